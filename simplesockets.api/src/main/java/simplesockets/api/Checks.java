@@ -1,0 +1,36 @@
+package simplesockets.api;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/** Range checks shared by the option records. */
+final class Checks {
+
+    private Checks() {
+    }
+
+    static void port(int port) {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be 0 to 65535: " + port);
+        }
+    }
+
+    static void positive(String name, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be at least 1: " + value);
+        }
+    }
+
+    static void notNegative(String name, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must not be negative: " + value);
+        }
+    }
+
+    static void notNegative(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative: " + value);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package simplesockets.api;
+
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * Something that happened on a client, in the order it happened.
+ *
+ * <p>Each event goes to its callback when one is set in {@link ClientOptions}; otherwise it is kept
+ * for polling ({@link TcpClient#drainReceived()}, {@link TcpClient#awaitEvent(java.time.Duration)}).
+ * Unlike the Python original, polling returns events in the order they happened, not by kind.
+ */
+public sealed interface ClientEvent {
+
+    /**
+     * When it happened.
+     *
+     * @return the instant
+     */
+    Instant at();
+
+    /**
+     * The client connected.
+     *
+     * @param server the server's address
+     * @param at     when
+     */
+    record Connected(InetSocketAddress server, Instant at) implements ClientEvent {
+        /** Checks the components. */
+        public Connected {
+            Objects.requireNonNull(server, "server");
+            Objects.requireNonNull(at, "at");
+        }
+    }
+
+    /**
+     * A piece of data arrived: one read chunk in raw framing, one message in length-prefixed framing.
+     *
+     * @param data the bytes (copied in and out)
+     * @param at   when
+     */
+    record Received(byte[] data, Instant at) implements ClientEvent {
+        /** Checks the components and copies the data. */
+        public Received {
+            data = Objects.requireNonNull(data, "data").clone();
+            Objects.requireNonNull(at, "at");
+        }
+
+        /**
+         * The bytes received.
+         *
+         * @return a copy of the data
+         */
+        @Override
+        public byte[] data() {
+            return data.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Received r && Arrays.equals(data, r.data) && at.equals(r.at);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(data) + at.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "Received[" + data.length + " bytes: " + HexFormat.of().formatHex(data, 0, Math.min(data.length, 32))
+                    + (data.length > 32 ? "..." : "") + ", at=" + at + "]";
+        }
+    }
+
+    /**
+     * The connection ended. Fired exactly once per successful connect.
+     *
+     * @param reason why it ended
+     * @param at     when
+     */
+    record Disconnected(DisconnectReason reason, Instant at) implements ClientEvent {
+        /** Checks the components. */
+        public Disconnected {
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(at, "at");
+        }
+    }
+
+    /**
+     * An exception was caught. It is also in the client's exception list.
+     *
+     * @param failure what failed
+     */
+    record Failed(Failure failure) implements ClientEvent {
+        /** Checks the failure. */
+        public Failed {
+            Objects.requireNonNull(failure, "failure");
+        }
+
+        @Override
+        public Instant at() {
+            return failure.at();
+        }
+    }
+}

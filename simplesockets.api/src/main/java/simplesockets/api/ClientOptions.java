@@ -1,0 +1,280 @@
+package simplesockets.api;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a {@link TcpClient} is set up with: the seed's {@code setup(target_ip, target_port,
+ * recv_buffer, on_connect, on_disconnect, on_receive)}, plus the limits a serious client needs.
+ * Immutable; build it with {@link #builder()}.
+ *
+ * <p>Each callback is optional. An event whose callback is set goes to the callback (on the
+ * client's reader thread, or on the thread that called {@code connect} for {@code onConnect}); an
+ * event whose callback is not set is kept for polling. A callback that throws is recorded as a
+ * {@link Failure.Callback}; the client goes on.
+ *
+ * @param host              the server's address or host name; default {@code "127.0.0.1"}
+ * @param port              the server's port; default {@value ServerOptions#DEFAULT_PORT}
+ * @param receiveBufferSize the largest chunk one read returns, in bytes; default
+ *                          {@value ServerOptions#DEFAULT_RECEIVE_BUFFER}
+ * @param framing           how bytes are cut into pieces of data; default {@link Framing#RAW}
+ * @param connectTimeout    how long {@link TcpClient#connect()} may take; default 5 s
+ * @param idleTimeout       with nothing received for this long, the client disconnects with
+ *                          {@link DisconnectReason.TimedOut}; {@link Duration#ZERO} (the default)
+ *                          means never
+ * @param autoReceive       whether the client reads in the background from the start; default
+ *                          {@code false}, as in the seed (see {@link TcpClient#autoReceive(boolean)})
+ * @param maxQueuedBytes    how many received bytes may wait for polling before the client stops
+ *                          reading; default 1 MiB
+ * @param maxQueuedEvents   how many connect, disconnect and failure events may wait for polling;
+ *                          default 10,000
+ * @param maxRecordedFailures how many exceptions the exception list keeps; default 1,000
+ * @param closeTimeout      how long {@link TcpClient#close()} waits for its thread; default 500 ms
+ * @param onConnect         called after each successful connect, or {@code null}
+ * @param onReceive         called with each piece of data, or {@code null}
+ * @param onDisconnect      called once when a connection ends, or {@code null}
+ * @param onFailure         called when an exception is caught, or {@code null}
+ */
+public record ClientOptions(
+        String host,
+        int port,
+        int receiveBufferSize,
+        Framing framing,
+        Duration connectTimeout,
+        Duration idleTimeout,
+        boolean autoReceive,
+        int maxQueuedBytes,
+        int maxQueuedEvents,
+        int maxRecordedFailures,
+        Duration closeTimeout,
+        OnConnect onConnect,
+        OnReceive onReceive,
+        OnDisconnect onDisconnect,
+        OnFailure onFailure) {
+
+    /**
+     * Checks every setting.
+     *
+     * @throws NullPointerException     if host, framing or a duration is {@code null}
+     * @throws IllegalArgumentException if a number or duration is out of range
+     */
+    public ClientOptions {
+        Objects.requireNonNull(host, "host");
+        Checks.port(port);
+        Checks.positive("receiveBufferSize", receiveBufferSize);
+        Objects.requireNonNull(framing, "framing");
+        Checks.notNegative("connectTimeout", connectTimeout);
+        Checks.notNegative("idleTimeout", idleTimeout);
+        Checks.positive("maxQueuedBytes", maxQueuedBytes);
+        Checks.positive("maxQueuedEvents", maxQueuedEvents);
+        Checks.positive("maxRecordedFailures", maxRecordedFailures);
+        Checks.notNegative("closeTimeout", closeTimeout);
+    }
+
+    /**
+     * A builder with the defaults.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A builder that starts from these settings.
+     *
+     * @return a new builder
+     */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Called after each successful connect. */
+    @FunctionalInterface
+    public interface OnConnect {
+        /**
+         * Handles the connect.
+         *
+         * @throws Exception anything; it is recorded
+         */
+        void connected() throws Exception;
+    }
+
+    /** Called on the reader thread with each piece of data, in order. */
+    @FunctionalInterface
+    public interface OnReceive {
+        /**
+         * Handles data.
+         *
+         * @param data the bytes, a fresh array the callback owns
+         * @throws Exception anything; it is recorded
+         */
+        void received(byte[] data) throws Exception;
+    }
+
+    /** Called once when a connection ends. */
+    @FunctionalInterface
+    public interface OnDisconnect {
+        /**
+         * Handles the end of the connection.
+         *
+         * @param reason why it ended
+         * @throws Exception anything; it is recorded
+         */
+        void disconnected(DisconnectReason reason) throws Exception;
+    }
+
+    /** Builds {@link ClientOptions}. Not thread-safe. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = ServerOptions.DEFAULT_PORT;
+        private int receiveBufferSize = ServerOptions.DEFAULT_RECEIVE_BUFFER;
+        private Framing framing = Framing.RAW;
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration idleTimeout = Duration.ZERO;
+        private boolean autoReceive;
+        private int maxQueuedBytes = 1 << 20;
+        private int maxQueuedEvents = 10_000;
+        private int maxRecordedFailures = 1_000;
+        private Duration closeTimeout = Duration.ofMillis(500);
+        private OnConnect onConnect;
+        private OnReceive onReceive;
+        private OnDisconnect onDisconnect;
+        private OnFailure onFailure;
+
+        private Builder() {
+        }
+
+        private Builder(ClientOptions o) {
+            host = o.host;
+            port = o.port;
+            receiveBufferSize = o.receiveBufferSize;
+            framing = o.framing;
+            connectTimeout = o.connectTimeout;
+            idleTimeout = o.idleTimeout;
+            autoReceive = o.autoReceive;
+            maxQueuedBytes = o.maxQueuedBytes;
+            maxQueuedEvents = o.maxQueuedEvents;
+            maxRecordedFailures = o.maxRecordedFailures;
+            closeTimeout = o.closeTimeout;
+            onConnect = o.onConnect;
+            onReceive = o.onReceive;
+            onDisconnect = o.onDisconnect;
+            onFailure = o.onFailure;
+        }
+
+        /** @param host the server's address or host name @return this builder */
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** @param port the server's port @return this builder */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * Sets host and port from an address, such as a server's {@link TcpServer#localAddress()}.
+         *
+         * @param address the server's address
+         * @return this builder
+         */
+        public Builder address(java.net.InetSocketAddress address) {
+            this.host = address.getHostString();
+            this.port = address.getPort();
+            return this;
+        }
+
+        /** @param receiveBufferSize the largest chunk one read returns @return this builder */
+        public Builder receiveBufferSize(int receiveBufferSize) {
+            this.receiveBufferSize = receiveBufferSize;
+            return this;
+        }
+
+        /** @param framing the framing @return this builder */
+        public Builder framing(Framing framing) {
+            this.framing = framing;
+            return this;
+        }
+
+        /** @param connectTimeout how long a connect may take @return this builder */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        /** @param idleTimeout the idle timeout, {@link Duration#ZERO} for none @return this builder */
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /** @param autoReceive whether to read in the background from the start @return this builder */
+        public Builder autoReceive(boolean autoReceive) {
+            this.autoReceive = autoReceive;
+            return this;
+        }
+
+        /** @param bytes the bound of received bytes waiting for polling @return this builder */
+        public Builder maxQueuedBytes(int bytes) {
+            this.maxQueuedBytes = bytes;
+            return this;
+        }
+
+        /** @param events the bound of lifecycle events waiting for polling @return this builder */
+        public Builder maxQueuedEvents(int events) {
+            this.maxQueuedEvents = events;
+            return this;
+        }
+
+        /** @param failures the bound of the exception list @return this builder */
+        public Builder maxRecordedFailures(int failures) {
+            this.maxRecordedFailures = failures;
+            return this;
+        }
+
+        /** @param closeTimeout how long close waits for the client's thread @return this builder */
+        public Builder closeTimeout(Duration closeTimeout) {
+            this.closeTimeout = closeTimeout;
+            return this;
+        }
+
+        /** @param onConnect the connect callback, or {@code null} to poll @return this builder */
+        public Builder onConnect(OnConnect onConnect) {
+            this.onConnect = onConnect;
+            return this;
+        }
+
+        /** @param onReceive the data callback, or {@code null} to poll @return this builder */
+        public Builder onReceive(OnReceive onReceive) {
+            this.onReceive = onReceive;
+            return this;
+        }
+
+        /** @param onDisconnect the disconnect callback, or {@code null} to poll @return this builder */
+        public Builder onDisconnect(OnDisconnect onDisconnect) {
+            this.onDisconnect = onDisconnect;
+            return this;
+        }
+
+        /** @param onFailure the failure callback, or {@code null} to poll @return this builder */
+        public Builder onFailure(OnFailure onFailure) {
+            this.onFailure = onFailure;
+            return this;
+        }
+
+        /**
+         * Builds the options.
+         *
+         * @return the options
+         * @throws IllegalArgumentException if a setting is out of range
+         */
+        public ClientOptions build() {
+            return new ClientOptions(host, port, receiveBufferSize, framing, connectTimeout, idleTimeout, autoReceive,
+                    maxQueuedBytes, maxQueuedEvents, maxRecordedFailures, closeTimeout, onConnect, onReceive,
+                    onDisconnect, onFailure);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package simplesockets.api;
+
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A caught exception, recorded with what failed, which peer (if any) and when. Servers and clients
+ * keep a bounded list of these ({@link TcpServer#exceptions(boolean, boolean)}); this is the one
+ * shape every caught exception is recorded in.
+ *
+ * {@snippet :
+ * for (Failure failure : server.drainExceptions()) {
+ *     switch (failure) {
+ *         case Failure.Accept a -> log("accept failed", a.cause());
+ *         case Failure.Connect c -> log("could not reach " + c.target(), c.cause());
+ *         case Failure.Io io -> log("I/O with " + io.address(), io.cause());
+ *         case Failure.Protocol p -> log("bad frame from " + p.address(), p.cause());
+ *         case Failure.Callback cb -> log(cb.callback() + " threw", cb.cause());
+ *     }
+ * }
+ * }
+ */
+public sealed interface Failure {
+
+    /**
+     * The exception that was caught.
+     *
+     * @return the cause, never {@code null}
+     */
+    Throwable cause();
+
+    /**
+     * When it was caught.
+     *
+     * @return the instant, never {@code null}
+     */
+    Instant at();
+
+    /**
+     * The remote address the failure concerns, if it concerns one.
+     *
+     * @return the peer's address, or empty
+     */
+    default Optional<InetSocketAddress> peer() {
+        return switch (this) {
+            case Accept a -> Optional.empty();
+            case Connect c -> Optional.of(c.target());
+            case Io io -> Optional.of(io.address());
+            case Protocol p -> Optional.of(p.address());
+            case Callback cb -> Optional.ofNullable(cb.address());
+        };
+    }
+
+    /**
+     * Accepting a connection failed (too many open files, say). The server backs off and goes on.
+     *
+     * @param cause the exception
+     * @param at    when
+     */
+    record Accept(Throwable cause, Instant at) implements Failure {
+        /** Checks the components. */
+        public Accept {
+            Objects.requireNonNull(cause, "cause");
+            Objects.requireNonNull(at, "at");
+        }
+    }
+
+    /**
+     * A client could not connect.
+     *
+     * @param target the address it tried
+     * @param cause  the exception
+     * @param at     when
+     */
+    record Connect(InetSocketAddress target, Throwable cause, Instant at) implements Failure {
+        /** Checks the components. */
+        public Connect {
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(cause, "cause");
+            Objects.requireNonNull(at, "at");
+        }
+    }
+
+    /**
+     * Reading from or writing to a connection failed with something other than end of stream or a
+     * reset, which are ordinary {@linkplain DisconnectReason disconnects}.
+     *
+     * @param address the peer
+     * @param cause   the exception
+     * @param at      when
+     */
+    record Io(InetSocketAddress address, Throwable cause, Instant at) implements Failure {
+        /** Checks the components. */
+        public Io {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(cause, "cause");
+            Objects.requireNonNull(at, "at");
+        }
+    }
+
+    /**
+     * A peer broke the framing, for example with a frame longer than the maximum. The connection is
+     * closed.
+     *
+     * @param address the peer
+     * @param cause   the violation
+     * @param at      when
+     */
+    record Protocol(InetSocketAddress address, java.net.ProtocolException cause, Instant at) implements Failure {
+        /** Checks the components. */
+        public Protocol {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(cause, "cause");
+            Objects.requireNonNull(at, "at");
+        }
+    }
+
+    /**
+     * A user callback or connection handler threw. The connection and the server go on (a handler
+     * that throws ends only its own connection).
+     *
+     * @param callback which callback: {@code "onConnect"}, {@code "onReceive"}, {@code "onDisconnect"},
+     *                 {@code "onFailure"} or {@code "handler"}
+     * @param address  the peer the callback was about, or {@code null} when none
+     * @param cause    what it threw
+     * @param at       when
+     */
+    record Callback(String callback, InetSocketAddress address, Throwable cause, Instant at) implements Failure {
+        /** Checks the components. */
+        public Callback {
+            Objects.requireNonNull(callback, "callback");
+            Objects.requireNonNull(cause, "cause");
+            Objects.requireNonNull(at, "at");
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package simplesockets.api;
+
+/**
+ * Called on the thread that caught an exception, right after it was recorded in the exception list.
+ * Used by both {@link ServerOptions} and {@link ClientOptions}.
+ */
+@FunctionalInterface
+public interface OnFailure {
+    /**
+     * Handles a caught exception.
+     *
+     * @param failure what failed
+     * @throws Exception anything; it is logged, never recorded again (that could loop)
+     */
+    void failed(Failure failure) throws Exception;
+}

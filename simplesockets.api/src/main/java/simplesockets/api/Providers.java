@@ -1,0 +1,44 @@
+package simplesockets.api;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+import simplesockets.api.spi.SocketsProvider;
+
+/** Finds the one {@link SocketsProvider} to use: an explicit choice, never the first one found. */
+final class Providers {
+
+    private Providers() {
+    }
+
+    static SocketsProvider find(String requested) {
+        List<SocketsProvider> found = ServiceLoader.load(SocketsProvider.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .toList();
+        String name = requested != null ? requested : System.getProperty(SocketsProvider.PROVIDER_PROPERTY);
+        return choose(found, name);
+    }
+
+    /** The selection rule, apart from {@link ServiceLoader} so that it can be tested alone. */
+    static SocketsProvider choose(List<SocketsProvider> found, String name) {
+        Objects.requireNonNull(found, "found");
+        String names = found.stream().map(SocketsProvider::name).collect(Collectors.joining(", ", "[", "]"));
+        if (name != null && !name.isBlank()) {
+            return found.stream()
+                    .filter(p -> p.name().equals(name))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException(
+                            "No simplesockets provider named '" + name + "'; present: " + names));
+        }
+        return switch (found.size()) {
+            case 0 -> throw new IllegalStateException(
+                    "No simplesockets implementation found: add io.github.simplesockets:simplesockets-impl"
+                            + " (module simplesockets.impl) to the class path or module path");
+            case 1 -> found.getFirst();
+            default -> throw new IllegalStateException(
+                    "Several simplesockets providers are present " + names + ": choose one by name with"
+                            + " create(options, name) or -D" + SocketsProvider.PROVIDER_PROPERTY + "=NAME");
+        };
+    }
+}

@@ -1,0 +1,313 @@
+package simplesockets.api;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a {@link TcpServer} is set up with: the seed's {@code TCPServer(max_connections)} and
+ * {@code setup(...)} arguments, plus the limits a serious server needs. Immutable; build it with
+ * {@link #builder()}.
+ *
+ * <p>Each callback is optional. An event whose callback is set goes to the callback (on the
+ * connection's own virtual thread); an event whose callback is not set is kept for polling. With a
+ * {@link #handler() handler}, the handler reads the connection and no {@code Received} events arise.
+ * A callback that throws is recorded as a {@link Failure.Callback}; the connection and the server go
+ * on.
+ *
+ * @param host                  the address or host name to bind; default {@code "127.0.0.1"} (the seed
+ *                              bound the machine's host name; bind {@code "0.0.0.0"} to listen
+ *                              everywhere)
+ * @param port                  the port; default {@value #DEFAULT_PORT}, 0 picks a free one
+ * @param backlog               the listen backlog; default {@value #DEFAULT_BACKLOG}
+ * @param receiveBufferSize     the largest chunk one read returns, in bytes; default
+ *                              {@value #DEFAULT_RECEIVE_BUFFER}
+ * @param maxConnections        the most connections served at once, or {@value #UNLIMITED} for no
+ *                              limit (the default); past it, new connections are closed at once
+ * @param framing               how bytes are cut into pieces of data; default {@link Framing#RAW}
+ * @param idleTimeout           a connection with nothing received for this long is closed with
+ *                              {@link DisconnectReason.TimedOut}; {@link Duration#ZERO} (the default)
+ *                              means never
+ * @param halfCloseGrace        when a peer shuts down its output and its data waits for polling, the
+ *                              connection stays open for replies until that data is drained and then
+ *                              this long; default 200 ms
+ * @param maxQueuedBytesPerConnection how many received bytes of one connection may wait for polling
+ *                              before the server stops reading it (TCP flow control then slows the
+ *                              peer); default 1 MiB
+ * @param maxQueuedEvents       how many connect, disconnect and failure events may wait for polling;
+ *                              past it the oldest are dropped and counted; default 10,000
+ * @param maxRecordedFailures   how many exceptions the exception list keeps; past it the oldest are
+ *                              dropped and counted; default 1,000
+ * @param closeTimeout          how long {@link TcpServer#close()} waits for threads to end; default
+ *                              500 ms
+ * @param onConnect             called when a client connects, or {@code null}
+ * @param onReceive             called with each piece of data, or {@code null}
+ * @param onDisconnect          called once when a connection ends, or {@code null}
+ * @param onFailure             called when an exception is caught, or {@code null}
+ * @param handler               serves each connection in blocking style, or {@code null}
+ */
+public record ServerOptions(
+        String host,
+        int port,
+        int backlog,
+        int receiveBufferSize,
+        int maxConnections,
+        Framing framing,
+        Duration idleTimeout,
+        Duration halfCloseGrace,
+        int maxQueuedBytesPerConnection,
+        int maxQueuedEvents,
+        int maxRecordedFailures,
+        Duration closeTimeout,
+        OnConnect onConnect,
+        OnReceive onReceive,
+        OnDisconnect onDisconnect,
+        OnFailure onFailure,
+        ConnectionHandler handler) {
+
+    /** The seed's default port. */
+    public static final int DEFAULT_PORT = 25567;
+    /** The seed's default listen backlog. */
+    public static final int DEFAULT_BACKLOG = 5;
+    /** The seed's default receive buffer, in bytes. */
+    public static final int DEFAULT_RECEIVE_BUFFER = 2048;
+    /** The value of {@link #maxConnections()} that means no limit. */
+    public static final int UNLIMITED = 0;
+
+    /**
+     * Checks every setting.
+     *
+     * @throws NullPointerException     if host, framing or a duration is {@code null}
+     * @throws IllegalArgumentException if a number or duration is out of range
+     */
+    public ServerOptions {
+        Objects.requireNonNull(host, "host");
+        Checks.port(port);
+        Checks.positive("backlog", backlog);
+        Checks.positive("receiveBufferSize", receiveBufferSize);
+        Checks.notNegative("maxConnections", maxConnections);
+        Objects.requireNonNull(framing, "framing");
+        Checks.notNegative("idleTimeout", idleTimeout);
+        Checks.notNegative("halfCloseGrace", halfCloseGrace);
+        Checks.positive("maxQueuedBytesPerConnection", maxQueuedBytesPerConnection);
+        Checks.positive("maxQueuedEvents", maxQueuedEvents);
+        Checks.positive("maxRecordedFailures", maxRecordedFailures);
+        Checks.notNegative("closeTimeout", closeTimeout);
+    }
+
+    /**
+     * A builder with the defaults.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A builder that starts from these settings.
+     *
+     * @return a new builder
+     */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Called on the connection's virtual thread when a client has connected, before any of its data
+     * is delivered.
+     */
+    @FunctionalInterface
+    public interface OnConnect {
+        /**
+         * Handles a new connection.
+         *
+         * @param connection the connection
+         * @throws Exception anything; it is recorded and the connection goes on
+         */
+        void connected(Connection connection) throws Exception;
+    }
+
+    /** Called on the connection's virtual thread with each piece of data, in order. */
+    @FunctionalInterface
+    public interface OnReceive {
+        /**
+         * Handles data.
+         *
+         * @param connection who sent it; {@link Connection#send(byte[])} answers
+         * @param data       the bytes, a fresh array the callback owns
+         * @throws Exception anything; it is recorded and the connection goes on
+         */
+        void received(Connection connection, byte[] data) throws Exception;
+    }
+
+    /** Called once on the connection's virtual thread when a connection has ended. */
+    @FunctionalInterface
+    public interface OnDisconnect {
+        /**
+         * Handles the end of a connection.
+         *
+         * @param connection the closed connection
+         * @param reason     why it ended
+         * @throws Exception anything; it is recorded
+         */
+        void disconnected(Connection connection, DisconnectReason reason) throws Exception;
+    }
+
+    /** Builds {@link ServerOptions}. Not thread-safe. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = DEFAULT_PORT;
+        private int backlog = DEFAULT_BACKLOG;
+        private int receiveBufferSize = DEFAULT_RECEIVE_BUFFER;
+        private int maxConnections = UNLIMITED;
+        private Framing framing = Framing.RAW;
+        private Duration idleTimeout = Duration.ZERO;
+        private Duration halfCloseGrace = Duration.ofMillis(200);
+        private int maxQueuedBytesPerConnection = 1 << 20;
+        private int maxQueuedEvents = 10_000;
+        private int maxRecordedFailures = 1_000;
+        private Duration closeTimeout = Duration.ofMillis(500);
+        private OnConnect onConnect;
+        private OnReceive onReceive;
+        private OnDisconnect onDisconnect;
+        private OnFailure onFailure;
+        private ConnectionHandler handler;
+
+        private Builder() {
+        }
+
+        private Builder(ServerOptions o) {
+            host = o.host;
+            port = o.port;
+            backlog = o.backlog;
+            receiveBufferSize = o.receiveBufferSize;
+            maxConnections = o.maxConnections;
+            framing = o.framing;
+            idleTimeout = o.idleTimeout;
+            halfCloseGrace = o.halfCloseGrace;
+            maxQueuedBytesPerConnection = o.maxQueuedBytesPerConnection;
+            maxQueuedEvents = o.maxQueuedEvents;
+            maxRecordedFailures = o.maxRecordedFailures;
+            closeTimeout = o.closeTimeout;
+            onConnect = o.onConnect;
+            onReceive = o.onReceive;
+            onDisconnect = o.onDisconnect;
+            onFailure = o.onFailure;
+            handler = o.handler;
+        }
+
+        /** @param host the address or host name to bind @return this builder */
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** @param port the port, 0 for any free one @return this builder */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** @param backlog the listen backlog @return this builder */
+        public Builder backlog(int backlog) {
+            this.backlog = backlog;
+            return this;
+        }
+
+        /** @param receiveBufferSize the largest chunk one read returns @return this builder */
+        public Builder receiveBufferSize(int receiveBufferSize) {
+            this.receiveBufferSize = receiveBufferSize;
+            return this;
+        }
+
+        /** @param maxConnections the connection limit, {@value ServerOptions#UNLIMITED} for none @return this builder */
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        /** @param framing the framing @return this builder */
+        public Builder framing(Framing framing) {
+            this.framing = framing;
+            return this;
+        }
+
+        /** @param idleTimeout the idle timeout, {@link Duration#ZERO} for none @return this builder */
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /** @param halfCloseGrace the grace after a peer's half-close @return this builder */
+        public Builder halfCloseGrace(Duration halfCloseGrace) {
+            this.halfCloseGrace = halfCloseGrace;
+            return this;
+        }
+
+        /** @param bytes the per-connection bound of bytes waiting for polling @return this builder */
+        public Builder maxQueuedBytesPerConnection(int bytes) {
+            this.maxQueuedBytesPerConnection = bytes;
+            return this;
+        }
+
+        /** @param events the bound of lifecycle events waiting for polling @return this builder */
+        public Builder maxQueuedEvents(int events) {
+            this.maxQueuedEvents = events;
+            return this;
+        }
+
+        /** @param failures the bound of the exception list @return this builder */
+        public Builder maxRecordedFailures(int failures) {
+            this.maxRecordedFailures = failures;
+            return this;
+        }
+
+        /** @param closeTimeout how long close waits for threads @return this builder */
+        public Builder closeTimeout(Duration closeTimeout) {
+            this.closeTimeout = closeTimeout;
+            return this;
+        }
+
+        /** @param onConnect the connect callback, or {@code null} to poll @return this builder */
+        public Builder onConnect(OnConnect onConnect) {
+            this.onConnect = onConnect;
+            return this;
+        }
+
+        /** @param onReceive the data callback, or {@code null} to poll @return this builder */
+        public Builder onReceive(OnReceive onReceive) {
+            this.onReceive = onReceive;
+            return this;
+        }
+
+        /** @param onDisconnect the disconnect callback, or {@code null} to poll @return this builder */
+        public Builder onDisconnect(OnDisconnect onDisconnect) {
+            this.onDisconnect = onDisconnect;
+            return this;
+        }
+
+        /** @param onFailure the failure callback, or {@code null} to poll @return this builder */
+        public Builder onFailure(OnFailure onFailure) {
+            this.onFailure = onFailure;
+            return this;
+        }
+
+        /** @param handler the blocking connection handler, or {@code null} @return this builder */
+        public Builder handler(ConnectionHandler handler) {
+            this.handler = handler;
+            return this;
+        }
+
+        /**
+         * Builds the options.
+         *
+         * @return the options
+         * @throws IllegalArgumentException if a setting is out of range
+         */
+        public ServerOptions build() {
+            return new ServerOptions(host, port, backlog, receiveBufferSize, maxConnections, framing, idleTimeout,
+                    halfCloseGrace, maxQueuedBytesPerConnection, maxQueuedEvents, maxRecordedFailures, closeTimeout,
+                    onConnect, onReceive, onDisconnect, onFailure, handler);
+        }
+    }
+}

@@ -1,0 +1,312 @@
+package simplesockets.api;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A TCP server: the seed's {@code TCPServer}, done right.
+ *
+ * <p>Each connection is served on its own virtual thread. React to it in one of three styles:
+ * <ul>
+ *   <li><b>callbacks</b> ({@link ServerOptions.Builder#onReceive}, ...), called on the connection's
+ *       thread;</li>
+ *   <li><b>polling</b>: {@link #hasNewData()}, {@link #drainReceived()}, {@link #awaitReceived(Duration)}
+ *       and {@link #awaitEvent(Duration)}, for events whose callback is not set;</li>
+ *   <li><b>a blocking handler</b> ({@link ServerOptions.Builder#handler}), the seed's
+ *       {@code handle_client}.</li>
+ * </ul>
+ *
+ * <p>The lifecycle is {@link ServerState}: {@link #start()} binds and accepts, {@link #stop()}
+ * pauses (new connections are closed at once), {@link #exitAccept()} ends accepting and closes the
+ * listening socket, {@link #restart()} binds again, and {@link #close()} ends everything. A move the
+ * state does not allow throws {@link IllegalStateException} naming both states.
+ *
+ * <p>All methods are thread-safe. Received data of one connection is delivered in order and never
+ * lost, whatever threads poll. The received-data queue is bounded per connection: when nobody polls,
+ * the server stops reading that connection, and TCP flow control slows its sender.
+ *
+ * {@snippet :
+ * try (TcpServer server = TcpServer.create(ServerOptions.builder().port(9999).build())) {
+ *     server.start();
+ *     while (running) {
+ *         for (ServerEvent.Received r : server.awaitReceived(Duration.ofSeconds(1))) {
+ *             server.send(r.connection(), r.data());
+ *             server.disconnect(r.connection());
+ *         }
+ *     }
+ * }
+ * }
+ */
+public interface TcpServer extends AutoCloseable {
+
+    /**
+     * Creates a server with the one implementation present.
+     *
+     * @param options the settings
+     * @return a server in state {@link ServerState#CREATED}; nothing is bound until {@link #start()}
+     * @throws IllegalStateException if no implementation is present, or several are and none was
+     *                               chosen with the system property {@code simplesockets.provider}
+     */
+    static TcpServer create(ServerOptions options) {
+        return Providers.find(null).newServer(Objects.requireNonNull(options, "options"));
+    }
+
+    /**
+     * Creates a server with the implementation of the given name.
+     *
+     * @param options  the settings
+     * @param provider the provider's name, such as {@code "socket"} or {@code "loopback"}
+     * @return a server in state {@link ServerState#CREATED}
+     * @throws IllegalStateException if no provider has that name
+     */
+    static TcpServer create(ServerOptions options, String provider) {
+        Objects.requireNonNull(provider, "provider");
+        return Providers.find(provider).newServer(Objects.requireNonNull(options, "options"));
+    }
+
+    /**
+     * The settings this server was created with.
+     *
+     * @return the options
+     */
+    ServerOptions options();
+
+    /**
+     * Binds (the first time) and accepts connections. From {@link ServerState#PAUSED} it resumes
+     * accepting; when already accepting it does nothing.
+     *
+     * @throws IOException           if binding fails (the port is in use, say)
+     * @throws IllegalStateException if the server is {@link ServerState#KILLED} (use
+     *                               {@link #restart()}) or closed
+     */
+    void start() throws IOException;
+
+    /**
+     * Pauses accepting: new connections are closed at once and fire no callback. Existing connections
+     * are served. When already paused it does nothing.
+     *
+     * @throws IllegalStateException if the server is not accepting or paused
+     */
+    void stop();
+
+    /**
+     * Ends the accept loop and closes the listening socket, so no client waits in the backlog.
+     * Existing connections are served. When already killed it does nothing.
+     *
+     * @throws IllegalStateException if the server never started or is closed
+     */
+    void exitAccept();
+
+    /**
+     * After {@link #exitAccept()}: binds the same address again and accepts.
+     *
+     * @throws IOException           if binding fails
+     * @throws IllegalStateException if the server is not {@link ServerState#KILLED}
+     */
+    void restart() throws IOException;
+
+    /**
+     * The lifecycle state.
+     *
+     * @return the state now
+     */
+    ServerState state();
+
+    /**
+     * Whether new connections are accepted now: the seed's {@code event.accepting_thread.run}.
+     *
+     * @return {@code true} in state {@link ServerState#ACCEPTING}
+     */
+    default boolean isAccepting() {
+        return state() == ServerState.ACCEPTING;
+    }
+
+    /**
+     * Whether the accept loop was ended: the seed's {@code killed}.
+     *
+     * @return {@code true} in states {@link ServerState#KILLED} and {@link ServerState#CLOSED}
+     */
+    default boolean isKilled() {
+        ServerState state = state();
+        return state == ServerState.KILLED || state == ServerState.CLOSED;
+    }
+
+    /**
+     * The bound address, with the real port when port 0 was asked for.
+     *
+     * @return the local address
+     * @throws IllegalStateException if the server has not started yet
+     */
+    InetSocketAddress localAddress();
+
+    /**
+     * The connection limit.
+     *
+     * @return the limit, or empty when there is none
+     */
+    default OptionalInt maxConnections() {
+        int max = options().maxConnections();
+        return max == ServerOptions.UNLIMITED ? OptionalInt.empty() : OptionalInt.of(max);
+    }
+
+    /**
+     * The open connections, oldest first: the seed's {@code clients}.
+     *
+     * @return a snapshot that does not change
+     */
+    List<Connection> clients();
+
+    /**
+     * The open connection from an address.
+     *
+     * @param address the peer's address
+     * @return the connection, or empty
+     */
+    Optional<Connection> client(InetSocketAddress address);
+
+    /**
+     * Sends bytes to one connection: the seed's {@code send_data}. The same as
+     * {@link Connection#send(byte[])}.
+     *
+     * @param connection the connection
+     * @param data       the bytes
+     * @throws IOException if the connection is closed or writing fails
+     */
+    void send(Connection connection, byte[] data) throws IOException;
+
+    /**
+     * Sends bytes to the open connection from an address.
+     *
+     * @param address the peer's address
+     * @param data    the bytes
+     * @throws IOException if no connection from that address is open, or writing fails
+     */
+    void send(InetSocketAddress address, byte[] data) throws IOException;
+
+    /**
+     * Sends bytes to every open connection. A connection whose send fails is recorded as a
+     * {@link Failure.Io} and skipped.
+     *
+     * @param data the bytes
+     * @return how many connections were sent the bytes
+     */
+    int broadcast(byte[] data);
+
+    /**
+     * Closes a connection; its disconnect fires once with {@link DisconnectReason.ClosedByUs}.
+     *
+     * @param connection the connection
+     * @return {@code true} if it was open, {@code false} if it was already closed (then nothing fires)
+     */
+    boolean disconnect(Connection connection);
+
+    /**
+     * Closes the connection from an address: the seed's {@code disconnect(address)}.
+     *
+     * @param address the peer's address
+     * @return {@code true} if such a connection was open and is now closed; {@code false} if there was
+     *         none, in which case no callback fires (the seed called {@code on_disconnect} anyway)
+     */
+    boolean disconnect(InetSocketAddress address);
+
+    /**
+     * Whether received data waits for polling: the seed's {@code event.new_data}, derived from the
+     * queue itself.
+     *
+     * @return {@code true} if {@link #drainReceived()} would return something
+     */
+    boolean hasNewData();
+
+    /**
+     * Takes all received data waiting for polling, oldest first: the seed's
+     * {@code return_recved_data()}. Afterwards {@link #hasNewData()} is {@code false} until more
+     * arrives. Other events stay queued.
+     *
+     * @return the data, in order per connection; empty if none
+     */
+    List<ServerEvent.Received> drainReceived();
+
+    /**
+     * Waits until received data is waiting, then takes all of it. Blocks; never spins.
+     *
+     * @param timeout the longest wait
+     * @return the data, or an empty list if none came in time or the server closed
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    List<ServerEvent.Received> awaitReceived(Duration timeout) throws InterruptedException;
+
+    /**
+     * Takes the oldest event waiting for polling, without waiting.
+     *
+     * @return the event, or empty
+     */
+    Optional<ServerEvent> pollEvent();
+
+    /**
+     * Waits for the next event waiting for polling and takes it: the seed's {@code await_event}, in the
+     * order things happened. Blocks; never spins.
+     *
+     * @param timeout the longest wait
+     * @return the event, or empty if none came in time or the server closed
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    Optional<ServerEvent> awaitEvent(Duration timeout) throws InterruptedException;
+
+    /**
+     * Whether an exception was recorded since the flag was last reset: the seed's
+     * {@code event.exception.occurred}.
+     *
+     * @return the flag
+     */
+    boolean hasExceptions();
+
+    /**
+     * The recorded exceptions, oldest first: the seed's {@code return_exceptions(delete, reset)}.
+     *
+     * @param delete whether to empty the list
+     * @param reset  whether to reset {@link #hasExceptions()}
+     * @return a snapshot of the list
+     */
+    List<Failure> exceptions(boolean delete, boolean reset);
+
+    /**
+     * Takes all recorded exceptions and resets the flag: {@code exceptions(true, true)}.
+     *
+     * @return the exceptions, oldest first
+     */
+    default List<Failure> drainExceptions() {
+        return exceptions(true, true);
+    }
+
+    /**
+     * How many recorded exceptions were dropped because the list was full.
+     *
+     * @return the count since the server was created
+     */
+    long droppedExceptions();
+
+    /**
+     * How many connect, disconnect or failure events waiting for polling were dropped because their
+     * queue was full.
+     *
+     * @return the count since the server was created
+     */
+    long droppedEvents();
+
+    /**
+     * Stops accepting, closes the listening socket and every connection, and joins every thread the
+     * server started, within {@link ServerOptions#closeTimeout()} (plus a little). Idempotent, and
+     * legal in every state. Disconnect callbacks of open connections fire on the way, with
+     * {@link DisconnectReason.ClosedByUs}.
+     *
+     * @throws IllegalStateException if a thread did not end in time or a socket failed to close; the
+     *                               server is closed anyway, and the details are suppressed exceptions
+     */
+    @Override
+    void close();
+}
