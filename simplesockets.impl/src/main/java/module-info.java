@@ -1,0 +1,22 @@
+/**
+ * The implementation of simplesockets over real TCP sockets: one virtual thread per connection,
+ * bounded queues, and structured shutdown.
+ *
+ * <p>Applications do not use this module directly. They {@code requires simplesockets.api}; this
+ * module arrives through {@link java.util.ServiceLoader} as the provider named {@code "socket"}. It
+ * exports nothing to everyone. Its transport seam is exported to {@code simplesockets.testkit} only,
+ * which runs this same engine over in-memory pipes.
+ *
+ * <p>Logging goes through SLF4J: a peer that goes away is logged at debug, a bug (a throwing
+ * callback, a failing accept) at warn, and nothing is logged per byte.
+ *
+ * @provides simplesockets.api.spi.SocketsProvider the real-socket provider, named {@code "socket"}
+ */
+module simplesockets.impl {
+    requires transitive simplesockets.api;
+    requires org.slf4j;
+
+    exports simplesockets.impl.transport to simplesockets.testkit;
+
+    provides simplesockets.api.spi.SocketsProvider with simplesockets.impl.SocketProvider;
+}

@@ -1,0 +1,37 @@
+package simplesockets.impl;
+
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.function.Consumer;
+import simplesockets.api.Failure;
+
+/** Runs user callbacks so that a throwing one is recorded and never kills an engine thread. */
+final class Callbacks {
+
+    /** A callback body that may throw anything. */
+    @FunctionalInterface
+    interface Body {
+        void run() throws Exception;
+    }
+
+    private Callbacks() {
+    }
+
+    /**
+     * Runs {@code body}; if it throws, records a {@link Failure.Callback} through {@code failed}.
+     *
+     * @return whether the body finished normally
+     */
+    static boolean run(String name, InetSocketAddress peer, Consumer<Failure> failed, Body body) {
+        try {
+            body.run();
+            return true;
+        } catch (Exception | AssertionError e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            failed.accept(new Failure.Callback(name, peer, e, Instant.now()));
+            return false;
+        }
+    }
+}

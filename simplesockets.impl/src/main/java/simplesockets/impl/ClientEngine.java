@@ -1,0 +1,393 @@
+package simplesockets.impl;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import simplesockets.api.ClientEvent;
+import simplesockets.api.ClientOptions;
+import simplesockets.api.ClientState;
+import simplesockets.api.DisconnectReason;
+import simplesockets.api.Failure;
+import simplesockets.api.TcpClient;
+import simplesockets.impl.transport.Network;
+import simplesockets.impl.transport.Transport;
+
+/**
+ * The client engine, over any {@link Network}: the lifecycle state machine, one reader virtual thread
+ * per connection, and the same event state and {@link Link} as the server.
+ *
+ * <p>With background receiving off, the reader reads only on demand (a {@link #receive} or an await
+ * is waiting and nothing is queued); the event state's pull mode does the gating.
+ */
+public final class ClientEngine implements TcpClient, Link.Sink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClientEngine.class);
+    private static final AtomicLong CLIENTS = new AtomicLong();
+
+    private final Network network;
+    private final ClientOptions options;
+    private final Scope scope;
+    private final EventState<ClientEvent> events;
+    private final FailureLog failures;
+    private final AtomicLong linkIds = new AtomicLong();
+    private final ReentrantLock lock = new ReentrantLock();
+    // Guarded by lock:
+    private ClientState state = ClientState.CREATED;
+    private Link link;
+    private Thread reader;
+    private boolean hasConnected;
+    private boolean disconnected;
+    private volatile boolean autoReceive;
+    private volatile InetSocketAddress address;
+
+    /**
+     * Creates a client; nothing connects until {@link #connect()}.
+     *
+     * @param network where to connect
+     * @param options the settings
+     */
+    public ClientEngine(Network network, ClientOptions options) {
+        this.network = Objects.requireNonNull(network, "network");
+        this.options = Objects.requireNonNull(options, "options");
+        this.scope = new Scope("simplesockets-client-" + CLIENTS.incrementAndGet() + "-");
+        this.events = new EventState<>(options.maxQueuedEvents());
+        this.failures = new FailureLog(options.maxRecordedFailures());
+        this.address = InetSocketAddress.createUnresolved(options.host(), options.port());
+        this.autoReceive = options.autoReceive();
+        events.pull(!autoReceive);
+    }
+
+    @Override
+    public ClientOptions options() {
+        return options;
+    }
+
+    // ---- lifecycle ----
+
+    @Override
+    public boolean connect() {
+        Link opened;
+        lock.lock();
+        try {
+            if (state == ClientState.CONNECTED || state == ClientState.CLOSED) {
+                throw new IllegalStateException("cannot connect: the client is " + state + ", and " + state
+                        + " -> CONNECTED is not a legal move" + (state == ClientState.CONNECTED ? " (use reconnect)" : ""));
+            }
+            InetSocketAddress target = new InetSocketAddress(options.host(), options.port());
+            address = target;
+            Transport transport;
+            try {
+                transport = network.connect(target, options.connectTimeout());
+            } catch (IOException | RuntimeException e) {
+                state = ClientState.DISCONNECTED;
+                failed(new Failure.Connect(target, e, Instant.now()));
+                return false;
+            }
+            opened = newLink(transport);
+            link = opened;
+            state = ClientState.CONNECTED;
+            hasConnected = true;
+            disconnected = false;
+        } finally {
+            lock.unlock();
+        }
+        LOG.debug("Connected to {}", address);
+        if (options.onConnect() != null) {
+            Callbacks.run("onConnect", address, this::failed, options.onConnect()::connected);
+        } else {
+            events.publish(new ClientEvent.Connected(address, Instant.now()));
+        }
+        startReader(opened);
+        return true;
+    }
+
+    private Link newLink(Transport transport) {
+        Link.Mode mode = options.onReceive() != null ? Link.Mode.CALLBACK : Link.Mode.QUEUE;
+        Link fresh = new Link(linkIds.incrementAndGet(), transport, Codec.of(options.framing()),
+                options.receiveBufferSize(), mode, events, options.maxQueuedBytes(), Duration.ZERO);
+        if (!options.idleTimeout().isZero()) {
+            try {
+                transport.readTimeout(options.idleTimeout());
+            } catch (IOException e) {
+                LOG.debug("Setting the idle timeout failed", e);
+            }
+        }
+        return fresh;
+    }
+
+    private void startReader(Link opened) {
+        lock.lock();
+        try {
+            if (link == opened && state == ClientState.CONNECTED) {
+                reader = scope.fork("reader", () -> read(opened));
+                return;
+            }
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Client closed while connecting");
+        } finally {
+            lock.unlock();
+        }
+        // Disconnected or closed before the reader started: report the end here, once.
+        ended(opened, opened.finish(DisconnectReason.CLOSED_BY_US));
+    }
+
+    /** The body of the reader thread. */
+    private void read(Link opened) {
+        ended(opened, opened.finish(opened.readLoop(this)));
+    }
+
+    private void ended(Link ended, DisconnectReason reason) {
+        lock.lock();
+        try {
+            if (link == ended) {
+                link = null;
+                if (state == ClientState.CONNECTED) {
+                    state = ClientState.DISCONNECTED;
+                }
+                disconnected = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        LOG.debug("Disconnected from {}: {}", address, reason);
+        if (options.onDisconnect() != null) {
+            Callbacks.run("onDisconnect", address, this::failed, () -> options.onDisconnect().disconnected(reason));
+        } else {
+            events.publish(new ClientEvent.Disconnected(reason, Instant.now()));
+        }
+    }
+
+    @Override
+    public boolean reconnect() {
+        lock.lock();
+        try {
+            if (state == ClientState.CLOSED) {
+                throw new IllegalStateException("cannot reconnect: the client is CLOSED, and CLOSED -> CONNECTED"
+                        + " is not a legal move");
+            }
+        } finally {
+            lock.unlock();
+        }
+        disconnect();
+        return connect();
+    }
+
+    @Override
+    public void disconnect() {
+        Link closing;
+        Thread thread;
+        lock.lock();
+        try {
+            if (state != ClientState.CONNECTED) {
+                return;
+            }
+            state = ClientState.DISCONNECTED;
+            disconnected = true;
+            closing = link;
+            thread = reader;
+        } finally {
+            lock.unlock();
+        }
+        closing.disconnect();
+        // The reader reports the disconnect; wait for it so the callback has run when this returns.
+        if (thread != null) {
+            try {
+                Scope.join(thread, options.closeTimeout());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public ClientState state() {
+        lock.lock();
+        try {
+            return state;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean hasConnected() {
+        lock.lock();
+        try {
+            return hasConnected;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isDisconnected() {
+        lock.lock();
+        try {
+            return disconnected;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public Optional<InetSocketAddress> localAddress() {
+        lock.lock();
+        try {
+            return link == null || state != ClientState.CONNECTED ? Optional.empty() : Optional.of(link.localAddress());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- data ----
+
+    @Override
+    public void send(byte[] data) throws IOException {
+        Objects.requireNonNull(data, "data");
+        Link current;
+        lock.lock();
+        try {
+            current = state == ClientState.CONNECTED ? link : null;
+        } finally {
+            lock.unlock();
+        }
+        if (current == null) {
+            throw new SocketException("not connected: the client is " + state());
+        }
+        current.send(data);
+    }
+
+    @Override
+    public void autoReceive(boolean on) {
+        autoReceive = on;
+        events.pull(!on);
+    }
+
+    @Override
+    public boolean isAutoReceiving() {
+        return autoReceive;
+    }
+
+    @Override
+    public Optional<byte[]> receive(Duration timeout) throws InterruptedException {
+        return events.awaitOneData(Objects.requireNonNull(timeout, "timeout")).map(ClientEngine::data);
+    }
+
+    @Override
+    public void received(Link from, byte[] data) {
+        if (from.mode() == Link.Mode.CALLBACK) {
+            Callbacks.run("onReceive", address, this::failed, () -> options.onReceive().received(data));
+        } else {
+            events.publishData(from.credit(), new ClientEvent.Received(data, Instant.now()), data.length);
+        }
+    }
+
+    @Override
+    public void failed(Failure failure) {
+        failures.record(failure);
+        if (failure instanceof Failure.Callback) {
+            LOG.warn("Recorded failure: {}", failure, failure.cause());
+        } else {
+            LOG.debug("Recorded failure: {}", failure, failure.cause());
+        }
+        if (options.onFailure() != null) {
+            try {
+                options.onFailure().failed(failure);
+            } catch (Exception | AssertionError e) {
+                LOG.warn("The onFailure callback threw; not recorded again", e);
+            }
+        } else {
+            events.publish(new ClientEvent.Failed(failure));
+        }
+    }
+
+    private static byte[] data(ClientEvent event) {
+        return ((ClientEvent.Received) event).data();
+    }
+
+    @Override
+    public boolean hasNewData() {
+        return events.hasData();
+    }
+
+    @Override
+    public List<byte[]> drainReceived() {
+        return events.drainData().stream().map(ClientEngine::data).toList();
+    }
+
+    @Override
+    public List<byte[]> awaitReceived(Duration timeout) throws InterruptedException {
+        return events.awaitData(Objects.requireNonNull(timeout, "timeout")).stream().map(ClientEngine::data).toList();
+    }
+
+    @Override
+    public Optional<ClientEvent> pollEvent() {
+        return events.poll();
+    }
+
+    @Override
+    public Optional<ClientEvent> awaitEvent(Duration timeout) throws InterruptedException {
+        return events.awaitEvent(Objects.requireNonNull(timeout, "timeout"));
+    }
+
+    @Override
+    public boolean hasExceptions() {
+        return failures.occurred();
+    }
+
+    @Override
+    public List<Failure> exceptions(boolean delete, boolean reset) {
+        return failures.snapshot(delete, reset);
+    }
+
+    @Override
+    public long droppedExceptions() {
+        return failures.dropped();
+    }
+
+    // ---- shutdown ----
+
+    @Override
+    public void close() {
+        Link closing;
+        lock.lock();
+        try {
+            if (state == ClientState.CLOSED) {
+                return;
+            }
+            state = ClientState.CLOSED;
+            closing = link;
+        } finally {
+            lock.unlock();
+        }
+        if (closing != null) {
+            closing.disconnect();
+        }
+        events.close();
+        List<Thread> alive = scope.close(options.closeTimeout());
+        if (!alive.isEmpty()) {
+            throw new IllegalStateException("client closed, but " + alive.size() + " thread(s) are still alive "
+                    + alive.stream().map(Thread::getName).toList());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TcpClient[" + state() + ", " + address + "]";
+    }
+}

@@ -1,0 +1,141 @@
+package simplesockets.impl;
+
+import java.io.EOFException;
+import java.net.ProtocolException;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import simplesockets.api.Framing;
+
+/**
+ * Framing on the wire: turns read chunks into pieces of data, and data into bytes to write.
+ * A decoder belongs to one connection's reader and is not thread-safe; encoding is stateless.
+ */
+sealed interface Codec {
+
+    /** Makes a fresh codec for one connection. */
+    static Codec of(Framing framing) {
+        return switch (framing) {
+            case Framing.Raw raw -> new Raw();
+            case Framing.LengthPrefixed lp -> new LengthPrefixed(lp.maxFrameBytes());
+        };
+    }
+
+    /** Takes a chunk just read; the codec copies what it keeps. */
+    void feed(byte[] chunk, int length) throws ProtocolException;
+
+    /** The next complete piece of data, or {@code null} if more bytes are needed. */
+    byte[] next();
+
+    /** Called at end of stream. */
+    void endOfStream() throws EOFException;
+
+    /** The bytes to write for one piece of data. */
+    byte[] encode(byte[] data) throws ProtocolException;
+
+    /** Raw: each chunk is one piece, and data goes out as it is. */
+    final class Raw implements Codec {
+        private byte[] pending;
+
+        @Override
+        public void feed(byte[] chunk, int length) {
+            pending = Arrays.copyOf(chunk, length);
+        }
+
+        @Override
+        public byte[] next() {
+            byte[] piece = pending;
+            pending = null;
+            return piece;
+        }
+
+        @Override
+        public void endOfStream() {
+        }
+
+        @Override
+        public byte[] encode(byte[] data) {
+            return data;
+        }
+    }
+
+    /**
+     * A 4-byte big-endian length, then that many bytes. The length is checked against the maximum
+     * before anything is allocated for the frame.
+     */
+    final class LengthPrefixed implements Codec {
+        private static final int HEADER = 4;
+        private final int max;
+        private final ArrayDeque<byte[]> complete = new ArrayDeque<>();
+        private final byte[] header = new byte[HEADER];
+        private int headerFilled;
+        private byte[] frame;
+        private int frameFilled;
+
+        LengthPrefixed(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public void feed(byte[] chunk, int length) throws ProtocolException {
+            int at = 0;
+            while (at < length) {
+                if (frame == null) {
+                    int take = Math.min(HEADER - headerFilled, length - at);
+                    System.arraycopy(chunk, at, header, headerFilled, take);
+                    headerFilled += take;
+                    at += take;
+                    if (headerFilled == HEADER) {
+                        startFrame();
+                    }
+                } else {
+                    int take = Math.min(frame.length - frameFilled, length - at);
+                    System.arraycopy(chunk, at, frame, frameFilled, take);
+                    frameFilled += take;
+                    at += take;
+                }
+                if (frame != null && frameFilled == frame.length) {
+                    complete.addLast(frame);
+                    frame = null;
+                    headerFilled = 0;
+                }
+            }
+        }
+
+        private void startFrame() throws ProtocolException {
+            int size = ((header[0] & 0xff) << 24) | ((header[1] & 0xff) << 16) | ((header[2] & 0xff) << 8)
+                    | (header[3] & 0xff);
+            if (size < 0 || size > max) {
+                throw new ProtocolException("frame of " + Integer.toUnsignedString(size)
+                        + " bytes is over the maximum of " + max);
+            }
+            frame = new byte[size];
+            frameFilled = 0;
+        }
+
+        @Override
+        public byte[] next() {
+            return complete.pollFirst();
+        }
+
+        @Override
+        public void endOfStream() throws EOFException {
+            if (headerFilled > 0) {
+                throw new EOFException("stream ended inside a frame");
+            }
+        }
+
+        @Override
+        public byte[] encode(byte[] data) throws ProtocolException {
+            if (data.length > max) {
+                throw new ProtocolException("message of " + data.length + " bytes is over the maximum frame of " + max);
+            }
+            byte[] out = new byte[HEADER + data.length];
+            out[0] = (byte) (data.length >>> 24);
+            out[1] = (byte) (data.length >>> 16);
+            out[2] = (byte) (data.length >>> 8);
+            out[3] = (byte) data.length;
+            System.arraycopy(data, 0, out, HEADER, data.length);
+            return out;
+        }
+    }
+}

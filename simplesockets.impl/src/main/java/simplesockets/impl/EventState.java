@@ -1,0 +1,294 @@
+package simplesockets.impl;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The seed's flags and lists, done right: events waiting for polling, in the order they happened,
+ * under one lock with one condition.
+ *
+ * <ul>
+ *   <li>"New data" is derived from the queue (a count of its data entries kept in the same critical
+ *       sections), never stored apart from it.</li>
+ *   <li>Data entries are bounded per connection by {@link Credit}: past the bound, that connection's
+ *       reader waits in {@link #awaitReadPermit} instead of reading on, so TCP flow control pushes
+ *       back on the peer. Other connections are not affected.</li>
+ *   <li>Other events are bounded by count; past it the oldest is dropped and counted.</li>
+ *   <li>In pull mode (a client without background receiving) a reader may read only while someone
+ *       waits for data and none is queued.</li>
+ * </ul>
+ *
+ * @param <E> the event type
+ */
+final class EventState<E> {
+
+    /**
+     * One connection's share of the queue. Its fields are guarded by the owning state's lock.
+     */
+    static final class Credit {
+        private int queuedBytes;
+        private boolean cancelled;
+    }
+
+    private record Entry<E>(E event, Credit credit, int bytes) {
+        boolean isData() {
+            return credit != null;
+        }
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Entry<E>> queue = new ArrayDeque<>();
+    private final int maxOtherEvents;
+    private int dataEntries;
+    private int otherEntries;
+    private long droppedEvents;
+    private int dataWaiters;
+    private boolean pull;
+    private boolean closed;
+
+    EventState(int maxOtherEvents) {
+        this.maxOtherEvents = maxOtherEvents;
+    }
+
+    /** Queues a piece of data charged to a connection's credit. */
+    void publishData(Credit credit, E event, int bytes) {
+        lock.lock();
+        try {
+            queue.addLast(new Entry<>(event, credit, bytes));
+            dataEntries++;
+            credit.queuedBytes += bytes;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Queues a lifecycle or failure event, dropping the oldest such event when full. */
+    void publish(E event) {
+        lock.lock();
+        try {
+            if (otherEntries >= maxOtherEvents) {
+                for (Iterator<Entry<E>> it = queue.iterator(); it.hasNext(); ) {
+                    if (!it.next().isData()) {
+                        it.remove();
+                        otherEntries--;
+                        droppedEvents++;
+                        break;
+                    }
+                }
+            }
+            queue.addLast(new Entry<>(event, null, 0));
+            otherEntries++;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean hasData() {
+        lock.lock();
+        try {
+            return dataEntries > 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long droppedEvents() {
+        lock.lock();
+        try {
+            return droppedEvents;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes every data entry, oldest first; other events stay. */
+    List<E> drainData() {
+        lock.lock();
+        try {
+            return takeData(Integer.MAX_VALUE);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until data is queued (or the state closes, or time is up), then takes all of it. */
+    List<E> awaitData(Duration timeout) throws InterruptedException {
+        lock.lock();
+        try {
+            return awaitDataLocked(timeout) ? takeData(Integer.MAX_VALUE) : List.of();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until data is queued, then takes the oldest piece. */
+    Optional<E> awaitOneData(Duration timeout) throws InterruptedException {
+        lock.lock();
+        try {
+            return awaitDataLocked(timeout) ? takeData(1).stream().findFirst() : Optional.empty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean awaitDataLocked(Duration timeout) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        dataWaiters++;
+        changed.signalAll();
+        try {
+            while (dataEntries == 0 && !closed) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = changed.awaitNanos(nanos);
+            }
+            return dataEntries > 0;
+        } finally {
+            dataWaiters--;
+        }
+    }
+
+    private List<E> takeData(int max) {
+        List<E> taken = new ArrayList<>(Math.min(max, dataEntries));
+        for (Iterator<Entry<E>> it = queue.iterator(); it.hasNext() && taken.size() < max; ) {
+            Entry<E> entry = it.next();
+            if (entry.isData()) {
+                it.remove();
+                dataEntries--;
+                entry.credit().queuedBytes -= entry.bytes();
+                taken.add(entry.event());
+            }
+        }
+        if (!taken.isEmpty()) {
+            changed.signalAll();
+        }
+        return taken;
+    }
+
+    /** Takes the oldest event of any kind, without waiting. */
+    Optional<E> poll() {
+        lock.lock();
+        try {
+            return Optional.ofNullable(pollLocked());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits for an event of any kind and takes it. */
+    Optional<E> awaitEvent(Duration timeout) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        lock.lock();
+        try {
+            dataWaiters++;
+            changed.signalAll();
+            try {
+                while (queue.isEmpty() && !closed) {
+                    if (nanos <= 0) {
+                        return Optional.empty();
+                    }
+                    nanos = changed.awaitNanos(nanos);
+                }
+            } finally {
+                dataWaiters--;
+            }
+            return Optional.ofNullable(pollLocked());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private E pollLocked() {
+        Entry<E> entry = queue.pollFirst();
+        if (entry == null) {
+            return null;
+        }
+        if (entry.isData()) {
+            dataEntries--;
+            entry.credit().queuedBytes -= entry.bytes();
+        } else {
+            otherEntries--;
+        }
+        changed.signalAll();
+        return entry.event();
+    }
+
+    /**
+     * Blocks a connection's reader until it may read again: its queued bytes are under the limit
+     * and, in pull mode, someone waits for data that is not there yet.
+     *
+     * @return {@code false} if the credit was cancelled (the connection is closing)
+     */
+    boolean awaitReadPermit(Credit credit, int limit) throws InterruptedException {
+        lock.lock();
+        try {
+            while (!credit.cancelled && (credit.queuedBytes >= limit || (pull && (dataWaiters == 0 || dataEntries > 0)))) {
+                changed.await();
+            }
+            return !credit.cancelled;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * After end of stream: waits until the connection's queued data has been taken, then for the
+     * grace period, so that a polling application can still answer a half-closed peer.
+     */
+    void awaitDrainedThenGrace(Credit credit, Duration grace) throws InterruptedException {
+        lock.lock();
+        try {
+            while (!credit.cancelled && credit.queuedBytes > 0) {
+                changed.await();
+            }
+            long nanos = grace.toNanos();
+            while (!credit.cancelled && nanos > 0) {
+                nanos = changed.awaitNanos(nanos);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes the connection's reader for good: its connection is closing. */
+    void cancel(Credit credit) {
+        lock.lock();
+        try {
+            credit.cancelled = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Pull mode: read only on demand (a client with background receiving off). */
+    void pull(boolean on) {
+        lock.lock();
+        try {
+            pull = on;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes every waiter; awaits return at once from now on, with what is queued. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package simplesockets.impl;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.Locale;
+import simplesockets.impl.transport.Acceptor;
+import simplesockets.impl.transport.Network;
+import simplesockets.impl.transport.PeerResetException;
+import simplesockets.impl.transport.Transport;
+
+/** The seam over real {@link java.net.Socket}s. Blocking sockets are cheap on virtual threads. */
+final class SocketNetwork implements Network {
+
+    static final SocketNetwork INSTANCE = new SocketNetwork();
+
+    private SocketNetwork() {
+    }
+
+    @Override
+    public Acceptor bind(InetSocketAddress address, int backlog) throws IOException {
+        ServerSocket socket = new ServerSocket();
+        try {
+            socket.setReuseAddress(true);
+            socket.bind(address, backlog);
+            return new SocketAcceptor(socket);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public Transport connect(InetSocketAddress address, Duration timeout) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.connect(address, Math.toIntExact(Math.min(timeout.toMillis(), Integer.MAX_VALUE)));
+            return new SocketTransport(socket);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private record SocketAcceptor(ServerSocket socket) implements Acceptor {
+        @Override
+        public Transport accept() throws IOException {
+            Socket accepted = socket.accept();
+            try {
+                accepted.setTcpNoDelay(true);
+                return new SocketTransport(accepted);
+            } catch (IOException | RuntimeException e) {
+                accepted.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public boolean isOpen() {
+            return !socket.isClosed();
+        }
+
+        @Override
+        public InetSocketAddress localAddress() {
+            return (InetSocketAddress) socket.getLocalSocketAddress();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    private static final class SocketTransport implements Transport {
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+        private final InetSocketAddress remote;
+        private final InetSocketAddress local;
+
+        SocketTransport(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = socket.getInputStream();
+            this.out = socket.getOutputStream();
+            this.remote = (InetSocketAddress) socket.getRemoteSocketAddress();
+            this.local = (InetSocketAddress) socket.getLocalSocketAddress();
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            try {
+                return in.read(buffer, offset, length);
+            } catch (SocketException e) {
+                throw translate(e);
+            }
+        }
+
+        @Override
+        public void write(byte[] buffer, int offset, int length) throws IOException {
+            try {
+                out.write(buffer, offset, length);
+            } catch (SocketException e) {
+                throw translate(e);
+            }
+        }
+
+        /** The JDK reports a reset as a plain SocketException; only its message tells. */
+        private SocketException translate(SocketException e) {
+            String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+            if (!socket.isClosed() && (message.contains("reset") || message.contains("broken pipe"))) {
+                PeerResetException reset = new PeerResetException(e.getMessage());
+                reset.initCause(e);
+                return reset;
+            }
+            return e;
+        }
+
+        @Override
+        public void shutdownOutput() throws IOException {
+            socket.shutdownOutput();
+        }
+
+        @Override
+        public void readTimeout(Duration timeout) throws IOException {
+            socket.setSoTimeout(Math.toIntExact(Math.min(timeout.toMillis(), Integer.MAX_VALUE)));
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+
+        @Override
+        public InetSocketAddress remoteAddress() {
+            return remote;
+        }
+
+        @Override
+        public InetSocketAddress localAddress() {
+            return local;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package simplesockets.impl.transport;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * One connected byte stream: the seam between the engine and the wire. Real sockets implement it
+ * in the implementation; in-memory pipes implement it in the testkit. Everything above it (framing,
+ * events, callbacks, shutdown) is the same engine for both.
+ *
+ * <p>One thread reads; any number of threads may write, one at a time (the engine holds a lock);
+ * {@link #close()} may be called from any thread at any time and must wake a blocked reader and
+ * writer.
+ */
+public interface Transport extends Closeable {
+
+    /**
+     * Reads at least one byte, blocking until some arrive.
+     *
+     * @param buffer where to put them
+     * @param offset the first index to fill
+     * @param length the most bytes to read, at least 1
+     * @return the number of bytes read, or -1 at end of stream
+     * @throws PeerResetException               if the peer reset the connection
+     * @throws java.net.SocketTimeoutException  if the {@linkplain #readTimeout(Duration) read timeout}
+     *                                          passed
+     * @throws IOException                      if the transport is closed or reading fails
+     */
+    int read(byte[] buffer, int offset, int length) throws IOException;
+
+    /**
+     * Writes all the bytes, blocking while the peer does not read.
+     *
+     * @param buffer the bytes
+     * @param offset the first index to write
+     * @param length how many bytes
+     * @throws IOException if the transport is closed or writing fails
+     */
+    void write(byte[] buffer, int offset, int length) throws IOException;
+
+    /**
+     * Sends end of stream to the peer; reading goes on.
+     *
+     * @throws IOException if the transport is closed
+     */
+    void shutdownOutput() throws IOException;
+
+    /**
+     * Sets how long a {@link #read} may wait before it throws
+     * {@link java.net.SocketTimeoutException}.
+     *
+     * @param timeout the timeout; {@link Duration#ZERO} for none
+     * @throws IOException if the transport is closed
+     */
+    void readTimeout(Duration timeout) throws IOException;
+
+    /**
+     * Closes both directions. Idempotent; wakes a blocked {@link #read} and {@link #write}.
+     *
+     * @throws IOException if closing fails
+     */
+    @Override
+    void close() throws IOException;
+
+    /**
+     * The peer's address.
+     *
+     * @return the remote address
+     */
+    InetSocketAddress remoteAddress();
+
+    /**
+     * This side's address.
+     *
+     * @return the local address
+     */
+    InetSocketAddress localAddress();
+}
