@@ -1,0 +1,337 @@
+package simplesockets.impl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static simplesockets.impl.Peers.bytes;
+import static simplesockets.impl.Peers.connect;
+import static simplesockets.impl.Peers.loopback;
+import static simplesockets.impl.Peers.take;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import simplesockets.api.ClientOptions;
+import simplesockets.api.Connection;
+import simplesockets.api.DisconnectReason;
+import simplesockets.api.Failure;
+import simplesockets.api.ServerEvent;
+import simplesockets.api.TcpClient;
+import simplesockets.api.TcpServer;
+
+/**
+ * One regression test per defect of the Python original, numbered as in the behaviour record. Each
+ * runs over real loopback sockets.
+ */
+@Timeout(30)
+class SeedDefectsTest {
+
+    private record Ended(Connection connection, DisconnectReason reason) {
+    }
+
+    @Test
+    void defect1_eofIsOneDisconnectWithPeerClosedAndNoSpin() throws Exception {
+        BlockingQueue<Ended> ended = new LinkedBlockingQueue<>();
+        AtomicInteger received = new AtomicInteger();
+        try (TcpServer server = TcpServer.create(loopback()
+                .onReceive((c, d) -> received.incrementAndGet())
+                .onDisconnect((c, r) -> ended.add(new Ended(c, r)))
+                .build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress())) {
+                peer.getOutputStream().write(bytes("bye"));
+            }
+            Ended end = take(ended);
+            assertEquals(DisconnectReason.PEER_CLOSED, end.reason());
+            assertFalse(end.connection().isOpen());
+            assertTrue(server.clients().isEmpty(), "the closed client must leave clients()");
+            assertNull(ended.poll(300, TimeUnit.MILLISECONDS), "onDisconnect must fire exactly once");
+            assertEquals(1, received.get(), "an EOF must not be delivered as data");
+            assertFalse(server.hasExceptions(), "EOF is not an exception");
+        }
+    }
+
+    @Test
+    void defect2_resetIsADisconnectWithReasonReset() throws Exception {
+        BlockingQueue<Ended> ended = new LinkedBlockingQueue<>();
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback()
+                .onConnect(connected::add)
+                .onReceive((c, d) -> { })
+                .onDisconnect((c, r) -> ended.add(new Ended(c, r)))
+                .build())) {
+            server.start();
+            Socket peer = connect(server.localAddress());
+            take(connected);
+            peer.setSoLinger(true, 0); // close() now sends RST
+            peer.close();
+            Ended end = take(ended);
+            assertEquals(DisconnectReason.RESET, end.reason());
+            assertTrue(server.clients().isEmpty());
+            assertNull(ended.poll(200, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @Test
+    void defect3_maxConnectionsIsEnforced() throws Exception {
+        AtomicInteger connects = new AtomicInteger();
+        try (TcpServer server = TcpServer.create(loopback().maxConnections(1)
+                .onConnect(c -> connects.incrementAndGet()).build())) {
+            server.start();
+            try (Socket first = connect(server.localAddress());
+                 Socket second = connect(server.localAddress());
+                 Socket third = connect(server.localAddress())) {
+                assertTrue(Peers.closedByPeer(second, Duration.ofSeconds(2)), "second client must be closed");
+                assertTrue(Peers.closedByPeer(third, Duration.ofSeconds(2)), "third client must be closed");
+                assertFalse(Peers.closedByPeer(first, Duration.ofMillis(100)), "the first stays connected");
+                assertEquals(1, server.clients().size());
+                assertEquals(1, connects.get());
+            }
+        }
+    }
+
+    @Test
+    void defect4_noDataLostOrReorderedWhenDrainsRunDuringReceives() throws Exception {
+        int clients = 4;
+        int messagesPerClient = 2_000;
+        try (TcpServer server = TcpServer.create(loopback().build())) {
+            server.start();
+            List<Thread> senders = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int client = c;
+                senders.add(Thread.ofVirtual().start(() -> {
+                    try (Socket peer = connect(server.localAddress())) {
+                        OutputStream out = peer.getOutputStream();
+                        for (int i = 0; i < messagesPerClient; i++) {
+                            out.write(ByteBuffer.allocate(8).putInt(client).putInt(i).array());
+                        }
+                        out.flush();
+                        peer.shutdownOutput();
+                        peer.getInputStream().read(); // hold the connection until the server closes it
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                }));
+            }
+            Map<Connection, ByteArrayOutputStream> perConnection = new HashMap<>();
+            int expected = clients * messagesPerClient * 8;
+            int got = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (got < expected && System.nanoTime() < deadline) {
+                // Alternate the blocking and the non-blocking drain while four connection threads
+                // keep appending: the seed swapped its list without a lock here and lost data.
+                List<ServerEvent.Received> batch = new ArrayList<>(server.awaitReceived(Duration.ofMillis(100)));
+                batch.addAll(server.drainReceived());
+                for (ServerEvent.Received r : batch) {
+                    perConnection.computeIfAbsent(r.connection(), k -> new ByteArrayOutputStream()).writeBytes(r.data());
+                    got += r.data().length;
+                }
+            }
+            assertEquals(expected, got, "every byte arrives");
+            for (ByteArrayOutputStream stream : perConnection.values()) {
+                ByteBuffer in = ByteBuffer.wrap(stream.toByteArray());
+                int client = in.getInt(0);
+                for (int i = 0; i < messagesPerClient; i++) {
+                    assertEquals(client, in.getInt(), "bytes of one connection only");
+                    assertEquals(i, in.getInt(), "in order");
+                }
+            }
+            for (Thread sender : senders) {
+                server.clients().forEach(server::disconnect);
+                assertTrue(sender.join(Duration.ofSeconds(5)));
+            }
+        }
+    }
+
+    @Test
+    void defect5_exceptionListIsBoundedAndCountsWhatItDrops() throws Exception {
+        CountDownLatch fifty = new CountDownLatch(50);
+        try (TcpServer server = TcpServer.create(loopback().maxRecordedFailures(10)
+                .onReceive((c, d) -> {
+                    fifty.countDown();
+                    throw new IllegalStateException("boom " + fifty.getCount());
+                })
+                .build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress())) {
+                OutputStream out = peer.getOutputStream();
+                for (int i = 0; i < 50 && fifty.getCount() > 0; i++) {
+                    out.write(bytes("x"));
+                    out.flush();
+                    // One write, one read, one failure: wait for the callback before the next write
+                    // so writes are not merged into one chunk.
+                    long target = 49 - i;
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    while (fifty.getCount() > target && System.nanoTime() < deadline) {
+                        fifty.await(10, TimeUnit.MILLISECONDS);
+                    }
+                }
+                assertTrue(fifty.await(5, TimeUnit.SECONDS));
+            }
+            List<Failure> failures = server.exceptions(false, false);
+            assertEquals(10, failures.size());
+            assertEquals(40, server.droppedExceptions());
+            assertTrue(failures.stream().allMatch(f -> f instanceof Failure.Callback cb && cb.callback().equals("onReceive")));
+        }
+    }
+
+    @Test
+    void defect6_throwingCallbacksAreRecordedAndTheServerGoesOn() throws Exception {
+        BlockingQueue<byte[]> echoed = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback()
+                .onConnect(c -> {
+                    throw new IllegalStateException("onConnect bug");
+                })
+                .onReceive((c, d) -> {
+                    c.send(d);
+                    throw new IllegalStateException("onReceive bug");
+                })
+                .build())) {
+            server.start();
+            for (int round = 0; round < 3; round++) {
+                try (Socket peer = connect(server.localAddress())) {
+                    peer.getOutputStream().write(bytes("ping" + round));
+                    echoed.add(Peers.readExactly(peer, 5));
+                    // The connection survived the throwing onReceive: it still echoes.
+                    peer.getOutputStream().write(bytes("again"));
+                    assertArrayEquals(bytes("again"), Peers.readExactly(peer, 5));
+                }
+            }
+            assertEquals(3, echoed.size(), "the accept loop survived three throwing onConnects");
+            List<Failure> failures = server.drainExceptions();
+            assertTrue(failures.stream().anyMatch(f -> f instanceof Failure.Callback cb && cb.callback().equals("onConnect")));
+            assertTrue(failures.stream().anyMatch(f -> f instanceof Failure.Callback cb && cb.callback().equals("onReceive")));
+        }
+    }
+
+    @Test
+    void defect7_stopAndExitAcceptDoNotLeaveClientsInTheBacklogAndCloseJoins() throws Exception {
+        TcpServer server = TcpServer.create(loopback().build());
+        server.start();
+        InetSocketAddress address = server.localAddress();
+        server.stop();
+        try (Socket paused = connect(address)) {
+            assertTrue(Peers.closedByPeer(paused, Duration.ofMillis(500)), "a paused server closes new clients at once");
+        }
+        server.start();
+        server.exitAccept();
+        assertThrows(ConnectException.class, () -> connect(address), "killed: the listening socket is closed");
+        server.restart();
+        Socket live = connect(address);
+        long started = System.nanoTime();
+        server.close();
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertTrue(tookMillis < 1_000, "close() took " + tookMillis + " ms");
+        assertTrue(Peers.closedByPeer(live, Duration.ofSeconds(1)));
+        live.close();
+        assertThrows(ConnectException.class, () -> connect(address), "closed: nothing listens");
+        server.close(); // idempotent
+    }
+
+    @Test
+    void defect8_awaitsBlockWithATimeoutInsteadOfSpinning() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().build())) {
+            server.start();
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long cpuBefore = threads.getCurrentThreadCpuTime();
+            long started = System.nanoTime();
+            assertTrue(server.awaitReceived(Duration.ofMillis(300)).isEmpty());
+            assertTrue(server.awaitEvent(Duration.ofMillis(300)).isEmpty());
+            long wallMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            long cpuMillis = TimeUnit.NANOSECONDS.toMillis(threads.getCurrentThreadCpuTime() - cpuBefore);
+            assertTrue(wallMillis >= 590, "the awaits waited their timeout: " + wallMillis + " ms");
+            assertTrue(cpuMillis < 150, "waiting burnt " + cpuMillis + " ms of CPU in " + wallMillis + " ms");
+
+            // And they wake as soon as something arrives.
+            try (Socket peer = connect(server.localAddress())) {
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        Thread.sleep(100);
+                        peer.getOutputStream().write(bytes("wake"));
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                List<ServerEvent.Received> got = server.awaitReceived(Peers.WAIT);
+                assertEquals("wake", Peers.text(got.getFirst().data()));
+            }
+        }
+    }
+
+    @Test
+    void defect9_everyExceptionHasOneShapeAndBothSidesShareTheKeywords() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().onReceive((c, d) -> {
+            throw new IllegalArgumentException("server side");
+        }).build())) {
+            server.start();
+            try (TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress())
+                    .autoReceive(true).onReceive(d -> {
+                        throw new IllegalArgumentException("client side");
+                    }).build())) {
+                assertTrue(client.connect());
+                client.send(bytes("hi"));
+                var serverEvent = server.awaitEvent(Peers.WAIT).orElseThrow();
+                while (!(serverEvent instanceof ServerEvent.Failed)) {
+                    serverEvent = server.awaitEvent(Peers.WAIT).orElseThrow();
+                }
+                Failure onServer = ((ServerEvent.Failed) serverEvent).failure();
+                server.send(server.clients().getFirst(), bytes("back"));
+                var clientEvent = client.awaitEvent(Peers.WAIT).orElseThrow();
+                while (!(clientEvent instanceof simplesockets.api.ClientEvent.Failed)) {
+                    clientEvent = client.awaitEvent(Peers.WAIT).orElseThrow();
+                }
+                Failure onClient = ((simplesockets.api.ClientEvent.Failed) clientEvent).failure();
+                assertInstanceOf(Failure.Callback.class, onServer);
+                assertInstanceOf(Failure.Callback.class, onClient);
+                // The same method, the same keywords, the same type on both sides.
+                List<Failure> fromServer = server.exceptions(true, true);
+                List<Failure> fromClient = client.exceptions(true, true);
+                assertEquals(List.of(onServer), fromServer);
+                assertEquals(List.of(onClient), fromClient);
+                assertFalse(server.hasExceptions());
+                assertFalse(client.hasExceptions());
+            }
+        }
+    }
+
+    @Test
+    void defect10_disconnectOfAnUnknownAddressIsAnErrorForTheCallerNotACallback() throws Exception {
+        AtomicInteger disconnects = new AtomicInteger();
+        try (TcpServer server = TcpServer.create(loopback().onDisconnect((c, r) -> disconnects.incrementAndGet()).build())) {
+            server.start();
+            assertFalse(server.disconnect(new InetSocketAddress("127.0.0.1", 1)));
+            assertThrows(java.net.SocketException.class,
+                    () -> server.send(new InetSocketAddress("127.0.0.1", 1), bytes("x")));
+            Thread.sleep(100);
+            assertEquals(0, disconnects.get());
+        }
+    }
+
+    private static <T extends Throwable> void assertThrows(Class<T> type, org.junit.jupiter.api.function.Executable body,
+            String message) {
+        org.junit.jupiter.api.Assertions.assertThrows(type, body, message);
+    }
+
+    private static <T extends Throwable> void assertThrows(Class<T> type, org.junit.jupiter.api.function.Executable body) {
+        org.junit.jupiter.api.Assertions.assertThrows(type, body);
+    }
+}
