@@ -1,0 +1,466 @@
+package simplesockets.impl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static simplesockets.impl.Peers.bytes;
+import static simplesockets.impl.Peers.connect;
+import static simplesockets.impl.Peers.loopback;
+import static simplesockets.impl.Peers.take;
+import static simplesockets.impl.Peers.text;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ProtocolException;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import simplesockets.api.Connection;
+import simplesockets.api.DisconnectReason;
+import simplesockets.api.Failure;
+import simplesockets.api.Framing;
+import simplesockets.api.ServerEvent;
+import simplesockets.api.ServerOptions;
+import simplesockets.api.ServerState;
+import simplesockets.api.TcpServer;
+
+/** Every server capability of the seed, over real loopback sockets. */
+@Timeout(30)
+class ServerTest {
+
+    @Test
+    void createFindsTheSocketImplementationAndKeepsTheSeedDefaults() {
+        ServerOptions defaults = ServerOptions.builder().build();
+        assertEquals(25567, defaults.port());
+        assertEquals(5, defaults.backlog());
+        assertEquals(2048, defaults.receiveBufferSize());
+        assertEquals(ServerOptions.UNLIMITED, defaults.maxConnections());
+        assertEquals(Framing.RAW, defaults.framing());
+        try (TcpServer server = TcpServer.create(defaults)) {
+            assertInstanceOf(ServerEngine.class, server);
+            assertEquals(ServerState.CREATED, server.state());
+            assertEquals(OptionalInt.empty(), server.maxConnections());
+            assertThrows(IllegalStateException.class, server::localAddress, "nothing is bound before start");
+        }
+    }
+
+    @Test
+    void callbackEchoServer() throws Exception {
+        BlockingQueue<InetSocketAddress> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback()
+                .onConnect(c -> connected.add(c.remoteAddress()))
+                .onReceive((connection, data) -> connection.send(data))
+                .build())) {
+            server.start();
+            assertNotEquals(0, server.localAddress().getPort(), "port 0 resolves to a real port");
+            try (Socket peer = connect(server.localAddress())) {
+                assertEquals(peer.getLocalSocketAddress(), take(connected));
+                peer.getOutputStream().write(bytes("Test"));
+                assertEquals("Test", text(Peers.readExactly(peer, 4)));
+            }
+        }
+    }
+
+    @Test
+    void polledEchoServerAsInTheTutorial() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress())) {
+                assertFalse(server.hasNewData());
+                peer.getOutputStream().write(bytes("hello"));
+                List<ServerEvent.Received> received = server.awaitReceived(Peers.WAIT);
+                assertFalse(server.hasNewData(), "a drain resets the new-data flag");
+                for (ServerEvent.Received r : received) {
+                    assertEquals(peer.getLocalSocketAddress(), r.address());
+                    server.send(r.connection(), r.data());
+                    server.disconnect(r.connection());
+                }
+                assertEquals("hello", text(Peers.readToEnd(peer)));
+            }
+        }
+    }
+
+    @Test
+    void hasNewDataThenDrainReceivedAsTheSeedsLoop() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress())) {
+                peer.getOutputStream().write(bytes("abc"));
+                // The seed's loop is "if new_data: drain". Wait for it with the blocking event API.
+                ServerEvent event;
+                do {
+                    event = server.awaitEvent(Peers.WAIT).orElseThrow();
+                } while (!(event instanceof ServerEvent.Received));
+                assertEquals("abc", text(((ServerEvent.Received) event).data()));
+                peer.getOutputStream().write(bytes("def"));
+                List<ServerEvent.Received> later = server.awaitReceived(Peers.WAIT);
+                assertEquals("def", text(later.getFirst().data()));
+                assertTrue(server.drainReceived().isEmpty());
+            }
+        }
+    }
+
+    @Test
+    void eventsArriveInTheOrderTheyHappened() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress())) {
+                peer.getOutputStream().write(bytes("one"));
+                peer.shutdownOutput();
+                assertInstanceOf(ServerEvent.Connected.class, server.awaitEvent(Peers.WAIT).orElseThrow());
+                ServerEvent.Received data = (ServerEvent.Received) server.awaitEvent(Peers.WAIT).orElseThrow();
+                assertEquals("one", text(data.data()));
+                ServerEvent.Disconnected end = (ServerEvent.Disconnected) server.awaitEvent(Peers.WAIT).orElseThrow();
+                assertEquals(DisconnectReason.PEER_CLOSED, end.reason());
+                assertTrue(server.pollEvent().isEmpty());
+            }
+        }
+    }
+
+    @Test
+    void blockingHandlerIsTheSeedsHandleClient() throws Exception {
+        BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback()
+                .handler(connection -> {
+                    for (var data = connection.read(); data.isPresent(); data = connection.read()) {
+                        connection.send(data.get());
+                    }
+                })
+                .onDisconnect((c, r) -> reasons.add(r))
+                .build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress())) {
+                peer.getOutputStream().write(bytes("ping"));
+                assertEquals("ping", text(Peers.readExactly(peer, 4)));
+                peer.shutdownOutput();
+                assertEquals(-1, peer.getInputStream().read(), "the handler returned, so the server closed");
+            }
+            assertEquals(DisconnectReason.CLOSED_BY_US, take(reasons));
+            assertFalse(server.hasNewData(), "a handler's data never reaches the queue");
+        }
+    }
+
+    @Test
+    void aThrowingHandlerEndsOnlyItsConnection() throws Exception {
+        BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback()
+                .handler(connection -> {
+                    connection.read();
+                    throw new IllegalStateException("handler bug");
+                })
+                .onDisconnect((c, r) -> reasons.add(r))
+                .build())) {
+            server.start();
+            for (int i = 0; i < 2; i++) {
+                try (Socket peer = connect(server.localAddress())) {
+                    peer.getOutputStream().write(bytes("x"));
+                    DisconnectReason reason = take(reasons);
+                    assertInstanceOf(DisconnectReason.Failed.class, reason);
+                    assertEquals(-1, peer.getInputStream().read());
+                }
+            }
+            List<Failure> failures = server.drainExceptions();
+            assertEquals(2, failures.size());
+            assertEquals("handler", ((Failure.Callback) failures.getFirst()).callback());
+        }
+    }
+
+    @Test
+    void readOutsideAHandlerIsRefused() throws Exception {
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress())) {
+                assertThrows(IllegalStateException.class, () -> take(connected).read());
+            }
+        }
+    }
+
+    @Test
+    void plainSocketPeerExchangesRawBytes() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().onReceive((c, d) -> c.send(d)).build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress())) {
+                byte[] all = new byte[256];
+                for (int i = 0; i < all.length; i++) {
+                    all[i] = (byte) i;
+                }
+                peer.getOutputStream().write(all);
+                assertArrayEquals(all, Peers.readExactly(peer, all.length), "no framing, no transformation");
+            }
+        }
+    }
+
+    @Test
+    void rawModeDeliversEachReadChunkAndDoesNotWaitOnAFullBuffer() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().receiveBufferSize(2048).build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress())) {
+                // The seed blocked when a send was exactly recv_buffer long.
+                byte[] exact = Peers.pattern(1, 2048);
+                peer.getOutputStream().write(exact);
+                List<byte[]> pieces = new java.util.ArrayList<>();
+                while (Peers.concat(pieces).length < exact.length) {
+                    List<ServerEvent.Received> got = server.awaitReceived(Peers.WAIT);
+                    assertFalse(got.isEmpty(), "2048 bytes must arrive without more bytes after them");
+                    got.forEach(r -> pieces.add(r.data()));
+                }
+                assertArrayEquals(exact, Peers.concat(pieces));
+                assertTrue(pieces.stream().allMatch(p -> p.length <= 2048), "no piece is over the buffer");
+            }
+        }
+    }
+
+    @Test
+    void lengthPrefixedFramingKeepsMessagesApart() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().framing(Framing.lengthPrefixed(1024)).build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress())) {
+                DataOutputStream out = new DataOutputStream(peer.getOutputStream());
+                // Two quick sends: the seed merged them into b'firstsecond'.
+                byte[] both = new byte[4 + 5 + 4 + 6 + 4];
+                java.nio.ByteBuffer.wrap(both).putInt(5).put(bytes("first")).putInt(6).put(bytes("second")).putInt(0);
+                out.write(both);
+                out.flush();
+                List<String> messages = new java.util.ArrayList<>();
+                while (messages.size() < 3) {
+                    server.awaitReceived(Peers.WAIT).forEach(r -> messages.add(text(r.data())));
+                }
+                assertEquals(List.of("first", "second", ""), messages);
+                Connection connection = server.clients().getFirst();
+                connection.send(bytes("reply"));
+                DataInputStream in = new DataInputStream(peer.getInputStream());
+                assertEquals(5, in.readInt());
+                assertEquals("reply", text(in.readNBytes(5)));
+                assertThrows(ProtocolException.class, () -> connection.send(new byte[1025]));
+            }
+        }
+    }
+
+    @Test
+    void anOversizedFrameClosesTheConnectionBeforeAllocating() throws Exception {
+        BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().framing(Framing.lengthPrefixed(16))
+                .onDisconnect((c, r) -> reasons.add(r)).build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress())) {
+                new DataOutputStream(peer.getOutputStream()).writeInt(Integer.MAX_VALUE);
+                DisconnectReason reason = take(reasons);
+                assertInstanceOf(ProtocolException.class, ((DisconnectReason.Failed) reason).cause());
+                assertInstanceOf(Failure.Protocol.class, server.drainExceptions().getFirst());
+                assertTrue(Peers.closedByPeer(peer, Duration.ofSeconds(2)));
+            }
+        }
+    }
+
+    @Test
+    void sendByAddressBroadcastClientsAndDisconnect() throws Exception {
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add)
+                .onDisconnect((c, r) -> reasons.add(r)).build())) {
+            server.start();
+            try (Socket a = connect(server.localAddress()); Socket b = connect(server.localAddress())) {
+                Connection first = take(connected);
+                Connection second = take(connected);
+                List<Connection> clients = server.clients();
+                assertEquals(List.of(first, second), clients, "oldest first");
+                assertEquals(first, server.client(first.remoteAddress()).orElseThrow());
+
+                server.send((InetSocketAddress) a.getLocalSocketAddress(), bytes("to-a"));
+                assertEquals("to-a", text(Peers.readExactly(a, 4)));
+
+                assertEquals(2, server.broadcast(bytes("all")));
+                assertEquals("all", text(Peers.readExactly(a, 3)));
+                assertEquals("all", text(Peers.readExactly(b, 3)));
+
+                assertTrue(server.disconnect((InetSocketAddress) b.getLocalSocketAddress()));
+                assertEquals(DisconnectReason.CLOSED_BY_US, take(reasons));
+                assertEquals(-1, b.getInputStream().read());
+                assertEquals(List.of(first), server.clients());
+                assertEquals(2, clients.size(), "a snapshot does not change");
+                assertFalse(server.disconnect(second), "already closed");
+                assertThrows(IOException.class, () -> second.send(bytes("late")));
+
+                first.disconnect();
+                assertEquals(DisconnectReason.CLOSED_BY_US, take(reasons));
+                assertTrue(server.clients().isEmpty());
+            }
+        }
+    }
+
+    @Test
+    void lifecycleMovesAndIllegalMovesNameBothStates() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().build())) {
+            IllegalStateException early = assertThrows(IllegalStateException.class, server::stop);
+            assertTrue(early.getMessage().contains("CREATED") && early.getMessage().contains("PAUSED"), early.getMessage());
+            assertThrows(IllegalStateException.class, server::restart);
+            assertThrows(IllegalStateException.class, server::exitAccept);
+
+            server.start();
+            assertEquals(ServerState.ACCEPTING, server.state());
+            assertTrue(server.isAccepting());
+            server.start(); // already accepting: nothing to do
+            server.stop();
+            assertEquals(ServerState.PAUSED, server.state());
+            assertFalse(server.isAccepting());
+            assertFalse(server.isKilled());
+            server.start();
+            assertTrue(server.isAccepting());
+            InetSocketAddress address = server.localAddress();
+
+            server.exitAccept();
+            assertEquals(ServerState.KILLED, server.state());
+            assertTrue(server.isKilled());
+            IllegalStateException killed = assertThrows(IllegalStateException.class, server::start);
+            assertTrue(killed.getMessage().contains("KILLED"), killed.getMessage());
+
+            server.restart();
+            assertEquals(ServerState.ACCEPTING, server.state());
+            assertEquals(address, server.localAddress(), "restart binds the same address");
+            try (Socket peer = connect(address)) {
+                assertFalse(Peers.closedByPeer(peer, Duration.ofMillis(100)));
+            }
+            server.close();
+            assertEquals(ServerState.CLOSED, server.state());
+            assertTrue(server.isKilled());
+            assertThrows(IllegalStateException.class, server::start);
+        }
+    }
+
+    @Test
+    void connectionsSurviveExitAcceptAndPause() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().onReceive((c, d) -> c.send(d)).build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress())) {
+                peer.getOutputStream().write(bytes("1"));
+                Peers.readExactly(peer, 1);
+                server.stop();
+                peer.getOutputStream().write(bytes("2"));
+                assertEquals("2", text(Peers.readExactly(peer, 1)));
+                server.start();
+                server.exitAccept();
+                peer.getOutputStream().write(bytes("3"));
+                assertEquals("3", text(Peers.readExactly(peer, 1)));
+            }
+        }
+    }
+
+    @Test
+    void pausedOrFullServersRefuseWithin100msAndResumeWhenASlotFrees() throws Exception {
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().maxConnections(1).onConnect(connected::add).build())) {
+            server.start();
+            try (Socket first = connect(server.localAddress())) {
+                Connection held = take(connected);
+                long started = System.nanoTime();
+                try (Socket refused = connect(server.localAddress())) {
+                    assertTrue(Peers.closedByPeer(refused, Duration.ofSeconds(1)));
+                }
+                long refusedMillis = (System.nanoTime() - started) / 1_000_000;
+                assertTrue(refusedMillis < 500, "refused after " + refusedMillis + " ms");
+                assertTrue(connected.isEmpty(), "no onConnect for a refused client");
+
+                held.disconnect();
+                try (Socket next = connect(server.localAddress())) {
+                    assertEquals(next.getLocalSocketAddress(), take(connected).remoteAddress());
+                }
+            }
+        }
+    }
+
+    @Test
+    void soReuseAddrLetsANewServerBindThePortAtOnce() throws Exception {
+        int port;
+        try (TcpServer first = TcpServer.create(loopback().onReceive((c, d) -> c.send(d)).build())) {
+            first.start();
+            port = first.localAddress().getPort();
+            try (Socket peer = connect(first.localAddress())) {
+                peer.getOutputStream().write(bytes("x"));
+                Peers.readExactly(peer, 1);
+            }
+            // The server's close is the active close, which leaves TIME_WAIT on this port.
+        }
+        try (TcpServer second = TcpServer.create(loopback().port(port).build())) {
+            second.start();
+            assertEquals(port, second.localAddress().getPort());
+        }
+    }
+
+    @Test
+    void idleTimeoutDisconnectsWithTimedOut() throws Exception {
+        BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().idleTimeout(Duration.ofMillis(200))
+                .onReceive((c, d) -> { }).onDisconnect((c, r) -> reasons.add(r)).build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress())) {
+                assertEquals(DisconnectReason.TIMED_OUT, take(reasons));
+                assertTrue(Peers.closedByPeer(peer, Duration.ofSeconds(1)));
+            }
+        }
+    }
+
+    @Test
+    void halfClosedPeerGetsItsPolledReply() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress())) {
+                peer.getOutputStream().write(bytes("hi"));
+                peer.shutdownOutput(); // as `echo hi | ncat` does
+                Thread.sleep(50); // the EOF reaches the server before the application polls
+                for (ServerEvent.Received r : server.awaitReceived(Peers.WAIT)) {
+                    server.send(r.connection(), r.data());
+                }
+                assertEquals("hi", text(Peers.readToEnd(peer)), "the reply, then the server closes");
+            }
+        }
+    }
+
+    @Test
+    void exceptionsKeepTheSeedsDeleteAndResetSemantics() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().onConnect(c -> {
+            throw new IllegalStateException("x");
+        }).build())) {
+            server.start();
+            assertFalse(server.hasExceptions());
+            try (Socket peer = connect(server.localAddress())) {
+                server.awaitEvent(Peers.WAIT); // the Failed event
+            }
+            assertTrue(server.hasExceptions());
+            assertEquals(1, server.exceptions(false, false).size());
+            assertTrue(server.hasExceptions(), "neither deleted nor reset");
+            assertEquals(1, server.exceptions(false, true).size());
+            assertFalse(server.hasExceptions(), "reset clears the flag...");
+            assertEquals(1, server.exceptions(true, false).size(), "...but not the list");
+            assertTrue(server.exceptions(false, false).isEmpty(), "delete clears the list");
+            assertEquals(0, server.droppedExceptions());
+        }
+    }
+
+    @Test
+    void awaitsReturnWhenTheServerCloses() throws Exception {
+        TcpServer server = TcpServer.create(loopback().build());
+        server.start();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                server.awaitReceived(Duration.ofMinutes(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread.sleep(50);
+        server.close();
+        assertTrue(waiter.join(Duration.ofSeconds(2)));
+    }
+}
