@@ -1,0 +1,289 @@
+package simplesockets.impl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static simplesockets.impl.Peers.bytes;
+import static simplesockets.impl.Peers.loopback;
+import static simplesockets.impl.Peers.take;
+import static simplesockets.impl.Peers.text;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import simplesockets.api.ClientEvent;
+import simplesockets.api.ClientOptions;
+import simplesockets.api.ClientState;
+import simplesockets.api.Connection;
+import simplesockets.api.DisconnectReason;
+import simplesockets.api.Failure;
+import simplesockets.api.Framing;
+import simplesockets.api.TcpClient;
+import simplesockets.api.TcpServer;
+
+/** Every client capability of the seed, over real loopback sockets. */
+@Timeout(30)
+class ClientTest {
+
+    private static ClientOptions.Builder to(TcpServer server) {
+        return ClientOptions.builder().address(server.localAddress());
+    }
+
+    private static TcpServer echoServer() throws IOException {
+        TcpServer server = TcpServer.create(loopback().onReceive((c, d) -> c.send(d)).build());
+        server.start();
+        return server;
+    }
+
+    @Test
+    void defaultsAreTheSeeds() {
+        ClientOptions defaults = ClientOptions.builder().build();
+        assertEquals(25567, defaults.port());
+        assertEquals(2048, defaults.receiveBufferSize());
+        assertFalse(defaults.autoReceive(), "autorecv starts off, as in the seed");
+        try (TcpClient client = TcpClient.create(defaults)) {
+            assertEquals(ClientState.CREATED, client.state());
+            assertEquals(25567, client.address().getPort());
+            assertFalse(client.isConnected());
+            assertFalse(client.hasConnected());
+            assertFalse(client.isDisconnected());
+        }
+    }
+
+    @Test
+    void tutorialClientWithAutoReceiveAndPolling() throws Exception {
+        try (TcpServer server = echoServer(); TcpClient client = TcpClient.create(to(server).build())) {
+            assertTrue(client.connect());
+            client.autoReceive(true);
+            assertTrue(client.isAutoReceiving());
+            client.send(bytes("Test"));
+            List<byte[]> received = new ArrayList<>();
+            while (Peers.concat(received).length < 4) {
+                received.addAll(client.awaitReceived(Peers.WAIT));
+            }
+            assertEquals("Test", text(Peers.concat(received)));
+            assertFalse(client.hasNewData());
+            assertTrue(client.drainReceived().isEmpty());
+            assertTrue(client.isConnected());
+            assertTrue(client.hasConnected());
+            assertEquals(server.localAddress(), client.address());
+            assertEquals(server.clients().getFirst().remoteAddress(), client.localAddress().orElseThrow());
+        }
+    }
+
+    @Test
+    void receiveWithoutAutoReceiveIsRequestResponse() throws Exception {
+        try (TcpServer server = echoServer(); TcpClient client = TcpClient.create(to(server).build())) {
+            assertTrue(client.connect());
+            for (int i = 0; i < 20; i++) {
+                client.send(bytes("req" + i));
+                assertEquals("req" + i, text(client.receive(Peers.WAIT).orElseThrow()));
+            }
+            assertTrue(client.receive(Duration.ofMillis(100)).isEmpty(), "nothing more to read");
+        }
+    }
+
+    @Test
+    void withoutAutoReceiveNothingIsReadInTheBackground() throws Exception {
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build())) {
+            server.start();
+            try (TcpClient client = TcpClient.create(to(server).build())) {
+                client.connect();
+                take(connected).send(bytes("later"));
+                Thread.sleep(100);
+                assertFalse(client.hasNewData(), "the data waits in the socket");
+                client.autoReceive(true);
+                assertEquals("later", text(Peers.concat(client.awaitReceived(Peers.WAIT))));
+            }
+        }
+    }
+
+    @Test
+    void callbacksRunInOrderAndDisconnectFiresOnce() throws Exception {
+        BlockingQueue<String> calls = new LinkedBlockingQueue<>();
+        try (TcpServer server = echoServer(); TcpClient client = TcpClient.create(to(server).autoReceive(true)
+                .onConnect(() -> calls.add("connect"))
+                .onReceive(d -> calls.add("receive " + text(d)))
+                .onDisconnect(r -> calls.add("disconnect " + r))
+                .build())) {
+            assertTrue(client.connect());
+            assertEquals("connect", take(calls), "onConnect has run when connect() returns");
+            client.send(bytes("x"));
+            assertEquals("receive x", take(calls));
+            client.disconnect();
+            assertEquals("disconnect " + DisconnectReason.CLOSED_BY_US, calls.poll(), "fired before disconnect() returns");
+            client.disconnect();
+            assertNull(calls.poll(200, TimeUnit.MILLISECONDS), "exactly once");
+            assertEquals(ClientState.DISCONNECTED, client.state());
+            assertTrue(client.isDisconnected());
+            assertFalse(client.isConnected());
+            assertTrue(client.localAddress().isEmpty());
+            assertThrows(IOException.class, () -> client.send(bytes("x")));
+        }
+    }
+
+    @Test
+    void connectFailureIsRecordedAndReturnsFalse() throws Exception {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = probe.getLocalPort();
+        }
+        try (TcpClient client = TcpClient.create(ClientOptions.builder().port(closedPort).build())) {
+            assertFalse(client.connect());
+            assertEquals(ClientState.DISCONNECTED, client.state());
+            assertTrue(client.hasExceptions());
+            Failure failure = client.drainExceptions().getFirst();
+            Failure.Connect connect = assertInstanceOf(Failure.Connect.class, failure);
+            assertEquals(closedPort, connect.target().getPort());
+            assertInstanceOf(java.net.ConnectException.class, connect.cause());
+        }
+    }
+
+    @Test
+    void reconnectClosesTheOldSocketFirst() throws Exception {
+        BlockingQueue<DisconnectReason> serverSide = new LinkedBlockingQueue<>();
+        BlockingQueue<DisconnectReason> clientSide = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().onReceive((c, d) -> c.send(d))
+                .onDisconnect((c, r) -> serverSide.add(r)).build())) {
+            server.start();
+            try (TcpClient client = TcpClient.create(to(server).onDisconnect(clientSide::add).build())) {
+                assertTrue(client.connect());
+                InetSocketAddress first = client.localAddress().orElseThrow();
+                assertTrue(client.reconnect());
+                assertEquals(DisconnectReason.CLOSED_BY_US, take(clientSide));
+                assertEquals(DisconnectReason.PEER_CLOSED, take(serverSide), "the old socket was closed, not leaked");
+                assertTrue(client.isConnected());
+                assertFalse(first.equals(client.localAddress().orElseThrow()), "a new socket");
+                client.send(bytes("again"));
+                assertEquals("again", text(client.receive(Peers.WAIT).orElseThrow()));
+                assertEquals(1, server.clients().size());
+                assertThrows(IllegalStateException.class, client::connect, "already connected");
+            }
+        }
+    }
+
+    @Test
+    void serverClosingIsAPeerClosedDisconnect() throws Exception {
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build())) {
+            server.start();
+            try (TcpClient client = TcpClient.create(to(server).autoReceive(true).build())) {
+                client.connect();
+                take(connected).disconnect();
+                List<ClientEvent> events = new ArrayList<>();
+                while (events.isEmpty() || !(events.getLast() instanceof ClientEvent.Disconnected)) {
+                    events.add(client.awaitEvent(Peers.WAIT).orElseThrow());
+                }
+                assertInstanceOf(ClientEvent.Connected.class, events.getFirst());
+                assertEquals(DisconnectReason.PEER_CLOSED, ((ClientEvent.Disconnected) events.getLast()).reason());
+                assertEquals(ClientState.DISCONNECTED, client.state());
+                assertTrue(client.connect(), "a disconnected client may connect again");
+            }
+        }
+    }
+
+    @Test
+    void lengthPrefixedClientAndServerExchangeWholeMessages() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().framing(Framing.lengthPrefixed(1 << 16))
+                .onReceive((c, d) -> c.send(d)).build());) {
+            server.start();
+            try (TcpClient client = TcpClient.create(to(server).framing(Framing.lengthPrefixed(1 << 16)).build())) {
+                client.connect();
+                byte[] big = Peers.pattern(7, 60_000);
+                client.send(bytes("first"));
+                client.send(bytes("second"));
+                client.send(big);
+                assertEquals("first", text(client.receive(Peers.WAIT).orElseThrow()));
+                assertEquals("second", text(client.receive(Peers.WAIT).orElseThrow()));
+                assertArrayEquals(big, client.receive(Peers.WAIT).orElseThrow(), "one message, however TCP split it");
+            }
+        }
+    }
+
+    @Test
+    void concurrentSendersNeverInterleave() throws Exception {
+        int senders = 8;
+        int each = 200;
+        try (TcpServer server = TcpServer.create(loopback().framing(Framing.lengthPrefixed(4096)).build())) {
+            server.start();
+            try (TcpClient client = TcpClient.create(to(server).framing(Framing.lengthPrefixed(4096)).build())) {
+                client.connect();
+                List<Thread> threads = new ArrayList<>();
+                for (int s = 0; s < senders; s++) {
+                    byte[] message = Peers.pattern(s, 1000 + s);
+                    threads.add(Thread.ofVirtual().start(() -> {
+                        for (int i = 0; i < each; i++) {
+                            try {
+                                client.send(message);
+                            } catch (IOException e) {
+                                throw new RuntimeException(e);
+                            }
+                        }
+                    }));
+                }
+                for (Thread t : threads) {
+                    assertTrue(t.join(Peers.WAIT));
+                }
+                AtomicInteger count = new AtomicInteger();
+                long deadline = System.nanoTime() + Peers.WAIT.toNanos();
+                while (count.get() < senders * each && System.nanoTime() < deadline) {
+                    server.awaitReceived(Duration.ofMillis(200)).forEach(r -> {
+                        byte[] data = r.data();
+                        int seed = data.length - 1000;
+                        assertArrayEquals(Peers.pattern(seed, data.length), data, "a whole, uninterleaved message");
+                        count.incrementAndGet();
+                    });
+                }
+                assertEquals(senders * each, count.get());
+            }
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndFiresTheDisconnectOnce() throws Exception {
+        AtomicInteger disconnects = new AtomicInteger();
+        try (TcpServer server = echoServer()) {
+            TcpClient client = TcpClient.create(to(server).autoReceive(true)
+                    .onDisconnect(r -> disconnects.incrementAndGet()).build());
+            client.connect();
+            client.shutdown();
+            client.close();
+            assertEquals(ClientState.CLOSED, client.state());
+            assertEquals(1, disconnects.get());
+            assertThrows(IllegalStateException.class, client::connect);
+            assertThrows(IllegalStateException.class, client::reconnect);
+        }
+    }
+
+    @Test
+    void peerResetIsAResetDisconnect() throws Exception {
+        try (ServerSocket raw = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            try (TcpClient client = TcpClient.create(ClientOptions.builder().port(raw.getLocalPort()).autoReceive(true).build())) {
+                client.connect();
+                try (Socket accepted = raw.accept()) {
+                    accepted.setSoLinger(true, 0);
+                }
+                ClientEvent event;
+                do {
+                    event = client.awaitEvent(Peers.WAIT).orElseThrow();
+                } while (!(event instanceof ClientEvent.Disconnected));
+                assertEquals(DisconnectReason.RESET, ((ClientEvent.Disconnected) event).reason());
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package simplesockets.impl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.net.ProtocolException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import simplesockets.api.Framing;
+
+/** The framing codecs, fed every way TCP may split the bytes. */
+class CodecTest {
+
+    @Test
+    void lengthPrefixedSurvivesEverySplitPoint() throws Exception {
+        List<byte[]> messages = List.of(new byte[0], Peers.pattern(1, 1), Peers.pattern(2, 300), Peers.pattern(3, 5));
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        Codec encoder = Codec.of(Framing.lengthPrefixed(1000));
+        for (byte[] m : messages) {
+            wire.writeBytes(encoder.encode(m));
+        }
+        byte[] bytes = wire.toByteArray();
+        Random random = new Random(42);
+        for (int trial = 0; trial < 500; trial++) {
+            Codec decoder = Codec.of(Framing.lengthPrefixed(1000));
+            List<byte[]> out = new ArrayList<>();
+            int at = 0;
+            while (at < bytes.length) {
+                int n = trial < bytes.length ? Math.min(trial + 1, bytes.length - at) : 1 + random.nextInt(bytes.length - at);
+                byte[] chunk = new byte[n + 3];
+                System.arraycopy(bytes, at, chunk, 0, n);
+                decoder.feed(chunk, n);
+                for (byte[] m = decoder.next(); m != null; m = decoder.next()) {
+                    out.add(m);
+                }
+                at += n;
+            }
+            decoder.endOfStream();
+            assertEquals(messages.size(), out.size());
+            for (int i = 0; i < messages.size(); i++) {
+                assertArrayEquals(messages.get(i), out.get(i));
+            }
+        }
+    }
+
+    @Test
+    void lengthPrefixedRejectsOversizedAndNegativeLengthsBeforeAllocating() {
+        Codec decoder = Codec.of(Framing.lengthPrefixed(10));
+        assertThrows(ProtocolException.class, () -> decoder.feed(new byte[] {0, 0, 0, 11}, 4));
+        Codec negative = Codec.of(Framing.lengthPrefixed(10));
+        assertThrows(ProtocolException.class, () -> negative.feed(new byte[] {(byte) 0xff, 0, 0, 0}, 4));
+        assertThrows(ProtocolException.class, () -> Codec.of(Framing.lengthPrefixed(10)).encode(new byte[11]));
+    }
+
+    @Test
+    void lengthPrefixedReportsAStreamThatEndsInsideAFrame() throws Exception {
+        Codec decoder = Codec.of(Framing.lengthPrefixed(10));
+        decoder.feed(new byte[] {0, 0, 0, 5, 1, 2}, 6);
+        assertNull(decoder.next());
+        assertThrows(EOFException.class, decoder::endOfStream);
+    }
+
+    @Test
+    void rawDeliversEachChunkAsItIs() throws Exception {
+        Codec raw = Codec.of(Framing.RAW);
+        byte[] buffer = {1, 2, 3, 4};
+        raw.feed(buffer, 3);
+        buffer[0] = 9;
+        assertArrayEquals(new byte[] {1, 2, 3}, raw.next(), "a copy of the bytes read");
+        assertNull(raw.next());
+        byte[] data = {5, 6};
+        assertArrayEquals(data, raw.encode(data));
+    }
+}

@@ -1,0 +1,97 @@
+package simplesockets.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static simplesockets.impl.Peers.bytes;
+import static simplesockets.impl.Peers.loopback;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import simplesockets.api.ClientOptions;
+import simplesockets.api.TcpClient;
+import simplesockets.api.TcpServer;
+
+/**
+ * After {@code close()}, no thread the server or client started is alive. Virtual threads do not
+ * show in {@link Thread#getAllStackTraces()}, so the check reads a full JSON thread dump, which
+ * lists them.
+ */
+@Timeout(30)
+class LeakTest {
+
+    private static final Pattern NAME = Pattern.compile("\"name\"\\s*:\\s*\"([^\"]*)\"");
+
+    @TempDir
+    Path dumps;
+
+    private List<String> threadNames(String file) throws Exception {
+        Path dump = dumps.resolve(file);
+        ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                .dumpThreads(dump.toAbsolutePath().toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
+        Matcher m = NAME.matcher(Files.readString(dump));
+        List<String> names = new java.util.ArrayList<>();
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
+    }
+
+    private static String prefix(String threadName) {
+        // "simplesockets-server-7-conn-3" -> "simplesockets-server-7-"
+        String[] parts = threadName.split("-");
+        return parts[0] + "-" + parts[1] + "-" + parts[2] + "-";
+    }
+
+    @Test
+    void closeLeavesNoThreadOfOursAlive() throws Exception {
+        BlockingQueue<String> serverThreads = new LinkedBlockingQueue<>();
+        BlockingQueue<String> clientThreads = new LinkedBlockingQueue<>();
+        TcpServer server = TcpServer.create(loopback()
+                .onReceive((c, d) -> {
+                    serverThreads.add(Thread.currentThread().getName());
+                    c.send(d);
+                })
+                .build());
+        server.start();
+        TcpClient[] clients = new TcpClient[5];
+        for (int i = 0; i < clients.length; i++) {
+            clients[i] = TcpClient.create(ClientOptions.builder().address(server.localAddress()).autoReceive(true)
+                    .onReceive(d -> clientThreads.add(Thread.currentThread().getName())).build());
+            assertTrue(clients[i].connect());
+            clients[i].send(bytes("hi"));
+        }
+        String serverPrefix = prefix(Peers.take(serverThreads));
+        String clientThread = Peers.take(clientThreads);
+        assertTrue(serverPrefix.startsWith("simplesockets-server-"), serverPrefix);
+        assertTrue(clientThread.startsWith("simplesockets-client-"), clientThread);
+
+        List<String> before = threadNames("before.json");
+        assertTrue(before.stream().anyMatch(n -> n.startsWith(serverPrefix + "accept")), "the dump sees our threads");
+        assertEquals(5, before.stream().filter(n -> n.startsWith(serverPrefix + "conn")).count());
+        assertTrue(before.contains(clientThread));
+
+        long started = System.nanoTime();
+        server.close();
+        long tookMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        assertTrue(tookMillis < 1_000, "close took " + tookMillis + " ms");
+        for (TcpClient client : clients) {
+            client.close();
+        }
+
+        List<String> after = threadNames("after.json");
+        assertFalse(after.stream().anyMatch(n -> n.startsWith(serverPrefix)), "server threads alive: " + after);
+        assertFalse(after.contains(clientThread), "client thread alive: " + after);
+    }
+}
