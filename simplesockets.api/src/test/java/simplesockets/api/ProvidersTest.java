@@ -1,0 +1,61 @@
+package simplesockets.api;
+
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import simplesockets.api.spi.SocketsProvider;
+
+/** The provider choice is explicit whenever it is not obvious: never "the first one found". */
+class ProvidersTest {
+
+    private record Named(String name) implements SocketsProvider {
+        @Override
+        public TcpServer newServer(ServerOptions options) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public TcpClient newClient(ClientOptions options) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private final SocketsProvider socket = new Named("socket");
+    private final SocketsProvider loopback = new Named("loopback");
+
+    @Test
+    void theOnlyProviderIsUsed() {
+        assertSame(socket, Providers.choose(List.of(socket), null));
+    }
+
+    @Test
+    void severalProvidersNeedAName() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Providers.choose(List.of(socket, loopback), null));
+        assertTrue(e.getMessage().contains("[socket, loopback]"), e.getMessage());
+        assertTrue(e.getMessage().contains(SocketsProvider.PROVIDER_PROPERTY), e.getMessage());
+        assertSame(loopback, Providers.choose(List.of(socket, loopback), "loopback"));
+        assertSame(socket, Providers.choose(List.of(socket, loopback), "socket"));
+    }
+
+    @Test
+    void anUnknownNameOrNoProviderIsAClearError() {
+        IllegalStateException unknown = assertThrows(IllegalStateException.class,
+                () -> Providers.choose(List.of(socket), "netty"));
+        assertTrue(unknown.getMessage().contains("netty"), unknown.getMessage());
+        IllegalStateException none = assertThrows(IllegalStateException.class, () -> Providers.choose(List.of(), null));
+        assertTrue(none.getMessage().contains("simplesockets-impl"), none.getMessage());
+    }
+
+    @Test
+    void withNoImplementationOnTheClassPathTheFactoriesSaySo() {
+        // This module's tests have no provider at all.
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> TcpServer.create(ServerOptions.builder().build()));
+        assertTrue(e.getMessage().contains("No simplesockets implementation"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> TcpClient.create(ClientOptions.builder().build(), "socket"));
+    }
+}

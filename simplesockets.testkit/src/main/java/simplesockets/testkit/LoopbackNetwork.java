@@ -1,0 +1,159 @@
+package simplesockets.testkit;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import simplesockets.api.ClientOptions;
+import simplesockets.api.ServerOptions;
+import simplesockets.api.TcpClient;
+import simplesockets.api.TcpServer;
+import simplesockets.impl.transport.Acceptor;
+import simplesockets.impl.transport.Engines;
+import simplesockets.impl.transport.Network;
+import simplesockets.impl.transport.Transport;
+
+/**
+ * An in-memory network: servers bind addresses on it and clients connect to them, with no ports and
+ * no sockets. The servers and clients are the real simplesockets engine over in-memory pipes, so code
+ * written against {@code simplesockets.api} runs on it unchanged.
+ *
+ * <p>Each pipe holds at most {@value #DEFAULT_PIPE_BYTES} bytes by default: a writer whose peer does
+ * not read blocks, as over TCP. Closing the network closes every server and client it made.
+ *
+ * <p>Thread-safe.
+ */
+public final class LoopbackNetwork implements AutoCloseable {
+
+    /** The default capacity of each direction of a connection, in bytes. */
+    public static final int DEFAULT_PIPE_BYTES = 64 * 1024;
+    private static final int FIRST_EPHEMERAL_PORT = 49_152;
+
+    private final int pipeBytes;
+    private final boolean track;
+    private final ConcurrentHashMap<InetSocketAddress, MemoryAcceptor> listening = new ConcurrentHashMap<>();
+    private final AtomicInteger nextPort = new AtomicInteger(FIRST_EPHEMERAL_PORT);
+    private final List<AutoCloseable> made = new CopyOnWriteArrayList<>();
+    private final Network network = new Network() {
+        @Override
+        public Acceptor bind(InetSocketAddress address, int backlog) throws IOException {
+            return LoopbackNetwork.this.bind(address, backlog);
+        }
+
+        @Override
+        public Transport connect(InetSocketAddress address, Duration timeout) throws IOException {
+            return LoopbackNetwork.this.connect(address);
+        }
+    };
+
+    /** A network with the default pipe capacity. */
+    public LoopbackNetwork() {
+        this(DEFAULT_PIPE_BYTES);
+    }
+
+    /**
+     * A network whose pipes hold {@code pipeBytes} bytes each way.
+     *
+     * @param pipeBytes the capacity of each direction of a connection; at least 1
+     */
+    public LoopbackNetwork(int pipeBytes) {
+        this(pipeBytes, true);
+    }
+
+    /** With {@code track} off, the network does not keep what it made (the shared provider's network). */
+    LoopbackNetwork(int pipeBytes, boolean track) {
+        if (pipeBytes < 1) {
+            throw new IllegalArgumentException("pipeBytes must be at least 1: " + pipeBytes);
+        }
+        this.pipeBytes = pipeBytes;
+        this.track = track;
+    }
+
+    /**
+     * A server on this network. Port 0 picks a free port, as over TCP.
+     *
+     * @param options the settings
+     * @return a server in state CREATED, closed with this network
+     */
+    public TcpServer server(ServerOptions options) {
+        TcpServer server = Engines.server(network, options);
+        if (track) {
+            made.add(server);
+        }
+        return server;
+    }
+
+    /**
+     * A client on this network.
+     *
+     * @param options the settings
+     * @return a client in state CREATED, closed with this network
+     */
+    public TcpClient client(ClientOptions options) {
+        TcpClient client = Engines.client(network, options);
+        if (track) {
+            made.add(client);
+        }
+        return client;
+    }
+
+    private MemoryAcceptor bind(InetSocketAddress requested, int backlog) throws IOException {
+        InetSocketAddress address = requested;
+        if (requested.getPort() == 0) {
+            address = new InetSocketAddress(requested.getAddress(), nextPort.getAndIncrement());
+        }
+        MemoryAcceptor acceptor = new MemoryAcceptor(address, backlog, a -> listening.remove(a.localAddress(), a));
+        if (listening.putIfAbsent(address, acceptor) != null) {
+            throw new BindException("Address already in use: " + address);
+        }
+        return acceptor;
+    }
+
+    private Transport connect(InetSocketAddress target) throws IOException {
+        InetSocketAddress resolved = target.isUnresolved()
+                ? new InetSocketAddress(InetAddress.getByName(target.getHostString()), target.getPort()) : target;
+        MemoryAcceptor acceptor = listening.get(resolved);
+        if (acceptor == null && !resolved.getAddress().isAnyLocalAddress()) {
+            acceptor = listening.get(new InetSocketAddress(resolved.getPort()));
+        }
+        if (acceptor == null) {
+            throw new ConnectException("Connection refused: nothing listens on " + resolved);
+        }
+        InetSocketAddress local = new InetSocketAddress(resolved.getAddress(), nextPort.getAndIncrement());
+        MemoryTransport[] ends = MemoryTransport.pair(local, acceptor.localAddress(), pipeBytes);
+        if (!acceptor.offer(ends[1])) {
+            throw new ConnectException("Connection refused: the backlog of " + resolved + " is full");
+        }
+        return ends[0];
+    }
+
+    /**
+     * Closes every server and client made on this network.
+     *
+     * @throws IllegalStateException if one did not close cleanly; the others are closed anyway
+     */
+    @Override
+    public void close() {
+        List<Throwable> problems = new ArrayList<>();
+        for (AutoCloseable closeable : made) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                problems.add(e);
+            }
+        }
+        made.clear();
+        if (!problems.isEmpty()) {
+            IllegalStateException e = new IllegalStateException("the loopback network did not close cleanly");
+            problems.forEach(e::addSuppressed);
+            throw e;
+        }
+    }
+}

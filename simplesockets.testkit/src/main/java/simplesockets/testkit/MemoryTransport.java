@@ -1,0 +1,80 @@
+package simplesockets.testkit;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.time.Duration;
+import simplesockets.impl.transport.Transport;
+
+/** One end of an in-memory connection: it reads {@code in} and writes {@code out}. */
+final class MemoryTransport implements Transport {
+
+    private final Pipe in;
+    private final Pipe out;
+    private final InetSocketAddress local;
+    private final InetSocketAddress remote;
+    private volatile long readTimeoutNanos;
+    private volatile boolean closed;
+
+    private MemoryTransport(Pipe in, Pipe out, InetSocketAddress local, InetSocketAddress remote) {
+        this.in = in;
+        this.out = out;
+        this.local = local;
+        this.remote = remote;
+    }
+
+    /** A connected pair: element 0 is the client's end, element 1 the server's. */
+    static MemoryTransport[] pair(InetSocketAddress client, InetSocketAddress server, int capacity) {
+        Pipe up = new Pipe(capacity);
+        Pipe down = new Pipe(capacity);
+        return new MemoryTransport[] {new MemoryTransport(down, up, client, server), new MemoryTransport(up, down, server, client)};
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        return in.read(buffer, offset, length, readTimeoutNanos);
+    }
+
+    @Override
+    public void write(byte[] buffer, int offset, int length) throws IOException {
+        if (closed) {
+            throw new SocketException("Socket closed");
+        }
+        out.write(buffer, offset, length);
+    }
+
+    @Override
+    public void shutdownOutput() {
+        out.end();
+    }
+
+    @Override
+    public void readTimeout(Duration timeout) {
+        readTimeoutNanos = timeout.toNanos();
+    }
+
+    /** Closes as TCP does: the peer reads end of stream, and writes to us fail. */
+    @Override
+    public void close() {
+        closed = true;
+        in.closeReader();
+        out.end();
+    }
+
+    /** Resets: the peer's next read fails with a reset. */
+    void reset() {
+        closed = true;
+        in.closeReader();
+        out.reset();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+}

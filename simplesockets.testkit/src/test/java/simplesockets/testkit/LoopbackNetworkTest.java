@@ -1,0 +1,179 @@
+package simplesockets.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import simplesockets.api.ClientEvent;
+import simplesockets.api.ClientOptions;
+import simplesockets.api.ClientState;
+import simplesockets.api.DisconnectReason;
+import simplesockets.api.Failure;
+import simplesockets.api.Framing;
+import simplesockets.api.ServerEvent;
+import simplesockets.api.ServerOptions;
+import simplesockets.api.ServerState;
+import simplesockets.api.TcpClient;
+import simplesockets.api.TcpServer;
+
+/** The real engine over in-memory pipes: the same behaviour as over sockets, with no ports. */
+@Timeout(30)
+class LoopbackNetworkTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] data) {
+        return new String(data, StandardCharsets.UTF_8);
+    }
+
+    private static <T> T take(BlockingQueue<T> queue) throws InterruptedException {
+        T item = queue.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (item == null) {
+            throw new AssertionError("nothing arrived within " + WAIT);
+        }
+        return item;
+    }
+
+    @Test
+    void echoOverPipesWithTheSameApi() throws Exception {
+        try (LoopbackNetwork network = new LoopbackNetwork()) {
+            TcpServer server = network.server(ServerOptions.builder().port(0)
+                    .onReceive((c, d) -> c.send(d)).build());
+            server.start();
+            assertTrue(server.localAddress().getPort() > 0);
+            TcpClient client = network.client(ClientOptions.builder().address(server.localAddress()).build());
+            assertTrue(client.connect());
+            client.send(bytes("ping"));
+            assertEquals("ping", text(client.receive(WAIT).orElseThrow()));
+            assertEquals(1, server.clients().size());
+        }
+    }
+
+    @Test
+    void nothingListeningIsAConnectFailure() {
+        try (LoopbackNetwork network = new LoopbackNetwork()) {
+            TcpClient client = network.client(ClientOptions.builder().port(1234).build());
+            assertFalse(client.connect());
+            assertInstanceOf(Failure.Connect.class, client.drainExceptions().getFirst());
+        }
+    }
+
+    @Test
+    void aBoundAddressCannotBeBoundTwice() throws Exception {
+        try (LoopbackNetwork network = new LoopbackNetwork()) {
+            TcpServer first = network.server(ServerOptions.builder().port(7000).build());
+            first.start();
+            TcpServer second = network.server(ServerOptions.builder().port(7000).build());
+            assertThrows(java.net.BindException.class, second::start);
+            first.close();
+            second.start();
+            assertEquals(ServerState.ACCEPTING, second.state());
+        }
+    }
+
+    @Test
+    void disconnectReasonsCrossThePipes() throws Exception {
+        BlockingQueue<DisconnectReason> serverSide = new LinkedBlockingQueue<>();
+        try (LoopbackNetwork network = new LoopbackNetwork()) {
+            TcpServer server = network.server(ServerOptions.builder().port(0).onReceive((c, d) -> { })
+                    .onDisconnect((c, r) -> serverSide.add(r)).build());
+            server.start();
+            TcpClient client = network.client(ClientOptions.builder().address(server.localAddress()).autoReceive(true).build());
+            client.connect();
+            client.disconnect();
+            assertEquals(DisconnectReason.PEER_CLOSED, take(serverSide));
+            assertInstanceOf(ClientEvent.Connected.class, client.pollEvent().orElseThrow());
+            assertEquals(DisconnectReason.CLOSED_BY_US,
+                    ((ClientEvent.Disconnected) client.pollEvent().orElseThrow()).reason());
+
+            client.connect();
+            server.clients().getFirst().disconnect();
+            assertEquals(DisconnectReason.CLOSED_BY_US, take(serverSide));
+            ClientEvent event;
+            do {
+                event = client.awaitEvent(WAIT).orElseThrow();
+            } while (!(event instanceof ClientEvent.Disconnected));
+            assertEquals(DisconnectReason.PEER_CLOSED, ((ClientEvent.Disconnected) event).reason());
+            assertEquals(ClientState.DISCONNECTED, client.state());
+        }
+    }
+
+    @Test
+    void lengthPrefixedFramingAndPollingRunOnTheSameEngine() throws Exception {
+        try (LoopbackNetwork network = new LoopbackNetwork(16)) {
+            TcpServer server = network.server(ServerOptions.builder().port(0).framing(Framing.lengthPrefixed(1000)).build());
+            server.start();
+            TcpClient client = network.client(ClientOptions.builder().address(server.localAddress())
+                    .framing(Framing.lengthPrefixed(1000)).build());
+            client.connect();
+            byte[] big = new byte[900];
+            for (int i = 0; i < big.length; i++) {
+                big[i] = (byte) i;
+            }
+            client.send(bytes("a"));
+            client.send(big); // through a 16-byte pipe: many partial reads
+            List<byte[]> got = new java.util.ArrayList<>();
+            while (got.size() < 2) {
+                server.awaitReceived(WAIT).forEach(r -> got.add(r.data()));
+            }
+            assertEquals("a", text(got.get(0)));
+            assertArrayEquals(big, got.get(1));
+        }
+    }
+
+    @Test
+    void backpressureStallsTheWriterOfAnUndrainedConnection() throws Exception {
+        try (LoopbackNetwork network = new LoopbackNetwork(1024)) {
+            TcpServer server = network.server(ServerOptions.builder().port(0).maxQueuedBytesPerConnection(4096).build());
+            server.start();
+            TcpClient client = network.client(ClientOptions.builder().address(server.localAddress()).build());
+            client.connect();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    client.send(new byte[1 << 20]);
+                } catch (java.io.IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            assertFalse(writer.join(Duration.ofMillis(300)), "the writer is stalled");
+            long drained = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (drained < (1 << 20) && System.nanoTime() < deadline) {
+                for (ServerEvent.Received r : server.awaitReceived(Duration.ofMillis(100))) {
+                    drained += r.data().length;
+                }
+            }
+            assertEquals(1 << 20, drained);
+            assertTrue(writer.join(WAIT));
+        }
+    }
+
+    @Test
+    void theProviderIsFoundByNameBesideTheRealSockets() throws Exception {
+        IllegalStateException ambiguous = assertThrows(IllegalStateException.class,
+                () -> TcpServer.create(ServerOptions.builder().build()));
+        assertTrue(ambiguous.getMessage().contains("loopback"), ambiguous.getMessage());
+        try (TcpServer server = TcpServer.create(ServerOptions.builder().port(0).build(), LoopbackProvider.NAME)) {
+            server.start();
+            try (TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress()).build(),
+                    LoopbackProvider.NAME)) {
+                assertTrue(client.connect());
+            }
+        }
+    }
+}
