@@ -114,7 +114,7 @@ public final class ClientEngine implements TcpClient, Link.Sink {
     private Link newLink(Transport transport) {
         Link.Mode mode = options.onReceive() != null ? Link.Mode.CALLBACK : Link.Mode.QUEUE;
         Link fresh = new Link(linkIds.incrementAndGet(), transport, Codec.of(options.framing()),
-                options.receiveBufferSize(), mode, events, options.maxQueuedBytes(), Duration.ZERO);
+                options.receiveBufferSize(), mode, this, events, options.maxQueuedBytes(), Duration.ZERO);
         if (!options.idleTimeout().isZero()) {
             try {
                 transport.readTimeout(options.idleTimeout());
@@ -143,7 +143,7 @@ public final class ClientEngine implements TcpClient, Link.Sink {
 
     /** The body of the reader thread. */
     private void read(Link opened) {
-        ended(opened, opened.finish(opened.readLoop(this)));
+        ended(opened, opened.finish(opened.readLoop()));
     }
 
     private void ended(Link ended, DisconnectReason reason) {
@@ -314,6 +314,11 @@ public final class ClientEngine implements TcpClient, Link.Sink {
         } else {
             events.publish(new ClientEvent.Failed(failure));
         }
+    }
+
+    @Override
+    public void closing(Link closing) {
+        // The lifecycle moves in disconnect() and ended(); nothing to free here.
     }
 
     private static byte[] data(ClientEvent event) {

@@ -43,6 +43,9 @@ final class Link implements Connection {
 
         /** Records a caught exception. */
         void failed(Failure failure);
+
+        /** Called once, on the thread that decided the disconnect, as the link starts closing. */
+        void closing(Link link);
     }
 
     /** How this link is read. */
@@ -60,6 +63,7 @@ final class Link implements Connection {
     private final Codec codec;
     private final byte[] buffer;
     private final Mode mode;
+    private final Sink sink;
     private final EventState<?> events;
     private final EventState.Credit credit = new EventState.Credit();
     private final int creditLimit;
@@ -69,13 +73,14 @@ final class Link implements Connection {
     private final AtomicReference<DisconnectReason> reason = new AtomicReference<>();
     private boolean endOfStream;
 
-    Link(long id, Transport transport, Codec codec, int bufferSize, Mode mode, EventState<?> events, int creditLimit,
-            Duration halfCloseGrace) {
+    Link(long id, Transport transport, Codec codec, int bufferSize, Mode mode, Sink sink, EventState<?> events,
+            int creditLimit, Duration halfCloseGrace) {
         this.id = id;
         this.transport = transport;
         this.codec = codec;
         this.buffer = new byte[bufferSize];
         this.mode = mode;
+        this.sink = sink;
         this.events = events;
         this.creditLimit = creditLimit;
         this.halfCloseGrace = halfCloseGrace;
@@ -136,6 +141,9 @@ final class Link implements Connection {
      */
     boolean close(DisconnectReason why) {
         boolean first = reason.compareAndSet(null, why);
+        if (first) {
+            sink.closing(this);
+        }
         events.cancel(credit);
         try {
             transport.close();
@@ -192,7 +200,7 @@ final class Link implements Connection {
      *
      * @return the reason the loop ended; the caller passes it to {@link #finish}
      */
-    DisconnectReason readLoop(Sink sink) {
+    DisconnectReason readLoop() {
         try {
             while (mode == Mode.CALLBACK || events.awaitReadPermit(credit, creditLimit)) {
                 Optional<byte[]> piece = nextPiece();
@@ -208,12 +216,12 @@ final class Link implements Connection {
         } catch (InterruptedException e) {
             return DisconnectReason.CLOSED_BY_US;
         } catch (IOException e) {
-            return classify(e, sink);
+            return classify(e);
         }
     }
 
     /** Sorts an I/O exception into a disconnect reason; real failures are recorded too. */
-    DisconnectReason classify(IOException e, Sink sink) {
+    DisconnectReason classify(IOException e) {
         if (reason.get() != null || e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
             return DisconnectReason.CLOSED_BY_US;
         }

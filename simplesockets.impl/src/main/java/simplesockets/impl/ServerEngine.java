@@ -259,7 +259,7 @@ public final class ServerEngine implements TcpServer, Link.Sink {
         Link.Mode mode = options.handler() != null ? Link.Mode.HANDLER
                 : options.onReceive() != null ? Link.Mode.CALLBACK : Link.Mode.QUEUE;
         Link link = new Link(linkIds.incrementAndGet(), transport, Codec.of(options.framing()),
-                options.receiveBufferSize(), mode, events, options.maxQueuedBytesPerConnection(),
+                options.receiveBufferSize(), mode, this, events, options.maxQueuedBytesPerConnection(),
                 options.halfCloseGrace());
         if (!options.idleTimeout().isZero()) {
             try {
@@ -284,10 +284,9 @@ public final class ServerEngine implements TcpServer, Link.Sink {
         if (link.mode() == Link.Mode.HANDLER) {
             why = runHandler(link);
         } else {
-            why = link.readLoop(this);
+            why = link.readLoop();
         }
         DisconnectReason reason = link.finish(why);
-        links.remove(peer, link);
         LOG.debug("Disconnected {}: {}", link, reason);
         if (options.onDisconnect() != null) {
             Callbacks.run("onDisconnect", peer, this::failed, () -> options.onDisconnect().disconnected(link, reason));
@@ -301,7 +300,7 @@ public final class ServerEngine implements TcpServer, Link.Sink {
             options.handler().handle(link);
             return DisconnectReason.CLOSED_BY_US;
         } catch (IOException e) {
-            return link.classify(e, this);
+            return link.classify(e);
         } catch (Exception | AssertionError e) {
             if (e instanceof InterruptedException) {
                 return DisconnectReason.CLOSED_BY_US;
@@ -339,6 +338,12 @@ public final class ServerEngine implements TcpServer, Link.Sink {
         } else {
             events.publish(new ServerEvent.Failed(failure));
         }
+    }
+
+    @Override
+    public void closing(Link link) {
+        // The slot frees the moment the disconnect is decided, whoever decided it.
+        links.remove(link.remoteAddress(), link);
     }
 
     // ---- connections ----
@@ -390,7 +395,6 @@ public final class ServerEngine implements TcpServer, Link.Sink {
         if (!(connection instanceof Link link) || links.get(link.remoteAddress()) != link) {
             return false;
         }
-        links.remove(link.remoteAddress(), link);
         return link.close(DisconnectReason.CLOSED_BY_US);
     }
 
