@@ -166,30 +166,25 @@ class SeedDefectsTest {
     void defect5_exceptionListIsBoundedAndCountsWhatItDrops() throws Exception {
         CountDownLatch fifty = new CountDownLatch(50);
         try (TcpServer server = TcpServer.create(loopback().maxRecordedFailures(10)
+                .framing(simplesockets.api.Framing.lengthPrefixed(16)) // 50 frames in one write: 50 callbacks
                 .onReceive((c, d) -> {
-                    fifty.countDown();
-                    throw new IllegalStateException("boom " + fifty.getCount());
+                    throw new IllegalStateException("boom " + d[0]);
                 })
+                .onFailure(f -> fifty.countDown()) // runs after the failure was recorded
                 .build())) {
             server.start();
             try (Socket peer = connect(server.localAddress())) {
-                OutputStream out = peer.getOutputStream();
-                for (int i = 0; i < 50 && fifty.getCount() > 0; i++) {
-                    out.write(bytes("x"));
-                    out.flush();
-                    // One write, one read, one failure: wait for the callback before the next write
-                    // so writes are not merged into one chunk.
-                    long target = 49 - i;
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                    while (fifty.getCount() > target && System.nanoTime() < deadline) {
-                        fifty.await(10, TimeUnit.MILLISECONDS);
-                    }
+                ByteBuffer frames = ByteBuffer.allocate(50 * 5);
+                for (int i = 0; i < 50; i++) {
+                    frames.putInt(1).put((byte) i);
                 }
+                peer.getOutputStream().write(frames.array());
                 assertTrue(fifty.await(5, TimeUnit.SECONDS));
             }
             List<Failure> failures = server.exceptions(false, false);
             assertEquals(10, failures.size());
             assertEquals(40, server.droppedExceptions());
+            assertEquals("boom 40", failures.getFirst().cause().getMessage(), "the newest ten are kept");
             assertTrue(failures.stream().allMatch(f -> f instanceof Failure.Callback cb && cb.callback().equals("onReceive")));
         }
     }

@@ -89,8 +89,10 @@ class LoopbackNetworkTest {
     @Test
     void disconnectReasonsCrossThePipes() throws Exception {
         BlockingQueue<DisconnectReason> serverSide = new LinkedBlockingQueue<>();
+        BlockingQueue<simplesockets.api.Connection> accepted = new LinkedBlockingQueue<>();
         try (LoopbackNetwork network = new LoopbackNetwork()) {
             TcpServer server = network.server(ServerOptions.builder().port(0).onReceive((c, d) -> { })
+                    .onConnect(accepted::add)
                     .onDisconnect((c, r) -> serverSide.add(r)).build());
             server.start();
             TcpClient client = network.client(ClientOptions.builder().address(server.localAddress()).autoReceive(true).build());
@@ -102,7 +104,8 @@ class LoopbackNetworkTest {
                     ((ClientEvent.Disconnected) client.pollEvent().orElseThrow()).reason());
 
             client.connect();
-            server.clients().getFirst().disconnect();
+            take(accepted); // the first connection's
+            take(accepted).disconnect();
             assertEquals(DisconnectReason.CLOSED_BY_US, take(serverSide));
             ClientEvent event;
             do {
