@@ -8,6 +8,11 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,12 +40,16 @@ public final class LoopbackNetwork implements AutoCloseable {
     /** The default capacity of each direction of a connection, in bytes. */
     public static final int DEFAULT_PIPE_BYTES = 64 * 1024;
     private static final int FIRST_EPHEMERAL_PORT = 49_152;
+    /** How many connections {@link #takeWire} keeps for the test before it drops the oldest. */
+    private static final int MAX_UNTAKEN_WIRES = 1024;
 
     private final int pipeBytes;
     private final boolean track;
     private final ConcurrentHashMap<InetSocketAddress, MemoryAcceptor> listening = new ConcurrentHashMap<>();
     private final AtomicInteger nextPort = new AtomicInteger(FIRST_EPHEMERAL_PORT);
     private final List<AutoCloseable> made = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<Wire> wires = new LinkedBlockingQueue<>(MAX_UNTAKEN_WIRES);
+    private final ConcurrentLinkedQueue<List<Fault>> pendingFaults = new ConcurrentLinkedQueue<>();
     private final Network network = new Network() {
         @Override
         public Acceptor bind(InetSocketAddress address, int backlog) throws IOException {
@@ -117,6 +126,10 @@ public final class LoopbackNetwork implements AutoCloseable {
     }
 
     private Transport connect(InetSocketAddress target) throws IOException {
+        return connectWire(target).clientEnd();
+    }
+
+    private Wire connectWire(InetSocketAddress target) throws IOException {
         InetSocketAddress resolved = target.isUnresolved()
                 ? new InetSocketAddress(InetAddress.getByName(target.getHostString()), target.getPort()) : target;
         MemoryAcceptor acceptor = listening.get(resolved);
@@ -127,11 +140,52 @@ public final class LoopbackNetwork implements AutoCloseable {
             throw new ConnectException("Connection refused: nothing listens on " + resolved);
         }
         InetSocketAddress local = new InetSocketAddress(resolved.getAddress(), nextPort.getAndIncrement());
-        MemoryTransport[] ends = MemoryTransport.pair(local, acceptor.localAddress(), pipeBytes);
-        if (!acceptor.offer(ends[1])) {
+        Wire wire = new Wire(local, acceptor.localAddress(), pipeBytes);
+        List<Fault> faults = pendingFaults.poll();
+        if (faults != null) {
+            faults.forEach(wire::apply);
+        }
+        if (!acceptor.offer(wire)) {
             throw new ConnectException("Connection refused: the backlog of " + resolved + " is full");
         }
-        return ends[0];
+        while (!wires.offer(wire)) {
+            wires.poll(); // keep the newest connections for takeWire
+        }
+        return wire;
+    }
+
+    /**
+     * Connects a raw peer that the test drives by hand, as a plain socket over TCP.
+     *
+     * @param address a server's address on this network
+     * @return the connected peer
+     * @throws ConnectException if nothing listens there
+     * @throws IOException      if the host name does not resolve
+     */
+    public RawPeer dial(InetSocketAddress address) throws IOException {
+        return new RawPeer(connectWire(java.util.Objects.requireNonNull(address, "address")));
+    }
+
+    /**
+     * Takes the oldest connection made on this network that was not taken yet, waiting up to the
+     * timeout: the way to reach the wire under a {@link TcpClient}.
+     *
+     * @param timeout the longest wait
+     * @return the connection, or empty if none was made in time
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    public Optional<Wire> takeWire(Duration timeout) throws InterruptedException {
+        return Optional.ofNullable(wires.poll(timeout.toNanos(), TimeUnit.NANOSECONDS));
+    }
+
+    /**
+     * Queues faults for the next connection made on this network; they are applied the moment it
+     * connects, before any byte moves. Each call queues for one more connection.
+     *
+     * @param faults the faults, applied in order
+     */
+    public void faultNextConnection(Fault... faults) {
+        pendingFaults.add(List.of(faults));
     }
 
     /**

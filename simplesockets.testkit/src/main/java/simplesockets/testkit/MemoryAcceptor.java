@@ -1,6 +1,7 @@
 package simplesockets.testkit;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -13,11 +14,10 @@ import simplesockets.impl.transport.Transport;
 final class MemoryAcceptor implements Acceptor {
 
     /** Put in the backlog to wake a blocked accept when the acceptor closes. */
-    private static final MemoryTransport CLOSED = MemoryTransport.pair(
-            new InetSocketAddress(0), new InetSocketAddress(0), 1)[1];
+    private static final Wire CLOSED = new Wire(new InetSocketAddress(0), new InetSocketAddress(0), 1);
 
     private final InetSocketAddress address;
-    private final BlockingQueue<MemoryTransport> backlog;
+    private final BlockingQueue<Wire> backlog;
     private final Consumer<MemoryAcceptor> onClose;
     private volatile boolean open = true;
 
@@ -27,23 +27,23 @@ final class MemoryAcceptor implements Acceptor {
         this.onClose = onClose;
     }
 
-    /** Queues a connection's server end; {@code false} when the backlog is full or closed. */
-    boolean offer(MemoryTransport serverEnd) {
-        return open && backlog.offer(serverEnd);
+    /** Queues a new connection; {@code false} when the backlog is full or the acceptor closed. */
+    boolean offer(Wire wire) {
+        return open && backlog.offer(wire);
     }
 
     @Override
     public Transport accept() throws IOException {
         try {
-            MemoryTransport next = backlog.take();
+            Wire next = backlog.take();
             if (next == CLOSED || !open) {
                 backlog.offer(CLOSED);
                 throw new SocketException("Socket closed");
             }
-            return next;
+            return next.serverEnd();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("accept interrupted");
+            throw new InterruptedIOException("accept interrupted");
         }
     }
 
@@ -57,6 +57,7 @@ final class MemoryAcceptor implements Acceptor {
         return address;
     }
 
+    /** Stops listening; connections still in the backlog are reset, as the kernel does. */
     @Override
     public void close() {
         if (!open) {
@@ -64,9 +65,9 @@ final class MemoryAcceptor implements Acceptor {
         }
         open = false;
         onClose.accept(this);
-        for (MemoryTransport waiting; (waiting = backlog.poll()) != null; ) {
+        for (Wire waiting; (waiting = backlog.poll()) != null; ) {
             if (waiting != CLOSED) {
-                waiting.reset();
+                waiting.apply(new Fault.Reset());
             }
         }
         backlog.offer(CLOSED);

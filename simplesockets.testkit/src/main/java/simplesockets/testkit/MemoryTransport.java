@@ -16,23 +16,21 @@ final class MemoryTransport implements Transport {
     private volatile long readTimeoutNanos;
     private volatile boolean closed;
 
-    private MemoryTransport(Pipe in, Pipe out, InetSocketAddress local, InetSocketAddress remote) {
+    MemoryTransport(Pipe in, Pipe out, InetSocketAddress local, InetSocketAddress remote) {
         this.in = in;
         this.out = out;
         this.local = local;
         this.remote = remote;
     }
 
-    /** A connected pair: element 0 is the client's end, element 1 the server's. */
-    static MemoryTransport[] pair(InetSocketAddress client, InetSocketAddress server, int capacity) {
-        Pipe up = new Pipe(capacity);
-        Pipe down = new Pipe(capacity);
-        return new MemoryTransport[] {new MemoryTransport(down, up, client, server), new MemoryTransport(up, down, server, client)};
-    }
-
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
         return in.read(buffer, offset, length, readTimeoutNanos);
+    }
+
+    /** A read with its own timeout, for {@link RawPeer}. */
+    int read(byte[] buffer, Duration timeout) throws IOException {
+        return in.read(buffer, 0, buffer.length, Math.max(1, timeout.toNanos()));
     }
 
     @Override
@@ -53,19 +51,12 @@ final class MemoryTransport implements Transport {
         readTimeoutNanos = timeout.toNanos();
     }
 
-    /** Closes as TCP does: the peer reads end of stream, and writes to us fail. */
+    /** Closes as TCP does: the peer reads end of stream after what is in flight, and writes to us fail. */
     @Override
     public void close() {
         closed = true;
         in.closeReader();
         out.end();
-    }
-
-    /** Resets: the peer's next read fails with a reset. */
-    void reset() {
-        closed = true;
-        in.closeReader();
-        out.reset();
     }
 
     @Override

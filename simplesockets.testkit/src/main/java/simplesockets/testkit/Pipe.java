@@ -1,67 +1,114 @@
 package simplesockets.testkit;
 
+import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import simplesockets.impl.transport.PeerResetException;
 
 /**
- * One direction of an in-memory connection: a bounded ring of bytes with an end-of-stream marker.
- * A full pipe blocks its writer, as a full TCP window does; an empty one blocks its reader.
+ * One direction of an in-memory connection: a bounded queue of written segments plus an
+ * end-of-stream marker, with the faults of {@link Fault} built in, and a bounded record of every
+ * write for {@link Wire#take}.
+ *
+ * <p>A full pipe blocks its writer, as a full TCP window does; an empty (or stalled, or delayed) one
+ * blocks its reader. All waits are on one lock's conditions, with deadlines.
  */
 final class Pipe {
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition readable = lock.newCondition();
-    private final Condition writable = lock.newCondition();
-    private final byte[] ring;
-    private int head;
-    private int size;
-    /** The writer sent end of stream. */
-    private boolean ended;
-    /** The reader's end is closed: writes fail. */
-    private boolean readerClosed;
-    /** The writer reset the connection: reads fail with a reset. */
-    private boolean reset;
+    /** The most bytes of recorded traffic kept per direction; past it the oldest writes are dropped. */
+    static final int RECORD_BYTES = 1 << 20;
 
-    Pipe(int capacity) {
-        this.ring = new byte[capacity];
+    private static final class Segment {
+        final byte[] data;
+        int offset;
+        final long readyAt;
+
+        Segment(byte[] data, long readyAt) {
+            this.data = data;
+            this.readyAt = readyAt;
+        }
     }
 
-    /** Blocks until bytes, end of stream, or the timeout ({@code 0} for none). */
-    int read(byte[] buffer, int offset, int length, long timeoutNanos) throws java.io.IOException {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Segment> segments = new ArrayDeque<>();
+    private final int capacity;
+    private int buffered;
+    private final ArrayDeque<byte[]> recorded = new ArrayDeque<>();
+    private int recordedBytes;
+    private long droppedRecords;
+    /** The writing side ended this direction. */
+    private boolean ended;
+    /** The reading side closed: reads fail, writes fail as a broken pipe. */
+    private boolean readerClosed;
+    private boolean reset;
+    private boolean stalled;
+    private int fragment;
+    private long delayNanos;
+
+    Pipe(int capacity) {
+        this.capacity = capacity;
+    }
+
+    /**
+     * Blocks until bytes can be read, end of stream, or the timeout ({@code 0} for none).
+     *
+     * @return bytes read, or -1 at end of stream
+     */
+    int read(byte[] buffer, int offset, int length, long timeoutNanos) throws IOException {
         lock.lock();
         try {
-            long nanos = timeoutNanos;
-            while (size == 0 && !ended && !readerClosed && !reset) {
+            long deadline = System.nanoTime() + timeoutNanos;
+            while (true) {
+                if (readerClosed) {
+                    throw new SocketException("Socket closed");
+                }
+                if (reset) {
+                    throw new PeerResetException("Connection reset");
+                }
+                long now = System.nanoTime();
+                Segment head = segments.peekFirst();
+                if (!stalled && head != null && head.readyAt - now <= 0) {
+                    int n = Math.min(length, head.data.length - head.offset);
+                    if (fragment > 0) {
+                        n = Math.min(n, fragment);
+                    }
+                    System.arraycopy(head.data, head.offset, buffer, offset, n);
+                    head.offset += n;
+                    if (head.offset == head.data.length) {
+                        segments.pollFirst();
+                    }
+                    buffered -= n;
+                    changed.signalAll();
+                    return n;
+                }
+                if (!stalled && head == null && ended) {
+                    return -1;
+                }
+                long wait = Long.MAX_VALUE;
+                if (!stalled && head != null) {
+                    wait = head.readyAt - now;
+                }
                 if (timeoutNanos > 0) {
-                    if (nanos <= 0) {
+                    long left = deadline - now;
+                    if (left <= 0) {
                         throw new SocketTimeoutException("Read timed out");
                     }
-                    nanos = readable.awaitNanos(nanos);
+                    wait = Math.min(wait, left);
+                }
+                if (wait == Long.MAX_VALUE) {
+                    changed.await();
                 } else {
-                    readable.await();
+                    changed.awaitNanos(wait);
                 }
             }
-            if (readerClosed) {
-                throw new SocketException("Socket closed");
-            }
-            if (reset) {
-                throw new PeerResetException("Connection reset");
-            }
-            if (size == 0) {
-                return -1;
-            }
-            int n = Math.min(length, size);
-            for (int i = 0; i < n; i++) {
-                buffer[offset + i] = ring[(head + i) % ring.length];
-            }
-            head = (head + n) % ring.length;
-            size -= n;
-            writable.signalAll();
-            return n;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("read interrupted");
@@ -70,29 +117,24 @@ final class Pipe {
         }
     }
 
-    /** Blocks until every byte is in the pipe. */
-    void write(byte[] buffer, int offset, int length) throws java.io.IOException {
-        int written = 0;
+    /** Records the write, then blocks until every byte is in the pipe. */
+    void write(byte[] buffer, int offset, int length) throws IOException {
         lock.lock();
         try {
+            check();
+            record(Arrays.copyOfRange(buffer, offset, offset + length));
+            int written = 0;
             while (written < length) {
-                while (size == ring.length && !readerClosed && !ended && !reset) {
-                    writable.await();
+                while (buffered >= capacity && !readerClosed && !ended && !reset) {
+                    changed.await();
                 }
-                if (ended || reset) {
-                    throw new SocketException("Socket closed");
-                }
-                if (readerClosed) {
-                    throw new PeerResetException("Broken pipe");
-                }
-                int n = Math.min(length - written, ring.length - size);
-                int tail = (head + size) % ring.length;
-                for (int i = 0; i < n; i++) {
-                    ring[(tail + i) % ring.length] = buffer[offset + written + i];
-                }
-                size += n;
+                check();
+                int n = Math.min(length - written, capacity - buffered);
+                segments.addLast(new Segment(Arrays.copyOfRange(buffer, offset + written, offset + written + n),
+                        System.nanoTime() + delayNanos));
+                buffered += n;
                 written += n;
-                readable.signalAll();
+                changed.signalAll();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -102,38 +144,96 @@ final class Pipe {
         }
     }
 
-    /** The writer sends end of stream; bytes already in the pipe can still be read. */
+    private void check() throws IOException {
+        if (reset) {
+            throw new PeerResetException("Connection reset");
+        }
+        if (readerClosed) {
+            throw new PeerResetException("Broken pipe");
+        }
+        if (ended) {
+            throw new SocketException("Socket output is shut down");
+        }
+    }
+
+    private void record(byte[] chunk) {
+        recorded.addLast(chunk);
+        recordedBytes += chunk.length;
+        while (recordedBytes > RECORD_BYTES && recorded.size() > 1) {
+            recordedBytes -= recorded.pollFirst().length;
+            droppedRecords++;
+        }
+        changed.signalAll();
+    }
+
+    /** Takes the oldest recorded write, waiting up to the timeout. */
+    Optional<byte[]> take(Duration timeout) throws InterruptedException {
+        lock.lock();
+        try {
+            long nanos = timeout.toNanos();
+            while (recorded.isEmpty()) {
+                if (nanos <= 0) {
+                    return Optional.empty();
+                }
+                nanos = changed.awaitNanos(nanos);
+            }
+            byte[] chunk = recorded.pollFirst();
+            recordedBytes -= chunk.length;
+            return Optional.of(chunk);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long droppedRecords() {
+        return locked(() -> droppedRecords);
+    }
+
+    /** The writer ends this direction; bytes in flight can still be read. */
     void end() {
-        lock.lock();
-        try {
-            ended = true;
-            readable.signalAll();
-            writable.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        update(() -> ended = true);
     }
 
-    /** The reader closes its end: its reads fail, and so do the writer's writes. */
+    /** The reader closes its end: its reads fail, and so do writes into it. */
     void closeReader() {
+        update(() -> readerClosed = true);
+    }
+
+    /** Bytes in flight are discarded; both ends see a reset. */
+    void reset() {
+        update(() -> {
+            reset = true;
+            segments.clear();
+            buffered = 0;
+        });
+    }
+
+    void stall(boolean on) {
+        update(() -> stalled = on);
+    }
+
+    void fragment(int bytes) {
+        update(() -> fragment = bytes);
+    }
+
+    void delay(Duration delay) {
+        update(() -> delayNanos = delay.toNanos());
+    }
+
+    private void update(Runnable change) {
         lock.lock();
         try {
-            readerClosed = true;
-            readable.signalAll();
-            writable.signalAll();
+            change.run();
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
     }
 
-    /** The writer resets: buffered bytes are discarded and the reader sees a reset. */
-    void reset() {
+    private long locked(java.util.function.LongSupplier read) {
         lock.lock();
         try {
-            reset = true;
-            size = 0;
-            readable.signalAll();
-            writable.signalAll();
+            return read.getAsLong();
         } finally {
             lock.unlock();
         }

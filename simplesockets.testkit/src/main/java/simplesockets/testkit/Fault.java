@@ -1,0 +1,97 @@
+package simplesockets.testkit;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A fault the in-memory network injects into one connection, as a real network or a misbehaving
+ * peer would. Apply it to a live connection with {@link Wire#apply(Fault)}, or queue it for the next
+ * connection with {@link LoopbackNetwork#faultNextConnection(Fault...)}.
+ *
+ * <p>Faults are deterministic: they act on bytes at the moment they are applied, in the order they
+ * were written.
+ *
+ * {@snippet :
+ * Wire wire = network.takeWire(Duration.ofSeconds(1)).orElseThrow();
+ * wire.apply(new Fault.Fragment(Direction.CLIENT_TO_SERVER, 1)); // the server reads one byte at a time
+ * wire.apply(new Fault.Reset());                                 // both sides see a reset
+ * }
+ */
+public sealed interface Fault {
+
+    /**
+     * Resets the connection: bytes in flight are discarded, and both sides' next read or write fails
+     * with a reset (their disconnect reason is {@code Reset}).
+     */
+    record Reset() implements Fault {
+    }
+
+    /**
+     * Closes the connection: both directions end after the bytes already in flight, so both sides
+     * read end of stream (their disconnect reason is {@code PeerClosed}).
+     */
+    record Close() implements Fault {
+    }
+
+    /**
+     * Ends one direction after the bytes already in flight, as the sending side's
+     * {@code shutdownOutput()} would: its reader sees end of stream, and further writes in that
+     * direction fail.
+     *
+     * @param direction the direction to end
+     */
+    record HalfClose(Direction direction) implements Fault {
+        /** Checks the direction. */
+        public HalfClose {
+            Objects.requireNonNull(direction, "direction");
+        }
+    }
+
+    /**
+     * Stops delivering bytes in one direction until {@link Wire#release(Direction)}. Writes go on until
+     * the direction's buffer is full, then block, as over a stalled TCP connection.
+     *
+     * @param direction the direction to stall
+     */
+    record Stall(Direction direction) implements Fault {
+        /** Checks the direction. */
+        public Stall {
+            Objects.requireNonNull(direction, "direction");
+        }
+    }
+
+    /**
+     * Delivers bytes in one direction in pieces of at most {@code bytes}, so every read returns at
+     * most that many: a frame split at every odd place.
+     *
+     * @param direction the direction
+     * @param bytes     the largest piece; at least 1
+     */
+    record Fragment(Direction direction, int bytes) implements Fault {
+        /** Checks the components. */
+        public Fragment {
+            Objects.requireNonNull(direction, "direction");
+            if (bytes < 1) {
+                throw new IllegalArgumentException("bytes must be at least 1: " + bytes);
+            }
+        }
+    }
+
+    /**
+     * Delays every write in one direction, from now on, by {@code delay} before its reader can see it.
+     * Order is kept.
+     *
+     * @param direction the direction
+     * @param delay     the delay; not negative
+     */
+    record Delay(Direction direction, Duration delay) implements Fault {
+        /** Checks the components. */
+        public Delay {
+            Objects.requireNonNull(direction, "direction");
+            Objects.requireNonNull(delay, "delay");
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("delay must not be negative: " + delay);
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package simplesockets.testkit;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A raw client end of an in-memory connection that the test drives by hand, as a plain
+ * {@link java.net.Socket} would be over TCP: write bytes, read bytes, half-close, close. Make one
+ * with {@link LoopbackNetwork#dial(java.net.InetSocketAddress)}.
+ *
+ * <p>One thread reads at a time; writes may come from any thread.
+ */
+public final class RawPeer implements AutoCloseable {
+
+    private final Wire wire;
+    private final MemoryTransport end;
+
+    RawPeer(Wire wire) {
+        this.wire = wire;
+        this.end = wire.clientEnd();
+    }
+
+    /**
+     * The connection this peer is the client end of.
+     *
+     * @return the wire, for faults and recorded traffic
+     */
+    public Wire wire() {
+        return wire;
+    }
+
+    /**
+     * Writes all the bytes, blocking while the server does not read and the pipe is full.
+     *
+     * @param data the bytes
+     * @throws IOException if the connection is closed or reset
+     */
+    public void send(byte[] data) throws IOException {
+        Objects.requireNonNull(data, "data");
+        end.write(data, 0, data.length);
+    }
+
+    /**
+     * Reads what has arrived, up to 64 KiB, waiting up to the timeout.
+     *
+     * @param timeout the longest wait
+     * @return the bytes, or empty at end of stream
+     * @throws java.net.SocketTimeoutException if nothing came in time
+     * @throws IOException                     if the connection was reset or closed here
+     */
+    public Optional<byte[]> read(Duration timeout) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        int n = end.read(buffer, timeout);
+        return n < 0 ? Optional.empty() : Optional.of(Arrays.copyOf(buffer, n));
+    }
+
+    /**
+     * Reads and discards until the server ends the connection (end of stream or reset).
+     *
+     * @param timeout the longest wait
+     * @return {@code true} if the connection ended in time, {@code false} if it stayed open
+     */
+    public boolean awaitClosed(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        byte[] buffer = new byte[64 * 1024];
+        try {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                if (end.read(buffer, Duration.ofNanos(left)) < 0) {
+                    return true;
+                }
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** Sends end of stream to the server; reading goes on. */
+    public void shutdownOutput() {
+        end.shutdownOutput();
+    }
+
+    /** Closes this end: the server reads end of stream. */
+    @Override
+    public void close() {
+        end.close();
+    }
+
+    /** Resets the connection, as a socket closed with {@code SO_LINGER} 0 does. */
+    public void reset() {
+        wire.apply(new Fault.Reset());
+    }
+
+    @Override
+    public String toString() {
+        return "RawPeer[" + wire + "]";
+    }
+}

@@ -1,0 +1,126 @@
+package simplesockets.testkit;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One in-memory connection, seen from the network: the two directions between a client and a
+ * server. Inject {@linkplain Fault faults} into it, and read back what each side wrote with
+ * {@link #take(Direction, Duration)}.
+ *
+ * <p>Thread-safe. Get wires from {@link LoopbackNetwork#takeWire(Duration)} (in the order
+ * connections were made) or from {@link RawPeer#wire()}.
+ */
+public final class Wire {
+
+    private final InetSocketAddress client;
+    private final InetSocketAddress server;
+    private final Pipe toServer;
+    private final Pipe toClient;
+    private final MemoryTransport clientEnd;
+    private final MemoryTransport serverEnd;
+
+    Wire(InetSocketAddress client, InetSocketAddress server, int capacity) {
+        this.client = client;
+        this.server = server;
+        this.toServer = new Pipe(capacity);
+        this.toClient = new Pipe(capacity);
+        this.clientEnd = new MemoryTransport(toClient, toServer, client, server);
+        this.serverEnd = new MemoryTransport(toServer, toClient, server, client);
+    }
+
+    MemoryTransport clientEnd() {
+        return clientEnd;
+    }
+
+    MemoryTransport serverEnd() {
+        return serverEnd;
+    }
+
+    /**
+     * The client's address.
+     *
+     * @return the address the server sees as remote
+     */
+    public InetSocketAddress clientAddress() {
+        return client;
+    }
+
+    /**
+     * The server's address.
+     *
+     * @return the address the client connected to
+     */
+    public InetSocketAddress serverAddress() {
+        return server;
+    }
+
+    private Pipe pipe(Direction direction) {
+        return switch (Objects.requireNonNull(direction, "direction")) {
+            case CLIENT_TO_SERVER -> toServer;
+            case SERVER_TO_CLIENT -> toClient;
+        };
+    }
+
+    /**
+     * Injects a fault now.
+     *
+     * @param fault what to do to the connection
+     */
+    public void apply(Fault fault) {
+        switch (Objects.requireNonNull(fault, "fault")) {
+            case Fault.Reset r -> {
+                toServer.reset();
+                toClient.reset();
+            }
+            case Fault.Close c -> {
+                toServer.end();
+                toClient.end();
+            }
+            case Fault.HalfClose h -> pipe(h.direction()).end();
+            case Fault.Stall s -> pipe(s.direction()).stall(true);
+            case Fault.Fragment f -> pipe(f.direction()).fragment(f.bytes());
+            case Fault.Delay d -> pipe(d.direction()).delay(d.delay());
+        }
+    }
+
+    /**
+     * Ends a {@link Fault.Stall}: bytes held back are delivered, in order.
+     *
+     * @param direction the stalled direction
+     */
+    public void release(Direction direction) {
+        pipe(direction).stall(false);
+    }
+
+    /**
+     * Takes the oldest write recorded in one direction, exactly as the sender passed it (one send
+     * may be several writes when framing adds a header). Up to 1 MiB per direction is kept; older
+     * writes are dropped first.
+     *
+     * @param direction which side's writes
+     * @param timeout   the longest wait
+     * @return the bytes of one write, or empty if none came in time
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    public Optional<byte[]> take(Direction direction, Duration timeout) throws InterruptedException {
+        return pipe(direction).take(Objects.requireNonNull(timeout, "timeout"));
+    }
+
+    /**
+     * How many recorded writes were dropped because the record was full.
+     *
+     * @param direction which side's writes
+     * @return the count
+     */
+    public long droppedRecords(Direction direction) {
+        return pipe(direction).droppedRecords();
+    }
+
+    @Override
+    public String toString() {
+        return "Wire[" + client + " -> " + server + "]";
+    }
+}
