@@ -18,14 +18,32 @@
  * }
  * }
  *
+ * <p>The core ({@code simplesockets.testkit}) depends on no test framework. The JUnit 5 glue,
+ * {@link simplesockets.testkit.junit.LoopbackExtension}, sits in its own package and needs JUnit
+ * Jupiter only when it is used: the module reads {@code org.junit.jupiter.api} with
+ * {@code requires static}, and the Maven dependency is optional, so it never drags JUnit onto a
+ * user's path.
+ *
+ * <p>The main types:
+ * <ul>
+ *   <li>{@link simplesockets.testkit.LoopbackNetwork}: makes servers, clients and raw peers;</li>
+ *   <li>{@link simplesockets.testkit.Wire}: one connection, with faults and recorded traffic;</li>
+ *   <li>{@link simplesockets.testkit.Fault}: the sealed faults (reset, close, half-close, stall,
+ *       fragment, delay);</li>
+ *   <li>{@link simplesockets.testkit.RawPeer}: a hand-driven client end, like a plain socket;</li>
+ *   <li>{@link simplesockets.testkit.PinningRecorder}: fails when a virtual thread was pinned.</li>
+ * </ul>
+ *
  * @provides simplesockets.api.spi.SocketsProvider the in-memory provider, named {@code "loopback"}
  */
 module simplesockets.testkit {
     requires transitive simplesockets.api;
     requires simplesockets.impl;
-    requires org.slf4j;
+    requires jdk.jfr;
+    requires static org.junit.jupiter.api;
 
     exports simplesockets.testkit;
+    exports simplesockets.testkit.junit;
 
     provides simplesockets.api.spi.SocketsProvider with simplesockets.testkit.LoopbackProvider;
 }

@@ -1,0 +1,128 @@
+package simplesockets.testkit;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordingStream;
+
+/**
+ * Fails a test when a virtual thread was pinned to its carrier while it ran: it listens to the JFR
+ * event {@code jdk.VirtualThreadPinned} from construction to {@link #close()}.
+ *
+ * {@snippet :
+ * try (PinningRecorder pinning = new PinningRecorder()) {
+ *     // ... load the server ...
+ * } // throws AssertionError, with the pinned stacks, if any virtual thread was pinned
+ * }
+ *
+ * <p>On JDK 21 to 23, blocking inside {@code synchronized} pins; from JDK 24 on, pinning is left to
+ * native frames and class initializers. The recorder reports whatever the running JDK reports.
+ * Starting JFR costs some tens of milliseconds; use one recorder around a whole load-style test.
+ */
+public final class PinningRecorder implements AutoCloseable {
+
+    private static final String EVENT = "jdk.VirtualThreadPinned";
+    private static final int KEPT = 20;
+
+    private final RecordingStream stream;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final List<String> pinnings = new ArrayList<>();
+    private final AtomicLong count = new AtomicLong();
+    private boolean closed;
+
+    /** Starts recording every pinning, however short. */
+    public PinningRecorder() {
+        this(Duration.ZERO);
+    }
+
+    /**
+     * Starts recording pinnings that last at least {@code threshold}.
+     *
+     * @param threshold the shortest pinning reported
+     */
+    public PinningRecorder(Duration threshold) {
+        stream = new RecordingStream();
+        stream.enable(EVENT).withThreshold(threshold).withStackTrace();
+        stream.onEvent(EVENT, this::record);
+        stream.startAsync();
+    }
+
+    private void record(RecordedEvent event) {
+        count.incrementAndGet();
+        lock.lock();
+        try {
+            if (pinnings.size() < KEPT) {
+                pinnings.add(describe(event));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static String describe(RecordedEvent event) {
+        StringBuilder text = new StringBuilder("pinned for ").append(event.getDuration().toMillis()).append(" ms");
+        if (event.getThread() != null) {
+            text.append(" on ").append(event.getThread().getJavaName());
+        }
+        if (event.getStackTrace() != null) {
+            for (RecordedFrame frame : event.getStackTrace().getFrames()) {
+                text.append("\n\tat ").append(frame.getMethod().getType().getName()).append('.')
+                        .append(frame.getMethod().getName()).append(':').append(frame.getLineNumber());
+            }
+        }
+        return text.toString();
+    }
+
+    /**
+     * How many pinnings were seen so far. Events arrive with a delay; {@link #close()} waits for all
+     * of them.
+     *
+     * @return the count
+     */
+    public long count() {
+        return count.get();
+    }
+
+    /**
+     * Descriptions (with stacks) of the first pinnings seen, at most 20.
+     *
+     * @return a snapshot
+     */
+    public List<String> pinnings() {
+        lock.lock();
+        try {
+            return List.copyOf(pinnings);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops recording, waits for every event recorded so far, and fails if any virtual thread was
+     * pinned. Idempotent.
+     *
+     * @throws AssertionError if a pinning was recorded
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+        stream.stop();
+        stream.close();
+        if (count.get() > 0) {
+            throw new AssertionError("a virtual thread was pinned " + count.get() + " time(s):\n"
+                    + String.join("\n", pinnings()));
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package simplesockets.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.EOFException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import simplesockets.api.ClientEvent;
+import simplesockets.api.ClientOptions;
+import simplesockets.api.DisconnectReason;
+import simplesockets.api.Failure;
+import simplesockets.api.Framing;
+import simplesockets.api.ServerEvent;
+import simplesockets.api.ServerOptions;
+import simplesockets.api.TcpClient;
+import simplesockets.api.TcpServer;
+import simplesockets.testkit.junit.LoopbackExtension;
+
+/**
+ * Every fault kind, and the library's reaction to it: the disconnect reason, the recorded failure,
+ * and the server still serving its other clients.
+ */
+@Timeout(30)
+@ExtendWith(LoopbackExtension.class)
+class FaultTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    private final BlockingQueue<DisconnectReason> serverReasons = new LinkedBlockingQueue<>();
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] data) {
+        return new String(data, StandardCharsets.UTF_8);
+    }
+
+    private TcpServer echoServer(LoopbackNetwork network, Framing framing) throws Exception {
+        TcpServer server = network.server(ServerOptions.builder().port(0).framing(framing)
+                .onReceive((c, d) -> c.send(d))
+                .onDisconnect((c, r) -> serverReasons.add(r))
+                .build());
+        server.start();
+        return server;
+    }
+
+    private static DisconnectReason take(BlockingQueue<DisconnectReason> queue) throws InterruptedException {
+        DisconnectReason reason = queue.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (reason == null) {
+            throw new AssertionError("no disconnect within " + WAIT);
+        }
+        return reason;
+    }
+
+    /** Another client still gets its echo: the fault hurt only its own connection. */
+    private static void stillServes(LoopbackNetwork network, TcpServer server) throws Exception {
+        TcpClient other = network.client(ClientOptions.builder().address(server.localAddress())
+                .framing(server.options().framing()).build());
+        assertTrue(other.connect());
+        other.send(bytes("other"));
+        assertEquals("other", text(other.receive(WAIT).orElseThrow()));
+        other.close();
+    }
+
+    private static DisconnectReason clientDisconnect(TcpClient client) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            var event = client.awaitEvent(WAIT);
+            if (event.isPresent() && event.get() instanceof ClientEvent.Disconnected d) {
+                return d.reason();
+            }
+        }
+        throw new AssertionError("the client saw no disconnect");
+    }
+
+    @Test
+    void resetIsAResetOnBothSides(LoopbackNetwork network) throws Exception {
+        TcpServer server = echoServer(network, Framing.RAW);
+        TcpClient client = network.client(ClientOptions.builder().address(server.localAddress()).autoReceive(true).build());
+        client.connect();
+        Wire wire = network.takeWire(WAIT).orElseThrow();
+        wire.apply(new Fault.Reset());
+        assertEquals(DisconnectReason.RESET, take(serverReasons));
+        assertEquals(DisconnectReason.RESET, clientDisconnect(client));
+        assertTrue(server.exceptions(false, false).isEmpty(), "a reset is a disconnect, not a failure");
+        stillServes(network, server);
+    }
+
+    @Test
+    void closeIsAPeerCloseOnBothSides(LoopbackNetwork network) throws Exception {
+        TcpServer server = echoServer(network, Framing.RAW);
+        TcpClient client = network.client(ClientOptions.builder().address(server.localAddress()).autoReceive(true).build());
+        client.connect();
+        network.takeWire(WAIT).orElseThrow().apply(new Fault.Close());
+        assertEquals(DisconnectReason.PEER_CLOSED, take(serverReasons));
+        assertEquals(DisconnectReason.PEER_CLOSED, clientDisconnect(client));
+        stillServes(network, server);
+    }
+
+    @Test
+    void halfCloseTowardsTheServerStillGetsThePolledReply(LoopbackNetwork network) throws Exception {
+        TcpServer server = network.server(ServerOptions.builder().port(0).build()); // polling
+        server.start();
+        RawPeer peer = network.dial(server.localAddress());
+        peer.send(bytes("hi"));
+        peer.wire().apply(new Fault.HalfClose(Direction.CLIENT_TO_SERVER));
+        for (ServerEvent.Received r : server.awaitReceived(WAIT)) {
+            server.send(r.connection(), r.data());
+        }
+        assertEquals("hi", text(peer.read(WAIT).orElseThrow()), "the reply crosses the open direction");
+        assertTrue(peer.awaitClosed(WAIT), "then the server closes");
+        ServerEvent event;
+        do {
+            event = server.awaitEvent(WAIT).orElseThrow();
+        } while (!(event instanceof ServerEvent.Disconnected));
+        assertEquals(DisconnectReason.PEER_CLOSED, ((ServerEvent.Disconnected) event).reason());
+    }
+
+    @Test
+    void halfCloseTowardsTheClientDisconnectsTheClientOnly(LoopbackNetwork network) throws Exception {
+        TcpServer server = echoServer(network, Framing.RAW);
+        TcpClient client = network.client(ClientOptions.builder().address(server.localAddress()).autoReceive(true).build());
+        client.connect();
+        network.takeWire(WAIT).orElseThrow().apply(new Fault.HalfClose(Direction.SERVER_TO_CLIENT));
+        assertEquals(DisconnectReason.PEER_CLOSED, clientDisconnect(client));
+        // The client then closed its end, so the server sees the peer close too.
+        assertEquals(DisconnectReason.PEER_CLOSED, take(serverReasons));
+        stillServes(network, server);
+    }
+
+    @Test
+    void streamEndingInsideAFrameIsARecordedFailure(LoopbackNetwork network) throws Exception {
+        TcpServer server = echoServer(network, Framing.lengthPrefixed(100));
+        RawPeer peer = network.dial(server.localAddress());
+        peer.send(new byte[] {0, 0, 0, 10, 1, 2, 3}); // 3 of 10 announced bytes
+        peer.wire().apply(new Fault.HalfClose(Direction.CLIENT_TO_SERVER));
+        DisconnectReason reason = take(serverReasons);
+        assertInstanceOf(EOFException.class, ((DisconnectReason.Failed) reason).cause());
+        Failure failure = server.drainExceptions().getFirst();
+        assertInstanceOf(Failure.Io.class, failure);
+        assertEquals(peer.wire().clientAddress(), failure.peer().orElseThrow());
+        stillServes(network, server);
+    }
+
+    @Test
+    void stallHoldsBytesBackUntilReleased(LoopbackNetwork network) throws Exception {
+        TcpServer server = network.server(ServerOptions.builder().port(0).build());
+        server.start();
+        RawPeer peer = network.dial(server.localAddress());
+        peer.wire().apply(new Fault.Stall(Direction.CLIENT_TO_SERVER));
+        peer.send(bytes("held"));
+        assertTrue(server.awaitReceived(Duration.ofMillis(200)).isEmpty(), "nothing crosses a stalled direction");
+        peer.wire().release(Direction.CLIENT_TO_SERVER);
+        assertEquals("held", text(server.awaitReceived(WAIT).getFirst().data()));
+    }
+
+    @Test
+    void fragmentSplitsEveryReadButFramingReassembles(LoopbackNetwork network) throws Exception {
+        TcpServer raw = network.server(ServerOptions.builder().port(0).build());
+        raw.start();
+        network.faultNextConnection(new Fault.Fragment(Direction.CLIENT_TO_SERVER, 3));
+        RawPeer peer = network.dial(raw.localAddress());
+        peer.send(bytes("abcdefgh"));
+        List<String> pieces = new ArrayList<>();
+        while (String.join("", pieces).length() < 8) {
+            raw.awaitReceived(WAIT).forEach(r -> pieces.add(text(r.data())));
+        }
+        assertEquals(List.of("abc", "def", "gh"), pieces, "raw mode delivers each read");
+
+        TcpServer framed = echoServer(network, Framing.lengthPrefixed(1000));
+        network.faultNextConnection(new Fault.Fragment(Direction.CLIENT_TO_SERVER, 1));
+        TcpClient client = network.client(ClientOptions.builder().address(framed.localAddress())
+                .framing(Framing.lengthPrefixed(1000)).build());
+        client.connect();
+        byte[] message = new byte[300];
+        for (int i = 0; i < message.length; i++) {
+            message[i] = (byte) i;
+        }
+        client.send(message);
+        assertArrayEquals(message, client.receive(WAIT).orElseThrow(), "one byte at a time, one message out");
+    }
+
+    @Test
+    void delayDelaysButKeepsOrder(LoopbackNetwork network) throws Exception {
+        TcpServer server = network.server(ServerOptions.builder().port(0).framing(Framing.lengthPrefixed(100)).build());
+        server.start();
+        RawPeer peer = network.dial(server.localAddress());
+        peer.wire().apply(new Fault.Delay(Direction.CLIENT_TO_SERVER, Duration.ofMillis(150)));
+        long sent = System.nanoTime();
+        for (int i = 0; i < 5; i++) {
+            peer.send(ByteBuffer.allocate(5).putInt(1).put((byte) i).array());
+        }
+        List<Integer> got = new ArrayList<>();
+        while (got.size() < 5) {
+            server.awaitReceived(WAIT).forEach(r -> got.add((int) r.data()[0]));
+        }
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+        assertTrue(tookMillis >= 150, "delivered after " + tookMillis + " ms");
+        assertEquals(List.of(0, 1, 2, 3, 4), got);
+    }
+
+    @Test
+    void trafficIsRecordedForTake(LoopbackNetwork network) throws Exception {
+        TcpServer server = echoServer(network, Framing.lengthPrefixed(100));
+        TcpClient client = network.client(ClientOptions.builder().address(server.localAddress())
+                .framing(Framing.lengthPrefixed(100)).build());
+        client.connect();
+        Wire wire = network.takeWire(WAIT).orElseThrow();
+        client.send(bytes("abc"));
+        assertArrayEquals(new byte[] {0, 0, 0, 3, 'a', 'b', 'c'}, wire.take(Direction.CLIENT_TO_SERVER, WAIT).orElseThrow(),
+                "exactly the bytes on the wire, header included");
+        assertArrayEquals(new byte[] {0, 0, 0, 3, 'a', 'b', 'c'}, wire.take(Direction.SERVER_TO_CLIENT, WAIT).orElseThrow());
+        assertTrue(wire.take(Direction.CLIENT_TO_SERVER, Duration.ofMillis(50)).isEmpty());
+        assertEquals(0, wire.droppedRecords(Direction.CLIENT_TO_SERVER));
+    }
+}
