@@ -47,6 +47,7 @@ public final class ClientEngine implements TcpClient, Link.Sink {
     private Thread reader;
     private boolean hasConnected;
     private boolean disconnected;
+    private boolean connecting;
     private volatile boolean autoReceive;
     private volatile InetSocketAddress address;
 
@@ -76,24 +77,45 @@ public final class ClientEngine implements TcpClient, Link.Sink {
 
     @Override
     public boolean connect() {
-        Link opened;
+        InetSocketAddress target;
         lock.lock();
         try {
-            if (state == ClientState.CONNECTED || state == ClientState.CLOSED) {
-                throw new IllegalStateException("cannot connect: the client is " + state + ", and " + state
+            if (state == ClientState.CONNECTED || state == ClientState.CLOSED || connecting) {
+                String now = connecting ? "connecting" : state.toString();
+                throw new IllegalStateException("cannot connect: the client is " + now + ", and " + now
                         + " -> CONNECTED is not a legal move" + (state == ClientState.CONNECTED ? " (use reconnect)" : ""));
             }
-            InetSocketAddress target = new InetSocketAddress(options.host(), options.port());
+            target = new InetSocketAddress(options.host(), options.port());
             address = target;
-            Transport transport;
+            connecting = true;
+        } finally {
+            lock.unlock();
+        }
+        // Connect without the lock, so that close(), state() and the rest never wait for the network.
+        Transport transport;
+        try {
+            transport = network.connect(target, options.connectTimeout());
+        } catch (IOException | RuntimeException e) {
+            lock.lock();
             try {
-                transport = network.connect(target, options.connectTimeout());
-            } catch (IOException | RuntimeException e) {
-                state = ClientState.DISCONNECTED;
-                failed(new Failure.Connect(target, e, Instant.now()));
+                connecting = false;
+                if (state != ClientState.CLOSED) {
+                    state = ClientState.DISCONNECTED;
+                }
+            } finally {
+                lock.unlock();
+            }
+            failed(new Failure.Connect(target, e, Instant.now()));
+            return false;
+        }
+        Link opened = newLink(transport);
+        lock.lock();
+        try {
+            connecting = false;
+            if (state == ClientState.CLOSED) {
+                opened.finish(DisconnectReason.CLOSED_BY_US);
                 return false;
             }
-            opened = newLink(transport);
             link = opened;
             state = ClientState.CONNECTED;
             hasConnected = true;
@@ -101,11 +123,11 @@ public final class ClientEngine implements TcpClient, Link.Sink {
         } finally {
             lock.unlock();
         }
-        LOG.debug("Connected to {}", address);
+        LOG.debug("Connected to {}", target);
         if (options.onConnect() != null) {
-            Callbacks.run("onConnect", address, this::failed, options.onConnect()::connected);
+            Callbacks.run("onConnect", target, this::failed, options.onConnect()::connected);
         } else {
-            events.publish(new ClientEvent.Connected(address, Instant.now()));
+            events.publish(new ClientEvent.Connected(target, Instant.now()));
         }
         startReader(opened);
         return true;
@@ -143,7 +165,13 @@ public final class ClientEngine implements TcpClient, Link.Sink {
 
     /** The body of the reader thread. */
     private void read(Link opened) {
-        ended(opened, opened.finish(opened.readLoop()));
+        DisconnectReason why = DisconnectReason.CLOSED_BY_US;
+        try {
+            why = opened.readLoop();
+        } finally {
+            // Even when an Error escapes a callback, the end is reported once.
+            ended(opened, opened.finish(why));
+        }
     }
 
     private void ended(Link ended, DisconnectReason reason) {
@@ -159,6 +187,7 @@ public final class ClientEngine implements TcpClient, Link.Sink {
         } finally {
             lock.unlock();
         }
+        events.ended();
         LOG.debug("Disconnected from {}: {}", address, reason);
         if (options.onDisconnect() != null) {
             Callbacks.run("onDisconnect", address, this::failed, () -> options.onDisconnect().disconnected(reason));
@@ -337,7 +366,7 @@ public final class ClientEngine implements TcpClient, Link.Sink {
 
     @Override
     public List<byte[]> awaitReceived(Duration timeout) throws InterruptedException {
-        return events.awaitData(Objects.requireNonNull(timeout, "timeout")).stream().map(ClientEngine::data).toList();
+        return events.awaitData(Objects.requireNonNull(timeout, "timeout"), true).stream().map(ClientEngine::data).toList();
     }
 
     @Override

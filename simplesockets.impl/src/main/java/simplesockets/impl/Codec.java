@@ -68,8 +68,11 @@ sealed interface Codec {
         private final ArrayDeque<byte[]> complete = new ArrayDeque<>();
         private final byte[] header = new byte[HEADER];
         private int headerFilled;
+        /** Bytes of the current frame so far; grows as they arrive, never past the announced size. */
         private byte[] frame;
+        private int frameSize;
         private int frameFilled;
+        private static final int FIRST_ALLOCATION = 8192;
 
         LengthPrefixed(int max) {
             this.max = max;
@@ -88,12 +91,15 @@ sealed interface Codec {
                         startFrame();
                     }
                 } else {
-                    int take = Math.min(frame.length - frameFilled, length - at);
+                    int take = Math.min(frameSize - frameFilled, length - at);
+                    if (frameFilled + take > frame.length) {
+                        frame = Arrays.copyOf(frame, (int) Math.min(frameSize, Math.max(2L * frame.length, frameFilled + take)));
+                    }
                     System.arraycopy(chunk, at, frame, frameFilled, take);
                     frameFilled += take;
                     at += take;
                 }
-                if (frame != null && frameFilled == frame.length) {
+                if (frame != null && frameFilled == frameSize) {
                     complete.addLast(frame);
                     frame = null;
                     headerFilled = 0;
@@ -108,7 +114,9 @@ sealed interface Codec {
                 throw new ProtocolException("frame of " + Integer.toUnsignedString(size)
                         + " bytes is over the maximum of " + max);
             }
-            frame = new byte[size];
+            // Allocate as bytes arrive: a 4-byte header alone must not cost the maximum frame.
+            frame = new byte[Math.min(size, FIRST_ALLOCATION)];
+            frameSize = size;
             frameFilled = 0;
         }
 

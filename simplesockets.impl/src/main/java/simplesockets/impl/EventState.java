@@ -36,6 +36,12 @@ final class EventState<E> {
         private boolean cancelled;
     }
 
+    /**
+     * What one queued piece costs on top of its bytes (the event and its entry), so that a peer
+     * cannot queue unbounded memory in empty or one-byte pieces.
+     */
+    static final int ENTRY_OVERHEAD = 64;
+
     private record Entry<E>(E event, Credit credit, int bytes) {
         boolean isData() {
             return credit != null;
@@ -50,6 +56,8 @@ final class EventState<E> {
     private int otherEntries;
     private long droppedEvents;
     private int dataWaiters;
+    /** Bumped when a connection ends, so that waiters who asked to be told return. */
+    private long endings;
     private boolean pull;
     private boolean closed;
 
@@ -61,9 +69,9 @@ final class EventState<E> {
     void publishData(Credit credit, E event, int bytes) {
         lock.lock();
         try {
-            queue.addLast(new Entry<>(event, credit, bytes));
+            queue.addLast(new Entry<>(event, credit, bytes + ENTRY_OVERHEAD));
             dataEntries++;
-            credit.queuedBytes += bytes;
+            credit.queuedBytes += bytes + ENTRY_OVERHEAD;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -120,32 +128,36 @@ final class EventState<E> {
         }
     }
 
-    /** Waits until data is queued (or the state closes, or time is up), then takes all of it. */
-    List<E> awaitData(Duration timeout) throws InterruptedException {
+    /**
+     * Waits until data is queued (or the state closes, or time is up, or, with {@code untilEnding},
+     * a connection ends), then takes all of it.
+     */
+    List<E> awaitData(Duration timeout, boolean untilEnding) throws InterruptedException {
         lock.lock();
         try {
-            return awaitDataLocked(timeout) ? takeData(Integer.MAX_VALUE) : List.of();
+            return awaitDataLocked(timeout, untilEnding) ? takeData(Integer.MAX_VALUE) : List.of();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Waits until data is queued, then takes the oldest piece. */
+    /** Waits until data is queued (or a connection ends), then takes the oldest piece. */
     Optional<E> awaitOneData(Duration timeout) throws InterruptedException {
         lock.lock();
         try {
-            return awaitDataLocked(timeout) ? takeData(1).stream().findFirst() : Optional.empty();
+            return awaitDataLocked(timeout, true) ? takeData(1).stream().findFirst() : Optional.empty();
         } finally {
             lock.unlock();
         }
     }
 
-    private boolean awaitDataLocked(Duration timeout) throws InterruptedException {
+    private boolean awaitDataLocked(Duration timeout, boolean untilEnding) throws InterruptedException {
         long nanos = timeout.toNanos();
+        long endingsAtStart = endings;
         dataWaiters++;
         changed.signalAll();
         try {
-            while (dataEntries == 0 && !closed) {
+            while (dataEntries == 0 && !closed && !(untilEnding && endings != endingsAtStart)) {
                 if (nanos <= 0) {
                     return false;
                 }
@@ -254,6 +266,17 @@ final class EventState<E> {
             while (!credit.cancelled && nanos > 0) {
                 nanos = changed.awaitNanos(nanos);
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A connection ended: waiters that wait only while it lives return. */
+    void ended() {
+        lock.lock();
+        try {
+            endings++;
+            changed.signalAll();
         } finally {
             lock.unlock();
         }

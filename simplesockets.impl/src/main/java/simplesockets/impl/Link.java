@@ -71,7 +71,7 @@ final class Link implements Connection {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ReentrantLock readLock = new ReentrantLock();
     private final AtomicReference<DisconnectReason> reason = new AtomicReference<>();
-    private boolean endOfStream;
+    private volatile boolean endOfStream;
 
     Link(long id, Transport transport, Codec codec, int bufferSize, Mode mode, Sink sink, EventState<?> events,
             int creditLimit, Duration halfCloseGrace) {
@@ -108,6 +108,11 @@ final class Link implements Connection {
 
     Mode mode() {
         return mode;
+    }
+
+    /** Whether a read has returned end of stream. */
+    boolean sawEndOfStream() {
+        return endOfStream;
     }
 
     EventState.Credit credit() {

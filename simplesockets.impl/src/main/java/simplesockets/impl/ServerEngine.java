@@ -275,30 +275,31 @@ public final class ServerEngine implements TcpServer, Link.Sink {
     private void serve(Link link) {
         InetSocketAddress peer = link.remoteAddress();
         LOG.debug("Accepted {}", link);
-        if (options.onConnect() != null) {
-            Callbacks.run("onConnect", peer, this::failed, () -> options.onConnect().connected(link));
-        } else {
-            events.publish(new ServerEvent.Connected(link, Instant.now()));
-        }
-        DisconnectReason why;
-        if (link.mode() == Link.Mode.HANDLER) {
-            why = runHandler(link);
-        } else {
-            why = link.readLoop();
-        }
-        DisconnectReason reason = link.finish(why);
-        LOG.debug("Disconnected {}: {}", link, reason);
-        if (options.onDisconnect() != null) {
-            Callbacks.run("onDisconnect", peer, this::failed, () -> options.onDisconnect().disconnected(link, reason));
-        } else {
-            events.publish(new ServerEvent.Disconnected(link, reason, Instant.now()));
+        DisconnectReason why = DisconnectReason.CLOSED_BY_US;
+        try {
+            if (options.onConnect() != null) {
+                Callbacks.run("onConnect", peer, this::failed, () -> options.onConnect().connected(link));
+            } else {
+                events.publish(new ServerEvent.Connected(link, Instant.now()));
+            }
+            why = link.mode() == Link.Mode.HANDLER ? runHandler(link) : link.readLoop();
+        } finally {
+            // Even when an Error escapes a callback, the connection is closed, its slot freed, and
+            // its disconnect reported once.
+            DisconnectReason reason = link.finish(why);
+            LOG.debug("Disconnected {}: {}", link, reason);
+            if (options.onDisconnect() != null) {
+                Callbacks.run("onDisconnect", peer, this::failed, () -> options.onDisconnect().disconnected(link, reason));
+            } else {
+                events.publish(new ServerEvent.Disconnected(link, reason, Instant.now()));
+            }
         }
     }
 
     private DisconnectReason runHandler(Link link) {
         try {
             options.handler().handle(link);
-            return DisconnectReason.CLOSED_BY_US;
+            return link.sawEndOfStream() ? DisconnectReason.PEER_CLOSED : DisconnectReason.CLOSED_BY_US;
         } catch (IOException e) {
             return link.classify(e);
         } catch (Exception | AssertionError e) {
@@ -418,7 +419,7 @@ public final class ServerEngine implements TcpServer, Link.Sink {
 
     @Override
     public List<ServerEvent.Received> awaitReceived(Duration timeout) throws InterruptedException {
-        return received(events.awaitData(Objects.requireNonNull(timeout, "timeout")));
+        return received(events.awaitData(Objects.requireNonNull(timeout, "timeout"), false));
     }
 
     private static List<ServerEvent.Received> received(List<ServerEvent> data) {

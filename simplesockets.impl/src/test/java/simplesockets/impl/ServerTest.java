@@ -146,8 +146,42 @@ class ServerTest {
                 peer.shutdownOutput();
                 assertEquals(-1, peer.getInputStream().read(), "the handler returned, so the server closed");
             }
-            assertEquals(DisconnectReason.CLOSED_BY_US, take(reasons));
+            assertEquals(DisconnectReason.PEER_CLOSED, take(reasons), "the handler returned after end of stream");
             assertFalse(server.hasNewData(), "a handler's data never reaches the queue");
+        }
+    }
+
+    @Test
+    void aHandlerThatReturnsFirstClosesTheConnectionItself() throws Exception {
+        BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback()
+                .handler(connection -> connection.send(bytes("bye")))
+                .onDisconnect((c, r) -> reasons.add(r))
+                .build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress())) {
+                assertEquals("bye", text(Peers.readToEnd(peer)));
+            }
+            assertEquals(DisconnectReason.CLOSED_BY_US, take(reasons));
+        }
+    }
+
+    @Test
+    void anErrorFromACallbackStillClosesTheConnectionAndFreesItsSlot() throws Exception {
+        BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().maxConnections(1)
+                .onReceive((c, d) -> {
+                    throw new OutOfMemoryError("simulated");
+                })
+                .onDisconnect((c, r) -> reasons.add(r))
+                .build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress())) {
+                peer.getOutputStream().write(bytes("x"));
+                take(reasons);
+                assertTrue(Peers.closedByPeer(peer, Duration.ofSeconds(2)));
+            }
+            assertTrue(server.clients().isEmpty(), "the slot is free again");
         }
     }
 

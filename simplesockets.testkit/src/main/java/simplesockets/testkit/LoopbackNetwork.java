@@ -41,12 +41,13 @@ public final class LoopbackNetwork implements AutoCloseable {
     public static final int DEFAULT_PIPE_BYTES = 64 * 1024;
     private static final int FIRST_EPHEMERAL_PORT = 49_152;
     /** How many connections {@link #takeWire} keeps for the test before it drops the oldest. */
-    private static final int MAX_UNTAKEN_WIRES = 1024;
+    private static final int MAX_UNTAKEN_WIRES = 256;
+    private static final int PORTS = 65_536 - FIRST_EPHEMERAL_PORT;
 
     private final int pipeBytes;
     private final boolean track;
     private final ConcurrentHashMap<InetSocketAddress, MemoryAcceptor> listening = new ConcurrentHashMap<>();
-    private final AtomicInteger nextPort = new AtomicInteger(FIRST_EPHEMERAL_PORT);
+    private final AtomicInteger nextPort = new AtomicInteger();
     private final List<AutoCloseable> made = new CopyOnWriteArrayList<>();
     private final BlockingQueue<Wire> wires = new LinkedBlockingQueue<>(MAX_UNTAKEN_WIRES);
     private final ConcurrentLinkedQueue<List<Fault>> pendingFaults = new ConcurrentLinkedQueue<>();
@@ -116,7 +117,13 @@ public final class LoopbackNetwork implements AutoCloseable {
     private MemoryAcceptor bind(InetSocketAddress requested, int backlog) throws IOException {
         InetSocketAddress address = requested;
         if (requested.getPort() == 0) {
-            address = new InetSocketAddress(requested.getAddress(), nextPort.getAndIncrement());
+            // Ephemeral ports cycle, skipping bound ones, as the kernel's do.
+            for (int tries = 0; tries < PORTS; tries++) {
+                address = new InetSocketAddress(requested.getAddress(), ephemeralPort());
+                if (!listening.containsKey(address)) {
+                    break;
+                }
+            }
         }
         MemoryAcceptor acceptor = new MemoryAcceptor(address, backlog, a -> listening.remove(a.localAddress(), a));
         if (listening.putIfAbsent(address, acceptor) != null) {
@@ -139,7 +146,7 @@ public final class LoopbackNetwork implements AutoCloseable {
         if (acceptor == null) {
             throw new ConnectException("Connection refused: nothing listens on " + resolved);
         }
-        InetSocketAddress local = new InetSocketAddress(resolved.getAddress(), nextPort.getAndIncrement());
+        InetSocketAddress local = new InetSocketAddress(resolved.getAddress(), ephemeralPort());
         Wire wire = new Wire(local, acceptor.localAddress(), pipeBytes);
         List<Fault> faults = pendingFaults.poll();
         if (faults != null) {
@@ -148,10 +155,16 @@ public final class LoopbackNetwork implements AutoCloseable {
         if (!acceptor.offer(wire)) {
             throw new ConnectException("Connection refused: the backlog of " + resolved + " is full");
         }
-        while (!wires.offer(wire)) {
-            wires.poll(); // keep the newest connections for takeWire
+        if (track) {
+            while (!wires.offer(wire)) {
+                wires.poll(); // keep the newest connections for takeWire
+            }
         }
         return wire;
+    }
+
+    private int ephemeralPort() {
+        return FIRST_EPHEMERAL_PORT + Math.floorMod(nextPort.getAndIncrement(), PORTS);
     }
 
     /**
@@ -168,7 +181,8 @@ public final class LoopbackNetwork implements AutoCloseable {
 
     /**
      * Takes the oldest connection made on this network that was not taken yet, waiting up to the
-     * timeout: the way to reach the wire under a {@link TcpClient}.
+     * timeout: the way to reach the wire under a {@link TcpClient}. The network keeps the 256 newest
+     * connections not taken yet.
      *
      * @param timeout the longest wait
      * @return the connection, or empty if none was made in time

@@ -19,6 +19,7 @@ final class MemoryAcceptor implements Acceptor {
     private final InetSocketAddress address;
     private final BlockingQueue<Wire> backlog;
     private final Consumer<MemoryAcceptor> onClose;
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
     private volatile boolean open = true;
 
     MemoryAcceptor(InetSocketAddress address, int backlog, Consumer<MemoryAcceptor> onClose) {
@@ -29,7 +30,12 @@ final class MemoryAcceptor implements Acceptor {
 
     /** Queues a new connection; {@code false} when the backlog is full or the acceptor closed. */
     boolean offer(Wire wire) {
-        return open && backlog.offer(wire);
+        lock.lock();
+        try {
+            return open && backlog.offer(wire);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -37,6 +43,9 @@ final class MemoryAcceptor implements Acceptor {
         try {
             Wire next = backlog.take();
             if (next == CLOSED || !open) {
+                if (next != CLOSED) {
+                    next.apply(new Fault.Reset());
+                }
                 backlog.offer(CLOSED);
                 throw new SocketException("Socket closed");
             }
@@ -60,10 +69,15 @@ final class MemoryAcceptor implements Acceptor {
     /** Stops listening; connections still in the backlog are reset, as the kernel does. */
     @Override
     public void close() {
-        if (!open) {
-            return;
+        lock.lock();
+        try {
+            if (!open) {
+                return;
+            }
+            open = false;
+        } finally {
+            lock.unlock();
         }
-        open = false;
         onClose.accept(this);
         for (Wire waiting; (waiting = backlog.poll()) != null; ) {
             if (waiting != CLOSED) {

@@ -51,10 +51,17 @@ final class MemoryTransport implements Transport {
         readTimeoutNanos = timeout.toNanos();
     }
 
-    /** Closes as TCP does: the peer reads end of stream after what is in flight, and writes to us fail. */
+    /**
+     * Closes as TCP does: the peer reads end of stream after what is in flight, and writes to us fail.
+     * Closing with unread bytes still waiting makes a reset instead, as the kernel does.
+     */
     @Override
     public void close() {
         closed = true;
+        if (in.hasUnread()) {
+            Pipe.resetBoth(in, out);
+            return;
+        }
         in.closeReader();
         out.end();
     }

@@ -23,7 +23,7 @@ import simplesockets.impl.transport.PeerResetException;
 final class Pipe {
 
     /** The most bytes of recorded traffic kept per direction; past it the oldest writes are dropped. */
-    static final int RECORD_BYTES = 1 << 20;
+    static final int RECORD_BYTES = 64 * 1024;
 
     private static final class Segment {
         final byte[] data;
@@ -185,6 +185,11 @@ final class Pipe {
         }
     }
 
+    /** Whether bytes wait in the pipe that the reader has not read. */
+    boolean hasUnread() {
+        return locked(() -> buffered) > 0;
+    }
+
     long droppedRecords() {
         return locked(() -> droppedRecords);
     }
@@ -199,13 +204,41 @@ final class Pipe {
         update(() -> readerClosed = true);
     }
 
-    /** Bytes in flight are discarded; both ends see a reset. */
-    void reset() {
-        update(() -> {
-            reset = true;
-            segments.clear();
-            buffered = 0;
-        });
+    /**
+     * Resets both directions at once, under both locks, so that neither side can react to its half of
+     * the reset (and close its end) before the other half is in place. Callers always pass the
+     * client-to-server pipe first, which keeps the lock order fixed.
+     */
+    static void resetBoth(Pipe first, Pipe second) {
+        both(first, second, Pipe::resetLocked);
+    }
+
+    /** Ends both directions at once. */
+    static void endBoth(Pipe first, Pipe second) {
+        both(first, second, p -> p.ended = true);
+    }
+
+    private static void both(Pipe first, Pipe second, java.util.function.Consumer<Pipe> change) {
+        first.lock.lock();
+        try {
+            second.lock.lock();
+            try {
+                change.accept(first);
+                change.accept(second);
+                first.changed.signalAll();
+                second.changed.signalAll();
+            } finally {
+                second.lock.unlock();
+            }
+        } finally {
+            first.lock.unlock();
+        }
+    }
+
+    private void resetLocked() {
+        reset = true;
+        segments.clear();
+        buffered = 0;
     }
 
     void stall(boolean on) {

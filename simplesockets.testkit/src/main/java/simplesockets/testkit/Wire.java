@@ -71,14 +71,8 @@ public final class Wire {
      */
     public void apply(Fault fault) {
         switch (Objects.requireNonNull(fault, "fault")) {
-            case Fault.Reset r -> {
-                toServer.reset();
-                toClient.reset();
-            }
-            case Fault.Close c -> {
-                toServer.end();
-                toClient.end();
-            }
+            case Fault.Reset r -> Pipe.resetBoth(toServer, toClient);
+            case Fault.Close c -> Pipe.endBoth(toServer, toClient);
             case Fault.HalfClose h -> pipe(h.direction()).end();
             case Fault.Stall s -> pipe(s.direction()).stall(true);
             case Fault.Fragment f -> pipe(f.direction()).fragment(f.bytes());
@@ -97,7 +91,7 @@ public final class Wire {
 
     /**
      * Takes the oldest write recorded in one direction, exactly as the sender passed it (one send
-     * may be several writes when framing adds a header). Up to 1 MiB per direction is kept; older
+     * may be several writes when framing adds a header). Up to 64 KiB per direction is kept; older
      * writes are dropped first.
      *
      * @param direction which side's writes
