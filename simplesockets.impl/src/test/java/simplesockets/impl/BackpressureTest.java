@@ -84,4 +84,36 @@ class BackpressureTest {
             }
         }
     }
+
+    @Test
+    void emptyFramesCountAgainstTheBoundToo() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().maxQueuedBytesPerConnection(LIMIT)
+                .framing(simplesockets.api.Framing.lengthPrefixed(16)).build())) {
+            server.start();
+            AtomicLong written = new AtomicLong();
+            try (Socket flooder = connect(server.localAddress())) {
+                byte[] emptyFrames = new byte[64 * 1024]; // 16,384 zero-length frames per write
+                Thread sender = Thread.ofVirtual().start(() -> {
+                    try {
+                        OutputStream out = flooder.getOutputStream();
+                        for (int i = 0; i < 1024; i++) { // 64 MiB of headers at most
+                            out.write(emptyFrames);
+                            written.addAndGet(emptyFrames.length);
+                        }
+                    } catch (IOException e) {
+                        // the server closed at the end of the test
+                    }
+                });
+                long last = -1;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (written.get() != last && System.nanoTime() < deadline) {
+                    last = written.get();
+                    sender.join(Duration.ofMillis(300));
+                }
+                assertTrue(sender.isAlive(), "empty frames must not let a peer queue without bound");
+                int queued = server.drainReceived().size();
+                assertTrue(queued <= LIMIT / EventState.ENTRY_OVERHEAD + 1, queued + " empty frames were queued");
+            }
+        }
+    }
 }

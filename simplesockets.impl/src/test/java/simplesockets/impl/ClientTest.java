@@ -286,4 +286,29 @@ class ClientTest {
             }
         }
     }
+
+    @Test
+    void receiveReturnsWhenTheConnectionEnds() throws Exception {
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build())) {
+            server.start();
+            try (TcpClient client = TcpClient.create(to(server).build())) {
+                client.connect();
+                Connection connection = take(connected);
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    connection.disconnect();
+                });
+                long started = System.nanoTime();
+                assertTrue(client.receive(Duration.ofSeconds(20)).isEmpty());
+                long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                assertTrue(tookMillis < 5_000, "receive waited " + tookMillis + " ms after the end");
+                assertEquals(ClientState.DISCONNECTED, client.state());
+            }
+        }
+    }
 }
