@@ -184,6 +184,18 @@ public interface TcpClient extends AutoCloseable {
     boolean hasNewData();
 
     /**
+     * Waits until received data is waiting, without taking it: the blocking form of
+     * {@link #hasNewData()}. With background receiving off, this reads on demand, as
+     * {@link #receive(Duration)} does.
+     *
+     * @param timeout the longest wait
+     * @return {@code true} if data is waiting, {@code false} if none came in time or the connection
+     *         ended
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    boolean awaitNewData(Duration timeout) throws InterruptedException;
+
+    /**
      * Takes all received data waiting for polling, oldest first: the seed's
      * {@code return_recved_data()}.
      *

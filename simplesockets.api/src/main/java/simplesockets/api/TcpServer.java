@@ -223,6 +223,16 @@ public interface TcpServer extends AutoCloseable {
     boolean hasNewData();
 
     /**
+     * Waits until received data is waiting, without taking it: the blocking form of
+     * {@link #hasNewData()}. Blocks; never spins.
+     *
+     * @param timeout the longest wait
+     * @return {@code true} if data is waiting, {@code false} if none came in time or the server closed
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    boolean awaitNewData(Duration timeout) throws InterruptedException;
+
+    /**
      * Takes all received data waiting for polling, oldest first: the seed's
      * {@code return_recved_data()}. Afterwards {@link #hasNewData()} is {@code false} until more
      * arrives. Other events stay queued.

@@ -360,6 +360,11 @@ public final class ClientEngine implements TcpClient, Link.Sink {
     }
 
     @Override
+    public boolean awaitNewData(Duration timeout) throws InterruptedException {
+        return events.awaitAnyData(Objects.requireNonNull(timeout, "timeout"), true);
+    }
+
+    @Override
     public List<byte[]> drainReceived() {
         return events.drainData().stream().map(ClientEngine::data).toList();
     }

@@ -141,6 +141,16 @@ final class EventState<E> {
         }
     }
 
+    /** Waits until data is queued, without taking it. */
+    boolean awaitAnyData(Duration timeout, boolean untilEnding) throws InterruptedException {
+        lock.lock();
+        try {
+            return awaitDataLocked(timeout, untilEnding);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Waits until data is queued (or a connection ends), then takes the oldest piece. */
     Optional<E> awaitOneData(Duration timeout) throws InterruptedException {
         lock.lock();

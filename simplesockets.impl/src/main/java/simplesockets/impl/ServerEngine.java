@@ -413,6 +413,11 @@ public final class ServerEngine implements TcpServer, Link.Sink {
     }
 
     @Override
+    public boolean awaitNewData(Duration timeout) throws InterruptedException {
+        return events.awaitAnyData(Objects.requireNonNull(timeout, "timeout"), false);
+    }
+
+    @Override
     public List<ServerEvent.Received> drainReceived() {
         return received(events.drainData());
     }

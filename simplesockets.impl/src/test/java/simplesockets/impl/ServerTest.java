@@ -78,7 +78,10 @@ class ServerTest {
             server.start();
             try (Socket peer = connect(server.localAddress())) {
                 assertFalse(server.hasNewData());
+                assertFalse(server.awaitNewData(Duration.ofMillis(50)));
                 peer.getOutputStream().write(bytes("hello"));
+                assertTrue(server.awaitNewData(Peers.WAIT));
+                assertTrue(server.hasNewData(), "awaitNewData does not take the data");
                 List<ServerEvent.Received> received = server.awaitReceived(Peers.WAIT);
                 assertFalse(server.hasNewData(), "a drain resets the new-data flag");
                 for (ServerEvent.Received r : received) {

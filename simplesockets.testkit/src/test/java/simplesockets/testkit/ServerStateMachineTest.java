@@ -1,0 +1,572 @@
+package simplesockets.testkit;
+
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.quicktheories.core.Gen;
+import org.quicktheories.core.stateful.Command;
+import org.quicktheories.core.stateful.Sequential;
+import org.quicktheories.generators.Generate;
+import simplesockets.api.DisconnectReason;
+import simplesockets.api.ServerEvent;
+import simplesockets.api.ServerOptions;
+import simplesockets.api.ServerState;
+import simplesockets.api.TcpServer;
+
+/**
+ * A stateful property of the server: random sequences of lifecycle moves (start, stop, exitAccept,
+ * restart, close), peers connecting, sending, closing and resetting, and drains, checked after every
+ * step against a model. It runs on the loopback network and on real sockets.
+ *
+ * <p>After every step the observed server must equal the model, which encodes the invariants:
+ * the state is the legal one (and an illegal move threw); {@code hasNewData()} is true exactly when
+ * undrained data exists; drained data equals, byte for byte and in order per connection, what the
+ * peers sent; {@code clients()} never exceeds {@code maxConnections}; and each connection's
+ * {@code onConnect} and {@code onDisconnect} fired exactly once, with the right reason.
+ */
+@Timeout(600)
+class ServerStateMachineTest {
+
+    static final int SLOTS = 3;
+    static final int MAX_CONNECTIONS = 2;
+    static final Duration WAIT = Duration.ofSeconds(5);
+
+    /** One peer slot, as the model and the observation both describe it. */
+    record Slot(boolean connected, boolean peerClosed, String sent, String drained, String endedBy) {
+        static final Slot EMPTY = new Slot(false, false, "", "", "");
+
+        boolean live() {
+            return connected;
+        }
+
+        boolean canSend() {
+            return connected && !peerClosed;
+        }
+    }
+
+    /** The model: everything a test can observe of the server, plus what the peers did. */
+    record Model(ServerState state, List<Slot> slots, int illegalMoves, boolean hasNewData, int clients,
+            int callbackViolations) {
+
+        static Model initial() {
+            return new Model(ServerState.CREATED, Collections.nCopies(SLOTS, Slot.EMPTY), 0, false, 0, 0);
+        }
+
+        int live() {
+            return (int) slots.stream().filter(Slot::live).count();
+        }
+
+        Model with(ServerState newState) {
+            return new Model(newState, slots, illegalMoves, hasNewData, clients, callbackViolations);
+        }
+
+        Model illegal() {
+            return new Model(state, slots, illegalMoves + 1, hasNewData, clients, callbackViolations);
+        }
+
+        Model withSlot(int i, Slot slot) {
+            List<Slot> copy = new ArrayList<>(slots);
+            copy.set(i, slot);
+            return derive(state, copy, illegalMoves);
+        }
+
+        /** Recomputes the derived observations from the slots. */
+        static Model derive(ServerState state, List<Slot> slots, int illegalMoves) {
+            boolean undrained = slots.stream().anyMatch(s -> !s.sent().equals(s.drained()));
+            int clients = (int) slots.stream().filter(Slot::live).count();
+            return new Model(state, List.copyOf(slots), illegalMoves, undrained, clients, 0);
+        }
+
+        /** Every sent byte drained; peers that closed are then gone with "peer closed". */
+        Model drained() {
+            List<Slot> copy = new ArrayList<>();
+            for (Slot s : slots) {
+                boolean gone = s.connected() && s.peerClosed();
+                copy.add(new Slot(s.connected() && !gone, s.peerClosed(), s.sent(), s.sent(),
+                        gone ? reason(DisconnectReason.PEER_CLOSED) : s.endedBy()));
+            }
+            return derive(state, copy, illegalMoves);
+        }
+    }
+
+    static String reason(DisconnectReason reason) {
+        return reason.getClass().getSimpleName();
+    }
+
+    // ---- the system under test, with the bookkeeping a test does ----
+
+    static final class Harness implements AutoCloseable {
+        final Fixture fixture;
+        final TcpServer server;
+        final Fixture.Peer[] peers = new Fixture.Peer[SLOTS];
+        final InetSocketAddress[] addresses = new InetSocketAddress[SLOTS];
+        final StringBuilder[] drained = new StringBuilder[SLOTS];
+        final String[] endedBy = new String[SLOTS];
+        final boolean[] peerClosed = new boolean[SLOTS];
+        final String[] sent = new String[SLOTS];
+        final Map<InetSocketAddress, AtomicInteger> connects = new ConcurrentHashMap<>();
+        final Map<InetSocketAddress, AtomicInteger> disconnects = new ConcurrentHashMap<>();
+        final Map<InetSocketAddress, DisconnectReason> reasons = new ConcurrentHashMap<>();
+        final AtomicInteger violations = new AtomicInteger();
+        final ReentrantSignal signal = new ReentrantSignal();
+        InetSocketAddress bound;
+        int illegalMoves;
+        Model model = Model.initial();
+
+        Harness(Fixture fixture) {
+            this.fixture = fixture;
+            this.server = fixture.server(ServerOptions.builder()
+                    .maxConnections(MAX_CONNECTIONS)
+                    .halfCloseGrace(Duration.ZERO)
+                    .onConnect(c -> {
+                        connects.computeIfAbsent(c.remoteAddress(), k -> new AtomicInteger()).incrementAndGet();
+                        if (server().clients().size() > MAX_CONNECTIONS) {
+                            violations.incrementAndGet();
+                        }
+                        signal.fire();
+                    })
+                    .onDisconnect((c, r) -> {
+                        disconnects.computeIfAbsent(c.remoteAddress(), k -> new AtomicInteger()).incrementAndGet();
+                        reasons.put(c.remoteAddress(), r);
+                        signal.fire();
+                    }));
+            for (int i = 0; i < SLOTS; i++) {
+                drained[i] = new StringBuilder();
+                endedBy[i] = "";
+                sent[i] = "";
+            }
+        }
+
+        TcpServer server() {
+            return server;
+        }
+
+        Model observe() {
+            List<Slot> slots = new ArrayList<>();
+            int callbackViolations = violations.get();
+            for (int i = 0; i < SLOTS; i++) {
+                InetSocketAddress a = addresses[i];
+                boolean connected = a != null && count(connects, a) == 1 && count(disconnects, a) == 0;
+                if (a != null && (count(connects, a) > 1 || count(disconnects, a) > 1)) {
+                    callbackViolations++;
+                }
+                slots.add(new Slot(connected, peerClosed[i], sent[i], drained[i].toString(), endedBy[i]));
+            }
+            if (server.clients().size() > MAX_CONNECTIONS) {
+                callbackViolations++;
+            }
+            return new Model(server.state(), List.copyOf(slots), illegalMoves, server.hasNewData(),
+                    server.clients().size(), callbackViolations);
+        }
+
+        static int count(Map<InetSocketAddress, AtomicInteger> counts, InetSocketAddress a) {
+            AtomicInteger n = counts.get(a);
+            return n == null ? 0 : n.get();
+        }
+
+        /** Drains until every slot has drained what it sent, then waits for closed peers' disconnects. */
+        void drainAll() {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            try {
+                while (!allDrained() && System.nanoTime() < deadline) {
+                    for (ServerEvent.Received r : server.awaitReceived(Duration.ofMillis(50))) {
+                        int slot = slotOf(r.address());
+                        if (slot < 0) {
+                            violations.incrementAndGet(); // data from nobody we know
+                        } else {
+                            drained[slot].append(new String(r.data(), StandardCharsets.ISO_8859_1));
+                        }
+                    }
+                }
+                for (int i = 0; i < SLOTS; i++) {
+                    if (addresses[i] != null && peerClosed[i] && endedBy[i].isEmpty()) {
+                        awaitDisconnect(i);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+
+        boolean allDrained() {
+            for (int i = 0; i < SLOTS; i++) {
+                if (!drained[i].toString().equals(sent[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        int slotOf(InetSocketAddress address) {
+            for (int i = 0; i < SLOTS; i++) {
+                if (address.equals(addresses[i])) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        void awaitDisconnect(int slot) {
+            InetSocketAddress a = addresses[slot];
+            signal.await(() -> count(disconnects, a) > 0, WAIT);
+            DisconnectReason r = reasons.get(a);
+            endedBy[slot] = r == null ? "" : reason(r);
+        }
+
+        @Override
+        public void close() {
+            for (Fixture.Peer peer : peers) {
+                if (peer != null) {
+                    try {
+                        peer.close();
+                    } catch (RuntimeException e) {
+                        // already gone
+                    }
+                }
+            }
+            fixture.close();
+        }
+    }
+
+    /** A condition variable for the callbacks: waits are bounded and never spin. */
+    static final class ReentrantSignal {
+        private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+        private final java.util.concurrent.locks.Condition changed = lock.newCondition();
+
+        void fire() {
+            lock.lock();
+            try {
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        boolean await(java.util.function.BooleanSupplier condition, Duration timeout) {
+            long nanos = timeout.toNanos();
+            lock.lock();
+            try {
+                while (!condition.getAsBoolean()) {
+                    if (nanos <= 0) {
+                        return false;
+                    }
+                    nanos = changed.awaitNanos(nanos);
+                }
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    // ---- commands: each runs on the harness, then moves the model with the same rule ----
+
+    /** A step: {@link #act} drives the real server; {@link #next} is the model's rule for it. */
+    sealed interface Step extends Command<Harness, Model> {
+        void act(Harness h, Model before) throws Exception;
+
+        Model next(Model before);
+
+        @Override
+        default void run(Harness h) {
+            Model before = h.model;
+            try {
+                act(h, before);
+            } catch (IllegalStateException e) {
+                h.illegalMoves++;
+            } catch (Exception e) {
+                throw new AssertionError(this + " failed", e);
+            }
+            h.model = next(before);
+        }
+
+        @Override
+        default Model nextState(Model before) {
+            return next(before);
+        }
+    }
+
+    record Start() implements Step {
+        public void act(Harness h, Model m) throws IOException {
+            h.server.start();
+            h.bound = h.server.localAddress();
+        }
+
+        public Model next(Model m) {
+            return switch (m.state()) {
+                case CREATED, PAUSED, ACCEPTING -> m.with(ServerState.ACCEPTING);
+                case KILLED, CLOSED -> m.illegal();
+            };
+        }
+    }
+
+    record Stop() implements Step {
+        public void act(Harness h, Model m) {
+            h.server.stop();
+        }
+
+        public Model next(Model m) {
+            return switch (m.state()) {
+                case ACCEPTING, PAUSED -> m.with(ServerState.PAUSED);
+                case CREATED, KILLED, CLOSED -> m.illegal();
+            };
+        }
+    }
+
+    record ExitAccept() implements Step {
+        public void act(Harness h, Model m) {
+            h.server.exitAccept();
+        }
+
+        public Model next(Model m) {
+            return switch (m.state()) {
+                case ACCEPTING, PAUSED, KILLED -> m.with(ServerState.KILLED);
+                case CREATED, CLOSED -> m.illegal();
+            };
+        }
+    }
+
+    record Restart() implements Step {
+        public void act(Harness h, Model m) throws IOException {
+            h.server.restart();
+        }
+
+        public Model next(Model m) {
+            return m.state() == ServerState.KILLED ? m.with(ServerState.ACCEPTING) : m.illegal();
+        }
+    }
+
+    record Close() implements Step {
+        public void act(Harness h, Model m) {
+            h.drainAll();
+            h.server.close(); // joins every thread: the disconnects have fired when it returns
+            for (int i = 0; i < SLOTS; i++) {
+                if (m.slots().get(i).live() && !m.slots().get(i).peerClosed()) {
+                    h.awaitDisconnect(i);
+                }
+            }
+        }
+
+        public Model next(Model m) {
+            Model drained = m.drained();
+            List<Slot> slots = new ArrayList<>();
+            for (Slot s : drained.slots()) {
+                slots.add(s.live() ? new Slot(false, s.peerClosed(), s.sent(), s.drained(),
+                        reason(DisconnectReason.CLOSED_BY_US)) : s);
+            }
+            return Model.derive(ServerState.CLOSED, slots, m.illegalMoves());
+        }
+    }
+
+    record Connect(int slot) implements Step {
+        static boolean accepted(Model m) {
+            return m.state() == ServerState.ACCEPTING && m.live() < MAX_CONNECTIONS;
+        }
+
+        public void act(Harness h, Model m) throws IOException {
+            if (m.slots().get(slot).live() || h.bound == null || m.state() == ServerState.CLOSED) {
+                return; // nothing to do, or never bound
+            }
+            if (m.state() == ServerState.KILLED) {
+                // exitAccept closed the listening socket: the connect is refused, nobody waits in a backlog.
+                try {
+                    Fixture.Peer stray = h.fixture.dial(h.bound);
+                    h.violations.incrementAndGet();
+                    stray.close();
+                } catch (IOException refused) {
+                    // as it must be
+                }
+                return;
+            }
+            Fixture.Peer peer = h.fixture.dial(h.bound);
+            if (accepted(m)) {
+                if (h.peers[slot] != null) {
+                    h.peers[slot].close();
+                }
+                h.peers[slot] = peer;
+                h.addresses[slot] = peer.localAddress();
+                h.drained[slot] = new StringBuilder();
+                h.sent[slot] = "";
+                h.endedBy[slot] = "";
+                h.peerClosed[slot] = false;
+                InetSocketAddress a = peer.localAddress();
+                h.signal.await(() -> Harness.count(h.connects, a) > 0, WAIT);
+            } else {
+                peer.awaitClosed(WAIT); // paused or full: closed at once, no onConnect
+                peer.close();
+            }
+        }
+
+        public Model next(Model m) {
+            if (m.slots().get(slot).live() || !accepted(m)) {
+                return m;
+            }
+            return m.withSlot(slot, new Slot(true, false, "", "", ""));
+        }
+    }
+
+    record Send(int slot, String text) implements Step {
+        public void act(Harness h, Model m) throws Exception {
+            if (!m.slots().get(slot).canSend()) {
+                return;
+            }
+            h.peers[slot].send(text.getBytes(StandardCharsets.ISO_8859_1));
+            h.sent[slot] = h.sent[slot] + text;
+            h.server.awaitNewData(WAIT);
+        }
+
+        public Model next(Model m) {
+            Slot s = m.slots().get(slot);
+            if (!s.canSend()) {
+                return m;
+            }
+            return m.withSlot(slot, new Slot(true, false, s.sent() + text, s.drained(), s.endedBy()));
+        }
+    }
+
+    record Drain() implements Step {
+        public void act(Harness h, Model m) {
+            h.drainAll();
+        }
+
+        public Model next(Model m) {
+            return m.drained();
+        }
+    }
+
+    /** The peer closes its socket: after its data is drained, the server reports "peer closed". */
+    record PeerCloses(int slot) implements Step {
+        public void act(Harness h, Model m) {
+            Slot s = m.slots().get(slot);
+            if (!s.canSend()) {
+                return;
+            }
+            h.peers[slot].close();
+            h.peerClosed[slot] = true;
+            if (s.sent().equals(s.drained())) {
+                h.awaitDisconnect(slot);
+            }
+        }
+
+        public Model next(Model m) {
+            Slot s = m.slots().get(slot);
+            if (!s.canSend()) {
+                return m;
+            }
+            boolean nothingWaiting = s.sent().equals(s.drained());
+            return m.withSlot(slot, new Slot(!nothingWaiting, true, s.sent(), s.drained(),
+                    nothingWaiting ? reason(DisconnectReason.PEER_CLOSED) : ""));
+        }
+    }
+
+    /** The peer resets (after everything is drained, since a reset may discard bytes in flight). */
+    record PeerResets(int slot) implements Step {
+        public void act(Harness h, Model m) throws IOException {
+            h.drainAll();
+            Slot s = m.drained().slots().get(slot);
+            if (!s.canSend()) {
+                return;
+            }
+            h.peers[slot].reset();
+            h.peerClosed[slot] = true;
+            h.awaitDisconnect(slot);
+        }
+
+        public Model next(Model m) {
+            Model drained = m.drained();
+            Slot s = drained.slots().get(slot);
+            if (!s.canSend()) {
+                return drained;
+            }
+            return drained.withSlot(slot, new Slot(false, true, s.sent(), s.drained(), reason(DisconnectReason.RESET)));
+        }
+    }
+
+    static Gen<Step> steps() {
+        Gen<Integer> slots = Generate.range(0, SLOTS - 1);
+        Gen<String> texts = Generate.range(1, 12).zip(Generate.range(0, 25),
+                (length, first) -> {
+                    StringBuilder b = new StringBuilder();
+                    for (int i = 0; i < length; i++) {
+                        b.append((char) ('a' + (first + i) % 26));
+                    }
+                    return b.toString();
+                });
+        return Generate.frequency(List.of(
+                org.quicktheories.api.Pair.of(3, Generate.constant(new Start())),
+                org.quicktheories.api.Pair.of(1, Generate.constant(new Stop())),
+                org.quicktheories.api.Pair.of(1, Generate.constant(new ExitAccept())),
+                org.quicktheories.api.Pair.of(1, Generate.constant(new Restart())),
+                org.quicktheories.api.Pair.of(1, Generate.constant(new Close())),
+                org.quicktheories.api.Pair.of(5, slots.map(Connect::new)),
+                org.quicktheories.api.Pair.of(6, slots.zip(texts, Send::new)),
+                org.quicktheories.api.Pair.of(3, Generate.constant(new Drain())),
+                org.quicktheories.api.Pair.of(2, slots.map(PeerCloses::new)),
+                org.quicktheories.api.Pair.of(1, slots.map(PeerResets::new))));
+    }
+
+    static Stream<Arguments> fixtures() {
+        return Stream.of(
+                Arguments.of("loopback", (Supplier<Fixture>) Fixture.Loopback::new, 150),
+                Arguments.of("socket", (Supplier<Fixture>) Fixture.Sockets::new, 40));
+    }
+
+    @ParameterizedTest(name = "{0}: {2} sequences")
+    @MethodSource("fixtures")
+    void serverMatchesTheModelAfterEveryStep(String name, Supplier<Fixture> fixtures, int examples) {
+        qt().withExamples(examples).withShrinkCycles(50)
+                .forAll(lists().of(steps()).ofSizeBetween(1, 25).map(ServerStateMachineTest::startFirst))
+                .checkAssert(steps -> check(fixtures, steps));
+    }
+
+    /** Most interesting sequences run on a started server; the generated ones may stop it again. */
+    static List<Step> startFirst(List<Step> steps) {
+        List<Step> all = new ArrayList<>();
+        all.add(new Start());
+        all.addAll(steps);
+        return List.copyOf(all);
+    }
+
+    static void check(Supplier<Fixture> fixtures, List<Step> steps) {
+        List<Harness> made = new ArrayList<>();
+        try {
+            Sequential.modelCheck(Model.initial(), steps, m -> {
+                Harness h = new Harness(fixtures.get());
+                made.add(h);
+                return h;
+            }, Harness::observe);
+            // Finally: close, and every connection ever accepted fired onConnect and onDisconnect once.
+            Harness h = made.getFirst();
+            h.server.close();
+            for (InetSocketAddress a : h.connects.keySet()) {
+                h.signal.await(() -> Harness.count(h.disconnects, a) > 0, WAIT);
+                if (Harness.count(h.connects, a) != 1 || Harness.count(h.disconnects, a) != 1) {
+                    throw new AssertionError(a + ": " + Harness.count(h.connects, a) + " connects, "
+                            + Harness.count(h.disconnects, a) + " disconnects");
+                }
+            }
+        } finally {
+            made.forEach(Harness::close);
+        }
+    }
+}
