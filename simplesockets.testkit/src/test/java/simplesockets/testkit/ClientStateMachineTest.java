@@ -217,8 +217,8 @@ class ClientStateMachineTest {
 
     static Stream<Arguments> fixtures() {
         return Stream.of(
-                Arguments.of("loopback", (Supplier<Fixture>) Fixture.Loopback::new, 150),
-                Arguments.of("socket", (Supplier<Fixture>) Fixture.Sockets::new, 40));
+                Arguments.of("loopback", (Supplier<Fixture>) Fixture.Loopback::new, 500),
+                Arguments.of("socket", (Supplier<Fixture>) Fixture.Sockets::new, 100));
     }
 
     @ParameterizedTest(name = "{0}: {2} sequences")

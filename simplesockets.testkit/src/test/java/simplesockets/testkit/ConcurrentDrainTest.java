@@ -36,8 +36,8 @@ class ConcurrentDrainTest {
 
     static Stream<Arguments> fixtures() {
         return Stream.of(
-                Arguments.of("loopback", (Supplier<Fixture>) Fixture.Loopback::new, 60),
-                Arguments.of("socket", (Supplier<Fixture>) Fixture.Sockets::new, 20));
+                Arguments.of("loopback", (Supplier<Fixture>) Fixture.Loopback::new, 100),
+                Arguments.of("socket", (Supplier<Fixture>) Fixture.Sockets::new, 30));
     }
 
     @ParameterizedTest(name = "{0}: {2} runs")

@@ -145,8 +145,8 @@ class ExceptionStateMachineTest {
 
     static Stream<Arguments> fixtures() {
         return Stream.of(
-                Arguments.of("loopback", (Supplier<Fixture>) Fixture.Loopback::new, 150),
-                Arguments.of("socket", (Supplier<Fixture>) Fixture.Sockets::new, 40));
+                Arguments.of("loopback", (Supplier<Fixture>) Fixture.Loopback::new, 300),
+                Arguments.of("socket", (Supplier<Fixture>) Fixture.Sockets::new, 60));
     }
 
     @ParameterizedTest(name = "{0}: {2} sequences")
