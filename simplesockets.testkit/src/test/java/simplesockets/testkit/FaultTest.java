@@ -168,6 +168,19 @@ class FaultTest {
     }
 
     @Test
+    void aStalledPeerTimesOutWhenTheServerHasAnIdleTimeout(LoopbackNetwork network) throws Exception {
+        TcpServer server = network.server(ServerOptions.builder().port(0).idleTimeout(Duration.ofMillis(200))
+                .onReceive((c, d) -> c.send(d)).onDisconnect((c, r) -> serverReasons.add(r)).build());
+        server.start();
+        RawPeer peer = network.dial(server.localAddress());
+        peer.wire().apply(new Fault.Stall(Direction.CLIENT_TO_SERVER));
+        peer.send(bytes("never arrives"));
+        assertEquals(DisconnectReason.TIMED_OUT, take(serverReasons));
+        assertTrue(server.exceptions(false, false).isEmpty(), "a timeout is a disconnect, not a failure");
+        stillServes(network, server);
+    }
+
+    @Test
     void fragmentSplitsEveryReadButFramingReassembles(LoopbackNetwork network) throws Exception {
         TcpServer raw = network.server(ServerOptions.builder().port(0).build());
         raw.start();
@@ -191,6 +204,8 @@ class FaultTest {
         }
         client.send(message);
         assertArrayEquals(message, client.receive(WAIT).orElseThrow(), "one byte at a time, one message out");
+        assertTrue(framed.exceptions(false, false).isEmpty());
+        stillServes(network, framed);
     }
 
     @Test
@@ -210,6 +225,7 @@ class FaultTest {
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
         assertTrue(tookMillis >= 150, "delivered after " + tookMillis + " ms");
         assertEquals(List.of(0, 1, 2, 3, 4), got);
+        assertTrue(server.clients().getFirst().isOpen(), "a slow network is not a disconnect");
     }
 
     @Test
