@@ -1,0 +1,74 @@
+package simplesockets.examples;
+
+import java.nio.charset.StandardCharsets;
+import simplesockets.api.Connection;
+import simplesockets.api.ServerOptions;
+import simplesockets.api.TcpServer;
+
+/**
+ * A chat server: whatever one client sends goes to every other client, prefixed with the sender's
+ * address. Callback style: each callback runs on the sending client's own virtual thread.
+ *
+ * <pre>{@code java -m simplesockets.examples/simplesockets.examples.ChatServer --port 9999}</pre>
+ *
+ * <p>Then, in two terminals, {@code ncat 127.0.0.1 9999}, and type.
+ */
+public final class ChatServer {
+
+    private ChatServer() {
+    }
+
+    /**
+     * Starts the chat server and serves until the process is interrupted.
+     *
+     * @param args {@code --host HOST --port PORT}
+     * @throws Exception if binding fails
+     */
+    public static void main(String[] args) throws Exception {
+        Args options = Args.parse(args);
+        try (TcpServer server = start(options.host(), options.port())) {
+            System.out.println("chat on " + server.localAddress().getHostString() + ":" + server.localAddress().getPort());
+            Thread.currentThread().join(); // serve until interrupted
+        }
+    }
+
+    /**
+     * Starts a chat server.
+     *
+     * @param host where to listen
+     * @param port the port, 0 for any free one
+     * @return the running server
+     * @throws java.io.IOException if binding fails
+     */
+    public static TcpServer start(String host, int port) throws java.io.IOException {
+        TcpServer[] self = new TcpServer[1];
+        TcpServer server = TcpServer.create(ServerOptions.builder().host(host).port(port)
+                .onConnect(joined -> announce(self[0], joined, "joined\n"))
+                .onReceive((sender, data) -> relay(self[0], sender, data))
+                .onDisconnect((left, reason) -> announce(self[0], left, "left\n"))
+                .build());
+        self[0] = server;
+        server.start();
+        return server;
+    }
+
+    private static void relay(TcpServer server, Connection sender, byte[] data) {
+        byte[] prefix = (sender.remoteAddress().getPort() + ": ").getBytes(StandardCharsets.UTF_8);
+        byte[] line = new byte[prefix.length + data.length];
+        System.arraycopy(prefix, 0, line, 0, prefix.length);
+        System.arraycopy(data, 0, line, prefix.length, data.length);
+        for (Connection other : server.clients()) {
+            if (!other.equals(sender)) {
+                try {
+                    other.send(line);
+                } catch (java.io.IOException e) {
+                    // That client just left; its disconnect is announced on its own thread.
+                }
+            }
+        }
+    }
+
+    private static void announce(TcpServer server, Connection who, String what) {
+        relay(server, who, what.getBytes(StandardCharsets.UTF_8));
+    }
+}
