@@ -1,0 +1,194 @@
+package simplesockets.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import simplesockets.api.TcpServer;
+
+/**
+ * Raw-mode interoperability, over loopback: ncat, socat, a Python client in the seed's style and a
+ * plain Java socket talk to our echo server, and our echo client talks to raw echo servers.
+ */
+@Timeout(60)
+class InteropTest {
+
+    private TcpServer server;
+    private Thread loop;
+    private int port;
+
+    @BeforeEach
+    void startEchoServer() throws IOException {
+        server = EchoServer.start("127.0.0.1", 0, new PrintStream(OutputStream.nullOutputStream()));
+        port = server.localAddress().getPort();
+        loop = Thread.ofVirtual().start(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    EchoServer.echoOnce(server, Duration.ofMillis(200));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        loop.interrupt();
+        loop.join(Duration.ofSeconds(2));
+        server.close();
+    }
+
+    @Test
+    void echoServerPrintsItsRealPort() throws IOException {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try (TcpServer other = EchoServer.start("127.0.0.1", 0, new PrintStream(printed, true, StandardCharsets.UTF_8))) {
+            assertEquals("listening on 127.0.0.1:" + other.localAddress().getPort(),
+                    printed.toString(StandardCharsets.UTF_8).strip());
+        }
+    }
+
+    @Test
+    void ncatGetsItsLineBackAfterHalfClosing() throws Exception {
+        // `echo hello | ncat 127.0.0.1 PORT`: ncat shuts down its output when stdin ends.
+        Tools.Result r = Tools.run(List.of(Tools.find("ncat"), "127.0.0.1", String.valueOf(port)), "hello\n", 20);
+        assertEquals("hello\n", r.out(), r.err());
+    }
+
+    @Test
+    void socatGetsItsLinesBack() throws Exception {
+        Tools.Result r = Tools.run(List.of(Tools.find("socat"), "-t", "5", "-", "TCP:127.0.0.1:" + port),
+                "one\ntwo\n", 20);
+        assertEquals("one\ntwo\n", r.out(), r.err());
+    }
+
+    @Test
+    void aPythonClientInTheSeedsStyleGetsItsDataBack() throws Exception {
+        // What the seed's TCPClient does on the wire: connect, sendall, recv(2048).
+        String script = """
+                import socket, sys
+                s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+                s.sendall(b"Test")
+                data = b""
+                while len(data) < 4:
+                    chunk = s.recv(2048)
+                    if not chunk:
+                        break
+                    data += chunk
+                print(data.decode())
+                s.close()
+                """;
+        Tools.Result r = Tools.run(List.of(Tools.find("python3"), "-c", script, String.valueOf(port)), "", 20);
+        assertEquals("Test\n", r.out(), r.err());
+    }
+
+    @Test
+    void aPlainJavaSocketExchangesRawBytes() throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write(new byte[] {0, 1, 2, (byte) 255});
+            assertEquals(List.of(0, 1, 2, 255), toList(socket.getInputStream().readNBytes(4)));
+        }
+    }
+
+    @Test
+    void echoClientTalksToOurServer() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        assertTrue(EchoClient.run("127.0.0.1", port, List.of("Test", "again"),
+                new PrintStream(printed, true, StandardCharsets.UTF_8)));
+        assertEquals("Test\nagain\n", printed.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void echoClientTalksToAPlainJavaEchoServer() throws Exception {
+        try (ServerSocket raw = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            Thread echo = Thread.ofVirtual().start(() -> {
+                try (Socket s = raw.accept(); InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+                    in.transferTo(out);
+                } catch (IOException e) {
+                    // the test ended
+                }
+            });
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            assertTrue(EchoClient.run("127.0.0.1", raw.getLocalPort(), List.of("raw peer"),
+                    new PrintStream(printed, true, StandardCharsets.UTF_8)));
+            assertEquals("raw peer\n", printed.toString(StandardCharsets.UTF_8));
+            echo.join(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void echoClientTalksToSocatAsAnEchoServer() throws Exception {
+        String socat = Tools.find("socat");
+        int free;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            free = probe.getLocalPort();
+        }
+        Process echo = new ProcessBuilder(socat, "TCP-LISTEN:" + free + ",bind=127.0.0.1,reuseaddr,fork", "EXEC:cat").start();
+        try {
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            boolean ok = false;
+            for (int attempt = 0; attempt < 50 && !ok; attempt++) { // until socat listens, at most ~5 s
+                printed.reset();
+                ok = EchoClient.run("127.0.0.1", free, List.of("via socat"), new PrintStream(printed, true, StandardCharsets.UTF_8));
+                if (!ok) {
+                    echo.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
+            }
+            assertTrue(ok, printed.toString(StandardCharsets.UTF_8));
+            assertEquals("via socat\n", printed.toString(StandardCharsets.UTF_8));
+        } finally {
+            echo.destroy();
+            echo.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void chatServerRelaysToTheOthers() throws Exception {
+        try (TcpServer chat = ChatServer.start("127.0.0.1", 0);
+             Socket alice = new Socket(InetAddress.getLoopbackAddress(), chat.localAddress().getPort());
+             Socket bob = new Socket(InetAddress.getLoopbackAddress(), chat.localAddress().getPort())) {
+            bob.setSoTimeout(5_000);
+            alice.getOutputStream().write("hi bob\n".getBytes(StandardCharsets.UTF_8));
+            String expected = alice.getLocalPort() + ": hi bob\n";
+            StringBuilder seen = new StringBuilder();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            byte[] buffer = new byte[256];
+            while (!seen.toString().contains(expected) && System.nanoTime() < deadline) {
+                int n = bob.getInputStream().read(buffer);
+                if (n < 0) {
+                    break;
+                }
+                seen.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+            }
+            assertTrue(seen.toString().contains(expected), seen.toString());
+        }
+    }
+
+    @Test
+    void demoRunsAndEveryReplyMatches() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        assertTrue(Demo.run(new PrintStream(printed, true, StandardCharsets.UTF_8)));
+        String transcript = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(transcript.contains("demo ok"), transcript);
+        assertEquals(9, transcript.lines().filter(l -> l.contains(" sent ")).count(), transcript);
+    }
+
+    private static List<Integer> toList(byte[] bytes) {
+        return java.util.stream.IntStream.range(0, bytes.length).mapToObj(i -> bytes[i] & 0xff).toList();
+    }
+}
