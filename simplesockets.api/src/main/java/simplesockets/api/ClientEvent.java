@@ -91,6 +91,23 @@ public sealed interface ClientEvent {
     }
 
     /**
+     * The client is about to try to reconnect, by its {@link ReconnectPolicy}, after waiting
+     * {@code delay}. A {@link Connected} event or a {@link Failed} event with a {@link Failure.Connect}
+     * follows.
+     *
+     * @param attempt the attempt, from 1
+     * @param delay   the wait before it
+     * @param at      when the wait began
+     */
+    record Reconnecting(int attempt, java.time.Duration delay, Instant at) implements ClientEvent {
+        /** Checks the components. */
+        public Reconnecting {
+            Objects.requireNonNull(delay, "delay");
+            Objects.requireNonNull(at, "at");
+        }
+    }
+
+    /**
      * An exception was caught. It is also in the client's exception list.
      *
      * @param failure what failed

@@ -22,6 +22,14 @@ import java.util.Objects;
  * @param idleTimeout       with nothing received for this long, the client disconnects with
  *                          {@link DisconnectReason.TimedOut}; {@link Duration#ZERO} (the default)
  *                          means never
+ * @param writeTimeout      a send that cannot write for this long fails with
+ *                          {@link java.net.SocketTimeoutException} and the client disconnects with
+ *                          {@link DisconnectReason.TimedOut}; {@link Duration#ZERO} (the default) means
+ *                          never
+ * @param keepAlive         whether to turn on TCP keep-alive; default {@code false}
+ * @param tcpNoDelay        whether to turn off Nagle's algorithm; default {@code true}
+ * @param reconnect         how to reconnect after the connection is lost (not after
+ *                          {@link TcpClient#disconnect()}), or {@code null} (the default) for never
  * @param autoReceive       whether the client reads in the background from the start; default
  *                          {@code false}, as in the seed (see {@link TcpClient#autoReceive(boolean)})
  * @param maxQueuedBytes    how many received bytes may wait for polling before the client stops
@@ -42,6 +50,10 @@ public record ClientOptions(
         Framing framing,
         Duration connectTimeout,
         Duration idleTimeout,
+        Duration writeTimeout,
+        boolean keepAlive,
+        boolean tcpNoDelay,
+        ReconnectPolicy reconnect,
         boolean autoReceive,
         int maxQueuedBytes,
         int maxQueuedEvents,
@@ -65,6 +77,7 @@ public record ClientOptions(
         Objects.requireNonNull(framing, "framing");
         Checks.notNegative("connectTimeout", connectTimeout);
         Checks.notNegative("idleTimeout", idleTimeout);
+        Checks.notNegative("writeTimeout", writeTimeout);
         Checks.positive("maxQueuedBytes", maxQueuedBytes);
         Checks.positive("maxQueuedEvents", maxQueuedEvents);
         Checks.positive("maxRecordedFailures", maxRecordedFailures);
@@ -132,6 +145,10 @@ public record ClientOptions(
         private Framing framing = Framing.RAW;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration idleTimeout = Duration.ZERO;
+        private Duration writeTimeout = Duration.ZERO;
+        private boolean keepAlive;
+        private boolean tcpNoDelay = true;
+        private ReconnectPolicy reconnect;
         private boolean autoReceive;
         private int maxQueuedBytes = 1 << 20;
         private int maxQueuedEvents = 10_000;
@@ -152,6 +169,10 @@ public record ClientOptions(
             framing = o.framing;
             connectTimeout = o.connectTimeout;
             idleTimeout = o.idleTimeout;
+            writeTimeout = o.writeTimeout;
+            keepAlive = o.keepAlive;
+            tcpNoDelay = o.tcpNoDelay;
+            reconnect = o.reconnect;
             autoReceive = o.autoReceive;
             maxQueuedBytes = o.maxQueuedBytes;
             maxQueuedEvents = o.maxQueuedEvents;
@@ -208,6 +229,30 @@ public record ClientOptions(
         /** @param idleTimeout the idle timeout, {@link Duration#ZERO} for none @return this builder */
         public Builder idleTimeout(Duration idleTimeout) {
             this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /** @param writeTimeout how long a send may block on a server that does not read, {@link Duration#ZERO} for ever @return this builder */
+        public Builder writeTimeout(Duration writeTimeout) {
+            this.writeTimeout = writeTimeout;
+            return this;
+        }
+
+        /** @param keepAlive whether to turn on TCP keep-alive @return this builder */
+        public Builder keepAlive(boolean keepAlive) {
+            this.keepAlive = keepAlive;
+            return this;
+        }
+
+        /** @param tcpNoDelay whether to turn off Nagle's algorithm @return this builder */
+        public Builder tcpNoDelay(boolean tcpNoDelay) {
+            this.tcpNoDelay = tcpNoDelay;
+            return this;
+        }
+
+        /** @param reconnect the reconnect policy, or {@code null} never to reconnect by itself @return this builder */
+        public Builder reconnect(ReconnectPolicy reconnect) {
+            this.reconnect = reconnect;
             return this;
         }
 
@@ -272,7 +317,8 @@ public record ClientOptions(
          * @throws IllegalArgumentException if a setting is out of range
          */
         public ClientOptions build() {
-            return new ClientOptions(host, port, receiveBufferSize, framing, connectTimeout, idleTimeout, autoReceive,
+            return new ClientOptions(host, port, receiveBufferSize, framing, connectTimeout, idleTimeout, writeTimeout,
+                    keepAlive, tcpNoDelay, reconnect, autoReceive,
                     maxQueuedBytes, maxQueuedEvents, maxRecordedFailures, closeTimeout, onConnect, onReceive,
                     onDisconnect, onFailure);
         }

@@ -27,12 +27,22 @@ import java.util.Objects;
  * @param idleTimeout           a connection with nothing received for this long is closed with
  *                              {@link DisconnectReason.TimedOut}; {@link Duration#ZERO} (the default)
  *                              means never
+ * @param writeTimeout          a send that cannot write for this long (the peer does not read) fails
+ *                              with {@link java.net.SocketTimeoutException}, and the connection is
+ *                              closed with {@link DisconnectReason.TimedOut}; {@link Duration#ZERO}
+ *                              (the default) means never
+ * @param keepAlive             whether to turn on TCP keep-alive ({@code SO_KEEPALIVE}), so the
+ *                              kernel detects dead peers on idle connections; default {@code false}
+ * @param tcpNoDelay            whether to turn off Nagle's algorithm ({@code TCP_NODELAY}); default
+ *                              {@code true}
  * @param halfCloseGrace        when a peer shuts down its output and its data waits for polling, the
  *                              connection stays open for replies until that data is drained and then
  *                              this long; default 200 ms
  * @param maxQueuedBytesPerConnection how many received bytes of one connection may wait for polling
  *                              before the server stops reading it (TCP flow control then slows the
  *                              peer); default 1 MiB
+ * @param maxQueuedBytesTotal   how many received bytes of all connections together may wait for
+ *                              polling before the server stops reading every connection; default 64 MiB
  * @param maxQueuedEvents       how many connect, disconnect and failure events may wait for polling;
  *                              past it the oldest are dropped and counted; default 10,000
  * @param maxRecordedFailures   how many exceptions the exception list keeps; past it the oldest are
@@ -53,8 +63,12 @@ public record ServerOptions(
         int maxConnections,
         Framing framing,
         Duration idleTimeout,
+        Duration writeTimeout,
+        boolean keepAlive,
+        boolean tcpNoDelay,
         Duration halfCloseGrace,
         int maxQueuedBytesPerConnection,
+        long maxQueuedBytesTotal,
         int maxQueuedEvents,
         int maxRecordedFailures,
         Duration closeTimeout,
@@ -87,8 +101,12 @@ public record ServerOptions(
         Checks.notNegative("maxConnections", maxConnections);
         Objects.requireNonNull(framing, "framing");
         Checks.notNegative("idleTimeout", idleTimeout);
+        Checks.notNegative("writeTimeout", writeTimeout);
         Checks.notNegative("halfCloseGrace", halfCloseGrace);
         Checks.positive("maxQueuedBytesPerConnection", maxQueuedBytesPerConnection);
+        if (maxQueuedBytesTotal < 1) {
+            throw new IllegalArgumentException("maxQueuedBytesTotal must be at least 1: " + maxQueuedBytesTotal);
+        }
         Checks.positive("maxQueuedEvents", maxQueuedEvents);
         Checks.positive("maxRecordedFailures", maxRecordedFailures);
         Checks.notNegative("closeTimeout", closeTimeout);
@@ -162,8 +180,12 @@ public record ServerOptions(
         private int maxConnections = UNLIMITED;
         private Framing framing = Framing.RAW;
         private Duration idleTimeout = Duration.ZERO;
+        private Duration writeTimeout = Duration.ZERO;
+        private boolean keepAlive;
+        private boolean tcpNoDelay = true;
         private Duration halfCloseGrace = Duration.ofMillis(200);
         private int maxQueuedBytesPerConnection = 1 << 20;
+        private long maxQueuedBytesTotal = 64L << 20;
         private int maxQueuedEvents = 10_000;
         private int maxRecordedFailures = 1_000;
         private Duration closeTimeout = Duration.ofMillis(500);
@@ -184,8 +206,12 @@ public record ServerOptions(
             maxConnections = o.maxConnections;
             framing = o.framing;
             idleTimeout = o.idleTimeout;
+            writeTimeout = o.writeTimeout;
+            keepAlive = o.keepAlive;
+            tcpNoDelay = o.tcpNoDelay;
             halfCloseGrace = o.halfCloseGrace;
             maxQueuedBytesPerConnection = o.maxQueuedBytesPerConnection;
+            maxQueuedBytesTotal = o.maxQueuedBytesTotal;
             maxQueuedEvents = o.maxQueuedEvents;
             maxRecordedFailures = o.maxRecordedFailures;
             closeTimeout = o.closeTimeout;
@@ -235,6 +261,30 @@ public record ServerOptions(
         /** @param idleTimeout the idle timeout, {@link Duration#ZERO} for none @return this builder */
         public Builder idleTimeout(Duration idleTimeout) {
             this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /** @param writeTimeout how long a send may block on a peer that does not read, {@link Duration#ZERO} for ever @return this builder */
+        public Builder writeTimeout(Duration writeTimeout) {
+            this.writeTimeout = writeTimeout;
+            return this;
+        }
+
+        /** @param keepAlive whether to turn on TCP keep-alive @return this builder */
+        public Builder keepAlive(boolean keepAlive) {
+            this.keepAlive = keepAlive;
+            return this;
+        }
+
+        /** @param tcpNoDelay whether to turn off Nagle's algorithm @return this builder */
+        public Builder tcpNoDelay(boolean tcpNoDelay) {
+            this.tcpNoDelay = tcpNoDelay;
+            return this;
+        }
+
+        /** @param bytes the bound of received bytes of all connections waiting for polling @return this builder */
+        public Builder maxQueuedBytesTotal(long bytes) {
+            this.maxQueuedBytesTotal = bytes;
             return this;
         }
 
@@ -306,7 +356,8 @@ public record ServerOptions(
          */
         public ServerOptions build() {
             return new ServerOptions(host, port, backlog, receiveBufferSize, maxConnections, framing, idleTimeout,
-                    halfCloseGrace, maxQueuedBytesPerConnection, maxQueuedEvents, maxRecordedFailures, closeTimeout,
+                    writeTimeout, keepAlive, tcpNoDelay, halfCloseGrace, maxQueuedBytesPerConnection, maxQueuedBytesTotal,
+                    maxQueuedEvents, maxRecordedFailures, closeTimeout,
                     onConnect, onReceive, onDisconnect, onFailure, handler);
         }
     }

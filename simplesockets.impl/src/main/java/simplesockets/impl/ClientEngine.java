@@ -48,6 +48,10 @@ public final class ClientEngine implements TcpClient, Link.Sink {
     private boolean hasConnected;
     private boolean disconnected;
     private boolean connecting;
+    private boolean watchdogStarted;
+    /** Bumped by the user's connect, disconnect and close, to stop a reconnect loop in progress. */
+    private long reconnectGeneration;
+    private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean autoReceive;
     private volatile InetSocketAddress address;
 
@@ -61,7 +65,7 @@ public final class ClientEngine implements TcpClient, Link.Sink {
         this.network = Objects.requireNonNull(network, "network");
         this.options = Objects.requireNonNull(options, "options");
         this.scope = new Scope("simplesockets-client-" + CLIENTS.incrementAndGet() + "-");
-        this.events = new EventState<>(options.maxQueuedEvents());
+        this.events = new EventState<>(options.maxQueuedEvents(), options.maxQueuedBytes());
         this.failures = new FailureLog(options.maxRecordedFailures());
         this.address = InetSocketAddress.createUnresolved(options.host(), options.port());
         this.autoReceive = options.autoReceive();
@@ -77,6 +81,20 @@ public final class ClientEngine implements TcpClient, Link.Sink {
 
     @Override
     public boolean connect() {
+        cancelReconnect();
+        return doConnect();
+    }
+
+    private void cancelReconnect() {
+        lock.lock();
+        try {
+            reconnectGeneration++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean doConnect() {
         InetSocketAddress target;
         lock.lock();
         try {
@@ -120,6 +138,12 @@ public final class ClientEngine implements TcpClient, Link.Sink {
             state = ClientState.CONNECTED;
             hasConnected = true;
             disconnected = false;
+            if (!options.writeTimeout().isZero() && !watchdogStarted) {
+                watchdogStarted = true;
+                scope.fork("write-watchdog", new WriteWatchdog(options.writeTimeout(), this::currentLinks, closing));
+            }
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Client closed while connecting");
         } finally {
             lock.unlock();
         }
@@ -133,16 +157,26 @@ public final class ClientEngine implements TcpClient, Link.Sink {
         return true;
     }
 
+    private List<Link> currentLinks() {
+        lock.lock();
+        try {
+            return link == null ? List.of() : List.of(link);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private Link newLink(Transport transport) {
         Link.Mode mode = options.onReceive() != null ? Link.Mode.CALLBACK : Link.Mode.QUEUE;
         Link fresh = new Link(linkIds.incrementAndGet(), transport, Codec.of(options.framing()),
                 options.receiveBufferSize(), mode, this, events, options.maxQueuedBytes(), Duration.ZERO);
-        if (!options.idleTimeout().isZero()) {
-            try {
+        try {
+            transport.configure(options.tcpNoDelay(), options.keepAlive());
+            if (!options.idleTimeout().isZero()) {
                 transport.readTimeout(options.idleTimeout());
-            } catch (IOException e) {
-                LOG.debug("Setting the idle timeout failed", e);
             }
+        } catch (IOException e) {
+            LOG.debug("Setting the socket options failed", e);
         }
         return fresh;
     }
@@ -175,14 +209,19 @@ public final class ClientEngine implements TcpClient, Link.Sink {
     }
 
     private void ended(Link ended, DisconnectReason reason) {
+        boolean reconnect = false;
+        long generation;
         lock.lock();
         try {
+            generation = reconnectGeneration;
             if (link == ended) {
                 link = null;
                 if (state == ClientState.CONNECTED) {
                     state = ClientState.DISCONNECTED;
                 }
                 disconnected = true;
+                reconnect = options.reconnect() != null && state == ClientState.DISCONNECTED
+                        && !(reason instanceof DisconnectReason.ClosedByUs);
             }
         } finally {
             lock.unlock();
@@ -194,6 +233,46 @@ public final class ClientEngine implements TcpClient, Link.Sink {
         } else {
             events.publish(new ClientEvent.Disconnected(reason, Instant.now()));
         }
+        if (reconnect) {
+            try {
+                scope.fork("reconnect", () -> reconnectLoop(generation));
+            } catch (RejectedExecutionException e) {
+                LOG.debug("Client closed; not reconnecting");
+            }
+        }
+    }
+
+    /** Reconnects by the policy until it works, the attempts run out, or the user takes over. */
+    private void reconnectLoop(long generation) {
+        var policy = options.reconnect();
+        for (int attempt = 1; policy.maxAttempts() == 0 || attempt <= policy.maxAttempts(); attempt++) {
+            Duration delay = policy.delay(attempt);
+            events.publish(new ClientEvent.Reconnecting(attempt, delay, Instant.now()));
+            try {
+                if (closing.await(delay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            lock.lock();
+            try {
+                if (generation != reconnectGeneration || state != ClientState.DISCONNECTED) {
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+            try {
+                if (doConnect()) {
+                    LOG.debug("Reconnected to {} after {} attempt(s)", address, attempt);
+                    return;
+                }
+            } catch (IllegalStateException e) {
+                return; // the user connected or closed meanwhile
+            }
+        }
+        LOG.debug("Gave up reconnecting to {} after {} attempt(s)", address, policy.maxAttempts());
     }
 
     @Override
@@ -217,6 +296,7 @@ public final class ClientEngine implements TcpClient, Link.Sink {
         Thread thread;
         lock.lock();
         try {
+            reconnectGeneration++;
             if (state != ClientState.CONNECTED) {
                 return;
             }
@@ -411,9 +491,11 @@ public final class ClientEngine implements TcpClient, Link.Sink {
             }
             state = ClientState.CLOSED;
             closing = link;
+            reconnectGeneration++;
         } finally {
             lock.unlock();
         }
+        this.closing.countDown();
         if (closing != null) {
             closing.disconnect();
         }

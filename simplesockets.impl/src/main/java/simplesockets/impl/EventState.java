@@ -19,6 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>Data entries are bounded per connection by {@link Credit}: past the bound, that connection's
  *       reader waits in {@link #awaitReadPermit} instead of reading on, so TCP flow control pushes
  *       back on the peer. Other connections are not affected.</li>
+ *   <li>All data entries together are bounded too: past the total, every reader waits.</li>
  *   <li>Other events are bounded by count; past it the oldest is dropped and counted.</li>
  *   <li>In pull mode (a client without background receiving) a reader may read only while someone
  *       waits for data and none is queued.</li>
@@ -52,6 +53,8 @@ final class EventState<E> {
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Entry<E>> queue = new ArrayDeque<>();
     private final int maxOtherEvents;
+    private final long maxQueuedTotal;
+    private long queuedTotal;
     private int dataEntries;
     private int otherEntries;
     private long droppedEvents;
@@ -61,8 +64,9 @@ final class EventState<E> {
     private boolean pull;
     private boolean closed;
 
-    EventState(int maxOtherEvents) {
+    EventState(int maxOtherEvents, long maxQueuedTotal) {
         this.maxOtherEvents = maxOtherEvents;
+        this.maxQueuedTotal = maxQueuedTotal;
     }
 
     /** Queues a piece of data charged to a connection's credit. */
@@ -72,6 +76,7 @@ final class EventState<E> {
             queue.addLast(new Entry<>(event, credit, bytes + ENTRY_OVERHEAD));
             dataEntries++;
             credit.queuedBytes += bytes + ENTRY_OVERHEAD;
+            queuedTotal += bytes + ENTRY_OVERHEAD;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -187,6 +192,7 @@ final class EventState<E> {
                 it.remove();
                 dataEntries--;
                 entry.credit().queuedBytes -= entry.bytes();
+                queuedTotal -= entry.bytes();
                 taken.add(entry.event());
             }
         }
@@ -237,6 +243,7 @@ final class EventState<E> {
         if (entry.isData()) {
             dataEntries--;
             entry.credit().queuedBytes -= entry.bytes();
+            queuedTotal -= entry.bytes();
         } else {
             otherEntries--;
         }
@@ -253,7 +260,8 @@ final class EventState<E> {
     boolean awaitReadPermit(Credit credit, int limit) throws InterruptedException {
         lock.lock();
         try {
-            while (!credit.cancelled && (credit.queuedBytes >= limit || (pull && (dataWaiters == 0 || dataEntries > 0)))) {
+            while (!credit.cancelled && (credit.queuedBytes >= limit || queuedTotal >= maxQueuedTotal
+                    || (pull && (dataWaiters == 0 || dataEntries > 0)))) {
                 changed.await();
             }
             return !credit.cancelled;

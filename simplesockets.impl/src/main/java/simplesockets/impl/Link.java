@@ -72,6 +72,8 @@ final class Link implements Connection {
     private final ReentrantLock readLock = new ReentrantLock();
     private final AtomicReference<DisconnectReason> reason = new AtomicReference<>();
     private volatile boolean endOfStream;
+    /** When the write in progress began ({@link System#nanoTime()}), or 0 when none is. */
+    private volatile long writeStarted;
 
     Link(long id, Transport transport, Codec codec, int bufferSize, Mode mode, Sink sink, EventState<?> events,
             int creditLimit, Duration halfCloseGrace) {
@@ -126,12 +128,34 @@ final class Link implements Connection {
         writeLock.lock();
         try {
             if (reason.get() != null) {
-                throw new SocketException("connection " + id + " to " + remoteAddress() + " is closed");
+                throw closed();
             }
+            writeStarted = System.nanoTime() | 1;
             transport.write(bytes, 0, bytes.length);
+        } catch (IOException e) {
+            throw reason.get() == DisconnectReason.TIMED_OUT ? closed() : e;
         } finally {
+            writeStarted = 0;
             writeLock.unlock();
         }
+    }
+
+    private IOException closed() {
+        if (reason.get() == DisconnectReason.TIMED_OUT) {
+            return new java.net.SocketTimeoutException("connection " + id + " to " + remoteAddress()
+                    + " timed out: the peer stopped reading, or sent nothing for too long");
+        }
+        return new SocketException("connection " + id + " to " + remoteAddress() + " is closed");
+    }
+
+    /**
+     * How long the write in progress has been blocked.
+     *
+     * @return nanoseconds, or 0 when no write is in progress
+     */
+    long writeBlockedNanos(long now) {
+        long started = writeStarted;
+        return started == 0 ? 0 : now - started;
     }
 
     @Override

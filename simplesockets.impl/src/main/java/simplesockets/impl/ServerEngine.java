@@ -67,7 +67,7 @@ public final class ServerEngine implements TcpServer, Link.Sink {
         this.network = Objects.requireNonNull(network, "network");
         this.options = Objects.requireNonNull(options, "options");
         this.scope = new Scope("simplesockets-server-" + SERVERS.incrementAndGet() + "-");
-        this.events = new EventState<>(options.maxQueuedEvents());
+        this.events = new EventState<>(options.maxQueuedEvents(), options.maxQueuedBytesTotal());
         this.failures = new FailureLog(options.maxRecordedFailures());
     }
 
@@ -85,6 +85,9 @@ public final class ServerEngine implements TcpServer, Link.Sink {
             switch (state) {
                 case CREATED -> {
                     listen(new InetSocketAddress(options.host(), options.port()));
+                    if (!options.writeTimeout().isZero()) {
+                        scope.fork("write-watchdog", new WriteWatchdog(options.writeTimeout(), links::values, closing));
+                    }
                     state = ServerState.ACCEPTING;
                 }
                 case PAUSED -> state = ServerState.ACCEPTING;
@@ -209,7 +212,11 @@ public final class ServerEngine implements TcpServer, Link.Sink {
                 if (!from.isOpen()) {
                     return;
                 }
-                failed(new Failure.Accept(e, Instant.now()));
+                // Every failure is recorded (the list is bounded); only the first of a burst is logged loudly.
+                if (backoff.isZero()) {
+                    LOG.warn("Accepting failed; backing off until it works again: {}", e.toString());
+                }
+                recordQuietly(new Failure.Accept(e, Instant.now()));
                 backoff = backoff.isZero() ? Duration.ofMillis(10) : min(backoff.multipliedBy(2), MAX_ACCEPT_BACKOFF);
                 if (awaitClosing(backoff)) {
                     return;
@@ -261,12 +268,13 @@ public final class ServerEngine implements TcpServer, Link.Sink {
         Link link = new Link(linkIds.incrementAndGet(), transport, Codec.of(options.framing()),
                 options.receiveBufferSize(), mode, this, events, options.maxQueuedBytesPerConnection(),
                 options.halfCloseGrace());
-        if (!options.idleTimeout().isZero()) {
-            try {
+        try {
+            transport.configure(options.tcpNoDelay(), options.keepAlive());
+            if (!options.idleTimeout().isZero()) {
                 transport.readTimeout(options.idleTimeout());
-            } catch (IOException e) {
-                LOG.debug("Setting the idle timeout of {} failed", link, e);
             }
+        } catch (IOException e) {
+            LOG.debug("Setting the socket options of {} failed", link, e);
         }
         return link;
     }
@@ -324,12 +332,17 @@ public final class ServerEngine implements TcpServer, Link.Sink {
 
     @Override
     public void failed(Failure failure) {
-        failures.record(failure);
-        if (failure instanceof Failure.Callback || failure instanceof Failure.Accept) {
+        if (failure instanceof Failure.Callback) {
             LOG.warn("Recorded failure: {}", failure, failure.cause());
         } else {
             LOG.debug("Recorded failure: {}", failure, failure.cause());
         }
+        recordQuietly(failure);
+    }
+
+    /** Records a failure, and hands it to onFailure or the event queue, without logging it. */
+    private void recordQuietly(Failure failure) {
+        failures.record(failure);
         if (options.onFailure() != null) {
             try {
                 options.onFailure().failed(failure);

@@ -39,7 +39,6 @@ final class SocketNetwork implements Network {
     public Transport connect(InetSocketAddress address, Duration timeout) throws IOException {
         Socket socket = new Socket();
         try {
-            socket.setTcpNoDelay(true);
             socket.connect(address, Math.toIntExact(Math.min(timeout.toMillis(), Integer.MAX_VALUE)));
             return new SocketTransport(socket);
         } catch (IOException | RuntimeException e) {
@@ -53,7 +52,6 @@ final class SocketNetwork implements Network {
         public Transport accept() throws IOException {
             Socket accepted = socket.accept();
             try {
-                accepted.setTcpNoDelay(true);
                 return new SocketTransport(accepted);
             } catch (IOException | RuntimeException e) {
                 accepted.close();
@@ -77,7 +75,7 @@ final class SocketNetwork implements Network {
         }
     }
 
-    private static final class SocketTransport implements Transport {
+    static final class SocketTransport implements Transport {
         private final Socket socket;
         private final InputStream in;
         private final OutputStream out;
@@ -124,6 +122,17 @@ final class SocketNetwork implements Network {
         @Override
         public void shutdownOutput() throws IOException {
             socket.shutdownOutput();
+        }
+
+        @Override
+        public void configure(boolean tcpNoDelay, boolean keepAlive) throws IOException {
+            socket.setTcpNoDelay(tcpNoDelay);
+            socket.setKeepAlive(keepAlive);
+        }
+
+        /** The socket itself, for tests of its options. */
+        Socket socket() {
+            return socket;
         }
 
         @Override

@@ -46,6 +46,11 @@ final class MemoryTransport implements Transport {
         out.end();
     }
 
+    /** In memory there is no Nagle's algorithm and no keep-alive to set. */
+    @Override
+    public void configure(boolean tcpNoDelay, boolean keepAlive) {
+    }
+
     @Override
     public void readTimeout(Duration timeout) {
         readTimeoutNanos = timeout.toNanos();

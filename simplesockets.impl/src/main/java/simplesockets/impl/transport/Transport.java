@@ -57,6 +57,15 @@ public interface Transport extends Closeable {
     void readTimeout(Duration timeout) throws IOException;
 
     /**
+     * Sets the TCP options a real socket has; an in-memory transport ignores them.
+     *
+     * @param tcpNoDelay whether to turn off Nagle's algorithm
+     * @param keepAlive  whether to turn on TCP keep-alive
+     * @throws IOException if the transport is closed
+     */
+    void configure(boolean tcpNoDelay, boolean keepAlive) throws IOException;
+
+    /**
      * Closes both directions. Idempotent; wakes a blocked {@link #read} and {@link #write}.
      *
      * @throws IOException if closing fails

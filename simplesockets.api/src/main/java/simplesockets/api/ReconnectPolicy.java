@@ -1,0 +1,93 @@
+package simplesockets.api;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * How a {@link TcpClient} reconnects by itself after its connection is lost (peer closed, reset,
+ * timed out or failed; never after {@link TcpClient#disconnect()} or {@link TcpClient#close()}):
+ * exponential backoff with jitter and a cap. Every attempt is announced first as a
+ * {@link ClientEvent.Reconnecting} event; its outcome follows as a {@code Connected} event or a
+ * recorded {@link Failure.Connect}.
+ *
+ * {@snippet :
+ * ClientOptions options = ClientOptions.builder().port(9999)
+ *         .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(100), Duration.ofSeconds(10)))
+ *         .build();
+ * }
+ *
+ * @param initialDelay the wait before the first attempt
+ * @param maxDelay     the longest wait between attempts
+ * @param multiplier   how much each wait grows, at least 1
+ * @param jitter       the random part of each wait, from 0 (none) to 1 (anywhere from 0 to twice it)
+ * @param maxAttempts  how many attempts before giving up, or 0 for no limit
+ */
+public record ReconnectPolicy(Duration initialDelay, Duration maxDelay, double multiplier, double jitter,
+        int maxAttempts) {
+
+    /**
+     * Checks the components.
+     *
+     * @throws IllegalArgumentException if a value is out of range
+     */
+    public ReconnectPolicy {
+        Checks.notNegative("initialDelay", initialDelay);
+        Checks.notNegative("maxDelay", maxDelay);
+        if (maxDelay.compareTo(initialDelay) < 0) {
+            throw new IllegalArgumentException("maxDelay " + maxDelay + " is below initialDelay " + initialDelay);
+        }
+        if (!(multiplier >= 1)) {
+            throw new IllegalArgumentException("multiplier must be at least 1: " + multiplier);
+        }
+        if (!(jitter >= 0 && jitter <= 1)) {
+            throw new IllegalArgumentException("jitter must be 0 to 1: " + jitter);
+        }
+        Checks.notNegative("maxAttempts", maxAttempts);
+    }
+
+    /**
+     * Doubling waits from {@code initialDelay} up to {@code maxDelay}, with 20% jitter, for ever.
+     *
+     * @param initialDelay the first wait
+     * @param maxDelay     the cap
+     * @return the policy
+     */
+    public static ReconnectPolicy exponential(Duration initialDelay, Duration maxDelay) {
+        return new ReconnectPolicy(Objects.requireNonNull(initialDelay, "initialDelay"),
+                Objects.requireNonNull(maxDelay, "maxDelay"), 2.0, 0.2, 0);
+    }
+
+    /**
+     * The same policy with a limit on attempts.
+     *
+     * @param attempts the most attempts, or 0 for no limit
+     * @return a new policy
+     */
+    public ReconnectPolicy withMaxAttempts(int attempts) {
+        return new ReconnectPolicy(initialDelay, maxDelay, multiplier, jitter, attempts);
+    }
+
+    /**
+     * The same policy with another jitter.
+     *
+     * @param fraction from 0 to 1
+     * @return a new policy
+     */
+    public ReconnectPolicy withJitter(double fraction) {
+        return new ReconnectPolicy(initialDelay, maxDelay, multiplier, fraction, maxAttempts);
+    }
+
+    /**
+     * The wait before an attempt: {@code initialDelay * multiplier^(attempt-1)}, capped, with jitter.
+     *
+     * @param attempt the attempt, from 1
+     * @return the wait
+     */
+    public Duration delay(int attempt) {
+        double base = initialDelay.toNanos() * Math.pow(multiplier, Math.max(0, attempt - 1));
+        double capped = Math.min(base, maxDelay.toNanos());
+        double spread = jitter == 0 ? 0 : (ThreadLocalRandom.current().nextDouble(-1, 1) * jitter * capped);
+        return Duration.ofNanos((long) Math.max(0, Math.min(maxDelay.toNanos(), capped + spread)));
+    }
+}
