@@ -112,6 +112,11 @@ final class Link implements Connection {
         return mode;
     }
 
+    /** The transport, for tests of socket options. */
+    Transport transport() {
+        return transport;
+    }
+
     /** Whether a read has returned end of stream. */
     boolean sawEndOfStream() {
         return endOfStream;
