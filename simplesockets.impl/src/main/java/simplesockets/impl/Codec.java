@@ -20,11 +20,18 @@ sealed interface Codec {
         };
     }
 
-    /** Takes a chunk just read; the codec copies what it keeps. */
-    void feed(byte[] chunk, int length) throws ProtocolException;
+    /**
+     * Takes a chunk just read; the codec copies what it keeps. A framing violation stops the parsing;
+     * the pieces completed before it stay available from {@link #next()}, and {@link #check()} then
+     * reports it.
+     */
+    void feed(byte[] chunk, int length);
 
     /** The next complete piece of data, or {@code null} if more bytes are needed. */
     byte[] next();
+
+    /** Throws the framing violation that stopped the parsing, if any. */
+    void check() throws ProtocolException;
 
     /** Called at end of stream. */
     void endOfStream() throws EOFException;
@@ -39,6 +46,10 @@ sealed interface Codec {
         @Override
         public void feed(byte[] chunk, int length) {
             pending = Arrays.copyOf(chunk, length);
+        }
+
+        @Override
+        public void check() {
         }
 
         @Override
@@ -78,8 +89,28 @@ sealed interface Codec {
             this.max = max;
         }
 
+        private ProtocolException violation;
+
         @Override
-        public void feed(byte[] chunk, int length) throws ProtocolException {
+        public void feed(byte[] chunk, int length) {
+            try {
+                parse(chunk, length);
+            } catch (ProtocolException e) {
+                violation = e;
+            }
+        }
+
+        @Override
+        public void check() throws ProtocolException {
+            if (violation != null) {
+                throw violation;
+            }
+        }
+
+        private void parse(byte[] chunk, int length) throws ProtocolException {
+            if (violation != null) {
+                return;
+            }
             int at = 0;
             while (at < length) {
                 if (frame == null) {
@@ -123,6 +154,11 @@ sealed interface Codec {
         @Override
         public byte[] next() {
             return complete.pollFirst();
+        }
+
+        /** The bytes allocated for the frame in progress; never more than the maximum. */
+        int allocated() {
+            return frame == null ? 0 : frame.length;
         }
 
         @Override

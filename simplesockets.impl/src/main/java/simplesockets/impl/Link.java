@@ -211,12 +211,14 @@ final class Link implements Connection {
                 if (piece != null) {
                     return Optional.of(piece);
                 }
+                codec.check();
                 if (endOfStream) {
                     return Optional.empty();
                 }
                 int n = transport.read(buffer, 0, buffer.length);
                 if (n < 0) {
                     endOfStream = true;
+                    codec.check();
                     codec.endOfStream();
                     return Optional.empty();
                 }

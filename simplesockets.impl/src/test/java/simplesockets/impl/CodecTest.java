@@ -52,9 +52,13 @@ class CodecTest {
     @Test
     void lengthPrefixedRejectsOversizedAndNegativeLengthsBeforeAllocating() {
         Codec decoder = Codec.of(Framing.lengthPrefixed(10));
-        assertThrows(ProtocolException.class, () -> decoder.feed(new byte[] {0, 0, 0, 11}, 4));
+        decoder.feed(new byte[] {0, 0, 0, 1, 7, 0, 0, 0, 11}, 9);
+        assertArrayEquals(new byte[] {7}, decoder.next(), "the frame before the violation is kept");
+        assertNull(decoder.next());
+        assertThrows(ProtocolException.class, decoder::check);
         Codec negative = Codec.of(Framing.lengthPrefixed(10));
-        assertThrows(ProtocolException.class, () -> negative.feed(new byte[] {(byte) 0xff, 0, 0, 0}, 4));
+        negative.feed(new byte[] {(byte) 0xff, 0, 0, 0}, 4);
+        assertThrows(ProtocolException.class, negative::check);
         assertThrows(ProtocolException.class, () -> Codec.of(Framing.lengthPrefixed(10)).encode(new byte[11]));
     }
 

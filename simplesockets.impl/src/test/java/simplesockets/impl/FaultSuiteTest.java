@@ -1,0 +1,185 @@
+package simplesockets.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static simplesockets.impl.Peers.bytes;
+import static simplesockets.impl.Peers.connect;
+import static simplesockets.impl.Peers.loopback;
+import static simplesockets.impl.Peers.take;
+import static simplesockets.impl.Peers.text;
+
+import java.io.BufferedReader;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import simplesockets.api.Connection;
+import simplesockets.api.DisconnectReason;
+import simplesockets.api.Framing;
+import simplesockets.api.ServerOptions;
+import simplesockets.api.TcpServer;
+
+/**
+ * Faults over real sockets. After each one, the server still serves a fresh client correctly.
+ * (Stalled readers, throwing callbacks, half-closes and accept failures have their own tests in
+ * {@link ReliabilityTest}, {@link SeedDefectsTest} and {@link ServerTest}.)
+ */
+@Timeout(60)
+class FaultSuiteTest {
+
+    private final BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
+
+    private TcpServer echo(ServerOptions.Builder options) throws Exception {
+        TcpServer server = TcpServer.create(options.onReceive((c, d) -> c.send(d))
+                .onDisconnect((c, r) -> reasons.add(r)).build());
+        server.start();
+        return server;
+    }
+
+    private static void servesAFreshClient(TcpServer server, Framing framing) throws Exception {
+        try (Socket fresh = connect(server.localAddress())) {
+            byte[] message = bytes("fresh client");
+            if (framing instanceof Framing.LengthPrefixed) {
+                DataOutputStream out = new DataOutputStream(fresh.getOutputStream());
+                out.writeInt(message.length);
+                out.write(message);
+                Peers.readExactly(fresh, 4);
+            } else {
+                fresh.getOutputStream().write(message);
+            }
+            assertEquals("fresh client", text(Peers.readExactly(fresh, message.length)));
+        }
+    }
+
+    @Test
+    void resetInTheMiddleOfAMessage() throws Exception {
+        try (TcpServer server = echo(loopback().framing(Framing.lengthPrefixed(1024)))) {
+            Socket peer = connect(server.localAddress());
+            DataOutputStream out = new DataOutputStream(peer.getOutputStream());
+            out.writeInt(100);
+            out.write(new byte[40]); // 40 of 100 bytes, then a reset
+            out.flush();
+            Thread.sleep(50);
+            peer.setSoLinger(true, 0);
+            peer.close();
+            DisconnectReason reason = take(reasons);
+            assertTrue(reason == DisconnectReason.RESET, "got " + reason);
+            assertTrue(server.clients().isEmpty());
+            servesAFreshClient(server, Framing.lengthPrefixed(1024));
+        }
+    }
+
+    @Test
+    void aPeerProcessKilledWithSigkillMidStream() throws Exception {
+        try (TcpServer server = echo(loopback())) {
+            String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+            Process streamer = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    Streamer.class.getName(), String.valueOf(server.localAddress().getPort())).start();
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(streamer.getInputStream(), StandardCharsets.UTF_8));
+                assertEquals("streaming", out.readLine());
+                Thread.sleep(100); // mid-stream
+                streamer.destroyForcibly(); // SIGKILL
+                assertTrue(streamer.waitFor(10, TimeUnit.SECONDS));
+                DisconnectReason reason = take(reasons);
+                assertTrue(reason == DisconnectReason.PEER_CLOSED || reason == DisconnectReason.RESET, "got " + reason);
+                assertTrue(server.clients().isEmpty());
+                servesAFreshClient(server, Framing.RAW);
+            } finally {
+                streamer.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void aHandlerThatNeverReturnsStillLetsCloseFinishInBoundedTimeAndIsReported() throws Exception {
+        AtomicBoolean release = new AtomicBoolean();
+        BlockingQueue<Connection> started = new LinkedBlockingQueue<>();
+        TcpServer server = TcpServer.create(loopback().closeTimeout(Duration.ofMillis(300)).handler(c -> {
+            started.add(c);
+            while (!release.get()) { // ignores interrupts and closes: a stuck handler
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException ignored) {
+                    // stuck on purpose
+                }
+            }
+        }).build());
+        server.start();
+        try (Socket peer = connect(server.localAddress())) {
+            take(started);
+            long begin = System.nanoTime();
+            IllegalStateException reported = assertThrows(IllegalStateException.class, server::close);
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+            assertTrue(tookMillis < 1_000, "close took " + tookMillis + " ms");
+            assertTrue(reported.getMessage().contains("simplesockets-server-"), reported.getMessage());
+            assertTrue(Peers.closedByPeer(peer, Duration.ofSeconds(1)), "its socket was closed anyway");
+        } finally {
+            release.set(true);
+        }
+    }
+
+    @Test
+    void aFloodPastMaxConnectionsIsRefusedPromptlyAndTheLimitHolds() throws Exception {
+        int max = 10;
+        int flood = 300;
+        try (TcpServer server = echo(loopback().maxConnections(max).backlog(flood))) {
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < flood; i++) {
+                    sockets.add(connect(server.localAddress()));
+                }
+                int refused = 0;
+                for (Socket socket : sockets) {
+                    if (Peers.closedByPeer(socket, Duration.ofMillis(socket == sockets.getFirst() ? 500 : 20))) {
+                        refused++;
+                    }
+                }
+                assertTrue(server.clients().size() <= max, server.clients().size() + " clients");
+                assertEquals(flood - max, refused, "all but " + max + " were refused");
+            } finally {
+                for (Socket socket : sockets) {
+                    socket.close();
+                }
+            }
+            // The served ones are gone now, so a fresh client gets a slot.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!server.clients().isEmpty() && System.nanoTime() < deadline) {
+                take(reasons);
+            }
+            servesAFreshClient(server, Framing.RAW);
+        }
+    }
+
+    @Test
+    void aThrowingHandlerEndsOnlyItsConnection() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().handler(c -> {
+            if (c.read().map(d -> d[0] == 'x').orElse(false)) {
+                throw new IllegalStateException("bad request");
+            }
+            c.send(bytes("ok"));
+        }).onDisconnect((c, r) -> reasons.add(r)).build())) {
+            server.start();
+            try (Socket bad = connect(server.localAddress())) {
+                bad.getOutputStream().write(bytes("x"));
+                assertInstanceOf(DisconnectReason.Failed.class, take(reasons));
+            }
+            try (Socket good = connect(server.localAddress())) {
+                good.getOutputStream().write(bytes("y"));
+                assertEquals("ok", text(Peers.readExactly(good, 2)));
+            }
+        }
+    }
+}
