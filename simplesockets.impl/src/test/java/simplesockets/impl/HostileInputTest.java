@@ -146,6 +146,9 @@ class HostileInputTest {
                         InetSocketAddress badAddress;
                         try (Socket bad = connect(server.localAddress())) {
                             badAddress = (InetSocketAddress) bad.getLocalSocketAddress();
+                            // Ephemeral ports come round again: forget an earlier peer on the same one.
+                            received.remove(badAddress);
+                            ended.remove(badAddress);
                             bad.getOutputStream().write(stream);
                             bad.shutdownOutput();
                             Peers.closedByPeer(bad, Duration.ofSeconds(5));
