@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param receiveBufferSize the largest chunk one read returns, in bytes; default
  *                          {@value ServerOptions#DEFAULT_RECEIVE_BUFFER}
  * @param framing           how bytes are cut into pieces of data; default {@link Framing#RAW}
+ * @param tls               TLS settings, or {@code null} (the default) for plain TCP
  * @param connectTimeout    how long {@link TcpClient#connect()} may take; default 5 s
  * @param idleTimeout       with nothing received for this long, the client disconnects with
  *                          {@link DisconnectReason.TimedOut}; {@link Duration#ZERO} (the default)
@@ -48,6 +49,7 @@ public record ClientOptions(
         int port,
         int receiveBufferSize,
         Framing framing,
+        TlsOptions tls,
         Duration connectTimeout,
         Duration idleTimeout,
         Duration writeTimeout,
@@ -143,6 +145,7 @@ public record ClientOptions(
         private int port = ServerOptions.DEFAULT_PORT;
         private int receiveBufferSize = ServerOptions.DEFAULT_RECEIVE_BUFFER;
         private Framing framing = Framing.RAW;
+        private TlsOptions tls;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration idleTimeout = Duration.ZERO;
         private Duration writeTimeout = Duration.ZERO;
@@ -167,6 +170,7 @@ public record ClientOptions(
             port = o.port;
             receiveBufferSize = o.receiveBufferSize;
             framing = o.framing;
+            tls = o.tls;
             connectTimeout = o.connectTimeout;
             idleTimeout = o.idleTimeout;
             writeTimeout = o.writeTimeout;
@@ -217,6 +221,12 @@ public record ClientOptions(
         /** @param framing the framing @return this builder */
         public Builder framing(Framing framing) {
             this.framing = framing;
+            return this;
+        }
+
+        /** @param tls the TLS settings, or {@code null} for plain TCP @return this builder */
+        public Builder tls(TlsOptions tls) {
+            this.tls = tls;
             return this;
         }
 
@@ -317,7 +327,7 @@ public record ClientOptions(
          * @throws IllegalArgumentException if a setting is out of range
          */
         public ClientOptions build() {
-            return new ClientOptions(host, port, receiveBufferSize, framing, connectTimeout, idleTimeout, writeTimeout,
+            return new ClientOptions(host, port, receiveBufferSize, framing, tls, connectTimeout, idleTimeout, writeTimeout,
                     keepAlive, tcpNoDelay, reconnect, autoReceive,
                     maxQueuedBytes, maxQueuedEvents, maxRecordedFailures, closeTimeout, onConnect, onReceive,
                     onDisconnect, onFailure);

@@ -18,6 +18,7 @@ import java.util.Optional;
  *         case Failure.Io io -> log("I/O with " + io.address(), io.cause());
  *         case Failure.Protocol p -> log("bad frame from " + p.address(), p.cause());
  *         case Failure.Callback cb -> log(cb.callback() + " threw", cb.cause());
+ *         case Failure.Tls tls -> log("TLS handshake with " + tls.address() + ": " + tls.problem(), tls.cause());
  *     }
  * }
  * }
@@ -50,7 +51,45 @@ public sealed interface Failure {
             case Io io -> Optional.of(io.address());
             case Protocol p -> Optional.of(p.address());
             case Callback cb -> Optional.ofNullable(cb.address());
+            case Tls tls -> Optional.of(tls.address());
         };
+    }
+
+    /** What went wrong in a TLS handshake. */
+    enum TlsProblem {
+        /** The peer does not speak TLS: a plaintext client to a TLS server, or a TLS client to a plaintext server. */
+        NOT_TLS,
+        /** The peer's certificate is not trusted (unknown issuer, self-signed, expired). */
+        UNTRUSTED_CERTIFICATE,
+        /** The server's certificate does not name the host the client connected to. */
+        HOSTNAME_MISMATCH,
+        /** The server requires a client certificate and the client sent none. */
+        CLIENT_CERTIFICATE_MISSING,
+        /** The peer refused the handshake with a TLS alert (it did not trust us, say). */
+        REJECTED_BY_PEER,
+        /** The handshake took longer than {@link TlsOptions#handshakeTimeout()}. */
+        HANDSHAKE_TIMEOUT,
+        /** Anything else; the cause says what. */
+        OTHER
+    }
+
+    /**
+     * A TLS handshake failed. The connection is closed; on a server, no connect or disconnect callback
+     * fires for it, and the other clients are served as before.
+     *
+     * @param address the peer
+     * @param problem what went wrong
+     * @param cause   the exception
+     * @param at      when
+     */
+    record Tls(InetSocketAddress address, TlsProblem problem, Throwable cause, Instant at) implements Failure {
+        /** Checks the components. */
+        public Tls {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(problem, "problem");
+            Objects.requireNonNull(cause, "cause");
+            Objects.requireNonNull(at, "at");
+        }
     }
 
     /**

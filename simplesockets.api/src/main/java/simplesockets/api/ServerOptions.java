@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param maxConnections        the most connections served at once, or {@value #UNLIMITED} for no
  *                              limit (the default); past it, new connections are closed at once
  * @param framing               how bytes are cut into pieces of data; default {@link Framing#RAW}
+ * @param tls                   TLS settings, or {@code null} (the default) for plain TCP
  * @param idleTimeout           a connection with nothing received for this long is closed with
  *                              {@link DisconnectReason.TimedOut}; {@link Duration#ZERO} (the default)
  *                              means never
@@ -62,6 +63,7 @@ public record ServerOptions(
         int receiveBufferSize,
         int maxConnections,
         Framing framing,
+        TlsOptions tls,
         Duration idleTimeout,
         Duration writeTimeout,
         boolean keepAlive,
@@ -179,6 +181,7 @@ public record ServerOptions(
         private int receiveBufferSize = DEFAULT_RECEIVE_BUFFER;
         private int maxConnections = UNLIMITED;
         private Framing framing = Framing.RAW;
+        private TlsOptions tls;
         private Duration idleTimeout = Duration.ZERO;
         private Duration writeTimeout = Duration.ZERO;
         private boolean keepAlive;
@@ -205,6 +208,7 @@ public record ServerOptions(
             receiveBufferSize = o.receiveBufferSize;
             maxConnections = o.maxConnections;
             framing = o.framing;
+            tls = o.tls;
             idleTimeout = o.idleTimeout;
             writeTimeout = o.writeTimeout;
             keepAlive = o.keepAlive;
@@ -255,6 +259,12 @@ public record ServerOptions(
         /** @param framing the framing @return this builder */
         public Builder framing(Framing framing) {
             this.framing = framing;
+            return this;
+        }
+
+        /** @param tls the TLS settings, or {@code null} for plain TCP @return this builder */
+        public Builder tls(TlsOptions tls) {
+            this.tls = tls;
             return this;
         }
 
@@ -355,7 +365,7 @@ public record ServerOptions(
          * @throws IllegalArgumentException if a setting is out of range
          */
         public ServerOptions build() {
-            return new ServerOptions(host, port, backlog, receiveBufferSize, maxConnections, framing, idleTimeout,
+            return new ServerOptions(host, port, backlog, receiveBufferSize, maxConnections, framing, tls, idleTimeout,
                     writeTimeout, keepAlive, tcpNoDelay, halfCloseGrace, maxQueuedBytesPerConnection, maxQueuedBytesTotal,
                     maxQueuedEvents, maxRecordedFailures, closeTimeout,
                     onConnect, onReceive, onDisconnect, onFailure, handler);

@@ -85,6 +85,20 @@ public final class ClientEngine implements TcpClient, Link.Sink {
         return doConnect();
     }
 
+    private boolean connectFailed(Failure failure) {
+        lock.lock();
+        try {
+            connecting = false;
+            if (state != ClientState.CLOSED) {
+                state = ClientState.DISCONNECTED;
+            }
+        } finally {
+            lock.unlock();
+        }
+        failed(failure);
+        return false;
+    }
+
     private void cancelReconnect() {
         lock.lock();
         try {
@@ -114,17 +128,16 @@ public final class ClientEngine implements TcpClient, Link.Sink {
         try {
             transport = network.connect(target, options.connectTimeout());
         } catch (IOException | RuntimeException e) {
-            lock.lock();
+            return connectFailed(new Failure.Connect(target, e, Instant.now()));
+        }
+        if (options.tls() != null) {
             try {
-                connecting = false;
-                if (state != ClientState.CLOSED) {
-                    state = ClientState.DISCONNECTED;
-                }
-            } finally {
-                lock.unlock();
+                transport = transport.startTls(options.tls(), true, options.host());
+            } catch (IOException | RuntimeException e) {
+                Failure.TlsProblem problem = TlsProblems.classify(e);
+                LOG.debug("TLS handshake with {} failed: {}", target, problem, e);
+                return connectFailed(new Failure.Tls(target, problem, e, Instant.now()));
             }
-            failed(new Failure.Connect(target, e, Instant.now()));
-            return false;
         }
         Link opened = newLink(transport);
         lock.lock();

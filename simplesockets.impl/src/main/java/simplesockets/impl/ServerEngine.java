@@ -48,6 +48,8 @@ public final class ServerEngine implements TcpServer, Link.Sink {
     private final EventState<ServerEvent> events;
     private final FailureLog failures;
     private final ConcurrentHashMap<InetSocketAddress, Link> links = new ConcurrentHashMap<>();
+    /** Connections still in their TLS handshake: they count against the limit and close with the server. */
+    private final java.util.Set<Transport> handshaking = ConcurrentHashMap.newKeySet();
     private final AtomicLong linkIds = new AtomicLong();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final ReentrantLock lock = new ReentrantLock();
@@ -244,8 +246,17 @@ public final class ServerEngine implements TcpServer, Link.Sink {
         lock.lock();
         try {
             int max = options.maxConnections();
-            boolean full = max != ServerOptions.UNLIMITED && links.size() >= max;
-            if (state == ServerState.ACCEPTING && !full) {
+            boolean full = max != ServerOptions.UNLIMITED && links.size() + handshaking.size() >= max;
+            if (state == ServerState.ACCEPTING && !full && options.tls() != null) {
+                // The handshake runs on the connection's own thread, never on the accept loop.
+                handshaking.add(transport);
+                try {
+                    scope.fork("conn", () -> handshakeThenServe(transport));
+                    return;
+                } catch (RejectedExecutionException e) {
+                    handshaking.remove(transport);
+                }
+            } else if (state == ServerState.ACCEPTING && !full) {
                 Link link = newLink(transport);
                 links.put(link.remoteAddress(), link);
                 try {
@@ -260,6 +271,37 @@ public final class ServerEngine implements TcpServer, Link.Sink {
             lock.unlock();
         }
         closeQuietly(transport);
+    }
+
+    /** The body of a TLS connection's thread: the handshake, then the same as a plain connection. */
+    private void handshakeThenServe(Transport plain) {
+        Transport secured;
+        try {
+            secured = plain.startTls(options.tls(), false, null);
+        } catch (IOException | RuntimeException e) {
+            handshaking.remove(plain);
+            closeQuietly(plain);
+            if (state() != ServerState.CLOSED) {
+                Failure.TlsProblem problem = TlsProblems.classify(e);
+                LOG.debug("TLS handshake with {} failed: {}", plain.remoteAddress(), problem, e);
+                recordQuietly(new Failure.Tls(plain.remoteAddress(), problem, e, Instant.now()));
+            }
+            return;
+        }
+        Link link;
+        lock.lock();
+        try {
+            handshaking.remove(plain);
+            if (state == ServerState.CLOSED) {
+                closeQuietly(secured);
+                return;
+            }
+            link = newLink(secured);
+            links.put(link.remoteAddress(), link);
+        } finally {
+            lock.unlock();
+        }
+        serve(link);
     }
 
     private Link newLink(Transport transport) {
@@ -502,6 +544,9 @@ public final class ServerEngine implements TcpServer, Link.Sink {
         }
         for (Link link : links.values()) {
             link.close(DisconnectReason.CLOSED_BY_US);
+        }
+        for (Transport pending : handshaking) {
+            closeQuietly(pending);
         }
         events.close();
         List<Thread> alive = scope.close(options.closeTimeout());

@@ -9,6 +9,9 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.Locale;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import simplesockets.api.TlsOptions;
 import simplesockets.impl.transport.Acceptor;
 import simplesockets.impl.transport.Network;
 import simplesockets.impl.transport.PeerResetException;
@@ -47,6 +50,43 @@ final class SocketNetwork implements Network {
         }
     }
 
+    /**
+     * A TLS connection. Closing it sends close_notify, unless a write is blocked (the peer does not
+     * read): then the plain socket under it is closed at once, so that close stays bounded.
+     */
+    private static final class TlsTransport extends SocketTransport {
+        private final Socket plain;
+        private volatile boolean writing;
+
+        TlsTransport(SSLSocket ssl, Socket plain) throws IOException {
+            super(ssl);
+            this.plain = plain;
+        }
+
+        @Override
+        public void write(byte[] buffer, int offset, int length) throws IOException {
+            writing = true;
+            try {
+                super.write(buffer, offset, length);
+            } finally {
+                writing = false;
+            }
+        }
+
+        @Override
+        public void shutdownOutput() throws IOException {
+            super.shutdownOutput();
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (writing) {
+                plain.close();
+            }
+            super.close();
+        }
+    }
+
     private record SocketAcceptor(ServerSocket socket) implements Acceptor {
         @Override
         public Transport accept() throws IOException {
@@ -75,12 +115,18 @@ final class SocketNetwork implements Network {
         }
     }
 
-    static final class SocketTransport implements Transport {
+    static class SocketTransport implements Transport {
         private final Socket socket;
         private final InputStream in;
         private final OutputStream out;
         private final InetSocketAddress remote;
         private final InetSocketAddress local;
+
+        /**
+         * Closes the socket. A subclass may close differently (TLS sends close_notify when it can).
+         *
+         * @throws IOException if closing fails
+         */
 
         SocketTransport(Socket socket) throws IOException {
             this.socket = socket;
@@ -108,8 +154,40 @@ final class SocketNetwork implements Network {
             }
         }
 
+        @Override
+        public Transport startTls(TlsOptions tls, boolean clientMode, String peerHost) throws IOException {
+            javax.net.ssl.SSLSocketFactory factory = tls.context().getSocketFactory();
+            SSLSocket ssl = clientMode
+                    ? (SSLSocket) factory.createSocket(socket, peerHost, remote.getPort(), true)
+                    : (SSLSocket) factory.createSocket(socket, null, true);
+            ssl.setUseClientMode(clientMode);
+            SSLParameters parameters = ssl.getSSLParameters();
+            parameters.setProtocols(tls.protocols().toArray(String[]::new));
+            if (clientMode && tls.verifyHostname()) {
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            }
+            if (!clientMode) {
+                switch (tls.clientAuth()) {
+                    case NONE -> parameters.setNeedClientAuth(false);
+                    case REQUESTED -> parameters.setWantClientAuth(true);
+                    case REQUIRED -> parameters.setNeedClientAuth(true);
+                }
+            }
+            ssl.setSSLParameters(parameters);
+            int before = socket.getSoTimeout();
+            try {
+                ssl.setSoTimeout(Math.toIntExact(Math.min(tls.handshakeTimeout().toMillis(), Integer.MAX_VALUE)));
+                ssl.startHandshake();
+                ssl.setSoTimeout(before);
+            } catch (IOException | RuntimeException e) {
+                socket.close();
+                throw e;
+            }
+            return new TlsTransport(ssl, socket);
+        }
+
         /** The JDK reports a reset as a plain SocketException; only its message tells. */
-        private SocketException translate(SocketException e) {
+        SocketException translate(SocketException e) {
             String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
             if (!socket.isClosed() && (message.contains("reset") || message.contains("broken pipe"))) {
                 PeerResetException reset = new PeerResetException(e.getMessage());

@@ -33,6 +33,10 @@ import simplesockets.impl.transport.Transport;
  * <p>Each pipe holds at most {@value #DEFAULT_PIPE_BYTES} bytes by default: a writer whose peer does
  * not read blocks, as over TCP. Closing the network closes every server and client it made.
  *
+ * <p>It does not run TLS (options with {@code tls} set are refused with a clear message): the engine's
+ * TLS is the JDK's {@code SSLSocket} layered over a real socket, and in-memory pipes are not sockets.
+ * Test TLS over real sockets on 127.0.0.1, and everything else about a protocol here.
+ *
  * <p>Thread-safe.
  */
 public final class LoopbackNetwork implements AutoCloseable {
@@ -93,6 +97,7 @@ public final class LoopbackNetwork implements AutoCloseable {
      * @return a server in state CREATED, closed with this network
      */
     public TcpServer server(ServerOptions options) {
+        refuseTls(options.tls());
         TcpServer server = Engines.server(network, options);
         if (track) {
             made.add(server);
@@ -107,11 +112,20 @@ public final class LoopbackNetwork implements AutoCloseable {
      * @return a client in state CREATED, closed with this network
      */
     public TcpClient client(ClientOptions options) {
+        refuseTls(options.tls());
         TcpClient client = Engines.client(network, options);
         if (track) {
             made.add(client);
         }
         return client;
+    }
+
+    private static void refuseTls(simplesockets.api.TlsOptions tls) {
+        if (tls != null) {
+            throw new IllegalArgumentException("the loopback network does not run TLS: the engine's TLS is the"
+                    + " JDK's SSLSocket over a real socket; test TLS over real sockets on 127.0.0.1, and the rest of"
+                    + " your protocol here with TLS off");
+        }
     }
 
     private MemoryAcceptor bind(InetSocketAddress requested, int backlog) throws IOException {

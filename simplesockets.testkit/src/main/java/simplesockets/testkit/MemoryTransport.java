@@ -46,6 +46,17 @@ final class MemoryTransport implements Transport {
         out.end();
     }
 
+    /**
+     * The loopback network does not run TLS: the engine's TLS is the JDK's {@code SSLSocket} layered
+     * over a real socket, and pipes are not sockets. {@link LoopbackNetwork} refuses TLS options up
+     * front; this is the guard behind that.
+     */
+    @Override
+    public simplesockets.impl.transport.Transport startTls(simplesockets.api.TlsOptions tls, boolean clientMode,
+            String peerHost) {
+        throw new UnsupportedOperationException("the loopback network does not run TLS");
+    }
+
     /** In memory there is no Nagle's algorithm and no keep-alive to set. */
     @Override
     public void configure(boolean tcpNoDelay, boolean keepAlive) {

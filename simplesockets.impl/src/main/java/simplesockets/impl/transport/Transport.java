@@ -66,6 +66,21 @@ public interface Transport extends Closeable {
     void configure(boolean tcpNoDelay, boolean keepAlive) throws IOException;
 
     /**
+     * Runs a TLS handshake over this connected transport and returns the secured transport, which
+     * replaces this one. Blocks the calling thread (the connection's own) for at most the options'
+     * handshake timeout.
+     *
+     * @param tls        the TLS settings
+     * @param clientMode whether this side is the TLS client
+     * @param peerHost   the host name the client connected to, for SNI and host-name verification; {@code null}
+     *                   on a server
+     * @return the secured transport
+     * @throws IOException                   if the handshake fails or times out
+     * @throws UnsupportedOperationException if this transport cannot run TLS
+     */
+    Transport startTls(simplesockets.api.TlsOptions tls, boolean clientMode, String peerHost) throws IOException;
+
+    /**
      * Closes both directions. Idempotent; wakes a blocked {@link #read} and {@link #write}.
      *
      * @throws IOException if closing fails

@@ -1,0 +1,215 @@
+package simplesockets.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * TLS for a server or a client, through the JDK's {@code javax.net.ssl}. Set it with
+ * {@code ServerOptions.builder().tls(...)} or {@code ClientOptions.builder().tls(...)}; everything else
+ * (callbacks, polling, framing, timeouts, close, backpressure) works as over plain TCP.
+ *
+ * {@snippet :
+ * TlsOptions serverTls = TlsOptions.builder()
+ *         .keyStore(Path.of("server.p12"), password)   // the server's key and certificate
+ *         .build();
+ * TlsOptions clientTls = TlsOptions.builder()
+ *         .trustStore(Path.of("trust.p12"), password)  // whom the client trusts
+ *         .build();                                    // host-name verification is on
+ * }
+ *
+ * <p>The handshake runs on the connection's own virtual thread, never on the accept loop, and fails
+ * after {@link #handshakeTimeout()}. A failed handshake is recorded as a {@link Failure.Tls} on the side
+ * that detects it, with a {@link Failure.TlsProblem} saying what went wrong; the server goes on serving
+ * the others.
+ *
+ * @param context          the SSL context: keys, trust, and the provider
+ * @param clientAuth       whether a server asks clients for a certificate (ignored by clients)
+ * @param verifyHostname   whether a client checks that the server's certificate names the host it
+ *                         connected to (ignored by servers); default {@code true}
+ * @param handshakeTimeout the longest a handshake may take; default 10 s
+ * @param protocols        the protocol versions allowed; default TLSv1.3 and TLSv1.2
+ */
+public record TlsOptions(SSLContext context, ClientAuth clientAuth, boolean verifyHostname, Duration handshakeTimeout,
+        List<String> protocols) {
+
+    /** Whether a server asks for, or demands, a client certificate (mutual TLS). */
+    public enum ClientAuth {
+        /** No client certificate is asked for. The default. */
+        NONE,
+        /** A client certificate is asked for; a client without one is still served. */
+        REQUESTED,
+        /** A client certificate is required; a client without a trusted one fails the handshake. */
+        REQUIRED
+    }
+
+    /**
+     * Checks the components.
+     *
+     * @throws NullPointerException     if a component is {@code null}
+     * @throws IllegalArgumentException if the timeout is not positive or no protocol is given
+     */
+    public TlsOptions {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(clientAuth, "clientAuth");
+        Checks.notNegative("handshakeTimeout", handshakeTimeout);
+        if (handshakeTimeout.isZero()) {
+            throw new IllegalArgumentException("handshakeTimeout must be positive");
+        }
+        protocols = List.copyOf(protocols);
+        if (protocols.isEmpty()) {
+            throw new IllegalArgumentException("at least one protocol is needed");
+        }
+    }
+
+    /**
+     * TLS with an SSL context and the defaults.
+     *
+     * @param context the SSL context
+     * @return the options
+     */
+    public static TlsOptions of(SSLContext context) {
+        return new TlsOptions(context, ClientAuth.NONE, true, Duration.ofSeconds(10), List.of("TLSv1.3", "TLSv1.2"));
+    }
+
+    /**
+     * A builder that makes the SSL context from PKCS#12 files.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The same options with another client-certificate mode.
+     *
+     * @param mode the mode
+     * @return new options
+     */
+    public TlsOptions withClientAuth(ClientAuth mode) {
+        return new TlsOptions(context, mode, verifyHostname, handshakeTimeout, protocols);
+    }
+
+    /**
+     * The same options with host-name verification on or off.
+     *
+     * @param verify whether to verify
+     * @return new options
+     */
+    public TlsOptions withVerifyHostname(boolean verify) {
+        return new TlsOptions(context, clientAuth, verify, handshakeTimeout, protocols);
+    }
+
+    /**
+     * The same options with another handshake timeout.
+     *
+     * @param timeout the timeout
+     * @return new options
+     */
+    public TlsOptions withHandshakeTimeout(Duration timeout) {
+        return new TlsOptions(context, clientAuth, verifyHostname, timeout, protocols);
+    }
+
+    /**
+     * Builds {@link TlsOptions} from PKCS#12 key and trust stores. Not thread-safe.
+     */
+    public static final class Builder {
+        private Path keyStore;
+        private char[] keyStorePassword;
+        private Path trustStore;
+        private char[] trustStorePassword;
+        private ClientAuth clientAuth = ClientAuth.NONE;
+        private boolean verifyHostname = true;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+
+        private Builder() {
+        }
+
+        /**
+         * The PKCS#12 file with this side's private key and certificate chain (a server needs one; a
+         * client needs one for mutual TLS).
+         *
+         * @param path     the file
+         * @param password its password
+         * @return this builder
+         */
+        public Builder keyStore(Path path, char[] password) {
+            this.keyStore = Objects.requireNonNull(path, "path");
+            this.keyStorePassword = password.clone();
+            return this;
+        }
+
+        /**
+         * The PKCS#12 file with the certificates this side trusts. Without it, the JDK's default trust
+         * (its {@code cacerts}) applies.
+         *
+         * @param path     the file
+         * @param password its password
+         * @return this builder
+         */
+        public Builder trustStore(Path path, char[] password) {
+            this.trustStore = Objects.requireNonNull(path, "path");
+            this.trustStorePassword = password.clone();
+            return this;
+        }
+
+        /** @param mode the client-certificate mode of a server @return this builder */
+        public Builder clientAuth(ClientAuth mode) {
+            this.clientAuth = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** @param verify whether a client verifies the server's host name @return this builder */
+        public Builder verifyHostname(boolean verify) {
+            this.verifyHostname = verify;
+            return this;
+        }
+
+        /** @param timeout the longest a handshake may take @return this builder */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Loads the stores and makes the SSL context.
+         *
+         * @return the options
+         * @throws IOException              if a store cannot be read
+         * @throws GeneralSecurityException if a store or its password is wrong
+         */
+        public TlsOptions build() throws IOException, GeneralSecurityException {
+            SSLContext context = SSLContext.getInstance("TLS");
+            KeyManagerFactory keys = null;
+            if (keyStore != null) {
+                keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                keys.init(load(keyStore, keyStorePassword), keyStorePassword);
+            }
+            TrustManagerFactory trust = null;
+            if (trustStore != null) {
+                trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                trust.init(load(trustStore, trustStorePassword));
+            }
+            context.init(keys == null ? null : keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(), null);
+            return new TlsOptions(context, clientAuth, verifyHostname, handshakeTimeout, List.of("TLSv1.3", "TLSv1.2"));
+        }
+
+        private static KeyStore load(Path path, char[] password) throws IOException, GeneralSecurityException {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(path)) {
+                store.load(in, password);
+            }
+            return store;
+        }
+    }
+}

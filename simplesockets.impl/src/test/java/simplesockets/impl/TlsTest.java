@@ -1,0 +1,324 @@
+package simplesockets.impl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static simplesockets.impl.Peers.bytes;
+import static simplesockets.impl.Peers.loopback;
+import static simplesockets.impl.Peers.text;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import simplesockets.api.ClientOptions;
+import simplesockets.api.Failure;
+import simplesockets.api.Framing;
+import simplesockets.api.ServerEvent;
+import simplesockets.api.ServerOptions;
+import simplesockets.api.TcpClient;
+import simplesockets.api.TcpServer;
+import simplesockets.api.TlsOptions;
+
+/**
+ * TLS over real sockets on 127.0.0.1, with keys and certificates made at test time by the running
+ * JDK's {@code keytool}. No private key is committed.
+ */
+@Timeout(120)
+class TlsTest {
+
+    private static final char[] PASSWORD = "changeit".toCharArray();
+
+    @TempDir
+    static Path dir;
+
+    static Path serverKeys;
+    static Path wrongNameKeys;
+    static Path clientKeys;
+    static Path trustServer;
+    static Path trustClient;
+    static Path trustNothingUseful;
+
+    @BeforeAll
+    static void makeKeysAndCertificates() throws Exception {
+        serverKeys = keyPair("server", "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1");
+        wrongNameKeys = keyPair("wrongname", "CN=example.invalid", "SAN=dns:example.invalid");
+        clientKeys = keyPair("client", "CN=client", null);
+        Path stranger = keyPair("stranger", "CN=stranger", null);
+        trustServer = trustStoreOf("trust-server", serverKeys, "server", wrongNameKeys, "wrongname");
+        trustClient = trustStoreOf("trust-client", clientKeys, "client");
+        trustNothingUseful = trustStoreOf("trust-stranger", stranger, "stranger");
+    }
+
+    private static void keytool(String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", command) + "\n" + out);
+    }
+
+    private static Path keyPair(String alias, String dname, String san) throws Exception {
+        Path store = dir.resolve(alias + ".p12");
+        List<String> args = new ArrayList<>(List.of("-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", dname, "-validity", "2", "-keystore", store.toString(), "-storetype", "PKCS12",
+                "-storepass", "changeit", "-keypass", "changeit"));
+        if (san != null) {
+            args.addAll(List.of("-ext", san));
+        }
+        keytool(args.toArray(String[]::new));
+        return store;
+    }
+
+    /** A trust store holding the certificates of (store, alias) pairs. */
+    private static Path trustStoreOf(String name, Object... storesAndAliases) throws Exception {
+        Path trust = dir.resolve(name + ".p12");
+        for (int i = 0; i < storesAndAliases.length; i += 2) {
+            Path store = (Path) storesAndAliases[i];
+            String alias = (String) storesAndAliases[i + 1];
+            Path cert = dir.resolve(name + "-" + alias + ".crt");
+            keytool("-exportcert", "-alias", alias, "-keystore", store.toString(), "-storepass", "changeit",
+                    "-file", cert.toString());
+            keytool("-importcert", "-noprompt", "-alias", alias, "-file", cert.toString(), "-keystore", trust.toString(),
+                    "-storetype", "PKCS12", "-storepass", "changeit");
+        }
+        return trust;
+    }
+
+    private static TlsOptions.Builder tls() {
+        return TlsOptions.builder().handshakeTimeout(Duration.ofSeconds(5));
+    }
+
+    private static TcpServer echoServer(TlsOptions tls, Framing framing) throws Exception {
+        TcpServer server = TcpServer.create(loopback().tls(tls).framing(framing).onReceive((c, d) -> c.send(d)).build());
+        server.start();
+        return server;
+    }
+
+    private static ClientOptions.Builder clientTo(TcpServer server, TlsOptions tls, Framing framing) {
+        return ClientOptions.builder().address(server.localAddress()).tls(tls).framing(framing);
+    }
+
+    private static Failure awaitFailure(TcpServer server) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            var event = server.awaitEvent(Duration.ofMillis(200));
+            if (event.isPresent() && event.get() instanceof ServerEvent.Failed f) {
+                return f.failure();
+            }
+        }
+        throw new AssertionError("the server recorded no failure");
+    }
+
+    /** A TLS client that still works: the server goes on serving the others. */
+    private static void stillServes(TcpServer server, TlsOptions clientTls) throws Exception {
+        try (TcpClient good = TcpClient.create(clientTo(server, clientTls, server.options().framing()).build())) {
+            assertTrue(good.connect(), () -> good.exceptions(false, false).toString());
+            good.send(bytes("still here"));
+            assertEquals("still here", text(good.receive(Peers.WAIT).orElseThrow()));
+        }
+    }
+
+    @Test
+    void echoOverTlsWithFramingAndHostNameVerification() throws Exception {
+        TlsOptions clientTls = tls().trustStore(trustServer, PASSWORD).build();
+        assertTrue(clientTls.verifyHostname(), "host-name verification is on by default");
+        try (TcpServer server = echoServer(tls().keyStore(serverKeys, PASSWORD).build(), Framing.lengthPrefixed(1 << 16));
+             TcpClient client = TcpClient.create(clientTo(server, clientTls, Framing.lengthPrefixed(1 << 16)).build())) {
+            assertTrue(client.connect(), () -> client.exceptions(false, false).toString());
+            byte[] big = Peers.pattern(5, 50_000);
+            client.send(bytes("hello"));
+            client.send(big);
+            assertEquals("hello", text(client.receive(Peers.WAIT).orElseThrow()));
+            assertArrayEquals(big, client.receive(Peers.WAIT).orElseThrow());
+            client.disconnect();
+            assertTrue(server.exceptions(false, false).isEmpty(), server.exceptions(false, false).toString());
+        }
+    }
+
+    @Test
+    void mutualTlsRequiredServesCertifiedClientsAndRecordsTheOthers() throws Exception {
+        TlsOptions serverTls = tls().keyStore(serverKeys, PASSWORD).trustStore(trustClient, PASSWORD)
+                .clientAuth(TlsOptions.ClientAuth.REQUIRED).build();
+        TlsOptions certified = tls().keyStore(clientKeys, PASSWORD).trustStore(trustServer, PASSWORD).build();
+        TlsOptions anonymous = tls().trustStore(trustServer, PASSWORD).build();
+        try (TcpServer server = echoServer(serverTls, Framing.RAW)) {
+            stillServes(server, certified);
+            try (TcpClient stranger = TcpClient.create(ClientOptions.builder().address(server.localAddress())
+                    .tls(anonymous).autoReceive(true).build())) {
+                // With TLS 1.3 the client's handshake ends before the server checks its certificate: the
+                // refusal reaches the client as a closed connection, not as a failed connect.
+                if (stranger.connect()) {
+                    try {
+                        stranger.send(bytes("let me in"));
+                    } catch (IOException refused) {
+                        // already closed by the server's alert
+                    }
+                    assertTrue(stranger.receive(Duration.ofSeconds(5)).isEmpty(), "no echo for a refused client");
+                }
+            }
+            Failure failure = awaitFailure(server);
+            assertEquals(Failure.TlsProblem.CLIENT_CERTIFICATE_MISSING, ((Failure.Tls) failure).problem(), failure.toString());
+            stillServes(server, certified);
+        }
+    }
+
+    @Test
+    void aPlaintextClientToATlsServerIsRecordedAsNotTls() throws Exception {
+        try (TcpServer server = echoServer(tls().keyStore(serverKeys, PASSWORD).build(), Framing.RAW);
+             Socket plain = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort())) {
+            plain.getOutputStream().write(bytes("GET / HTTP/1.0\r\n\r\n"));
+            Failure failure = awaitFailure(server);
+            assertEquals(Failure.TlsProblem.NOT_TLS, ((Failure.Tls) failure).problem(), failure.toString());
+            plain.setSoTimeout(2_000);
+            try {
+                plain.getInputStream().readAllBytes(); // a TLS alert, perhaps, then the end
+            } catch (IOException reset) {
+                // closed hard: as good
+            }
+            stillServes(server, tls().trustStore(trustServer, PASSWORD).build());
+        }
+    }
+
+    @Test
+    void aTlsClientToAPlaintextServerIsRecordedOnTheClient() throws Exception {
+        try (TcpServer plain = TcpServer.create(loopback().onReceive((c, d) -> c.send(d)).build())) {
+            plain.start();
+            try (TcpClient client = TcpClient.create(ClientOptions.builder().address(plain.localAddress())
+                    .tls(tls().trustStore(trustServer, PASSWORD).handshakeTimeout(Duration.ofSeconds(2)).build()).build())) {
+                assertFalse(client.connect());
+                Failure.Tls failure = assertInstanceOf(Failure.Tls.class, client.drainExceptions().getFirst());
+                assertEquals(Failure.TlsProblem.NOT_TLS, failure.problem(), failure.toString());
+            }
+        }
+    }
+
+    @Test
+    void anUntrustedCertificateIsRecordedOnTheClientAndTheRefusalOnTheServer() throws Exception {
+        try (TcpServer server = echoServer(tls().keyStore(serverKeys, PASSWORD).build(), Framing.RAW);
+             TcpClient client = TcpClient.create(clientTo(server, tls().trustStore(trustNothingUseful, PASSWORD).build(),
+                     Framing.RAW).build())) {
+            assertFalse(client.connect());
+            Failure.Tls onClient = assertInstanceOf(Failure.Tls.class, client.drainExceptions().getFirst());
+            assertEquals(Failure.TlsProblem.UNTRUSTED_CERTIFICATE, onClient.problem(), onClient.toString());
+            Failure.Tls onServer = (Failure.Tls) awaitFailure(server);
+            assertEquals(Failure.TlsProblem.REJECTED_BY_PEER, onServer.problem(), onServer.toString());
+            stillServes(server, tls().trustStore(trustServer, PASSWORD).build());
+        }
+    }
+
+    @Test
+    void aWrongHostNameIsRecordedOnTheClient() throws Exception {
+        try (TcpServer server = echoServer(tls().keyStore(wrongNameKeys, PASSWORD).build(), Framing.RAW);
+             TcpClient client = TcpClient.create(clientTo(server, tls().trustStore(trustServer, PASSWORD).build(),
+                     Framing.RAW).build())) {
+            assertFalse(client.connect());
+            Failure.Tls failure = assertInstanceOf(Failure.Tls.class, client.drainExceptions().getFirst());
+            assertEquals(Failure.TlsProblem.HOSTNAME_MISMATCH, failure.problem(), failure.toString());
+            // With verification off, the same certificate is accepted (it is trusted).
+            try (TcpClient lax = TcpClient.create(clientTo(server, tls().trustStore(trustServer, PASSWORD)
+                    .verifyHostname(false).build(), Framing.RAW).build())) {
+                assertTrue(lax.connect(), () -> lax.exceptions(false, false).toString());
+            }
+        }
+    }
+
+    @Test
+    void aStalledHandshakeTimesOutWithoutBlockingTheAcceptLoop() throws Exception {
+        TlsOptions serverTls = tls().keyStore(serverKeys, PASSWORD).handshakeTimeout(Duration.ofMillis(500)).build();
+        try (TcpServer server = echoServer(serverTls, Framing.RAW);
+             Socket silent = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort())) {
+            stillServes(server, tls().trustStore(trustServer, PASSWORD).build()); // while the silent one stalls
+            Failure.Tls failure = (Failure.Tls) awaitFailure(server);
+            assertEquals(Failure.TlsProblem.HANDSHAKE_TIMEOUT, failure.problem(), failure.toString());
+        }
+    }
+
+    @Test
+    void noPlaintextCrossesTheWire() throws Exception {
+        try (TcpServer server = echoServer(tls().keyStore(serverKeys, PASSWORD).build(), Framing.RAW);
+             ServerSocket proxy = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            ByteArrayOutputStream wire = new ByteArrayOutputStream();
+            Thread relay = Thread.ofVirtual().start(() -> {
+                try (Socket in = proxy.accept(); Socket out = new Socket(InetAddress.getLoopbackAddress(),
+                        server.localAddress().getPort())) {
+                    Thread back = Thread.ofVirtual().start(() -> copy(out, in, wire));
+                    copy(in, out, wire);
+                    back.join(5_000);
+                } catch (Exception e) {
+                    // the test ended
+                }
+            });
+            String secret = "the secret is swordfish";
+            try (TcpClient client = TcpClient.create(ClientOptions.builder().host("127.0.0.1").port(proxy.getLocalPort())
+                    .tls(tls().trustStore(trustServer, PASSWORD).build()).build())) {
+                assertTrue(client.connect(), () -> client.exceptions(false, false).toString());
+                client.send(bytes(secret));
+                assertEquals(secret, text(client.receive(Peers.WAIT).orElseThrow()));
+            }
+            relay.join(Duration.ofSeconds(5));
+            String captured;
+            synchronized (wire) {
+                captured = wire.toString(StandardCharsets.ISO_8859_1);
+            }
+            assertTrue(captured.length() > 500, "the handshake and the data crossed the proxy");
+            assertFalse(captured.contains("swordfish"), "plaintext on the wire");
+        }
+    }
+
+    private static void copy(Socket from, Socket to, ByteArrayOutputStream record) {
+        byte[] buffer = new byte[8192];
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                synchronized (record) {
+                    record.write(buffer, 0, n);
+                }
+                out.write(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            // one side closed
+        }
+        try {
+            to.shutdownOutput();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+
+    @Test
+    void closeWithLiveTlsConnectionsIsBounded() throws Exception {
+        TcpServer server = echoServer(tls().keyStore(serverKeys, PASSWORD).build(), Framing.RAW);
+        List<TcpClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                TcpClient client = TcpClient.create(clientTo(server, tls().trustStore(trustServer, PASSWORD).build(),
+                        Framing.RAW).autoReceive(true).build());
+                assertTrue(client.connect());
+                clients.add(client);
+            }
+            long started = System.nanoTime();
+            server.close();
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertTrue(tookMillis < 1_000, "close took " + tookMillis + " ms");
+        } finally {
+            clients.forEach(TcpClient::close);
+        }
+    }
+
+}
