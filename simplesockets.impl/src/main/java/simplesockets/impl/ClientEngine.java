@@ -407,7 +407,13 @@ public final class ClientEngine implements TcpClient, Link.Sink {
 
     @Override
     public Optional<byte[]> receive(Duration timeout) throws InterruptedException {
-        return events.awaitOneData(Objects.requireNonNull(timeout, "timeout")).map(ClientEngine::data);
+        return events.awaitOneData(waitWhileConnected(timeout)).map(ClientEngine::data);
+    }
+
+    /** Waiting for data makes sense only while connected: otherwise only what is queued is taken. */
+    private Duration waitWhileConnected(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        return state() == ClientState.CONNECTED ? timeout : Duration.ZERO;
     }
 
     @Override
@@ -454,7 +460,7 @@ public final class ClientEngine implements TcpClient, Link.Sink {
 
     @Override
     public boolean awaitNewData(Duration timeout) throws InterruptedException {
-        return events.awaitAnyData(Objects.requireNonNull(timeout, "timeout"), true);
+        return events.awaitAnyData(waitWhileConnected(timeout), true);
     }
 
     @Override
@@ -464,7 +470,7 @@ public final class ClientEngine implements TcpClient, Link.Sink {
 
     @Override
     public List<byte[]> awaitReceived(Duration timeout) throws InterruptedException {
-        return events.awaitData(Objects.requireNonNull(timeout, "timeout"), true).stream().map(ClientEngine::data).toList();
+        return events.awaitData(waitWhileConnected(timeout), true).stream().map(ClientEngine::data).toList();
     }
 
     @Override
