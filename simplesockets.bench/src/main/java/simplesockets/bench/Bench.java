@@ -1,0 +1,253 @@
+package simplesockets.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs every scenario against every server, interleaved in one run, each server and the load
+ * generator in processes of their own, and writes {@code results.csv}, {@code summary.md} and a
+ * gnuplot chart into the output folder.
+ *
+ * <p>{@code java -cp ... simplesockets.bench.Bench OUTPUT_DIR [full|smoke]}; {@code bench/run} does it all.
+ */
+public final class Bench {
+
+    private static final Pattern KV = Pattern.compile("(\\w+)=([-0-9.]+)");
+
+    private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private final String classPath = System.getProperty("java.class.path");
+    private final Path out;
+    private final boolean full;
+    private final List<String> rows = new ArrayList<>();
+
+    Bench(Path out, boolean full) {
+        this.out = out;
+        this.full = full;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "target/bench");
+        boolean full = args.length < 2 || args[1].equals("full");
+        Files.createDirectories(out);
+        new Bench(out, full).runAll();
+    }
+
+    /** A server process: started, its port read, commands written, ended by closing its input. */
+    final class Server implements AutoCloseable {
+        final String kind;
+        final Process process;
+        final BufferedReader stdout;
+        final PrintWriter stdin;
+        final int port;
+
+        Server(String kind, String... extra) throws IOException {
+            this.kind = kind;
+            List<String> command = new ArrayList<>(List.of(java, "-Xss512k", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                    "-cp", classPath, EchoServers.class.getName(), kind));
+            command.addAll(List.of(extra));
+            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            stdin = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+            String ready = stdout.readLine();
+            if (ready == null || !ready.startsWith("ready ")) {
+                throw new IOException(kind + " did not start: " + ready);
+            }
+            port = Integer.parseInt(ready.substring(6).trim());
+        }
+
+        Map<String, Double> command(String command) throws IOException {
+            stdin.println(command);
+            return values(stdout.readLine());
+        }
+
+        @Override
+        public void close() throws Exception {
+            stdin.close();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    static Map<String, Double> values(String line) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        if (line != null) {
+            Matcher m = KV.matcher(line);
+            while (m.find()) {
+                values.put(m.group(1), Double.parseDouble(m.group(2)));
+            }
+        }
+        return values;
+    }
+
+    /** Runs the load generator; at its "measuring" and "measured" marks, reads the server's CPU time. */
+    Map<String, Double> load(Server server, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(java, "-Xss512k", "-cp", classPath, LoadGen.class.getName()));
+        command.add(args[0]);
+        command.add(String.valueOf(server.port));
+        command.addAll(List.of(args).subList(1, args.length));
+        Process gen = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        BufferedReader lines = new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.UTF_8));
+        double cpuStart = 0;
+        double cpuEnd = 0;
+        Map<String, Double> result = Map.of();
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            if (line.equals("measuring")) {
+                cpuStart = server.command("stats").getOrDefault("cpu_ms", 0.0);
+            } else if (line.equals("measured")) {
+                cpuEnd = server.command("stats").getOrDefault("cpu_ms", 0.0);
+            } else if (line.startsWith("result ")) {
+                result = new LinkedHashMap<>(values(line));
+            }
+        }
+        if (!gen.waitFor(30, TimeUnit.MINUTES)) {
+            gen.destroyForcibly();
+        }
+        if (cpuEnd > cpuStart && result.containsKey("messages") && result.get("messages") > 0) {
+            result.put("server_cpu_us_per_msg", (cpuEnd - cpuStart) * 1000 / result.get("messages"));
+        }
+        return result;
+    }
+
+    void record(String scenario, String server, long connections, Map<String, Double> values) {
+        values.forEach((k, v) -> rows.add(String.format(Locale.ROOT, "%s,%s,%d,%s,%.3f", scenario, server, connections, k, v)));
+        System.out.println(scenario + " " + server + " " + connections + " " + values);
+    }
+
+    void runAll() throws Exception {
+        int warmup = full ? 3 : 1;
+        int measure = full ? 5 : 1;
+        int rounds = full ? 2 : 1;
+        List<Integer> levels = full ? List.of(1, 100, 1000, 10000) : List.of(10);
+        List<String> echoServers = new ArrayList<>(List.of("ss-raw", "ss-framed", "netty-nio", "threads"));
+        if (epollWorks()) {
+            echoServers.add(2, "netty-epoll");
+        }
+        // 1. Request/response echo, interleaved: every server at a level before the next round.
+        for (int level : levels) {
+            for (int round = 0; round < rounds; round++) {
+                for (String kind : echoServers) {
+                    try (Server server = new Server(kind)) {
+                        record("echo", kind, level, load(server, "echo", String.valueOf(level), String.valueOf(warmup),
+                                String.valueOf(measure)));
+                    }
+                }
+            }
+        }
+        // 2. TLS against plain TCP, same blocking client, same server code.
+        Path keys = TestKeys.make(out.resolve("keys"));
+        int tlsConnections = full ? 100 : 10;
+        for (int round = 0; round < rounds; round++) {
+            try (Server server = new Server("ss-raw")) {
+                record("echo-blocking", "ss-raw", tlsConnections, load(server, "blocking", String.valueOf(tlsConnections),
+                        String.valueOf(warmup), String.valueOf(measure)));
+            }
+            try (Server server = new Server("ss-tls", keys.resolve("server.p12").toString())) {
+                record("echo-blocking", "ss-tls", tlsConnections, load(server, "blocking", String.valueOf(tlsConnections),
+                        String.valueOf(warmup), String.valueOf(measure), keys.resolve("trust.p12").toString()));
+            }
+        }
+        // 3. Bulk one way (against iperf3 as the ceiling) and bulk echo.
+        long bulk = full ? 1L << 30 : 16L << 20;
+        for (int round = 0; round < rounds; round++) {
+            for (String kind : List.of("ss-sink", "netty-sink")) {
+                try (Server server = new Server(kind)) {
+                    record("bulk", kind, 1, load(server, "bulk", String.valueOf(bulk)));
+                }
+            }
+            record("bulk", "iperf3", 1, iperf3(bulk));
+            for (String kind : List.of("ss-raw", "netty-nio")) {
+                try (Server server = new Server(kind)) {
+                    record("bulkecho", kind, 1, load(server, "bulkecho", String.valueOf(bulk)));
+                }
+            }
+        }
+        // 4. Idle cost and shutdown at many connections.
+        int idle = full ? 10_000 : 100;
+        for (String kind : List.of("ss-raw", "netty-nio", "threads")) {
+            try (Server server = new Server(kind)) {
+                Map<String, Double> before = server.command("stats");
+                Process gen = new ProcessBuilder(java, "-cp", classPath, LoadGen.class.getName(), "idle",
+                        String.valueOf(server.port), String.valueOf(idle)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                BufferedReader lines = new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.UTF_8));
+                String connected = lines.readLine();
+                Thread.sleep(2_000); // let the server finish accepting
+                Map<String, Double> after = server.command("stats");
+                Map<String, Double> values = new LinkedHashMap<>();
+                values.put("rss_kb_per_conn", (after.get("rss_kb") - before.get("rss_kb")) / idle);
+                values.put("heap_kb_per_conn", (after.get("heap_kb") - before.get("heap_kb")) / idle);
+                if (!kind.equals("threads")) {
+                    values.put("close_ms", server.command("close").getOrDefault("closed_ms", -1.0));
+                }
+                record("idle", kind, idle, values);
+                gen.getOutputStream().close();
+                gen.waitFor(60, TimeUnit.SECONDS);
+                if (connected == null) {
+                    System.out.println("warning: the idle generator did not connect");
+                }
+            }
+        }
+        // 5. Connection rate.
+        for (String kind : List.of("ss-raw", "netty-nio", "threads")) {
+            try (Server server = new Server(kind)) {
+                record("connrate", kind, 50, load(server, "connrate", String.valueOf(full ? 5 : 1), "50"));
+            }
+        }
+        Files.write(out.resolve("results.csv"), prepend("scenario,server,connections,metric,value", rows));
+        Report.write(out, rows);
+    }
+
+    private static List<String> prepend(String header, List<String> rows) {
+        List<String> all = new ArrayList<>();
+        all.add(header);
+        all.addAll(rows);
+        return all;
+    }
+
+    private boolean epollWorks() {
+        try {
+            return io.netty.channel.epoll.Epoll.isAvailable();
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    private Map<String, Double> iperf3(long bytes) throws Exception {
+        Map<String, Double> values = new LinkedHashMap<>();
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Process server;
+        try {
+            server = new ProcessBuilder("iperf3", "-s", "-1", "-B", "127.0.0.1", "-p", String.valueOf(port)).start();
+        } catch (IOException e) {
+            System.out.println("iperf3 is not installed; skipping its ceiling");
+            return values;
+        }
+        Thread.sleep(500);
+        Process client = new ProcessBuilder("iperf3", "-c", "127.0.0.1", "-p", String.valueOf(port), "-n", String.valueOf(bytes), "-J")
+                .redirectErrorStream(true).start();
+        String json = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        client.waitFor(120, TimeUnit.SECONDS);
+        server.destroy();
+        Matcher m = Pattern.compile("\"sum_received\"\\s*:\\s*\\{[^}]*\"bits_per_second\"\\s*:\\s*([0-9.e+]+)").matcher(json);
+        if (m.find()) {
+            values.put("mb_per_s", Double.parseDouble(m.group(1)) / 8 / 1e6);
+        }
+        return values;
+    }
+}

@@ -1,0 +1,215 @@
+package simplesockets.bench;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import simplesockets.api.Framing;
+import simplesockets.api.ServerOptions;
+import simplesockets.api.TcpServer;
+import simplesockets.api.TlsOptions;
+
+/**
+ * One echo (or sink) server per process, every kind started the same way:
+ * {@code java -cp ... simplesockets.bench.EchoServers KIND [KEYSTORE]}. It prints {@code ready PORT}, then
+ * answers commands on stdin: {@code stats} prints {@code rss_kb=... heap_kb=... cpu_ms=...}, {@code close}
+ * closes the server and prints {@code closed_ms=...}, and end of input exits.
+ *
+ * <p>Kinds: {@code ss-raw}, {@code ss-framed}, {@code ss-tls}, {@code ss-sink}, {@code netty-nio},
+ * {@code netty-epoll}, {@code netty-sink}, {@code threads} (a platform thread per connection).
+ */
+public final class EchoServers {
+
+    private EchoServers() {
+    }
+
+    interface Running {
+        int port();
+
+        void close() throws Exception;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String kind = args[0];
+        Running server = switch (kind) {
+            case "ss-raw" -> simplesockets(ServerOptions.builder(), false);
+            case "ss-framed" -> simplesockets(ServerOptions.builder().framing(Framing.lengthPrefixed(1 << 20)), false);
+            case "ss-tls" -> simplesockets(ServerOptions.builder().tls(TlsOptions.builder()
+                    .keyStore(Path.of(args[1]), "changeit".toCharArray()).build()), false);
+            case "ss-sink" -> simplesockets(ServerOptions.builder().receiveBufferSize(64 * 1024), true);
+            case "netty-nio" -> netty(false, false);
+            case "netty-epoll" -> netty(true, false);
+            case "netty-sink" -> netty(false, true);
+            case "threads" -> threadPerConnection();
+            default -> throw new IllegalArgumentException("unknown kind " + kind);
+        };
+        System.out.println("ready " + server.port());
+        System.out.flush();
+        BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line = commands.readLine(); line != null; line = commands.readLine()) {
+            switch (line.trim()) {
+                case "stats" -> {
+                    System.gc();
+                    Runtime rt = Runtime.getRuntime();
+                    long cpuMs = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                            .getProcessCpuTime() / 1_000_000;
+                    System.out.println("stats rss_kb=" + rssKb() + " heap_kb=" + (rt.totalMemory() - rt.freeMemory()) / 1024
+                            + " cpu_ms=" + cpuMs);
+                }
+                case "close" -> {
+                    long started = System.nanoTime();
+                    server.close();
+                    System.out.println("closed_ms=" + (System.nanoTime() - started) / 1_000_000);
+                }
+                default -> System.out.println("unknown command " + line);
+            }
+            System.out.flush();
+        }
+        System.exit(0);
+    }
+
+    static long rssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static Running simplesockets(ServerOptions.Builder options, boolean sink) throws Exception {
+        TcpServer server = TcpServer.create(options.host("127.0.0.1").port(0).backlog(4096)
+                .onReceive(sink ? (c, d) -> { } : (c, d) -> c.send(d))
+                .closeTimeout(Duration.ofSeconds(5))
+                .build());
+        server.start();
+        return new Running() {
+            public int port() {
+                return server.localAddress().getPort();
+            }
+
+            public void close() {
+                server.close();
+            }
+        };
+    }
+
+    @ChannelHandler.Sharable
+    static final class Echo extends ChannelInboundHandlerAdapter {
+        private final boolean sink;
+
+        Echo(boolean sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (sink) {
+                ((ByteBuf) msg).release();
+            } else {
+                ctx.write(msg);
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    private static Running netty(boolean epoll, boolean sink) throws Exception {
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Echo echo = new Echo(sink);
+        Channel channel = new ServerBootstrap().group(boss, workers)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(echo);
+                    }
+                })
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+        return new Running() {
+            public int port() {
+                return ((InetSocketAddress) channel.localAddress()).getPort();
+            }
+
+            public void close() throws Exception {
+                channel.close().sync();
+                boss.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).sync();
+                workers.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).sync();
+            }
+        };
+    }
+
+    /** The naive baseline: one platform thread per connection, blocking reads and writes, 8 KiB buffer. */
+    private static Running threadPerConnection() throws Exception {
+        ServerSocket listener = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress());
+        Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
+            while (!listener.isClosed()) {
+                try {
+                    Socket socket = listener.accept();
+                    socket.setTcpNoDelay(true);
+                    Thread.ofPlatform().daemon().stackSize(256 * 1024).start(() -> {
+                        byte[] buffer = new byte[8192];
+                        try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+                            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                                out.write(buffer, 0, n);
+                            }
+                        } catch (Exception e) {
+                            // the peer went away
+                        }
+                    });
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        return new Running() {
+            public int port() {
+                return listener.getLocalPort();
+            }
+
+            public void close() throws Exception {
+                listener.close();
+                acceptor.join(5_000);
+            }
+        };
+    }
+}

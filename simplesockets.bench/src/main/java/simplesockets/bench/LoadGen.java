@@ -1,0 +1,357 @@
+package simplesockets.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The load generator, in its own process. Modes (each prints one {@code result key=value ...} line):
+ * <ul>
+ *   <li>{@code echo PORT CONNECTIONS WARMUP_S MEASURE_S}: closed-loop 64-byte request/response over NIO
+ *       with two selector threads (so the generator neither bottlenecks nor starves connections);</li>
+ *   <li>{@code blocking PORT CONNECTIONS WARMUP_S MEASURE_S [TRUSTSTORE]}: the same with a virtual thread
+ *       and a blocking socket per connection, over TLS when a trust store is given;</li>
+ *   <li>{@code bulk PORT BYTES}: one connection streams BYTES one way, then waits for the server to close;</li>
+ *   <li>{@code bulkecho PORT BYTES}: one connection streams BYTES through an echo server and reads them back;</li>
+ *   <li>{@code idle PORT CONNECTIONS}: opens idle connections, prints {@code connected}, closes them at end of stdin;</li>
+ *   <li>{@code connrate PORT SECONDS CONCURRENCY}: connect, one echo, close, as fast as it goes.</li>
+ * </ul>
+ * Messages start with a 4-byte length of 60 so that the same bytes also work as a length-prefixed frame.
+ */
+public final class LoadGen {
+
+    static final int SIZE = 64;
+    static final int SELECTORS = 2;
+
+    private LoadGen() {
+    }
+
+    static byte[] message() {
+        byte[] m = new byte[SIZE];
+        ByteBuffer.wrap(m).putInt(SIZE - 4);
+        for (int i = 4; i < SIZE; i++) {
+            m[i] = (byte) i;
+        }
+        return m;
+    }
+
+    public static void main(String[] args) throws Exception {
+        InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[1]));
+        String result = switch (args[0]) {
+            case "echo" -> nioEcho(server, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            case "blocking" -> blockingEcho(server, Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4]), args.length > 5 ? args[5] : null);
+            case "bulk" -> bulk(server, Long.parseLong(args[2]), false);
+            case "bulkecho" -> bulk(server, Long.parseLong(args[2]), true);
+            case "idle" -> idle(server, Integer.parseInt(args[2]));
+            case "connrate" -> connectionRate(server, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            default -> throw new IllegalArgumentException(args[0]);
+        };
+        System.out.println("result " + result);
+        System.out.flush();
+        System.exit(0);
+    }
+
+    /** Per-run measurement state shared by the selector threads. */
+    static final class Run {
+        final AtomicLongArray counts;
+        volatile boolean measuring;
+        volatile boolean stop;
+        long started;
+
+        Run(int connections) {
+            counts = new AtomicLongArray(connections);
+        }
+
+        String summarize(List<Histogram> histograms, double seconds) {
+            Histogram all = new Histogram(3_600_000_000L, 3);
+            histograms.forEach(all::add);
+            long min = Long.MAX_VALUE;
+            long max = 0;
+            long total = 0;
+            for (int i = 0; i < counts.length(); i++) {
+                long c = counts.get(i);
+                min = Math.min(min, c);
+                max = Math.max(max, c);
+                total += c;
+            }
+            return String.format(java.util.Locale.ROOT,
+                    "messages=%d msgs_per_s=%.0f p50_us=%.1f p99_us=%.1f p999_us=%.1f fairness=%.3f",
+                    total, total / seconds, all.getValueAtPercentile(50) / 1000.0, all.getValueAtPercentile(99) / 1000.0,
+                    all.getValueAtPercentile(99.9) / 1000.0, max == 0 ? 0 : (double) min / max);
+        }
+    }
+
+    /** Warm up, then measure; tells the harness when measuring starts and ends, for its CPU readings. */
+    static void measure(Run run, int warmup, int measure) throws Exception {
+        Thread.sleep(warmup * 1000L);
+        System.out.println("measuring");
+        System.out.flush();
+        run.started = System.nanoTime();
+        run.measuring = true;
+        Thread.sleep(measure * 1000L);
+        run.measuring = false;
+        System.out.println("measured");
+        System.out.flush();
+    }
+
+    private static final class Conn {
+        final int index;
+        final SocketChannel channel;
+        final ByteBuffer out = ByteBuffer.wrap(message());
+        final ByteBuffer in = ByteBuffer.allocate(SIZE);
+        long sentAt;
+
+        Conn(int index, SocketChannel channel) {
+            this.index = index;
+            this.channel = channel;
+        }
+    }
+
+    static String nioEcho(InetSocketAddress server, int connections, int warmup, int measure) throws Exception {
+        Run run = new Run(connections);
+        List<List<Conn>> groups = new ArrayList<>();
+        for (int s = 0; s < SELECTORS; s++) {
+            groups.add(new ArrayList<>());
+        }
+        for (int i = 0; i < connections; i++) {
+            SocketChannel channel = SocketChannel.open();
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.connect(server);
+            channel.configureBlocking(false);
+            groups.get(i % SELECTORS).add(new Conn(i, channel));
+        }
+        List<Histogram> histograms = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (List<Conn> group : groups) {
+            Histogram histogram = new Histogram(3_600_000_000L, 3);
+            histograms.add(histogram);
+            threads.add(Thread.ofPlatform().start(() -> select(group, run, histogram)));
+        }
+        measure(run, warmup, measure);
+        long started = run.started;
+        double seconds = (System.nanoTime() - started) / 1e9;
+        run.stop = true;
+        for (Thread t : threads) {
+            t.join();
+        }
+        return run.summarize(histograms, seconds);
+    }
+
+    private static void select(List<Conn> group, Run run, Histogram histogram) {
+        try (Selector selector = Selector.open()) {
+            for (Conn c : group) {
+                c.channel.register(selector, SelectionKey.OP_READ, c);
+                send(c);
+            }
+            while (!run.stop) {
+                selector.select(100);
+                for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext(); ) {
+                    SelectionKey key = it.next();
+                    it.remove();
+                    Conn c = (Conn) key.attachment();
+                    if (key.isWritable()) {
+                        c.channel.write(c.out);
+                        if (!c.out.hasRemaining()) {
+                            key.interestOps(SelectionKey.OP_READ);
+                        }
+                    }
+                    if (key.isValid() && key.isReadable()) {
+                        if (c.channel.read(c.in) < 0) {
+                            key.cancel();
+                            continue;
+                        }
+                        if (!c.in.hasRemaining()) {
+                            if (run.measuring) {
+                                histogram.recordValue(Math.min(System.nanoTime() - c.sentAt, 3_600_000_000L));
+                                run.counts.incrementAndGet(c.index);
+                            }
+                            c.in.clear();
+                            send(c);
+                            if (c.out.hasRemaining()) {
+                                key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                            }
+                        }
+                    }
+                }
+            }
+            for (Conn c : group) {
+                c.channel.close();
+            }
+        } catch (Exception e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    private static void send(Conn c) throws java.io.IOException {
+        c.out.clear();
+        c.sentAt = System.nanoTime();
+        c.channel.write(c.out);
+    }
+
+    static String blockingEcho(InetSocketAddress server, int connections, int warmup, int measure, String trustStore)
+            throws Exception {
+        SSLContext tls = null;
+        if (trustStore != null) {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(Path.of(trustStore))) {
+                trust.load(in, "changeit".toCharArray());
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            tls = SSLContext.getInstance("TLS");
+            tls.init(null, tmf.getTrustManagers(), null);
+        }
+        Run run = new Run(connections);
+        List<Histogram> histograms = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            Socket socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.connect(server);
+            if (tls != null) {
+                SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(socket, "127.0.0.1", server.getPort(), true);
+                ssl.startHandshake();
+                socket = ssl;
+            }
+            Histogram histogram = new Histogram(3_600_000_000L, 3);
+            histograms.add(histogram);
+            Socket s = socket;
+            int index = i;
+            threads.add(Thread.ofVirtual().start(() -> {
+                byte[] m = message();
+                byte[] back = new byte[SIZE];
+                try (s; OutputStream out = s.getOutputStream(); InputStream in = s.getInputStream()) {
+                    while (!run.stop) {
+                        long sent = System.nanoTime();
+                        out.write(m);
+                        int got = 0;
+                        while (got < SIZE) {
+                            int n = in.read(back, got, SIZE - got);
+                            if (n < 0) {
+                                return;
+                            }
+                            got += n;
+                        }
+                        if (run.measuring) {
+                            synchronized (histogram) {
+                                histogram.recordValue(Math.min(System.nanoTime() - sent, 3_600_000_000L));
+                            }
+                            run.counts.incrementAndGet(index);
+                        }
+                    }
+                } catch (Exception e) {
+                    // closed at the end
+                }
+            }));
+        }
+        measure(run, warmup, measure);
+        long started = run.started;
+        double seconds = (System.nanoTime() - started) / 1e9;
+        run.stop = true;
+        for (Thread t : threads) {
+            t.join(5_000);
+        }
+        return run.summarize(histograms, seconds);
+    }
+
+    static String bulk(InetSocketAddress server, long bytes, boolean echo) throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.setTcpNoDelay(true);
+            socket.connect(server);
+            byte[] chunk = new byte[256 * 1024];
+            AtomicLong received = new AtomicLong();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                byte[] buffer = new byte[256 * 1024];
+                try {
+                    InputStream in = socket.getInputStream();
+                    for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                        received.addAndGet(n);
+                        if (echo && received.get() >= bytes) {
+                            return;
+                        }
+                    }
+                } catch (Exception e) {
+                    // closed
+                }
+            });
+            long started = System.nanoTime();
+            OutputStream out = socket.getOutputStream();
+            for (long sent = 0; sent < bytes; sent += chunk.length) {
+                out.write(chunk, 0, (int) Math.min(chunk.length, bytes - sent));
+            }
+            if (!echo) {
+                socket.shutdownOutput(); // the sink closes once it has read everything
+            }
+            reader.join();
+            double seconds = (System.nanoTime() - started) / 1e9;
+            return String.format(java.util.Locale.ROOT, "bytes=%d seconds=%.3f mb_per_s=%.1f echoed=%d",
+                    bytes, seconds, bytes / seconds / 1e6, received.get());
+        }
+    }
+
+    static String idle(InetSocketAddress server, int connections) throws Exception {
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            Socket s = new Socket();
+            s.connect(server);
+            sockets.add(s);
+        }
+        System.out.println("connected " + connections);
+        System.out.flush();
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        for (Socket s : sockets) {
+            s.close();
+        }
+        return "connections=" + connections;
+    }
+
+    static String connectionRate(InetSocketAddress server, int seconds, int concurrency) throws Exception {
+        AtomicLong done = new AtomicLong();
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < concurrency; t++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                byte[] m = message();
+                byte[] back = new byte[SIZE];
+                while (System.nanoTime() < deadline) {
+                    try (Socket s = new Socket()) {
+                        s.setTcpNoDelay(true);
+                        s.connect(server);
+                        s.getOutputStream().write(m);
+                        s.getInputStream().readNBytes(back, 0, SIZE);
+                        done.incrementAndGet();
+                    } catch (Exception e) {
+                        // count only successes
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        return String.format(java.util.Locale.ROOT, "connections=%d conns_per_s=%.0f", done.get(), done.get() / (double) seconds);
+    }
+}

@@ -1,0 +1,124 @@
+package simplesockets.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Turns the result rows into {@code summary.md} (medians over rounds, and ratios against Netty NIO and
+ * the other peers named by the goals) and a gnuplot chart ({@code echo.svg}) of echo rates.
+ */
+final class Report {
+
+    private Report() {
+    }
+
+    /** Median of a metric over rounds. */
+    static double median(List<String> rows, String scenario, String server, long connections, String metric) {
+        List<Double> values = new ArrayList<>();
+        for (String row : rows) {
+            String[] f = row.split(",");
+            if (f[0].equals(scenario) && f[1].equals(server) && Long.parseLong(f[2]) == connections && f[3].equals(metric)) {
+                values.add(Double.parseDouble(f[4]));
+            }
+        }
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        values.sort(Double::compare);
+        int n = values.size();
+        return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
+    }
+
+    static void write(Path out, List<String> rows) throws IOException, InterruptedException {
+        Map<Long, List<String>> levels = new TreeMap<>();
+        List<String> servers = new ArrayList<>();
+        for (String row : rows) {
+            String[] f = row.split(",");
+            if (f[0].equals("echo")) {
+                levels.computeIfAbsent(Long.parseLong(f[2]), k -> new ArrayList<>());
+                if (!servers.contains(f[1])) {
+                    servers.add(f[1]);
+                }
+            }
+        }
+        StringBuilder md = new StringBuilder("## Echo, 64-byte request/response (medians)\n\n");
+        md.append("| connections | server | msgs/s | vs netty-nio | vs threads | p50 µs | p99 µs | p99.9 µs | fairness | server CPU µs/msg | CPU vs netty-nio |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        StringBuilder data = new StringBuilder("# connections " + String.join(" ", servers) + "\n");
+        for (long level : levels.keySet()) {
+            data.append(level);
+            double netty = median(rows, "echo", "netty-nio", level, "msgs_per_s");
+            double threads = median(rows, "echo", "threads", level, "msgs_per_s");
+            double nettyCpu = median(rows, "echo", "netty-nio", level, "server_cpu_us_per_msg");
+            for (String server : servers) {
+                double rate = median(rows, "echo", server, level, "msgs_per_s");
+                double cpu = median(rows, "echo", server, level, "server_cpu_us_per_msg");
+                data.append(' ').append(Double.isNaN(rate) ? "NaN" : String.format(Locale.ROOT, "%.0f", rate));
+                md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.2fx | %.2fx | %.0f | %.0f | %.0f | %.3f | %.2f | %.2fx |%n",
+                        level, server, rate, rate / netty, rate / threads,
+                        median(rows, "echo", server, level, "p50_us"), median(rows, "echo", server, level, "p99_us"),
+                        median(rows, "echo", server, level, "p999_us"), median(rows, "echo", server, level, "fairness"),
+                        cpu, cpu / nettyCpu));
+            }
+            data.append('\n');
+        }
+        md.append("\n## TLS against plain TCP (blocking clients)\n\n");
+        for (String row : rows) {
+            String[] f = row.split(",");
+            if (f[0].equals("echo-blocking") && f[1].equals("ss-tls") && f[3].equals("msgs_per_s")) {
+                long n = Long.parseLong(f[2]);
+                double tls = median(rows, "echo-blocking", "ss-tls", n, "msgs_per_s");
+                double plain = median(rows, "echo-blocking", "ss-raw", n, "msgs_per_s");
+                md.append(String.format(Locale.ROOT, "%d connections: TLS %.0f msgs/s, plain %.0f msgs/s: **%.2fx**%n%n", n, tls, plain,
+                        tls / plain));
+                break;
+            }
+        }
+        double iperf = median(rows, "bulk", "iperf3", 1, "mb_per_s");
+        md.append("## Bulk (MB/s, medians)\n\n| scenario | server | MB/s | ratio |\n|---|---|---|---|\n");
+        for (String server : List.of("ss-sink", "netty-sink")) {
+            double v = median(rows, "bulk", server, 1, "mb_per_s");
+            md.append(String.format(Locale.ROOT, "| one way | %s | %.0f | %.2fx iperf3 |%n", server, v, v / iperf));
+        }
+        md.append(String.format(Locale.ROOT, "| one way | iperf3 | %.0f | 1.00x |%n", iperf));
+        double nettyEcho = median(rows, "bulkecho", "netty-nio", 1, "mb_per_s");
+        for (String server : List.of("ss-raw", "netty-nio")) {
+            double v = median(rows, "bulkecho", server, 1, "mb_per_s");
+            md.append(String.format(Locale.ROOT, "| echo | %s | %.0f | %.2fx netty-nio, %.2fx iperf3 |%n", server, v, v / nettyEcho, v / iperf));
+        }
+        md.append("\n## Idle connections, shutdown and connection rate\n\n| server | RSS KiB/conn | heap KiB/conn | close ms | conns/s |\n|---|---|---|---|---|\n");
+        long idle = rows.stream().filter(r -> r.startsWith("idle,")).map(r -> Long.parseLong(r.split(",")[2])).findFirst().orElse(0L);
+        for (String server : List.of("ss-raw", "netty-nio", "threads")) {
+            md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.0f | %.0f |%n", server,
+                    median(rows, "idle", server, idle, "rss_kb_per_conn"), median(rows, "idle", server, idle, "heap_kb_per_conn"),
+                    median(rows, "idle", server, idle, "close_ms"), median(rows, "connrate", server, 50, "conns_per_s")));
+        }
+        md.append("\n(idle figures at ").append(idle).append(" connections)\n");
+        Files.writeString(out.resolve("summary.md"), md.toString(), StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("echo.dat"), data.toString(), StandardCharsets.UTF_8);
+        String plot = "set terminal svg size 800,480 dynamic font 'sans,11'\n"
+                + "set output '" + out.resolve("echo.svg").toAbsolutePath() + "'\n"
+                + "set title 'Echo, 64-byte request/response, 2 cores, loopback'\n"
+                + "set xlabel 'concurrent connections'\nset ylabel 'messages/s'\nset logscale x\nset key top left\n"
+                + "set grid\nset style data linespoints\n"
+                + "plot " + java.util.stream.IntStream.range(0, servers.size())
+                        .mapToObj(i -> "'" + out.resolve("echo.dat").toAbsolutePath() + "' using 1:" + (i + 2) + " title '" + servers.get(i) + "'")
+                        .collect(Collectors.joining(", ")) + "\n";
+        Files.writeString(out.resolve("echo.gnuplot"), plot, StandardCharsets.UTF_8);
+        try {
+            Process gnuplot = new ProcessBuilder("gnuplot", out.resolve("echo.gnuplot").toString()).inheritIO().start();
+            gnuplot.waitFor();
+        } catch (IOException e) {
+            System.out.println("gnuplot is not installed; the chart's data and script are in " + out);
+        }
+        System.out.println(md);
+    }
+}
