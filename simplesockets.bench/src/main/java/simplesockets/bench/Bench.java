@@ -169,7 +169,7 @@ public final class Bench {
                 }
             }
             record("bulk", "iperf3", 1, iperf3(bulk));
-            for (String kind : List.of("ss-raw", "netty-nio")) {
+            for (String kind : List.of("ss-raw", "ss-raw-64k", "netty-nio")) {
                 try (Server server = new Server(kind)) {
                     record("bulkecho", kind, 1, load(server, "bulkecho", String.valueOf(bulk)));
                 }

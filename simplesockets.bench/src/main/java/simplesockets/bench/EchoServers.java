@@ -39,7 +39,7 @@ import simplesockets.api.TlsOptions;
  * answers commands on stdin: {@code stats} prints {@code rss_kb=... heap_kb=... cpu_ms=...}, {@code close}
  * closes the server and prints {@code closed_ms=...}, and end of input exits.
  *
- * <p>Kinds: {@code ss-raw}, {@code ss-framed}, {@code ss-tls}, {@code ss-sink}, {@code netty-nio},
+ * <p>Kinds: {@code ss-raw} (default options: 2 KiB reads), {@code ss-raw-64k} (64 KiB reads), {@code ss-framed}, {@code ss-tls}, {@code ss-sink}, {@code netty-nio},
  * {@code netty-epoll}, {@code netty-sink}, {@code threads} (a platform thread per connection).
  */
 public final class EchoServers {
@@ -57,6 +57,7 @@ public final class EchoServers {
         String kind = args[0];
         Running server = switch (kind) {
             case "ss-raw" -> simplesockets(ServerOptions.builder(), false);
+            case "ss-raw-64k" -> simplesockets(ServerOptions.builder().receiveBufferSize(64 * 1024), false);
             case "ss-framed" -> simplesockets(ServerOptions.builder().framing(Framing.lengthPrefixed(1 << 20)), false);
             case "ss-tls" -> simplesockets(ServerOptions.builder().tls(TlsOptions.builder()
                     .keyStore(Path.of(args[1]), "changeit".toCharArray()).build()), false);

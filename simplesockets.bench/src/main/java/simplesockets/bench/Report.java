@@ -90,7 +90,7 @@ final class Report {
         }
         md.append(String.format(Locale.ROOT, "| one way | iperf3 | %.0f | 1.00x |%n", iperf));
         double nettyEcho = median(rows, "bulkecho", "netty-nio", 1, "mb_per_s");
-        for (String server : List.of("ss-raw", "netty-nio")) {
+        for (String server : List.of("ss-raw", "ss-raw-64k", "netty-nio")) {
             double v = median(rows, "bulkecho", server, 1, "mb_per_s");
             md.append(String.format(Locale.ROOT, "| echo | %s | %.0f | %.2fx netty-nio, %.2fx iperf3 |%n", server, v, v / nettyEcho, v / iperf));
         }

@@ -44,7 +44,20 @@ final class Scope {
      * @throws RejectedExecutionException if the scope is closed
      */
     Thread fork(String name, Runnable task) {
-        Thread thread = Thread.ofVirtual()
+        return start(Thread.ofVirtual(), name, task);
+    }
+
+    /**
+     * Starts a platform thread in the scope, for the one loop that must never wait behind thousands
+     * of busy virtual threads: accepting. (Helidon does the same.) It is a daemon, and is joined on
+     * close like the rest.
+     */
+    Thread forkPlatform(String name, Runnable task) {
+        return start(Thread.ofPlatform().daemon(), name, task);
+    }
+
+    private Thread start(Thread.Builder builder, String name, Runnable task) {
+        Thread thread = builder
                 .name(prefix + name + "-" + counter.incrementAndGet())
                 .uncaughtExceptionHandler((t, e) -> LOG.warn("Bug: thread {} ended with an exception", t.getName(), e))
                 .unstarted(() -> {

@@ -163,7 +163,7 @@ public final class ServerEngine implements TcpServer, Link.Sink {
     private void listen(InetSocketAddress address) throws IOException {
         Acceptor opened = network.bind(address, options.backlog());
         try {
-            acceptThread = scope.fork("accept", () -> acceptLoop(opened));
+            acceptThread = scope.forkPlatform("accept", () -> acceptLoop(opened));
         } catch (RejectedExecutionException e) {
             closeQuietly(opened);
             throw e;

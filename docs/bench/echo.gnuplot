@@ -1,0 +1,10 @@
+set terminal svg size 800,480 dynamic font 'sans,11'
+set output '/work/main/docs/bench/echo.svg'
+set title 'Echo, 64-byte request/response, 2 cores, loopback'
+set xlabel 'concurrent connections'
+set ylabel 'messages/s'
+set logscale x
+set key top left
+set grid
+set style data linespoints
+plot '/work/main/docs/bench/echo.dat' using 1:2 title 'ss-raw', '/work/main/docs/bench/echo.dat' using 1:3 title 'ss-framed', '/work/main/docs/bench/echo.dat' using 1:4 title 'netty-epoll', '/work/main/docs/bench/echo.dat' using 1:5 title 'netty-nio', '/work/main/docs/bench/echo.dat' using 1:6 title 'threads'
