@@ -1,5 +1,5 @@
 set terminal svg size 800,480 dynamic font 'sans,11'
-set output '/work/main/docs/bench/echo.svg'
+set output 'echo.svg'
 set title 'Echo, 64-byte request/response, 2 cores, loopback'
 set xlabel 'concurrent connections'
 set ylabel 'messages/s'
@@ -7,4 +7,4 @@ set logscale x
 set key top left
 set grid
 set style data linespoints
-plot '/work/main/docs/bench/echo.dat' using 1:2 title 'ss-raw', '/work/main/docs/bench/echo.dat' using 1:3 title 'ss-framed', '/work/main/docs/bench/echo.dat' using 1:4 title 'netty-epoll', '/work/main/docs/bench/echo.dat' using 1:5 title 'netty-nio', '/work/main/docs/bench/echo.dat' using 1:6 title 'threads'
+plot 'echo.dat' using 1:2 title 'ss-raw', 'echo.dat' using 1:3 title 'ss-framed', 'echo.dat' using 1:4 title 'netty-epoll', 'echo.dat' using 1:5 title 'netty-nio', 'echo.dat' using 1:6 title 'threads'

@@ -20,6 +20,19 @@ final class Report {
     private Report() {
     }
 
+    /**
+     * Rewrites the summary and the chart from an existing {@code results.csv}.
+     *
+     * @param args the folder holding results.csv
+     * @throws Exception if reading or writing fails
+     */
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args[0]);
+        List<String> rows = new ArrayList<>(Files.readAllLines(out.resolve("results.csv")));
+        rows.removeFirst();
+        write(out, rows);
+    }
+
     /** Median of a metric over rounds. */
     static double median(List<String> rows, String scenario, String server, long connections, String metric) {
         List<Double> values = new ArrayList<>();
@@ -105,16 +118,16 @@ final class Report {
         Files.writeString(out.resolve("summary.md"), md.toString(), StandardCharsets.UTF_8);
         Files.writeString(out.resolve("echo.dat"), data.toString(), StandardCharsets.UTF_8);
         String plot = "set terminal svg size 800,480 dynamic font 'sans,11'\n"
-                + "set output '" + out.resolve("echo.svg").toAbsolutePath() + "'\n"
+                + "set output 'echo.svg'\n"
                 + "set title 'Echo, 64-byte request/response, 2 cores, loopback'\n"
                 + "set xlabel 'concurrent connections'\nset ylabel 'messages/s'\nset logscale x\nset key top left\n"
                 + "set grid\nset style data linespoints\n"
                 + "plot " + java.util.stream.IntStream.range(0, servers.size())
-                        .mapToObj(i -> "'" + out.resolve("echo.dat").toAbsolutePath() + "' using 1:" + (i + 2) + " title '" + servers.get(i) + "'")
+                        .mapToObj(i -> "'echo.dat' using 1:" + (i + 2) + " title '" + servers.get(i) + "'")
                         .collect(Collectors.joining(", ")) + "\n";
         Files.writeString(out.resolve("echo.gnuplot"), plot, StandardCharsets.UTF_8);
         try {
-            Process gnuplot = new ProcessBuilder("gnuplot", out.resolve("echo.gnuplot").toString()).inheritIO().start();
+            Process gnuplot = new ProcessBuilder("gnuplot", "echo.gnuplot").directory(out.toFile()).inheritIO().start();
             gnuplot.waitFor();
         } catch (IOException e) {
             System.out.println("gnuplot is not installed; the chart's data and script are in " + out);
