@@ -427,21 +427,12 @@ public final class ClientEngine implements TcpClient, Link.Sink {
 
     @Override
     public void failed(Failure failure) {
-        failures.record(failure);
         if (failure instanceof Failure.Callback) {
             LOG.warn("Recorded failure: {}", failure, failure.cause());
         } else {
             LOG.debug("Recorded failure: {}", failure, failure.cause());
         }
-        if (options.onFailure() != null) {
-            try {
-                options.onFailure().failed(failure);
-            } catch (Exception | AssertionError e) {
-                LOG.warn("The onFailure callback threw; not recorded again", e);
-            }
-        } else {
-            events.publish(new ClientEvent.Failed(failure));
-        }
+        failures.report(failure, options.onFailure(), f -> events.publish(new ClientEvent.Failed(f)));
     }
 
     @Override

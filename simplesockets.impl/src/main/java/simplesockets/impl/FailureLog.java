@@ -3,13 +3,19 @@ package simplesockets.impl;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import simplesockets.api.Failure;
+import simplesockets.api.OnFailure;
 
 /**
  * The seed's exception list and flag, bounded: past {@code max} entries the oldest is dropped and
  * counted. The flag is the seed's {@code occurred}: set by every record, cleared only on request.
  */
 final class FailureLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FailureLog.class);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Failure> failures = new ArrayDeque<>();
@@ -19,6 +25,24 @@ final class FailureLog {
 
     FailureLog(int max) {
         this.max = max;
+    }
+
+    /**
+     * Records a failure, then hands it to the user's {@code onFailure} callback when there is one, or
+     * else to {@code unhandled} (which queues it as an event). A throwing callback is logged, never
+     * recorded again: that could loop.
+     */
+    void report(Failure failure, OnFailure callback, Consumer<Failure> unhandled) {
+        record(failure);
+        if (callback == null) {
+            unhandled.accept(failure);
+            return;
+        }
+        try {
+            callback.failed(failure);
+        } catch (Exception | AssertionError e) {
+            LOG.warn("The onFailure callback threw; not recorded again", e);
+        }
     }
 
     void record(Failure failure) {

@@ -384,16 +384,7 @@ public final class ServerEngine implements TcpServer, Link.Sink {
 
     /** Records a failure, and hands it to onFailure or the event queue, without logging it. */
     private void recordQuietly(Failure failure) {
-        failures.record(failure);
-        if (options.onFailure() != null) {
-            try {
-                options.onFailure().failed(failure);
-            } catch (Exception | AssertionError e) {
-                LOG.warn("The onFailure callback threw; not recorded again", e);
-            }
-        } else {
-            events.publish(new ServerEvent.Failed(failure));
-        }
+        failures.report(failure, options.onFailure(), f -> events.publish(new ServerEvent.Failed(f)));
     }
 
     @Override

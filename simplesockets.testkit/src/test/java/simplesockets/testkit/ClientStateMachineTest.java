@@ -18,7 +18,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.quicktheories.api.Pair;
 import org.quicktheories.core.Gen;
 import org.quicktheories.core.stateful.Command;
-import org.quicktheories.core.stateful.Sequential;
 import org.quicktheories.generators.Generate;
 import simplesockets.api.ClientOptions;
 import simplesockets.api.ClientState;
@@ -226,17 +225,7 @@ class ClientStateMachineTest {
     void clientMatchesTheModelAfterEveryStep(String name, Supplier<Fixture> fixtures, int examples) {
         qt().withExamples(examples).withShrinkCycles(50)
                 .forAll(lists().of(steps()).ofSizeBetween(1, 25))
-                .checkAssert(steps -> {
-                    List<Harness> made = new ArrayList<>();
-                    try {
-                        Sequential.modelCheck(Model.initial(), steps, m -> {
-                            Harness h = new Harness(fixtures.get());
-                            made.add(h);
-                            return h;
-                        }, Harness::observe);
-                    } finally {
-                        made.forEach(Harness::close);
-                    }
-                });
+                .checkAssert(steps -> ModelCheck.run(Model.initial(), steps, () -> new Harness(fixtures.get()),
+                        Harness::observe));
     }
 }

@@ -17,7 +17,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.quicktheories.api.Pair;
 import org.quicktheories.core.Gen;
 import org.quicktheories.core.stateful.Command;
-import org.quicktheories.core.stateful.Sequential;
 import org.quicktheories.generators.Generate;
 import simplesockets.api.Failure;
 import simplesockets.api.Framing;
@@ -154,17 +153,7 @@ class ExceptionStateMachineTest {
     void exceptionListMatchesTheModel(String name, Supplier<Fixture> fixtures, int examples) {
         qt().withExamples(examples).withShrinkCycles(50)
                 .forAll(lists().of(steps()).ofSizeBetween(1, 20))
-                .checkAssert(steps -> {
-                    List<Harness> made = new ArrayList<>();
-                    try {
-                        Sequential.modelCheck(Model.initial(), steps, m -> {
-                            Harness h = new Harness(fixtures.get());
-                            made.add(h);
-                            return h;
-                        }, Harness::observe);
-                    } finally {
-                        made.forEach(Harness::close);
-                    }
-                });
+                .checkAssert(steps -> ModelCheck.run(Model.initial(), steps, () -> new Harness(fixtures.get()),
+                        Harness::observe));
     }
 }

@@ -1,0 +1,36 @@
+package simplesockets.testkit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.quicktheories.core.stateful.Command;
+import org.quicktheories.core.stateful.Sequential;
+
+/** Runs one QuickTheories model check on a fresh system under test, and always closes it. */
+final class ModelCheck {
+
+    private ModelCheck() {
+    }
+
+    static <S extends AutoCloseable, M> S run(M initial, List<? extends Command<S, M>> steps, Supplier<S> fresh,
+            Function<S, M> observe) {
+        List<S> made = new ArrayList<>();
+        try {
+            Sequential.modelCheck(initial, steps, m -> {
+                S system = fresh.get();
+                made.add(system);
+                return system;
+            }, observe);
+            return made.getFirst();
+        } finally {
+            for (S system : made) {
+                try {
+                    system.close();
+                } catch (Exception e) {
+                    throw new AssertionError("closing the system under test failed", e);
+                }
+            }
+        }
+    }
+}
