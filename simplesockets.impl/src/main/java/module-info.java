@@ -4,8 +4,9 @@
  *
  * <p>Applications do not use this module directly. They {@code requires simplesockets.api}; this
  * module arrives through {@link java.util.ServiceLoader} as the provider named {@code "socket"}. It
- * exports nothing to everyone. Its transport seam is exported to {@code simplesockets.testkit} only,
- * which runs this same engine over in-memory pipes.
+ * exports nothing to everyone. Its engines ({@code ServerEngine}, {@code ClientEngine}) and its
+ * transport seam are exported to {@code simplesockets.testkit} only, which runs these same engines
+ * over in-memory pipes.
  *
  * <p>Logging goes through SLF4J: a peer that goes away is logged at debug, a bug (a throwing
  * callback, a failing accept) at warn, and nothing is logged per byte.
@@ -16,6 +17,8 @@ module simplesockets.impl {
     requires transitive simplesockets.api;
     requires org.slf4j;
 
+    // The testkit runs these same engines over its in-memory transport: qualified exports only.
+    exports simplesockets.impl to simplesockets.testkit;
     exports simplesockets.impl.transport to simplesockets.testkit;
 
     provides simplesockets.api.spi.SocketsProvider with simplesockets.impl.SocketProvider;

@@ -21,7 +21,8 @@ import simplesockets.api.ServerOptions;
 import simplesockets.api.TcpClient;
 import simplesockets.api.TcpServer;
 import simplesockets.impl.transport.Acceptor;
-import simplesockets.impl.transport.Engines;
+import simplesockets.impl.ClientEngine;
+import simplesockets.impl.ServerEngine;
 import simplesockets.impl.transport.Network;
 import simplesockets.impl.transport.Transport;
 
@@ -98,7 +99,7 @@ public final class LoopbackNetwork implements AutoCloseable {
      */
     public TcpServer server(ServerOptions options) {
         refuseTls(options.tls());
-        TcpServer server = Engines.server(network, options);
+        TcpServer server = new ServerEngine(network, options);
         if (track) {
             made.add(server);
         }
@@ -113,7 +114,7 @@ public final class LoopbackNetwork implements AutoCloseable {
      */
     public TcpClient client(ClientOptions options) {
         refuseTls(options.tls());
-        TcpClient client = Engines.client(network, options);
+        TcpClient client = new ClientEngine(network, options);
         if (track) {
             made.add(client);
         }
