@@ -188,13 +188,33 @@ public record ClientOptions(
             onFailure = o.onFailure;
         }
 
-        /** @param host the server's address or host name @return this builder */
+        /**
+
+         * Sets {@code host}: the server's address or host name.
+
+         *
+
+         * @param host the server's address or host name
+
+         * @return this builder
+
+         */
         public Builder host(String host) {
             this.host = host;
             return this;
         }
 
-        /** @param port the server's port @return this builder */
+        /**
+
+         * Sets {@code port}: the server's port.
+
+         *
+
+         * @param port the server's port
+
+         * @return this builder
+
+         */
         public Builder port(int port) {
             this.port = port;
             return this;
@@ -212,109 +232,289 @@ public record ClientOptions(
             return this;
         }
 
-        /** @param receiveBufferSize the largest chunk one read returns @return this builder */
+        /**
+
+         * Sets {@code receiveBufferSize}: the largest chunk one read returns.
+
+         *
+
+         * @param receiveBufferSize the largest chunk one read returns
+
+         * @return this builder
+
+         */
         public Builder receiveBufferSize(int receiveBufferSize) {
             this.receiveBufferSize = receiveBufferSize;
             return this;
         }
 
-        /** @param framing the framing @return this builder */
+        /**
+
+         * Sets {@code framing}: the framing.
+
+         *
+
+         * @param framing the framing
+
+         * @return this builder
+
+         */
         public Builder framing(Framing framing) {
             this.framing = framing;
             return this;
         }
 
-        /** @param tls the TLS settings, or {@code null} for plain TCP @return this builder */
+        /**
+
+         * Sets {@code tls}: the TLS settings, or {@code null} for plain TCP.
+
+         *
+
+         * @param tls the TLS settings, or {@code null} for plain TCP
+
+         * @return this builder
+
+         */
         public Builder tls(TlsOptions tls) {
             this.tls = tls;
             return this;
         }
 
-        /** @param connectTimeout how long a connect may take @return this builder */
+        /**
+
+         * Sets {@code connectTimeout}: how long a connect may take.
+
+         *
+
+         * @param connectTimeout how long a connect may take
+
+         * @return this builder
+
+         */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = connectTimeout;
             return this;
         }
 
-        /** @param idleTimeout the idle timeout, {@link Duration#ZERO} for none @return this builder */
+        /**
+
+         * Sets {@code idleTimeout}: the idle timeout, {@link Duration#ZERO} for none.
+
+         *
+
+         * @param idleTimeout the idle timeout, {@link Duration#ZERO} for none
+
+         * @return this builder
+
+         */
         public Builder idleTimeout(Duration idleTimeout) {
             this.idleTimeout = idleTimeout;
             return this;
         }
 
-        /** @param writeTimeout how long a send may block on a server that does not read, {@link Duration#ZERO} for ever @return this builder */
+        /**
+
+         * Sets {@code writeTimeout}: how long a send may block on a server that does not read, {@link Duration#ZERO} for ever.
+
+         *
+
+         * @param writeTimeout how long a send may block on a server that does not read, {@link Duration#ZERO} for ever
+
+         * @return this builder
+
+         */
         public Builder writeTimeout(Duration writeTimeout) {
             this.writeTimeout = writeTimeout;
             return this;
         }
 
-        /** @param keepAlive whether to turn on TCP keep-alive @return this builder */
+        /**
+
+         * Sets {@code keepAlive}: whether to turn on TCP keep-alive.
+
+         *
+
+         * @param keepAlive whether to turn on TCP keep-alive
+
+         * @return this builder
+
+         */
         public Builder keepAlive(boolean keepAlive) {
             this.keepAlive = keepAlive;
             return this;
         }
 
-        /** @param tcpNoDelay whether to turn off Nagle's algorithm @return this builder */
+        /**
+
+         * Sets {@code tcpNoDelay}: whether to turn off Nagle's algorithm.
+
+         *
+
+         * @param tcpNoDelay whether to turn off Nagle's algorithm
+
+         * @return this builder
+
+         */
         public Builder tcpNoDelay(boolean tcpNoDelay) {
             this.tcpNoDelay = tcpNoDelay;
             return this;
         }
 
-        /** @param reconnect the reconnect policy, or {@code null} never to reconnect by itself @return this builder */
+        /**
+
+         * Sets {@code reconnect}: the reconnect policy, or {@code null} never to reconnect by itself.
+
+         *
+
+         * @param reconnect the reconnect policy, or {@code null} never to reconnect by itself
+
+         * @return this builder
+
+         */
         public Builder reconnect(ReconnectPolicy reconnect) {
             this.reconnect = reconnect;
             return this;
         }
 
-        /** @param autoReceive whether to read in the background from the start @return this builder */
+        /**
+
+         * Sets {@code autoReceive}: whether to read in the background from the start.
+
+         *
+
+         * @param autoReceive whether to read in the background from the start
+
+         * @return this builder
+
+         */
         public Builder autoReceive(boolean autoReceive) {
             this.autoReceive = autoReceive;
             return this;
         }
 
-        /** @param bytes the bound of received bytes waiting for polling @return this builder */
+        /**
+
+         * Sets {@code bytes}: the bound of received bytes waiting for polling.
+
+         *
+
+         * @param bytes the bound of received bytes waiting for polling
+
+         * @return this builder
+
+         */
         public Builder maxQueuedBytes(int bytes) {
             this.maxQueuedBytes = bytes;
             return this;
         }
 
-        /** @param events the bound of lifecycle events waiting for polling @return this builder */
+        /**
+
+         * Sets {@code events}: the bound of lifecycle events waiting for polling.
+
+         *
+
+         * @param events the bound of lifecycle events waiting for polling
+
+         * @return this builder
+
+         */
         public Builder maxQueuedEvents(int events) {
             this.maxQueuedEvents = events;
             return this;
         }
 
-        /** @param failures the bound of the exception list @return this builder */
+        /**
+
+         * Sets {@code failures}: the bound of the exception list.
+
+         *
+
+         * @param failures the bound of the exception list
+
+         * @return this builder
+
+         */
         public Builder maxRecordedFailures(int failures) {
             this.maxRecordedFailures = failures;
             return this;
         }
 
-        /** @param closeTimeout how long close waits for the client's thread @return this builder */
+        /**
+
+         * Sets {@code closeTimeout}: how long close waits for the client's thread.
+
+         *
+
+         * @param closeTimeout how long close waits for the client's thread
+
+         * @return this builder
+
+         */
         public Builder closeTimeout(Duration closeTimeout) {
             this.closeTimeout = closeTimeout;
             return this;
         }
 
-        /** @param onConnect the connect callback, or {@code null} to poll @return this builder */
+        /**
+
+         * Sets {@code onConnect}: the connect callback, or {@code null} to poll.
+
+         *
+
+         * @param onConnect the connect callback, or {@code null} to poll
+
+         * @return this builder
+
+         */
         public Builder onConnect(OnConnect onConnect) {
             this.onConnect = onConnect;
             return this;
         }
 
-        /** @param onReceive the data callback, or {@code null} to poll @return this builder */
+        /**
+
+         * Sets {@code onReceive}: the data callback, or {@code null} to poll.
+
+         *
+
+         * @param onReceive the data callback, or {@code null} to poll
+
+         * @return this builder
+
+         */
         public Builder onReceive(OnReceive onReceive) {
             this.onReceive = onReceive;
             return this;
         }
 
-        /** @param onDisconnect the disconnect callback, or {@code null} to poll @return this builder */
+        /**
+
+         * Sets {@code onDisconnect}: the disconnect callback, or {@code null} to poll.
+
+         *
+
+         * @param onDisconnect the disconnect callback, or {@code null} to poll
+
+         * @return this builder
+
+         */
         public Builder onDisconnect(OnDisconnect onDisconnect) {
             this.onDisconnect = onDisconnect;
             return this;
         }
 
-        /** @param onFailure the failure callback, or {@code null} to poll @return this builder */
+        /**
+
+         * Sets {@code onFailure}: the failure callback, or {@code null} to poll.
+
+         *
+
+         * @param onFailure the failure callback, or {@code null} to poll
+
+         * @return this builder
+
+         */
         public Builder onFailure(OnFailure onFailure) {
             this.onFailure = onFailure;
             return this;

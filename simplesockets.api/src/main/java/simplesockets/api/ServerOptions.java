@@ -226,133 +226,353 @@ public record ServerOptions(
             handler = o.handler;
         }
 
-        /** @param host the address or host name to bind @return this builder */
+        /**
+
+         * Sets {@code host}: the address or host name to bind.
+
+         *
+
+         * @param host the address or host name to bind
+
+         * @return this builder
+
+         */
         public Builder host(String host) {
             this.host = host;
             return this;
         }
 
-        /** @param port the port, 0 for any free one @return this builder */
+        /**
+
+         * Sets {@code port}: the port, 0 for any free one.
+
+         *
+
+         * @param port the port, 0 for any free one
+
+         * @return this builder
+
+         */
         public Builder port(int port) {
             this.port = port;
             return this;
         }
 
-        /** @param backlog the listen backlog @return this builder */
+        /**
+
+         * Sets {@code backlog}: the listen backlog.
+
+         *
+
+         * @param backlog the listen backlog
+
+         * @return this builder
+
+         */
         public Builder backlog(int backlog) {
             this.backlog = backlog;
             return this;
         }
 
-        /** @param receiveBufferSize the largest chunk one read returns @return this builder */
+        /**
+
+         * Sets {@code receiveBufferSize}: the largest chunk one read returns.
+
+         *
+
+         * @param receiveBufferSize the largest chunk one read returns
+
+         * @return this builder
+
+         */
         public Builder receiveBufferSize(int receiveBufferSize) {
             this.receiveBufferSize = receiveBufferSize;
             return this;
         }
 
-        /** @param maxConnections the connection limit, {@value ServerOptions#UNLIMITED} for none @return this builder */
+        /**
+
+         * Sets {@code maxConnections}: the connection limit, {@value ServerOptions#UNLIMITED} for none.
+
+         *
+
+         * @param maxConnections the connection limit, {@value ServerOptions#UNLIMITED} for none
+
+         * @return this builder
+
+         */
         public Builder maxConnections(int maxConnections) {
             this.maxConnections = maxConnections;
             return this;
         }
 
-        /** @param framing the framing @return this builder */
+        /**
+
+         * Sets {@code framing}: the framing.
+
+         *
+
+         * @param framing the framing
+
+         * @return this builder
+
+         */
         public Builder framing(Framing framing) {
             this.framing = framing;
             return this;
         }
 
-        /** @param tls the TLS settings, or {@code null} for plain TCP @return this builder */
+        /**
+
+         * Sets {@code tls}: the TLS settings, or {@code null} for plain TCP.
+
+         *
+
+         * @param tls the TLS settings, or {@code null} for plain TCP
+
+         * @return this builder
+
+         */
         public Builder tls(TlsOptions tls) {
             this.tls = tls;
             return this;
         }
 
-        /** @param idleTimeout the idle timeout, {@link Duration#ZERO} for none @return this builder */
+        /**
+
+         * Sets {@code idleTimeout}: the idle timeout, {@link Duration#ZERO} for none.
+
+         *
+
+         * @param idleTimeout the idle timeout, {@link Duration#ZERO} for none
+
+         * @return this builder
+
+         */
         public Builder idleTimeout(Duration idleTimeout) {
             this.idleTimeout = idleTimeout;
             return this;
         }
 
-        /** @param writeTimeout how long a send may block on a peer that does not read, {@link Duration#ZERO} for ever @return this builder */
+        /**
+
+         * Sets {@code writeTimeout}: how long a send may block on a peer that does not read, {@link Duration#ZERO} for ever.
+
+         *
+
+         * @param writeTimeout how long a send may block on a peer that does not read, {@link Duration#ZERO} for ever
+
+         * @return this builder
+
+         */
         public Builder writeTimeout(Duration writeTimeout) {
             this.writeTimeout = writeTimeout;
             return this;
         }
 
-        /** @param keepAlive whether to turn on TCP keep-alive @return this builder */
+        /**
+
+         * Sets {@code keepAlive}: whether to turn on TCP keep-alive.
+
+         *
+
+         * @param keepAlive whether to turn on TCP keep-alive
+
+         * @return this builder
+
+         */
         public Builder keepAlive(boolean keepAlive) {
             this.keepAlive = keepAlive;
             return this;
         }
 
-        /** @param tcpNoDelay whether to turn off Nagle's algorithm @return this builder */
+        /**
+
+         * Sets {@code tcpNoDelay}: whether to turn off Nagle's algorithm.
+
+         *
+
+         * @param tcpNoDelay whether to turn off Nagle's algorithm
+
+         * @return this builder
+
+         */
         public Builder tcpNoDelay(boolean tcpNoDelay) {
             this.tcpNoDelay = tcpNoDelay;
             return this;
         }
 
-        /** @param bytes the bound of received bytes of all connections waiting for polling @return this builder */
+        /**
+
+         * Sets {@code bytes}: the bound of received bytes of all connections waiting for polling.
+
+         *
+
+         * @param bytes the bound of received bytes of all connections waiting for polling
+
+         * @return this builder
+
+         */
         public Builder maxQueuedBytesTotal(long bytes) {
             this.maxQueuedBytesTotal = bytes;
             return this;
         }
 
-        /** @param halfCloseGrace the grace after a peer's half-close @return this builder */
+        /**
+
+         * Sets {@code halfCloseGrace}: the grace after a peer's half-close.
+
+         *
+
+         * @param halfCloseGrace the grace after a peer's half-close
+
+         * @return this builder
+
+         */
         public Builder halfCloseGrace(Duration halfCloseGrace) {
             this.halfCloseGrace = halfCloseGrace;
             return this;
         }
 
-        /** @param bytes the per-connection bound of bytes waiting for polling @return this builder */
+        /**
+
+         * Sets {@code bytes}: the per-connection bound of bytes waiting for polling.
+
+         *
+
+         * @param bytes the per-connection bound of bytes waiting for polling
+
+         * @return this builder
+
+         */
         public Builder maxQueuedBytesPerConnection(int bytes) {
             this.maxQueuedBytesPerConnection = bytes;
             return this;
         }
 
-        /** @param events the bound of lifecycle events waiting for polling @return this builder */
+        /**
+
+         * Sets {@code events}: the bound of lifecycle events waiting for polling.
+
+         *
+
+         * @param events the bound of lifecycle events waiting for polling
+
+         * @return this builder
+
+         */
         public Builder maxQueuedEvents(int events) {
             this.maxQueuedEvents = events;
             return this;
         }
 
-        /** @param failures the bound of the exception list @return this builder */
+        /**
+
+         * Sets {@code failures}: the bound of the exception list.
+
+         *
+
+         * @param failures the bound of the exception list
+
+         * @return this builder
+
+         */
         public Builder maxRecordedFailures(int failures) {
             this.maxRecordedFailures = failures;
             return this;
         }
 
-        /** @param closeTimeout how long close waits for threads @return this builder */
+        /**
+
+         * Sets {@code closeTimeout}: how long close waits for threads.
+
+         *
+
+         * @param closeTimeout how long close waits for threads
+
+         * @return this builder
+
+         */
         public Builder closeTimeout(Duration closeTimeout) {
             this.closeTimeout = closeTimeout;
             return this;
         }
 
-        /** @param onConnect the connect callback, or {@code null} to poll @return this builder */
+        /**
+
+         * Sets {@code onConnect}: the connect callback, or {@code null} to poll.
+
+         *
+
+         * @param onConnect the connect callback, or {@code null} to poll
+
+         * @return this builder
+
+         */
         public Builder onConnect(OnConnect onConnect) {
             this.onConnect = onConnect;
             return this;
         }
 
-        /** @param onReceive the data callback, or {@code null} to poll @return this builder */
+        /**
+
+         * Sets {@code onReceive}: the data callback, or {@code null} to poll.
+
+         *
+
+         * @param onReceive the data callback, or {@code null} to poll
+
+         * @return this builder
+
+         */
         public Builder onReceive(OnReceive onReceive) {
             this.onReceive = onReceive;
             return this;
         }
 
-        /** @param onDisconnect the disconnect callback, or {@code null} to poll @return this builder */
+        /**
+
+         * Sets {@code onDisconnect}: the disconnect callback, or {@code null} to poll.
+
+         *
+
+         * @param onDisconnect the disconnect callback, or {@code null} to poll
+
+         * @return this builder
+
+         */
         public Builder onDisconnect(OnDisconnect onDisconnect) {
             this.onDisconnect = onDisconnect;
             return this;
         }
 
-        /** @param onFailure the failure callback, or {@code null} to poll @return this builder */
+        /**
+
+         * Sets {@code onFailure}: the failure callback, or {@code null} to poll.
+
+         *
+
+         * @param onFailure the failure callback, or {@code null} to poll
+
+         * @return this builder
+
+         */
         public Builder onFailure(OnFailure onFailure) {
             this.onFailure = onFailure;
             return this;
         }
 
-        /** @param handler the blocking connection handler, or {@code null} @return this builder */
+        /**
+
+         * Sets {@code handler}: the blocking connection handler, or {@code null}.
+
+         *
+
+         * @param handler the blocking connection handler, or {@code null}
+
+         * @return this builder
+
+         */
         public Builder handler(ConnectionHandler handler) {
             this.handler = handler;
             return this;

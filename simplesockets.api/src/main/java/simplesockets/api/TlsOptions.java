@@ -163,19 +163,49 @@ public record TlsOptions(SSLContext context, ClientAuth clientAuth, boolean veri
             return this;
         }
 
-        /** @param mode the client-certificate mode of a server @return this builder */
+        /**
+
+         * Sets {@code mode}: the client-certificate mode of a server.
+
+         *
+
+         * @param mode the client-certificate mode of a server
+
+         * @return this builder
+
+         */
         public Builder clientAuth(ClientAuth mode) {
             this.clientAuth = Objects.requireNonNull(mode, "mode");
             return this;
         }
 
-        /** @param verify whether a client verifies the server's host name @return this builder */
+        /**
+
+         * Sets {@code verify}: whether a client verifies the server's host name.
+
+         *
+
+         * @param verify whether a client verifies the server's host name
+
+         * @return this builder
+
+         */
         public Builder verifyHostname(boolean verify) {
             this.verifyHostname = verify;
             return this;
         }
 
-        /** @param timeout the longest a handshake may take @return this builder */
+        /**
+
+         * Sets {@code timeout}: the longest a handshake may take.
+
+         *
+
+         * @param timeout the longest a handshake may take
+
+         * @return this builder
+
+         */
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = timeout;
             return this;
