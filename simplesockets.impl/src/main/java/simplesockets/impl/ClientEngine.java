@@ -82,8 +82,11 @@ public final class ClientEngine implements TcpClient, Link.Sink {
     @Override
     public boolean connect() {
         cancelReconnect();
-        return doConnect();
+        return doConnect(ANY_GENERATION);
     }
+
+    /** For {@link #doConnect}: a connect by the user, which no reconnect generation can cancel. */
+    private static final long ANY_GENERATION = -1;
 
     private boolean connectFailed(Failure failure) {
         lock.lock();
@@ -108,7 +111,11 @@ public final class ClientEngine implements TcpClient, Link.Sink {
         }
     }
 
-    private boolean doConnect() {
+    /**
+     * Connects. From the reconnect loop, {@code generation} is the loop's: if the user disconnected,
+     * connected or closed meanwhile, the new connection is dropped instead of committed.
+     */
+    private boolean doConnect(long generation) {
         InetSocketAddress target;
         lock.lock();
         try {
@@ -131,9 +138,15 @@ public final class ClientEngine implements TcpClient, Link.Sink {
             return connectFailed(new Failure.Connect(target, e, Instant.now()));
         }
         if (options.tls() != null) {
+            Transport plain = transport;
             try {
-                transport = transport.startTls(options.tls(), true, options.host());
+                transport = plain.startTls(options.tls(), true, options.host());
             } catch (IOException | RuntimeException e) {
+                try {
+                    plain.close();
+                } catch (IOException ignored) {
+                    // it failed anyway
+                }
                 Failure.TlsProblem problem = TlsProblems.classify(e);
                 LOG.debug("TLS handshake with {} failed: {}", target, problem, e);
                 return connectFailed(new Failure.Tls(target, problem, e, Instant.now()));
@@ -143,7 +156,7 @@ public final class ClientEngine implements TcpClient, Link.Sink {
         lock.lock();
         try {
             connecting = false;
-            if (state == ClientState.CLOSED) {
+            if (state == ClientState.CLOSED || (generation != ANY_GENERATION && generation != reconnectGeneration)) {
                 opened.finish(DisconnectReason.CLOSED_BY_US);
                 return false;
             }
@@ -228,12 +241,15 @@ public final class ClientEngine implements TcpClient, Link.Sink {
         try {
             generation = reconnectGeneration;
             if (link == ended) {
+                // Lost while connected: not after the user's disconnect() or close(), which move the
+                // state first.
+                boolean lost = state == ClientState.CONNECTED;
                 link = null;
                 if (state == ClientState.CONNECTED) {
                     state = ClientState.DISCONNECTED;
                 }
                 disconnected = true;
-                reconnect = options.reconnect() != null && state == ClientState.DISCONNECTED
+                reconnect = lost && options.reconnect() != null && state == ClientState.DISCONNECTED
                         && !(reason instanceof DisconnectReason.ClosedByUs);
             }
         } finally {
@@ -277,7 +293,7 @@ public final class ClientEngine implements TcpClient, Link.Sink {
                 lock.unlock();
             }
             try {
-                if (doConnect()) {
+                if (doConnect(generation)) {
                     LOG.debug("Reconnected to {} after {} attempt(s)", address, attempt);
                     return;
                 }

@@ -9,6 +9,9 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import simplesockets.api.TlsOptions;
@@ -55,6 +58,7 @@ final class SocketNetwork implements Network {
      * read): then the plain socket under it is closed at once, so that close stays bounded.
      */
     private static final class TlsTransport extends SocketTransport {
+        private static final Duration CLOSE_NOTIFY_WAIT = Duration.ofMillis(200);
         private final Socket plain;
         private volatile boolean writing;
 
@@ -78,12 +82,33 @@ final class SocketNetwork implements Network {
             super.shutdownOutput();
         }
 
+        /**
+         * Sends close_notify, but never waits long for it: a peer that does not read could block that
+         * write for ever. After a short wait the plain socket is closed, which ends the write too.
+         */
         @Override
         public void close() throws IOException {
             if (writing) {
                 plain.close();
+                return;
             }
-            super.close();
+            Thread notify = Thread.ofVirtual().name("simplesockets-tls-close").start(() -> {
+                try {
+                    TlsTransport.super.close();
+                } catch (IOException e) {
+                    // the plain close below settles it
+                }
+            });
+            try {
+                if (!notify.join(CLOSE_NOTIFY_WAIT)) {
+                    plain.close();
+                    notify.join(CLOSE_NOTIFY_WAIT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                plain.close();
+            }
         }
     }
 
@@ -156,34 +181,60 @@ final class SocketNetwork implements Network {
 
         @Override
         public Transport startTls(TlsOptions tls, boolean clientMode, String peerHost) throws IOException {
-            javax.net.ssl.SSLSocketFactory factory = tls.context().getSocketFactory();
-            SSLSocket ssl = clientMode
-                    ? (SSLSocket) factory.createSocket(socket, peerHost, remote.getPort(), true)
-                    : (SSLSocket) factory.createSocket(socket, null, true);
-            ssl.setUseClientMode(clientMode);
-            SSLParameters parameters = ssl.getSSLParameters();
-            parameters.setProtocols(tls.protocols().toArray(String[]::new));
-            if (clientMode && tls.verifyHostname()) {
-                parameters.setEndpointIdentificationAlgorithm("HTTPS");
-            }
-            if (!clientMode) {
-                switch (tls.clientAuth()) {
-                    case NONE -> parameters.setNeedClientAuth(false);
-                    case REQUESTED -> parameters.setWantClientAuth(true);
-                    case REQUIRED -> parameters.setNeedClientAuth(true);
+            // Every failure closes the plain socket, and the handshake has a real deadline: a peer that
+            // trickles a byte now and then cannot hold its connection open past it.
+            CountDownLatch finished = new CountDownLatch(1);
+            AtomicBoolean expired = new AtomicBoolean();
+            Thread deadline = Thread.ofVirtual().name("simplesockets-tls-deadline").start(() -> {
+                try {
+                    if (!finished.await(tls.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                        expired.set(true);
+                        socket.close();
+                    }
+                } catch (InterruptedException | IOException e) {
+                    // the handshake ended first
                 }
-            }
-            ssl.setSSLParameters(parameters);
-            int before = socket.getSoTimeout();
+            });
             try {
+                javax.net.ssl.SSLSocketFactory factory = tls.context().getSocketFactory();
+                SSLSocket ssl = clientMode
+                        ? (SSLSocket) factory.createSocket(socket, peerHost, remote.getPort(), true)
+                        : (SSLSocket) factory.createSocket(socket, null, true);
+                ssl.setUseClientMode(clientMode);
+                SSLParameters parameters = ssl.getSSLParameters();
+                parameters.setProtocols(tls.protocols().toArray(String[]::new));
+                if (clientMode && tls.verifyHostname()) {
+                    parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                }
+                if (!clientMode) {
+                    switch (tls.clientAuth()) {
+                        case NONE -> parameters.setNeedClientAuth(false);
+                        case REQUESTED -> parameters.setWantClientAuth(true);
+                        case REQUIRED -> parameters.setNeedClientAuth(true);
+                    }
+                }
+                ssl.setSSLParameters(parameters);
+                int before = socket.getSoTimeout();
                 ssl.setSoTimeout(Math.toIntExact(Math.min(tls.handshakeTimeout().toMillis(), Integer.MAX_VALUE)));
                 ssl.startHandshake();
                 ssl.setSoTimeout(before);
+                finished.countDown();
+                return new TlsTransport(ssl, socket);
             } catch (IOException | RuntimeException e) {
+                finished.countDown();
                 socket.close();
+                if (expired.get() && !(e instanceof java.net.SocketTimeoutException)) {
+                    throw new java.net.SocketTimeoutException("TLS handshake took longer than " + tls.handshakeTimeout());
+                }
                 throw e;
+            } finally {
+                finished.countDown();
+                try {
+                    deadline.join(Duration.ofSeconds(1));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
-            return new TlsTransport(ssl, socket);
         }
 
         /** The JDK reports a reset as a plain SocketException; only its message tells. */

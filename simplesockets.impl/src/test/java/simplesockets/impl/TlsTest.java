@@ -321,4 +321,58 @@ class TlsTest {
         }
     }
 
+
+    @Test
+    void aTricklingPeerCannotStretchTheHandshakePastItsDeadline() throws Exception {
+        TlsOptions serverTls = tls().keyStore(serverKeys, PASSWORD).handshakeTimeout(Duration.ofMillis(600)).build();
+        try (TcpServer server = echoServer(serverTls, Framing.RAW);
+             Socket trickle = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort())) {
+            Thread dripping = Thread.ofVirtual().start(() -> {
+                try {
+                    byte[] hello = {0x16, 0x03, 0x01, 0x00, (byte) 0xff}; // a record header, then almost nothing
+                    for (int i = 0; i < 40; i++) {
+                        trickle.getOutputStream().write(hello[i % hello.length]);
+                        Thread.sleep(100); // less than any per-read timeout, on purpose
+                    }
+                } catch (Exception e) {
+                    // the server gave up on us, as it should
+                }
+            });
+            long started = System.nanoTime();
+            Failure.Tls failure = (Failure.Tls) awaitFailure(server);
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertTrue(failure.problem() == Failure.TlsProblem.HANDSHAKE_TIMEOUT || failure.problem() == Failure.TlsProblem.NOT_TLS,
+                    failure.toString());
+            assertTrue(tookMillis < 3_000, "gave up after " + tookMillis + " ms");
+            dripping.join(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void closeIsBoundedEvenWhenATlsPeerDoesNotRead() throws Exception {
+        java.util.concurrent.BlockingQueue<simplesockets.api.Connection> connected = new java.util.concurrent.LinkedBlockingQueue<>();
+        TcpServer server = TcpServer.create(loopback().tls(tls().keyStore(serverKeys, PASSWORD).build())
+                .onConnect(connected::add).build());
+        server.start();
+        try (TcpClient deaf = TcpClient.create(clientTo(server, tls().trustStore(trustServer, PASSWORD).build(), Framing.RAW)
+                .build())) { // background receiving is off: it never reads
+            assertTrue(deaf.connect());
+            simplesockets.api.Connection connection = Peers.take(connected);
+            Thread sender = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 64; i++) {
+                        connection.send(new byte[1 << 20]);
+                    }
+                } catch (IOException e) {
+                    // closed by the server's close()
+                }
+            });
+            sender.join(Duration.ofMillis(500)); // now blocked: the peer's window is full
+            long started = System.nanoTime();
+            server.close();
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertTrue(tookMillis < 1_500, "close took " + tookMillis + " ms");
+            assertTrue(sender.join(Duration.ofSeconds(2)));
+        }
+    }
 }
