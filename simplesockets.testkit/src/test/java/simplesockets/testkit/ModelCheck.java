@@ -13,8 +13,14 @@ final class ModelCheck {
     private ModelCheck() {
     }
 
-    static <S extends AutoCloseable, M> S run(M initial, List<? extends Command<S, M>> steps, Supplier<S> fresh,
+    static <S extends AutoCloseable, M> void run(M initial, List<? extends Command<S, M>> steps, Supplier<S> fresh,
             Function<S, M> observe) {
+        run(initial, steps, fresh, observe, system -> { });
+    }
+
+    /** The same, with a last check on the system after every step passed, before it is closed. */
+    static <S extends AutoCloseable, M> void run(M initial, List<? extends Command<S, M>> steps, Supplier<S> fresh,
+            Function<S, M> observe, java.util.function.Consumer<S> afterwards) {
         List<S> made = new ArrayList<>();
         try {
             Sequential.modelCheck(initial, steps, m -> {
@@ -22,7 +28,7 @@ final class ModelCheck {
                 made.add(system);
                 return system;
             }, observe);
-            return made.getFirst();
+            afterwards.accept(made.getFirst());
         } finally {
             for (S system : made) {
                 try {

@@ -21,7 +21,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.quicktheories.core.Gen;
 import org.quicktheories.core.stateful.Command;
-import org.quicktheories.core.stateful.Sequential;
 import org.quicktheories.generators.Generate;
 import simplesockets.api.DisconnectReason;
 import simplesockets.api.ServerEvent;
@@ -548,15 +547,8 @@ class ServerStateMachineTest {
     }
 
     static void check(Supplier<Fixture> fixtures, List<Step> steps) {
-        List<Harness> made = new ArrayList<>();
-        try {
-            Sequential.modelCheck(Model.initial(), steps, m -> {
-                Harness h = new Harness(fixtures.get());
-                made.add(h);
-                return h;
-            }, Harness::observe);
+        ModelCheck.run(Model.initial(), steps, () -> new Harness(fixtures.get()), Harness::observe, h -> {
             // Finally: close, and every connection ever accepted fired onConnect and onDisconnect once.
-            Harness h = made.getFirst();
             h.server.close();
             for (InetSocketAddress a : h.connects.keySet()) {
                 h.signal.await(() -> Harness.count(h.disconnects, a) > 0, WAIT);
@@ -565,8 +557,6 @@ class ServerStateMachineTest {
                             + Harness.count(h.disconnects, a) + " disconnects");
                 }
             }
-        } finally {
-            made.forEach(Harness::close);
-        }
+        });
     }
 }
