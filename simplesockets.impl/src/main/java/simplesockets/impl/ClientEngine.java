@@ -49,6 +49,8 @@ public final class ClientEngine implements TcpClient, Link.Sink {
     private boolean disconnected;
     private boolean connecting;
     private boolean watchdogStarted;
+    /** The reconnect loop's thread, if one ever ran; close() interrupts it, which aborts a connect in flight. */
+    private volatile Thread reconnecting;
     /** Bumped by the user's connect, disconnect and close, to stop a reconnect loop in progress. */
     private long reconnectGeneration;
     private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
@@ -264,7 +266,7 @@ public final class ClientEngine implements TcpClient, Link.Sink {
         }
         if (reconnect) {
             try {
-                scope.fork("reconnect", () -> reconnectLoop(generation));
+                reconnecting = scope.fork("reconnect", () -> reconnectLoop(generation));
             } catch (RejectedExecutionException e) {
                 LOG.debug("Client closed; not reconnecting");
             }
@@ -522,6 +524,10 @@ public final class ClientEngine implements TcpClient, Link.Sink {
             lock.unlock();
         }
         this.closing.countDown();
+        Thread reconnect = reconnecting;
+        if (reconnect != null) {
+            reconnect.interrupt(); // a blocking connect on a virtual thread gives up when interrupted
+        }
         if (closing != null) {
             closing.disconnect();
         }

@@ -301,4 +301,24 @@ class ReliabilityTest {
             }
         }
     }
+
+    @Test
+    void closeStopsAReconnectLoopAtOnce() throws Exception {
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build());
+        server.start();
+        TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress()).autoReceive(true)
+                .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(50), Duration.ofSeconds(30))).build());
+        assertTrue(client.connect());
+        take(connected);
+        server.close(); // the client starts reconnecting, with waits growing towards 30 s
+        ClientEvent event;
+        do {
+            event = client.awaitEvent(Peers.WAIT).orElseThrow();
+        } while (!(event instanceof ClientEvent.Reconnecting));
+        long started = System.nanoTime();
+        client.close();
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertTrue(tookMillis < 1_000, "close took " + tookMillis + " ms");
+    }
 }
