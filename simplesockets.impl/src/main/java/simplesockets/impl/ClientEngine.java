@@ -29,7 +29,7 @@ import simplesockets.impl.transport.Transport;
  * <p>With background receiving off, the reader reads only on demand (a {@link #receive} or an await
  * is waiting and nothing is queued); the event state's pull mode does the gating.
  */
-public final class ClientEngine implements TcpClient, Link.Sink {
+public final class ClientEngine extends PolledEngine<ClientEvent> implements TcpClient, Link.Sink {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientEngine.class);
     private static final AtomicLong CLIENTS = new AtomicLong();
@@ -37,8 +37,6 @@ public final class ClientEngine implements TcpClient, Link.Sink {
     private final Network network;
     private final ClientOptions options;
     private final Scope scope;
-    private final EventState<ClientEvent> events;
-    private final FailureLog failures;
     private final AtomicLong linkIds = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
     // Guarded by lock:
@@ -64,11 +62,11 @@ public final class ClientEngine implements TcpClient, Link.Sink {
      * @param options the settings
      */
     public ClientEngine(Network network, ClientOptions options) {
+        super(new EventState<>(options.maxQueuedEvents(), options.maxQueuedBytes()),
+                new FailureLog(options.maxRecordedFailures()));
         this.network = Objects.requireNonNull(network, "network");
         this.options = Objects.requireNonNull(options, "options");
         this.scope = new Scope("simplesockets-client-" + CLIENTS.incrementAndGet() + "-");
-        this.events = new EventState<>(options.maxQueuedEvents(), options.maxQueuedBytes());
-        this.failures = new FailureLog(options.maxRecordedFailures());
         this.address = InetSocketAddress.createUnresolved(options.host(), options.port());
         this.autoReceive = options.autoReceive();
         events.pull(!autoReceive);
@@ -462,10 +460,6 @@ public final class ClientEngine implements TcpClient, Link.Sink {
         return ((ClientEvent.Received) event).data();
     }
 
-    @Override
-    public boolean hasNewData() {
-        return events.hasData();
-    }
 
     @Override
     public boolean awaitNewData(Duration timeout) throws InterruptedException {
@@ -482,30 +476,10 @@ public final class ClientEngine implements TcpClient, Link.Sink {
         return events.awaitData(waitWhileConnected(timeout), true).stream().map(ClientEngine::data).toList();
     }
 
-    @Override
-    public Optional<ClientEvent> pollEvent() {
-        return events.poll();
-    }
 
-    @Override
-    public Optional<ClientEvent> awaitEvent(Duration timeout) throws InterruptedException {
-        return events.awaitEvent(Objects.requireNonNull(timeout, "timeout"));
-    }
 
-    @Override
-    public boolean hasExceptions() {
-        return failures.occurred();
-    }
 
-    @Override
-    public List<Failure> exceptions(boolean delete, boolean reset) {
-        return failures.snapshot(delete, reset);
-    }
 
-    @Override
-    public long droppedExceptions() {
-        return failures.dropped();
-    }
 
     // ---- shutdown ----
 

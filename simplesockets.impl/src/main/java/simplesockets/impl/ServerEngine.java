@@ -36,7 +36,7 @@ import simplesockets.impl.transport.Transport;
  * <p>While the server is paused or full, a new connection is accepted and closed at once, so that no
  * client waits in the kernel's backlog; {@link #exitAccept()} closes the listening socket.
  */
-public final class ServerEngine implements TcpServer, Link.Sink {
+public final class ServerEngine extends PolledEngine<ServerEvent> implements TcpServer, Link.Sink {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerEngine.class);
     private static final AtomicLong SERVERS = new AtomicLong();
@@ -45,8 +45,6 @@ public final class ServerEngine implements TcpServer, Link.Sink {
     private final Network network;
     private final ServerOptions options;
     private final Scope scope;
-    private final EventState<ServerEvent> events;
-    private final FailureLog failures;
     private final ConcurrentHashMap<InetSocketAddress, Link> links = new ConcurrentHashMap<>();
     /** Connections still in their TLS handshake: they count against the limit and close with the server. */
     private final java.util.Set<Transport> handshaking = ConcurrentHashMap.newKeySet();
@@ -66,11 +64,11 @@ public final class ServerEngine implements TcpServer, Link.Sink {
      * @param options the settings
      */
     public ServerEngine(Network network, ServerOptions options) {
+        super(new EventState<>(options.maxQueuedEvents(), options.maxQueuedBytesTotal()),
+                new FailureLog(options.maxRecordedFailures()));
         this.network = Objects.requireNonNull(network, "network");
         this.options = Objects.requireNonNull(options, "options");
         this.scope = new Scope("simplesockets-server-" + SERVERS.incrementAndGet() + "-");
-        this.events = new EventState<>(options.maxQueuedEvents(), options.maxQueuedBytesTotal());
-        this.failures = new FailureLog(options.maxRecordedFailures());
     }
 
     @Override
@@ -453,10 +451,6 @@ public final class ServerEngine implements TcpServer, Link.Sink {
 
     // ---- polling ----
 
-    @Override
-    public boolean hasNewData() {
-        return events.hasData();
-    }
 
     @Override
     public boolean awaitNewData(Duration timeout) throws InterruptedException {
@@ -477,30 +471,10 @@ public final class ServerEngine implements TcpServer, Link.Sink {
         return data.stream().map(ServerEvent.Received.class::cast).toList();
     }
 
-    @Override
-    public Optional<ServerEvent> pollEvent() {
-        return events.poll();
-    }
 
-    @Override
-    public Optional<ServerEvent> awaitEvent(Duration timeout) throws InterruptedException {
-        return events.awaitEvent(Objects.requireNonNull(timeout, "timeout"));
-    }
 
-    @Override
-    public boolean hasExceptions() {
-        return failures.occurred();
-    }
 
-    @Override
-    public List<Failure> exceptions(boolean delete, boolean reset) {
-        return failures.snapshot(delete, reset);
-    }
 
-    @Override
-    public long droppedExceptions() {
-        return failures.dropped();
-    }
 
     @Override
     public long droppedEvents() {
