@@ -15,8 +15,10 @@ import java.util.Objects;
  *
  * @param host              the server's address or host name; default {@code "127.0.0.1"}
  * @param port              the server's port; default {@value ServerOptions#DEFAULT_PORT}
- * @param receiveBufferSize the largest chunk one read returns, in bytes; default
- *                          {@value ServerOptions#DEFAULT_RECEIVE_BUFFER}
+ * @param receiveBufferSize the largest piece of raw data handed out at once, and the size of the
+ *                          first read, in bytes; default {@value ServerOptions#DEFAULT_RECEIVE_BUFFER}.
+ *                          Reads grow past it (to 64 KiB) while data streams in, and a longer read
+ *                          is handed out in pieces of at most this size
  * @param framing           how bytes are cut into pieces of data; default {@link Framing#RAW}
  * @param tls               TLS settings, or {@code null} (the default) for plain TCP
  * @param connectTimeout    how long {@link TcpClient#connect()} may take; default 5 s
@@ -189,15 +191,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code host}: the server's address or host name.
-
          *
-
          * @param host the server's address or host name
-
          * @return this builder
-
          */
         public Builder host(String host) {
             this.host = host;
@@ -205,15 +202,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code port}: the server's port.
-
          *
-
          * @param port the server's port
-
          * @return this builder
-
          */
         public Builder port(int port) {
             this.port = port;
@@ -233,15 +225,13 @@ public record ClientOptions(
         }
 
         /**
-
-         * Sets {@code receiveBufferSize}: the largest chunk one read returns.
-
+         * Sets {@code receiveBufferSize}: the largest piece of raw data handed out at once, and the size
+         * of the first read. Reads adapt: they double, up to 64 KiB, after a read that fills them, and
+         * shrink back after small ones; a read longer than this size is handed out in pieces of at most
+         * this size, so the seed's chunk bound holds while a stream costs few system calls.
          *
-
-         * @param receiveBufferSize the largest chunk one read returns
-
+         * @param receiveBufferSize the largest piece handed out at once, in bytes
          * @return this builder
-
          */
         public Builder receiveBufferSize(int receiveBufferSize) {
             this.receiveBufferSize = receiveBufferSize;
@@ -249,15 +239,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code framing}: the framing.
-
          *
-
          * @param framing the framing
-
          * @return this builder
-
          */
         public Builder framing(Framing framing) {
             this.framing = framing;
@@ -265,15 +250,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code tls}: the TLS settings, or {@code null} for plain TCP.
-
          *
-
          * @param tls the TLS settings, or {@code null} for plain TCP
-
          * @return this builder
-
          */
         public Builder tls(TlsOptions tls) {
             this.tls = tls;
@@ -281,15 +261,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code connectTimeout}: how long a connect may take.
-
          *
-
          * @param connectTimeout how long a connect may take
-
          * @return this builder
-
          */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = connectTimeout;
@@ -297,15 +272,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code idleTimeout}: the idle timeout, {@link Duration#ZERO} for none.
-
          *
-
          * @param idleTimeout the idle timeout, {@link Duration#ZERO} for none
-
          * @return this builder
-
          */
         public Builder idleTimeout(Duration idleTimeout) {
             this.idleTimeout = idleTimeout;
@@ -313,15 +283,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code writeTimeout}: how long a send may block on a server that does not read, {@link Duration#ZERO} for ever.
-
          *
-
          * @param writeTimeout how long a send may block on a server that does not read, {@link Duration#ZERO} for ever
-
          * @return this builder
-
          */
         public Builder writeTimeout(Duration writeTimeout) {
             this.writeTimeout = writeTimeout;
@@ -329,15 +294,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code keepAlive}: whether to turn on TCP keep-alive.
-
          *
-
          * @param keepAlive whether to turn on TCP keep-alive
-
          * @return this builder
-
          */
         public Builder keepAlive(boolean keepAlive) {
             this.keepAlive = keepAlive;
@@ -345,15 +305,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code tcpNoDelay}: whether to turn off Nagle's algorithm.
-
          *
-
          * @param tcpNoDelay whether to turn off Nagle's algorithm
-
          * @return this builder
-
          */
         public Builder tcpNoDelay(boolean tcpNoDelay) {
             this.tcpNoDelay = tcpNoDelay;
@@ -361,15 +316,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code reconnect}: the reconnect policy, or {@code null} never to reconnect by itself.
-
          *
-
          * @param reconnect the reconnect policy, or {@code null} never to reconnect by itself
-
          * @return this builder
-
          */
         public Builder reconnect(ReconnectPolicy reconnect) {
             this.reconnect = reconnect;
@@ -377,15 +327,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code autoReceive}: whether to read in the background from the start.
-
          *
-
          * @param autoReceive whether to read in the background from the start
-
          * @return this builder
-
          */
         public Builder autoReceive(boolean autoReceive) {
             this.autoReceive = autoReceive;
@@ -393,15 +338,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code bytes}: the bound of received bytes waiting for polling.
-
          *
-
          * @param bytes the bound of received bytes waiting for polling
-
          * @return this builder
-
          */
         public Builder maxQueuedBytes(int bytes) {
             this.maxQueuedBytes = bytes;
@@ -409,15 +349,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code events}: the bound of lifecycle events waiting for polling.
-
          *
-
          * @param events the bound of lifecycle events waiting for polling
-
          * @return this builder
-
          */
         public Builder maxQueuedEvents(int events) {
             this.maxQueuedEvents = events;
@@ -425,15 +360,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code failures}: the bound of the exception list.
-
          *
-
          * @param failures the bound of the exception list
-
          * @return this builder
-
          */
         public Builder maxRecordedFailures(int failures) {
             this.maxRecordedFailures = failures;
@@ -441,15 +371,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code closeTimeout}: how long close waits for the client's thread.
-
          *
-
          * @param closeTimeout how long close waits for the client's thread
-
          * @return this builder
-
          */
         public Builder closeTimeout(Duration closeTimeout) {
             this.closeTimeout = closeTimeout;
@@ -457,15 +382,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code onConnect}: the connect callback, or {@code null} to poll.
-
          *
-
          * @param onConnect the connect callback, or {@code null} to poll
-
          * @return this builder
-
          */
         public Builder onConnect(OnConnect onConnect) {
             this.onConnect = onConnect;
@@ -473,15 +393,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code onReceive}: the data callback, or {@code null} to poll.
-
          *
-
          * @param onReceive the data callback, or {@code null} to poll
-
          * @return this builder
-
          */
         public Builder onReceive(OnReceive onReceive) {
             this.onReceive = onReceive;
@@ -489,15 +404,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code onDisconnect}: the disconnect callback, or {@code null} to poll.
-
          *
-
          * @param onDisconnect the disconnect callback, or {@code null} to poll
-
          * @return this builder
-
          */
         public Builder onDisconnect(OnDisconnect onDisconnect) {
             this.onDisconnect = onDisconnect;
@@ -505,15 +415,10 @@ public record ClientOptions(
         }
 
         /**
-
          * Sets {@code onFailure}: the failure callback, or {@code null} to poll.
-
          *
-
          * @param onFailure the failure callback, or {@code null} to poll
-
          * @return this builder
-
          */
         public Builder onFailure(OnFailure onFailure) {
             this.onFailure = onFailure;

@@ -19,8 +19,10 @@ import java.util.Objects;
  *                              everywhere)
  * @param port                  the port; default {@value #DEFAULT_PORT}, 0 picks a free one
  * @param backlog               the listen backlog; default {@value #DEFAULT_BACKLOG}
- * @param receiveBufferSize     the largest chunk one read returns, in bytes; default
- *                              {@value #DEFAULT_RECEIVE_BUFFER}
+ * @param receiveBufferSize     the largest piece of raw data handed out at once, and the size of
+ *                              the first read, in bytes; default {@value #DEFAULT_RECEIVE_BUFFER}.
+ *                              Reads grow past it (to 64 KiB) while data streams in, and a longer
+ *                              read is handed out in pieces of at most this size
  * @param maxConnections        the most connections served at once, or {@value #UNLIMITED} for no
  *                              limit (the default); past it, new connections are closed at once
  * @param framing               how bytes are cut into pieces of data; default {@link Framing#RAW}
@@ -227,15 +229,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code host}: the address or host name to bind.
-
          *
-
          * @param host the address or host name to bind
-
          * @return this builder
-
          */
         public Builder host(String host) {
             this.host = host;
@@ -243,15 +240,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code port}: the port, 0 for any free one.
-
          *
-
          * @param port the port, 0 for any free one
-
          * @return this builder
-
          */
         public Builder port(int port) {
             this.port = port;
@@ -259,15 +251,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code backlog}: the listen backlog.
-
          *
-
          * @param backlog the listen backlog
-
          * @return this builder
-
          */
         public Builder backlog(int backlog) {
             this.backlog = backlog;
@@ -275,15 +262,13 @@ public record ServerOptions(
         }
 
         /**
-
-         * Sets {@code receiveBufferSize}: the largest chunk one read returns.
-
+         * Sets {@code receiveBufferSize}: the largest piece of raw data handed out at once, and the size
+         * of the first read. Reads adapt: they double, up to 64 KiB, after a read that fills them, and
+         * shrink back after small ones; a read longer than this size is handed out in pieces of at most
+         * this size, so the seed's chunk bound holds while a stream costs few system calls.
          *
-
-         * @param receiveBufferSize the largest chunk one read returns
-
+         * @param receiveBufferSize the largest piece handed out at once, in bytes
          * @return this builder
-
          */
         public Builder receiveBufferSize(int receiveBufferSize) {
             this.receiveBufferSize = receiveBufferSize;
@@ -291,15 +276,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code maxConnections}: the connection limit, {@value ServerOptions#UNLIMITED} for none.
-
          *
-
          * @param maxConnections the connection limit, {@value ServerOptions#UNLIMITED} for none
-
          * @return this builder
-
          */
         public Builder maxConnections(int maxConnections) {
             this.maxConnections = maxConnections;
@@ -307,15 +287,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code framing}: the framing.
-
          *
-
          * @param framing the framing
-
          * @return this builder
-
          */
         public Builder framing(Framing framing) {
             this.framing = framing;
@@ -323,15 +298,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code tls}: the TLS settings, or {@code null} for plain TCP.
-
          *
-
          * @param tls the TLS settings, or {@code null} for plain TCP
-
          * @return this builder
-
          */
         public Builder tls(TlsOptions tls) {
             this.tls = tls;
@@ -339,15 +309,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code idleTimeout}: the idle timeout, {@link Duration#ZERO} for none.
-
          *
-
          * @param idleTimeout the idle timeout, {@link Duration#ZERO} for none
-
          * @return this builder
-
          */
         public Builder idleTimeout(Duration idleTimeout) {
             this.idleTimeout = idleTimeout;
@@ -355,15 +320,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code writeTimeout}: how long a send may block on a peer that does not read, {@link Duration#ZERO} for ever.
-
          *
-
          * @param writeTimeout how long a send may block on a peer that does not read, {@link Duration#ZERO} for ever
-
          * @return this builder
-
          */
         public Builder writeTimeout(Duration writeTimeout) {
             this.writeTimeout = writeTimeout;
@@ -371,15 +331,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code keepAlive}: whether to turn on TCP keep-alive.
-
          *
-
          * @param keepAlive whether to turn on TCP keep-alive
-
          * @return this builder
-
          */
         public Builder keepAlive(boolean keepAlive) {
             this.keepAlive = keepAlive;
@@ -387,15 +342,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code tcpNoDelay}: whether to turn off Nagle's algorithm.
-
          *
-
          * @param tcpNoDelay whether to turn off Nagle's algorithm
-
          * @return this builder
-
          */
         public Builder tcpNoDelay(boolean tcpNoDelay) {
             this.tcpNoDelay = tcpNoDelay;
@@ -403,15 +353,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code bytes}: the bound of received bytes of all connections waiting for polling.
-
          *
-
          * @param bytes the bound of received bytes of all connections waiting for polling
-
          * @return this builder
-
          */
         public Builder maxQueuedBytesTotal(long bytes) {
             this.maxQueuedBytesTotal = bytes;
@@ -419,15 +364,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code halfCloseGrace}: the grace after a peer's half-close.
-
          *
-
          * @param halfCloseGrace the grace after a peer's half-close
-
          * @return this builder
-
          */
         public Builder halfCloseGrace(Duration halfCloseGrace) {
             this.halfCloseGrace = halfCloseGrace;
@@ -435,15 +375,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code bytes}: the per-connection bound of bytes waiting for polling.
-
          *
-
          * @param bytes the per-connection bound of bytes waiting for polling
-
          * @return this builder
-
          */
         public Builder maxQueuedBytesPerConnection(int bytes) {
             this.maxQueuedBytesPerConnection = bytes;
@@ -451,15 +386,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code events}: the bound of lifecycle events waiting for polling.
-
          *
-
          * @param events the bound of lifecycle events waiting for polling
-
          * @return this builder
-
          */
         public Builder maxQueuedEvents(int events) {
             this.maxQueuedEvents = events;
@@ -467,15 +397,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code failures}: the bound of the exception list.
-
          *
-
          * @param failures the bound of the exception list
-
          * @return this builder
-
          */
         public Builder maxRecordedFailures(int failures) {
             this.maxRecordedFailures = failures;
@@ -483,15 +408,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code closeTimeout}: how long close waits for threads.
-
          *
-
          * @param closeTimeout how long close waits for threads
-
          * @return this builder
-
          */
         public Builder closeTimeout(Duration closeTimeout) {
             this.closeTimeout = closeTimeout;
@@ -499,15 +419,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code onConnect}: the connect callback, or {@code null} to poll.
-
          *
-
          * @param onConnect the connect callback, or {@code null} to poll
-
          * @return this builder
-
          */
         public Builder onConnect(OnConnect onConnect) {
             this.onConnect = onConnect;
@@ -515,15 +430,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code onReceive}: the data callback, or {@code null} to poll.
-
          *
-
          * @param onReceive the data callback, or {@code null} to poll
-
          * @return this builder
-
          */
         public Builder onReceive(OnReceive onReceive) {
             this.onReceive = onReceive;
@@ -531,15 +441,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code onDisconnect}: the disconnect callback, or {@code null} to poll.
-
          *
-
          * @param onDisconnect the disconnect callback, or {@code null} to poll
-
          * @return this builder
-
          */
         public Builder onDisconnect(OnDisconnect onDisconnect) {
             this.onDisconnect = onDisconnect;
@@ -547,15 +452,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code onFailure}: the failure callback, or {@code null} to poll.
-
          *
-
          * @param onFailure the failure callback, or {@code null} to poll
-
          * @return this builder
-
          */
         public Builder onFailure(OnFailure onFailure) {
             this.onFailure = onFailure;
@@ -563,15 +463,10 @@ public record ServerOptions(
         }
 
         /**
-
          * Sets {@code handler}: the blocking connection handler, or {@code null}.
-
          *
-
          * @param handler the blocking connection handler, or {@code null}
-
          * @return this builder
-
          */
         public Builder handler(ConnectionHandler handler) {
             this.handler = handler;

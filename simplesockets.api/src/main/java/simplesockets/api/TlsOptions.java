@@ -164,15 +164,10 @@ public record TlsOptions(SSLContext context, ClientAuth clientAuth, boolean veri
         }
 
         /**
-
          * Sets {@code mode}: the client-certificate mode of a server.
-
          *
-
          * @param mode the client-certificate mode of a server
-
          * @return this builder
-
          */
         public Builder clientAuth(ClientAuth mode) {
             this.clientAuth = Objects.requireNonNull(mode, "mode");
@@ -180,15 +175,10 @@ public record TlsOptions(SSLContext context, ClientAuth clientAuth, boolean veri
         }
 
         /**
-
          * Sets {@code verify}: whether a client verifies the server's host name.
-
          *
-
          * @param verify whether a client verifies the server's host name
-
          * @return this builder
-
          */
         public Builder verifyHostname(boolean verify) {
             this.verifyHostname = verify;
@@ -196,15 +186,10 @@ public record TlsOptions(SSLContext context, ClientAuth clientAuth, boolean veri
         }
 
         /**
-
          * Sets {@code timeout}: the longest a handshake may take.
-
          *
-
          * @param timeout the longest a handshake may take
-
          * @return this builder
-
          */
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = timeout;

@@ -194,7 +194,7 @@ public final class ClientEngine extends PolledEngine<ClientEvent> implements Tcp
 
     private Link newLink(Transport transport) {
         Link.Mode mode = options.onReceive() != null ? Link.Mode.CALLBACK : Link.Mode.QUEUE;
-        Link fresh = new Link(linkIds.incrementAndGet(), transport, Codec.of(options.framing()),
+        Link fresh = new Link(linkIds.incrementAndGet(), transport, Codec.of(options.framing(), options.receiveBufferSize()),
                 options.receiveBufferSize(), mode, this, events, options.maxQueuedBytes(), Duration.ZERO);
         try {
             transport.configure(options.tcpNoDelay(), options.keepAlive());

@@ -12,23 +12,31 @@ import simplesockets.api.Framing;
  */
 sealed interface Codec {
 
-    /** Makes a fresh codec for one connection. */
-    static Codec of(Framing framing) {
+    /**
+     * Makes a fresh codec for one connection.
+     *
+     * @param maxRawPiece for raw framing, the largest piece handed out; a longer chunk is split
+     */
+    static Codec of(Framing framing, int maxRawPiece) {
         return switch (framing) {
-            case Framing.Raw raw -> new Raw();
+            case Framing.Raw raw -> new Raw(maxRawPiece);
             case Framing.LengthPrefixed lp -> new LengthPrefixed(lp.maxFrameBytes());
         };
     }
 
     /**
-     * Takes a chunk just read; the codec copies what it keeps. A framing violation stops the parsing;
-     * the pieces completed before it stay available from {@link #next()}, and {@link #check()} then
-     * reports it.
+     * Takes a chunk just read. The caller leaves {@code chunk} unchanged until {@link #next()} has
+     * returned {@code null}, and feeds again only then; the pieces handed out are copies. A framing
+     * violation stops the parsing; the pieces completed before it stay available from {@link #next()},
+     * and {@link #check()} then reports it.
      */
     void feed(byte[] chunk, int length);
 
     /** The next complete piece of data, or {@code null} if more bytes are needed. */
     byte[] next();
+
+    /** Whether {@link #next()} would return a piece now. */
+    boolean hasNext();
 
     /** Throws the framing violation that stopped the parsing, if any. */
     void check() throws ProtocolException;
@@ -39,13 +47,28 @@ sealed interface Codec {
     /** The bytes to write for one piece of data. */
     byte[] encode(byte[] data) throws ProtocolException;
 
-    /** Raw: each chunk is one piece, and data goes out as it is. */
+    /**
+     * Raw: a chunk is handed out as it came, in pieces of at most the configured size, and data goes
+     * out as it is. Pieces are copied out of the chunk one at a time, as they are asked for.
+     */
     final class Raw implements Codec {
-        private byte[] pending;
+        private final int maxPiece;
+        private byte[] chunk;
+        private int at;
+        private int end;
+
+        Raw(int maxPiece) {
+            if (maxPiece < 1) {
+                throw new IllegalArgumentException("maxPiece must be positive: " + maxPiece);
+            }
+            this.maxPiece = maxPiece;
+        }
 
         @Override
         public void feed(byte[] chunk, int length) {
-            pending = Arrays.copyOf(chunk, length);
+            this.chunk = chunk;
+            this.at = 0;
+            this.end = length;
         }
 
         @Override
@@ -53,9 +76,19 @@ sealed interface Codec {
         }
 
         @Override
+        public boolean hasNext() {
+            return at < end;
+        }
+
+        @Override
         public byte[] next() {
-            byte[] piece = pending;
-            pending = null;
+            if (at >= end) {
+                chunk = null;
+                return null;
+            }
+            int size = Math.min(maxPiece, end - at);
+            byte[] piece = Arrays.copyOfRange(chunk, at, at + size);
+            at += size;
             return piece;
         }
 
@@ -154,6 +187,11 @@ sealed interface Codec {
         @Override
         public byte[] next() {
             return complete.pollFirst();
+        }
+
+        @Override
+        public boolean hasNext() {
+            return !complete.isEmpty();
         }
 
         /** The bytes allocated for the frame in progress; never more than the maximum. */

@@ -9,6 +9,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,6 +29,14 @@ import simplesockets.impl.transport.Transport;
  * <p>Data path: transport read, then this connection's thread, then the codec, then the owner's
  * {@link Sink} (a callback or the event state). Sends take a per-connection {@link ReentrantLock}, so
  * that concurrent senders never interleave, and write every byte.
+ *
+ * <p>Reads adapt their size: they start at the configured receive size, double (up to
+ * {@link #MAX_READ}) after a read that fills the buffer, and halve again after two reads in a row that
+ * use under a quarter of it. A read longer than the configured size reaches the user in pieces of at
+ * most that size (the codec splits it). While the callback handles the pieces of one such read, the
+ * sends it makes on this thread are gathered ("corked") and written together when the last piece is
+ * handled, so a stream costs one write per read, not one per piece. A send from any other thread
+ * writes the gathered bytes first, so no send ever overtakes one that returned before it.
  *
  * <p>The disconnect reason is decided once: the first of {@link #disconnect()} (closed by us) or the
  * read loop's end wins, and only the connection's thread reports it, so it is reported exactly once.
@@ -61,7 +70,18 @@ final class Link implements Connection {
     private final long id;
     private final Transport transport;
     private final Codec codec;
-    private final byte[] buffer;
+    /** The largest read, in bytes. */
+    static final int MAX_READ = 64 * 1024;
+    /** The most bytes gathered from callback sends before they are written anyway. */
+    static final int MAX_CORK = 64 * 1024;
+
+    private final int minRead;
+    private final int maxRead;
+    /** Only the reader touches the buffer and the read-size state (under {@link #readLock}). */
+    private byte[] buffer;
+    private int smallReads;
+    /** The buffer's length, published for {@link #readSize()}. */
+    private volatile int readSize;
     private final Mode mode;
     private final Sink sink;
     private final EventState<?> events;
@@ -74,13 +94,21 @@ final class Link implements Connection {
     private volatile boolean endOfStream;
     /** When the write in progress began ({@link System#nanoTime()}), or 0 when none is. */
     private volatile long writeStarted;
+    /** The reader thread while it hands out the pieces of one read to a callback, else null. */
+    private volatile Thread corkedBy;
+    /** Sends gathered while corked; guarded by {@link #writeLock}. */
+    private byte[] cork;
+    private int corked;
 
     Link(long id, Transport transport, Codec codec, int bufferSize, Mode mode, Sink sink, EventState<?> events,
             int creditLimit, Duration halfCloseGrace) {
         this.id = id;
         this.transport = transport;
         this.codec = codec;
+        this.minRead = bufferSize;
+        this.maxRead = Math.max(bufferSize, MAX_READ);
         this.buffer = new byte[bufferSize];
+        this.readSize = bufferSize;
         this.mode = mode;
         this.sink = sink;
         this.events = events;
@@ -135,12 +163,69 @@ final class Link implements Connection {
             if (reason.get() != null) {
                 throw closed();
             }
-            writeStarted = System.nanoTime() | 1;
-            transport.write(bytes, 0, bytes.length);
+            if (corkedBy == Thread.currentThread()) {
+                gather(bytes);
+            } else {
+                flushCork();
+                write(bytes, 0, bytes.length);
+            }
         } catch (IOException e) {
             throw reason.get() == DisconnectReason.TIMED_OUT ? closed() : e;
         } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Writes every byte; the caller holds the write lock. */
+    private void write(byte[] bytes, int offset, int length) throws IOException {
+        writeStarted = System.nanoTime() | 1;
+        try {
+            transport.write(bytes, offset, length);
+        } finally {
             writeStarted = 0;
+        }
+    }
+
+    /** Adds bytes to the cork, writing it first when they would not fit; the caller holds the write lock. */
+    private void gather(byte[] bytes) throws IOException {
+        if (corked + bytes.length > MAX_CORK) {
+            flushCork();
+            if (bytes.length >= MAX_CORK) {
+                write(bytes, 0, bytes.length);
+                return;
+            }
+        }
+        if (cork == null || cork.length < corked + bytes.length) {
+            cork = Arrays.copyOf(cork == null ? new byte[0] : cork,
+                    Math.min(MAX_CORK, Math.max(corked + bytes.length, 2 * (cork == null ? 4096 : cork.length))));
+        }
+        System.arraycopy(bytes, 0, cork, corked, bytes.length);
+        corked += bytes.length;
+    }
+
+    /** Writes the gathered bytes, if any; the caller holds the write lock. */
+    private void flushCork() throws IOException {
+        if (corked > 0) {
+            int length = corked;
+            corked = 0;
+            write(cork, 0, length);
+        }
+    }
+
+    /** Ends a corked stretch: the gathered bytes are written before the reader reads again. */
+    private void uncork() throws IOException {
+        corkedBy = null;
+        writeLock.lock();
+        try {
+            if (reason.get() == null) {
+                flushCork();
+            } else {
+                corked = 0;
+            }
+            if (cork != null && buffer.length <= minRead) {
+                cork = null;
+            }
+        } finally {
             writeLock.unlock();
         }
     }
@@ -174,6 +259,15 @@ final class Link implements Connection {
      * @return whether this call decided the reason
      */
     boolean close(DisconnectReason why) {
+        if (why == DisconnectReason.CLOSED_BY_US && corkedBy == Thread.currentThread()) {
+            // A callback that sends and then disconnects: its gathered sends go out first, as they
+            // would have without the cork.
+            try {
+                uncork();
+            } catch (IOException e) {
+                LOG.debug("Writing the last sends of connection {} failed", id, e);
+            }
+        }
         boolean first = reason.compareAndSet(null, why);
         if (first) {
             sink.closing(this);
@@ -223,10 +317,41 @@ final class Link implements Connection {
                     return Optional.empty();
                 }
                 codec.feed(buffer, n);
+                adapt(n);
             }
         } finally {
             readLock.unlock();
         }
+    }
+
+    /**
+     * Sizes the next read from this one. A new buffer is made on a change; the codec may still be
+     * handing out pieces of the old one, which is left as it is.
+     */
+    private void adapt(int n) {
+        int size = buffer.length;
+        if (n == size && size < maxRead) {
+            buffer = new byte[Math.min(maxRead, 2 * size)];
+            smallReads = 0;
+        } else if (n < size / 4 && size > minRead) {
+            if (++smallReads >= 2) {
+                buffer = new byte[Math.max(minRead, size / 2)];
+                smallReads = 0;
+            }
+        } else {
+            smallReads = 0;
+        }
+        readSize = buffer.length;
+    }
+
+    /** Whether the calling thread is the reader, handing out a piece with more of the same read to come. */
+    boolean corked() {
+        return corkedBy == Thread.currentThread();
+    }
+
+    /** The size of the next read, for tests; read without the lock, which a blocked read holds. */
+    int readSize() {
+        return readSize;
     }
 
     /**
@@ -239,6 +364,9 @@ final class Link implements Connection {
     DisconnectReason readLoop() {
         try {
             while (mode == Mode.CALLBACK || events.awaitReadPermit(credit, creditLimit)) {
+                if (reason.get() != null) {
+                    return DisconnectReason.CLOSED_BY_US;
+                }
                 Optional<byte[]> piece = nextPiece();
                 if (piece.isEmpty()) {
                     if (mode == Mode.QUEUE) {
@@ -246,7 +374,14 @@ final class Link implements Connection {
                     }
                     return DisconnectReason.PEER_CLOSED;
                 }
+                boolean more = codec.hasNext();
+                if (more && mode == Mode.CALLBACK) {
+                    corkedBy = Thread.currentThread();
+                }
                 sink.received(this, piece.get());
+                if (!more && corkedBy != null) {
+                    uncork();
+                }
             }
             return DisconnectReason.CLOSED_BY_US;
         } catch (InterruptedException e) {

@@ -305,7 +305,7 @@ public final class ServerEngine extends PolledEngine<ServerEvent> implements Tcp
     private Link newLink(Transport transport) {
         Link.Mode mode = options.handler() != null ? Link.Mode.HANDLER
                 : options.onReceive() != null ? Link.Mode.CALLBACK : Link.Mode.QUEUE;
-        Link link = new Link(linkIds.incrementAndGet(), transport, Codec.of(options.framing()),
+        Link link = new Link(linkIds.incrementAndGet(), transport, Codec.of(options.framing(), options.receiveBufferSize()),
                 options.receiveBufferSize(), mode, this, events, options.maxQueuedBytesPerConnection(),
                 options.halfCloseGrace());
         try {

@@ -2,13 +2,16 @@ package simplesockets.impl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.net.ProtocolException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -21,14 +24,14 @@ class CodecTest {
     void lengthPrefixedSurvivesEverySplitPoint() throws Exception {
         List<byte[]> messages = List.of(new byte[0], Peers.pattern(1, 1), Peers.pattern(2, 300), Peers.pattern(3, 5));
         ByteArrayOutputStream wire = new ByteArrayOutputStream();
-        Codec encoder = Codec.of(Framing.lengthPrefixed(1000));
+        Codec encoder = Codec.of(Framing.lengthPrefixed(1000), 2048);
         for (byte[] m : messages) {
             wire.writeBytes(encoder.encode(m));
         }
         byte[] bytes = wire.toByteArray();
         Random random = new Random(42);
         for (int trial = 0; trial < 500; trial++) {
-            Codec decoder = Codec.of(Framing.lengthPrefixed(1000));
+            Codec decoder = Codec.of(Framing.lengthPrefixed(1000), 2048);
             List<byte[]> out = new ArrayList<>();
             int at = 0;
             while (at < bytes.length) {
@@ -51,20 +54,20 @@ class CodecTest {
 
     @Test
     void lengthPrefixedRejectsOversizedAndNegativeLengthsBeforeAllocating() {
-        Codec decoder = Codec.of(Framing.lengthPrefixed(10));
+        Codec decoder = Codec.of(Framing.lengthPrefixed(10), 2048);
         decoder.feed(new byte[] {0, 0, 0, 1, 7, 0, 0, 0, 11}, 9);
         assertArrayEquals(new byte[] {7}, decoder.next(), "the frame before the violation is kept");
         assertNull(decoder.next());
         assertThrows(ProtocolException.class, decoder::check);
-        Codec negative = Codec.of(Framing.lengthPrefixed(10));
+        Codec negative = Codec.of(Framing.lengthPrefixed(10), 2048);
         negative.feed(new byte[] {(byte) 0xff, 0, 0, 0}, 4);
         assertThrows(ProtocolException.class, negative::check);
-        assertThrows(ProtocolException.class, () -> Codec.of(Framing.lengthPrefixed(10)).encode(new byte[11]));
+        assertThrows(ProtocolException.class, () -> Codec.of(Framing.lengthPrefixed(10), 2048).encode(new byte[11]));
     }
 
     @Test
     void lengthPrefixedReportsAStreamThatEndsInsideAFrame() throws Exception {
-        Codec decoder = Codec.of(Framing.lengthPrefixed(10));
+        Codec decoder = Codec.of(Framing.lengthPrefixed(10), 2048);
         decoder.feed(new byte[] {0, 0, 0, 5, 1, 2}, 6);
         assertNull(decoder.next());
         assertThrows(EOFException.class, decoder::endOfStream);
@@ -72,13 +75,33 @@ class CodecTest {
 
     @Test
     void rawDeliversEachChunkAsItIs() throws Exception {
-        Codec raw = Codec.of(Framing.RAW);
+        Codec raw = Codec.of(Framing.RAW, 2048);
         byte[] buffer = {1, 2, 3, 4};
         raw.feed(buffer, 3);
+        assertTrue(raw.hasNext());
+        byte[] piece = raw.next();
         buffer[0] = 9;
-        assertArrayEquals(new byte[] {1, 2, 3}, raw.next(), "a copy of the bytes read");
+        assertArrayEquals(new byte[] {1, 2, 3}, piece, "a copy of the bytes read");
+        assertFalse(raw.hasNext());
         assertNull(raw.next());
         byte[] data = {5, 6};
         assertArrayEquals(data, raw.encode(data));
+    }
+
+    @Test
+    void rawSplitsALongChunkIntoPiecesOfAtMostTheReceiveSize() {
+        Codec raw = Codec.of(Framing.RAW, 1000);
+        byte[] chunk = new byte[2500];
+        new Random(7).nextBytes(chunk);
+        raw.feed(chunk, 2345);
+        ByteArrayOutputStream joined = new ByteArrayOutputStream();
+        List<Integer> sizes = new ArrayList<>();
+        for (byte[] piece = raw.next(); piece != null; piece = raw.next()) {
+            sizes.add(piece.length);
+            joined.writeBytes(piece);
+        }
+        assertEquals(List.of(1000, 1000, 345), sizes);
+        assertArrayEquals(Arrays.copyOf(chunk, 2345), joined.toByteArray());
+        assertThrows(IllegalArgumentException.class, () -> Codec.of(Framing.RAW, 0));
     }
 }

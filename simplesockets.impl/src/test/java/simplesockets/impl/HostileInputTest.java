@@ -97,7 +97,7 @@ class HostileInputTest {
                 .checkAssert((stream, chunk) -> {
                     DECODER_INPUTS.incrementAndGet();
                     Decoded expected = reference(stream);
-                    Codec.LengthPrefixed codec = (Codec.LengthPrefixed) Codec.of(Framing.lengthPrefixed(MAX));
+                    Codec.LengthPrefixed codec = (Codec.LengthPrefixed) Codec.of(Framing.lengthPrefixed(MAX), 2048);
                     List<byte[]> frames = new ArrayList<>();
                     Class<?> violation = null;
                     try {
