@@ -26,11 +26,14 @@ sealed interface Codec {
 
     /**
      * Takes a chunk just read. The caller leaves {@code chunk} unchanged until {@link #next()} has
-     * returned {@code null}, and feeds again only then; the pieces handed out are copies. A framing
-     * violation stops the parsing; the pieces completed before it stay available from {@link #next()},
-     * and {@link #check()} then reports it.
+     * returned {@code null}, and feeds again only then. A framing violation stops the parsing; the
+     * pieces completed before it stay available from {@link #next()}, and {@link #check()} then
+     * reports it.
+     *
+     * @return whether the codec keeps the {@code chunk} array itself as a piece, so that the caller
+     *         must read into a new array next time; otherwise the pieces handed out are copies
      */
-    void feed(byte[] chunk, int length);
+    boolean feed(byte[] chunk, int length);
 
     /** The next complete piece of data, or {@code null} if more bytes are needed. */
     byte[] next();
@@ -65,10 +68,12 @@ sealed interface Codec {
         }
 
         @Override
-        public void feed(byte[] chunk, int length) {
+        public boolean feed(byte[] chunk, int length) {
             this.chunk = chunk;
             this.at = 0;
             this.end = length;
+            // A full read that is one piece is handed out as it is: no copy.
+            return length == chunk.length && length <= maxPiece;
         }
 
         @Override
@@ -87,7 +92,7 @@ sealed interface Codec {
                 return null;
             }
             int size = Math.min(maxPiece, end - at);
-            byte[] piece = Arrays.copyOfRange(chunk, at, at + size);
+            byte[] piece = at == 0 && size == chunk.length ? chunk : Arrays.copyOfRange(chunk, at, at + size);
             at += size;
             return piece;
         }
@@ -125,12 +130,13 @@ sealed interface Codec {
         private ProtocolException violation;
 
         @Override
-        public void feed(byte[] chunk, int length) {
+        public boolean feed(byte[] chunk, int length) {
             try {
                 parse(chunk, length);
             } catch (ProtocolException e) {
                 violation = e;
             }
+            return false;
         }
 
         @Override

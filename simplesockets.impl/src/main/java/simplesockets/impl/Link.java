@@ -316,8 +316,7 @@ final class Link implements Connection {
                     codec.endOfStream();
                     return Optional.empty();
                 }
-                codec.feed(buffer, n);
-                adapt(n);
+                adapt(n, codec.feed(buffer, n));
             }
         } finally {
             readLock.unlock();
@@ -325,23 +324,28 @@ final class Link implements Connection {
     }
 
     /**
-     * Sizes the next read from this one. A new buffer is made on a change; the codec may still be
-     * handing out pieces of the old one, which is left as it is.
+     * Sizes the next read from this one. A new buffer is made on a change, or when the codec kept the
+     * old one as a piece; the codec may still be handing out pieces of the old one, which is left as
+     * it is.
      */
-    private void adapt(int n) {
+    private void adapt(int n, boolean codecKeptBuffer) {
         int size = buffer.length;
+        int next = size;
         if (n == size && size < maxRead) {
-            buffer = new byte[Math.min(maxRead, 2 * size)];
+            next = Math.min(maxRead, 2 * size);
             smallReads = 0;
         } else if (n < size / 4 && size > minRead) {
             if (++smallReads >= 2) {
-                buffer = new byte[Math.max(minRead, size / 2)];
+                next = Math.max(minRead, size / 2);
                 smallReads = 0;
             }
         } else {
             smallReads = 0;
         }
-        readSize = buffer.length;
+        if (next != size || codecKeptBuffer) {
+            buffer = new byte[next];
+        }
+        readSize = next;
     }
 
     /** Whether the calling thread is the reader, handing out a piece with more of the same read to come. */

@@ -3,7 +3,9 @@ package simplesockets.impl;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,6 +88,21 @@ class CodecTest {
         assertNull(raw.next());
         byte[] data = {5, 6};
         assertArrayEquals(data, raw.encode(data));
+    }
+
+    @Test
+    void rawHandsOutAFullChunkThatIsOnePieceWithoutACopyAndSaysSo() {
+        Codec raw = Codec.of(Framing.RAW, 8);
+        byte[] full = {1, 2, 3, 4, 5, 6, 7, 8};
+        assertTrue(raw.feed(full, 8), "the codec keeps the array, so the reader must read into a new one");
+        assertSame(full, raw.next());
+        assertNull(raw.next());
+        byte[] partial = new byte[8];
+        assertFalse(raw.feed(partial, 5), "a partial read is copied out");
+        assertNotSame(partial, raw.next());
+        byte[] longer = new byte[16];
+        assertFalse(raw.feed(longer, 16), "a read longer than a piece is split into copies");
+        assertFalse(Codec.of(Framing.lengthPrefixed(10), 8).feed(new byte[] {0, 0, 0, 0}, 4));
     }
 
     @Test
