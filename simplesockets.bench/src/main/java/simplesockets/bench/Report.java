@@ -51,7 +51,7 @@ final class Report {
     }
 
     static void write(Path out, List<String> rows) throws IOException, InterruptedException {
-        Map<Long, List<String>> levels = new TreeMap<>();
+        TreeMap<Long, List<String>> levels = new TreeMap<>();
         List<String> servers = new ArrayList<>();
         for (String row : rows) {
             String[] f = row.split(",");
@@ -82,6 +82,16 @@ final class Report {
                         cpu, cpu / nettyCpu));
             }
             data.append('\n');
+        }
+        long most = levels.isEmpty() ? 0 : levels.lastKey();
+        md.append("\n## Messages per connection at ").append(most)
+                .append(" connections (medians; fairness is min / max)\n\n")
+                .append("| server | min | p1 | median | p99 | max |\n|---|---|---|---|---|---|\n");
+        for (String server : servers) {
+            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %.0f |%n", server,
+                    median(rows, "echo", server, most, "count_min"), median(rows, "echo", server, most, "count_p1"),
+                    median(rows, "echo", server, most, "count_p50"), median(rows, "echo", server, most, "count_p99"),
+                    median(rows, "echo", server, most, "count_max")));
         }
         md.append("\n## TLS against plain TCP (blocking clients)\n\n");
         for (String row : rows) {

@@ -38,6 +38,9 @@ import simplesockets.impl.transport.Transport;
  * handled, so a stream costs one write per read, not one per piece. A send from any other thread
  * writes the gathered bytes first, so no send ever overtakes one that returned before it.
  *
+ * <p>After a read that found data without waiting, the reader yields its carrier ({@link Turns}), so
+ * that connections whose peers answer at once cannot starve the others.
+ *
  * <p>The disconnect reason is decided once: the first of {@link #disconnect()} (closed by us) or the
  * read loop's end wins, and only the connection's thread reports it, so it is reported exactly once.
  */
@@ -309,7 +312,11 @@ final class Link implements Connection {
                 if (endOfStream) {
                     return Optional.empty();
                 }
+                long started = System.nanoTime();
                 int n = transport.read(buffer, 0, buffer.length);
+                if (n > 0) {
+                    Turns.YIELDING.afterRead(System.nanoTime() - started);
+                }
                 if (n < 0) {
                     endOfStream = true;
                     codec.check();
