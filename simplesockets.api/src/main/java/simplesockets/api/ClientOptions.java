@@ -15,10 +15,10 @@ import java.util.Objects;
  *
  * @param host              the server's address or host name; default {@code "127.0.0.1"}
  * @param port              the server's port; default {@value ServerOptions#DEFAULT_PORT}
- * @param receiveBufferSize the largest piece of raw data handed out at once, and the size of the
- *                          first read, in bytes; default {@value ServerOptions#DEFAULT_RECEIVE_BUFFER}.
- *                          Reads grow past it (to 64 KiB) while data streams in, and a longer read
- *                          is handed out in pieces of at most this size
+ * @param receiveBufferSize the largest piece of raw data handed out at once, in bytes; default
+ *                          {@value ServerOptions#DEFAULT_RECEIVE_BUFFER}. Reads adapt underneath (from
+ *                          64 bytes to 64 KiB), and a longer read is handed out in pieces of at most
+ *                          this size
  * @param framing           how bytes are cut into pieces of data; default {@link Framing#RAW}
  * @param tls               TLS settings, or {@code null} (the default) for plain TCP
  * @param connectTimeout    how long {@link TcpClient#connect()} may take; default 5 s
@@ -225,10 +225,11 @@ public record ClientOptions(
         }
 
         /**
-         * Sets {@code receiveBufferSize}: the largest piece of raw data handed out at once, and the size
-         * of the first read. Reads adapt: they double, up to 64 KiB, after a read that fills them, and
-         * shrink back after small ones; a read longer than this size is handed out in pieces of at most
-         * this size, so the seed's chunk bound holds while a stream costs few system calls.
+         * Sets {@code receiveBufferSize}: the largest piece of raw data handed out at once. Reads adapt
+         * underneath: the first is 256 bytes, they double (up to 64 KiB) after a read that fills them,
+         * and shrink (down to 64 bytes) after small ones. A read longer than this size is handed out in
+         * pieces of at most this size, so the seed's chunk bound holds while a stream costs few system
+         * calls and a quiet connection holds a small buffer.
          *
          * @param receiveBufferSize the largest piece handed out at once, in bytes
          * @return this builder

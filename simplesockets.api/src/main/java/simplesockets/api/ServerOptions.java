@@ -19,10 +19,10 @@ import java.util.Objects;
  *                              everywhere)
  * @param port                  the port; default {@value #DEFAULT_PORT}, 0 picks a free one
  * @param backlog               the listen backlog; default {@value #DEFAULT_BACKLOG}
- * @param receiveBufferSize     the largest piece of raw data handed out at once, and the size of
- *                              the first read, in bytes; default {@value #DEFAULT_RECEIVE_BUFFER}.
- *                              Reads grow past it (to 64 KiB) while data streams in, and a longer
- *                              read is handed out in pieces of at most this size
+ * @param receiveBufferSize     the largest piece of raw data handed out at once, in bytes; default
+ *                              {@value #DEFAULT_RECEIVE_BUFFER}. Reads adapt underneath (from 64 bytes
+ *                              to 64 KiB), and a longer read is handed out in pieces of at most this
+ *                              size
  * @param maxConnections        the most connections served at once, or {@value #UNLIMITED} for no
  *                              limit (the default); past it, new connections are closed at once
  * @param framing               how bytes are cut into pieces of data; default {@link Framing#RAW}
@@ -262,10 +262,11 @@ public record ServerOptions(
         }
 
         /**
-         * Sets {@code receiveBufferSize}: the largest piece of raw data handed out at once, and the size
-         * of the first read. Reads adapt: they double, up to 64 KiB, after a read that fills them, and
-         * shrink back after small ones; a read longer than this size is handed out in pieces of at most
-         * this size, so the seed's chunk bound holds while a stream costs few system calls.
+         * Sets {@code receiveBufferSize}: the largest piece of raw data handed out at once. Reads adapt
+         * underneath: the first is 256 bytes, they double (up to 64 KiB) after a read that fills them,
+         * and shrink (down to 64 bytes) after small ones. A read longer than this size is handed out in
+         * pieces of at most this size, so the seed's chunk bound holds while a stream costs few system
+         * calls and a quiet connection holds a small buffer.
          *
          * @param receiveBufferSize the largest piece handed out at once, in bytes
          * @return this builder

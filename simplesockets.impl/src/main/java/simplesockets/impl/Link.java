@@ -30,10 +30,11 @@ import simplesockets.impl.transport.Transport;
  * {@link Sink} (a callback or the event state). Sends take a per-connection {@link ReentrantLock}, so
  * that concurrent senders never interleave, and write every byte.
  *
- * <p>Reads adapt their size: they start at the configured receive size, double (up to
- * {@link #MAX_READ}) after a read that fills the buffer, and halve again after two reads in a row that
- * use under a quarter of it. A read longer than the configured size reaches the user in pieces of at
- * most that size (the codec splits it). While the callback handles the pieces of one such read, the
+ * <p>Reads adapt their size: the first is {@link #FIRST_READ} bytes; they double (up to
+ * {@link #MAX_READ}) after a read that fills the buffer, and halve (down to {@link #MIN_READ}) after two
+ * reads in a row that use under a quarter of it. A parked reader holds its buffer, so a quiet
+ * connection costs little. A read longer than the configured receive size reaches the user in pieces
+ * of at most that size (the codec splits it). While the callback handles the pieces of one such read, the
  * sends it makes on this thread are gathered ("corked") and written together when the last piece is
  * handled, so a stream costs one write per read, not one per piece. A send from any other thread
  * writes the gathered bytes first, so no send ever overtakes one that returned before it.
@@ -75,10 +76,15 @@ final class Link implements Connection {
     private final Codec codec;
     /** The largest read, in bytes. */
     static final int MAX_READ = 64 * 1024;
+    /** The smallest read, in bytes. */
+    static final int MIN_READ = 64;
+    /** The first read of a connection, in bytes. */
+    static final int FIRST_READ = 256;
     /** The most bytes gathered from callback sends before they are written anyway. */
     static final int MAX_CORK = 64 * 1024;
 
-    private final int minRead;
+    /** The configured receive size: the largest piece handed out. */
+    private final int pieceSize;
     private final int maxRead;
     /** Only the reader touches the buffer and the read-size state (under {@link #readLock}). */
     private byte[] buffer;
@@ -108,10 +114,10 @@ final class Link implements Connection {
         this.id = id;
         this.transport = transport;
         this.codec = codec;
-        this.minRead = bufferSize;
+        this.pieceSize = bufferSize;
         this.maxRead = Math.max(bufferSize, MAX_READ);
-        this.buffer = new byte[bufferSize];
-        this.readSize = bufferSize;
+        this.buffer = new byte[FIRST_READ];
+        this.readSize = FIRST_READ;
         this.mode = mode;
         this.sink = sink;
         this.events = events;
@@ -225,7 +231,7 @@ final class Link implements Connection {
             } else {
                 corked = 0;
             }
-            if (cork != null && buffer.length <= minRead) {
+            if (cork != null && buffer.length <= pieceSize) {
                 cork = null;
             }
         } finally {
@@ -341,9 +347,9 @@ final class Link implements Connection {
         if (n == size && size < maxRead) {
             next = Math.min(maxRead, 2 * size);
             smallReads = 0;
-        } else if (n < size / 4 && size > minRead) {
+        } else if (n < size / 4 && size > MIN_READ) {
             if (++smallReads >= 2) {
-                next = Math.max(minRead, size / 2);
+                next = Math.max(MIN_READ, size / 2);
                 smallReads = 0;
             }
         } else {

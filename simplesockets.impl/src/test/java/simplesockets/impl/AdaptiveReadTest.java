@@ -60,15 +60,34 @@ class AdaptiveReadTest {
             assertTrue(largestRead.get() > RECEIVE, "reads grew past the receive size: " + largestRead);
             assertTrue(largestRead.get() <= Link.MAX_READ, "reads stay within the bound: " + largestRead);
 
-            // Small messages afterwards bring the read size back down to the configured size.
-            for (int i = 0; i < 20; i++) {
+            // Small messages afterwards bring the read size down to the smallest: a quiet connection's
+            // parked reader holds little.
+            for (int i = 0; i < 40; i++) {
                 socket.getOutputStream().write(bytes("ping"));
                 assertEquals("ping", text(readExactly(socket, 4)));
             }
-            assertEquals(RECEIVE, link.get().readSize(), "the read size shrinks back when reads are small");
+            assertEquals(Link.MIN_READ, link.get().readSize(), "the read size shrinks when reads are small");
         } finally {
             writer.shutdownNow();
             assertTrue(writer.awaitTermination(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @Test
+    void aNewConnectionsFirstReadIsSmallAndGrowsWithTheData() throws Exception {
+        AtomicReference<Link> link = new AtomicReference<>();
+        ServerOptions options = loopback().onReceive((c, data) -> {
+            link.set((Link) c);
+            c.send(data);
+        }).build();
+        try (TcpServer server = TcpServer.create(options); Socket socket = connect(startedAt(server))) {
+            socket.getOutputStream().write(bytes("hi"));
+            assertEquals("hi", text(readExactly(socket, 2)));
+            assertEquals(Link.FIRST_READ, link.get().readSize(), "a two-byte read leaves the first size as it is");
+            byte[] big = new byte[RECEIVE];
+            socket.getOutputStream().write(big);
+            assertArrayEquals(big, readExactly(socket, big.length));
+            assertTrue(link.get().readSize() > Link.FIRST_READ, "full reads grew it: " + link.get().readSize());
         }
     }
 
