@@ -44,6 +44,12 @@ public interface Connection {
      * Sends bytes to the peer and returns once all of them are written (or framed and written). Blocks
      * while the peer does not read, as TCP flow control demands.
      *
+     * <p>One exception keeps streams cheap: when a read was longer than {@code receiveBufferSize} and
+     * is handed to {@code onReceive} in several pieces, the sends that callback makes on the
+     * connection's own thread are gathered (up to 64 KiB) and written together once it has handled the
+     * last piece. They are still written before anything else is sent on this connection and before
+     * {@link #disconnect()}; closing the whole server or client drops them.
+     *
      * @param data the bytes; not changed
      * @throws IOException          if the connection is closed or writing fails
      * @throws java.net.ProtocolException if the framing is length-prefixed and {@code data} is longer

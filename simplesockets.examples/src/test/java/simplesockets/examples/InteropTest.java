@@ -162,21 +162,33 @@ class InteropTest {
         try (TcpServer chat = ChatServer.start("127.0.0.1", 0);
              Socket alice = new Socket(InetAddress.getLoopbackAddress(), chat.localAddress().getPort());
              Socket bob = new Socket(InetAddress.getLoopbackAddress(), chat.localAddress().getPort())) {
+            alice.setSoTimeout(5_000);
             bob.setSoTimeout(5_000);
+            // Bob's join is announced to Alice once the server has him among its clients; only then
+            // can a line from Alice reach him.
+            String joined = bob.getLocalPort() + ": joined\n";
+            String announcements = readUntil(alice, joined);
+            assertTrue(announcements.contains(joined), announcements);
             alice.getOutputStream().write("hi bob\n".getBytes(StandardCharsets.UTF_8));
             String expected = alice.getLocalPort() + ": hi bob\n";
-            StringBuilder seen = new StringBuilder();
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            byte[] buffer = new byte[256];
-            while (!seen.toString().contains(expected) && System.nanoTime() < deadline) {
-                int n = bob.getInputStream().read(buffer);
-                if (n < 0) {
-                    break;
-                }
-                seen.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-            }
-            assertTrue(seen.toString().contains(expected), seen.toString());
+            String seen = readUntil(bob, expected);
+            assertTrue(seen.contains(expected), seen);
         }
+    }
+
+    /** Reads until {@code expected} has been seen, end of stream, or 5 s; returns what was read. */
+    private static String readUntil(Socket socket, String expected) throws java.io.IOException {
+        StringBuilder seen = new StringBuilder();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        byte[] buffer = new byte[256];
+        while (!seen.toString().contains(expected) && System.nanoTime() < deadline) {
+            int n = socket.getInputStream().read(buffer);
+            if (n < 0) {
+                break;
+            }
+            seen.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+        }
+        return seen.toString();
     }
 
     @Test

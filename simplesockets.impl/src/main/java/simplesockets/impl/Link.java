@@ -259,7 +259,34 @@ final class Link implements Connection {
 
     @Override
     public void disconnect() {
-        close(DisconnectReason.CLOSED_BY_US);
+        closeByUser();
+    }
+
+    /**
+     * A disconnect the user asked for: sends that already returned but are still gathered go out
+     * first (the reader's own, or, from another thread, when no write is in progress; like a send,
+     * that waits while the peer's window is full), then the connection closes. The engines' own
+     * shutdown calls {@link #close} instead, which never waits for the peer.
+     *
+     * @return whether this call decided the reason
+     */
+    boolean closeByUser() {
+        try {
+            if (corkedBy == Thread.currentThread()) {
+                uncork();
+            } else if (writeLock.tryLock()) {
+                try {
+                    if (reason.get() == null) {
+                        flushCork();
+                    }
+                } finally {
+                    writeLock.unlock();
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("Writing the last sends of connection {} failed", id, e);
+        }
+        return close(DisconnectReason.CLOSED_BY_US);
     }
 
     /**
@@ -268,15 +295,6 @@ final class Link implements Connection {
      * @return whether this call decided the reason
      */
     boolean close(DisconnectReason why) {
-        if (why == DisconnectReason.CLOSED_BY_US && corkedBy == Thread.currentThread()) {
-            // A callback that sends and then disconnects: its gathered sends go out first, as they
-            // would have without the cork.
-            try {
-                uncork();
-            } catch (IOException e) {
-                LOG.debug("Writing the last sends of connection {} failed", id, e);
-            }
-        }
         boolean first = reason.compareAndSet(null, why);
         if (first) {
             sink.closing(this);

@@ -440,7 +440,7 @@ public final class ServerEngine extends PolledEngine<ServerEvent> implements Tcp
         if (!(connection instanceof Link link) || links.get(link.remoteAddress()) != link) {
             return false;
         }
-        return link.close(DisconnectReason.CLOSED_BY_US);
+        return link.closeByUser();
     }
 
     @Override

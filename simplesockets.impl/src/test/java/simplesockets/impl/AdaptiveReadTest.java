@@ -142,6 +142,27 @@ class AdaptiveReadTest {
         }
     }
 
+    @Test
+    void aDisconnectFromAnotherThreadAfterACorkedSendReturnedStillDeliversIt() throws Exception {
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        AtomicBoolean disconnected = new AtomicBoolean();
+        ServerOptions options = loopback().receiveBufferSize(100).onReceive((Connection c, byte[] data) -> {
+            if (!disconnected.get() && ((Link) c).corked()) {
+                disconnected.set(true);
+                c.send(bytes("bye"));
+                other.submit(c::disconnect).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }).build();
+        try (TcpServer server = TcpServer.create(options); Socket socket = connect(startedAt(server))) {
+            socket.getOutputStream().write(new byte[4000]);
+            assertEquals("bye", text(readToEnd(socket)), "the send that returned, then end of stream");
+            assertTrue(disconnected.get(), "a read was split into pieces, so the cork was used");
+        } finally {
+            other.shutdownNow();
+            assertTrue(other.awaitTermination(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
     private static java.net.InetSocketAddress startedAt(TcpServer server) throws IOException {
         server.start();
         return server.localAddress();
