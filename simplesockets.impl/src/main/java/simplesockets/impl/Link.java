@@ -91,6 +91,7 @@ final class Link implements Connection {
     private int smallReads;
     /** The buffer's length, published for {@link #readSize()}. */
     private volatile int readSize;
+    private final Turns turns = Turns.yielding();
     private final Mode mode;
     private final Sink sink;
     private final EventState<?> events;
@@ -339,7 +340,7 @@ final class Link implements Connection {
                 long started = System.nanoTime();
                 int n = transport.read(buffer, 0, buffer.length);
                 if (n > 0) {
-                    Turns.YIELDING.afterRead(System.nanoTime() - started);
+                    turns.afterRead(System.nanoTime() - started, n == buffer.length);
                 }
                 if (n < 0) {
                     endOfStream = true;
