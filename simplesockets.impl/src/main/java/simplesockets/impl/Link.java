@@ -30,10 +30,8 @@ import simplesockets.impl.transport.Transport;
  * {@link Sink} (a callback or the event state). Sends take a per-connection {@link ReentrantLock}, so
  * that concurrent senders never interleave, and write every byte.
  *
- * <p>Reads adapt their size: the first is {@link #FIRST_READ} bytes; they double (up to
- * {@link #MAX_READ}) after a read that fills the buffer, and halve (down to {@link #MIN_READ}) after two
- * reads in a row that use under a quarter of it. A parked reader holds its buffer, so a quiet
- * connection costs little. A read longer than the configured receive size reaches the user in pieces
+ * <p>Reads adapt their size ({@link ReadBuffer}): small while the connection is quiet, up to 64 KiB
+ * while the peer streams. A read longer than the configured receive size reaches the user in pieces
  * of at most that size (the codec splits it). While the callback handles the pieces of one such read, the
  * sends it makes on this thread are gathered ("corked") and written together when the last piece is
  * handled, so a stream costs one write per read, not one per piece. A send from any other thread
@@ -74,23 +72,13 @@ final class Link implements Connection {
     private final long id;
     private final Transport transport;
     private final Codec codec;
-    /** The largest read, in bytes. */
-    static final int MAX_READ = 64 * 1024;
-    /** The smallest read, in bytes. */
-    static final int MIN_READ = 64;
-    /** The first read of a connection, in bytes. */
-    static final int FIRST_READ = 256;
     /** The most bytes gathered from callback sends before they are written anyway. */
     static final int MAX_CORK = 64 * 1024;
 
     /** The configured receive size: the largest piece handed out. */
     private final int pieceSize;
-    private final int maxRead;
-    /** Only the reader touches the buffer and the read-size state (under {@link #readLock}). */
-    private byte[] buffer;
-    private int smallReads;
-    /** The buffer's length, published for {@link #readSize()}. */
-    private volatile int readSize;
+    /** Only the reader touches it (under {@link #readLock}). */
+    private final ReadBuffer reads;
     private final Turns turns = Turns.yielding();
     private final Mode mode;
     private final Sink sink;
@@ -116,9 +104,7 @@ final class Link implements Connection {
         this.transport = transport;
         this.codec = codec;
         this.pieceSize = bufferSize;
-        this.maxRead = Math.max(bufferSize, MAX_READ);
-        this.buffer = new byte[FIRST_READ];
-        this.readSize = FIRST_READ;
+        this.reads = new ReadBuffer(bufferSize);
         this.mode = mode;
         this.sink = sink;
         this.events = events;
@@ -232,7 +218,7 @@ final class Link implements Connection {
             } else {
                 corked = 0;
             }
-            if (cork != null && buffer.length <= pieceSize) {
+            if (cork != null && reads.size() <= pieceSize) {
                 cork = null;
             }
         } finally {
@@ -338,6 +324,7 @@ final class Link implements Connection {
                     return Optional.empty();
                 }
                 long started = System.nanoTime();
+                byte[] buffer = reads.array();
                 int n = transport.read(buffer, 0, buffer.length);
                 if (n > 0) {
                     turns.afterRead(System.nanoTime() - started, n == buffer.length);
@@ -348,36 +335,11 @@ final class Link implements Connection {
                     codec.endOfStream();
                     return Optional.empty();
                 }
-                adapt(n, codec.feed(buffer, n));
+                reads.filled(n, codec.feed(buffer, n));
             }
         } finally {
             readLock.unlock();
         }
-    }
-
-    /**
-     * Sizes the next read from this one. A new buffer is made on a change, or when the codec kept the
-     * old one as a piece; the codec may still be handing out pieces of the old one, which is left as
-     * it is.
-     */
-    private void adapt(int n, boolean codecKeptBuffer) {
-        int size = buffer.length;
-        int next = size;
-        if (n == size && size < maxRead) {
-            next = Math.min(maxRead, 2 * size);
-            smallReads = 0;
-        } else if (n < size / 4 && size > MIN_READ) {
-            if (++smallReads >= 2) {
-                next = Math.max(MIN_READ, size / 2);
-                smallReads = 0;
-            }
-        } else {
-            smallReads = 0;
-        }
-        if (next != size || codecKeptBuffer) {
-            buffer = new byte[next];
-        }
-        readSize = next;
     }
 
     /** Whether the calling thread is the reader, handing out a piece with more of the same read to come. */
@@ -387,7 +349,7 @@ final class Link implements Connection {
 
     /** The size of the next read, for tests; read without the lock, which a blocked read holds. */
     int readSize() {
-        return readSize;
+        return reads.size();
     }
 
     /**

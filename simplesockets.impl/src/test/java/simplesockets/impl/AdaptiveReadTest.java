@@ -58,7 +58,7 @@ class AdaptiveReadTest {
             assertArrayEquals(stream, echoed, "every byte back, in order");
             assertTrue(largestPiece.get() <= RECEIVE, "no piece over receiveBufferSize: " + largestPiece);
             assertTrue(largestRead.get() > RECEIVE, "reads grew past the receive size: " + largestRead);
-            assertTrue(largestRead.get() <= Link.MAX_READ, "reads stay within the bound: " + largestRead);
+            assertTrue(largestRead.get() <= ReadBuffer.MAX, "reads stay within the bound: " + largestRead);
 
             // Small messages afterwards bring the read size down to the smallest: a quiet connection's
             // parked reader holds little.
@@ -66,7 +66,7 @@ class AdaptiveReadTest {
                 socket.getOutputStream().write(bytes("ping"));
                 assertEquals("ping", text(readExactly(socket, 4)));
             }
-            assertEquals(Link.MIN_READ, link.get().readSize(), "the read size shrinks when reads are small");
+            assertEquals(ReadBuffer.MIN, link.get().readSize(), "the read size shrinks when reads are small");
         } finally {
             writer.shutdownNow();
             assertTrue(writer.awaitTermination(WAIT.toMillis(), TimeUnit.MILLISECONDS));
@@ -83,11 +83,11 @@ class AdaptiveReadTest {
         try (TcpServer server = TcpServer.create(options); Socket socket = connect(startedAt(server))) {
             socket.getOutputStream().write(bytes("hi"));
             assertEquals("hi", text(readExactly(socket, 2)));
-            assertEquals(Link.FIRST_READ, link.get().readSize(), "a two-byte read leaves the first size as it is");
+            assertEquals(ReadBuffer.FIRST, link.get().readSize(), "a two-byte read leaves the first size as it is");
             byte[] big = new byte[RECEIVE];
             socket.getOutputStream().write(big);
             assertArrayEquals(big, readExactly(socket, big.length));
-            assertTrue(link.get().readSize() > Link.FIRST_READ, "full reads grew it: " + link.get().readSize());
+            assertTrue(link.get().readSize() > ReadBuffer.FIRST, "full reads grew it: " + link.get().readSize());
         }
     }
 
