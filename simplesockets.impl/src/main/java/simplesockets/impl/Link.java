@@ -69,12 +69,12 @@ final class Link implements Connection {
         HANDLER
     }
 
-    private final long id;
-    private final Transport transport;
-    private final Codec codec;
     /** The most bytes gathered from callback sends before they are written anyway. */
     static final int MAX_CORK = 64 * 1024;
 
+    private final long id;
+    private final Transport transport;
+    private final Codec codec;
     /** The configured receive size: the largest piece handed out. */
     private final int pieceSize;
     /** Only the reader touches it (under {@link #readLock}). */
@@ -191,9 +191,11 @@ final class Link implements Connection {
                 return;
             }
         }
-        if (cork == null || cork.length < corked + bytes.length) {
-            cork = Arrays.copyOf(cork == null ? new byte[0] : cork,
-                    Math.min(MAX_CORK, Math.max(corked + bytes.length, 2 * (cork == null ? 4096 : cork.length))));
+        int needed = corked + bytes.length;
+        if (cork == null) {
+            cork = new byte[Math.max(needed, 4096)];
+        } else if (cork.length < needed) {
+            cork = Arrays.copyOf(cork, Math.min(MAX_CORK, Math.max(needed, 2 * cork.length)));
         }
         System.arraycopy(bytes, 0, cork, corked, bytes.length);
         corked += bytes.length;
