@@ -141,8 +141,9 @@ class ServerStateMachineTest {
                         signal.fire();
                     })
                     .onDisconnect((c, r) -> {
-                        disconnects.computeIfAbsent(c.remoteAddress(), k -> new AtomicInteger()).incrementAndGet();
+                        // The reason first: a waiter that sees the count must find the reason.
                         reasons.put(c.remoteAddress(), r);
+                        disconnects.computeIfAbsent(c.remoteAddress(), k -> new AtomicInteger()).incrementAndGet();
                         signal.fire();
                     }));
             for (int i = 0; i < SLOTS; i++) {
