@@ -52,13 +52,16 @@ sealed interface Codec {
 
     /**
      * Raw: a chunk is handed out as it came, in pieces of at most the configured size, and data goes
-     * out as it is. Pieces are copied out of the chunk one at a time, as they are asked for.
+     * out as it is. Pieces are copied out of the chunk one at a time, as they are asked for, except
+     * that a full chunk that is one piece is handed out as it is.
      */
     final class Raw implements Codec {
         private final int maxPiece;
         private byte[] chunk;
         private int at;
         private int end;
+        /** Whether the whole chunk array is the one piece, handed out without a copy. */
+        private boolean whole;
 
         Raw(int maxPiece) {
             if (maxPiece < 1) {
@@ -72,8 +75,8 @@ sealed interface Codec {
             this.chunk = chunk;
             this.at = 0;
             this.end = length;
-            // A full read that is one piece is handed out as it is: no copy.
-            return length == chunk.length && length <= maxPiece;
+            this.whole = length == chunk.length && length <= maxPiece;
+            return whole;
         }
 
         @Override
@@ -92,7 +95,7 @@ sealed interface Codec {
                 return null;
             }
             int size = Math.min(maxPiece, end - at);
-            byte[] piece = at == 0 && size == chunk.length ? chunk : Arrays.copyOfRange(chunk, at, at + size);
+            byte[] piece = whole ? chunk : Arrays.copyOfRange(chunk, at, at + size);
             at += size;
             return piece;
         }
