@@ -39,7 +39,7 @@ import simplesockets.api.TlsOptions;
  * answers commands on stdin: {@code stats} prints {@code rss_kb=... heap_kb=... cpu_ms=...}, {@code close}
  * closes the server and prints {@code closed_ms=...}, and end of input exits.
  *
- * <p>Kinds: {@code ss-raw} (default options: 2 KiB reads), {@code ss-raw-64k} (64 KiB reads), {@code ss-framed}, {@code ss-tls}, {@code ss-sink}, {@code netty-nio},
+ * <p>Kinds: {@code ss-raw} (default options: pieces of at most 2 KiB), {@code ss-raw-64k} (pieces of up to 64 KiB), {@code ss-framed}, {@code ss-tls}, {@code ss-sink}, {@code netty-nio},
  * {@code netty-epoll}, {@code netty-sink}, {@code threads} (a platform thread per connection).
  */
 public final class EchoServers {
