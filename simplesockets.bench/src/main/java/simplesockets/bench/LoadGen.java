@@ -102,15 +102,6 @@ public final class LoadGen {
                 sorted[i] = counts.get(i);
             }
             java.util.Arrays.sort(sorted);
-            if (System.getenv("TOPDUMP") != null) {
-                StringBuilder top = new StringBuilder("top:");
-                for (int i = 0; i < counts.length(); i++) {
-                    if (counts.get(i) >= sorted[sorted.length * 99 / 100]) {
-                        top.append(' ').append(i).append('=').append(counts.get(i));
-                    }
-                }
-                System.err.println(top);
-            }
             return String.format(java.util.Locale.ROOT,
                     "messages=%d msgs_per_s=%.0f p50_us=%.1f p99_us=%.1f p999_us=%.1f fairness=%.3f"
                             + " count_min=%d count_p1=%d count_p50=%d count_p99=%d count_max=%d",

@@ -35,9 +35,7 @@ import simplesockets.api.TcpServer;
 class ConcurrentDrainTest {
 
     static Stream<Arguments> fixtures() {
-        return Stream.of(
-                Arguments.of("loopback", (Supplier<Fixture>) Fixture.Loopback::new, 100),
-                Arguments.of("socket", (Supplier<Fixture>) Fixture.Sockets::new, 30));
+        return Fixture.both(100, 30);
     }
 
     @ParameterizedTest(name = "{0}: {2} runs")

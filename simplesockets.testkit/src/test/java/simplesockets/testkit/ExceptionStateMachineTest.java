@@ -143,9 +143,7 @@ class ExceptionStateMachineTest {
     }
 
     static Stream<Arguments> fixtures() {
-        return Stream.of(
-                Arguments.of("loopback", (Supplier<Fixture>) Fixture.Loopback::new, 300),
-                Arguments.of("socket", (Supplier<Fixture>) Fixture.Sockets::new, 60));
+        return Fixture.both(300, 60);
     }
 
     @ParameterizedTest(name = "{0}: {2} sequences")

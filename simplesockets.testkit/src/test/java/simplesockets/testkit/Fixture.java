@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 import simplesockets.api.ClientOptions;
 import simplesockets.api.ServerOptions;
 import simplesockets.api.TcpClient;
@@ -35,6 +37,16 @@ interface Fixture extends AutoCloseable {
 
         @Override
         void close();
+    }
+
+    /**
+     * Arguments for a parameterized property over both fixtures: the name, a fresh-fixture supplier,
+     * and how many examples to try on each (real sockets are slower, so they get fewer).
+     */
+    static Stream<Arguments> both(int loopbackExamples, int socketExamples) {
+        return Stream.of(
+                Arguments.of("loopback", (Supplier<Fixture>) Loopback::new, loopbackExamples),
+                Arguments.of("socket", (Supplier<Fixture>) Sockets::new, socketExamples));
     }
 
     String name();

@@ -526,9 +526,7 @@ class ServerStateMachineTest {
     }
 
     static Stream<Arguments> fixtures() {
-        return Stream.of(
-                Arguments.of("loopback", (Supplier<Fixture>) Fixture.Loopback::new, 500),
-                Arguments.of("socket", (Supplier<Fixture>) Fixture.Sockets::new, 100));
+        return Fixture.both(500, 100);
     }
 
     @ParameterizedTest(name = "{0}: {2} sequences")
