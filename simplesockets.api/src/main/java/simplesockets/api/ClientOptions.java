@@ -37,6 +37,13 @@ import java.util.Objects;
  *                          {@code false}, as in the seed (see {@link TcpClient#autoReceive(boolean)})
  * @param maxQueuedBytes    how many received bytes may wait for polling before the client stops
  *                          reading; default 1 MiB
+ * @param maxPendingSendBytes how many bytes of sends made from threads other than the connection's own
+ *                              may wait for the connection's writer; default 1 MiB. Such sends never
+ *                              wait for the peer: they are queued and written in order by the
+ *                              connection's own writer thread
+ * @param sendOverflow        what a send does when it would take the pending bytes past
+ *                              {@code maxPendingSendBytes}; default {@link SendOverflow#WAIT}: the sender waits
+ *                              for room, at most the write timeout
  * @param maxQueuedEvents   how many connect, disconnect and failure events may wait for polling;
  *                          default 10,000
  * @param maxRecordedFailures how many exceptions the exception list keeps; default 1,000
@@ -60,6 +67,8 @@ public record ClientOptions(
         ReconnectPolicy reconnect,
         boolean autoReceive,
         int maxQueuedBytes,
+        int maxPendingSendBytes,
+        SendOverflow sendOverflow,
         int maxQueuedEvents,
         int maxRecordedFailures,
         Duration closeTimeout,
@@ -83,6 +92,8 @@ public record ClientOptions(
         Checks.notNegative("idleTimeout", idleTimeout);
         Checks.notNegative("writeTimeout", writeTimeout);
         Checks.positive("maxQueuedBytes", maxQueuedBytes);
+        Checks.positive("maxPendingSendBytes", maxPendingSendBytes);
+        Objects.requireNonNull(sendOverflow, "sendOverflow");
         Checks.positive("maxQueuedEvents", maxQueuedEvents);
         Checks.positive("maxRecordedFailures", maxRecordedFailures);
         Checks.notNegative("closeTimeout", closeTimeout);
@@ -156,6 +167,8 @@ public record ClientOptions(
         private ReconnectPolicy reconnect;
         private boolean autoReceive;
         private int maxQueuedBytes = 1 << 20;
+        private int maxPendingSendBytes = 1 << 20;
+        private SendOverflow sendOverflow = SendOverflow.WAIT;
         private int maxQueuedEvents = 10_000;
         private int maxRecordedFailures = 1_000;
         private Duration closeTimeout = Duration.ofMillis(500);
@@ -181,6 +194,8 @@ public record ClientOptions(
             reconnect = o.reconnect;
             autoReceive = o.autoReceive;
             maxQueuedBytes = o.maxQueuedBytes;
+            maxPendingSendBytes = o.maxPendingSendBytes;
+            sendOverflow = o.sendOverflow;
             maxQueuedEvents = o.maxQueuedEvents;
             maxRecordedFailures = o.maxRecordedFailures;
             closeTimeout = o.closeTimeout;
@@ -339,6 +354,29 @@ public record ClientOptions(
         }
 
         /**
+         * Sets {@code maxPendingSendBytes}: how many bytes of sends from other threads may wait for the
+         * connection's writer.
+         *
+         * @param bytes at least 1
+         * @return this builder
+         */
+        public Builder maxPendingSendBytes(int bytes) {
+            this.maxPendingSendBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets {@code sendOverflow}: what a send from another thread does when the pending bytes are full.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder sendOverflow(SendOverflow policy) {
+            this.sendOverflow = policy;
+            return this;
+        }
+
+        /**
          * Sets {@code bytes}: the bound of received bytes waiting for polling.
          *
          * @param bytes the bound of received bytes waiting for polling
@@ -435,7 +473,7 @@ public record ClientOptions(
         public ClientOptions build() {
             return new ClientOptions(host, port, receiveBufferSize, framing, tls, connectTimeout, idleTimeout, writeTimeout,
                     keepAlive, tcpNoDelay, reconnect, autoReceive,
-                    maxQueuedBytes, maxQueuedEvents, maxRecordedFailures, closeTimeout, onConnect, onReceive,
+                    maxQueuedBytes, maxPendingSendBytes, sendOverflow, maxQueuedEvents, maxRecordedFailures, closeTimeout, onConnect, onReceive,
                     onDisconnect, onFailure);
         }
     }

@@ -11,7 +11,8 @@ import java.util.Objects;
  *     case DisconnectReason.ClosedByUs c -> "we closed it";
  *     case DisconnectReason.PeerClosed p -> "the peer closed it";
  *     case DisconnectReason.Reset r -> "the peer reset it";
- *     case DisconnectReason.TimedOut t -> "it was idle too long";
+ *     case DisconnectReason.TimedOut t -> "it was idle, or did not read, too long";
+ *     case DisconnectReason.SlowConsumer s -> "it did not read what we sent";
  *     case DisconnectReason.Failed f -> "it failed: " + f.cause();
  * };
  * }
@@ -24,8 +25,10 @@ public sealed interface DisconnectReason {
     DisconnectReason PEER_CLOSED = new PeerClosed();
     /** The peer reset the connection (TCP RST). */
     DisconnectReason RESET = new Reset();
-    /** Nothing was received within the configured idle timeout. */
+    /** Nothing was received within the idle timeout, or a write was blocked past the write timeout. */
     DisconnectReason TIMED_OUT = new TimedOut();
+    /** The peer did not read, and sends from other threads filled the connection's pending bytes. */
+    DisconnectReason SLOW_CONSUMER = new SlowConsumer();
 
     /** This side closed the connection. */
     record ClosedByUs() implements DisconnectReason {
@@ -39,8 +42,19 @@ public sealed interface DisconnectReason {
     record Reset() implements DisconnectReason {
     }
 
-    /** The idle timeout passed with nothing received. */
+    /**
+     * A timeout passed: the idle timeout with nothing received, or the write timeout with a write
+     * blocked because the peer did not read.
+     */
     record TimedOut() implements DisconnectReason {
+    }
+
+    /**
+     * The peer did not read what was sent to it: sends from other threads filled the connection's
+     * pending bytes ({@code maxPendingSendBytes}) under {@link SendOverflow#DISCONNECT}. A
+     * {@link Failure.SlowConsumer} is recorded too.
+     */
+    record SlowConsumer() implements DisconnectReason {
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.Optional;
  *         case Failure.Protocol p -> log("bad frame from " + p.address(), p.cause());
  *         case Failure.Callback cb -> log(cb.callback() + " threw", cb.cause());
  *         case Failure.Tls tls -> log("TLS handshake with " + tls.address() + ": " + tls.problem(), tls.cause());
+ *         case Failure.SlowConsumer s -> log(s.address() + " did not read what we sent", s.cause());
  *     }
  * }
  * }
@@ -52,6 +53,7 @@ public sealed interface Failure {
             case Protocol p -> Optional.of(p.address());
             case Callback cb -> Optional.ofNullable(cb.address());
             case Tls tls -> Optional.of(tls.address());
+            case SlowConsumer slow -> Optional.of(slow.address());
         };
     }
 
@@ -170,6 +172,26 @@ public sealed interface Failure {
         /** Checks the components. */
         public Callback {
             Objects.requireNonNull(callback, "callback");
+            Objects.requireNonNull(cause, "cause");
+            Objects.requireNonNull(at, "at");
+        }
+    }
+
+    /**
+     * A peer did not read what was sent to it, so the sends waiting for it passed
+     * {@code maxPendingSendBytes}, and the connection was closed with
+     * {@link DisconnectReason.SlowConsumer} (see {@link SendOverflow#DISCONNECT}).
+     *
+     * @param address the peer's address
+     * @param limit   the bound that was passed, in bytes
+     * @param cause   the exception the overflowing send threw
+     * @param at      when it happened
+     */
+    record SlowConsumer(InetSocketAddress address, int limit, java.net.SocketException cause, Instant at)
+            implements Failure {
+        /** Checks the fields. */
+        public SlowConsumer {
+            Objects.requireNonNull(address, "address");
             Objects.requireNonNull(cause, "cause");
             Objects.requireNonNull(at, "at");
         }

@@ -46,6 +46,14 @@ import java.util.Objects;
  *                              peer); default 1 MiB
  * @param maxQueuedBytesTotal   how many received bytes of all connections together may wait for
  *                              polling before the server stops reading every connection; default 64 MiB
+ * @param maxPendingSendBytes how many bytes of sends made from threads other than the connection's own
+ *                              may wait for the connection's writer; default 1 MiB. Such sends never
+ *                              wait for the peer: they are queued and written in order by the
+ *                              connection's own writer thread
+ * @param sendOverflow        what a send does when it would take the pending bytes past
+ *                              {@code maxPendingSendBytes}; default {@link SendOverflow#DISCONNECT}: the slow peer is
+ *                              disconnected with {@link DisconnectReason.SlowConsumer}, so that one peer
+ *                              that does not read cannot hold up the others
  * @param maxQueuedEvents       how many connect, disconnect and failure events may wait for polling;
  *                              past it the oldest are dropped and counted; default 10,000
  * @param maxRecordedFailures   how many exceptions the exception list keeps; past it the oldest are
@@ -72,6 +80,8 @@ public record ServerOptions(
         boolean tcpNoDelay,
         Duration halfCloseGrace,
         int maxQueuedBytesPerConnection,
+        int maxPendingSendBytes,
+        SendOverflow sendOverflow,
         long maxQueuedBytesTotal,
         int maxQueuedEvents,
         int maxRecordedFailures,
@@ -108,6 +118,8 @@ public record ServerOptions(
         Checks.notNegative("writeTimeout", writeTimeout);
         Checks.notNegative("halfCloseGrace", halfCloseGrace);
         Checks.positive("maxQueuedBytesPerConnection", maxQueuedBytesPerConnection);
+        Checks.positive("maxPendingSendBytes", maxPendingSendBytes);
+        Objects.requireNonNull(sendOverflow, "sendOverflow");
         if (maxQueuedBytesTotal < 1) {
             throw new IllegalArgumentException("maxQueuedBytesTotal must be at least 1: " + maxQueuedBytesTotal);
         }
@@ -190,6 +202,8 @@ public record ServerOptions(
         private boolean tcpNoDelay = true;
         private Duration halfCloseGrace = Duration.ofMillis(200);
         private int maxQueuedBytesPerConnection = 1 << 20;
+        private int maxPendingSendBytes = 1 << 20;
+        private SendOverflow sendOverflow = SendOverflow.DISCONNECT;
         private long maxQueuedBytesTotal = 64L << 20;
         private int maxQueuedEvents = 10_000;
         private int maxRecordedFailures = 1_000;
@@ -217,6 +231,8 @@ public record ServerOptions(
             tcpNoDelay = o.tcpNoDelay;
             halfCloseGrace = o.halfCloseGrace;
             maxQueuedBytesPerConnection = o.maxQueuedBytesPerConnection;
+            maxPendingSendBytes = o.maxPendingSendBytes;
+            sendOverflow = o.sendOverflow;
             maxQueuedBytesTotal = o.maxQueuedBytesTotal;
             maxQueuedEvents = o.maxQueuedEvents;
             maxRecordedFailures = o.maxRecordedFailures;
@@ -376,6 +392,29 @@ public record ServerOptions(
         }
 
         /**
+         * Sets {@code maxPendingSendBytes}: how many bytes of sends from other threads may wait for the
+         * connection's writer.
+         *
+         * @param bytes at least 1
+         * @return this builder
+         */
+        public Builder maxPendingSendBytes(int bytes) {
+            this.maxPendingSendBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets {@code sendOverflow}: what a send from another thread does when the pending bytes are full.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder sendOverflow(SendOverflow policy) {
+            this.sendOverflow = policy;
+            return this;
+        }
+
+        /**
          * Sets {@code bytes}: the per-connection bound of bytes waiting for polling.
          *
          * @param bytes the per-connection bound of bytes waiting for polling
@@ -482,7 +521,7 @@ public record ServerOptions(
          */
         public ServerOptions build() {
             return new ServerOptions(host, port, backlog, receiveBufferSize, maxConnections, framing, tls, idleTimeout,
-                    writeTimeout, keepAlive, tcpNoDelay, halfCloseGrace, maxQueuedBytesPerConnection, maxQueuedBytesTotal,
+                    writeTimeout, keepAlive, tcpNoDelay, halfCloseGrace, maxQueuedBytesPerConnection, maxPendingSendBytes, sendOverflow, maxQueuedBytesTotal,
                     maxQueuedEvents, maxRecordedFailures, closeTimeout,
                     onConnect, onReceive, onDisconnect, onFailure, handler);
         }

@@ -171,11 +171,13 @@ public interface TcpServer extends AutoCloseable {
 
     /**
      * Sends bytes to one connection: the seed's {@code send_data}. The same as
-     * {@link Connection#send(byte[])}.
+     * {@link Connection#send(byte[])}: from any thread but the connection's own, it queues the bytes
+     * for the connection's writer and never waits for the peer.
      *
      * @param connection the connection
      * @param data       the bytes
-     * @throws IOException if the connection is closed or writing fails
+     * @throws IOException if the connection is closed, writing fails, or the peer does not read (see
+     *                     {@link SendOverflow})
      */
     void send(Connection connection, byte[] data) throws IOException;
 
@@ -184,13 +186,15 @@ public interface TcpServer extends AutoCloseable {
      *
      * @param address the peer's address
      * @param data    the bytes
-     * @throws IOException if no connection from that address is open, or writing fails
+     * @throws IOException if no connection from that address is open, writing fails, or the peer does
+     *                     not read (see {@link SendOverflow})
      */
     void send(InetSocketAddress address, byte[] data) throws IOException;
 
     /**
-     * Sends bytes to every open connection. A connection whose send fails is recorded as a
-     * {@link Failure.Io} and skipped.
+     * Sends bytes to every open connection. It never waits for a peer: the bytes are queued for each
+     * connection's writer. A connection whose send fails is skipped; its failure is recorded (a
+     * {@link Failure.SlowConsumer} for a peer that does not read, else a {@link Failure.Io}).
      *
      * @param data the bytes
      * @return how many connections were sent the bytes
@@ -319,4 +323,25 @@ public interface TcpServer extends AutoCloseable {
      */
     @Override
     void close();
+
+    /**
+     * Closes gracefully: stops accepting at once (the state moves to {@link ServerState#KILLED}), then
+     * lets every connection finish the work in hand for up to {@code grace}, then closes what is left
+     * as {@link #close()} does. A connection's work in hand is what it had received before the drain
+     * began: its callbacks run to the end, a handler's {@link Connection#read()} returns end of stream
+     * after the data received so far, data waiting for polling can still be drained and answered,
+     * and every send made until then is written. A connection whose work is done is closed with
+     * {@link DisconnectReason.ClosedByUs} as soon as it is done.
+     *
+     * <p>Blocks the calling thread for at most {@code grace} plus {@link ServerOptions#closeTimeout()}
+     * (plus a little). Idempotent: once closed, it returns 0 at once. A connection cut off at the grace
+     * is logged at info.
+     *
+     * @param grace how long connections may take to finish; {@link Duration#ZERO} behaves as
+     *              {@link #close()}
+     * @return how many connections were still busy at the grace and were cut off; 0 when everything
+     *         finished in time
+     * @throws IllegalStateException as {@link #close()} does, if a thread did not end in time
+     */
+    int close(Duration grace);
 }

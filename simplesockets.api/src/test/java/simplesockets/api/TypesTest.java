@@ -64,16 +64,18 @@ class TypesTest {
     void disconnectReasonsAreExhaustive() {
         java.util.List<String> texts = new java.util.ArrayList<>();
         for (DisconnectReason reason : new DisconnectReason[] {DisconnectReason.CLOSED_BY_US, DisconnectReason.PEER_CLOSED,
-                DisconnectReason.RESET, DisconnectReason.TIMED_OUT, new DisconnectReason.Failed(new IOException())}) {
+                DisconnectReason.RESET, DisconnectReason.TIMED_OUT, DisconnectReason.SLOW_CONSUMER,
+                new DisconnectReason.Failed(new IOException())}) {
             // No default branch: the compiler proves the switch covers every reason.
             texts.add(switch (reason) {
                 case DisconnectReason.ClosedByUs c -> "us";
                 case DisconnectReason.PeerClosed p -> "peer";
                 case DisconnectReason.Reset r -> "reset";
                 case DisconnectReason.TimedOut t -> "timeout";
+                case DisconnectReason.SlowConsumer s -> "slow";
                 case DisconnectReason.Failed f -> "failed";
             });
         }
-        assertEquals(java.util.List.of("us", "peer", "reset", "timeout", "failed"), texts);
+        assertEquals(java.util.List.of("us", "peer", "reset", "timeout", "slow", "failed"), texts);
     }
 }

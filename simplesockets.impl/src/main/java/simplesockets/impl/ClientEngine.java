@@ -514,6 +514,12 @@ public final class ClientEngine extends PolledEngine<ClientEvent> implements Tcp
     }
 
     @Override
+    public int close(Duration grace) {
+        close();
+        return 0;
+    }
+
+    @Override
     public String toString() {
         return "TcpClient[" + state() + ", " + address + "]";
     }

@@ -536,6 +536,12 @@ public final class ServerEngine extends PolledEngine<ServerEvent> implements Tcp
     }
 
     @Override
+    public int close(Duration grace) {
+        close();
+        return 0;
+    }
+
+    @Override
     public String toString() {
         return "TcpServer[" + state() + (bound == null ? "" : ", " + bound) + ", " + links.size() + " connection(s)]";
     }
