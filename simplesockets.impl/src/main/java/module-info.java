@@ -20,6 +20,7 @@ module simplesockets.impl {
     // The testkit runs these same engines over its in-memory transport: qualified exports only.
     exports simplesockets.impl to simplesockets.testkit;
     exports simplesockets.impl.transport to simplesockets.testkit;
+    exports simplesockets.impl.time to simplesockets.testkit;
 
     provides simplesockets.api.spi.SocketsProvider with simplesockets.impl.SocketProvider;
 }

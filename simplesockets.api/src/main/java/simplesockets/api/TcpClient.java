@@ -272,13 +272,15 @@ public interface TcpClient extends AutoCloseable {
     void close();
 
     /**
-     * Closes gracefully: stops any reconnecting, lets a running callback finish and every send made
-     * so far be written, for up to {@code grace}, then closes as {@link #close()} does. Blocks for at
-     * most {@code grace} plus {@link ClientOptions#closeTimeout()} (plus a little). Idempotent.
+     * Closes gracefully: stops any reconnecting, lets every send made so far be written, for up to
+     * {@code grace}, then closes as {@link #close()} does (a callback still running then gets
+     * {@link ClientOptions#closeTimeout()} to finish). Received data not yet polled is not waited for.
+     * Blocks for at most {@code grace} plus {@link ClientOptions#closeTimeout()} (plus a little).
+     * Idempotent.
      *
      * @param grace how long the connection may take to finish; {@link Duration#ZERO} behaves as
      *              {@link #close()}
-     * @return 1 if the connection was still busy at the grace and was cut off, else 0
+     * @return 1 if sends were still unwritten at the grace and were cut off, else 0
      * @throws IllegalStateException as {@link #close()} does, if a thread did not end in time
      */
     int close(Duration grace);

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import simplesockets.impl.time.Clock;
 
 /**
  * The seed's flags and lists, done right: events waiting for polling, in the order they happened,
@@ -18,7 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       sections), never stored apart from it.</li>
  *   <li>Data entries are bounded per connection by {@link Credit}: past the bound, that connection's
  *       reader waits in {@link #awaitReadPermit} instead of reading on, so TCP flow control pushes
- *       back on the peer. Other connections are not affected.</li>
+ *       back on the peer. Other connections are not affected. Each credit's reader waits on a
+ *       condition of its own; pollers wait on theirs, so a drain wakes only who it concerns.</li>
  *   <li>All data entries together are bounded too: past the total, every reader waits.</li>
  *   <li>Other events are bounded by count; past it the oldest is dropped and counted.</li>
  *   <li>In pull mode (a client without background receiving) a reader may read only while someone
@@ -33,8 +35,15 @@ final class EventState<E> {
      * One connection's share of the queue. Its fields are guarded by the owning state's lock.
      */
     static final class Credit {
+        /** Its reader waits here for its own bytes to be drained, not on the pollers' condition. */
+        private final Condition room;
         private int queuedBytes;
         private boolean cancelled;
+        private boolean graceOver;
+
+        private Credit(Condition room) {
+            this.room = room;
+        }
     }
 
     /**
@@ -50,7 +59,10 @@ final class EventState<E> {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
+    /** Pollers wait here. */
     private final Condition changed = lock.newCondition();
+    /** Readers held back by the total bound or by pull mode wait here. */
+    private final Condition readers = lock.newCondition();
     private final ArrayDeque<Entry<E>> queue = new ArrayDeque<>();
     private final int maxOtherEvents;
     private final long maxQueuedTotal;
@@ -67,6 +79,11 @@ final class EventState<E> {
     EventState(int maxOtherEvents, long maxQueuedTotal) {
         this.maxOtherEvents = maxOtherEvents;
         this.maxQueuedTotal = maxQueuedTotal;
+    }
+
+    /** A new connection's share of the queue. */
+    Credit newCredit() {
+        return new Credit(lock.newCondition());
     }
 
     /** Queues a piece of data charged to a connection's credit. */
@@ -170,7 +187,9 @@ final class EventState<E> {
         long nanos = timeout.toNanos();
         long endingsAtStart = endings;
         dataWaiters++;
-        changed.signalAll();
+        if (pull) {
+            readers.signalAll();
+        }
         try {
             while (dataEntries == 0 && !closed && !(untilEnding && endings != endingsAtStart)) {
                 if (nanos <= 0) {
@@ -190,14 +209,9 @@ final class EventState<E> {
             Entry<E> entry = it.next();
             if (entry.isData()) {
                 it.remove();
-                dataEntries--;
-                entry.credit().queuedBytes -= entry.bytes();
-                queuedTotal -= entry.bytes();
+                release(entry);
                 taken.add(entry.event());
             }
-        }
-        if (!taken.isEmpty()) {
-            changed.signalAll();
         }
         return taken;
     }
@@ -218,7 +232,9 @@ final class EventState<E> {
         lock.lock();
         try {
             dataWaiters++;
-            changed.signalAll();
+            if (pull) {
+                readers.signalAll();
+            }
             try {
                 while (queue.isEmpty() && !closed) {
                     if (nanos <= 0) {
@@ -241,14 +257,23 @@ final class EventState<E> {
             return null;
         }
         if (entry.isData()) {
-            dataEntries--;
-            entry.credit().queuedBytes -= entry.bytes();
-            queuedTotal -= entry.bytes();
+            release(entry);
         } else {
             otherEntries--;
         }
-        changed.signalAll();
         return entry.event();
+    }
+
+    /** Gives a taken data entry's bytes back, and wakes the readers that were waiting for them. */
+    private void release(Entry<E> entry) {
+        boolean wasFull = queuedTotal >= maxQueuedTotal;
+        dataEntries--;
+        entry.credit().queuedBytes -= entry.bytes();
+        queuedTotal -= entry.bytes();
+        entry.credit().room.signal();
+        if (wasFull && queuedTotal < maxQueuedTotal || pull && dataEntries == 0) {
+            readers.signalAll();
+        }
     }
 
     /**
@@ -260,11 +285,16 @@ final class EventState<E> {
     boolean awaitReadPermit(Credit credit, int limit) throws InterruptedException {
         lock.lock();
         try {
-            while (!credit.cancelled && (credit.queuedBytes >= limit || queuedTotal >= maxQueuedTotal
-                    || (pull && (dataWaiters == 0 || dataEntries > 0)))) {
-                changed.await();
+            while (!credit.cancelled) {
+                if (credit.queuedBytes >= limit) {
+                    credit.room.await();
+                } else if (queuedTotal >= maxQueuedTotal || pull && (dataWaiters == 0 || dataEntries > 0)) {
+                    readers.await();
+                } else {
+                    return true;
+                }
             }
-            return !credit.cancelled;
+            return false;
         } finally {
             lock.unlock();
         }
@@ -274,16 +304,35 @@ final class EventState<E> {
      * After end of stream: waits until the connection's queued data has been taken, then for the
      * grace period, so that a polling application can still answer a half-closed peer.
      */
-    void awaitDrainedThenGrace(Credit credit, Duration grace) throws InterruptedException {
+    void awaitDrainedThenGrace(Credit credit, Duration grace, Clock clock) throws InterruptedException {
         lock.lock();
         try {
             while (!credit.cancelled && credit.queuedBytes > 0) {
-                changed.await();
+                credit.room.await();
             }
-            long nanos = grace.toNanos();
-            while (!credit.cancelled && nanos > 0) {
-                nanos = changed.awaitNanos(nanos);
+        } finally {
+            lock.unlock();
+        }
+        if (grace.isZero()) {
+            return;
+        }
+        Clock.Timer timer = clock.schedule(grace, () -> endGrace(credit));
+        lock.lock();
+        try {
+            while (!credit.cancelled && !credit.graceOver) {
+                credit.room.await();
             }
+        } finally {
+            lock.unlock();
+            timer.cancel();
+        }
+    }
+
+    private void endGrace(Credit credit) {
+        lock.lock();
+        try {
+            credit.graceOver = true;
+            credit.room.signal();
         } finally {
             lock.unlock();
         }
@@ -305,7 +354,8 @@ final class EventState<E> {
         lock.lock();
         try {
             credit.cancelled = true;
-            changed.signalAll();
+            credit.room.signal();
+            readers.signalAll();
         } finally {
             lock.unlock();
         }
@@ -316,7 +366,7 @@ final class EventState<E> {
         lock.lock();
         try {
             pull = on;
-            changed.signalAll();
+            readers.signalAll();
         } finally {
             lock.unlock();
         }
@@ -328,6 +378,7 @@ final class EventState<E> {
         try {
             closed = true;
             changed.signalAll();
+            readers.signalAll();
         } finally {
             lock.unlock();
         }

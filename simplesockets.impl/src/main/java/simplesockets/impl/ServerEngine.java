@@ -4,18 +4,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import simplesockets.api.Connection;
@@ -25,50 +19,68 @@ import simplesockets.api.ServerEvent;
 import simplesockets.api.ServerOptions;
 import simplesockets.api.ServerState;
 import simplesockets.api.TcpServer;
-import simplesockets.impl.transport.Acceptor;
+import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.Network;
 import simplesockets.impl.transport.Transport;
 
 /**
- * The server engine, over any {@link Network}: the lifecycle state machine, one accept loop, a
- * virtual thread per connection, the event state, and structured shutdown.
+ * The server, over any {@link Network}: a thin front that composes the parts. The {@link Lifecycle}
+ * moves between states, an {@link AcceptLoop} per listening period hands new connections to
+ * {@link #admit}, each admitted connection gets a virtual thread that runs a {@link Session} over a
+ * {@link Link}, the {@link Registry} keeps the live ones, {@link Delivery} takes every event, and the
+ * {@link Scope} owns every thread.
  *
  * <p>While the server is paused or full, a new connection is accepted and closed at once, so that no
  * client waits in the kernel's backlog; {@link #exitAccept()} closes the listening socket.
  */
-public final class ServerEngine extends PolledEngine<ServerEvent> implements TcpServer, Link.Sink {
+public final class ServerEngine implements TcpServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerEngine.class);
     private static final AtomicLong SERVERS = new AtomicLong();
-    private static final Duration MAX_ACCEPT_BACKOFF = Duration.ofSeconds(1);
 
     private final Network network;
     private final ServerOptions options;
     private final Scope scope;
-    private final ConcurrentHashMap<InetSocketAddress, Link> links = new ConcurrentHashMap<>();
-    /** Connections still in their TLS handshake: they count against the limit and close with the server. */
-    private final java.util.Set<Transport> handshaking = ConcurrentHashMap.newKeySet();
-    private final AtomicLong linkIds = new AtomicLong();
-    private final CountDownLatch closing = new CountDownLatch(1);
-    private final ReentrantLock lock = new ReentrantLock();
-    // Guarded by lock:
-    private ServerState state = ServerState.CREATED;
-    private Acceptor acceptor;
-    private Thread acceptThread;
+    private final Clock clock;
+    private final SystemClock ownClock;
+    private final Lifecycle<ServerState> lifecycle = new Lifecycle<>("server", ServerState.CREATED);
+    private final Registry registry = new Registry();
+    private final Delivery<ServerEvent> delivery;
+    private final Timeouts timeouts;
+    private final LinkSettings settings;
+    private final AtomicLong ids = new AtomicLong();
+    /** The accept loop of the current listening period; guarded by the lifecycle's lock. */
+    private AcceptLoop accepting;
     private volatile InetSocketAddress bound;
+
+    /**
+     * Creates a server on real time; nothing is bound until {@link #start()}.
+     *
+     * @param network where to bind
+     * @param options the settings
+     */
+    public ServerEngine(Network network, ServerOptions options) {
+        this(network, options, null);
+    }
 
     /**
      * Creates a server; nothing is bound until {@link #start()}.
      *
      * @param network where to bind
      * @param options the settings
+     * @param clock   the clock of every timeout, or {@code null} for real time
      */
-    public ServerEngine(Network network, ServerOptions options) {
-        super(new EventState<>(options.maxQueuedEvents(), options.maxQueuedBytesTotal()),
-                new FailureLog(options.maxRecordedFailures()));
+    public ServerEngine(Network network, ServerOptions options, Clock clock) {
         this.network = Objects.requireNonNull(network, "network");
         this.options = Objects.requireNonNull(options, "options");
         this.scope = new Scope("simplesockets-server-" + SERVERS.incrementAndGet() + "-");
+        this.ownClock = clock == null ? new SystemClock(scope) : null;
+        this.clock = clock == null ? ownClock : clock;
+        this.delivery = new Delivery<>(new ServerSide(options),
+                new EventState<>(options.maxQueuedEvents(), options.maxQueuedBytesTotal()),
+                new FailureLog(options.maxRecordedFailures()), this.clock);
+        this.timeouts = new Timeouts(this.clock, options.idleTimeout(), options.writeTimeout(), registry::links);
+        this.settings = LinkSettings.of(options);
     }
 
     @Override
@@ -80,329 +92,130 @@ public final class ServerEngine extends PolledEngine<ServerEvent> implements Tcp
 
     @Override
     public void start() throws IOException {
-        lock.lock();
-        try {
-            switch (state) {
-                case CREATED -> {
-                    listen(new InetSocketAddress(options.host(), options.port()));
-                    if (!options.writeTimeout().isZero()) {
-                        scope.fork("write-watchdog", new WriteWatchdog(options.writeTimeout(), links::values, closing));
+        InetSocketAddress address = new InetSocketAddress(options.host(), options.port()); // resolved before the lock
+        ServerState before = lifecycle.move("start", EnumSet.of(ServerState.CREATED, ServerState.PAUSED,
+                ServerState.ACCEPTING), ServerState.ACCEPTING, from -> {
+                    if (from == ServerState.CREATED) {
+                        listen(address);
                     }
-                    state = ServerState.ACCEPTING;
-                }
-                case PAUSED -> state = ServerState.ACCEPTING;
-                case ACCEPTING -> {
-                }
-                case KILLED, CLOSED -> throw illegal("start", ServerState.ACCEPTING);
-            }
-        } finally {
-            lock.unlock();
+                });
+        if (before == ServerState.CREATED) {
+            timeouts.start();
         }
     }
 
     @Override
     public void stop() {
-        lock.lock();
-        try {
-            switch (state) {
-                case ACCEPTING -> state = ServerState.PAUSED;
-                case PAUSED -> {
-                }
-                case CREATED, KILLED, CLOSED -> throw illegal("stop", ServerState.PAUSED);
-            }
-        } finally {
-            lock.unlock();
-        }
+        lifecycle.move("stop", EnumSet.of(ServerState.ACCEPTING, ServerState.PAUSED), ServerState.PAUSED);
     }
 
     @Override
     public void exitAccept() {
-        Acceptor closingAcceptor;
-        Thread thread;
-        lock.lock();
-        try {
-            switch (state) {
-                case ACCEPTING, PAUSED -> state = ServerState.KILLED;
-                case KILLED -> {
-                    return;
-                }
-                case CREATED, CLOSED -> throw illegal("exitAccept", ServerState.KILLED);
-            }
-            closingAcceptor = acceptor;
-            thread = acceptThread;
-            acceptor = null;
-            acceptThread = null;
-        } finally {
-            lock.unlock();
-        }
-        closeQuietly(closingAcceptor);
-        try {
-            Scope.join(thread, options.closeTimeout());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        AcceptLoop[] ended = new AcceptLoop[1];
+        lifecycle.move("exitAccept", EnumSet.of(ServerState.ACCEPTING, ServerState.PAUSED, ServerState.KILLED),
+                ServerState.KILLED, from -> ended[0] = stopAccepting());
+        if (ended[0] != null) {
+            ended[0].join(options.closeTimeout());
         }
     }
 
     @Override
     public void restart() throws IOException {
-        lock.lock();
-        try {
-            if (state != ServerState.KILLED) {
-                throw illegal("restart", ServerState.ACCEPTING);
-            }
-            listen(bound);
-            state = ServerState.ACCEPTING;
-        } finally {
-            lock.unlock();
-        }
+        lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING, from -> listen(bound));
     }
 
-    /** Binds and starts the accept loop. Called with the lock held. */
+    /** Binds and starts an accept loop; under the lifecycle's lock. */
     private void listen(InetSocketAddress address) throws IOException {
-        Acceptor opened = network.bind(address, options.backlog());
+        var acceptor = network.bind(address, options.backlog());
         try {
-            acceptThread = scope.forkPlatform("accept", () -> acceptLoop(opened));
-        } catch (RejectedExecutionException e) {
-            closeQuietly(opened);
+            accepting = new AcceptLoop(acceptor, scope, clock, this::admit, delivery::recordQuietly);
+        } catch (RuntimeException e) {
+            acceptor.close();
             throw e;
         }
-        acceptor = opened;
-        bound = opened.localAddress();
+        bound = acceptor.localAddress();
         LOG.debug("Server listening on {}", bound);
     }
 
-    private IllegalStateException illegal(String action, ServerState target) {
-        return new IllegalStateException("cannot " + action + " the server: it is " + state + ", and " + state
-                + " -> " + target + " is not a legal move");
+    /** Closes the listener (it never blocks), under the lifecycle's lock; returns the loop to join. */
+    private AcceptLoop stopAccepting() {
+        AcceptLoop loop = accepting;
+        accepting = null;
+        if (loop != null) {
+            loop.close();
+        }
+        return loop;
     }
 
     @Override
     public ServerState state() {
-        lock.lock();
-        try {
-            return state;
-        } finally {
-            lock.unlock();
-        }
+        return lifecycle.state();
     }
 
     @Override
     public InetSocketAddress localAddress() {
-        lock.lock();
-        try {
-            if (bound == null) {
-                throw new IllegalStateException("the server has not started: it is " + state);
-            }
-            return bound;
-        } finally {
-            lock.unlock();
+        InetSocketAddress address = bound;
+        if (address == null) {
+            throw new IllegalStateException("the server has not started: it is " + state());
         }
+        return address;
     }
 
-    // ---- accepting ----
+    // ---- admitting and serving ----
 
-    private void acceptLoop(Acceptor from) {
-        Duration backoff = Duration.ZERO;
-        while (from.isOpen()) {
-            Transport transport;
-            try {
-                transport = from.accept();
-                backoff = Duration.ZERO;
-            } catch (IOException e) {
-                if (!from.isOpen()) {
-                    return;
-                }
-                // Every failure is recorded (the list is bounded); only the first of a burst is logged loudly.
-                if (backoff.isZero()) {
-                    LOG.warn("Accepting failed; backing off until it works again: {}", e.toString());
-                }
-                recordQuietly(new Failure.Accept(e, Instant.now()));
-                backoff = backoff.isZero() ? Duration.ofMillis(10) : min(backoff.multipliedBy(2), MAX_ACCEPT_BACKOFF);
-                if (awaitClosing(backoff)) {
-                    return;
-                }
-                continue;
-            }
-            admit(transport);
-        }
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    private boolean awaitClosing(Duration timeout) {
-        try {
-            return closing.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            return true;
-        }
-    }
-
-    /** Serves a new connection, or closes it at once when paused, killed or full. */
+    /** Serves a new connection, or closes it at once when paused, killed or full. On the accept thread. */
     private void admit(Transport transport) {
-        lock.lock();
-        try {
-            int max = options.maxConnections();
-            boolean full = max != ServerOptions.UNLIMITED && links.size() + handshaking.size() >= max;
-            if (state == ServerState.ACCEPTING && !full && options.tls() != null) {
-                // The handshake runs on the connection's own thread, never on the accept loop.
-                handshaking.add(transport);
-                try {
-                    scope.fork("conn", () -> handshakeThenServe(transport));
-                    return;
-                } catch (RejectedExecutionException e) {
-                    handshaking.remove(transport);
-                }
-            } else if (state == ServerState.ACCEPTING && !full) {
-                Link link = newLink(transport);
-                links.put(link.remoteAddress(), link);
-                try {
-                    scope.fork("conn", () -> serve(link));
-                    return;
-                } catch (RejectedExecutionException e) {
-                    links.remove(link.remoteAddress(), link);
-                }
+        if (lifecycle.is(ServerState.ACCEPTING) && registry.reserve(options.maxConnections())) {
+            try {
+                scope.fork("conn", () -> serve(transport));
+                return;
+            } catch (RejectedExecutionException e) {
+                registry.release();
             }
-            LOG.debug("Refused {}: the server is {}{}", transport.remoteAddress(), state, full ? " and full" : "");
-        } finally {
-            lock.unlock();
         }
-        closeQuietly(transport);
+        LOG.debug("Refused {}: the server is {} or full", transport.remoteAddress(), state());
+        Transports.closeQuietly(transport);
     }
 
-    /** The body of a TLS connection's thread: the handshake, then the same as a plain connection. */
-    private void handshakeThenServe(Transport plain) {
-        Transport secured;
+    /** The body of a connection's virtual thread: options, the TLS handshake, then the session. */
+    private void serve(Transport plain) {
+        Transport transport = plain;
         try {
-            secured = plain.startTls(options.tls(), false, null);
+            plain.configure(options.tcpNoDelay(), options.keepAlive());
+            if (options.tls() != null) {
+                transport = Handshake.secure(plain, options.tls(), false, null, clock);
+            }
         } catch (IOException | RuntimeException e) {
-            handshaking.remove(plain);
-            closeQuietly(plain);
-            if (state() != ServerState.CLOSED) {
+            registry.release();
+            Transports.closeQuietly(plain);
+            if (options.tls() != null && !lifecycle.is(ServerState.CLOSED)) {
                 Failure.TlsProblem problem = TlsProblems.classify(e);
                 LOG.debug("TLS handshake with {} failed: {}", plain.remoteAddress(), problem, e);
-                recordQuietly(new Failure.Tls(plain.remoteAddress(), problem, e, Instant.now()));
+                delivery.recordQuietly(new Failure.Tls(plain.remoteAddress(), problem, e, clock.now()));
             }
             return;
         }
-        Link link;
-        lock.lock();
-        try {
-            handshaking.remove(plain);
-            if (state == ServerState.CLOSED) {
-                closeQuietly(secured);
-                return;
-            }
-            link = newLink(secured);
-            links.put(link.remoteAddress(), link);
-        } finally {
-            lock.unlock();
-        }
-        serve(link);
-    }
-
-    private Link newLink(Transport transport) {
         Link.Mode mode = options.handler() != null ? Link.Mode.HANDLER
-                : options.onReceive() != null ? Link.Mode.CALLBACK : Link.Mode.QUEUE;
-        Link link = new Link(linkIds.incrementAndGet(), transport, Codec.of(options.framing(), options.receiveBufferSize()),
-                options.receiveBufferSize(), mode, this, events, options.maxQueuedBytesPerConnection(),
-                options.halfCloseGrace());
-        try {
-            transport.configure(options.tcpNoDelay(), options.keepAlive());
-            if (!options.idleTimeout().isZero()) {
-                transport.readTimeout(options.idleTimeout());
-            }
-        } catch (IOException e) {
-            LOG.debug("Setting the socket options of {} failed", link, e);
+                : delivery.callsOnReceive() ? Link.Mode.CALLBACK : Link.Mode.QUEUE;
+        Link link = new Link(ids.incrementAndGet(), transport, mode, settings, delivery, registry::remove, clock, scope);
+        if (!registry.add(link)) {
+            Transports.closeQuietly(transport);
+            return;
         }
-        return link;
-    }
-
-    /** The body of a connection's virtual thread. */
-    private void serve(Link link) {
-        InetSocketAddress peer = link.remoteAddress();
         LOG.debug("Accepted {}", link);
-        DisconnectReason why = DisconnectReason.CLOSED_BY_US;
-        try {
-            if (options.onConnect() != null) {
-                Callbacks.run("onConnect", peer, this::failed, () -> options.onConnect().connected(link));
-            } else {
-                events.publish(new ServerEvent.Connected(link, Instant.now()));
-            }
-            why = link.mode() == Link.Mode.HANDLER ? runHandler(link) : link.readLoop();
-        } finally {
-            // Even when an Error escapes a callback, the connection is closed, its slot freed, and
-            // its disconnect reported once.
-            DisconnectReason reason = link.finish(why);
-            LOG.debug("Disconnected {}: {}", link, reason);
-            if (options.onDisconnect() != null) {
-                Callbacks.run("onDisconnect", peer, this::failed, () -> options.onDisconnect().disconnected(link, reason));
-            } else {
-                events.publish(new ServerEvent.Disconnected(link, reason, Instant.now()));
-            }
-        }
-    }
-
-    private DisconnectReason runHandler(Link link) {
-        try {
-            options.handler().handle(link);
-            return link.sawEndOfStream() ? DisconnectReason.PEER_CLOSED : DisconnectReason.CLOSED_BY_US;
-        } catch (IOException e) {
-            return link.classify(e);
-        } catch (Exception | AssertionError e) {
-            if (e instanceof InterruptedException) {
-                return DisconnectReason.CLOSED_BY_US;
-            }
-            failed(new Failure.Callback("handler", link.remoteAddress(), e, Instant.now()));
-            return new DisconnectReason.Failed(e);
-        }
-    }
-
-    // ---- Link.Sink ----
-
-    @Override
-    public void received(Link link, byte[] data) {
-        if (link.mode() == Link.Mode.CALLBACK) {
-            Callbacks.run("onReceive", link.remoteAddress(), this::failed, () -> options.onReceive().received(link, data));
-        } else {
-            events.publishData(link.credit(), new ServerEvent.Received(link, data, Instant.now()), data.length);
-        }
-    }
-
-    @Override
-    public void failed(Failure failure) {
-        if (failure instanceof Failure.Callback) {
-            LOG.warn("Recorded failure: {}", failure, failure.cause());
-        } else {
-            LOG.debug("Recorded failure: {}", failure, failure.cause());
-        }
-        recordQuietly(failure);
-    }
-
-    /** Records a failure, and hands it to onFailure or the event queue, without logging it. */
-    private void recordQuietly(Failure failure) {
-        failures.report(failure, options.onFailure(), f -> events.publish(new ServerEvent.Failed(f)));
-    }
-
-    @Override
-    public void closing(Link link) {
-        // The slot frees the moment the disconnect is decided, whoever decided it.
-        links.remove(link.remoteAddress(), link);
+        Session.run(link, delivery, true, options.handler());
     }
 
     // ---- connections ----
 
     @Override
     public List<Connection> clients() {
-        List<Connection> snapshot = new ArrayList<>(links.values());
-        snapshot.sort(Comparator.comparingLong(Connection::id));
-        return List.copyOf(snapshot);
+        return registry.snapshot();
     }
 
     @Override
     public Optional<Connection> client(InetSocketAddress address) {
-        return Optional.ofNullable(links.get(address));
+        return registry.byAddress(Objects.requireNonNull(address, "address")).map(Connection.class::cast);
     }
 
     @Override
@@ -412,10 +225,8 @@ public final class ServerEngine extends PolledEngine<ServerEvent> implements Tcp
 
     @Override
     public void send(InetSocketAddress address, byte[] data) throws IOException {
-        Link link = links.get(Objects.requireNonNull(address, "address"));
-        if (link == null) {
-            throw new SocketException("no open connection from " + address);
-        }
+        Link link = registry.byAddress(Objects.requireNonNull(address, "address"))
+                .orElseThrow(() -> new SocketException("no open connection from " + address));
         link.send(data);
     }
 
@@ -423,12 +234,12 @@ public final class ServerEngine extends PolledEngine<ServerEvent> implements Tcp
     public int broadcast(byte[] data) {
         Objects.requireNonNull(data, "data");
         int sent = 0;
-        for (Connection connection : clients()) {
+        for (Link link : registry.links()) {
             try {
-                connection.send(data);
+                link.send(data);
                 sent++;
             } catch (IOException e) {
-                failed(new Failure.Io(connection.remoteAddress(), e, Instant.now()));
+                LOG.debug("Broadcast to {} failed: {}", link, e.toString());
             }
         }
         return sent;
@@ -436,113 +247,124 @@ public final class ServerEngine extends PolledEngine<ServerEvent> implements Tcp
 
     @Override
     public boolean disconnect(Connection connection) {
-        Objects.requireNonNull(connection, "connection");
-        if (!(connection instanceof Link link) || links.get(link.remoteAddress()) != link) {
-            return false;
-        }
-        return link.closeByUser();
+        return Objects.requireNonNull(connection, "connection") instanceof Link link && registry.contains(link)
+                && link.closeByUser();
     }
 
     @Override
     public boolean disconnect(InetSocketAddress address) {
-        Link link = links.get(Objects.requireNonNull(address, "address"));
-        return link != null && disconnect(link);
+        return registry.byAddress(Objects.requireNonNull(address, "address")).map(this::disconnect).orElse(false);
     }
 
     // ---- polling ----
 
+    @Override
+    public boolean hasNewData() {
+        return delivery.hasNewData();
+    }
 
     @Override
     public boolean awaitNewData(Duration timeout) throws InterruptedException {
-        return events.awaitAnyData(Objects.requireNonNull(timeout, "timeout"), false);
+        return delivery.events().awaitAnyData(Objects.requireNonNull(timeout, "timeout"), false);
     }
 
     @Override
     public List<ServerEvent.Received> drainReceived() {
-        return received(events.drainData());
+        return received(delivery.events().drainData());
     }
 
     @Override
     public List<ServerEvent.Received> awaitReceived(Duration timeout) throws InterruptedException {
-        return received(events.awaitData(Objects.requireNonNull(timeout, "timeout"), false));
+        return received(delivery.events().awaitData(Objects.requireNonNull(timeout, "timeout"), false));
     }
 
     private static List<ServerEvent.Received> received(List<ServerEvent> data) {
         return data.stream().map(ServerEvent.Received.class::cast).toList();
     }
 
+    @Override
+    public Optional<ServerEvent> pollEvent() {
+        return delivery.pollEvent();
+    }
 
+    @Override
+    public Optional<ServerEvent> awaitEvent(Duration timeout) throws InterruptedException {
+        return delivery.awaitEvent(timeout);
+    }
 
+    @Override
+    public boolean hasExceptions() {
+        return delivery.hasExceptions();
+    }
 
+    @Override
+    public List<Failure> exceptions(boolean delete, boolean reset) {
+        return delivery.exceptions(delete, reset);
+    }
 
+    @Override
+    public long droppedExceptions() {
+        return delivery.droppedExceptions();
+    }
 
     @Override
     public long droppedEvents() {
-        return events.droppedEvents();
+        return delivery.droppedEvents();
     }
 
     // ---- shutdown ----
 
     @Override
-    public void close() {
-        Acceptor closingAcceptor;
-        lock.lock();
-        try {
-            if (state == ServerState.CLOSED) {
-                return;
+    public int close(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        AcceptLoop[] ended = new AcceptLoop[1];
+        boolean draining = lifecycle.moveIf(EnumSet.of(ServerState.ACCEPTING, ServerState.PAUSED, ServerState.KILLED),
+                ServerState.KILLED, () -> ended[0] = stopAccepting());
+        int cutOff = 0;
+        if (draining && !grace.isZero()) {
+            if (ended[0] != null) {
+                ended[0].join(options.closeTimeout());
             }
-            state = ServerState.CLOSED;
-            closingAcceptor = acceptor;
-            acceptor = null;
-            acceptThread = null;
-        } finally {
-            lock.unlock();
-        }
-        closing.countDown();
-        List<Throwable> problems = new ArrayList<>();
-        if (closingAcceptor != null) {
+            registry.links().forEach(Link::drain);
             try {
-                closingAcceptor.close();
-            } catch (IOException e) {
-                problems.add(e);
+                cutOff = registry.awaitEmpty(grace, clock);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                cutOff = registry.size();
+            }
+            if (cutOff > 0) {
+                LOG.info("Server on {}: {} connection(s) still busy after the grace of {}; closing them", bound, cutOff,
+                        grace);
             }
         }
-        for (Link link : links.values()) {
-            link.close(DisconnectReason.CLOSED_BY_US);
+        close();
+        return cutOff;
+    }
+
+    @Override
+    public void close() {
+        AcceptLoop[] ended = new AcceptLoop[1];
+        if (!lifecycle.moveIf(EnumSet.complementOf(EnumSet.of(ServerState.CLOSED)), ServerState.CLOSED,
+                () -> ended[0] = stopAccepting())) {
+            return;
         }
-        for (Transport pending : handshaking) {
-            closeQuietly(pending);
+        timeouts.stop();
+        registry.close();
+        registry.links().forEach(link -> link.end(DisconnectReason.CLOSED_BY_US));
+        delivery.close();
+        if (ownClock != null) {
+            ownClock.close();
         }
-        events.close();
         List<Thread> alive = scope.close(options.closeTimeout());
-        if (!alive.isEmpty() || !problems.isEmpty()) {
-            IllegalStateException e = new IllegalStateException("server closed, but not cleanly: "
-                    + alive.size() + " thread(s) still alive " + alive.stream().map(Thread::getName).toList());
-            problems.forEach(e::addSuppressed);
-            throw e;
+        if (!alive.isEmpty()) {
+            throw new IllegalStateException("server closed, but not cleanly: " + alive.size()
+                    + " thread(s) still alive " + alive.stream().map(Thread::getName).toList());
         }
         LOG.debug("Server on {} closed", bound);
     }
 
-    private static void closeQuietly(java.io.Closeable closeable) {
-        if (closeable == null) {
-            return;
-        }
-        try {
-            closeable.close();
-        } catch (IOException e) {
-            LOG.debug("Closing {} failed", closeable, e);
-        }
-    }
-
-    @Override
-    public int close(Duration grace) {
-        close();
-        return 0;
-    }
-
     @Override
     public String toString() {
-        return "TcpServer[" + state() + (bound == null ? "" : ", " + bound) + ", " + links.size() + " connection(s)]";
+        return "TcpServer[" + state() + (bound == null ? "" : ", " + bound) + ", " + registry.size() + " connection(s)]";
     }
 }

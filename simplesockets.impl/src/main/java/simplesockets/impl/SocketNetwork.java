@@ -9,12 +9,10 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import simplesockets.api.TlsOptions;
+import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.Acceptor;
 import simplesockets.impl.transport.Network;
 import simplesockets.impl.transport.PeerResetException;
@@ -55,16 +53,20 @@ final class SocketNetwork implements Network {
 
     /**
      * A TLS connection. Closing it sends close_notify, unless a write is blocked (the peer does not
-     * read): then the plain socket under it is closed at once, so that close stays bounded.
+     * read): then the plain socket under it is closed at once, so that close stays bounded. A
+     * close_notify that cannot be written within {@link #CLOSE_NOTIFY_WAIT} is cut short the same way,
+     * by a timer on the owner's clock (no thread of its own).
      */
     private static final class TlsTransport extends SocketTransport {
         private static final Duration CLOSE_NOTIFY_WAIT = Duration.ofMillis(200);
         private final Socket plain;
+        private final Clock clock;
         private volatile boolean writing;
 
-        TlsTransport(SSLSocket ssl, Socket plain) throws IOException {
+        TlsTransport(SSLSocket ssl, Socket plain, Clock clock) throws IOException {
             super(ssl);
             this.plain = plain;
+            this.clock = clock;
         }
 
         @Override
@@ -77,36 +79,29 @@ final class SocketNetwork implements Network {
             }
         }
 
+        /** Wakes the reader through the plain socket: the TLS socket itself refuses to shut down its input. */
         @Override
-        public void shutdownOutput() throws IOException {
-            super.shutdownOutput();
+        public void shutdownInput() throws IOException {
+            plain.shutdownInput();
         }
 
-        /**
-         * Sends close_notify, but never waits long for it: a peer that does not read could block that
-         * write for ever. After a short wait the plain socket is closed, which ends the write too.
-         */
         @Override
         public void close() throws IOException {
-            if (writing) {
+            if (writing || plain.isClosed()) {
                 plain.close();
                 return;
             }
-            Thread notify = Thread.ofVirtual().name("simplesockets-tls-close").start(() -> {
+            Clock.Timer cut = clock.schedule(CLOSE_NOTIFY_WAIT, () -> {
                 try {
-                    TlsTransport.super.close();
+                    plain.close();
                 } catch (IOException e) {
-                    // the plain close below settles it
+                    // closed anyway
                 }
             });
             try {
-                if (!notify.join(CLOSE_NOTIFY_WAIT)) {
-                    plain.close();
-                    notify.join(CLOSE_NOTIFY_WAIT);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                super.close();
             } finally {
+                cut.cancel();
                 plain.close();
             }
         }
@@ -147,12 +142,6 @@ final class SocketNetwork implements Network {
         private final InetSocketAddress remote;
         private final InetSocketAddress local;
 
-        /**
-         * Closes the socket. A subclass may close differently (TLS sends close_notify when it can).
-         *
-         * @throws IOException if closing fails
-         */
-
         SocketTransport(Socket socket) throws IOException {
             this.socket = socket;
             this.in = socket.getInputStream();
@@ -180,61 +169,27 @@ final class SocketNetwork implements Network {
         }
 
         @Override
-        public Transport startTls(TlsOptions tls, boolean clientMode, String peerHost) throws IOException {
-            // Every failure closes the plain socket, and the handshake has a real deadline: a peer that
-            // trickles a byte now and then cannot hold its connection open past it.
-            CountDownLatch finished = new CountDownLatch(1);
-            AtomicBoolean expired = new AtomicBoolean();
-            Thread deadline = Thread.ofVirtual().name("simplesockets-tls-deadline").start(() -> {
-                try {
-                    if (!finished.await(tls.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
-                        expired.set(true);
-                        socket.close();
-                    }
-                } catch (InterruptedException | IOException e) {
-                    // the handshake ended first
-                }
-            });
-            try {
-                javax.net.ssl.SSLSocketFactory factory = tls.context().getSocketFactory();
-                SSLSocket ssl = clientMode
-                        ? (SSLSocket) factory.createSocket(socket, peerHost, remote.getPort(), true)
-                        : (SSLSocket) factory.createSocket(socket, null, true);
-                ssl.setUseClientMode(clientMode);
-                SSLParameters parameters = ssl.getSSLParameters();
-                parameters.setProtocols(tls.protocols().toArray(String[]::new));
-                if (clientMode && tls.verifyHostname()) {
-                    parameters.setEndpointIdentificationAlgorithm("HTTPS");
-                }
-                if (!clientMode) {
-                    switch (tls.clientAuth()) {
-                        case NONE -> parameters.setNeedClientAuth(false);
-                        case REQUESTED -> parameters.setWantClientAuth(true);
-                        case REQUIRED -> parameters.setNeedClientAuth(true);
-                    }
-                }
-                ssl.setSSLParameters(parameters);
-                int before = socket.getSoTimeout();
-                ssl.setSoTimeout(Math.toIntExact(Math.min(tls.handshakeTimeout().toMillis(), Integer.MAX_VALUE)));
-                ssl.startHandshake();
-                ssl.setSoTimeout(before);
-                finished.countDown();
-                return new TlsTransport(ssl, socket);
-            } catch (IOException | RuntimeException e) {
-                finished.countDown();
-                socket.close();
-                if (expired.get() && !(e instanceof java.net.SocketTimeoutException)) {
-                    throw new java.net.SocketTimeoutException("TLS handshake took longer than " + tls.handshakeTimeout());
-                }
-                throw e;
-            } finally {
-                finished.countDown();
-                try {
-                    deadline.join(Duration.ofSeconds(1));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+        public Transport startTls(TlsOptions tls, boolean clientMode, String peerHost, Clock clock) throws IOException {
+            javax.net.ssl.SSLSocketFactory factory = tls.context().getSocketFactory();
+            SSLSocket ssl = clientMode
+                    ? (SSLSocket) factory.createSocket(socket, peerHost, remote.getPort(), true)
+                    : (SSLSocket) factory.createSocket(socket, null, true);
+            ssl.setUseClientMode(clientMode);
+            SSLParameters parameters = ssl.getSSLParameters();
+            parameters.setProtocols(tls.protocols().toArray(String[]::new));
+            if (clientMode && tls.verifyHostname()) {
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            }
+            if (!clientMode) {
+                switch (tls.clientAuth()) {
+                    case NONE -> parameters.setNeedClientAuth(false);
+                    case REQUESTED -> parameters.setWantClientAuth(true);
+                    case REQUIRED -> parameters.setNeedClientAuth(true);
                 }
             }
+            ssl.setSSLParameters(parameters);
+            ssl.startHandshake();
+            return new TlsTransport(ssl, socket, clock);
         }
 
         /** The JDK reports a reset as a plain SocketException; only its message tells. */
@@ -254,6 +209,11 @@ final class SocketNetwork implements Network {
         }
 
         @Override
+        public void shutdownInput() throws IOException {
+            socket.shutdownInput();
+        }
+
+        @Override
         public void configure(boolean tcpNoDelay, boolean keepAlive) throws IOException {
             socket.setTcpNoDelay(tcpNoDelay);
             socket.setKeepAlive(keepAlive);
@@ -262,11 +222,6 @@ final class SocketNetwork implements Network {
         /** The socket itself, for tests of its options. */
         Socket socket() {
             return socket;
-        }
-
-        @Override
-        public void readTimeout(Duration timeout) throws IOException {
-            socket.setSoTimeout(Math.toIntExact(Math.min(timeout.toMillis(), Integer.MAX_VALUE)));
         }
 
         @Override

@@ -45,7 +45,7 @@ class AdaptiveReadTest {
         ServerOptions options = loopback().onReceive((c, data) -> {
             largestPiece.accumulateAndGet(data.length, Math::max);
             link.set((Link) c);
-            largestRead.accumulateAndGet(((Link) c).readSize(), Math::max);
+            largestRead.accumulateAndGet(((Link) c).reader().readSize(), Math::max);
             c.send(data);
         }).build();
         byte[] stream = new byte[8 * 1024 * 1024];
@@ -66,7 +66,7 @@ class AdaptiveReadTest {
                 socket.getOutputStream().write(bytes("ping"));
                 assertEquals("ping", text(readExactly(socket, 4)));
             }
-            assertEquals(ReadBuffer.MIN, link.get().readSize(), "the read size shrinks when reads are small");
+            assertEquals(ReadBuffer.MIN, link.get().reader().readSize(), "the read size shrinks when reads are small");
         } finally {
             writer.shutdownNow();
             assertTrue(writer.awaitTermination(WAIT.toMillis(), TimeUnit.MILLISECONDS));
@@ -83,11 +83,11 @@ class AdaptiveReadTest {
         try (TcpServer server = TcpServer.create(options); Socket socket = connect(startedAt(server))) {
             socket.getOutputStream().write(bytes("hi"));
             assertEquals("hi", text(readExactly(socket, 2)));
-            assertEquals(ReadBuffer.FIRST, link.get().readSize(), "a two-byte read leaves the first size as it is");
+            assertEquals(ReadBuffer.FIRST, link.get().reader().readSize(), "a two-byte read leaves the first size as it is");
             byte[] big = new byte[RECEIVE];
             socket.getOutputStream().write(big);
             assertArrayEquals(big, readExactly(socket, big.length));
-            assertTrue(link.get().readSize() > ReadBuffer.FIRST, "full reads grew it: " + link.get().readSize());
+            assertTrue(link.get().reader().readSize() > ReadBuffer.FIRST, "full reads grew it: " + link.get().reader().readSize());
         }
     }
 
@@ -99,7 +99,7 @@ class AdaptiveReadTest {
         ServerOptions options = loopback().receiveBufferSize(100).onReceive((c, data) -> {
             c.send(data);
             int sent = delivered.addAndGet(data.length);
-            if (((Link) c).corked() && markerAfter.compareAndSet(-1, sent)) {
+            if (((Link) c).out().corked() && markerAfter.compareAndSet(-1, sent)) {
                 // Mid-read: the piece above is gathered; the marker, sent after it returned, must follow it.
                 other.submit(() -> {
                     c.send(bytes("M"));
@@ -128,7 +128,7 @@ class AdaptiveReadTest {
         ServerOptions options = loopback().receiveBufferSize(100).onReceive((Connection c, byte[] data) -> {
             if (disconnected.get()) {
                 afterDisconnect.incrementAndGet();
-            } else if (((Link) c).corked()) {
+            } else if (((Link) c).out().corked()) {
                 disconnected.set(true);
                 c.send(bytes("bye"));
                 c.disconnect();
@@ -147,7 +147,7 @@ class AdaptiveReadTest {
         ExecutorService other = Executors.newSingleThreadExecutor();
         AtomicBoolean disconnected = new AtomicBoolean();
         ServerOptions options = loopback().receiveBufferSize(100).onReceive((Connection c, byte[] data) -> {
-            if (!disconnected.get() && ((Link) c).corked()) {
+            if (!disconnected.get() && ((Link) c).out().corked()) {
                 disconnected.set(true);
                 c.send(bytes("bye"));
                 other.submit(c::disconnect).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);

@@ -55,7 +55,10 @@ class ReliabilityTest {
     void writeTimeoutFailsASendToAPeerThatDoesNotRead() throws Exception {
         BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
         BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
+        // WAIT: sends from this thread wait for the writer, which the write timeout then cuts off
+        // (under the default DISCONNECT the pending-bytes bound would end the connection first).
         try (TcpServer server = TcpServer.create(loopback().writeTimeout(Duration.ofMillis(300))
+                .sendOverflow(simplesockets.api.SendOverflow.WAIT)
                 .onConnect(connected::add).onReceive((c, d) -> c.send(d))
                 .onDisconnect((c, r) -> reasons.add(r)).build())) {
             server.start();

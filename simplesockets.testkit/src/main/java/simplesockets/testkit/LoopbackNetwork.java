@@ -51,6 +51,8 @@ public final class LoopbackNetwork implements AutoCloseable {
 
     private final int pipeBytes;
     private final boolean track;
+    /** The time of every server and client made here, or null for real time. */
+    private final ManualClock clock;
     private final ConcurrentHashMap<InetSocketAddress, MemoryAcceptor> listening = new ConcurrentHashMap<>();
     private final AtomicInteger nextPort = new AtomicInteger();
     private final List<AutoCloseable> made = new CopyOnWriteArrayList<>();
@@ -79,16 +81,42 @@ public final class LoopbackNetwork implements AutoCloseable {
      * @param pipeBytes the capacity of each direction of a connection; at least 1
      */
     public LoopbackNetwork(int pipeBytes) {
-        this(pipeBytes, true);
+        this(pipeBytes, true, null);
+    }
+
+    /**
+     * A network with the default pipe capacity whose servers and clients run on {@code clock}: their
+     * idle, write and handshake timeouts, half-close grace, graceful-close grace and back-offs move
+     * only when the test {@linkplain ManualClock#advance advances} it, so tests of time never sleep.
+     *
+     * @param clock the clock
+     */
+    public LoopbackNetwork(ManualClock clock) {
+        this(DEFAULT_PIPE_BYTES, true, java.util.Objects.requireNonNull(clock, "clock"));
+    }
+
+    /**
+     * A network whose pipes hold {@code pipeBytes} bytes each way, on a manual clock.
+     *
+     * @param pipeBytes the capacity of each direction of a connection; at least 1
+     * @param clock     the clock of every server and client made here
+     */
+    public LoopbackNetwork(int pipeBytes, ManualClock clock) {
+        this(pipeBytes, true, java.util.Objects.requireNonNull(clock, "clock"));
     }
 
     /** With {@code track} off, the network does not keep what it made (the shared provider's network). */
-    LoopbackNetwork(int pipeBytes, boolean track) {
+    LoopbackNetwork(int pipeBytes, boolean track, ManualClock clock) {
         if (pipeBytes < 1) {
             throw new IllegalArgumentException("pipeBytes must be at least 1: " + pipeBytes);
         }
         this.pipeBytes = pipeBytes;
         this.track = track;
+        this.clock = clock;
+    }
+
+    private simplesockets.impl.time.Clock engineClock() {
+        return clock == null ? null : clock.stepped();
     }
 
     /**
@@ -99,7 +127,7 @@ public final class LoopbackNetwork implements AutoCloseable {
      */
     public TcpServer server(ServerOptions options) {
         refuseTls(options.tls());
-        TcpServer server = new ServerEngine(network, options);
+        TcpServer server = new ServerEngine(network, options, engineClock());
         if (track) {
             made.add(server);
         }
@@ -114,7 +142,7 @@ public final class LoopbackNetwork implements AutoCloseable {
      */
     public TcpClient client(ClientOptions options) {
         refuseTls(options.tls());
-        TcpClient client = new ClientEngine(network, options);
+        TcpClient client = new ClientEngine(network, options, engineClock());
         if (track) {
             made.add(client);
         }

@@ -16,7 +16,7 @@ public final class LoopbackProvider implements SocketsProvider {
     /** This provider's name. */
     public static final String NAME = "loopback";
 
-    private static final LoopbackNetwork SHARED = new LoopbackNetwork(LoopbackNetwork.DEFAULT_PIPE_BYTES, false);
+    private static final LoopbackNetwork SHARED = new LoopbackNetwork(LoopbackNetwork.DEFAULT_PIPE_BYTES, false, null);
 
     /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
     public LoopbackProvider() {

@@ -13,7 +13,6 @@ final class MemoryTransport implements Transport {
     private final Pipe out;
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
-    private volatile long readTimeoutNanos;
     private volatile boolean closed;
 
     MemoryTransport(Pipe in, Pipe out, InetSocketAddress local, InetSocketAddress remote) {
@@ -25,7 +24,7 @@ final class MemoryTransport implements Transport {
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
-        return in.read(buffer, offset, length, readTimeoutNanos);
+        return in.read(buffer, offset, length, 0);
     }
 
     /** A read with its own timeout, for {@link RawPeer}. */
@@ -46,6 +45,12 @@ final class MemoryTransport implements Transport {
         out.end();
     }
 
+    /** As TCP: reads return what already arrived, then end of stream; the peer can still write. */
+    @Override
+    public void shutdownInput() {
+        in.shutdownReader();
+    }
+
     /**
      * The loopback network does not run TLS: the engine's TLS is the JDK's {@code SSLSocket} layered
      * over a real socket, and pipes are not sockets. {@link LoopbackNetwork} refuses TLS options up
@@ -53,18 +58,13 @@ final class MemoryTransport implements Transport {
      */
     @Override
     public simplesockets.impl.transport.Transport startTls(simplesockets.api.TlsOptions tls, boolean clientMode,
-            String peerHost) {
+            String peerHost, simplesockets.impl.time.Clock clock) {
         throw new UnsupportedOperationException("the loopback network does not run TLS");
     }
 
     /** In memory there is no Nagle's algorithm and no keep-alive to set. */
     @Override
     public void configure(boolean tcpNoDelay, boolean keepAlive) {
-    }
-
-    @Override
-    public void readTimeout(Duration timeout) {
-        readTimeoutNanos = timeout.toNanos();
     }
 
     /**

@@ -48,6 +48,8 @@ final class Pipe {
     private boolean ended;
     /** The reading side closed: reads fail, writes fail as a broken pipe. */
     private boolean readerClosed;
+    /** The reading side shut down its input: reads return end of stream once nothing is buffered. */
+    private boolean readerShutdown;
     private boolean reset;
     private boolean stalled;
     private int fragment;
@@ -89,7 +91,7 @@ final class Pipe {
                     changed.signalAll();
                     return n;
                 }
-                if (!stalled && head == null && ended) {
+                if (head == null && (readerShutdown || !stalled && ended)) {
                     return -1;
                 }
                 long wait = Long.MAX_VALUE;
@@ -197,6 +199,11 @@ final class Pipe {
     /** The writer ends this direction; bytes in flight can still be read. */
     void end() {
         update(() -> ended = true);
+    }
+
+    /** The reader shuts down its input: once what is buffered is read, reads return end of stream. */
+    void shutdownReader() {
+        update(() -> readerShutdown = true);
     }
 
     /** The reader closes its end: its reads fail, and so do writes into it. */

@@ -146,8 +146,11 @@ class LoopbackNetworkTest {
             server.start();
             TcpClient client = network.client(ClientOptions.builder().address(server.localAddress()).build());
             client.connect();
+            // The first MiB is queued for the client's writer, which the server stops reading; the
+            // second send waits for room (the client's default SendOverflow.WAIT).
             Thread writer = Thread.ofVirtual().start(() -> {
                 try {
+                    client.send(new byte[1 << 20]);
                     client.send(new byte[1 << 20]);
                 } catch (java.io.IOException e) {
                     throw new RuntimeException(e);
@@ -156,12 +159,12 @@ class LoopbackNetworkTest {
             assertFalse(writer.join(Duration.ofMillis(300)), "the writer is stalled");
             long drained = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (drained < (1 << 20) && System.nanoTime() < deadline) {
+            while (drained < (2 << 20) && System.nanoTime() < deadline) {
                 for (ServerEvent.Received r : server.awaitReceived(Duration.ofMillis(100))) {
                     drained += r.data().length;
                 }
             }
-            assertEquals(1 << 20, drained);
+            assertEquals(2 << 20, drained);
             assertTrue(writer.join(WAIT));
         }
     }

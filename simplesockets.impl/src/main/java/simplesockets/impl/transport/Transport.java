@@ -3,7 +3,7 @@ package simplesockets.impl.transport;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
+import simplesockets.impl.time.Clock;
 
 /**
  * One connected byte stream: the seam between the engine and the wire. Real sockets implement it
@@ -23,10 +23,8 @@ public interface Transport extends Closeable {
      * @param offset the first index to fill
      * @param length the most bytes to read, at least 1
      * @return the number of bytes read, or -1 at end of stream
-     * @throws PeerResetException               if the peer reset the connection
-     * @throws java.net.SocketTimeoutException  if the {@linkplain #readTimeout(Duration) read timeout}
-     *                                          passed
-     * @throws IOException                      if the transport is closed or reading fails
+     * @throws PeerResetException if the peer reset the connection
+     * @throws IOException        if the transport is closed or reading fails
      */
     int read(byte[] buffer, int offset, int length) throws IOException;
 
@@ -48,13 +46,12 @@ public interface Transport extends Closeable {
     void shutdownOutput() throws IOException;
 
     /**
-     * Sets how long a {@link #read} may wait before it throws
-     * {@link java.net.SocketTimeoutException}.
+     * Stops reading: a blocked {@link #read} wakes, and reads return end of stream once what has
+     * already arrived is read (or at once); writing goes on.
      *
-     * @param timeout the timeout; {@link Duration#ZERO} for none
      * @throws IOException if the transport is closed
      */
-    void readTimeout(Duration timeout) throws IOException;
+    void shutdownInput() throws IOException;
 
     /**
      * Sets the TCP options a real socket has; an in-memory transport ignores them.
@@ -68,17 +65,19 @@ public interface Transport extends Closeable {
     /**
      * Runs a TLS handshake over this connected transport and returns the secured transport, which
      * replaces this one. Blocks the calling thread (the connection's own) for at most the options'
-     * handshake timeout.
+     * handshake timeout (the engine closes this transport at the deadline).
      *
      * @param tls        the TLS settings
      * @param clientMode whether this side is the TLS client
      * @param peerHost   the host name the client connected to, for SNI and host-name verification; {@code null}
      *                   on a server
+     * @param clock      the owner's clock, for the short bounded waits of closing a TLS connection
      * @return the secured transport
      * @throws IOException                   if the handshake fails or times out
      * @throws UnsupportedOperationException if this transport cannot run TLS
      */
-    Transport startTls(simplesockets.api.TlsOptions tls, boolean clientMode, String peerHost) throws IOException;
+    Transport startTls(simplesockets.api.TlsOptions tls, boolean clientMode, String peerHost, Clock clock)
+            throws IOException;
 
     /**
      * Closes both directions. Idempotent; wakes a blocked {@link #read} and {@link #write}.

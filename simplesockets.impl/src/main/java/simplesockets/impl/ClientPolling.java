@@ -1,0 +1,60 @@
+package simplesockets.impl;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import simplesockets.api.ClientEvent;
+
+/**
+ * The client's side of polling for data: {@code receive} and the awaits, and background receiving.
+ * Waiting makes sense only while connected; otherwise only what is queued is taken. With background
+ * receiving off, the reader reads only while someone waits here (the event state's pull mode).
+ */
+final class ClientPolling {
+
+    private final EventState<ClientEvent> events;
+    private final BooleanSupplier connected;
+    private volatile boolean autoReceive;
+
+    ClientPolling(Delivery<ClientEvent> delivery, BooleanSupplier connected, boolean autoReceive) {
+        this.events = delivery.events();
+        this.connected = connected;
+        autoReceive(autoReceive);
+    }
+
+    void autoReceive(boolean on) {
+        autoReceive = on;
+        events.pull(!on);
+    }
+
+    boolean isAutoReceiving() {
+        return autoReceive;
+    }
+
+    Optional<byte[]> receive(Duration timeout) throws InterruptedException {
+        return events.awaitOneData(whileConnected(timeout)).map(ClientPolling::data);
+    }
+
+    boolean awaitNewData(Duration timeout) throws InterruptedException {
+        return events.awaitAnyData(whileConnected(timeout), true);
+    }
+
+    List<byte[]> drainReceived() {
+        return events.drainData().stream().map(ClientPolling::data).toList();
+    }
+
+    List<byte[]> awaitReceived(Duration timeout) throws InterruptedException {
+        return events.awaitData(whileConnected(timeout), true).stream().map(ClientPolling::data).toList();
+    }
+
+    private Duration whileConnected(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        return connected.getAsBoolean() ? timeout : Duration.ZERO;
+    }
+
+    private static byte[] data(ClientEvent event) {
+        return ((ClientEvent.Received) event).data();
+    }
+}

@@ -1,0 +1,156 @@
+package simplesockets.impl;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import simplesockets.api.DisconnectReason;
+import simplesockets.api.Failure;
+import simplesockets.api.OnFailure;
+import simplesockets.impl.time.Clock;
+
+/**
+ * Where every event of a server or client goes: to its callback when the user set one, else to the
+ * polling queue ({@link EventState}); and every caught exception to the bounded exception list
+ * ({@link FailureLog}) and then to {@code onFailure} or the queue. One part for server and client
+ * alike; what differs between them (event types, callback signatures) is a {@link Side}.
+ *
+ * <p>It also answers the polling half of the API: the events and exceptions that were kept.
+ *
+ * @param <E> the event type: {@code ServerEvent} or {@code ClientEvent}
+ */
+final class Delivery<E> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
+
+    /** What differs between server and client: their callbacks and their event records. */
+    interface Side<E> {
+        boolean hasOnConnect();
+
+        void onConnect(Link link) throws Exception;
+
+        E connected(Link link, Instant at);
+
+        boolean hasOnReceive();
+
+        void onReceive(Link link, byte[] data) throws Exception;
+
+        E received(Link link, byte[] data, Instant at);
+
+        boolean hasOnDisconnect();
+
+        void onDisconnect(Link link, DisconnectReason reason) throws Exception;
+
+        E disconnected(Link link, DisconnectReason reason, Instant at);
+
+        OnFailure onFailure();
+
+        E failed(Failure failure);
+    }
+
+    private final Side<E> side;
+    private final EventState<E> events;
+    private final FailureLog failures;
+    private final Clock clock;
+
+    Delivery(Side<E> side, EventState<E> events, FailureLog failures, Clock clock) {
+        this.side = side;
+        this.events = events;
+        this.failures = failures;
+        this.clock = clock;
+    }
+
+    /** The polling queue, for the read loop's backpressure and the fronts' drains. */
+    EventState<E> events() {
+        return events;
+    }
+
+    /** Whether received data goes to a callback (so the read loop needs no credit). */
+    boolean callsOnReceive() {
+        return side.hasOnReceive();
+    }
+
+    void connected(Link link) {
+        if (side.hasOnConnect()) {
+            Callbacks.run("onConnect", link.remoteAddress(), this::failed, () -> side.onConnect(link));
+        } else {
+            events.publish(side.connected(link, clock.now()));
+        }
+    }
+
+    /** One piece of data, on the connection's own thread. */
+    void received(Link link, byte[] data) {
+        if (side.hasOnReceive()) {
+            Callbacks.run("onReceive", link.remoteAddress(), this::failed, () -> side.onReceive(link, data));
+        } else {
+            events.publishData(link.credit(), side.received(link, data, clock.now()), data.length);
+        }
+    }
+
+    void disconnected(Link link, DisconnectReason reason) {
+        LOG.debug("Disconnected {}: {}", link, reason);
+        if (side.hasOnDisconnect()) {
+            Callbacks.run("onDisconnect", link.remoteAddress(), this::failed, () -> side.onDisconnect(link, reason));
+        } else {
+            events.publish(side.disconnected(link, reason, clock.now()));
+        }
+    }
+
+    /** Records a caught exception, logs it (a callback's at warn, the rest at debug), and hands it on. */
+    void failed(Failure failure) {
+        if (failure instanceof Failure.Callback) {
+            LOG.warn("Recorded failure: {}", failure, failure.cause());
+        } else {
+            LOG.debug("Recorded failure: {}", failure, failure.cause());
+        }
+        recordQuietly(failure);
+    }
+
+    /** Records a failure and hands it to onFailure or the queue, without logging it. */
+    void recordQuietly(Failure failure) {
+        failures.report(failure, side.onFailure(), f -> events.publish(side.failed(f)));
+    }
+
+    /** The time now, on this engine's clock. */
+    Instant now() {
+        return clock.now();
+    }
+
+    // ---- the polling half of the API ----
+
+    boolean hasNewData() {
+        return events.hasData();
+    }
+
+    Optional<E> pollEvent() {
+        return events.poll();
+    }
+
+    Optional<E> awaitEvent(Duration timeout) throws InterruptedException {
+        return events.awaitEvent(Objects.requireNonNull(timeout, "timeout"));
+    }
+
+    boolean hasExceptions() {
+        return failures.occurred();
+    }
+
+    List<Failure> exceptions(boolean delete, boolean reset) {
+        return failures.snapshot(delete, reset);
+    }
+
+    long droppedExceptions() {
+        return failures.dropped();
+    }
+
+    long droppedEvents() {
+        return events.droppedEvents();
+    }
+
+    /** Wakes every waiter for good: the server or client is closing. */
+    void close() {
+        events.close();
+    }
+}

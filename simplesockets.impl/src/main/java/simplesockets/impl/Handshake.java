@@ -1,0 +1,48 @@
+package simplesockets.impl;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import simplesockets.api.TlsOptions;
+import simplesockets.impl.time.Clock;
+import simplesockets.impl.transport.Transport;
+
+/**
+ * A TLS handshake with a real deadline on the {@link Clock}: a peer that trickles a byte now and then
+ * cannot hold its connection open past the handshake timeout. Runs on the connection's own thread.
+ */
+final class Handshake {
+
+    private Handshake() {
+    }
+
+    /**
+     * Secures {@code plain}; on any failure, {@code plain} is closed.
+     *
+     * @param peerHost the host name for a client, {@code null} on a server
+     * @return the secured transport
+     * @throws IOException if the handshake fails; a {@link SocketTimeoutException} if it ran out of time
+     */
+    static Transport secure(Transport plain, TlsOptions tls, boolean clientMode, String peerHost, Clock clock)
+            throws IOException {
+        AtomicBoolean expired = new AtomicBoolean();
+        Clock.Timer deadline = clock.schedule(tls.handshakeTimeout(), () -> {
+            expired.set(true);
+            Transports.closeQuietly(plain);
+        });
+        try {
+            return plain.startTls(tls, clientMode, peerHost, clock);
+        } catch (IOException | RuntimeException e) {
+            Transports.closeQuietly(plain);
+            if (expired.get() && !(e instanceof SocketTimeoutException)) {
+                SocketTimeoutException timeout = new SocketTimeoutException("TLS handshake took longer than "
+                        + tls.handshakeTimeout());
+                timeout.initCause(e);
+                throw timeout;
+            }
+            throw e;
+        } finally {
+            deadline.cancel();
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package simplesockets.impl;
+
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * One small state machine, shared by the server ({@code ServerState}) and the client
+ * ({@code ClientState}). A move and its effect happen under one lock, so no other move can
+ * interleave with them; state queries read the same lock, so they are true at once.
+ *
+ * @param <S> the states
+ */
+final class Lifecycle<S extends Enum<S>> {
+
+    /**
+     * The effect of a move, given the state it moves from; runs under the lock, so it must be short
+     * and never wait on a peer.
+     */
+    @FunctionalInterface
+    interface Effect<S, X extends Exception> {
+        void run(S from) throws X;
+    }
+
+    private final String what;
+    private final ReentrantLock lock = new ReentrantLock();
+    private S state;
+
+    /**
+     * @param what    what this is the life of, for messages: {@code "server"} or {@code "client"}
+     * @param initial the first state
+     */
+    Lifecycle(String what, S initial) {
+        this.what = what;
+        this.state = initial;
+    }
+
+    S state() {
+        lock.lock();
+        try {
+            return state;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean is(S expected) {
+        return state() == expected;
+    }
+
+    /**
+     * Runs {@code effect} and moves to {@code target}, if the state is one of {@code from}; nothing
+     * changes if the effect throws.
+     *
+     * @return the state before the move
+     * @throws IllegalStateException if the state is not one of {@code from}; it names the state and
+     *                               what {@code action} needs
+     */
+    <X extends Exception> S move(String action, Set<S> from, S target, Effect<S, X> effect) throws X {
+        lock.lock();
+        try {
+            if (!from.contains(state)) {
+                throw illegal(action, from, target);
+            }
+            S before = state;
+            effect.run(before);
+            state = target;
+            return before;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link #move} without an effect. */
+    S move(String action, Set<S> from, S target) {
+        return move(action, from, target, before -> { });
+    }
+
+    /**
+     * Runs {@code effect} and moves to {@code target}, if the state is one of {@code from}.
+     *
+     * @return whether it moved
+     */
+    boolean moveIf(Set<S> from, S target, Runnable effect) {
+        lock.lock();
+        try {
+            if (!from.contains(state)) {
+                return false;
+            }
+            effect.run();
+            state = target;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code body} under the lock, so that no move happens meanwhile; the body may
+     * {@link #set} the state.
+     *
+     * @return what the body returned
+     */
+    <T> T locked(Supplier<T> body) {
+        lock.lock();
+        try {
+            return body.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sets the state; only inside {@link #locked}. */
+    void set(S next) {
+        if (!lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("set outside locked()");
+        }
+        state = next;
+    }
+
+    /**
+     * The exception for a call that the state does not allow.
+     *
+     * @param action what was called, such as {@code "restart"}
+     * @param from   the states it needs
+     * @param target where it would have moved
+     */
+    IllegalStateException illegal(String action, Set<S> from, S target) {
+        String needs = from.size() == 1 ? "it needs " + from.iterator().next()
+                : "it needs one of " + EnumSet.copyOf(from);
+        return new IllegalStateException("cannot " + action + " the " + what + ": it is " + state + ", and " + state
+                + " -> " + target + " is not a legal move (" + needs + ")");
+    }
+
+    @Override
+    public String toString() {
+        return state().toString();
+    }
+}

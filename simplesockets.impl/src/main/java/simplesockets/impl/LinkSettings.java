@@ -1,0 +1,37 @@
+package simplesockets.impl;
+
+import java.time.Duration;
+import simplesockets.api.ClientOptions;
+import simplesockets.api.Framing;
+import simplesockets.api.SendOverflow;
+import simplesockets.api.ServerOptions;
+
+/**
+ * What every connection of one server or client is set up with, taken from its options once.
+ *
+ * @param framing             the framing; each connection gets a fresh {@link Codec} of it
+ * @param pieceSize           the largest raw piece handed out
+ * @param creditLimit         received bytes of one connection that may wait for polling
+ * @param halfCloseGrace      how long a half-closed connection stays open for replies after its data was drained
+ * @param linger              how long sends made before a disconnect may take to be written
+ * @param maxPendingSendBytes the bound on sends queued by other threads
+ * @param sendOverflow        what a send past that bound does
+ */
+record LinkSettings(Framing framing, int pieceSize, int creditLimit, Duration halfCloseGrace, Duration linger,
+        int maxPendingSendBytes, SendOverflow sendOverflow) {
+
+    static LinkSettings of(ServerOptions o) {
+        return new LinkSettings(o.framing(), o.receiveBufferSize(), o.maxQueuedBytesPerConnection(), o.halfCloseGrace(),
+                o.closeTimeout(), o.maxPendingSendBytes(), o.sendOverflow());
+    }
+
+    static LinkSettings of(ClientOptions o) {
+        return new LinkSettings(o.framing(), o.receiveBufferSize(), o.maxQueuedBytes(), Duration.ZERO, o.closeTimeout(),
+                o.maxPendingSendBytes(), o.sendOverflow());
+    }
+
+    /** A fresh codec for one connection. */
+    Codec codec() {
+        return Codec.of(framing, pieceSize);
+    }
+}

@@ -1,0 +1,326 @@
+package simplesockets.impl;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import simplesockets.api.SendOverflow;
+import simplesockets.impl.time.Clock;
+import simplesockets.impl.transport.Transport;
+
+/**
+ * One connection's write path.
+ *
+ * <ul>
+ *   <li>A send on the connection's own thread (its callbacks, its handler) writes directly and
+ *       blocks while the peer does not read. While the reader hands out the pieces of one read, such
+ *       sends are gathered ("corked") and written once after the last piece.</li>
+ *   <li>A send on any other thread never touches the socket: its bytes join a bounded queue that a
+ *       writer thread of the connection writes, in order. The writer starts when the queue fills and
+ *       ends when it is empty, so a quiet connection has no writer. Past the bound, the
+ *       {@link SendOverflow} policy applies.</li>
+ * </ul>
+ *
+ * <p>Socket writes take {@link #writeLock}, so bytes of two sends never interleave, and the writer
+ * writes gathered bytes before its own, so no send overtakes one that returned before it.
+ * A failed write is reported to {@link Ends#writeFailed}, which ends the connection.
+ */
+final class Outbound {
+
+    /** The most bytes gathered from callback sends, or from queued sends, before they are written. */
+    static final int MAX_GATHER = 64 * 1024;
+
+    /** What the write path needs from its connection. */
+    interface Ends {
+        /** A write failed: the connection must end now. */
+        void writeFailed(IOException e);
+
+        /** The queue overflowed under {@link SendOverflow#DISCONNECT}; returns what the send throws. */
+        IOException overflowed(int limit);
+
+        /** What a send on a closed connection throws. */
+        IOException closed();
+    }
+
+    private final Transport transport;
+    private final Clock clock;
+    private final Scope scope;
+    private final Ends ends;
+    private final int maxPending;
+    private final SendOverflow overflow;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** When the write in progress began ({@link Clock#nanoTime()}, made odd), or 0 when none is. */
+    private volatile long writeStarted;
+    /** The reader thread while it hands out the pieces of one read to a callback, else null. */
+    private volatile Thread corkedBy;
+    /** Guarded by writeLock. */
+    private byte[] cork;
+    private int corked;
+
+    private final ReentrantLock queueLock = new ReentrantLock();
+    private final Condition changed = queueLock.newCondition();
+    /** Guarded by queueLock, as are the fields below. */
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private long pending;
+    private boolean writing;
+    private boolean closed;
+
+    Outbound(Transport transport, Clock clock, Scope scope, Ends ends, int maxPending, SendOverflow overflow) {
+        this.transport = transport;
+        this.clock = clock;
+        this.scope = scope;
+        this.ends = ends;
+        this.maxPending = maxPending;
+        this.overflow = overflow;
+    }
+
+    /** Sends framed bytes from the connection's own thread: gathered while corked, else written now. */
+    void sendOwn(byte[] bytes) throws IOException {
+        writeLock.lock();
+        try {
+            if (corkedBy == Thread.currentThread()) {
+                gather(bytes);
+            } else {
+                flushCork();
+                write(bytes, 0, bytes.length);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Queues framed bytes from another thread for the writer; never waits for the peer. */
+    void sendQueued(byte[] bytes) throws IOException {
+        boolean start = false;
+        queueLock.lock();
+        try {
+            while (!closed && pending > 0 && pending + bytes.length > maxPending) {
+                if (overflow == SendOverflow.DISCONNECT) {
+                    queueLock.unlock();
+                    try {
+                        throw ends.overflowed(maxPending);
+                    } finally {
+                        queueLock.lock();
+                    }
+                }
+                try {
+                    changed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for room to send; nothing of it was queued");
+                }
+            }
+            if (closed) {
+                throw ends.closed();
+            }
+            queue.addLast(bytes);
+            pending += bytes.length;
+            if (!writing) {
+                writing = true;
+                start = true;
+            }
+        } finally {
+            queueLock.unlock();
+        }
+        if (start) {
+            try {
+                scope.fork("writer", this::writeQueued);
+            } catch (RejectedExecutionException e) {
+                close();
+                throw ends.closed();
+            }
+        }
+    }
+
+    /** The writer thread: writes the queue, gathered, until it is empty. */
+    private void writeQueued() {
+        while (true) {
+            byte[] batch;
+            queueLock.lock();
+            try {
+                if (queue.isEmpty() || closed) {
+                    writing = false;
+                    changed.signalAll();
+                    return;
+                }
+                batch = takeBatch();
+            } finally {
+                queueLock.unlock();
+            }
+            writeLock.lock();
+            try {
+                flushCork();
+                write(batch, 0, batch.length);
+            } catch (IOException e) {
+                ends.writeFailed(e);
+            } finally {
+                writeLock.unlock();
+            }
+            queueLock.lock();
+            try {
+                pending -= batch.length;
+                changed.signalAll();
+            } finally {
+                queueLock.unlock();
+            }
+        }
+    }
+
+    /** Takes the head of the queue, joined with what follows it up to {@link #MAX_GATHER}. */
+    private byte[] takeBatch() {
+        byte[] first = queue.pollFirst();
+        if (queue.isEmpty() || first.length >= MAX_GATHER) {
+            return first;
+        }
+        int size = first.length;
+        for (byte[] next : queue) {
+            if (size + next.length > MAX_GATHER) {
+                break;
+            }
+            size += next.length;
+        }
+        byte[] batch = Arrays.copyOf(first, size);
+        for (int at = first.length; at < size; ) {
+            byte[] next = queue.pollFirst();
+            System.arraycopy(next, 0, batch, at, next.length);
+            at += next.length;
+        }
+        return batch;
+    }
+
+    /** Writes every byte; the caller holds the write lock. */
+    private void write(byte[] bytes, int offset, int length) throws IOException {
+        writeStarted = clock.nanoTime() | 1;
+        try {
+            transport.write(bytes, offset, length);
+        } finally {
+            writeStarted = 0;
+        }
+    }
+
+    private void gather(byte[] bytes) throws IOException {
+        if (corked + bytes.length > MAX_GATHER) {
+            flushCork();
+            if (bytes.length >= MAX_GATHER) {
+                write(bytes, 0, bytes.length);
+                return;
+            }
+        }
+        int needed = corked + bytes.length;
+        if (cork == null) {
+            cork = new byte[Math.max(needed, 4096)];
+        } else if (cork.length < needed) {
+            cork = Arrays.copyOf(cork, Math.min(MAX_GATHER, Math.max(needed, 2 * cork.length)));
+        }
+        System.arraycopy(bytes, 0, cork, corked, bytes.length);
+        corked += bytes.length;
+    }
+
+    private void flushCork() throws IOException {
+        if (corked > 0) {
+            int length = corked;
+            corked = 0;
+            write(cork, 0, length);
+        }
+    }
+
+    /** The reader starts handing out the pieces of one read: its sends are gathered until {@link #uncork}. */
+    void cork() {
+        corkedBy = Thread.currentThread();
+    }
+
+    /** Whether the calling thread's sends are being gathered. */
+    boolean corked() {
+        return corkedBy == Thread.currentThread();
+    }
+
+    /**
+     * Ends a gathered stretch: writes what was gathered, and lets go of a large gathering buffer.
+     *
+     * @param keepSmall whether a small buffer may be kept for the next read
+     */
+    void uncork(boolean keepSmall) throws IOException {
+        corkedBy = null;
+        writeLock.lock();
+        try {
+            flushCork();
+        } finally {
+            if (!keepSmall) {
+                cork = null;
+            }
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Waits until every queued send is written and the writer has stopped, for at most {@code max},
+     * or until {@link #close()}.
+     *
+     * @param max the longest wait, or {@code null} to wait until written or closed
+     * @return whether everything was written
+     */
+    boolean awaitFlushed(Duration max) throws InterruptedException {
+        boolean[] expired = new boolean[1];
+        Clock.Timer timer = max == null ? null : clock.schedule(max, () -> wake(expired));
+        queueLock.lock();
+        try {
+            while (writing && !closed && !expired[0]) {
+                changed.await();
+            }
+            return !writing;
+        } finally {
+            queueLock.unlock();
+            if (timer != null) {
+                timer.cancel();
+            }
+        }
+    }
+
+    private void wake(boolean[] expired) {
+        queueLock.lock();
+        try {
+            expired[0] = true;
+            changed.signalAll();
+        } finally {
+            queueLock.unlock();
+        }
+    }
+
+    /** Drops whatever is still queued and gathered, and wakes every sender waiting for room. */
+    void close() {
+        queueLock.lock();
+        try {
+            closed = true;
+            queue.clear();
+            changed.signalAll();
+        } finally {
+            queueLock.unlock();
+        }
+        corkedBy = null;
+    }
+
+    /**
+     * How long the write in progress has been blocked.
+     *
+     * @param now {@link Clock#nanoTime()}
+     * @return nanoseconds, or 0 when no write is in progress
+     */
+    long writeBlockedNanos(long now) {
+        long started = writeStarted;
+        return started == 0 ? 0 : now - started;
+    }
+
+    /** Bytes queued and not yet written, for tests and stats. */
+    long pendingBytes() {
+        queueLock.lock();
+        try {
+            return pending;
+        } finally {
+            queueLock.unlock();
+        }
+    }
+}

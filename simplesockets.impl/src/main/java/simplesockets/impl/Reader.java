@@ -1,0 +1,106 @@
+package simplesockets.impl;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import simplesockets.impl.time.Clock;
+import simplesockets.impl.transport.Transport;
+
+/**
+ * One connection's read side: transport reads into an adaptive {@link ReadBuffer}, cut into pieces by
+ * the {@link Codec}. Used by the engine's read loop and by a handler's {@code read()}; one reader at a
+ * time (a lock), which is always the connection's own thread in practice.
+ *
+ * <p>After a read that found data without waiting, the reader yields its carrier ({@link Turns}), so
+ * that connections whose peers answer at once cannot starve the others. The time the read in progress
+ * started is published for the idle timeout.
+ */
+final class Reader {
+
+    private final Transport transport;
+    private final Codec codec;
+    private final Clock clock;
+    private final ReadBuffer reads;
+    private final Turns turns = Turns.yielding();
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile boolean endOfStream;
+    /** When the read in progress began ({@link Clock#nanoTime()}, made odd), or 0 when none is. */
+    private volatile long readStarted;
+
+    Reader(Transport transport, Codec codec, Clock clock, int largestPiece) {
+        this.transport = transport;
+        this.codec = codec;
+        this.clock = clock;
+        this.reads = new ReadBuffer(largestPiece);
+    }
+
+    /**
+     * The next complete piece, reading the transport as needed.
+     *
+     * @return the piece, or empty at end of stream
+     * @throws IOException if reading fails or the peer broke the framing (after the pieces before
+     *                     the violation were handed out)
+     */
+    Optional<byte[]> next() throws IOException {
+        lock.lock();
+        try {
+            while (true) {
+                byte[] piece = codec.next();
+                if (piece != null) {
+                    return Optional.of(piece);
+                }
+                codec.check();
+                if (endOfStream) {
+                    return Optional.empty();
+                }
+                byte[] buffer = reads.array();
+                long started = System.nanoTime(); // for taking turns: a scheduling matter, not a timeout
+                readStarted = clock.nanoTime() | 1;
+                int n;
+                try {
+                    n = transport.read(buffer, 0, buffer.length);
+                } finally {
+                    readStarted = 0;
+                }
+                if (n < 0) {
+                    endOfStream = true;
+                    codec.check();
+                    codec.endOfStream();
+                    return Optional.empty();
+                }
+                if (n > 0) {
+                    turns.afterRead(System.nanoTime() - started, n == buffer.length);
+                }
+                reads.filled(n, codec.feed(buffer, n));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the last read handed out more pieces than have been taken. */
+    boolean hasMore() {
+        return codec.hasNext();
+    }
+
+    /** Whether a read has returned end of stream. */
+    boolean sawEndOfStream() {
+        return endOfStream;
+    }
+
+    /** The size of the next read; read without the lock, which a blocked read holds. */
+    int readSize() {
+        return reads.size();
+    }
+
+    /**
+     * How long the read in progress has waited.
+     *
+     * @param now {@link Clock#nanoTime()}
+     * @return nanoseconds, or 0 when no read is in progress
+     */
+    long readWaitingNanos(long now) {
+        long started = readStarted;
+        return started == 0 ? 0 : now - started;
+    }
+}

@@ -1,0 +1,112 @@
+package simplesockets.impl;
+
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import simplesockets.api.ClientEvent;
+import simplesockets.api.ReconnectPolicy;
+import simplesockets.impl.time.Clock;
+
+/**
+ * Brings a client's lost connection back by its {@link ReconnectPolicy}: waits each delay on the
+ * {@link Clock}, then tries, until it works, the attempts run out, or the user takes over.
+ *
+ * <p>Each user action that decides the connection (connect, disconnect, close) starts a new
+ * generation; a loop of an older generation stops, and a connection it made meanwhile is dropped.
+ */
+final class Reconnector {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Reconnector.class);
+
+    /** The generation of a user's own connect, which no later generation cancels. */
+    static final long ANY = -1;
+    /** No loop to start. */
+    static final long NONE = -2;
+
+    /** One attempt. */
+    @FunctionalInterface
+    interface Attempt {
+        /**
+         * @return whether it connected
+         * @throws IllegalStateException if the user took over, so the loop must stop
+         */
+        boolean connect(long generation);
+    }
+
+    private final ReconnectPolicy policy;
+    private final Clock clock;
+    private final Scope scope;
+    private final Delivery<ClientEvent> delivery;
+    private final Attempt attempt;
+    private final AtomicLong generation = new AtomicLong();
+    private volatile Thread running;
+
+    Reconnector(ReconnectPolicy policy, Clock clock, Scope scope, Delivery<ClientEvent> delivery, Attempt attempt) {
+        this.policy = policy;
+        this.clock = clock;
+        this.scope = scope;
+        this.delivery = delivery;
+        this.attempt = attempt;
+    }
+
+    long generation() {
+        return generation.get();
+    }
+
+    /** Whether a connection made by {@code made}'s loop may still be kept. */
+    boolean current(long made) {
+        return made == ANY || made == generation.get();
+    }
+
+    /** The user took over: a loop in progress stops before its next attempt. */
+    void cancel() {
+        generation.incrementAndGet();
+    }
+
+    /** Closing: a loop in progress stops now, even in the middle of a connect. */
+    void stop() {
+        cancel();
+        Thread loop = running;
+        if (loop != null) {
+            loop.interrupt(); // a blocking connect on a virtual thread gives up when interrupted
+        }
+    }
+
+    /** Starts a loop for {@code lost}, the generation in which the connection was lost. */
+    void start(long lost) {
+        if (policy == null || lost == NONE || !current(lost)) {
+            return;
+        }
+        try {
+            running = scope.fork("reconnect", () -> run(lost));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Client closed; not reconnecting");
+        }
+    }
+
+    private void run(long lost) {
+        for (int n = 1; policy.maxAttempts() == 0 || n <= policy.maxAttempts(); n++) {
+            Duration delay = policy.delay(n);
+            delivery.events().publish(new ClientEvent.Reconnecting(n, delay, clock.now()));
+            try {
+                clock.sleep(delay);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!current(lost)) {
+                return;
+            }
+            try {
+                if (attempt.connect(lost)) {
+                    LOG.debug("Reconnected after {} attempt(s)", n);
+                    return;
+                }
+            } catch (IllegalStateException e) {
+                return; // the user connected or closed meanwhile
+            }
+        }
+        LOG.debug("Gave up reconnecting after {} attempt(s)", policy.maxAttempts());
+    }
+}

@@ -1,0 +1,154 @@
+package simplesockets.impl;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import simplesockets.api.Connection;
+import simplesockets.impl.time.Clock;
+
+/**
+ * The server's live connections, keyed by connection id (never by remote address: a reused ephemeral
+ * port must not overwrite a live entry), and the slots they hold against {@code maxConnections}.
+ *
+ * <p>A slot is taken when a connection is admitted, before its TLS handshake, and freed the moment
+ * its end is decided. Once closed, nothing more is admitted.
+ */
+final class Registry {
+
+    private final ConcurrentHashMap<Long, Link> links = new ConcurrentHashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition emptied = lock.newCondition();
+    /** Slots taken: live links plus admitted connections still in their handshake. Guarded by lock. */
+    private int slots;
+    private boolean closed;
+
+    /**
+     * Takes a slot for a new connection, if there is one.
+     *
+     * @param max the most slots, or 0 for no limit
+     * @return whether a slot was taken
+     */
+    boolean reserve(int max) {
+        lock.lock();
+        try {
+            if (closed || max > 0 && slots >= max) {
+                return false;
+            }
+            slots++;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Frees a slot whose connection never became a link (its handshake failed). */
+    void release() {
+        lock.lock();
+        try {
+            slots--;
+            emptied.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Puts a link in the slot it reserved.
+     *
+     * @return {@code false} if the registry closed meanwhile; the slot is freed and the caller closes the link
+     */
+    boolean add(Link link) {
+        lock.lock();
+        try {
+            if (closed) {
+                slots--;
+                emptied.signalAll();
+                return false;
+            }
+            links.put(link.id(), link);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes a link and frees its slot; harmless if it is not here. */
+    void remove(Link link) {
+        lock.lock();
+        try {
+            if (links.remove(link.id(), link)) {
+                slots--;
+                emptied.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean contains(Link link) {
+        return links.get(link.id()) == link;
+    }
+
+    Optional<Link> byAddress(InetSocketAddress address) {
+        return links.values().stream().filter(link -> link.remoteAddress().equals(address)).findFirst();
+    }
+
+    Iterable<Link> links() {
+        return links.values();
+    }
+
+    int size() {
+        return links.size();
+    }
+
+    /** The live connections, oldest first. */
+    List<Connection> snapshot() {
+        List<Connection> all = new ArrayList<>(links.values());
+        all.sort(Comparator.comparingLong(Connection::id));
+        return List.copyOf(all);
+    }
+
+    /** Admits nothing more. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until no slot is taken, for at most {@code max} of the clock's time.
+     *
+     * @return the slots still taken: 0 when everything ended in time
+     */
+    int awaitEmpty(Duration max, Clock clock) throws InterruptedException {
+        boolean[] expired = new boolean[1];
+        Clock.Timer timer = clock.schedule(max, () -> {
+            lock.lock();
+            try {
+                expired[0] = true;
+                emptied.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        });
+        lock.lock();
+        try {
+            while (slots > 0 && !expired[0]) {
+                emptied.await();
+            }
+            return slots;
+        } finally {
+            lock.unlock();
+            timer.cancel();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package simplesockets.impl;
+
+import java.time.Instant;
+import simplesockets.api.DisconnectReason;
+import simplesockets.api.Failure;
+import simplesockets.api.OnFailure;
+import simplesockets.api.ServerEvent;
+import simplesockets.api.ServerOptions;
+
+/** The server's callbacks and events, for {@link Delivery}. */
+record ServerSide(ServerOptions options) implements Delivery.Side<ServerEvent> {
+
+    @Override
+    public boolean hasOnConnect() {
+        return options.onConnect() != null;
+    }
+
+    @Override
+    public void onConnect(Link link) throws Exception {
+        options.onConnect().connected(link);
+    }
+
+    @Override
+    public ServerEvent connected(Link link, Instant at) {
+        return new ServerEvent.Connected(link, at);
+    }
+
+    @Override
+    public boolean hasOnReceive() {
+        return options.onReceive() != null;
+    }
+
+    @Override
+    public void onReceive(Link link, byte[] data) throws Exception {
+        options.onReceive().received(link, data);
+    }
+
+    @Override
+    public ServerEvent received(Link link, byte[] data, Instant at) {
+        return new ServerEvent.Received(link, data, at);
+    }
+
+    @Override
+    public boolean hasOnDisconnect() {
+        return options.onDisconnect() != null;
+    }
+
+    @Override
+    public void onDisconnect(Link link, DisconnectReason reason) throws Exception {
+        options.onDisconnect().disconnected(link, reason);
+    }
+
+    @Override
+    public ServerEvent disconnected(Link link, DisconnectReason reason, Instant at) {
+        return new ServerEvent.Disconnected(link, reason, at);
+    }
+
+    @Override
+    public OnFailure onFailure() {
+        return options.onFailure();
+    }
+
+    @Override
+    public ServerEvent failed(Failure failure) {
+        return new ServerEvent.Failed(failure);
+    }
+}

@@ -1,0 +1,55 @@
+package simplesockets.impl;
+
+import java.io.IOException;
+import simplesockets.api.ConnectionHandler;
+import simplesockets.api.DisconnectReason;
+import simplesockets.api.Failure;
+
+/**
+ * The body of a connection's own thread, the same for server and client: announce it, serve it (the
+ * engine's read loop, or the user's handler), then close it and report its end exactly once, even
+ * when an {@link Error} escapes a callback.
+ */
+final class Session {
+
+    private Session() {
+    }
+
+    /**
+     * Serves one connection on the calling thread, which becomes its own thread.
+     *
+     * @param announce whether to report the connect here (the client reports it on the connecting thread)
+     * @param handler  the user's handler, or {@code null} for the engine's read loop
+     * @return the reason it ended, as reported
+     */
+    static DisconnectReason run(Link link, Delivery<?> delivery, boolean announce, ConnectionHandler handler) {
+        link.own();
+        DisconnectReason why = DisconnectReason.CLOSED_BY_US;
+        DisconnectReason reason = why;
+        try {
+            if (announce) {
+                delivery.connected(link);
+            }
+            why = handler == null ? link.readLoop() : handle(link, delivery, handler);
+        } finally {
+            reason = link.finish(why);
+            delivery.disconnected(link, reason);
+        }
+        return reason;
+    }
+
+    private static DisconnectReason handle(Link link, Delivery<?> delivery, ConnectionHandler handler) {
+        try {
+            handler.handle(link);
+            return link.reader().sawEndOfStream() ? DisconnectReason.PEER_CLOSED : DisconnectReason.CLOSED_BY_US;
+        } catch (IOException e) {
+            return link.readFailed(e);
+        } catch (Exception | AssertionError e) {
+            if (e instanceof InterruptedException) {
+                return DisconnectReason.CLOSED_BY_US;
+            }
+            delivery.failed(new Failure.Callback("handler", link.remoteAddress(), e, delivery.now()));
+            return new DisconnectReason.Failed(e);
+        }
+    }
+}

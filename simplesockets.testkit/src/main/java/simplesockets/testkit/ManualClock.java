@@ -1,0 +1,85 @@
+package simplesockets.testkit;
+
+import java.time.Duration;
+import java.time.Instant;
+import simplesockets.impl.time.SteppedClock;
+
+/**
+ * Time that moves only when a test moves it. Give it to a {@link LoopbackNetwork}
+ * ({@link LoopbackNetwork#LoopbackNetwork(ManualClock)}), and every server and client made there
+ * measures its idle, write and handshake timeouts, half-close and graceful-close graces, and accept
+ * and reconnect back-offs on it:
+ *
+ * {@snippet :
+ * ManualClock clock = new ManualClock();
+ * try (LoopbackNetwork network = new LoopbackNetwork(clock)) {
+ *     TcpServer server = network.server(ServerOptions.builder().port(0)
+ *             .idleTimeout(Duration.ofSeconds(30)).build());
+ *     // ... connect a client that stays silent, then:
+ *     clock.advance(Duration.ofSeconds(31)); // the server closes the idle connection now
+ * }
+ * }
+ *
+ * <p>{@link #advance} runs the timers that come due on the calling thread, in order, so that what they
+ * do (closing a connection, say) has been done, or at least begun, when it returns. Thread-safe.
+ */
+public final class ManualClock {
+
+    private final SteppedClock clock = new SteppedClock();
+
+    /** A clock at zero, whose wall time starts now. */
+    public ManualClock() {
+    }
+
+    /**
+     * Moves time forward, running every timer that comes due on the way.
+     *
+     * @param step how far; not negative
+     * @throws IllegalArgumentException if {@code step} is negative
+     */
+    public void advance(Duration step) {
+        clock.advance(step);
+    }
+
+    /**
+     * How far the clock has been advanced.
+     *
+     * @return the time since the clock was made, on this clock
+     */
+    public Duration elapsed() {
+        return Duration.ofNanos(clock.nanoTime());
+    }
+
+    /**
+     * The wall time on this clock: its creation time plus {@link #elapsed()}. Events of servers and
+     * clients on this clock carry it.
+     *
+     * @return now, on this clock
+     */
+    public Instant now() {
+        return clock.now();
+    }
+
+    /**
+     * Waits, in real time, until at least {@code count} threads wait on this clock (a reconnect or
+     * accept back-off, for example), so that a test knows the wait has begun before it advances past
+     * it. Blocks the calling thread.
+     *
+     * @param count   how many waiting threads
+     * @param timeout the longest real wait
+     * @return whether that many were waiting in time
+     * @throws InterruptedException if the calling thread is interrupted
+     */
+    public boolean awaitWaiters(int count, Duration timeout) throws InterruptedException {
+        return clock.awaitSleepers(count, timeout);
+    }
+
+    SteppedClock stepped() {
+        return clock;
+    }
+
+    @Override
+    public String toString() {
+        return "ManualClock[" + elapsed() + "]";
+    }
+}
