@@ -229,9 +229,14 @@ class GracefulCloseTest {
                     accepted.setSoTimeout((int) Peers.WAIT.toMillis());
                     CompletableFuture<SlowRead> reading = Peers.startOn(Thread.ofPlatform().daemon(), "slow-reader",
                             () -> readSlowlyToEnd(accepted, piece));
-                    for (int k = 0; k < pieces; k++) {
-                        client.send(Peers.pattern(k, piece));
-                    }
+                    // From a thread of the test, not the connection's own: the sends are queued for its writer
+                    // (waiting for room past the default 1 MiB, as WAIT does, while the server reads).
+                    Peers.startOn(Thread.ofPlatform().daemon(), "sender", () -> {
+                        for (int k = 0; k < pieces; k++) {
+                            client.send(Peers.pattern(k, piece));
+                        }
+                        return null;
+                    }).get(30, TimeUnit.SECONDS);
 
                     int cutOff = client.close(Duration.ofSeconds(10));
 

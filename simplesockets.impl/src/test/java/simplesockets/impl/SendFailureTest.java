@@ -54,7 +54,7 @@ class SendFailureTest {
 
     // ---- a) a client whose send fails is disconnected at once ----
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} thread")
     @EnumSource(ThreadKind.class)
     void aClientWhoseSendFailsIsDisconnectedAtOnce(ThreadKind kind) throws Exception {
         AtomicInteger disconnects = new AtomicInteger();
@@ -94,7 +94,7 @@ class SendFailureTest {
 
     // ---- b) what a send throws is a JDK or API type ----
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} thread")
     @EnumSource(ThreadKind.class)
     void aFailedClientSendThrowsAJdkOrApiType(ThreadKind kind) throws Exception {
         CountDownLatch disconnected = new CountDownLatch(1);
@@ -116,7 +116,7 @@ class SendFailureTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} thread")
     @EnumSource(ThreadKind.class)
     void aFailedServerSendToAPeerThatResetThrowsAJdkOrApiType(ThreadKind kind) throws Exception {
         CompletableFuture<Connection> served = new CompletableFuture<>();
@@ -149,7 +149,7 @@ class SendFailureTest {
 
     // ---- c) an interrupt while a send waits for room (SendOverflow.WAIT) ----
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} thread")
     @EnumSource(ThreadKind.class)
     void anInterruptedSendThatWaitsForRoomThrowsInterruptedIoExceptionAndKeepsTheConnection(ThreadKind kind)
             throws Exception {
@@ -213,7 +213,10 @@ class SendFailureTest {
                     int before = result.piece();
                     CompletableFuture<byte[]> read = Peers.startOn(Thread.ofPlatform().daemon(), "drain",
                             () -> Peers.readExactly(accepted, before * piece + marker.length));
-                    client.send(marker);
+                    Peers.startOn(Thread.ofPlatform().daemon(), "marker", () -> {
+                        client.send(marker);
+                        return null;
+                    }).get(30, TimeUnit.SECONDS);
                     byte[] got = read.get(30, TimeUnit.SECONDS);
                     for (int k = 0; k < before; k++) {
                         assertArrayEquals(Peers.pattern(k, piece), Arrays.copyOfRange(got, k * piece, (k + 1) * piece),

@@ -19,11 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -66,20 +66,27 @@ class SlowPeerIsolationTest {
     @Test
     void aPollingEchoServerKeepsAnsweringWhileOnePeerFloodsAndNeverReads() throws Exception {
         // onDisconnect only observes: the data path is the tutorial's polling loop.
-        BlockingQueue<Ended> ended = new LinkedBlockingQueue<>();
+        Map<InetSocketAddress, DisconnectReason> ended = new ConcurrentHashMap<>();
         try (TcpServer server = TcpServer.create(loopback()
-                .onDisconnect((connection, reason) -> ended.add(new Ended(connection.remoteAddress(), reason)))
+                .onDisconnect((connection, reason) -> ended.put(connection.remoteAddress(), reason))
                 .build());
                 Poller poller = startServerAndPoller(server);
                 Socket stalled = stalledPeer(server.localAddress());
                 Socket client = connect(server.localAddress());
                 Flood flood = Flood.start(stalled, 1 << 20)) {
+            InetSocketAddress stalledAddress = (InetSocketAddress) stalled.getLocalSocketAddress();
             flood.awaitUnderway();
 
-            roundTrips(client, "polling", ROUND_TRIPS);
+            // At least ROUND_TRIPS, and on until the stalled peer is gone (at most 10 s), so that the
+            // round trips span the whole time the server's sends to it are stuck.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            for (int i = 0; i < ROUND_TRIPS || (!ended.containsKey(stalledAddress) && System.nanoTime() - deadline < 0); i++) {
+                roundTrip(client, "polling", i);
+            }
 
-            InetSocketAddress stalledAddress = (InetSocketAddress) stalled.getLocalSocketAddress();
-            assertEquals(DisconnectReason.SLOW_CONSUMER, awaitEnd(ended, stalledAddress, Duration.ofSeconds(10)),
+            Peers.awaitCondition(() -> ended.containsKey(stalledAddress), Peers.WAIT,
+                    () -> "the peer that never reads was not disconnected");
+            assertEquals(DisconnectReason.SLOW_CONSUMER, ended.get(stalledAddress),
                     "the peer that never reads is disconnected as a slow consumer");
             awaitSlowConsumerRecorded(server, stalledAddress);
             assertFalse(server.clients().stream().anyMatch(c -> c.remoteAddress().equals(stalledAddress)),
@@ -157,6 +164,7 @@ class SlowPeerIsolationTest {
                 .build())) {
             server.start();
             assertIsolated(server, flooder, floodArrived);
+            assertTrue(fromFlooder.get() < FLOOD, "the flooder's own connection thread was held up by its echo");
         }
     }
 
@@ -177,6 +185,7 @@ class SlowPeerIsolationTest {
                 .build())) {
             server.start();
             assertIsolated(server, flooder, floodArrived);
+            assertTrue(fromFlooder.get() < FLOOD, "the flooder's own connection thread was held up by its echo");
         }
     }
 
@@ -226,12 +235,6 @@ class SlowPeerIsolationTest {
         return socket;
     }
 
-    private static void roundTrips(Socket client, String name, int count) throws IOException {
-        for (int i = 0; i < count; i++) {
-            roundTrip(client, name, i);
-        }
-    }
-
     /** Sends a short message and reads its echo, which must come back within {@link #ROUND_TRIP}. */
     private static void roundTrip(Socket client, String name, int i) throws IOException {
         byte[] message = String.format("%s round trip %03d", name, i).getBytes(StandardCharsets.UTF_8);
@@ -249,24 +252,6 @@ class SlowPeerIsolationTest {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         assertArrayEquals(message, answer, name + ": round trip #" + i + " echoed");
         assertTrue(took.compareTo(ROUND_TRIP) <= 0, name + ": round trip #" + i + " took " + took);
-    }
-
-    private record Ended(InetSocketAddress address, DisconnectReason reason) {
-    }
-
-    /** The reason the connection from {@code address} ended, waiting for it at most {@code within}. */
-    private static DisconnectReason awaitEnd(BlockingQueue<Ended> ended, InetSocketAddress address, Duration within)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (true) {
-            Ended end = ended.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (end == null) {
-                throw new AssertionError("the connection from " + address + " did not end within " + within);
-            }
-            if (end.address().equals(address)) {
-                return end.reason();
-            }
-        }
     }
 
     /** Takes events until {@code count} connections are reported, for a server nobody else polls. */
