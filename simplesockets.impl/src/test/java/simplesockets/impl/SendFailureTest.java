@@ -191,7 +191,8 @@ class SendFailureTest {
                     });
 
                     boolean sawItWait = awaitBlockedInSend(sender, attempted, returned, outcome);
-                    assertFalse(outcome.isDone(), () -> "the sender ended before any send waited: " + outcome.join());
+                    assertFalse(outcome.isDone(), () -> "the sender ended before any send waited: "
+                            + (outcome.isCompletedExceptionally() ? outcome.exceptionNow() : outcome.resultNow()));
                     sender.interrupt();
                     Interrupted result;
                     try {
