@@ -12,7 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import simplesockets.api.ServerOptions;
 
 /** Test helpers: plain {@link Socket} peers on loopback, and bounded waits. */
@@ -103,5 +108,81 @@ final class Peers {
 
     static boolean samePattern(byte[] expected, byte[] actual) {
         return Arrays.equals(expected, actual);
+    }
+
+    /** The two kinds of thread a user may call from; sends must behave the same on both. */
+    enum ThreadKind {
+        PLATFORM, VIRTUAL;
+
+        Thread.Builder builder() {
+            return this == PLATFORM ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
+        }
+    }
+
+    /**
+     * Runs {@code body} on a new thread of the given kind. The future completes with its result or
+     * whatever it threw (an assertion failure included); wait on it with a timeout.
+     */
+    static <T> CompletableFuture<T> startOn(Thread.Builder builder, String name, Callable<T> body) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        builder.name(name).start(() -> {
+            try {
+                result.complete(body.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Waits until a condition holds, checking it every millisecond, for at most {@code within}: for
+     * state that offers no event to wait on (a server's state, a thread's state). Fails the test if the
+     * condition does not hold in time.
+     */
+    static void awaitCondition(BooleanSupplier condition, Duration within, Supplier<String> failure) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError(failure.get() + " (waited " + within + ")");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    /**
+     * Whether a class is one a user can catch by type: from the JDK's {@code java.base} or from the
+     * API module. On the class path our own classes are in the unnamed module; then the package tells.
+     */
+    static boolean isJdkOrApiType(Class<?> type) {
+        Module module = type.getModule();
+        if (module.isNamed()) {
+            return module.getName().equals("java.base") || module.getName().equals("simplesockets.api");
+        }
+        String name = type.getName();
+        return name.startsWith("java.") || name.startsWith("simplesockets.api.");
+    }
+
+    /** Reads and drops whatever arrives until the peer closes (end of stream or reset), for at most {@code within}. */
+    static boolean drainsToClose(Socket socket, Duration within) throws IOException {
+        long deadline = System.nanoTime() + within.toNanos();
+        InputStream in = socket.getInputStream();
+        byte[] sink = new byte[64 * 1024];
+        while (true) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                return false;
+            }
+            socket.setSoTimeout((int) Math.max(1, left));
+            try {
+                if (in.read(sink) < 0) {
+                    return true;
+                }
+            } catch (SocketTimeoutException e) {
+                return false;
+            } catch (IOException e) {
+                return true; // reset
+            }
+        }
     }
 }

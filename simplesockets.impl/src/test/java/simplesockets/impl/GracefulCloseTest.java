@@ -1,0 +1,333 @@
+package simplesockets.impl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static simplesockets.impl.Peers.bytes;
+import static simplesockets.impl.Peers.connect;
+import static simplesockets.impl.Peers.loopback;
+import static simplesockets.impl.Peers.text;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import simplesockets.api.ClientOptions;
+import simplesockets.api.DisconnectReason;
+import simplesockets.api.ServerEvent;
+import simplesockets.api.ServerState;
+import simplesockets.api.TcpClient;
+import simplesockets.api.TcpServer;
+
+/**
+ * {@code close(grace)} drains (issue 11): the server stops accepting at once, lets the work in hand
+ * finish for up to the grace, then cuts off what is left and says how much; the client flushes its
+ * queued sends.
+ */
+@Timeout(120)
+class GracefulCloseTest {
+
+    /** How long a handler's simulated work takes. */
+    private static final Duration WORK = Duration.ofMillis(300);
+    private static final int REPLY = 64 * 1024;
+
+    // ---- a) a handler mid-reply finishes within the grace ----
+
+    @Test
+    void aHandlerMidReplyFinishesWithinTheGrace() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch nobodyReleases = new CountDownLatch(1);
+        BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
+        byte[] reply = Peers.pattern(5, REPLY);
+        try (TcpServer server = TcpServer.create(loopback()
+                .handler(connection -> {
+                    for (Optional<byte[]> request = connection.read(); request.isPresent(); request = connection.read()) {
+                        started.countDown();
+                        nobodyReleases.await(WORK.toMillis(), TimeUnit.MILLISECONDS); // the work takes WORK
+                        connection.send(reply);
+                    }
+                })
+                .onDisconnect((connection, reason) -> reasons.add(reason))
+                .build())) {
+            server.start();
+            try (Socket client = connect(server.localAddress())) {
+                client.getOutputStream().write(bytes("request"));
+                assertTrue(started.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the handler got the request");
+
+                CompletableFuture<Closed> closing = closeOnAnotherThread(server, Duration.ofSeconds(5));
+
+                assertArrayEquals(reply, readUpTo(client, reply.length),
+                        "the handler that was busy when close(grace) began finished its reply");
+                assertEquals(-1, client.getInputStream().read(),
+                        "then the connection closed: read() returned end of stream to the handler, which returned");
+                Closed closed = closing.get(10, TimeUnit.SECONDS);
+                assertEquals(0, closed.cutOff(), "nothing was cut off");
+                assertTrue(closed.took().compareTo(Duration.ofMillis(2500)) < 0,
+                        "close(5 s) returned once the work was done, after " + closed.took());
+                assertEquals(DisconnectReason.CLOSED_BY_US, Peers.take(reasons));
+                assertEquals(ServerState.CLOSED, server.state());
+            }
+        }
+    }
+
+    // ---- b) a handler that overruns the grace is cut off at the grace ----
+
+    @Test
+    void aHandlerThatOverrunsTheGraceIsCutOff() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        byte[] firstHalf = Peers.pattern(9, REPLY / 2);
+        Duration grace = Duration.ofMillis(300);
+        try (TcpServer server = TcpServer.create(loopback()
+                .handler(connection -> {
+                    if (connection.read().isPresent()) {
+                        connection.send(firstHalf);
+                        started.countDown();
+                        release.await(30, TimeUnit.SECONDS); // overruns any grace: the test releases it at the end
+                        connection.send(firstHalf);
+                    }
+                })
+                .build())) {
+            server.start();
+            Duration closeTimeout = server.options().closeTimeout();
+            try (Socket client = connect(server.localAddress())) {
+                client.getOutputStream().write(bytes("request"));
+                assertArrayEquals(firstHalf, Peers.readExactly(client, firstHalf.length), "the handler is mid-reply");
+                assertTrue(started.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS));
+
+                Closed closed = closeOnAnotherThread(server, grace).get(10, TimeUnit.SECONDS);
+
+                assertEquals(1, closed.cutOff(), "the busy connection was cut off at the grace, and counted");
+                Duration bound = grace.plus(closeTimeout).plusSeconds(1);
+                assertTrue(closed.took().compareTo(bound) <= 0, "close(" + grace + ") took " + closed.took()
+                        + ", more than the grace plus closeTimeout plus 1 s");
+                assertTrue(closed.took().compareTo(grace) >= 0,
+                        "close(" + grace + ") waited for the grace before cutting off, took " + closed.took());
+                assertTrue(Peers.drainsToClose(client, Peers.WAIT), "the peer sees the connection closed");
+                assertEquals(ServerState.CLOSED, server.state());
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    // ---- c) a polling server drains and answers during the grace ----
+
+    @Test
+    void aPollingServerDrainsAndAnswersDataReceivedBeforeCloseDuringTheGrace() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().build())) {
+            server.start();
+            try (Socket client = connect(server.localAddress())) {
+                client.getOutputStream().write(bytes("question"));
+                assertTrue(server.awaitNewData(Peers.WAIT), "the question waits for polling");
+
+                CompletableFuture<Closed> closing = closeOnAnotherThread(server, Duration.ofSeconds(5));
+                Peers.awaitCondition(server::isKilled, Peers.WAIT, () -> "close(grace) did not begin");
+
+                // The polling thread goes on during the grace.
+                List<ServerEvent.Received> received = server.awaitReceived(Peers.WAIT);
+                assertFalse(received.isEmpty(), "the data received before close(grace) can still be drained during the grace");
+                List<byte[]> pieces = new ArrayList<>();
+                received.forEach(r -> pieces.add(r.data()));
+                assertEquals("question", text(Peers.concat(pieces)));
+                try {
+                    server.send(received.getFirst().connection(), bytes("answer"));
+                } catch (IOException e) {
+                    throw new AssertionError("answering data drained during the grace failed", e);
+                }
+
+                assertEquals("answer", text(readUpTo(client, 6)), "the client got the answer");
+                // Longer than the grace, so that an engine that keeps the connection to the end of the
+                // grace fails on the count below, with a clear message, not on this read.
+                client.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
+                assertEquals(-1, client.getInputStream().read(), "then the connection closed, its work done");
+                Closed closed = closing.get(10, TimeUnit.SECONDS);
+                assertEquals(0, closed.cutOff(), "the drained and answered connection finished: nothing was cut off");
+                assertEquals(ServerState.CLOSED, server.state());
+            }
+        }
+    }
+
+    // ---- d) no new connections during the drain; KILLED while draining, CLOSED after ----
+
+    @Test
+    void newConnectionsAreRefusedWhileDrainingAndTheStateIsKilledThenClosed() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger served = new AtomicInteger();
+        byte[] reply = Peers.pattern(11, REPLY);
+        try (TcpServer server = TcpServer.create(loopback()
+                .handler(connection -> {
+                    served.incrementAndGet();
+                    for (Optional<byte[]> request = connection.read(); request.isPresent(); request = connection.read()) {
+                        started.countDown();
+                        release.await(30, TimeUnit.SECONDS); // the work in hand, until the test releases it
+                        connection.send(reply);
+                    }
+                })
+                .build())) {
+            server.start();
+            InetSocketAddress address = server.localAddress();
+            try (Socket client = connect(address)) {
+                client.getOutputStream().write(bytes("request"));
+                assertTrue(started.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the handler got the request");
+
+                CompletableFuture<Closed> closing = closeOnAnotherThread(server, Duration.ofSeconds(10));
+                try {
+                    Peers.awaitCondition(() -> server.state() != ServerState.ACCEPTING, Peers.WAIT,
+                            () -> "close(grace) did not begin");
+                    assertEquals(ServerState.KILLED, server.state(), "while draining, the server is KILLED");
+                    assertRefused(address);
+                    assertEquals(ServerState.KILLED, server.state(), "the handler is still busy: still draining");
+                    assertFalse(closing.isDone(), "close(grace) waits for the busy handler");
+                } finally {
+                    release.countDown();
+                }
+
+                assertArrayEquals(reply, readUpTo(client, reply.length), "the busy handler finished its reply");
+                assertEquals(-1, client.getInputStream().read(), "then its connection closed");
+                Closed closed = closing.get(10, TimeUnit.SECONDS);
+                assertEquals(0, closed.cutOff(), "nothing was cut off");
+                assertEquals(ServerState.CLOSED, server.state(), "CLOSED after the drain");
+                assertEquals(1, served.get(), "the connection made during the drain was never served");
+            }
+        }
+    }
+
+    // ---- e) client.close(grace) flushes the sends queued to a slow server ----
+
+    @Test
+    void clientCloseWithGraceFlushesQueuedSendsToASlowButReadingServer() throws Exception {
+        int piece = 64 * 1024;
+        int pieces = 24; // 1.5 MiB: more than the default 1 MiB of pending sends
+        try (ServerSocket listener = new ServerSocket()) {
+            listener.setReceiveBufferSize(16 * 1024); // accepted sockets inherit it
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            listener.setSoTimeout((int) Peers.WAIT.toMillis());
+            try (TcpClient client = TcpClient.create(ClientOptions.builder()
+                    .address((InetSocketAddress) listener.getLocalSocketAddress())
+                    .build())) {
+                assertTrue(client.connect());
+                try (Socket accepted = listener.accept()) {
+                    accepted.setSoTimeout((int) Peers.WAIT.toMillis());
+                    CompletableFuture<SlowRead> reading = Peers.startOn(Thread.ofPlatform().daemon(), "slow-reader",
+                            () -> readSlowlyToEnd(accepted, piece));
+                    // From a thread of the test, not the connection's own: the sends are queued for its writer
+                    // (waiting for room past the default 1 MiB, as WAIT does, while the server reads).
+                    Peers.startOn(Thread.ofPlatform().daemon(), "sender", () -> {
+                        for (int k = 0; k < pieces; k++) {
+                            client.send(Peers.pattern(k, piece));
+                        }
+                        return null;
+                    }).get(30, TimeUnit.SECONDS);
+
+                    int cutOff = client.close(Duration.ofSeconds(10));
+
+                    assertEquals(0, cutOff, "every queued send was written within the grace");
+                    SlowRead read = reading.get(30, TimeUnit.SECONDS);
+                    assertNull(read.problem(), read.problem());
+                    assertEquals((long) pieces * piece, read.total(), "the server received every byte, then end of stream");
+                }
+            }
+        }
+    }
+
+    // ---- helpers ----
+
+    private record Closed(int cutOff, Duration took) {
+    }
+
+    private static CompletableFuture<Closed> closeOnAnotherThread(TcpServer server, Duration grace) {
+        return Peers.startOn(Thread.ofPlatform().daemon(), "close-with-grace", () -> {
+            long started = System.nanoTime();
+            int cutOff = server.close(grace);
+            return new Closed(cutOff, Duration.ofNanos(System.nanoTime() - started));
+        });
+    }
+
+    /** Reads up to {@code n} bytes, fewer if the stream ends or resets first (the assertion then says what was missing). */
+    private static byte[] readUpTo(Socket socket, int n) throws IOException {
+        InputStream in = socket.getInputStream();
+        byte[] out = new byte[n];
+        int at = 0;
+        try {
+            while (at < n) {
+                int read = in.read(out, at, n - at);
+                if (read < 0) {
+                    break;
+                }
+                at += read;
+            }
+        } catch (SocketTimeoutException e) {
+            throw e;
+        } catch (IOException e) {
+            // a reset: what arrived before it is what the peer got
+        }
+        return Arrays.copyOf(out, at);
+    }
+
+    /** A connection attempt during the drain is refused, or closed at once without being served. */
+    private static void assertRefused(InetSocketAddress address) throws IOException {
+        try (Socket late = new Socket()) {
+            try {
+                late.connect(address, (int) Peers.WAIT.toMillis());
+            } catch (ConnectException e) {
+                return; // the listening socket is closed
+            }
+            assertTrue(Peers.closedByPeer(late, Peers.WAIT), "a connection made during the drain is closed at once");
+        }
+    }
+
+    private record SlowRead(long total, String problem) {
+    }
+
+    /**
+     * A slow server that reads: 16 KiB at a time with a short pause between reads (simulated slowness,
+     * not synchronization), checking that byte {@code j} of piece {@code k} is {@code (k + j) % 251},
+     * until end of stream.
+     */
+    private static SlowRead readSlowlyToEnd(Socket socket, int piece) {
+        byte[] buffer = new byte[16 * 1024];
+        long at = 0;
+        try {
+            InputStream in = socket.getInputStream();
+            while (true) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    return new SlowRead(at, null);
+                }
+                for (int i = 0; i < n; i++) {
+                    long offset = at + i;
+                    byte wanted = (byte) ((offset / piece + offset % piece) % 251);
+                    if (buffer[i] != wanted) {
+                        return new SlowRead(offset, "byte " + offset + " differs: " + buffer[i] + " instead of " + wanted);
+                    }
+                }
+                at += n;
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+            }
+        } catch (IOException e) {
+            return new SlowRead(at, "reading failed after " + at + " bytes: " + e);
+        }
+    }
+}
