@@ -174,6 +174,11 @@ final class Link implements Connection, Outbound.Ends {
         return true;
     }
 
+    /** Why the connection ends when its handler returned: the peer's end of stream, unless a drain caused it. */
+    DisconnectReason handlerReturned() {
+        return reader.sawEndOfStream() && !draining ? DisconnectReason.PEER_CLOSED : DisconnectReason.CLOSED_BY_US;
+    }
+
     /** A graceful close: read no more than is already here, finish, then close. */
     void drain() {
         draining = true;

@@ -41,7 +41,7 @@ final class Session {
     private static DisconnectReason handle(Link link, Delivery<?> delivery, ConnectionHandler handler) {
         try {
             handler.handle(link);
-            return link.reader().sawEndOfStream() ? DisconnectReason.PEER_CLOSED : DisconnectReason.CLOSED_BY_US;
+            return link.handlerReturned();
         } catch (IOException e) {
             return link.readFailed(e);
         } catch (Exception | AssertionError e) {
