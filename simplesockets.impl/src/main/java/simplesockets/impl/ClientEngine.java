@@ -19,73 +19,53 @@ import simplesockets.api.Failure;
 import simplesockets.api.TcpClient;
 import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.Network;
-import simplesockets.impl.transport.Transport;
 
 /**
  * The client, over any {@link Network}: a thin front over the same parts as the server. Its
- * {@link Lifecycle} guards the current {@link Link}; the link's reader thread runs a {@link Session};
- * {@link Delivery} takes every event; a {@link Reconnector} brings a lost connection back.
- *
- * <p>With background receiving off, the reader reads only on demand (a {@link #receive} or an await
- * is waiting and nothing is queued); the event state's pull mode does the gating.
+ * {@link ClientLife} holds the state and the current {@link Link}; the {@link Connector} opens links;
+ * each link's reader thread runs a {@link Session}; {@link Delivery} takes every event;
+ * {@link ClientPolling} answers receives; a {@link Reconnector} brings a lost connection back; the
+ * {@link Scope} owns every thread.
  */
 public final class ClientEngine implements TcpClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientEngine.class);
     private static final AtomicLong CLIENTS = new AtomicLong();
 
-    private final Network network;
     private final ClientOptions options;
+    private final Threads threads;
     private final Scope scope;
     private final Clock clock;
-    private final SystemClock ownClock;
-    private final Lifecycle<ClientState> lifecycle = new Lifecycle<>("client", ClientState.CREATED);
+    private final ClientLife life = new ClientLife();
     private final Delivery<ClientEvent> delivery;
     private final ClientPolling polling;
     private final Timeouts timeouts;
-    private final LinkSettings settings;
+    private final Connector connector;
     private final Reconnector reconnector;
-    private final AtomicLong ids = new AtomicLong();
-    // Guarded by the lifecycle's lock:
-    private Link link;
-    private Thread reader;
-    private boolean hasConnected;
-    private boolean disconnected;
-    private boolean connecting;
-    private boolean timing;
     private volatile InetSocketAddress address;
-
-    /**
-     * Creates a client on real time; nothing connects until {@link #connect()}.
-     *
-     * @param network where to connect
-     * @param options the settings
-     */
-    public ClientEngine(Network network, ClientOptions options) {
-        this(network, options, null);
-    }
 
     /**
      * Creates a client; nothing connects until {@link #connect()}.
      *
      * @param network where to connect
      * @param options the settings
-     * @param clock   the clock of every timeout and back-off, or {@code null} for real time
+     * @param given   the clock of every timeout and back-off, or {@code null} for real time
      */
-    public ClientEngine(Network network, ClientOptions options, Clock clock) {
-        this.network = Objects.requireNonNull(network, "network");
+    public ClientEngine(Network network, ClientOptions options, Clock given) {
+        Objects.requireNonNull(network, "network");
         this.options = Objects.requireNonNull(options, "options");
-        this.scope = new Scope("simplesockets-client-" + CLIENTS.incrementAndGet() + "-");
-        this.ownClock = clock == null ? new SystemClock(scope) : null;
-        this.clock = clock == null ? ownClock : clock;
+        this.threads = new Threads("client-" + CLIENTS.incrementAndGet(), given);
+        this.scope = threads.scope();
+        this.clock = threads.clock();
         EventState<ClientEvent> events = new EventState<>(options.maxQueuedEvents(), options.maxQueuedBytes());
         this.delivery = new Delivery<>(new ClientSide(options), events, new FailureLog(options.maxRecordedFailures()),
-                this.clock);
+                clock);
         this.polling = new ClientPolling(delivery, this::isConnected, options.autoReceive());
-        this.timeouts = new Timeouts(this.clock, options.idleTimeout(), options.writeTimeout(), this::currentLinks);
-        this.settings = LinkSettings.of(options);
-        this.reconnector = new Reconnector(options.reconnect(), this.clock, scope, delivery, this::attempt);
+        this.timeouts = new Timeouts(clock, options.idleTimeout(), options.writeTimeout(), life::links);
+        this.connector = new Connector(network, options, clock, scope, delivery, this::ending);
+        this.reconnector = new Reconnector(options.reconnect(), clock, scope, delivery, this::attempt);
         this.address = InetSocketAddress.createUnresolved(options.host(), options.port());
+        timeouts.start();
     }
 
     @Override
@@ -101,133 +81,63 @@ public final class ClientEngine implements TcpClient {
         return connect(Reconnector.ANY);
     }
 
-    /** One attempt of the reconnect loop; {@code false} if it failed, and it throws if the user took over. */
+    /** One attempt of the reconnect loop; it throws if the user took over. */
     private boolean attempt(long generation) {
-        if (!lifecycle.locked(() -> reconnector.current(generation) && lifecycle.state() == ClientState.DISCONNECTED)) {
+        if (!reconnector.current(generation) || !life.disconnected()) {
             throw new IllegalStateException("the user took over");
         }
         return connect(generation);
     }
 
-    /** Connects; a reconnect attempt's connection is dropped if the user connected, disconnected or closed meanwhile. */
+    /** Connects; a reconnect attempt's link is dropped if the user took over meanwhile. */
     private boolean connect(long generation) {
-        InetSocketAddress target = new InetSocketAddress(options.host(), options.port()); // resolved before the lock
-        lifecycle.locked(() -> {
-            ClientState state = lifecycle.state();
-            if (state == ClientState.CONNECTED || state == ClientState.CLOSED || connecting) {
-                String now = connecting ? "connecting" : state.toString();
-                throw new IllegalStateException("cannot connect the client: it is " + now + ", and " + now
-                        + " -> CONNECTED is not a legal move (it needs DISCONNECTED or CREATED"
-                        + (state == ClientState.CONNECTED ? "; use reconnect)" : ")"));
-            }
-            connecting = true;
-            address = target;
-            return null;
+        InetSocketAddress target = new InetSocketAddress(options.host(), options.port()); // resolved before any lock
+        life.beginConnect();
+        address = target;
+        Optional<Link> opened = connector.open(target, failure -> {
+            life.connectFailed();
+            delivery.failed(failure);
         });
-        Transport transport;
-        try {
-            transport = network.connect(target, options.connectTimeout());
-        } catch (IOException | RuntimeException e) {
-            return connectFailed(new Failure.Connect(target, e, clock.now()));
-        }
-        try {
-            transport.configure(options.tcpNoDelay(), options.keepAlive());
-            if (options.tls() != null) {
-                transport = Handshake.secure(transport, options.tls(), true, options.host(), clock);
-            }
-        } catch (IOException | RuntimeException e) {
-            Transports.closeQuietly(transport);
-            Failure.TlsProblem problem = TlsProblems.classify(e);
-            LOG.debug("TLS handshake with {} failed: {}", target, problem, e);
-            return connectFailed(new Failure.Tls(target, problem, e, clock.now()));
-        }
-        Link.Mode mode = delivery.callsOnReceive() ? Link.Mode.CALLBACK : Link.Mode.QUEUE;
-        Link opened = new Link(ids.incrementAndGet(), transport, mode, settings, delivery, this::ending, clock, scope);
-        return commit(opened, generation);
-    }
-
-    private boolean connectFailed(Failure failure) {
-        lifecycle.locked(() -> {
-            connecting = false;
-            if (lifecycle.state() != ClientState.CLOSED) {
-                lifecycle.set(ClientState.DISCONNECTED);
-            }
-            return null;
-        });
-        delivery.failed(failure);
-        return false;
-    }
-
-    /** Makes the new link current and starts its reader, unless the client closed or the user took over. */
-    private boolean commit(Link opened, long generation) {
-        boolean current = lifecycle.locked(() -> {
-            connecting = false;
-            if (lifecycle.state() == ClientState.CLOSED || !reconnector.current(generation)) {
-                return false;
-            }
-            link = opened;
-            lifecycle.set(ClientState.CONNECTED);
-            hasConnected = true;
-            disconnected = false;
-            if (!timing) {
-                timing = true;
-                timeouts.start();
-            }
-            return true;
-        });
-        if (!current) {
-            opened.end(DisconnectReason.CLOSED_BY_US);
+        if (opened.isEmpty()) {
             return false;
         }
-        LOG.debug("Connected to {}", opened.remoteAddress());
-        delivery.connected(opened);
+        Link link = opened.get();
+        if (!life.commit(link, reconnector.current(generation))) {
+            link.end(DisconnectReason.CLOSED_BY_US);
+            return false;
+        }
+        LOG.debug("Connected to {}", target);
+        delivery.connected(link);
         try {
-            Thread started = scope.fork("reader", () -> read(opened));
-            lifecycle.locked(() -> reader = started);
+            life.reader(link, scope.fork("reader", () -> read(link)));
         } catch (RejectedExecutionException e) {
-            opened.end(DisconnectReason.CLOSED_BY_US);
-            delivery.disconnected(opened, DisconnectReason.CLOSED_BY_US);
+            link.end(DisconnectReason.CLOSED_BY_US);
+            delivery.disconnected(link, DisconnectReason.CLOSED_BY_US);
         }
         return true;
     }
 
-    /** The body of the reader thread. */
-    private void read(Link opened) {
-        DisconnectReason reason = Session.run(opened, delivery, false, null);
-        if (options.reconnect() != null && !(reason instanceof DisconnectReason.ClosedByUs)) {
-            reconnector.start(lifecycle.locked(() -> lifecycle.state() == ClientState.DISCONNECTED
-                    ? reconnector.generation() : Reconnector.NONE));
+    /** The body of the reader thread; a lost connection (not one the user ended) starts the reconnect loop. */
+    private void read(Link link) {
+        long generation = reconnector.generation();
+        DisconnectReason reason = Session.run(link, delivery, false, null);
+        if (!(reason instanceof DisconnectReason.ClosedByUs) && life.disconnected()) {
+            reconnector.start(generation);
         }
     }
 
     /** The link's end was decided, on whichever thread decided it: the state is true at once. */
     private void ending(Link ended) {
-        lifecycle.locked(() -> {
-            if (link == ended) {
-                link = null;
-                disconnected = true;
-                if (lifecycle.state() == ClientState.CONNECTED) {
-                    lifecycle.set(ClientState.DISCONNECTED);
-                }
-            }
-            return null;
-        });
+        life.ended(ended);
         delivery.events().ended();
-    }
-
-    private List<Link> currentLinks() {
-        return lifecycle.locked(() -> link == null ? List.of() : List.of(link));
     }
 
     @Override
     public boolean reconnect() {
-        lifecycle.locked(() -> {
-            if (lifecycle.state() == ClientState.CLOSED) {
-                throw new IllegalStateException("cannot reconnect the client: it is CLOSED, and CLOSED -> CONNECTED"
-                        + " is not a legal move");
-            }
-            return null;
-        });
+        if (life.state() == ClientState.CLOSED) {
+            throw new IllegalStateException("cannot reconnect the client: it is CLOSED, and CLOSED -> CONNECTED is not"
+                    + " a legal move (a closed client stays closed; create a new one)");
+        }
         disconnect();
         return connect();
     }
@@ -235,43 +145,22 @@ public final class ClientEngine implements TcpClient {
     @Override
     public void disconnect() {
         reconnector.cancel();
-        Thread[] thread = new Thread[1];
-        Link closing = lifecycle.locked(() -> {
-            if (lifecycle.state() != ClientState.CONNECTED) {
-                return null;
-            }
-            lifecycle.set(ClientState.DISCONNECTED);
-            disconnected = true;
-            thread[0] = reader;
-            return link;
-        });
-        if (closing == null) {
-            return;
-        }
-        closing.disconnect();
-        // The reader reports the disconnect; wait for it, so that the callback has run when this returns.
-        if (thread[0] != null) {
-            try {
-                Scope.join(thread[0], options.closeTimeout().plusMillis(100));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        life.disconnect().ifPresent(closing -> closing.disconnect(options.closeTimeout().plusMillis(100)));
     }
 
     @Override
     public ClientState state() {
-        return lifecycle.state();
+        return life.state();
     }
 
     @Override
     public boolean hasConnected() {
-        return lifecycle.locked(() -> hasConnected);
+        return life.hasConnected();
     }
 
     @Override
     public boolean isDisconnected() {
-        return lifecycle.locked(() -> disconnected);
+        return life.isDisconnected();
     }
 
     @Override
@@ -281,8 +170,7 @@ public final class ClientEngine implements TcpClient {
 
     @Override
     public Optional<InetSocketAddress> localAddress() {
-        return lifecycle.locked(() -> link == null || lifecycle.state() != ClientState.CONNECTED ? Optional.empty()
-                : Optional.of(link.localAddress()));
+        return life.localAddress();
     }
 
     // ---- data ----
@@ -290,10 +178,7 @@ public final class ClientEngine implements TcpClient {
     @Override
     public void send(byte[] data) throws IOException {
         Objects.requireNonNull(data, "data");
-        Link current = lifecycle.locked(() -> lifecycle.state() == ClientState.CONNECTED ? link : null);
-        if (current == null) {
-            throw new SocketException("not connected: the client is " + state());
-        }
+        Link current = life.current().orElseThrow(() -> new SocketException("not connected: the client is " + state()));
         current.send(data);
     }
 
@@ -363,11 +248,11 @@ public final class ClientEngine implements TcpClient {
     public int close(Duration grace) {
         Objects.requireNonNull(grace, "grace");
         reconnector.cancel();
-        Link current = lifecycle.locked(() -> lifecycle.state() == ClientState.CLOSED ? null : link);
         int cutOff = 0;
-        if (current != null && !grace.isZero()) {
+        Optional<Link> current = life.current();
+        if (current.isPresent() && !grace.isZero()) {
             try {
-                cutOff = current.out().awaitFlushed(grace) ? 0 : 1;
+                cutOff = current.get().out().awaitFlushed(grace) ? 0 : 1;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 cutOff = 1;
@@ -379,28 +264,15 @@ public final class ClientEngine implements TcpClient {
 
     @Override
     public void close() {
-        Optional<Link> closing = lifecycle.locked(() -> {
-            if (lifecycle.state() == ClientState.CLOSED) {
-                return null;
-            }
-            lifecycle.set(ClientState.CLOSED);
-            return Optional.ofNullable(link);
-        });
-        if (closing == null) {
+        Optional<Link> open = life.close();
+        if (open == null) {
             return;
         }
         reconnector.stop();
-        closing.ifPresent(open -> open.end(DisconnectReason.CLOSED_BY_US));
+        open.ifPresent(link -> link.end(DisconnectReason.CLOSED_BY_US));
         timeouts.stop();
         delivery.close();
-        if (ownClock != null) {
-            ownClock.close();
-        }
-        List<Thread> alive = scope.close(options.closeTimeout());
-        if (!alive.isEmpty()) {
-            throw new IllegalStateException("client closed, but " + alive.size() + " thread(s) are still alive "
-                    + alive.stream().map(Thread::getName).toList());
-        }
+        threads.close(options.closeTimeout());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package simplesockets.impl;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +10,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import simplesockets.api.Connection;
 import simplesockets.impl.time.Clock;
 
@@ -20,6 +23,8 @@ import simplesockets.impl.time.Clock;
  * its end is decided. Once closed, nothing more is admitted.
  */
 final class Registry {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
 
     private final ConcurrentHashMap<Long, Link> links = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -107,6 +112,24 @@ final class Registry {
         return links.size();
     }
 
+    /**
+     * Sends to every live connection; a send that fails has ended its connection and recorded why.
+     *
+     * @return how many connections took the bytes
+     */
+    int broadcast(byte[] data) {
+        int sent = 0;
+        for (Link link : links.values()) {
+            try {
+                link.send(data);
+                sent++;
+            } catch (IOException e) {
+                LOG.debug("Broadcast to {} failed: {}", link, e.toString());
+            }
+        }
+        return sent;
+    }
+
     /** The live connections, oldest first. */
     List<Connection> snapshot() {
         List<Connection> all = new ArrayList<>(links.values());
@@ -125,11 +148,13 @@ final class Registry {
     }
 
     /**
-     * Waits until no slot is taken, for at most {@code max} of the clock's time.
+     * Asks every live connection to finish the work in hand ({@link Link#drain()}), then waits until no
+     * slot is taken, for at most {@code max} of the clock's time.
      *
      * @return the slots still taken: 0 when everything ended in time
      */
-    int awaitEmpty(Duration max, Clock clock) throws InterruptedException {
+    int drain(Duration max, Clock clock) throws InterruptedException {
+        links.values().forEach(Link::drain);
         boolean[] expired = new boolean[1];
         Clock.Timer timer = clock.schedule(max, () -> {
             lock.lock();

@@ -23,11 +23,11 @@ public final class SocketProvider implements SocketsProvider {
 
     @Override
     public TcpServer newServer(ServerOptions options) {
-        return new ServerEngine(SocketNetwork.INSTANCE, options);
+        return new ServerEngine(SocketNetwork.INSTANCE, options, null);
     }
 
     @Override
     public TcpClient newClient(ClientOptions options) {
-        return new ClientEngine(SocketNetwork.INSTANCE, options);
+        return new ClientEngine(SocketNetwork.INSTANCE, options, null);
     }
 }

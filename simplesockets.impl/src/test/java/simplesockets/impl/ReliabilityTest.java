@@ -290,7 +290,7 @@ class ReliabilityTest {
                 return SocketNetwork.INSTANCE.connect(address, timeout);
             }
         };
-        try (TcpServer server = new ServerEngine(failing, loopback().onReceive((c, d) -> c.send(d)).build())) {
+        try (TcpServer server = new ServerEngine(failing, loopback().onReceive((c, d) -> c.send(d)).build(), null)) {
             server.start();
             Thread.sleep(1_000);
             int calls = acceptCalls.get();

@@ -1,0 +1,174 @@
+package simplesockets.impl;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import simplesockets.api.ClientState;
+
+/**
+ * The client's {@link Lifecycle} with what it guards: the current {@link Link} and its reader thread,
+ * whether a connect is in flight, and the seed's two flags. Every method is one atomic step, so state
+ * queries are true at once, whichever thread moved the state.
+ */
+final class ClientLife {
+
+    private final Lifecycle<ClientState> lifecycle = new Lifecycle<>("client", ClientState.CREATED);
+    // Guarded by the lifecycle's lock:
+    private Link link;
+    private Thread reader;
+    private boolean connecting;
+    private boolean hasConnected;
+    private boolean disconnected;
+
+    ClientState state() {
+        return lifecycle.state();
+    }
+
+    /**
+     * A connect begins.
+     *
+     * @throws IllegalStateException if connected, connecting or closed
+     */
+    void beginConnect() {
+        lifecycle.locked(() -> {
+            ClientState state = lifecycle.state();
+            if (state == ClientState.CONNECTED || state == ClientState.CLOSED || connecting) {
+                throw connecting ? new IllegalStateException("cannot connect the client: a connect is in progress")
+                        : lifecycle.illegal("connect", EnumSet.of(ClientState.CREATED, ClientState.DISCONNECTED),
+                                ClientState.CONNECTED);
+            }
+            connecting = true;
+            return null;
+        });
+    }
+
+    /** The connect in flight failed. */
+    void connectFailed() {
+        lifecycle.locked(() -> {
+            connecting = false;
+            if (lifecycle.state() != ClientState.CLOSED) {
+                lifecycle.set(ClientState.DISCONNECTED);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * The connect in flight made {@code opened}: it becomes current, if the client is not closed
+     * and {@code wanted} (the user did not take over meanwhile).
+     *
+     * @return whether it became current
+     */
+    boolean commit(Link opened, boolean wanted) {
+        return lifecycle.locked(() -> {
+            connecting = false;
+            if (lifecycle.state() == ClientState.CLOSED || !wanted) {
+                return false;
+            }
+            link = opened;
+            reader = null;
+            lifecycle.set(ClientState.CONNECTED);
+            hasConnected = true;
+            disconnected = false;
+            return true;
+        });
+    }
+
+    /** Records the reader thread of {@code opened}, for a disconnect to wait for. */
+    void reader(Link opened, Thread thread) {
+        lifecycle.locked(() -> {
+            if (link == opened) {
+                reader = thread;
+            }
+            return null;
+        });
+    }
+
+    /** The end of {@code ended} was decided: if it is current, the client is disconnected now. */
+    void ended(Link ended) {
+        lifecycle.locked(() -> {
+            if (link == ended) {
+                link = null;
+                disconnected = true;
+                if (lifecycle.state() == ClientState.CONNECTED) {
+                    lifecycle.set(ClientState.DISCONNECTED);
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * The user disconnects: the state moves now.
+     *
+     * @return the link to close and its reader, or empty if not connected
+     */
+    Optional<Closing> disconnect() {
+        return lifecycle.locked(() -> {
+            if (lifecycle.state() != ClientState.CONNECTED) {
+                return Optional.empty();
+            }
+            lifecycle.set(ClientState.DISCONNECTED);
+            disconnected = true;
+            return Optional.of(new Closing(link, reader));
+        });
+    }
+
+    /**
+     * The client closes: the state moves now.
+     *
+     * @return {@code null} if it was closed already, else the link still open, if any
+     */
+    Optional<Link> close() {
+        return lifecycle.locked(() -> {
+            if (lifecycle.state() == ClientState.CLOSED) {
+                return null;
+            }
+            lifecycle.set(ClientState.CLOSED);
+            return Optional.ofNullable(link);
+        });
+    }
+
+    /** Whether the reconnect loop may try now. */
+    boolean disconnected() {
+        return lifecycle.is(ClientState.DISCONNECTED);
+    }
+
+    /** The current link while connected. */
+    Optional<Link> current() {
+        return lifecycle.locked(() -> Optional.ofNullable(lifecycle.state() == ClientState.CONNECTED ? link : null));
+    }
+
+    List<Link> links() {
+        return current().map(List::of).orElse(List.of());
+    }
+
+    boolean hasConnected() {
+        return lifecycle.locked(() -> hasConnected);
+    }
+
+    boolean isDisconnected() {
+        return lifecycle.locked(() -> disconnected);
+    }
+
+    Optional<InetSocketAddress> localAddress() {
+        return current().map(Link::localAddress);
+    }
+
+    /** A link being disconnected, and the thread that will report it. */
+    record Closing(Link link, Thread reader) {
+        /** Disconnects the link, then waits for its reader to report it, so that the callback has run. */
+        void disconnect(Duration wait) {
+            link.disconnect();
+            if (reader != null) {
+                try {
+                    Scope.join(reader, wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}

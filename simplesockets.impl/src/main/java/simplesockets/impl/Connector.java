@@ -1,0 +1,76 @@
+package simplesockets.impl;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import simplesockets.api.ClientEvent;
+import simplesockets.api.ClientOptions;
+import simplesockets.api.Failure;
+import simplesockets.impl.time.Clock;
+import simplesockets.impl.transport.Network;
+import simplesockets.impl.transport.Transport;
+
+/**
+ * Opens a client's connections: connects, sets the socket options, runs the TLS handshake, and makes
+ * the {@link Link}. Runs on the calling thread and takes no lock, so that state queries and close
+ * never wait for the network.
+ */
+final class Connector {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
+
+    private final Network network;
+    private final ClientOptions options;
+    private final Clock clock;
+    private final Scope scope;
+    private final Delivery<ClientEvent> delivery;
+    private final Link.Owner owner;
+    private final LinkSettings settings;
+    private final AtomicLong ids = new AtomicLong();
+
+    Connector(Network network, ClientOptions options, Clock clock, Scope scope, Delivery<ClientEvent> delivery,
+            Link.Owner owner) {
+        this.network = network;
+        this.options = options;
+        this.clock = clock;
+        this.scope = scope;
+        this.delivery = delivery;
+        this.owner = owner;
+        this.settings = LinkSettings.of(options);
+    }
+
+    /**
+     * Opens a connection to {@code target}.
+     *
+     * @param failed told what went wrong, if anything did
+     * @return the new link, or empty if connecting or the handshake failed
+     */
+    Optional<Link> open(InetSocketAddress target, Consumer<Failure> failed) {
+        Transport transport;
+        try {
+            transport = network.connect(target, options.connectTimeout());
+        } catch (IOException | RuntimeException e) {
+            failed.accept(new Failure.Connect(target, e, clock.now()));
+            return Optional.empty();
+        }
+        try {
+            transport.configure(options.tcpNoDelay(), options.keepAlive());
+            if (options.tls() != null) {
+                transport = Handshake.secure(transport, options.tls(), true, options.host(), clock);
+            }
+        } catch (IOException | RuntimeException e) {
+            Transports.closeQuietly(transport);
+            Failure.TlsProblem problem = TlsProblems.classify(e);
+            LOG.debug("TLS handshake with {} failed: {}", target, problem, e);
+            failed.accept(options.tls() == null ? new Failure.Connect(target, e, clock.now())
+                    : new Failure.Tls(target, problem, e, clock.now()));
+            return Optional.empty();
+        }
+        Link.Mode mode = delivery.callsOnReceive() ? Link.Mode.CALLBACK : Link.Mode.QUEUE;
+        return Optional.of(new Link(ids.incrementAndGet(), transport, mode, settings, delivery, owner, clock, scope));
+    }
+}

@@ -1,0 +1,75 @@
+package simplesockets.impl;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import simplesockets.api.Failure;
+import simplesockets.impl.time.Clock;
+import simplesockets.impl.transport.Acceptor;
+import simplesockets.impl.transport.Network;
+import simplesockets.impl.transport.Transport;
+
+/**
+ * The server's listening socket across {@code start}, {@code exitAccept} and {@code restart}: at most
+ * one {@link AcceptLoop} at a time, and the address bound first, kept for a restart. The server calls
+ * it under its lifecycle's lock, so that binding and closing never interleave.
+ */
+final class Listener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
+
+    private final Network network;
+    private final int backlog;
+    private final Scope scope;
+    private final Clock clock;
+    private final Consumer<Transport> admit;
+    private final Consumer<Failure> record;
+    private AcceptLoop loop;
+    private volatile InetSocketAddress bound;
+
+    Listener(Network network, int backlog, Scope scope, Clock clock, Consumer<Transport> admit, Consumer<Failure> record) {
+        this.network = network;
+        this.backlog = backlog;
+        this.scope = scope;
+        this.clock = clock;
+        this.admit = admit;
+        this.record = record;
+    }
+
+    /** Binds {@code address} (or, given {@code null}, the address bound before) and starts accepting. */
+    void listen(InetSocketAddress address) throws IOException {
+        Acceptor acceptor = network.bind(address == null ? bound : address, backlog);
+        try {
+            loop = new AcceptLoop(acceptor, scope, clock, admit, record);
+        } catch (RuntimeException e) {
+            acceptor.close();
+            throw e;
+        }
+        bound = acceptor.localAddress();
+        LOG.debug("Server listening on {}", bound);
+    }
+
+    /**
+     * Closes the listening socket, if there is one; never blocks.
+     *
+     * @param join how long the caller then waits, outside the lock, for the loop to end
+     * @return what the caller runs outside the lock to join the loop
+     */
+    Runnable close(Duration join) {
+        AcceptLoop ended = loop;
+        loop = null;
+        if (ended == null) {
+            return () -> { };
+        }
+        ended.close();
+        return () -> ended.join(join);
+    }
+
+    /** The address bound, with the real port, or {@code null} before the first bind. */
+    InetSocketAddress bound() {
+        return bound;
+    }
+}
