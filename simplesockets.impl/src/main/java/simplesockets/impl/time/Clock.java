@@ -5,7 +5,7 @@ import java.time.Instant;
 
 /**
  * The one source of time and scheduling of a server or client: every timeout, grace and back-off
- * goes through it. Real time over sockets ({@link SystemClock}); a manual clock in the testkit, so
+ * goes through it. Real time over sockets; a manual clock ({@link SteppedClock}) in the testkit, so
  * that tests of timeouts advance time instead of sleeping.
  */
 public interface Clock {
