@@ -162,8 +162,8 @@ public sealed interface Failure {
      * A user callback or connection handler threw. The connection and the server go on (a handler
      * that throws ends only its own connection).
      *
-     * @param callback which callback: {@code "onConnect"}, {@code "onReceive"}, {@code "onDisconnect"},
-     *                 {@code "onFailure"} or {@code "handler"}
+     * @param callback which callback: {@code "onConnect"}, {@code "onReceive"}, {@code "onDisconnect"} or
+     *                 {@code "handler"} (a throwing {@code onFailure} is logged, never recorded: that could loop)
      * @param address  the peer the callback was about, or {@code null} when none
      * @param cause    what it threw
      * @param at       when

@@ -39,9 +39,6 @@ public sealed interface Framing {
      * @param maxFrameBytes the largest message, in bytes; at least 1
      */
     record LengthPrefixed(int maxFrameBytes) implements Framing {
-        /** The default maximum frame size: 1 MiB. */
-        public static final int DEFAULT_MAX_FRAME_BYTES = 1 << 20;
-
         /**
          * Checks the maximum.
          *

@@ -34,7 +34,7 @@ final class ClientPolling {
     }
 
     Optional<byte[]> receive(Duration timeout) throws InterruptedException {
-        return events.awaitOneData(whileConnected(timeout)).map(ClientPolling::data);
+        return events.takeData(whileConnected(timeout), true, 1).stream().findFirst().map(ClientPolling::data);
     }
 
     boolean awaitNewData(Duration timeout) throws InterruptedException {
@@ -46,7 +46,7 @@ final class ClientPolling {
     }
 
     List<byte[]> awaitReceived(Duration timeout) throws InterruptedException {
-        return events.awaitData(whileConnected(timeout), true).stream().map(ClientPolling::data).toList();
+        return events.takeData(whileConnected(timeout), true, Integer.MAX_VALUE).stream().map(ClientPolling::data).toList();
     }
 
     private Duration whileConnected(Duration timeout) {

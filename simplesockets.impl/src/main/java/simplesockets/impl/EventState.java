@@ -12,7 +12,7 @@ import simplesockets.impl.time.Clock;
 
 /**
  * The seed's flags and lists, done right: events waiting for polling, in the order they happened,
- * under one lock with one condition.
+ * under one lock.
  *
  * <ul>
  *   <li>"New data" is derived from the queue (a count of its data entries kept in the same critical
@@ -30,21 +30,6 @@ import simplesockets.impl.time.Clock;
  * @param <E> the event type
  */
 final class EventState<E> {
-
-    /**
-     * One connection's share of the queue. Its fields are guarded by the owning state's lock.
-     */
-    static final class Credit {
-        /** Its reader waits here for its own bytes to be drained, not on the pollers' condition. */
-        private final Condition room;
-        private int queuedBytes;
-        private boolean cancelled;
-        private boolean graceOver;
-
-        private Credit(Condition room) {
-            this.room = room;
-        }
-    }
 
     /**
      * What one queued piece costs on top of its bytes (the event and its entry), so that a peer
@@ -123,41 +108,26 @@ final class EventState<E> {
     }
 
     boolean hasData() {
-        lock.lock();
-        try {
-            return dataEntries > 0;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> dataEntries > 0);
     }
 
     long droppedEvents() {
-        lock.lock();
-        try {
-            return droppedEvents;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> droppedEvents);
     }
 
-    /** Takes every data entry, oldest first; other events stay. */
+    /** Takes every data entry, oldest first, without waiting; other events stay. */
     List<E> drainData() {
-        lock.lock();
-        try {
-            return takeData(Integer.MAX_VALUE);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> takeData(Integer.MAX_VALUE));
     }
 
     /**
      * Waits until data is queued (or the state closes, or time is up, or, with {@code untilEnding},
-     * a connection ends), then takes all of it.
+     * a connection ends), then takes up to {@code max} data entries, oldest first; other events stay.
      */
-    List<E> awaitData(Duration timeout, boolean untilEnding) throws InterruptedException {
+    List<E> takeData(Duration timeout, boolean untilEnding, int max) throws InterruptedException {
         lock.lock();
         try {
-            return awaitDataLocked(timeout, untilEnding) ? takeData(Integer.MAX_VALUE) : List.of();
+            return awaitDataLocked(timeout, untilEnding) ? takeData(max) : List.of();
         } finally {
             lock.unlock();
         }
@@ -168,16 +138,6 @@ final class EventState<E> {
         lock.lock();
         try {
             return awaitDataLocked(timeout, untilEnding);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Waits until data is queued (or a connection ends), then takes the oldest piece. */
-    Optional<E> awaitOneData(Duration timeout) throws InterruptedException {
-        lock.lock();
-        try {
-            return awaitDataLocked(timeout, true) ? takeData(1).stream().findFirst() : Optional.empty();
         } finally {
             lock.unlock();
         }
@@ -340,13 +300,11 @@ final class EventState<E> {
 
     /** A connection ended: waiters that wait only while it lives return. */
     void ended() {
-        lock.lock();
-        try {
+        locked(() -> {
             endings++;
             changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+            return null;
+        });
     }
 
     /** Wakes the connection's reader for good: its connection is closing. */
@@ -379,6 +337,15 @@ final class EventState<E> {
             closed = true;
             changed.signalAll();
             readers.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private <T> T locked(java.util.function.Supplier<T> body) {
+        lock.lock();
+        try {
+            return body.get();
         } finally {
             lock.unlock();
         }

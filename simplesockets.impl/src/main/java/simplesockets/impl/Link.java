@@ -1,10 +1,8 @@
 package simplesockets.impl;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
-import java.net.ProtocolException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Objects;
@@ -62,7 +60,7 @@ final class Link implements Connection, Outbound.Ends {
     private final Delivery<?> delivery;
     private final Owner owner;
     private final Clock clock;
-    private final EventState.Credit credit;
+    private final Credit credit;
     private final AtomicReference<DisconnectReason> reason = new AtomicReference<>();
     /** The connection's own thread (its reader or handler), once it runs. */
     private volatile Thread own;
@@ -115,7 +113,7 @@ final class Link implements Connection, Outbound.Ends {
         return transport;
     }
 
-    EventState.Credit credit() {
+    Credit credit() {
         return credit;
     }
 
@@ -149,7 +147,7 @@ final class Link implements Connection, Outbound.Ends {
                 throw closed();
             }
             writeFailed(e);
-            throw plain(e);
+            throw Transports.shown(e);
         }
     }
 
@@ -265,7 +263,7 @@ final class Link implements Connection, Outbound.Ends {
             if (reason.get() != null || draining) {
                 return Optional.empty();
             }
-            throw plain(e);
+            throw Transports.shown(e);
         }
     }
 
@@ -312,26 +310,7 @@ final class Link implements Connection, Outbound.Ends {
         if (reason.get() != null || draining || e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
             return DisconnectReason.CLOSED_BY_US;
         }
-        return switch (e) {
-            case PeerResetException reset -> {
-                LOG.debug("Connection {} from {} was reset by the peer", id, remoteAddress());
-                yield DisconnectReason.RESET;
-            }
-            case SocketTimeoutException timeout -> DisconnectReason.TIMED_OUT;
-            case ProtocolException protocol -> {
-                delivery.failed(new Failure.Protocol(remoteAddress(), protocol, delivery.now()));
-                yield new DisconnectReason.Failed(protocol);
-            }
-            case EOFException eof -> {
-                LOG.debug("Connection {} from {} ended inside a frame", id, remoteAddress());
-                delivery.failed(new Failure.Io(remoteAddress(), eof, delivery.now()));
-                yield new DisconnectReason.Failed(eof);
-            }
-            default -> {
-                delivery.failed(new Failure.Io(remoteAddress(), plain(e), delivery.now()));
-                yield new DisconnectReason.Failed(plain(e));
-            }
-        };
+        return ReadFailures.classify(e, this, delivery);
     }
 
     /** A write failed, on whichever thread wrote: the connection ends now, and the failure is recorded. */
@@ -340,7 +319,7 @@ final class Link implements Connection, Outbound.Ends {
         if (reason.get() != null) {
             return;
         }
-        IOException seen = plain(e);
+        IOException seen = Transports.shown(e);
         DisconnectReason why = e instanceof PeerResetException ? DisconnectReason.RESET : new DisconnectReason.Failed(seen);
         if (end(why)) {
             LOG.debug("Writing to connection {} at {} failed: {}", id, remoteAddress(), seen.toString());
@@ -368,18 +347,6 @@ final class Link implements Connection, Outbound.Ends {
         }
         String because = why instanceof DisconnectReason.SlowConsumer ? " (it did not read what was sent)" : "";
         return new SocketException("connection " + id + " to " + remoteAddress() + " is closed" + because);
-    }
-
-    /** What users see of a transport's exception: a JDK type, never one of the transport seam's. */
-    private static IOException plain(IOException e) {
-        if (!(e instanceof PeerResetException reset)) {
-            return e;
-        }
-        SocketException shown = new SocketException(reset.getMessage());
-        if (reset.getCause() != null) {
-            shown.initCause(reset.getCause());
-        }
-        return shown;
     }
 
     @Override

@@ -134,9 +134,4 @@ final class Scope {
         }
         return alive;
     }
-
-    /** How many threads of this scope are alive now. */
-    int size() {
-        return threads.size();
-    }
 }

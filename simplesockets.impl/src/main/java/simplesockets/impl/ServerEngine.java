@@ -178,7 +178,8 @@ public final class ServerEngine implements TcpServer {
 
     @Override
     public List<ServerEvent.Received> awaitReceived(Duration timeout) throws InterruptedException {
-        return received(delivery.events().awaitData(Objects.requireNonNull(timeout, "timeout"), false));
+        return received(delivery.events().takeData(Objects.requireNonNull(timeout, "timeout"), false,
+                Integer.MAX_VALUE));
     }
 
     private static List<ServerEvent.Received> received(List<ServerEvent> data) {

@@ -2,10 +2,12 @@ package simplesockets.impl;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.SocketException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import simplesockets.impl.transport.PeerResetException;
 
-/** Closing what may already be closed, where a failure to close changes nothing. */
+/** Closing what may already be closed, and what users see of a transport's exceptions. */
 final class Transports {
 
     private static final Logger LOG = LoggerFactory.getLogger(Transports.class);
@@ -19,5 +21,17 @@ final class Transports {
         } catch (IOException e) {
             LOG.debug("Closing {} failed", closeable, e);
         }
+    }
+
+    /** What users see of a transport's exception: a JDK type, never one of the transport seam's. */
+    static IOException shown(IOException e) {
+        if (!(e instanceof PeerResetException reset)) {
+            return e;
+        }
+        SocketException shown = new SocketException(reset.getMessage());
+        if (reset.getCause() != null) {
+            shown.initCause(reset.getCause());
+        }
+        return shown;
     }
 }

@@ -40,9 +40,13 @@ import simplesockets.api.TcpServer;
 class FaultSuiteTest {
 
     private final BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
+    private final java.util.concurrent.CountDownLatch firstData = new java.util.concurrent.CountDownLatch(1);
 
     private TcpServer echo(ServerOptions.Builder options) throws Exception {
-        TcpServer server = TcpServer.create(options.onReceive((c, d) -> c.send(d))
+        TcpServer server = TcpServer.create(options.onReceive((c, d) -> {
+                    firstData.countDown();
+                    c.send(d);
+                })
                 .onDisconnect((c, r) -> reasons.add(r)).build());
         server.start();
         return server;
@@ -71,8 +75,8 @@ class FaultSuiteTest {
             out.writeInt(100);
             out.write(new byte[40]); // 40 of 100 bytes, then a reset
             out.flush();
-            Thread.sleep(50);
-            peer.setSoLinger(true, 0);
+            peer.setSoLinger(true, 0); // whether or not the server read the 40 bytes yet, it sees a reset
+
             peer.close();
             DisconnectReason reason = take(reasons);
             assertTrue(reason == DisconnectReason.RESET, "got " + reason);
@@ -90,7 +94,7 @@ class FaultSuiteTest {
             try {
                 BufferedReader out = new BufferedReader(new InputStreamReader(streamer.getInputStream(), StandardCharsets.UTF_8));
                 assertEquals("streaming", out.readLine());
-                Thread.sleep(100); // mid-stream
+                assertTrue(firstData.await(10, TimeUnit.SECONDS), "the server is receiving the stream");
                 streamer.destroyForcibly(); // SIGKILL
                 assertTrue(streamer.waitFor(10, TimeUnit.SECONDS));
                 DisconnectReason reason = take(reasons);

@@ -19,7 +19,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -129,6 +132,7 @@ class HostileInputTest {
     void aLiveServerRecordsTheBadPeerAndKeepsServingTheOthers() throws Exception {
         Map<InetSocketAddress, List<byte[]>> received = new ConcurrentHashMap<>();
         Map<InetSocketAddress, DisconnectReason> ended = new ConcurrentHashMap<>();
+        BlockingQueue<InetSocketAddress> endings = new LinkedBlockingQueue<>();
         try (TcpServer server = TcpServer.create(loopback().framing(Framing.lengthPrefixed(MAX))
                 .onReceive((c, d) -> {
                     received.computeIfAbsent(c.remoteAddress(), k -> new CopyOnWriteArrayList<>()).add(d);
@@ -136,7 +140,10 @@ class HostileInputTest {
                         c.send(d); // only the well-behaved peer asks for an echo
                     }
                 })
-                .onDisconnect((c, r) -> ended.put(c.remoteAddress(), r)).build())) {
+                .onDisconnect((c, r) -> {
+                    ended.put(c.remoteAddress(), r);
+                    endings.add(c.remoteAddress());
+                }).build())) {
             server.start();
             try (Socket good = connect(server.localAddress())) {
                 DataOutputStream goodOut = new DataOutputStream(good.getOutputStream());
@@ -154,8 +161,8 @@ class HostileInputTest {
                             Peers.closedByPeer(bad, Duration.ofSeconds(5));
                         }
                         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-                        while (!ended.containsKey(badAddress) && System.nanoTime() < deadline) {
-                            Thread.sleep(1);
+                        for (InetSocketAddress gone = null; !badAddress.equals(gone) && System.nanoTime() < deadline; ) {
+                            gone = endings.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
                         }
                         Decoded expected = reference(stream);
                         List<byte[]> got = received.getOrDefault(badAddress, List.of());

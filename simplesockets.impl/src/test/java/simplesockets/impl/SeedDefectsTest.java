@@ -258,9 +258,12 @@ class SeedDefectsTest {
 
             // And they wake as soon as something arrives.
             try (Socket peer = connect(server.localAddress())) {
+                Thread poller = Thread.currentThread();
                 Thread.ofVirtual().start(() -> {
                     try {
-                        Thread.sleep(100);
+                        // Write once the poller waits, so the await must wake for it.
+                        Peers.awaitCondition(() -> poller.getState() == Thread.State.TIMED_WAITING, Peers.WAIT,
+                                () -> "the poller did not start waiting");
                         peer.getOutputStream().write(bytes("wake"));
                     } catch (Exception e) {
                         throw new RuntimeException(e);
@@ -316,8 +319,13 @@ class SeedDefectsTest {
             assertFalse(server.disconnect(new InetSocketAddress("127.0.0.1", 1)));
             assertThrows(java.net.SocketException.class,
                     () -> server.send(new InetSocketAddress("127.0.0.1", 1), bytes("x")));
-            Thread.sleep(100);
             assertEquals(0, disconnects.get());
+            // A real peer that leaves is the one disconnect; had the calls above made one, it came first.
+            try (Socket peer = connect(server.localAddress())) {
+                assertTrue(peer.isConnected()); // it leaves without sending: nothing waits for polling
+            }
+            Peers.awaitCondition(() -> disconnects.get() > 0, Peers.WAIT, () -> "the peer's disconnect did not come");
+            assertEquals(1, disconnects.get());
         }
     }
 

@@ -22,6 +22,7 @@ final class ModelCheck {
     static <S extends AutoCloseable, M> void run(M initial, List<? extends Command<S, M>> steps, Supplier<S> fresh,
             Function<S, M> observe, java.util.function.Consumer<S> afterwards) {
         List<S> made = new ArrayList<>();
+        Throwable failed = null;
         try {
             Sequential.modelCheck(initial, steps, m -> {
                 S system = fresh.get();
@@ -29,12 +30,29 @@ final class ModelCheck {
                 return system;
             }, observe);
             afterwards.accept(made.getFirst());
+        } catch (Throwable t) {
+            failed = t;
+            throw t;
         } finally {
+            // Closes everything; a failure to close is reported, but never in place of the assertion
+            // that failed first, which it only joins as a suppressed exception.
+            AssertionError closing = null;
             for (S system : made) {
                 try {
                     system.close();
                 } catch (Exception e) {
-                    throw new AssertionError("closing the system under test failed", e);
+                    if (closing == null) {
+                        closing = new AssertionError("closing the system under test failed", e);
+                    } else {
+                        closing.addSuppressed(e);
+                    }
+                }
+            }
+            if (closing != null) {
+                if (failed != null) {
+                    failed.addSuppressed(closing);
+                } else {
+                    throw closing;
                 }
             }
         }

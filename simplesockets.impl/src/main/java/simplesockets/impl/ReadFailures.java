@@ -1,0 +1,48 @@
+package simplesockets.impl;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.ProtocolException;
+import java.net.SocketTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import simplesockets.api.DisconnectReason;
+import simplesockets.api.Failure;
+import simplesockets.impl.transport.PeerResetException;
+
+/**
+ * Sorts a failed read into a disconnect reason. A peer that resets is an ordinary disconnect, logged at
+ * debug and not recorded; a framing violation, a stream that ends inside a frame and any other I/O
+ * failure are recorded as {@link Failure}s too.
+ */
+final class ReadFailures {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReadFailures.class);
+
+    private ReadFailures() {
+    }
+
+    static DisconnectReason classify(IOException e, Link link, Delivery<?> delivery) {
+        return switch (e) {
+            case PeerResetException reset -> {
+                LOG.debug("{} was reset by the peer", link);
+                yield DisconnectReason.RESET;
+            }
+            case SocketTimeoutException timeout -> DisconnectReason.TIMED_OUT;
+            case ProtocolException protocol -> {
+                delivery.failed(new Failure.Protocol(link.remoteAddress(), protocol, delivery.now()));
+                yield new DisconnectReason.Failed(protocol);
+            }
+            case EOFException eof -> {
+                LOG.debug("{} ended inside a frame", link);
+                delivery.failed(new Failure.Io(link.remoteAddress(), eof, delivery.now()));
+                yield new DisconnectReason.Failed(eof);
+            }
+            default -> {
+                IOException shown = Transports.shown(e);
+                delivery.failed(new Failure.Io(link.remoteAddress(), shown, delivery.now()));
+                yield new DisconnectReason.Failed(shown);
+            }
+        };
+    }
+}
