@@ -3,6 +3,7 @@ package simplesockets.impl;
 import java.time.Instant;
 import simplesockets.api.ClientEvent;
 import simplesockets.api.ClientOptions;
+import simplesockets.api.Connection;
 import simplesockets.api.DisconnectReason;
 import simplesockets.api.Failure;
 import simplesockets.api.OnFailure;
@@ -16,12 +17,12 @@ record ClientSide(ClientOptions options) implements Delivery.Side<ClientEvent> {
     }
 
     @Override
-    public void onConnect(Link link) throws Exception {
+    public void onConnect(Connection link) throws Exception {
         options.onConnect().connected();
     }
 
     @Override
-    public ClientEvent connected(Link link, Instant at) {
+    public ClientEvent connected(Connection link, Instant at) {
         return new ClientEvent.Connected(link.remoteAddress(), at);
     }
 
@@ -31,12 +32,12 @@ record ClientSide(ClientOptions options) implements Delivery.Side<ClientEvent> {
     }
 
     @Override
-    public void onReceive(Link link, byte[] data) throws Exception {
+    public void onReceive(Connection link, byte[] data) throws Exception {
         options.onReceive().received(data);
     }
 
     @Override
-    public ClientEvent received(Link link, byte[] data, Instant at) {
+    public ClientEvent received(Connection link, byte[] data, Instant at) {
         return new ClientEvent.Received(data, at);
     }
 
@@ -46,12 +47,12 @@ record ClientSide(ClientOptions options) implements Delivery.Side<ClientEvent> {
     }
 
     @Override
-    public void onDisconnect(Link link, DisconnectReason reason) throws Exception {
+    public void onDisconnect(Connection link, DisconnectReason reason) throws Exception {
         options.onDisconnect().disconnected(reason);
     }
 
     @Override
-    public ClientEvent disconnected(Link link, DisconnectReason reason, Instant at) {
+    public ClientEvent disconnected(Connection link, DisconnectReason reason, Instant at) {
         return new ClientEvent.Disconnected(reason, at);
     }
 

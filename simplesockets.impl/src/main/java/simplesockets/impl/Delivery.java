@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import simplesockets.api.Connection;
 import simplesockets.api.DisconnectReason;
 import simplesockets.api.Failure;
 import simplesockets.api.OnFailure;
@@ -30,21 +31,21 @@ final class Delivery<E> {
     interface Side<E> {
         boolean hasOnConnect();
 
-        void onConnect(Link link) throws Exception;
+        void onConnect(Connection link) throws Exception;
 
-        E connected(Link link, Instant at);
+        E connected(Connection link, Instant at);
 
         boolean hasOnReceive();
 
-        void onReceive(Link link, byte[] data) throws Exception;
+        void onReceive(Connection link, byte[] data) throws Exception;
 
-        E received(Link link, byte[] data, Instant at);
+        E received(Connection link, byte[] data, Instant at);
 
         boolean hasOnDisconnect();
 
-        void onDisconnect(Link link, DisconnectReason reason) throws Exception;
+        void onDisconnect(Connection link, DisconnectReason reason) throws Exception;
 
-        E disconnected(Link link, DisconnectReason reason, Instant at);
+        E disconnected(Connection link, DisconnectReason reason, Instant at);
 
         OnFailure onFailure();
 
@@ -73,7 +74,7 @@ final class Delivery<E> {
         return side.hasOnReceive();
     }
 
-    void connected(Link link) {
+    void connected(Connection link) {
         if (side.hasOnConnect()) {
             Callbacks.run("onConnect", link.remoteAddress(), this::failed, () -> side.onConnect(link));
         } else {
@@ -81,16 +82,16 @@ final class Delivery<E> {
         }
     }
 
-    /** One piece of data, on the connection's own thread. */
-    void received(Link link, byte[] data) {
+    /** One piece of data, on the connection's own thread; queued data is charged to its credit. */
+    void received(Connection link, Credit credit, byte[] data) {
         if (side.hasOnReceive()) {
             Callbacks.run("onReceive", link.remoteAddress(), this::failed, () -> side.onReceive(link, data));
         } else {
-            events.publishData(link.credit(), side.received(link, data, clock.now()), data.length);
+            events.publishData(credit, side.received(link, data, clock.now()), data.length);
         }
     }
 
-    void disconnected(Link link, DisconnectReason reason) {
+    void disconnected(Connection link, DisconnectReason reason) {
         LOG.debug("Disconnected {}: {}", link, reason);
         if (side.hasOnDisconnect()) {
             Callbacks.run("onDisconnect", link.remoteAddress(), this::failed, () -> side.onDisconnect(link, reason));

@@ -113,10 +113,6 @@ final class Link implements Connection, Outbound.Ends {
         return transport;
     }
 
-    Credit credit() {
-        return credit;
-    }
-
     Reader reader() {
         return reader;
     }
@@ -292,7 +288,7 @@ final class Link implements Connection, Outbound.Ends {
                 if (more && mode == Mode.CALLBACK) {
                     out.cork();
                 }
-                delivery.received(this, piece.get());
+                delivery.received(this, credit, piece.get());
                 if (!more && out.corked()) {
                     out.uncork(reader.readSize() <= settings.pieceSize());
                 }
@@ -310,7 +306,7 @@ final class Link implements Connection, Outbound.Ends {
         if (reason.get() != null || draining || e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
             return DisconnectReason.CLOSED_BY_US;
         }
-        return ReadFailures.classify(e, this, delivery);
+        return ReadFailures.classify(e, remoteAddress(), toString(), delivery);
     }
 
     /** A write failed, on whichever thread wrote: the connection ends now, and the failure is recorded. */

@@ -2,6 +2,7 @@ package simplesockets.impl;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.net.SocketTimeoutException;
 import org.slf4j.Logger;
@@ -22,25 +23,25 @@ final class ReadFailures {
     private ReadFailures() {
     }
 
-    static DisconnectReason classify(IOException e, Link link, Delivery<?> delivery) {
+    static DisconnectReason classify(IOException e, InetSocketAddress peer, String connection, Delivery<?> delivery) {
         return switch (e) {
             case PeerResetException reset -> {
-                LOG.debug("{} was reset by the peer", link);
+                LOG.debug("{} was reset by the peer", connection);
                 yield DisconnectReason.RESET;
             }
             case SocketTimeoutException timeout -> DisconnectReason.TIMED_OUT;
             case ProtocolException protocol -> {
-                delivery.failed(new Failure.Protocol(link.remoteAddress(), protocol, delivery.now()));
+                delivery.failed(new Failure.Protocol(peer, protocol, delivery.now()));
                 yield new DisconnectReason.Failed(protocol);
             }
             case EOFException eof -> {
-                LOG.debug("{} ended inside a frame", link);
-                delivery.failed(new Failure.Io(link.remoteAddress(), eof, delivery.now()));
+                LOG.debug("{} ended inside a frame", connection);
+                delivery.failed(new Failure.Io(peer, eof, delivery.now()));
                 yield new DisconnectReason.Failed(eof);
             }
             default -> {
                 IOException shown = Transports.shown(e);
-                delivery.failed(new Failure.Io(link.remoteAddress(), shown, delivery.now()));
+                delivery.failed(new Failure.Io(peer, shown, delivery.now()));
                 yield new DisconnectReason.Failed(shown);
             }
         };

@@ -1,6 +1,7 @@
 package simplesockets.impl;
 
 import java.time.Instant;
+import simplesockets.api.Connection;
 import simplesockets.api.DisconnectReason;
 import simplesockets.api.Failure;
 import simplesockets.api.OnFailure;
@@ -16,12 +17,12 @@ record ServerSide(ServerOptions options) implements Delivery.Side<ServerEvent> {
     }
 
     @Override
-    public void onConnect(Link link) throws Exception {
+    public void onConnect(Connection link) throws Exception {
         options.onConnect().connected(link);
     }
 
     @Override
-    public ServerEvent connected(Link link, Instant at) {
+    public ServerEvent connected(Connection link, Instant at) {
         return new ServerEvent.Connected(link, at);
     }
 
@@ -31,12 +32,12 @@ record ServerSide(ServerOptions options) implements Delivery.Side<ServerEvent> {
     }
 
     @Override
-    public void onReceive(Link link, byte[] data) throws Exception {
+    public void onReceive(Connection link, byte[] data) throws Exception {
         options.onReceive().received(link, data);
     }
 
     @Override
-    public ServerEvent received(Link link, byte[] data, Instant at) {
+    public ServerEvent received(Connection link, byte[] data, Instant at) {
         return new ServerEvent.Received(link, data, at);
     }
 
@@ -46,12 +47,12 @@ record ServerSide(ServerOptions options) implements Delivery.Side<ServerEvent> {
     }
 
     @Override
-    public void onDisconnect(Link link, DisconnectReason reason) throws Exception {
+    public void onDisconnect(Connection link, DisconnectReason reason) throws Exception {
         options.onDisconnect().disconnected(link, reason);
     }
 
     @Override
-    public ServerEvent disconnected(Link link, DisconnectReason reason, Instant at) {
+    public ServerEvent disconnected(Connection link, DisconnectReason reason, Instant at) {
         return new ServerEvent.Disconnected(link, reason, at);
     }
 
