@@ -25,10 +25,10 @@ import java.util.Objects;
  * @param idleTimeout       with nothing received for this long, the client disconnects with
  *                          {@link DisconnectReason.TimedOut}; {@link Duration#ZERO} (the default)
  *                          means never
- * @param writeTimeout      a send that cannot write for this long fails with
- *                          {@link java.net.SocketTimeoutException} and the client disconnects with
- *                          {@link DisconnectReason.TimedOut}; {@link Duration#ZERO} (the default) means
- *                          never
+ * @param writeTimeout      a write blocked this long because the server does not read disconnects the
+ *                          client with {@link DisconnectReason.TimedOut}, and a send waiting for it
+ *                          fails with {@link java.net.SocketTimeoutException}; {@link Duration#ZERO}
+ *                          (the default) means never
  * @param keepAlive         whether to turn on TCP keep-alive; default {@code false}
  * @param tcpNoDelay        whether to turn off Nagle's algorithm; default {@code true}
  * @param reconnect         how to reconnect after the connection is lost (not after

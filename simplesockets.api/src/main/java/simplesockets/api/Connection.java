@@ -41,25 +41,43 @@ public interface Connection {
     boolean isOpen();
 
     /**
-     * Sends bytes to the peer and returns once all of them are written (or framed and written). Blocks
-     * while the peer does not read, as TCP flow control demands.
+     * Sends bytes to the peer. Thread-safe; the bytes of two sends never interleave.
      *
-     * <p>One exception keeps streams cheap: when a read was longer than {@code receiveBufferSize} and
-     * is handed to {@code onReceive} in several pieces, the sends that callback makes on the
-     * connection's own thread are gathered (up to 64 KiB) and written together once it has handled the
-     * last piece. They are still written before anything else is sent on this connection and before
-     * {@link #disconnect()}; closing the whole server or client drops them.
+     * <ul>
+     *   <li>On the connection's own thread (its callbacks, its handler), it writes directly and returns
+     *       once every byte is written: it blocks while this peer does not read (at most the write
+     *       timeout, if set), which holds up only this connection. One exception keeps streams cheap:
+     *       while {@code onReceive} handles the pieces of one long read, its sends are gathered (up to
+     *       64 KiB) and written together after the last piece.</li>
+     *   <li>On any other thread, it never waits for the peer: the bytes join this connection's queue,
+     *       which its own writer thread writes in order, and it returns at once. Past
+     *       {@code maxPendingSendBytes} the options' {@link SendOverflow} applies: the connection is
+     *       disconnected as a slow consumer and this throws, or this waits for room.</li>
+     * </ul>
+     *
+     * <p>Gathered and queued bytes are written before anything sent later and before a
+     * {@link #disconnect()} closes the connection; closing the whole server or client drops them.
+     * A failed write ends the connection at once, whichever thread saw it: {@link #isOpen()} turns
+     * false, the failure is recorded, and the disconnect is reported once.
      *
      * @param data the bytes; not changed
-     * @throws IOException          if the connection is closed or writing fails
+     * @throws java.net.SocketException   if the connection is closed, writing failed, or the peer did not
+     *                                    read (a {@link java.net.SocketTimeoutException} after a write
+     *                                    timeout)
      * @throws java.net.ProtocolException if the framing is length-prefixed and {@code data} is longer
-     *                              than the maximum frame size
+     *                                    than the maximum frame size
+     * @throws java.io.InterruptedIOException if interrupted while waiting for room under
+     *                                    {@link SendOverflow#WAIT}; nothing was queued, the connection
+     *                                    stays open, and the interrupt flag is set again
+     * @throws IOException                if writing fails otherwise
      */
     void send(byte[] data) throws IOException;
 
     /**
-     * Closes the connection. The disconnect callback (or event) follows once, with reason
-     * {@link DisconnectReason.ClosedByUs}. Does nothing if it is already closed.
+     * Closes the connection: it is closed for sending at once, and the sends made before this call
+     * are still written (for at most the options' {@code closeTimeout}) before the socket closes. The
+     * disconnect callback (or event) follows once, with reason {@link DisconnectReason.ClosedByUs}.
+     * Does nothing if it is already closed. Never blocks; any thread.
      */
     void disconnect();
 

@@ -30,9 +30,10 @@ import java.util.Objects;
  * @param idleTimeout           a connection with nothing received for this long is closed with
  *                              {@link DisconnectReason.TimedOut}; {@link Duration#ZERO} (the default)
  *                              means never
- * @param writeTimeout          a send that cannot write for this long (the peer does not read) fails
- *                              with {@link java.net.SocketTimeoutException}, and the connection is
- *                              closed with {@link DisconnectReason.TimedOut}; {@link Duration#ZERO}
+ * @param writeTimeout          a write blocked this long because the peer does not read (a send on
+ *                              the connection's own thread, or its writer's) closes the connection
+ *                              with {@link DisconnectReason.TimedOut}, and the blocked or waiting send
+ *                              fails with {@link java.net.SocketTimeoutException}; {@link Duration#ZERO}
  *                              (the default) means never
  * @param keepAlive             whether to turn on TCP keep-alive ({@code SO_KEEPALIVE}), so the
  *                              kernel detects dead peers on idle connections; default {@code false}

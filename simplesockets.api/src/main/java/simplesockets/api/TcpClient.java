@@ -84,10 +84,20 @@ public interface TcpClient extends AutoCloseable {
     boolean reconnect();
 
     /**
-     * Sends bytes and returns once all of them are written.
+     * Sends bytes. From the caller's thread the bytes join the connection's queue, which its writer
+     * thread writes in order, so this never writes to the socket itself; past
+     * {@link ClientOptions#maxPendingSendBytes()} it waits for room under {@link SendOverflow#WAIT}
+     * (the default). From the client's own callbacks it writes directly, as
+     * {@link Connection#send(byte[])} does. A failed write disconnects the client at once: the state
+     * is {@link ClientState#DISCONNECTED}, the failure is recorded, and the disconnect is reported
+     * once.
      *
      * @param data the bytes
-     * @throws IOException if not connected or writing fails
+     * @throws java.net.SocketException if not connected, or the connection failed or timed out
+     * @throws java.net.ProtocolException if the message is over the maximum frame size
+     * @throws java.io.InterruptedIOException if interrupted while waiting for room; nothing was queued
+     *                                    and the client stays connected
+     * @throws IOException if writing fails otherwise
      */
     void send(byte[] data) throws IOException;
 
