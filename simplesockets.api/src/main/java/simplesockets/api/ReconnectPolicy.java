@@ -11,6 +11,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link ClientEvent.Reconnecting} event; its outcome follows as a {@code Connected} event or a
  * recorded {@link Failure.Connect}.
  *
+ * <p>The attempt count, which sets each wait, starts again from 1 only after a connection has stayed
+ * up for {@code stableAfter}: against a server that accepts and closes at once (as a full server
+ * does), the waits keep growing instead of starting over at every loss. Jitter keeps a fleet of
+ * clients from reconnecting in step.
+ *
  * {@snippet :
  * ClientOptions options = ClientOptions.builder().port(9999)
  *         .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(100), Duration.ofSeconds(10)))
@@ -21,10 +26,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param maxDelay     the longest wait between attempts
  * @param multiplier   how much each wait grows, at least 1
  * @param jitter       the random part of each wait, from 0 (none) to 1 (anywhere from 0 to twice it)
- * @param maxAttempts  how many attempts before giving up, or 0 for no limit
+ * @param maxAttempts  how many attempts in a row (without a stable connection between them) before
+ *                     giving up, or 0 for no limit
+ * @param stableAfter  how long a connection must stay up before the attempt count starts again
  */
 public record ReconnectPolicy(Duration initialDelay, Duration maxDelay, double multiplier, double jitter,
-        int maxAttempts) {
+        int maxAttempts, Duration stableAfter) {
+
+    /** The default {@code stableAfter}: 10 seconds. */
+    public static final Duration DEFAULT_STABLE_AFTER = Duration.ofSeconds(10);
 
     /**
      * Checks the components.
@@ -33,6 +43,11 @@ public record ReconnectPolicy(Duration initialDelay, Duration maxDelay, double m
      */
     public ReconnectPolicy {
         Checks.notNegative("initialDelay", initialDelay);
+        if (initialDelay.isZero()) {
+            throw new IllegalArgumentException("initialDelay must be positive: a zero wait doubled is still zero,"
+                    + " and the client would reconnect in a tight loop");
+        }
+        Checks.notNegative("stableAfter", stableAfter);
         Checks.notNegative("maxDelay", maxDelay);
         if (maxDelay.compareTo(initialDelay) < 0) {
             throw new IllegalArgumentException("maxDelay " + maxDelay + " is below initialDelay " + initialDelay);
@@ -47,15 +62,28 @@ public record ReconnectPolicy(Duration initialDelay, Duration maxDelay, double m
     }
 
     /**
-     * Doubling waits from {@code initialDelay} up to {@code maxDelay}, with 20% jitter, for ever.
+     * Doubling waits from {@code initialDelay} up to {@code maxDelay}, with 20% jitter, for ever; the
+     * count starts again after a connection stayed up {@link #DEFAULT_STABLE_AFTER}.
      *
      * @param initialDelay the first wait
      * @param maxDelay     the cap
      * @return the policy
+     * @throws IllegalArgumentException if {@code initialDelay} is not positive or {@code maxDelay} is below it
      */
     public static ReconnectPolicy exponential(Duration initialDelay, Duration maxDelay) {
         return new ReconnectPolicy(Objects.requireNonNull(initialDelay, "initialDelay"),
-                Objects.requireNonNull(maxDelay, "maxDelay"), 2.0, 0.2, 0);
+                Objects.requireNonNull(maxDelay, "maxDelay"), 2.0, 0.2, 0, DEFAULT_STABLE_AFTER);
+    }
+
+    /**
+     * The same policy with another stable time.
+     *
+     * @param stable how long a connection must stay up before the attempt count starts again
+     * @return the new policy
+     */
+    public ReconnectPolicy withStableAfter(Duration stable) {
+        return new ReconnectPolicy(initialDelay, maxDelay, multiplier, jitter, maxAttempts,
+                Objects.requireNonNull(stable, "stable"));
     }
 
     /**
@@ -65,7 +93,7 @@ public record ReconnectPolicy(Duration initialDelay, Duration maxDelay, double m
      * @return a new policy
      */
     public ReconnectPolicy withMaxAttempts(int attempts) {
-        return new ReconnectPolicy(initialDelay, maxDelay, multiplier, jitter, attempts);
+        return new ReconnectPolicy(initialDelay, maxDelay, multiplier, jitter, attempts, stableAfter);
     }
 
     /**
@@ -75,7 +103,7 @@ public record ReconnectPolicy(Duration initialDelay, Duration maxDelay, double m
      * @return a new policy
      */
     public ReconnectPolicy withJitter(double fraction) {
-        return new ReconnectPolicy(initialDelay, maxDelay, multiplier, fraction, maxAttempts);
+        return new ReconnectPolicy(initialDelay, maxDelay, multiplier, fraction, maxAttempts, stableAfter);
     }
 
     /**

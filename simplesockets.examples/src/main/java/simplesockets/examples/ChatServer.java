@@ -9,6 +9,12 @@ import simplesockets.api.TcpServer;
  * A chat server: whatever one client sends goes to every other client, prefixed with the sender's
  * address. Callback style: each callback runs on the sending client's own virtual thread.
  *
+ * <p>One member that never reads cannot freeze the room. The relay runs on the sender's thread, so
+ * each {@code other.send(line)} only queues the line for that member's own writer and returns at
+ * once; a member whose queue passes {@code maxPendingSendBytes} (1 MiB by default) is disconnected as
+ * a slow consumer ({@code SendOverflow.DISCONNECT}, the server's default), and everyone else goes on
+ * chatting.
+ *
  * <pre>{@code java -m simplesockets.examples/simplesockets.examples.ChatServer --port 9999}</pre>
  *
  * <p>Then, in two terminals, {@code ncat 127.0.0.1 9999}, and type.
@@ -62,7 +68,7 @@ public final class ChatServer {
                 try {
                     other.send(line);
                 } catch (java.io.IOException e) {
-                    // That client just left; its disconnect is announced on its own thread.
+                    // That client left, or was too slow and was disconnected; its own thread announces it.
                 }
             }
         }

@@ -15,9 +15,9 @@ import simplesockets.impl.transport.Transport;
  * the admission step, until the acceptor is closed. On a platform thread of the server's
  * {@link Scope}, so that accepting never waits behind thousands of busy virtual threads.
  *
- * <p>When accepting fails (for example, out of file descriptors), the failure is recorded, the first
- * of a burst is logged, and the loop backs off (10 ms, doubling up to 1 s, on the {@link Clock})
- * until accepting works again. It never spins.
+ * <p>When accepting or admitting fails (out of file descriptors, out of memory, a bug), the failure is
+ * recorded, the first of a burst is logged, and the loop backs off (10 ms, doubling up to 1 s, on the
+ * {@link Clock}) until it works again. It never spins, and only closing ends it.
  */
 final class AcceptLoop {
 
@@ -47,14 +47,21 @@ final class AcceptLoop {
                 Transport transport = acceptor.accept();
                 backoff = Duration.ZERO;
                 admit.accept(transport);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | Error e) {
+                // Anything but close: recorded, logged once per burst, and the loop goes on after a
+                // back-off, even after an OutOfMemoryError, so the server never says ACCEPTING while
+                // it accepts nothing.
                 if (!acceptor.isOpen()) {
                     return;
                 }
                 if (backoff.isZero()) {
                     LOG.warn("Accepting failed; backing off until it works again: {}", e.toString());
                 }
-                record.accept(new Failure.Accept(e, clock.now()));
+                try {
+                    record.accept(new Failure.Accept(e, clock.now()));
+                } catch (RuntimeException | Error again) {
+                    // Out of memory even for the record: the back-off below still gives it time.
+                }
                 backoff = backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
                 try {
                     clock.sleep(backoff);

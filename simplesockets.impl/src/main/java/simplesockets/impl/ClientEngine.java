@@ -107,6 +107,7 @@ public final class ClientEngine implements TcpClient {
             return false;
         }
         LOG.debug("Connected to {}", target);
+        reconnector.connected(generation == Reconnector.ANY);
         delivery.connected(link);
         try {
             life.reader(link, scope.fork("reader", () -> read(link)));

@@ -50,6 +50,9 @@ sealed interface Codec {
     /** The bytes to write for one piece of data. */
     byte[] encode(byte[] data) throws ProtocolException;
 
+    /** Lets go of every buffer: the connection ended, and nothing is decoded any more. */
+    void release();
+
     /**
      * Raw: a chunk is handed out as it came, in pieces of at most the configured size, and data goes
      * out as it is. Pieces are copied out of the chunk one at a time, as they are asked for, except
@@ -107,6 +110,12 @@ sealed interface Codec {
         @Override
         public byte[] encode(byte[] data) {
             return data;
+        }
+
+        @Override
+        public void release() {
+            chunk = null;
+            at = end;
         }
     }
 
@@ -201,6 +210,13 @@ sealed interface Codec {
         @Override
         public boolean hasNext() {
             return !complete.isEmpty();
+        }
+
+        @Override
+        public void release() {
+            complete.clear();
+            frame = null;
+            headerFilled = 0;
         }
 
         /** The bytes allocated for the frame in progress; never more than the maximum. */

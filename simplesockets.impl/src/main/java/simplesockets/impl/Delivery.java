@@ -56,12 +56,14 @@ final class Delivery<E> {
     private final EventState<E> events;
     private final FailureLog failures;
     private final Clock clock;
+    private final Warnings warnings;
 
     Delivery(Side<E> side, EventState<E> events, FailureLog failures, Clock clock) {
         this.side = side;
         this.events = events;
         this.failures = failures;
         this.clock = clock;
+        this.warnings = new Warnings(clock);
     }
 
     /** The polling queue, for the read loop's backpressure and the fronts' drains. */
@@ -76,7 +78,7 @@ final class Delivery<E> {
 
     void connected(Connection link) {
         if (side.hasOnConnect()) {
-            Callbacks.run("onConnect", link.remoteAddress(), this::failed, () -> side.onConnect(link));
+            Callbacks.run("onConnect", link.remoteAddress(), f -> callbackFailed(link, f), () -> side.onConnect(link));
         } else {
             events.publish(side.connected(link, clock.now()));
         }
@@ -85,7 +87,7 @@ final class Delivery<E> {
     /** One piece of data, on the connection's own thread; queued data is charged to its credit. */
     void received(Connection link, Credit credit, byte[] data) {
         if (side.hasOnReceive()) {
-            Callbacks.run("onReceive", link.remoteAddress(), this::failed, () -> side.onReceive(link, data));
+            Callbacks.run("onReceive", link.remoteAddress(), f -> callbackFailed(link, f), () -> side.onReceive(link, data));
         } else {
             events.publishData(credit, side.received(link, data, clock.now()), data.length);
         }
@@ -94,20 +96,38 @@ final class Delivery<E> {
     void disconnected(Connection link, DisconnectReason reason) {
         LOG.debug("Disconnected {}: {}", link, reason);
         if (side.hasOnDisconnect()) {
-            Callbacks.run("onDisconnect", link.remoteAddress(), this::failed, () -> side.onDisconnect(link, reason));
+            Callbacks.run("onDisconnect", link.remoteAddress(), f -> callbackFailed(link, f),
+                    () -> side.onDisconnect(link, reason));
         } else {
             events.publish(side.disconnected(link, reason, clock.now()));
         }
     }
 
-    /** Records a caught exception, logs it (a callback's at warn, the rest at debug), and hands it on. */
+    /**
+     * Records a caught exception and hands it on. A user's callback or handler that threw is a bug to
+     * look at: it is logged at warn, with its stack trace, at most once per callback every ten
+     * seconds. Everything else is logged at debug.
+     */
     void failed(Failure failure) {
-        if (failure instanceof Failure.Callback) {
-            LOG.warn("Recorded failure: {}", failure, failure.cause());
+        if (failure instanceof Failure.Callback callback) {
+            warnings.warn(LOG, callback.callback() + " threw", "Recorded failure: " + failure, failure.cause());
         } else {
             LOG.debug("Recorded failure: {}", failure, failure.cause());
         }
         recordQuietly(failure);
+    }
+
+    /**
+     * A callback threw. When it threw an I/O exception and its connection is closed by now (a send to a
+     * peer that reset or left, say), that is the network, not a bug: recorded, but logged at debug.
+     */
+    private void callbackFailed(Connection link, Failure failure) {
+        if (failure.cause() instanceof java.io.IOException && !link.isOpen()) {
+            LOG.debug("A callback's I/O failed because {} ended: {}", link, failure.cause().toString());
+            recordQuietly(failure);
+        } else {
+            failed(failure);
+        }
     }
 
     /** Records a failure and hands it to onFailure or the queue, without logging it. */

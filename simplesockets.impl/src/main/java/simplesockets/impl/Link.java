@@ -245,6 +245,9 @@ final class Link implements Connection, Outbound.Ends {
         if (timer != null) {
             timer.cancel();
         }
+        // An ended connection holds no buffers, however long its events or its user keep it.
+        reader.release();
+        out.release();
         return decided;
     }
 

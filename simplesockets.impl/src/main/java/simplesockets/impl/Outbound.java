@@ -290,7 +290,7 @@ final class Outbound {
         }
     }
 
-    /** Drops whatever is still queued and gathered, and wakes every sender waiting for room. */
+    /** Drops whatever is still queued, and wakes every sender waiting for room. */
     void close() {
         queueLock.lock();
         try {
@@ -301,6 +301,17 @@ final class Outbound {
             queueLock.unlock();
         }
         corkedBy = null;
+    }
+
+    /** Lets go of the gathering buffer: the connection ended. Waits for a write in progress to fail. */
+    void release() {
+        writeLock.lock();
+        try {
+            cork = null;
+            corked = 0;
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     /**

@@ -45,6 +45,12 @@ final class ReadBuffer {
         return size;
     }
 
+    /** Lets go of the array: the connection ended. */
+    void release() {
+        array = new byte[0];
+        size = 0;
+    }
+
     /**
      * Sizes the next read from the one just made. A new array is made on a change, or when the bytes
      * read were handed over as they are; the old one is left to whoever holds it.

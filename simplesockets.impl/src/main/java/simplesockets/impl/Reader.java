@@ -24,6 +24,8 @@ final class Reader {
     private final Turns turns = Turns.yielding();
     private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean endOfStream;
+    /** Set once the buffers were let go: reads return end of stream. */
+    private boolean released;
     /** When the read in progress began ({@link Clock#nanoTime()}, made odd), or 0 when none is. */
     private volatile long readStarted;
 
@@ -50,7 +52,7 @@ final class Reader {
                     return Optional.of(piece);
                 }
                 codec.check();
-                if (endOfStream) {
+                if (endOfStream || released) {
                     return Optional.empty();
                 }
                 byte[] buffer = reads.array();
@@ -73,6 +75,21 @@ final class Reader {
                 }
                 reads.filled(n, codec.feed(buffer, n));
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Lets go of the read buffer and any partial frame: the connection ended. Only its own thread
+     * calls this, once its loop or handler returned.
+     */
+    void release() {
+        lock.lock();
+        try {
+            released = true;
+            codec.release();
+            reads.release();
         } finally {
             lock.unlock();
         }

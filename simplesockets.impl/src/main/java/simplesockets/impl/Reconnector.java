@@ -42,6 +42,10 @@ final class Reconnector {
     private final Attempt attempt;
     private final AtomicLong generation = new AtomicLong();
     private volatile Thread running;
+    /** Attempts in a row without a stable connection; only the loop and {@link #start} touch it. */
+    private volatile int attempts;
+    /** When the current connection was made ({@link Clock#nanoTime()}). */
+    private volatile long connectedAt;
 
     Reconnector(ReconnectPolicy policy, Clock clock, Scope scope, Delivery<ClientEvent> delivery, Attempt attempt) {
         this.policy = policy;
@@ -74,10 +78,24 @@ final class Reconnector {
         }
     }
 
+    /**
+     * A connection was made. One the user asked for starts the attempt count again; one the loop made
+     * counts as stable only once it stays up for the policy's {@code stableAfter}.
+     */
+    void connected(boolean byUser) {
+        connectedAt = clock.nanoTime();
+        if (byUser) {
+            attempts = 0;
+        }
+    }
+
     /** Starts a loop for {@code lost}, the generation in which the connection was lost. */
     void start(long lost) {
         if (policy == null || lost == NONE || !current(lost)) {
             return;
+        }
+        if (clock.nanoTime() - connectedAt >= policy.stableAfter().toNanos()) {
+            attempts = 0; // it was up long enough: start the waits again from the first
         }
         try {
             running = scope.fork("reconnect", () -> run(lost));
@@ -87,7 +105,8 @@ final class Reconnector {
     }
 
     private void run(long lost) {
-        for (int n = 1; policy.maxAttempts() == 0 || n <= policy.maxAttempts(); n++) {
+        for (int n = attempts + 1; policy.maxAttempts() == 0 || n <= policy.maxAttempts(); n++) {
+            attempts = n;
             Duration delay = policy.delay(n);
             delivery.events().publish(new ClientEvent.Reconnecting(n, delay, clock.now()));
             try {
@@ -107,6 +126,6 @@ final class Reconnector {
                 return; // the user connected or closed meanwhile
             }
         }
-        LOG.debug("Gave up reconnecting after {} attempt(s)", policy.maxAttempts());
+        LOG.debug("Gave up reconnecting after {} attempt(s) in a row", policy.maxAttempts());
     }
 }
