@@ -41,7 +41,7 @@ final class Admission {
         this.scope = scope;
         this.delivery = delivery;
         this.clock = clock;
-        this.settings = LinkSettings.of(options);
+        this.settings = LinkSettings.of(options, delivery.events().budget());
         this.mode = options.handler() != null ? Link.Mode.HANDLER
                 : delivery.callsOnReceive() ? Link.Mode.CALLBACK : Link.Mode.QUEUE;
     }

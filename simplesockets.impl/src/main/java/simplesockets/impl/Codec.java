@@ -17,11 +17,16 @@ sealed interface Codec {
      *
      * @param maxRawPiece for raw framing, the largest piece handed out; a longer chunk is split
      */
-    static Codec of(Framing framing, int maxRawPiece) {
+    static Codec of(Framing framing, int maxRawPiece, Budget budget) {
         return switch (framing) {
             case Framing.Raw raw -> new Raw(maxRawPiece);
-            case Framing.LengthPrefixed lp -> new LengthPrefixed(lp.maxFrameBytes());
+            case Framing.LengthPrefixed lp -> new LengthPrefixed(lp.maxFrameBytes(), budget);
         };
+    }
+
+    /** Bytes held for a frame still arriving; 0 when none is. */
+    default int allocated() {
+        return 0;
     }
 
     /**
@@ -135,8 +140,12 @@ sealed interface Codec {
         private int frameFilled;
         private static final int FIRST_ALLOCATION = 8192;
 
-        LengthPrefixed(int max) {
+        /** Charged with the frame buffer as it grows; given back when the frame is complete. */
+        private final Budget budget;
+
+        LengthPrefixed(int max, Budget budget) {
             this.max = max;
+            this.budget = budget;
         }
 
         private ProtocolException violation;
@@ -175,7 +184,9 @@ sealed interface Codec {
                 } else {
                     int take = Math.min(frameSize - frameFilled, length - at);
                     if (frameFilled + take > frame.length) {
-                        frame = Arrays.copyOf(frame, (int) Math.min(frameSize, Math.max(2L * frame.length, frameFilled + take)));
+                        int grown = (int) Math.min(frameSize, Math.max(2L * frame.length, frameFilled + take));
+                        budget.charge(grown - frame.length);
+                        frame = Arrays.copyOf(frame, grown);
                     }
                     System.arraycopy(chunk, at, frame, frameFilled, take);
                     frameFilled += take;
@@ -183,6 +194,7 @@ sealed interface Codec {
                 }
                 if (frame != null && frameFilled == frameSize) {
                     complete.addLast(frame);
+                    budget.release(frame.length);
                     frame = null;
                     headerFilled = 0;
                 }
@@ -198,6 +210,7 @@ sealed interface Codec {
             }
             // Allocate as bytes arrive: a 4-byte header alone must not cost the maximum frame.
             frame = new byte[Math.min(size, FIRST_ALLOCATION)];
+            budget.charge(frame.length);
             frameSize = size;
             frameFilled = 0;
         }
@@ -215,12 +228,16 @@ sealed interface Codec {
         @Override
         public void release() {
             complete.clear();
+            if (frame != null) {
+                budget.release(frame.length);
+            }
             frame = null;
             headerFilled = 0;
         }
 
         /** The bytes allocated for the frame in progress; never more than the maximum. */
-        int allocated() {
+        @Override
+        public int allocated() {
             return frame == null ? 0 : frame.length;
         }
 

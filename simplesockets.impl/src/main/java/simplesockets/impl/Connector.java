@@ -40,7 +40,7 @@ final class Connector {
         this.scope = scope;
         this.delivery = delivery;
         this.owner = owner;
-        this.settings = LinkSettings.of(options);
+        this.settings = LinkSettings.of(options, delivery.events().budget());
     }
 
     /**

@@ -51,6 +51,8 @@ final class EventState<E> {
     private final ArrayDeque<Entry<E>> queue = new ArrayDeque<>();
     private final int maxOtherEvents;
     private final long maxQueuedTotal;
+    /** The bytes in flight of the whole server or client; queued data is charged to it too. */
+    private final Budget budget;
     private long queuedTotal;
     private int dataEntries;
     private int otherEntries;
@@ -64,6 +66,12 @@ final class EventState<E> {
     EventState(int maxOtherEvents, long maxQueuedTotal) {
         this.maxOtherEvents = maxOtherEvents;
         this.maxQueuedTotal = maxQueuedTotal;
+        this.budget = new Budget(maxQueuedTotal);
+    }
+
+    /** The bytes in flight of the whole server or client, of which the queue is a part. */
+    Budget budget() {
+        return budget;
     }
 
     /** A new connection's share of the queue. */
@@ -79,6 +87,7 @@ final class EventState<E> {
             dataEntries++;
             credit.queuedBytes += bytes + ENTRY_OVERHEAD;
             queuedTotal += bytes + ENTRY_OVERHEAD;
+            budget.charge(bytes + ENTRY_OVERHEAD);
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -230,6 +239,7 @@ final class EventState<E> {
         dataEntries--;
         entry.credit().queuedBytes -= entry.bytes();
         queuedTotal -= entry.bytes();
+        budget.release(entry.bytes());
         entry.credit().room.signal();
         if (wasFull && queuedTotal < maxQueuedTotal || pull && dataEntries == 0) {
             readers.signalAll();

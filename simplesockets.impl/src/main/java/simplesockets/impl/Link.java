@@ -81,8 +81,9 @@ final class Link implements Connection, Outbound.Ends {
         this.clock = clock;
         this.credit = delivery.events().newCredit();
         this.codec = settings.codec();
-        this.reader = new Reader(transport, codec, clock, settings.pieceSize());
-        this.out = new Outbound(transport, clock, scope, this, settings.maxPendingSendBytes(), settings.sendOverflow());
+        this.reader = new Reader(transport, codec, clock, settings.pieceSize(), settings.budget(), () -> !isOpen());
+        this.out = new Outbound(transport, clock, scope, this, settings.maxPendingSendBytes(), settings.sendOverflow(),
+                settings.budget());
     }
 
     @Override
@@ -198,6 +199,7 @@ final class Link implements Connection, Outbound.Ends {
         }
         owner.ending(this);
         delivery.events().cancel(credit);
+        settings.budget().wake();
         return true;
     }
 

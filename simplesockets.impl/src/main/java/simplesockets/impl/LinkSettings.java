@@ -16,22 +16,23 @@ import simplesockets.api.ServerOptions;
  * @param linger              how long sends made before a disconnect may take to be written
  * @param maxPendingSendBytes the bound on sends queued by other threads
  * @param sendOverflow        what a send past that bound does
+ * @param budget              the bytes in flight of the whole server or client, shared by its connections
  */
 record LinkSettings(Framing framing, int pieceSize, int creditLimit, Duration halfCloseGrace, Duration linger,
-        int maxPendingSendBytes, SendOverflow sendOverflow) {
+        int maxPendingSendBytes, SendOverflow sendOverflow, Budget budget) {
 
-    static LinkSettings of(ServerOptions o) {
+    static LinkSettings of(ServerOptions o, Budget budget) {
         return new LinkSettings(o.framing(), o.receiveBufferSize(), o.maxQueuedBytesPerConnection(), o.halfCloseGrace(),
-                o.closeTimeout(), o.maxPendingSendBytes(), o.sendOverflow());
+                o.closeTimeout(), o.maxPendingSendBytes(), o.sendOverflow(), budget);
     }
 
-    static LinkSettings of(ClientOptions o) {
+    static LinkSettings of(ClientOptions o, Budget budget) {
         return new LinkSettings(o.framing(), o.receiveBufferSize(), o.maxQueuedBytes(), Duration.ZERO, o.closeTimeout(),
-                o.maxPendingSendBytes(), o.sendOverflow());
+                o.maxPendingSendBytes(), o.sendOverflow(), budget);
     }
 
     /** A fresh codec for one connection. */
     Codec codec() {
-        return Codec.of(framing, pieceSize);
+        return Codec.of(framing, pieceSize, budget);
     }
 }

@@ -69,7 +69,12 @@ final class Outbound {
     private boolean writing;
     private boolean closed;
 
-    Outbound(Transport transport, Clock clock, Scope scope, Ends ends, int maxPending, SendOverflow overflow) {
+    /** Charged with the queued bytes until they are written. */
+    private final Budget budget;
+
+    Outbound(Transport transport, Clock clock, Scope scope, Ends ends, int maxPending, SendOverflow overflow,
+            Budget budget) {
+        this.budget = budget;
         this.transport = transport;
         this.clock = clock;
         this.scope = scope;
@@ -119,6 +124,7 @@ final class Outbound {
             }
             queue.addLast(bytes);
             pending += bytes.length;
+            budget.charge(bytes.length);
             if (!writing) {
                 writing = true;
                 start = true;
@@ -163,6 +169,7 @@ final class Outbound {
             queueLock.lock();
             try {
                 pending -= batch.length;
+                budget.release(batch.length);
                 changed.signalAll();
             } finally {
                 queueLock.unlock();
@@ -295,7 +302,13 @@ final class Outbound {
         queueLock.lock();
         try {
             closed = true;
+            long dropped = 0;
+            for (byte[] bytes : queue) {
+                dropped += bytes.length;
+            }
             queue.clear();
+            pending -= dropped;
+            budget.release(dropped);
             changed.signalAll();
         } finally {
             queueLock.unlock();

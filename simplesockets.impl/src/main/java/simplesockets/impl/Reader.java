@@ -1,8 +1,10 @@
 package simplesockets.impl;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.Transport;
 
@@ -29,11 +31,20 @@ final class Reader {
     /** When the read in progress began ({@link Clock#nanoTime()}, made odd), or 0 when none is. */
     private volatile long readStarted;
 
-    Reader(Transport transport, Codec codec, Clock clock, int largestPiece) {
+    private final Budget budget;
+    private final BooleanSupplier ended;
+
+    /**
+     * @param budget the bytes in flight: while it is spent, a reader building a frame waits
+     * @param ended  whether the connection ended, which ends such a wait
+     */
+    Reader(Transport transport, Codec codec, Clock clock, int largestPiece, Budget budget, BooleanSupplier ended) {
         this.transport = transport;
         this.codec = codec;
         this.clock = clock;
         this.reads = new ReadBuffer(largestPiece);
+        this.budget = budget;
+        this.ended = ended;
     }
 
     /**
@@ -54,6 +65,9 @@ final class Reader {
                 codec.check();
                 if (endOfStream || released) {
                     return Optional.empty();
+                }
+                if (codec.allocated() > 0) {
+                    awaitBudget();
                 }
                 byte[] buffer = reads.array();
                 long started = System.nanoTime(); // for taking turns: a scheduling matter, not a timeout
@@ -92,6 +106,15 @@ final class Reader {
             reads.release();
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void awaitBudget() throws InterruptedIOException {
+        try {
+            budget.awaitRoom(ended);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while the bytes in flight were at their bound");
         }
     }
 

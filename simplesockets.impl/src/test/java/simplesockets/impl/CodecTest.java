@@ -26,14 +26,14 @@ class CodecTest {
     void lengthPrefixedSurvivesEverySplitPoint() throws Exception {
         List<byte[]> messages = List.of(new byte[0], Peers.pattern(1, 1), Peers.pattern(2, 300), Peers.pattern(3, 5));
         ByteArrayOutputStream wire = new ByteArrayOutputStream();
-        Codec encoder = Codec.of(Framing.lengthPrefixed(1000), 2048);
+        Codec encoder = Codec.of(Framing.lengthPrefixed(1000), 2048, new Budget(Long.MAX_VALUE));
         for (byte[] m : messages) {
             wire.writeBytes(encoder.encode(m));
         }
         byte[] bytes = wire.toByteArray();
         Random random = new Random(42);
         for (int trial = 0; trial < 500; trial++) {
-            Codec decoder = Codec.of(Framing.lengthPrefixed(1000), 2048);
+            Codec decoder = Codec.of(Framing.lengthPrefixed(1000), 2048, new Budget(Long.MAX_VALUE));
             List<byte[]> out = new ArrayList<>();
             int at = 0;
             while (at < bytes.length) {
@@ -56,20 +56,20 @@ class CodecTest {
 
     @Test
     void lengthPrefixedRejectsOversizedAndNegativeLengthsBeforeAllocating() {
-        Codec decoder = Codec.of(Framing.lengthPrefixed(10), 2048);
+        Codec decoder = Codec.of(Framing.lengthPrefixed(10), 2048, new Budget(Long.MAX_VALUE));
         decoder.feed(new byte[] {0, 0, 0, 1, 7, 0, 0, 0, 11}, 9);
         assertArrayEquals(new byte[] {7}, decoder.next(), "the frame before the violation is kept");
         assertNull(decoder.next());
         assertThrows(ProtocolException.class, decoder::check);
-        Codec negative = Codec.of(Framing.lengthPrefixed(10), 2048);
+        Codec negative = Codec.of(Framing.lengthPrefixed(10), 2048, new Budget(Long.MAX_VALUE));
         negative.feed(new byte[] {(byte) 0xff, 0, 0, 0}, 4);
         assertThrows(ProtocolException.class, negative::check);
-        assertThrows(ProtocolException.class, () -> Codec.of(Framing.lengthPrefixed(10), 2048).encode(new byte[11]));
+        assertThrows(ProtocolException.class, () -> Codec.of(Framing.lengthPrefixed(10), 2048, new Budget(Long.MAX_VALUE)).encode(new byte[11]));
     }
 
     @Test
     void lengthPrefixedReportsAStreamThatEndsInsideAFrame() throws Exception {
-        Codec decoder = Codec.of(Framing.lengthPrefixed(10), 2048);
+        Codec decoder = Codec.of(Framing.lengthPrefixed(10), 2048, new Budget(Long.MAX_VALUE));
         decoder.feed(new byte[] {0, 0, 0, 5, 1, 2}, 6);
         assertNull(decoder.next());
         assertThrows(EOFException.class, decoder::endOfStream);
@@ -77,7 +77,7 @@ class CodecTest {
 
     @Test
     void rawDeliversEachChunkAsItIs() throws Exception {
-        Codec raw = Codec.of(Framing.RAW, 2048);
+        Codec raw = Codec.of(Framing.RAW, 2048, new Budget(Long.MAX_VALUE));
         byte[] buffer = {1, 2, 3, 4};
         raw.feed(buffer, 3);
         assertTrue(raw.hasNext());
@@ -92,7 +92,7 @@ class CodecTest {
 
     @Test
     void rawHandsOutAFullChunkThatIsOnePieceWithoutACopyAndSaysSo() {
-        Codec raw = Codec.of(Framing.RAW, 8);
+        Codec raw = Codec.of(Framing.RAW, 8, new Budget(Long.MAX_VALUE));
         byte[] full = {1, 2, 3, 4, 5, 6, 7, 8};
         assertTrue(raw.feed(full, 8), "the codec keeps the array, so the reader must read into a new one");
         assertSame(full, raw.next());
@@ -102,12 +102,12 @@ class CodecTest {
         assertNotSame(partial, raw.next());
         byte[] longer = new byte[16];
         assertFalse(raw.feed(longer, 16), "a read longer than a piece is split into copies");
-        assertFalse(Codec.of(Framing.lengthPrefixed(10), 8).feed(new byte[] {0, 0, 0, 0}, 4));
+        assertFalse(Codec.of(Framing.lengthPrefixed(10), 8, new Budget(Long.MAX_VALUE)).feed(new byte[] {0, 0, 0, 0}, 4));
     }
 
     @Test
     void rawSplitsALongChunkIntoPiecesOfAtMostTheReceiveSize() {
-        Codec raw = Codec.of(Framing.RAW, 1000);
+        Codec raw = Codec.of(Framing.RAW, 1000, new Budget(Long.MAX_VALUE));
         byte[] chunk = new byte[2500];
         new Random(7).nextBytes(chunk);
         raw.feed(chunk, 2345);
@@ -119,6 +119,6 @@ class CodecTest {
         }
         assertEquals(List.of(1000, 1000, 345), sizes);
         assertArrayEquals(Arrays.copyOf(chunk, 2345), joined.toByteArray());
-        assertThrows(IllegalArgumentException.class, () -> Codec.of(Framing.RAW, 0));
+        assertThrows(IllegalArgumentException.class, () -> Codec.of(Framing.RAW, 0, new Budget(Long.MAX_VALUE)));
     }
 }

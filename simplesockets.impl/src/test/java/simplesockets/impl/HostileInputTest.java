@@ -100,7 +100,7 @@ class HostileInputTest {
                 .checkAssert((stream, chunk) -> {
                     DECODER_INPUTS.incrementAndGet();
                     Decoded expected = reference(stream);
-                    Codec.LengthPrefixed codec = (Codec.LengthPrefixed) Codec.of(Framing.lengthPrefixed(MAX), 2048);
+                    Codec.LengthPrefixed codec = (Codec.LengthPrefixed) Codec.of(Framing.lengthPrefixed(MAX), 2048, new Budget(Long.MAX_VALUE));
                     List<byte[]> frames = new ArrayList<>();
                     Class<?> violation = null;
                     try {
