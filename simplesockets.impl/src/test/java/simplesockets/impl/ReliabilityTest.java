@@ -381,15 +381,30 @@ class ReliabilityTest {
                 return SocketNetwork.INSTANCE.connect(address, timeout);
             }
         };
-        try (TcpServer server = new ServerEngine(failing, loopback().onReceive((c, d) -> c.send(d)).build())) {
+        SteppedClock clock = new SteppedClock();
+        try (TcpServer server = new ServerEngine(failing, loopback().onReceive((c, d) -> c.send(d)).build(), clock)) {
             server.start();
-            Thread.sleep(1_000);
-            int calls = acceptCalls.get();
-            // Backoff 10, 20, 40 ... ms capped at 1 s: about 7 tries in the first second, not millions.
-            assertTrue(calls >= 3 && calls <= 12, calls + " accept calls in one second");
+            // Back-off 10, 20, 40 ... ms, capped at 1 s, on the clock: each try comes when the clock passes
+            // the wait before it, not before; 10 tries in 3.27 s of the clock, not millions.
+            Duration backoff = Duration.ofMillis(10);
+            for (int failures = 1; failures <= 9; failures++) {
+                int tries = failures;
+                Peers.awaitCondition(() -> acceptCalls.get() == tries, Peers.WAIT, () -> "accept try " + tries);
+                assertTrue(clock.awaitSleepers(1, Peers.WAIT), "backing off after failure " + failures);
+                clock.advance(Stepping.justUnder(backoff));
+                assertEquals(tries, acceptCalls.get(), "no try before the back-off of " + backoff + " ended");
+                clock.advance(Duration.ofMillis(1));
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(1)) < 0 ? backoff.multipliedBy(2)
+                        : Duration.ofSeconds(1);
+            }
+            Peers.awaitCondition(() -> acceptCalls.get() == 10, Peers.WAIT, () -> "accept try 10");
+            assertTrue(clock.awaitSleepers(1, Peers.WAIT), "backing off after failure 10");
+            assertEquals(Duration.ofMillis(3_270), Duration.ofNanos(clock.nanoTime()));
+            assertEquals(10, server.exceptions(false, false).size());
             assertTrue(server.exceptions(false, false).stream().allMatch(f -> f instanceof Failure.Accept));
             failuresLeft.set(0); // descriptors are free again
-            try (Socket peer = connect(server.localAddress())) {
+            try (Socket peer = connect(server.localAddress())) { // waits in the backlog
+                clock.advance(backoff); // the 1 s back-off ends: the next try accepts it
                 peer.setSoTimeout(5_000);
                 echoOnce(server, peer, "recovered");
             }
