@@ -22,14 +22,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import simplesockets.api.ClientEvent;
 import simplesockets.api.ClientOptions;
+import simplesockets.api.ClientState;
 import simplesockets.api.Connection;
 import simplesockets.api.DisconnectReason;
 import simplesockets.api.Failure;
@@ -38,6 +41,7 @@ import simplesockets.api.ServerEvent;
 import simplesockets.api.ServerOptions;
 import simplesockets.api.TcpClient;
 import simplesockets.api.TcpServer;
+import simplesockets.impl.time.SteppedClock;
 import simplesockets.impl.transport.Acceptor;
 import simplesockets.impl.transport.Network;
 import simplesockets.impl.transport.Transport;
@@ -51,29 +55,66 @@ class ReliabilityTest {
         assertEquals(text, text(Peers.readExactly(peer, text.length())));
     }
 
+    /** One send, by a server's connection or a client. */
+    @FunctionalInterface
+    private interface Send {
+        void send(byte[] data) throws IOException;
+    }
+
+    /**
+     * Sends 1 MiB at a time, 256 MiB at most (far past every socket buffer), on a thread of its own:
+     * the future completes with what the sends threw.
+     */
+    private static CompletableFuture<IOException> flood(Send send, AtomicReference<Thread> sender) {
+        byte[] chunk = new byte[1 << 20];
+        return Peers.startOn(Thread.ofVirtual(), "flood", () -> {
+            sender.set(Thread.currentThread());
+            return assertThrows(IOException.class, () -> {
+                for (int i = 0; i < 256; i++) {
+                    send.send(chunk);
+                }
+            });
+        });
+    }
+
+    /**
+     * Waits, in real time, until a write is in the socket and the sender waits for room behind it:
+     * the peer's window is full, or about to be. The write timeout counts from then.
+     */
+    private static void awaitBlockedWrite(WatchedNetwork network, AtomicReference<Thread> sender) {
+        Peers.awaitCondition(() -> network.writesInProgress() == 1 && sender.get() != null
+                && sender.get().getState() == Thread.State.WAITING, Peers.WAIT,
+                () -> "a write blocked on the peer that does not read");
+    }
+
+    /** Over real sockets, on a stepped clock: the write timeout counts clock time, never real time. */
     @Test
     void writeTimeoutFailsASendToAPeerThatDoesNotRead() throws Exception {
+        Duration timeout = Duration.ofMillis(300);
+        SteppedClock clock = new SteppedClock();
+        WatchedNetwork network = new WatchedNetwork();
         BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
         BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
-        // WAIT: sends from this thread wait for the writer, which the write timeout then cuts off
+        // WAIT: sends from another thread wait for the writer, which the write timeout then cuts off
         // (under the default DISCONNECT the pending-bytes bound would end the connection first).
-        try (TcpServer server = TcpServer.create(loopback().writeTimeout(Duration.ofMillis(300))
+        try (TcpServer server = new ServerEngine(network, loopback().writeTimeout(timeout)
                 .sendOverflow(simplesockets.api.SendOverflow.WAIT)
                 .onConnect(connected::add).onReceive((c, d) -> c.send(d))
-                .onDisconnect((c, r) -> reasons.add(r)).build())) {
+                .onDisconnect((c, r) -> reasons.add(r)).build(), clock)) {
             server.start();
             try (Socket sleeper = connect(server.localAddress())) {
                 Connection connection = take(connected);
-                byte[] chunk = new byte[1 << 20];
-                long started = System.nanoTime();
-                IOException failure = assertThrows(IOException.class, () -> {
-                    for (int i = 0; i < 256; i++) { // 256 MiB: far past every socket buffer
-                        connection.send(chunk);
-                    }
-                });
-                long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                AtomicReference<Thread> sender = new AtomicReference<>();
+                CompletableFuture<IOException> sent = flood(connection::send, sender);
+                awaitBlockedWrite(network, sender);
+                clock.advance(Stepping.justUnder(timeout));
+                assertTrue(connection.isOpen(), "still open just under the write timeout");
+                assertFalse(sent.isDone(), "the sender still waits");
+                // The timers that come due run inside advance(): the close is decided when it returns.
+                Stepping.advanceUntil(clock, timeout.plus(Stepping.checkPeriod(timeout)), 20, () -> !connection.isOpen(),
+                        "the blocked write timed out");
+                IOException failure = sent.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 assertInstanceOf(SocketTimeoutException.class, failure);
-                assertTrue(tookMillis < 5_000, "the send gave up after " + tookMillis + " ms");
                 assertEquals(DisconnectReason.TIMED_OUT, take(reasons));
                 try (Socket fresh = connect(server.localAddress())) {
                     echoOnce(server, fresh, "still serving");
@@ -82,19 +123,26 @@ class ReliabilityTest {
         }
     }
 
+    /** The client's write timeout, over real sockets, on a stepped clock. */
     @Test
     void clientWriteTimeoutDisconnectsFromAServerThatDoesNotRead() throws Exception {
+        Duration timeout = Duration.ofMillis(300);
+        SteppedClock clock = new SteppedClock();
+        WatchedNetwork network = new WatchedNetwork();
         try (ServerSocket deaf = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             // The connection sits in the backlog, never accepted, never read.
-            try (TcpClient client = TcpClient.create(ClientOptions.builder().port(deaf.getLocalPort())
-                    .writeTimeout(Duration.ofMillis(300)).build())) {
+            try (TcpClient client = new ClientEngine(network, ClientOptions.builder().port(deaf.getLocalPort())
+                    .writeTimeout(timeout).build(), clock)) {
                 assertTrue(client.connect());
-                byte[] chunk = new byte[1 << 20];
-                IOException failure = assertThrows(IOException.class, () -> {
-                    for (int i = 0; i < 256; i++) {
-                        client.send(chunk);
-                    }
-                });
+                AtomicReference<Thread> sender = new AtomicReference<>();
+                CompletableFuture<IOException> sent = flood(client::send, sender);
+                awaitBlockedWrite(network, sender);
+                clock.advance(Stepping.justUnder(timeout));
+                assertTrue(client.isConnected(), "still connected just under the write timeout");
+                assertFalse(sent.isDone(), "the sender still waits");
+                Stepping.advanceUntil(clock, timeout.plus(Stepping.checkPeriod(timeout)), 20, () -> !client.isConnected(),
+                        "the blocked write timed out");
+                IOException failure = sent.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 assertInstanceOf(SocketTimeoutException.class, failure);
                 ClientEvent event;
                 do {
@@ -191,61 +239,104 @@ class ReliabilityTest {
         }
     }
 
+    /** Takes the client's events, in order, into {@code events} until one of the given kind. */
+    private static <E extends ClientEvent> E eventsUntil(TcpClient client, List<ClientEvent> events, Class<E> kind)
+            throws InterruptedException {
+        while (true) {
+            ClientEvent event = client.awaitEvent(Peers.WAIT)
+                    .orElseThrow(() -> new AssertionError("no " + kind.getSimpleName() + " event; so far " + events));
+            events.add(event);
+            if (kind.isInstance(event)) {
+                return kind.cast(event);
+            }
+        }
+    }
+
+    private static long connectFailures(TcpClient client) {
+        return client.exceptions(false, false).stream().filter(f -> f instanceof Failure.Connect).count();
+    }
+
+    /** Over real sockets, on a stepped clock: each back-off ends when the clock passes it, not before. */
     @Test
     void lostConnectionsAreReconnectedWithBackoffAndEveryAttemptIsAnEvent() throws Exception {
+        ReconnectPolicy policy = ReconnectPolicy.exponential(Duration.ofMillis(20), Duration.ofMillis(200)).withJitter(0);
+        SteppedClock clock = new SteppedClock();
         BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
         try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).onReceive((c, d) -> c.send(d)).build())) {
             server.start();
-            try (TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress())
-                    .autoReceive(true).reconnect(ReconnectPolicy.exponential(Duration.ofMillis(20), Duration.ofMillis(200)))
-                    .build())) {
+            try (TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder()
+                    .address(server.localAddress()).autoReceive(true).reconnect(policy).build(), clock)) {
                 assertTrue(client.connect());
                 take(connected).disconnect(); // the server drops us
                 List<ClientEvent> events = new ArrayList<>();
-                while (events.stream().filter(e -> e instanceof ClientEvent.Connected).count() < 2) {
-                    events.add(client.awaitEvent(Peers.WAIT).orElseThrow());
-                }
+                ClientEvent.Reconnecting reconnecting = eventsUntil(client, events, ClientEvent.Reconnecting.class);
+                assertEquals(1, reconnecting.attempt());
+                assertEquals(Duration.ofMillis(20), reconnecting.delay(), "the policy's first delay");
+                assertEquals(clock.now(), reconnecting.at(), "stamped with the client's clock");
+                assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
+                clock.advance(Stepping.justUnder(reconnecting.delay()));
+                assertTrue(clock.awaitSleepers(1, Duration.ZERO), "still backing off just under the delay");
+                assertEquals(ClientState.DISCONNECTED, client.state());
+                assertTrue(connected.isEmpty(), "no attempt yet");
+                clock.advance(Duration.ofMillis(1));
+                eventsUntil(client, events, ClientEvent.Connected.class);
                 List<Class<?>> kinds = events.stream().<Class<?>>map(Object::getClass).toList();
                 assertEquals(List.of(ClientEvent.Connected.class, ClientEvent.Disconnected.class,
                         ClientEvent.Reconnecting.class, ClientEvent.Connected.class), kinds);
-                assertEquals(1, ((ClientEvent.Reconnecting) events.get(2)).attempt());
                 take(connected);
                 client.send(bytes("back"));
                 assertEquals("back", text(Peers.concat(client.awaitReceived(Peers.WAIT))));
 
                 client.disconnect(); // our own disconnect: no reconnect
-                assertTrue(client.awaitEvent(Duration.ofMillis(300)).stream()
-                        .noneMatch(e -> e instanceof ClientEvent.Reconnecting), "no reconnect after disconnect()");
+                ClientEvent.Disconnected ours = eventsUntil(client, events, ClientEvent.Disconnected.class);
+                assertEquals(DisconnectReason.CLOSED_BY_US, ours.reason());
+                clock.advance(policy.maxDelay()); // past any back-off there could be
+                assertFalse(clock.awaitSleepers(1, Duration.ofMillis(300)), "no back-off after disconnect()");
+                assertTrue(client.pollEvent().isEmpty(), "no reconnect after disconnect()");
+                assertEquals(ClientState.DISCONNECTED, client.state());
             }
         }
     }
 
+    /** On a stepped clock: the attempts come at the policy's delays, 10, 20 and 40 ms, then it gives up. */
     @Test
     void reconnectGivesUpAfterItsAttemptsWithAFailurePerAttempt() throws Exception {
+        ReconnectPolicy policy = ReconnectPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(40))
+                .withMaxAttempts(3).withJitter(0);
+        SteppedClock clock = new SteppedClock();
         BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
         TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build());
         server.start();
-        try (TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress()).autoReceive(true)
-                .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(40)).withMaxAttempts(3))
-                .build())) {
+        try (TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder()
+                .address(server.localAddress()).autoReceive(true).reconnect(policy).build(), clock)) {
             assertTrue(client.connect());
             take(connected);
             server.close(); // nothing listens any more
-            int attempts = 0;
-            int failures = 0;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (failures < 3 && System.nanoTime() < deadline) {
-                var event = client.awaitEvent(Duration.ofMillis(500));
-                if (event.isPresent() && event.get() instanceof ClientEvent.Reconnecting) {
-                    attempts++;
-                }
-                if (event.isPresent() && event.get() instanceof ClientEvent.Failed f && f.failure() instanceof Failure.Connect) {
-                    failures++;
-                }
+            List<ClientEvent> events = new ArrayList<>();
+            List<Duration> delays = new ArrayList<>();
+            for (int n = 1; n <= 3; n++) {
+                ClientEvent.Reconnecting reconnecting = eventsUntil(client, events, ClientEvent.Reconnecting.class);
+                assertEquals(n, reconnecting.attempt());
+                delays.add(reconnecting.delay());
+                assertTrue(clock.awaitSleepers(1, Peers.WAIT), "back-off " + n + " began");
+                assertEquals(n - 1, connectFailures(client), "one failure per attempt before it");
+                clock.advance(Stepping.justUnder(reconnecting.delay()));
+                assertTrue(clock.awaitSleepers(1, Duration.ZERO), "still backing off just under delay " + n);
+                assertEquals(n - 1, connectFailures(client), "no attempt " + n + " before its delay");
+                clock.advance(Duration.ofMillis(1));
+                ClientEvent.Failed failed = eventsUntil(client, events, ClientEvent.Failed.class);
+                assertInstanceOf(Failure.Connect.class, failed.failure());
             }
-            assertEquals(3, attempts);
-            assertEquals(3, failures);
-            assertTrue(client.awaitEvent(Duration.ofMillis(300)).isEmpty(), "it gave up");
+            assertEquals(List.of(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(40)), delays);
+            List<Class<?>> kinds = events.stream().<Class<?>>map(Object::getClass).toList();
+            assertEquals(List.of(ClientEvent.Disconnected.class,
+                    ClientEvent.Reconnecting.class, ClientEvent.Failed.class,
+                    ClientEvent.Reconnecting.class, ClientEvent.Failed.class,
+                    ClientEvent.Reconnecting.class, ClientEvent.Failed.class), kinds.subList(kinds.size() - 7, kinds.size()));
+            clock.advance(Duration.ofHours(1)); // past any back-off there could be
+            assertFalse(clock.awaitSleepers(1, Duration.ofMillis(300)), "it gave up: no fourth back-off");
+            assertTrue(client.pollEvent().isEmpty(), "it gave up: no fourth attempt");
+            assertEquals(3, connectFailures(client));
         }
     }
 
@@ -290,38 +381,59 @@ class ReliabilityTest {
                 return SocketNetwork.INSTANCE.connect(address, timeout);
             }
         };
-        try (TcpServer server = new ServerEngine(failing, loopback().onReceive((c, d) -> c.send(d)).build(), null)) {
+        SteppedClock clock = new SteppedClock();
+        try (TcpServer server = new ServerEngine(failing, loopback().onReceive((c, d) -> c.send(d)).build(), clock)) {
             server.start();
-            Thread.sleep(1_000);
-            int calls = acceptCalls.get();
-            // Backoff 10, 20, 40 ... ms capped at 1 s: about 7 tries in the first second, not millions.
-            assertTrue(calls >= 3 && calls <= 12, calls + " accept calls in one second");
+            // Back-off 10, 20, 40 ... ms, capped at 1 s, on the clock: each try comes when the clock passes
+            // the wait before it, not before; 10 tries in 3.27 s of the clock, not millions.
+            Duration backoff = Duration.ofMillis(10);
+            for (int failures = 1; failures <= 9; failures++) {
+                int tries = failures;
+                Peers.awaitCondition(() -> acceptCalls.get() == tries, Peers.WAIT, () -> "accept try " + tries);
+                assertTrue(clock.awaitSleepers(1, Peers.WAIT), "backing off after failure " + failures);
+                clock.advance(Stepping.justUnder(backoff));
+                assertEquals(tries, acceptCalls.get(), "no try before the back-off of " + backoff + " ended");
+                clock.advance(Duration.ofMillis(1));
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(1)) < 0 ? backoff.multipliedBy(2)
+                        : Duration.ofSeconds(1);
+            }
+            Peers.awaitCondition(() -> acceptCalls.get() == 10, Peers.WAIT, () -> "accept try 10");
+            assertTrue(clock.awaitSleepers(1, Peers.WAIT), "backing off after failure 10");
+            assertEquals(Duration.ofMillis(3_270), Duration.ofNanos(clock.nanoTime()));
+            assertEquals(10, server.exceptions(false, false).size());
             assertTrue(server.exceptions(false, false).stream().allMatch(f -> f instanceof Failure.Accept));
             failuresLeft.set(0); // descriptors are free again
-            try (Socket peer = connect(server.localAddress())) {
+            try (Socket peer = connect(server.localAddress())) { // waits in the backlog
+                clock.advance(backoff); // the 1 s back-off ends: the next try accepts it
                 peer.setSoTimeout(5_000);
                 echoOnce(server, peer, "recovered");
             }
         }
     }
 
+    /** On a stepped clock that never moves, a back-off never ends by itself: close must cut it short. */
     @Test
     void closeStopsAReconnectLoopAtOnce() throws Exception {
+        SteppedClock clock = new SteppedClock();
         BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
         TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build());
         server.start();
-        TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress()).autoReceive(true)
-                .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(50), Duration.ofSeconds(30))).build());
+        TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder().address(server.localAddress())
+                .autoReceive(true).reconnect(ReconnectPolicy.exponential(Duration.ofMillis(50), Duration.ofSeconds(30)))
+                .build(), clock);
         assertTrue(client.connect());
         take(connected);
-        server.close(); // the client starts reconnecting, with waits growing towards 30 s
-        ClientEvent event;
-        do {
-            event = client.awaitEvent(Peers.WAIT).orElseThrow();
-        } while (!(event instanceof ClientEvent.Reconnecting));
-        long started = System.nanoTime();
-        client.close();
-        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        assertTrue(tookMillis < 1_000, "close took " + tookMillis + " ms");
+        server.close(); // the client starts reconnecting
+        eventsUntil(client, new ArrayList<>(), ClientEvent.Reconnecting.class);
+        assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
+        long before = clock.nanoTime();
+        CompletableFuture<Void> closing = Peers.startOn(Thread.ofVirtual(), "close", () -> {
+            client.close();
+            return null;
+        });
+        closing.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS); // a close that waited out the back-off would never return
+        assertEquals(before, clock.nanoTime(), "the clock did not move");
+        assertFalse(clock.awaitSleepers(1, Duration.ZERO), "the back-off was cut short");
+        assertEquals(ClientState.CLOSED, client.state());
     }
 }

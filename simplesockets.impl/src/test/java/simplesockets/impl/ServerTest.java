@@ -34,6 +34,7 @@ import simplesockets.api.ServerEvent;
 import simplesockets.api.ServerOptions;
 import simplesockets.api.ServerState;
 import simplesockets.api.TcpServer;
+import simplesockets.impl.time.SteppedClock;
 
 /** Every server capability of the seed, over real loopback sockets. */
 @Timeout(30)
@@ -438,15 +439,29 @@ class ServerTest {
         }
     }
 
+    /** Over real sockets, on a stepped clock: the timeout counts clock time, never real time. */
     @Test
     void idleTimeoutDisconnectsWithTimedOut() throws Exception {
+        Duration idle = Duration.ofMillis(200);
+        SteppedClock clock = new SteppedClock();
+        WatchedNetwork network = new WatchedNetwork();
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
         BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
-        try (TcpServer server = TcpServer.create(loopback().idleTimeout(Duration.ofMillis(200))
-                .onReceive((c, d) -> { }).onDisconnect((c, r) -> reasons.add(r)).build())) {
+        try (TcpServer server = new ServerEngine(network, loopback().idleTimeout(idle).onConnect(connected::add)
+                .onReceive((c, d) -> { }).onDisconnect((c, r) -> reasons.add(r)).build(), clock)) {
             server.start();
             try (Socket peer = connect(server.localAddress())) {
+                Connection connection = take(connected);
+                Peers.awaitCondition(() -> network.readsInProgress() == 1, Peers.WAIT,
+                        () -> "the server's read of the silent peer began");
+                clock.advance(Stepping.justUnder(idle));
+                assertTrue(connection.isOpen(), "still open just under the idle timeout");
+                assertTrue(reasons.isEmpty());
+                // The timers that come due run inside advance(): the close is decided when it returns.
+                clock.advance(Duration.ofMillis(1).plus(Stepping.checkPeriod(idle)));
+                assertFalse(connection.isOpen(), "closed by the first check past the idle timeout, at " + clock);
                 assertEquals(DisconnectReason.TIMED_OUT, take(reasons));
-                assertTrue(Peers.closedByPeer(peer, Duration.ofSeconds(1)));
+                assertTrue(Peers.closedByPeer(peer, Peers.WAIT));
             }
         }
     }

@@ -34,6 +34,7 @@ import simplesockets.api.ServerOptions;
 import simplesockets.api.TcpClient;
 import simplesockets.api.TcpServer;
 import simplesockets.api.TlsOptions;
+import simplesockets.impl.time.SteppedClock;
 
 /**
  * TLS over real sockets on 127.0.0.1, with keys and certificates made at test time by the running
@@ -239,14 +240,39 @@ class TlsTest {
         }
     }
 
+    /** An echo server over real sockets whose time, the handshake deadline included, is {@code clock}'s. */
+    private static TcpServer echoServerOn(SteppedClock clock, TlsOptions tls) throws Exception {
+        TcpServer server = new ServerEngine(SocketNetwork.INSTANCE, loopback().tls(tls).onReceive((c, d) -> c.send(d))
+                .build(), clock);
+        server.start();
+        return server;
+    }
+
+    /**
+     * Waits, in real time, until the server began the handshake of a connection: its deadline is
+     * the one timer on the clock (the server has no idle or write timeout).
+     */
+    private static void awaitHandshakeDeadline(SteppedClock clock) {
+        Peers.awaitCondition(() -> clock.pendingTasks() == 1, Peers.WAIT, () -> "the handshake began (" + clock + ")");
+    }
+
+    /** On a stepped clock: the deadline fires when the clock reaches it, not before, and never blocks accepting. */
     @Test
     void aStalledHandshakeTimesOutWithoutBlockingTheAcceptLoop() throws Exception {
-        TlsOptions serverTls = tls().keyStore(serverKeys, PASSWORD).handshakeTimeout(Duration.ofMillis(500)).build();
-        try (TcpServer server = echoServer(serverTls, Framing.RAW);
+        Duration deadline = Duration.ofMillis(500);
+        SteppedClock clock = new SteppedClock();
+        TlsOptions serverTls = tls().keyStore(serverKeys, PASSWORD).handshakeTimeout(deadline).build();
+        try (TcpServer server = echoServerOn(clock, serverTls);
              Socket silent = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort())) {
+            awaitHandshakeDeadline(clock);
+            clock.advance(Stepping.justUnder(deadline));
+            assertEquals(1, clock.pendingTasks(), "the deadline is still ahead just under the handshake timeout");
             stillServes(server, tls().trustStore(trustServer, PASSWORD).build()); // while the silent one stalls
+            assertTrue(server.exceptions(false, false).isEmpty(), server.exceptions(false, false).toString());
+            clock.advance(Duration.ofMillis(1)); // the deadline runs inside advance(): the plain socket is closed now
             Failure.Tls failure = (Failure.Tls) awaitFailure(server);
             assertEquals(Failure.TlsProblem.HANDSHAKE_TIMEOUT, failure.problem(), failure.toString());
+            assertTrue(Peers.closedByPeer(silent, Peers.WAIT), "the server closed the silent connection");
         }
     }
 
@@ -322,29 +348,35 @@ class TlsTest {
     }
 
 
+    /**
+     * On a stepped clock: a byte every 100 ms of the clock (less than any per-read timeout, on purpose)
+     * does not move the deadline, which fires at 600 ms of the clock.
+     */
     @Test
     void aTricklingPeerCannotStretchTheHandshakePastItsDeadline() throws Exception {
-        TlsOptions serverTls = tls().keyStore(serverKeys, PASSWORD).handshakeTimeout(Duration.ofMillis(600)).build();
-        try (TcpServer server = echoServer(serverTls, Framing.RAW);
+        Duration deadline = Duration.ofMillis(600);
+        Duration drip = Duration.ofMillis(100);
+        SteppedClock clock = new SteppedClock();
+        TlsOptions serverTls = tls().keyStore(serverKeys, PASSWORD).handshakeTimeout(deadline).build();
+        try (TcpServer server = echoServerOn(clock, serverTls);
              Socket trickle = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort())) {
-            Thread dripping = Thread.ofVirtual().start(() -> {
-                try {
-                    byte[] hello = {0x16, 0x03, 0x01, 0x00, (byte) 0xff}; // a record header, then almost nothing
-                    for (int i = 0; i < 40; i++) {
-                        trickle.getOutputStream().write(hello[i % hello.length]);
-                        Thread.sleep(100); // less than any per-read timeout, on purpose
-                    }
-                } catch (Exception e) {
-                    // the server gave up on us, as it should
-                }
-            });
-            long started = System.nanoTime();
+            awaitHandshakeDeadline(clock);
+            byte[] hello = {0x16, 0x03, 0x01, 0x00, (byte) 0xff}; // a record header, then almost nothing
+            OutputStream out = trickle.getOutputStream();
+            for (int i = 0; i < 5; i++) {
+                out.write(hello[i]);
+                out.flush();
+                clock.advance(drip);
+                assertEquals(1, clock.pendingTasks(), "the deadline is still ahead at " + clock);
+            }
+            out.write(0x01); // the first byte of the record's body
+            out.flush();
+            clock.advance(drip.minusMillis(1));
+            assertEquals(1, clock.pendingTasks(), "the deadline is still ahead just under it, at " + clock);
+            clock.advance(Duration.ofMillis(1)); // the deadline, 600 ms after the handshake began
             Failure.Tls failure = (Failure.Tls) awaitFailure(server);
-            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            assertTrue(failure.problem() == Failure.TlsProblem.HANDSHAKE_TIMEOUT || failure.problem() == Failure.TlsProblem.NOT_TLS,
-                    failure.toString());
-            assertTrue(tookMillis < 3_000, "gave up after " + tookMillis + " ms");
-            dripping.join(Duration.ofSeconds(5));
+            assertEquals(Failure.TlsProblem.HANDSHAKE_TIMEOUT, failure.problem(), failure.toString());
+            assertTrue(Peers.closedByPeer(trickle, Peers.WAIT), "the server closed the trickling connection");
         }
     }
 

@@ -3,6 +3,7 @@ package simplesockets.testkit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.EOFException;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import simplesockets.api.ClientEvent;
 import simplesockets.api.ClientOptions;
+import simplesockets.api.Connection;
 import simplesockets.api.DisconnectReason;
 import simplesockets.api.Failure;
 import simplesockets.api.Framing;
@@ -167,17 +169,39 @@ class FaultTest {
         assertEquals("held", text(server.awaitReceived(WAIT).getFirst().data()));
     }
 
+    /** On a manual clock: the idle timeout counts the clock's time, which only the test moves. */
     @Test
-    void aStalledPeerTimesOutWhenTheServerHasAnIdleTimeout(LoopbackNetwork network) throws Exception {
-        TcpServer server = network.server(ServerOptions.builder().port(0).idleTimeout(Duration.ofMillis(200))
-                .onReceive((c, d) -> c.send(d)).onDisconnect((c, r) -> serverReasons.add(r)).build());
-        server.start();
-        RawPeer peer = network.dial(server.localAddress());
-        peer.wire().apply(new Fault.Stall(Direction.CLIENT_TO_SERVER));
-        peer.send(bytes("never arrives"));
-        assertEquals(DisconnectReason.TIMED_OUT, take(serverReasons));
-        assertTrue(server.exceptions(false, false).isEmpty(), "a timeout is a disconnect, not a failure");
-        stillServes(network, server);
+    void aStalledPeerTimesOutWhenTheServerHasAnIdleTimeout() throws Exception {
+        Duration idle = Duration.ofMillis(200);
+        ManualClock clock = new ManualClock();
+        try (LoopbackNetwork network = new LoopbackNetwork(clock)) {
+            BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+            TcpServer server = network.server(ServerOptions.builder().port(0).idleTimeout(idle).onConnect(connected::add)
+                    .onReceive((c, d) -> c.send(d)).onDisconnect((c, r) -> serverReasons.add(r)).build());
+            server.start();
+            RawPeer peer = network.dial(server.localAddress());
+            peer.wire().apply(new Fault.Stall(Direction.CLIENT_TO_SERVER));
+            peer.send(bytes("never arrives"));
+            Connection connection = connected.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertNotNull(connection, "no connect within " + WAIT);
+            clock.advance(idle.minusMillis(1));
+            assertTrue(connection.isOpen(), "still open just under the idle timeout, at " + clock);
+            assertTrue(serverReasons.isEmpty());
+            // Each step runs the timeout checks that come due inside advance(), so a close is decided when
+            // it returns; a step that closed nothing waits a little in real time, for the server's read to
+            // begin (the idle time counts from there).
+            for (int step = 1; connection.isOpen(); step++) {
+                assertTrue(step <= 20, "the idle timeout never fired, at " + clock);
+                clock.advance(idle);
+                if (connection.isOpen()) {
+                    peer.awaitClosed(Duration.ofMillis(50));
+                }
+            }
+            assertEquals(DisconnectReason.TIMED_OUT, take(serverReasons));
+            assertTrue(peer.awaitClosed(WAIT), "the peer sees the close");
+            assertTrue(server.exceptions(false, false).isEmpty(), "a timeout is a disconnect, not a failure");
+            stillServes(network, server);
+        }
     }
 
     @Test

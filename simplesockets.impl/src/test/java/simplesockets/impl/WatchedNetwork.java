@@ -1,0 +1,129 @@
+package simplesockets.impl;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import simplesockets.api.TlsOptions;
+import simplesockets.impl.time.Clock;
+import simplesockets.impl.transport.Acceptor;
+import simplesockets.impl.transport.Network;
+import simplesockets.impl.transport.Transport;
+
+/**
+ * Real sockets ({@link SocketNetwork}), watched: counts the transport reads and writes in progress.
+ * The idle timeout counts only while a read waits in the transport, and the write timeout only while
+ * a write is in it, so a test on a {@link simplesockets.impl.time.SteppedClock} waits for the read or
+ * write to be there before it moves the clock (the engine notes the time just before it calls the
+ * transport, so once the transport sees the call, the count has begun).
+ */
+final class WatchedNetwork implements Network {
+
+    private final AtomicInteger reading = new AtomicInteger();
+    private final AtomicInteger writing = new AtomicInteger();
+
+    /** How many reads wait in a transport of this network now. */
+    int readsInProgress() {
+        return reading.get();
+    }
+
+    /** How many writes are in a transport of this network now. */
+    int writesInProgress() {
+        return writing.get();
+    }
+
+    @Override
+    public Acceptor bind(InetSocketAddress address, int backlog) throws IOException {
+        Acceptor real = SocketNetwork.INSTANCE.bind(address, backlog);
+        return new Acceptor() {
+            @Override
+            public Transport accept() throws IOException {
+                return watch(real.accept());
+            }
+
+            @Override
+            public boolean isOpen() {
+                return real.isOpen();
+            }
+
+            @Override
+            public InetSocketAddress localAddress() {
+                return real.localAddress();
+            }
+
+            @Override
+            public void close() throws IOException {
+                real.close();
+            }
+        };
+    }
+
+    @Override
+    public Transport connect(InetSocketAddress address, Duration timeout) throws IOException {
+        return watch(SocketNetwork.INSTANCE.connect(address, timeout));
+    }
+
+    private Transport watch(Transport real) {
+        return new Transport() {
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                reading.incrementAndGet();
+                try {
+                    return real.read(buffer, offset, length);
+                } finally {
+                    reading.decrementAndGet();
+                }
+            }
+
+            @Override
+            public void write(byte[] buffer, int offset, int length) throws IOException {
+                writing.incrementAndGet();
+                try {
+                    real.write(buffer, offset, length);
+                } finally {
+                    writing.decrementAndGet();
+                }
+            }
+
+            @Override
+            public void shutdownOutput() throws IOException {
+                real.shutdownOutput();
+            }
+
+            @Override
+            public void shutdownInput() throws IOException {
+                real.shutdownInput();
+            }
+
+            @Override
+            public void configure(boolean tcpNoDelay, boolean keepAlive) throws IOException {
+                real.configure(tcpNoDelay, keepAlive);
+            }
+
+            @Override
+            public Transport startTls(TlsOptions tls, boolean clientMode, String peerHost, Clock clock) throws IOException {
+                return real.startTls(tls, clientMode, peerHost, clock); // not watched past the handshake
+            }
+
+            @Override
+            public void close() throws IOException {
+                real.close();
+            }
+
+            @Override
+            public InetSocketAddress remoteAddress() {
+                return real.remoteAddress();
+            }
+
+            @Override
+            public InetSocketAddress localAddress() {
+                return real.localAddress();
+            }
+
+            @Override
+            public String toString() {
+                return "Watched[" + real + "]";
+            }
+        };
+    }
+}
