@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import simplesockets.api.DisconnectReason;
 import simplesockets.api.Failure;
 import simplesockets.api.ServerEvent;
 import simplesockets.api.ServerOptions;
@@ -46,43 +47,77 @@ final class Admission {
                 : delivery.callsOnReceive() ? Link.Mode.CALLBACK : Link.Mode.QUEUE;
     }
 
-    /** Serves a new connection, or closes it at once. On the accept thread; never blocks. */
+    /**
+     * Serves a new connection, or closes it at once. On the accept thread; never blocks. A plain
+     * connection is registered here, so ids and {@code clients()} follow the order of accepting; a TLS
+     * connection is registered once its handshake, on its own thread, is done.
+     */
     void admit(Transport transport) {
-        if (state.get() == ServerState.ACCEPTING && registry.reserve(options.maxConnections())) {
+        if (state.get() != ServerState.ACCEPTING || !registry.reserve(options.maxConnections())) {
+            LOG.debug("Refused {}: the server is {} or full", transport.remoteAddress(), state.get());
+            Transports.closeQuietly(transport);
+            return;
+        }
+        if (options.tls() != null) {
             try {
-                scope.fork("conn", () -> serve(transport));
-                return;
+                scope.fork("conn", () -> secureThenServe(transport));
             } catch (RejectedExecutionException e) {
                 registry.release();
+                Transports.closeQuietly(transport);
+            }
+            return;
+        }
+        configure(transport);
+        Link link = register(transport);
+        if (link != null) {
+            try {
+                scope.fork("conn", () -> serve(link));
+            } catch (RejectedExecutionException e) {
+                link.end(DisconnectReason.CLOSED_BY_US); // the server is closing
             }
         }
-        LOG.debug("Refused {}: the server is {} or full", transport.remoteAddress(), state.get());
-        Transports.closeQuietly(transport);
     }
 
-    /** The body of a connection's virtual thread. */
-    private void serve(Transport plain) {
-        Transport transport = plain;
+    /** The body of a TLS connection's thread: the handshake, then the same as a plain connection. */
+    private void secureThenServe(Transport plain) {
+        configure(plain);
+        Transport secured;
         try {
-            plain.configure(options.tcpNoDelay(), options.keepAlive());
-            if (options.tls() != null) {
-                transport = Handshake.secure(plain, options.tls(), false, null, clock);
-            }
+            secured = Handshake.secure(plain, options.tls(), false, null, clock);
         } catch (IOException | RuntimeException e) {
             registry.release();
-            Transports.closeQuietly(plain);
-            if (options.tls() != null && state.get() != ServerState.CLOSED) {
+            if (state.get() != ServerState.CLOSED) {
                 Failure.TlsProblem problem = TlsProblems.classify(e);
                 LOG.debug("TLS handshake with {} failed: {}", plain.remoteAddress(), problem, e);
                 delivery.recordQuietly(new Failure.Tls(plain.remoteAddress(), problem, e, clock.now()));
             }
             return;
         }
-        Link link = new Link(ids.incrementAndGet(), transport, mode, settings, delivery, registry::remove, clock, scope);
-        if (!registry.add(link)) {
-            Transports.closeQuietly(transport);
-            return;
+        Link link = register(secured);
+        if (link != null) {
+            serve(link);
         }
+    }
+
+    private void configure(Transport transport) {
+        try {
+            transport.configure(options.tcpNoDelay(), options.keepAlive());
+        } catch (IOException e) {
+            LOG.debug("Setting the socket options of {} failed", transport.remoteAddress(), e);
+        }
+    }
+
+    /** A link in the slot reserved for it, or {@code null} (and the transport closed) if the server closed. */
+    private Link register(Transport transport) {
+        Link link = new Link(ids.incrementAndGet(), transport, mode, settings, delivery, registry::remove, clock, scope);
+        if (registry.add(link)) {
+            return link;
+        }
+        Transports.closeQuietly(transport);
+        return null;
+    }
+
+    private void serve(Link link) {
         LOG.debug("Accepted {}", link);
         Session.run(link, delivery, true, options.handler());
     }

@@ -43,7 +43,8 @@ final class TlsProblems {
         if (text.contains("received fatal alert")) {
             return Failure.TlsProblem.REJECTED_BY_PEER;
         }
-        if (text.contains("remote host terminated the handshake") || text.contains("connection reset")) {
+        if (text.contains("remote host terminated the handshake") || text.contains("connection reset")
+                || text.contains("broken pipe")) {
             return Failure.TlsProblem.REJECTED_BY_PEER;
         }
         return Failure.TlsProblem.OTHER;

@@ -16,9 +16,12 @@ import simplesockets.impl.time.SteppedClock;
  *     TcpServer server = network.server(ServerOptions.builder().port(0)
  *             .idleTimeout(Duration.ofSeconds(30)).build());
  *     // ... connect a client that stays silent, then:
- *     clock.advance(Duration.ofSeconds(31)); // the server closes the idle connection now
+ *     clock.advance(Duration.ofSeconds(38)); // past 30 s and the check after it: the connection closes
  * }
  * }
+ *
+ * <p>Idle and write timeouts are checked every quarter of the shortest one (at least every 10 ms), so
+ * a timeout fires between its time and a quarter after it; advance past both.
  *
  * <p>{@link #advance} runs the timers that come due on the calling thread, in order, so that what they
  * do (closing a connection, say) has been done, or at least begun, when it returns. Thread-safe.
