@@ -295,7 +295,7 @@ final class Link implements Connection, Outbound.Ends {
                 }
                 delivery.received(this, credit, piece.get());
                 if (!more && out.corked()) {
-                    out.uncork(reader.readSize() <= settings.pieceSize());
+                    out.uncork(reader.readSize() > settings.pieceSize());
                 }
             }
             return DisconnectReason.CLOSED_BY_US;

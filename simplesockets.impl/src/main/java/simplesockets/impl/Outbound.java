@@ -246,17 +246,18 @@ final class Outbound {
     }
 
     /**
-     * Ends a gathered stretch: writes what was gathered, and lets go of a large gathering buffer.
+     * Ends a gathered stretch: writes what was gathered.
      *
-     * @param keepSmall whether a small buffer may be kept for the next read
+     * @param keep whether to keep the gathering buffer for the next read: yes while reads are long
+     *             (a stream), no once they are short, so a quiet connection holds no buffer
      */
-    void uncork(boolean keepSmall) throws IOException {
+    void uncork(boolean keep) throws IOException {
         corkedBy = null;
         writeLock.lock();
         try {
             flushCork();
         } finally {
-            if (!keepSmall) {
+            if (!keep) {
                 cork = null;
             }
             writeLock.unlock();
