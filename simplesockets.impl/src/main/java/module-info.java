@@ -16,6 +16,7 @@
 module simplesockets.impl {
     requires transitive simplesockets.api;
     requires org.slf4j;
+    requires jdk.net;
 
     // The testkit runs these same engines over its in-memory transport: qualified exports only.
     exports simplesockets.impl to simplesockets.testkit;

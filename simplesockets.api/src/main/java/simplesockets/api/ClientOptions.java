@@ -30,6 +30,7 @@ import java.util.Objects;
  *                          fails with {@link java.net.SocketTimeoutException}; {@link Duration#ZERO}
  *                          (the default) means never
  * @param keepAlive         whether to turn on TCP keep-alive; default {@code false}
+ * @param keepAliveTuning   how keep-alive probes, when it is on; default {@link KeepAlive#SYSTEM}
  * @param tcpNoDelay        whether to turn off Nagle's algorithm; default {@code true}
  * @param reconnect         how to reconnect after the connection is lost (not after
  *                          {@link TcpClient#disconnect()}), or {@code null} (the default) for never
@@ -63,6 +64,7 @@ public record ClientOptions(
         Duration idleTimeout,
         Duration writeTimeout,
         boolean keepAlive,
+        KeepAlive keepAliveTuning,
         boolean tcpNoDelay,
         ReconnectPolicy reconnect,
         boolean autoReceive,
@@ -90,6 +92,7 @@ public record ClientOptions(
         Objects.requireNonNull(framing, "framing");
         Checks.notNegative("connectTimeout", connectTimeout);
         Checks.notNegative("idleTimeout", idleTimeout);
+        Objects.requireNonNull(keepAliveTuning, "keepAliveTuning");
         Checks.notNegative("writeTimeout", writeTimeout);
         Checks.positive("maxQueuedBytes", maxQueuedBytes);
         Checks.positive("maxPendingSendBytes", maxPendingSendBytes);
@@ -163,6 +166,7 @@ public record ClientOptions(
         private Duration idleTimeout = Duration.ZERO;
         private Duration writeTimeout = Duration.ZERO;
         private boolean keepAlive;
+        private KeepAlive keepAliveTuning = KeepAlive.SYSTEM;
         private boolean tcpNoDelay = true;
         private ReconnectPolicy reconnect;
         private boolean autoReceive;
@@ -190,6 +194,7 @@ public record ClientOptions(
             idleTimeout = o.idleTimeout;
             writeTimeout = o.writeTimeout;
             keepAlive = o.keepAlive;
+            keepAliveTuning = o.keepAliveTuning;
             tcpNoDelay = o.tcpNoDelay;
             reconnect = o.reconnect;
             autoReceive = o.autoReceive;
@@ -317,6 +322,20 @@ public record ClientOptions(
          */
         public Builder keepAlive(boolean keepAlive) {
             this.keepAlive = keepAlive;
+            return this;
+        }
+
+        /**
+         * Turns on TCP keep-alive and sets how it probes (see {@link KeepAlive}).
+         *
+         * @param idle     quiet time before the first probe; zero for the system's
+         * @param interval time between probes; zero for the system's
+         * @param count    unanswered probes before the connection is dropped; zero for the system's
+         * @return this builder
+         */
+        public Builder keepAlive(Duration idle, Duration interval, int count) {
+            this.keepAlive = true;
+            this.keepAliveTuning = new KeepAlive(idle, interval, count);
             return this;
         }
 
@@ -472,7 +491,7 @@ public record ClientOptions(
          */
         public ClientOptions build() {
             return new ClientOptions(host, port, receiveBufferSize, framing, tls, connectTimeout, idleTimeout, writeTimeout,
-                    keepAlive, tcpNoDelay, reconnect, autoReceive,
+                    keepAlive, keepAliveTuning, tcpNoDelay, reconnect, autoReceive,
                     maxQueuedBytes, maxPendingSendBytes, sendOverflow, maxQueuedEvents, maxRecordedFailures, closeTimeout, onConnect, onReceive,
                     onDisconnect, onFailure);
         }

@@ -37,6 +37,7 @@ import java.util.Objects;
  *                              (the default) means never
  * @param keepAlive             whether to turn on TCP keep-alive ({@code SO_KEEPALIVE}), so the
  *                              kernel detects dead peers on idle connections; default {@code false}
+ * @param keepAliveTuning       how keep-alive probes, when it is on; default {@link KeepAlive#SYSTEM}
  * @param tcpNoDelay            whether to turn off Nagle's algorithm ({@code TCP_NODELAY}); default
  *                              {@code true}
  * @param halfCloseGrace        when a peer shuts down its output and its data waits for polling, the
@@ -78,6 +79,7 @@ public record ServerOptions(
         Duration idleTimeout,
         Duration writeTimeout,
         boolean keepAlive,
+        KeepAlive keepAliveTuning,
         boolean tcpNoDelay,
         Duration halfCloseGrace,
         int maxQueuedBytesPerConnection,
@@ -116,6 +118,7 @@ public record ServerOptions(
         Checks.notNegative("maxConnections", maxConnections);
         Objects.requireNonNull(framing, "framing");
         Checks.notNegative("idleTimeout", idleTimeout);
+        Objects.requireNonNull(keepAliveTuning, "keepAliveTuning");
         Checks.notNegative("writeTimeout", writeTimeout);
         Checks.notNegative("halfCloseGrace", halfCloseGrace);
         Checks.positive("maxQueuedBytesPerConnection", maxQueuedBytesPerConnection);
@@ -200,6 +203,7 @@ public record ServerOptions(
         private Duration idleTimeout = Duration.ZERO;
         private Duration writeTimeout = Duration.ZERO;
         private boolean keepAlive;
+        private KeepAlive keepAliveTuning = KeepAlive.SYSTEM;
         private boolean tcpNoDelay = true;
         private Duration halfCloseGrace = Duration.ofMillis(200);
         private int maxQueuedBytesPerConnection = 1 << 20;
@@ -229,6 +233,7 @@ public record ServerOptions(
             idleTimeout = o.idleTimeout;
             writeTimeout = o.writeTimeout;
             keepAlive = o.keepAlive;
+            keepAliveTuning = o.keepAliveTuning;
             tcpNoDelay = o.tcpNoDelay;
             halfCloseGrace = o.halfCloseGrace;
             maxQueuedBytesPerConnection = o.maxQueuedBytesPerConnection;
@@ -356,6 +361,20 @@ public record ServerOptions(
          */
         public Builder keepAlive(boolean keepAlive) {
             this.keepAlive = keepAlive;
+            return this;
+        }
+
+        /**
+         * Turns on TCP keep-alive and sets how it probes (see {@link KeepAlive}).
+         *
+         * @param idle     quiet time before the first probe; zero for the system's
+         * @param interval time between probes; zero for the system's
+         * @param count    unanswered probes before the connection is dropped; zero for the system's
+         * @return this builder
+         */
+        public Builder keepAlive(Duration idle, Duration interval, int count) {
+            this.keepAlive = true;
+            this.keepAliveTuning = new KeepAlive(idle, interval, count);
             return this;
         }
 
@@ -522,7 +541,7 @@ public record ServerOptions(
          */
         public ServerOptions build() {
             return new ServerOptions(host, port, backlog, receiveBufferSize, maxConnections, framing, tls, idleTimeout,
-                    writeTimeout, keepAlive, tcpNoDelay, halfCloseGrace, maxQueuedBytesPerConnection, maxPendingSendBytes, sendOverflow, maxQueuedBytesTotal,
+                    writeTimeout, keepAlive, keepAliveTuning, tcpNoDelay, halfCloseGrace, maxQueuedBytesPerConnection, maxPendingSendBytes, sendOverflow, maxQueuedBytesTotal,
                     maxQueuedEvents, maxRecordedFailures, closeTimeout,
                     onConnect, onReceive, onDisconnect, onFailure, handler);
         }

@@ -176,6 +176,92 @@ class InteropTest {
         }
     }
 
+    /**
+     * The chat relays on the sender's thread, so each member's copy waits in that member's own queue:
+     * one member who never reads is disconnected as a slow consumer, and the three others keep getting
+     * every byte. The speaker goes at the pace of the readers (a chunk, then the three have it), as
+     * people chat; a member who never reads still falls behind by megabytes.
+     */
+    @Test
+    void chatKeepsRelayingToThreeMembersWhileAFourthNeverReads() throws Exception {
+        int chunk = 64 * 1023;
+        int chunks = 128; // 8 MiB in all: far past the silent member's socket buffers and pending bound
+        try (TcpServer chat = ChatServer.start("127.0.0.1", 0)) {
+            int port = chat.localAddress().getPort();
+            Socket silent = new Socket();
+            silent.setReceiveBufferSize(4096);
+            List<Socket> readers = new java.util.ArrayList<>();
+            java.util.concurrent.Semaphore received = new java.util.concurrent.Semaphore(0);
+            try (Socket alice = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                alice.setSoTimeout(5_000);
+                for (int i = 0; i < 3; i++) {
+                    Socket reader = new Socket(InetAddress.getLoopbackAddress(), port);
+                    reader.setSoTimeout(20_000);
+                    readers.add(reader);
+                }
+                silent.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                String lastJoin = silent.getLocalPort() + ": joined\n";
+                assertTrue(readUntil(alice, lastJoin).contains(lastJoin), "every member joined");
+                Thread.ofVirtual().start(() -> drain(alice)); // alice hears nothing but announcements
+                for (Socket reader : readers) {
+                    Thread.ofVirtual().start(() -> countX(reader, received));
+                }
+                byte[] line = ("x".repeat(1022) + "\n").getBytes(StandardCharsets.UTF_8);
+                long started = System.nanoTime();
+                for (int c = 0; c < chunks; c++) {
+                    for (int l = 0; l < 64; l++) {
+                        alice.getOutputStream().write(line);
+                    }
+                    assertTrue(received.tryAcquire(3 * 64 * 1022, 10, java.util.concurrent.TimeUnit.SECONDS),
+                            "the three reading members got chunk " + c);
+                }
+                long tookMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+                System.out.println("relayed " + (chunks * 64 * 1022 >> 20) + " MiB to three members in " + tookMillis
+                        + " ms while a fourth never read");
+                // The chat sets no onFailure, so the slow consumer's failure is queued as an event.
+                var failure = chat.awaitEvent(Duration.ofSeconds(10)).orElseThrow();
+                assertTrue(failure instanceof simplesockets.api.ServerEvent.Failed f
+                        && f.failure() instanceof simplesockets.api.Failure.SlowConsumer, "got " + failure);
+                assertEquals(4, chat.clients().size(), "the member who never read was disconnected");
+            } finally {
+                for (Socket reader : readers) {
+                    reader.close();
+                }
+                silent.close();
+            }
+        }
+    }
+
+    /** Counts the filler bytes ('x') a member receives into {@code received}, until end of stream. */
+    private static void countX(Socket socket, java.util.concurrent.Semaphore received) {
+        byte[] buffer = new byte[64 * 1024];
+        try {
+            InputStream in = socket.getInputStream();
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                int count = 0;
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] == 'x') {
+                        count++;
+                    }
+                }
+                received.release(count);
+            }
+        } catch (IOException e) {
+            // closed at the end of the test
+        }
+    }
+
+    private static void drain(Socket socket) {
+        byte[] buffer = new byte[4096];
+        try {
+            while (socket.getInputStream().read(buffer) >= 0) {
+                // announcements only
+            }
+        } catch (IOException e) {
+            // closed at the end of the test
+        }
+    }
+
     /** Reads until {@code expected} has been seen, end of stream, or 5 s; returns what was read. */
     private static String readUntil(Socket socket, String expected) throws java.io.IOException {
         StringBuilder seen = new StringBuilder();

@@ -58,23 +58,33 @@ final class Admission {
             Transports.closeQuietly(transport);
             return;
         }
-        if (options.tls() != null) {
-            try {
+        Link link = null;
+        try {
+            if (options.tls() != null) {
                 scope.fork("conn", () -> secureThenServe(transport));
-            } catch (RejectedExecutionException e) {
-                registry.release();
-                Transports.closeQuietly(transport);
+                return;
             }
-            return;
+            configure(transport);
+            Link registered = register(transport);
+            link = registered;
+            if (registered != null) {
+                scope.fork("conn", () -> serve(registered));
+            }
+        } catch (RejectedExecutionException e) {
+            undo(transport, link); // the server is closing
+        } catch (RuntimeException | Error e) {
+            undo(transport, link);
+            throw e; // the accept loop records it and backs off
         }
-        configure(transport);
-        Link link = register(transport);
+    }
+
+    /** Gives back what a failed admission took: the link, or else the slot, and the connection. */
+    private void undo(Transport transport, Link link) {
         if (link != null) {
-            try {
-                scope.fork("conn", () -> serve(link));
-            } catch (RejectedExecutionException e) {
-                link.end(DisconnectReason.CLOSED_BY_US); // the server is closing
-            }
+            link.end(DisconnectReason.CLOSED_BY_US);
+        } else {
+            registry.release();
+            Transports.closeQuietly(transport);
         }
     }
 
@@ -101,7 +111,7 @@ final class Admission {
 
     private void configure(Transport transport) {
         try {
-            transport.configure(options.tcpNoDelay(), options.keepAlive());
+            transport.configure(options.tcpNoDelay(), options.keepAlive(), options.keepAliveTuning());
         } catch (IOException e) {
             LOG.debug("Setting the socket options of {} failed", transport.remoteAddress(), e);
         }

@@ -58,7 +58,7 @@ final class Connector {
             return Optional.empty();
         }
         try {
-            transport.configure(options.tcpNoDelay(), options.keepAlive());
+            transport.configure(options.tcpNoDelay(), options.keepAlive(), options.keepAliveTuning());
             if (options.tls() != null) {
                 transport = Handshake.secure(transport, options.tls(), true, options.host(), clock);
             }

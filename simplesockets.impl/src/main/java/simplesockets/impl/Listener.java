@@ -27,20 +27,37 @@ final class Listener {
     private final Clock clock;
     private final Consumer<Transport> admit;
     private final Consumer<Failure> record;
+    private final Duration letGo;
     private AcceptLoop loop;
+    /** The loop closed last: its thread may still hold the port until it wakes. */
+    private AcceptLoop stopped;
     private volatile InetSocketAddress bound;
 
-    Listener(Network network, int backlog, Scope scope, Clock clock, Consumer<Transport> admit, Consumer<Failure> record) {
+    /**
+     * @param letGo how long a new bind waits for the previous accept thread to let go of the port
+     */
+    Listener(Network network, int backlog, Duration letGo, Scope scope, Clock clock, Consumer<Transport> admit,
+            Consumer<Failure> record) {
         this.network = network;
         this.backlog = backlog;
+        this.letGo = letGo;
         this.scope = scope;
         this.clock = clock;
         this.admit = admit;
         this.record = record;
     }
 
-    /** Binds {@code address} (or, given {@code null}, the address bound before) and starts accepting. */
+    /**
+     * Binds {@code address} (or, given {@code null}, the address bound before) and starts accepting.
+     * A thread blocked in accept keeps the listening socket alive until it wakes, even after the socket
+     * is closed, so a bind after {@link #close} first waits for that thread to end (a matter of
+     * microseconds; bounded by the close timeout): a restart never races the exit before it.
+     */
     void listen(InetSocketAddress address) throws IOException {
+        if (stopped != null) {
+            stopped.join(letGo);
+            stopped = null;
+        }
         Acceptor acceptor = network.bind(address == null ? bound : address, backlog);
         try {
             loop = new AcceptLoop(acceptor, scope, clock, admit, record);
@@ -65,6 +82,7 @@ final class Listener {
             return () -> { };
         }
         ended.close();
+        stopped = ended;
         return () -> ended.join(join);
     }
 

@@ -62,7 +62,7 @@ public final class ServerEngine implements TcpServer {
                 new FailureLog(options.maxRecordedFailures()), clock);
         this.timeouts = new Timeouts(clock, options.idleTimeout(), options.writeTimeout(), registry::links);
         Admission admission = new Admission(options, lifecycle::state, registry, scope, delivery, clock);
-        this.listener = new Listener(network, options.backlog(), scope, clock, admission::admit,
+        this.listener = new Listener(network, options.backlog(), options.closeTimeout(), scope, clock, admission::admit,
                 delivery::recordQuietly);
     }
 

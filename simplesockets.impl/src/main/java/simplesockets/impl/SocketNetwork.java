@@ -7,10 +7,15 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketOption;
 import java.time.Duration;
 import java.util.Locale;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import jdk.net.ExtendedSocketOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import simplesockets.api.KeepAlive;
 import simplesockets.api.TlsOptions;
 import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.Acceptor;
@@ -20,6 +25,8 @@ import simplesockets.impl.transport.Transport;
 
 /** The seam over real {@link java.net.Socket}s. Blocking sockets are cheap on virtual threads. */
 final class SocketNetwork implements Network {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SocketNetwork.class);
 
     static final SocketNetwork INSTANCE = new SocketNetwork();
 
@@ -214,9 +221,26 @@ final class SocketNetwork implements Network {
         }
 
         @Override
-        public void configure(boolean tcpNoDelay, boolean keepAlive) throws IOException {
+        public void configure(boolean tcpNoDelay, boolean keepAlive, KeepAlive tuning) throws IOException {
             socket.setTcpNoDelay(tcpNoDelay);
             socket.setKeepAlive(keepAlive);
+            if (keepAlive) {
+                tune(ExtendedSocketOptions.TCP_KEEPIDLE, (int) tuning.idle().toSeconds());
+                tune(ExtendedSocketOptions.TCP_KEEPINTERVAL, (int) tuning.interval().toSeconds());
+                tune(ExtendedSocketOptions.TCP_KEEPCOUNT, tuning.count());
+            }
+        }
+
+        /** Sets one keep-alive setting, unless it is zero (the system's) or the platform lacks it. */
+        private void tune(SocketOption<Integer> option, int value) throws IOException {
+            if (value <= 0) {
+                return;
+            }
+            if (!socket.supportedOptions().contains(option)) {
+                LOG.debug("{} is not supported here; the system's value applies", option.name());
+                return;
+            }
+            socket.setOption(option, Math.max(1, value));
         }
 
         /** The socket itself, for tests of its options. */

@@ -37,7 +37,11 @@ class LeakTest {
     Path dumps;
 
     private List<String> threadNames(String file) throws Exception {
-        Path dump = dumps.resolve(file);
+        return threadNames(dumps.resolve(file));
+    }
+
+    /** The names of every live thread, virtual ones included, from a JSON thread dump written to {@code dump}. */
+    static List<String> threadNames(Path dump) throws Exception {
         ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
                 .dumpThreads(dump.toAbsolutePath().toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
         Matcher m = NAME.matcher(Files.readString(dump));

@@ -136,6 +136,29 @@ class TlsTest {
         }
     }
 
+    /**
+     * TLS adds no thread of its own: the handshake deadline and the close_notify cut-off are timers of
+     * the server's or client's clock, in its scope, so after close() nothing of either is alive.
+     */
+    @Test
+    void tlsLeavesNoThreadBehind(@org.junit.jupiter.api.io.TempDir Path dumps) throws Exception {
+        TlsOptions clientTls = tls().trustStore(trustServer, PASSWORD).build();
+        TcpServer server = echoServer(tls().keyStore(serverKeys, PASSWORD).build(), Framing.RAW);
+        TcpClient client = TcpClient.create(clientTo(server, clientTls, Framing.RAW).build());
+        assertTrue(client.connect(), () -> client.exceptions(false, false).toString());
+        client.send(bytes("hello"));
+        assertEquals("hello", text(client.receive(Peers.WAIT).orElseThrow()));
+        List<String> during = LeakTest.threadNames(dumps.resolve("during.json")).stream()
+                .filter(n -> n.startsWith("simplesockets-")).toList();
+        assertTrue(during.stream().anyMatch(n -> n.contains("-conn-")), "the dump sees the connection threads: " + during);
+        client.close();
+        server.close();
+        List<String> after = LeakTest.threadNames(dumps.resolve("after.json"));
+        List<String> left = after.stream().filter(during::contains).toList();
+        assertTrue(left.isEmpty(), "threads that outlived close: " + left);
+        assertTrue(after.stream().noneMatch(n -> n.startsWith("simplesockets-tls")), "a TLS helper thread: " + after);
+    }
+
     @Test
     void echoOverTlsWithFramingAndHostNameVerification() throws Exception {
         TlsOptions clientTls = tls().trustStore(trustServer, PASSWORD).build();

@@ -96,8 +96,9 @@ final class WatchedNetwork implements Network {
             }
 
             @Override
-            public void configure(boolean tcpNoDelay, boolean keepAlive) throws IOException {
-                real.configure(tcpNoDelay, keepAlive);
+            public void configure(boolean tcpNoDelay, boolean keepAlive, simplesockets.api.KeepAlive tuning)
+                    throws IOException {
+                real.configure(tcpNoDelay, keepAlive, tuning);
             }
 
             @Override

@@ -64,7 +64,7 @@ final class MemoryTransport implements Transport {
 
     /** In memory there is no Nagle's algorithm and no keep-alive to set. */
     @Override
-    public void configure(boolean tcpNoDelay, boolean keepAlive) {
+    public void configure(boolean tcpNoDelay, boolean keepAlive, simplesockets.api.KeepAlive tuning) {
     }
 
     /**

@@ -21,7 +21,8 @@ public final class SteppedClock implements Clock {
     private final Instant origin;
     private long nanos;
     private long sequence;
-    private int sleepers;
+    /** The deadlines of the threads sleeping now. */
+    private final java.util.List<Long> sleepers = new java.util.ArrayList<>();
 
     /** A clock whose wall time starts now. */
     public SteppedClock() {
@@ -47,15 +48,15 @@ public final class SteppedClock implements Clock {
     public void sleep(Duration duration) throws InterruptedException {
         lock.lock();
         try {
-            long deadline = nanos + duration.toNanos();
-            sleepers++;
+            Long deadline = nanos + duration.toNanos();
+            sleepers.add(deadline);
             moved.signalAll();
             try {
                 while (nanos - deadline < 0) {
                     moved.await();
                 }
             } finally {
-                sleepers--;
+                sleepers.remove(deadline);
             }
         } finally {
             lock.unlock();
@@ -122,8 +123,9 @@ public final class SteppedClock implements Clock {
     }
 
     /**
-     * Waits, in real time, until at least {@code count} threads sleep on this clock: the way a test
-     * knows a back-off has begun before it advances past it.
+     * Waits, in real time, until at least {@code count} threads sleep on this clock with their time
+     * still to come: the way a test knows a back-off has begun before it advances past it. A sleeper
+     * whose time has passed but that has not woken yet is not counted.
      *
      * @param count   how many sleepers
      * @param timeout the longest real wait
@@ -134,7 +136,7 @@ public final class SteppedClock implements Clock {
         lock.lock();
         try {
             long left = timeout.toNanos();
-            while (sleepers < count) {
+            while (sleepers.stream().filter(d -> d - nanos > 0).count() < count) {
                 if (left <= 0) {
                     return false;
                 }

@@ -58,9 +58,10 @@ public interface Transport extends Closeable {
      *
      * @param tcpNoDelay whether to turn off Nagle's algorithm
      * @param keepAlive  whether to turn on TCP keep-alive
+     * @param tuning     how keep-alive probes, when it is on; settings the platform lacks are skipped
      * @throws IOException if the transport is closed
      */
-    void configure(boolean tcpNoDelay, boolean keepAlive) throws IOException;
+    void configure(boolean tcpNoDelay, boolean keepAlive, simplesockets.api.KeepAlive tuning) throws IOException;
 
     /**
      * Runs a TLS handshake over this connected transport and returns the secured transport, which
