@@ -31,7 +31,7 @@ final class Admission {
     private final Delivery<ServerEvent> delivery;
     private final Clock clock;
     private final LinkSettings settings;
-    private final Link.Mode mode;
+    private final ReadMode mode;
     private final AtomicLong ids = new AtomicLong();
 
     Admission(ServerOptions options, Supplier<ServerState> state, Registry registry, Scope scope,
@@ -43,8 +43,8 @@ final class Admission {
         this.delivery = delivery;
         this.clock = clock;
         this.settings = LinkSettings.of(options, delivery.events().budget());
-        this.mode = options.handler() != null ? Link.Mode.HANDLER
-                : delivery.callsOnReceive() ? Link.Mode.CALLBACK : Link.Mode.QUEUE;
+        this.mode = options.handler() != null ? ReadMode.HANDLER
+                : delivery.callsOnReceive() ? ReadMode.CALLBACK : ReadMode.QUEUE;
     }
 
     /**

@@ -70,7 +70,7 @@ final class Connector {
                     : new Failure.Tls(target, problem, e, clock.now()));
             return Optional.empty();
         }
-        Link.Mode mode = delivery.callsOnReceive() ? Link.Mode.CALLBACK : Link.Mode.QUEUE;
+        ReadMode mode = delivery.callsOnReceive() ? ReadMode.CALLBACK : ReadMode.QUEUE;
         return Optional.of(new Link(ids.incrementAndGet(), transport, mode, settings, delivery, owner, clock, scope));
     }
 }

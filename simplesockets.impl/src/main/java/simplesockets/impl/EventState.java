@@ -187,12 +187,7 @@ final class EventState<E> {
 
     /** Takes the oldest event of any kind, without waiting. */
     Optional<E> poll() {
-        lock.lock();
-        try {
-            return Optional.ofNullable(pollLocked());
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> Optional.ofNullable(pollLocked()));
     }
 
     /** Waits for an event of any kind and takes it. */
@@ -299,63 +294,59 @@ final class EventState<E> {
     }
 
     private void endGrace(Credit credit) {
-        lock.lock();
-        try {
+        update(() -> {
             credit.graceOver = true;
             credit.room.signal();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** A connection ended: waiters that wait only while it lives return. */
     void ended() {
-        locked(() -> {
+        update(() -> {
             endings++;
             changed.signalAll();
-            return null;
         });
     }
 
     /** Wakes the connection's reader for good: its connection is closing. */
     void cancel(Credit credit) {
-        lock.lock();
-        try {
+        update(() -> {
             credit.cancelled = true;
             credit.room.signal();
             readers.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Pull mode: read only on demand (a client with background receiving off). */
     void pull(boolean on) {
-        lock.lock();
-        try {
+        update(() -> {
             pull = on;
             readers.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Wakes every waiter; awaits return at once from now on, with what is queued. */
     void close() {
-        lock.lock();
-        try {
+        update(() -> {
             closed = true;
             changed.signalAll();
             readers.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     private <T> T locked(java.util.function.Supplier<T> body) {
         lock.lock();
         try {
             return body.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void update(Runnable change) {
+        lock.lock();
+        try {
+            change.run();
         } finally {
             lock.unlock();
         }

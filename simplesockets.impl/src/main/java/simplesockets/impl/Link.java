@@ -40,19 +40,9 @@ final class Link implements Connection, Outbound.Ends {
         void ending(Link link);
     }
 
-    /** How this link is read. */
-    enum Mode {
-        /** The engine reads and hands data to callbacks. */
-        CALLBACK,
-        /** The engine reads and queues data for polling, bounded by credit. */
-        QUEUE,
-        /** A user handler reads with {@link #read()}. */
-        HANDLER
-    }
-
     private final long id;
     private final Transport transport;
-    private final Mode mode;
+    private final ReadMode mode;
     private final LinkSettings settings;
     private final Codec codec;
     private final Reader reader;
@@ -70,7 +60,7 @@ final class Link implements Connection, Outbound.Ends {
     private volatile boolean flushFirst;
     private volatile Clock.Timer linger;
 
-    Link(long id, Transport transport, Mode mode, LinkSettings settings, Delivery<?> delivery, Owner owner,
+    Link(long id, Transport transport, ReadMode mode, LinkSettings settings, Delivery<?> delivery, Owner owner,
             Clock clock, Scope scope) {
         this.id = id;
         this.transport = transport;
@@ -79,7 +69,7 @@ final class Link implements Connection, Outbound.Ends {
         this.delivery = delivery;
         this.owner = owner;
         this.clock = clock;
-        this.credit = delivery.events().newCredit();
+        this.credit = mode == ReadMode.QUEUE ? delivery.events().newCredit() : null; // only polling queues data
         this.codec = settings.codec();
         this.reader = new Reader(transport, codec, clock, settings.pieceSize(), settings.budget(), () -> !isOpen());
         this.out = new Outbound(transport, clock, scope, this, settings.maxPendingSendBytes(), settings.sendOverflow(),
@@ -106,7 +96,7 @@ final class Link implements Connection, Outbound.Ends {
         return reason.get() == null;
     }
 
-    Mode mode() {
+    ReadMode mode() {
         return mode;
     }
 
@@ -198,7 +188,9 @@ final class Link implements Connection, Outbound.Ends {
             return false;
         }
         owner.ending(this);
-        delivery.events().cancel(credit);
+        if (credit != null) {
+            delivery.events().cancel(credit);
+        }
         settings.budget().wake();
         return true;
     }
@@ -255,7 +247,7 @@ final class Link implements Connection, Outbound.Ends {
 
     @Override
     public Optional<byte[]> read() throws IOException {
-        if (mode != Mode.HANDLER) {
+        if (mode != ReadMode.HANDLER) {
             throw new IllegalStateException("the server reads this connection; read() is for connection handlers");
         }
         try {
@@ -278,19 +270,19 @@ final class Link implements Connection, Outbound.Ends {
     DisconnectReason readLoop() {
         EventState<?> events = delivery.events();
         try {
-            while (mode == Mode.CALLBACK || events.awaitReadPermit(credit, settings.creditLimit())) {
+            while (mode == ReadMode.CALLBACK || events.awaitReadPermit(credit, settings.creditLimit())) {
                 if (reason.get() != null) {
                     return DisconnectReason.CLOSED_BY_US;
                 }
                 Optional<byte[]> piece = reader.next();
                 if (piece.isEmpty()) {
-                    if (mode == Mode.QUEUE) {
+                    if (mode == ReadMode.QUEUE) {
                         events.awaitDrainedThenGrace(credit, settings.halfCloseGrace(), clock);
                     }
                     return draining ? DisconnectReason.CLOSED_BY_US : DisconnectReason.PEER_CLOSED;
                 }
                 boolean more = reader.hasMore();
-                if (more && mode == Mode.CALLBACK) {
+                if (more && mode == ReadMode.CALLBACK) {
                     out.cork();
                 }
                 delivery.received(this, credit, piece.get());

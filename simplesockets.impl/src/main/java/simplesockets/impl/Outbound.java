@@ -64,7 +64,8 @@ final class Outbound {
     private final ReentrantLock queueLock = new ReentrantLock();
     private final Condition changed = queueLock.newCondition();
     /** Guarded by queueLock, as are the fields below. */
-    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    /** Made on the first queued send, so a connection that only answers on its own thread has none. */
+    private ArrayDeque<byte[]> queue;
     private long pending;
     private boolean writing;
     private boolean closed;
@@ -121,6 +122,9 @@ final class Outbound {
             }
             if (closed) {
                 throw ends.closed();
+            }
+            if (queue == null) {
+                queue = new ArrayDeque<>(4);
             }
             queue.addLast(bytes);
             pending += bytes.length;
@@ -304,10 +308,12 @@ final class Outbound {
         try {
             closed = true;
             long dropped = 0;
-            for (byte[] bytes : queue) {
-                dropped += bytes.length;
+            if (queue != null) {
+                for (byte[] bytes : queue) {
+                    dropped += bytes.length;
+                }
+                queue.clear();
             }
-            queue.clear();
             pending -= dropped;
             budget.release(dropped);
             changed.signalAll();

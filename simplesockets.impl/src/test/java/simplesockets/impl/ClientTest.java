@@ -100,13 +100,20 @@ class ClientTest {
     @Test
     void withoutAutoReceiveNothingIsReadInTheBackground() throws Exception {
         BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
-        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build())) {
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add)
+                .onDisconnect((c, r) -> closed.countDown()).build())) {
             server.start();
             try (TcpClient client = TcpClient.create(to(server).build())) {
                 client.connect();
-                take(connected).send(bytes("later"));
-                Thread.sleep(100);
+                Connection connection = take(connected);
+                connection.send(bytes("later"));
+                connection.disconnect(); // writes "later", then closes
+                // Once the server reports it closed, the data and the end of stream are in the client's
+                // socket (loopback delivers within the sending call): neither has been read.
+                assertTrue(closed.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS));
                 assertFalse(client.hasNewData(), "the data waits in the socket");
+                assertEquals(ClientState.CONNECTED, client.state(), "nothing read, not even the end of stream");
                 client.autoReceive(true);
                 assertEquals("later", text(Peers.concat(client.awaitReceived(Peers.WAIT))));
             }
@@ -295,12 +302,11 @@ class ClientTest {
             try (TcpClient client = TcpClient.create(to(server).build())) {
                 client.connect();
                 Connection connection = take(connected);
+                Thread waiting = Thread.currentThread();
                 Thread.ofVirtual().start(() -> {
-                    try {
-                        Thread.sleep(100);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+                    // Once the test waits, so the wait must end for the disconnect.
+                    Peers.awaitCondition(() -> waiting.getState() == Thread.State.TIMED_WAITING, Peers.WAIT,
+                            () -> "the test did not start waiting");
                     connection.disconnect();
                 });
                 long started = System.nanoTime();

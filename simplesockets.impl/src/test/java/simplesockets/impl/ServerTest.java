@@ -473,7 +473,7 @@ class ServerTest {
             try (Socket peer = connect(server.localAddress())) {
                 peer.getOutputStream().write(bytes("hi"));
                 peer.shutdownOutput(); // as `echo hi | ncat` does
-                Thread.sleep(50); // the EOF reaches the server before the application polls
+                // Whether the server sees the end of stream before or after this poll, the reply goes out.
                 for (ServerEvent.Received r : server.awaitReceived(Peers.WAIT)) {
                     server.send(r.connection(), r.data());
                 }
@@ -514,7 +514,8 @@ class ServerTest {
                 Thread.currentThread().interrupt();
             }
         });
-        Thread.sleep(50);
+        Peers.awaitCondition(() -> waiter.getState() == Thread.State.TIMED_WAITING, Peers.WAIT,
+                () -> "the waiter did not start waiting");
         server.close();
         assertTrue(waiter.join(Duration.ofSeconds(2)));
     }

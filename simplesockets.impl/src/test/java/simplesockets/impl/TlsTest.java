@@ -370,7 +370,6 @@ class TlsTest {
         }
     }
 
-
     /**
      * On a stepped clock: a byte every 100 ms of the clock (less than any per-read timeout, on purpose)
      * does not move the deadline, which fires at 600 ms of the clock.
