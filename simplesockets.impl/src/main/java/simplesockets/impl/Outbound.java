@@ -63,8 +63,10 @@ final class Outbound {
 
     private final ReentrantLock queueLock = new ReentrantLock();
     private final Condition changed = queueLock.newCondition();
-    /** Guarded by queueLock, as are the fields below. */
-    /** Made on the first queued send, so a connection that only answers on its own thread has none. */
+    /**
+     * Made on the first queued send, so a connection that only answers on its own thread has none.
+     * Guarded by queueLock, as are the fields below.
+     */
     private ArrayDeque<byte[]> queue;
     private long pending;
     private boolean writing;
