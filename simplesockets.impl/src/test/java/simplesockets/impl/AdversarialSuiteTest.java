@@ -1,0 +1,431 @@
+package simplesockets.impl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import simplesockets.api.ServerOptions;
+
+/**
+ * Issue 12, scaled to CI: what a hostile peer could do to a server from outside, over real loopback
+ * sockets, against a server in a JVM of its own ({@link AdversarialServer}) where its memory or its
+ * log is the point.
+ *
+ * <ul>
+ *   <li>Retention: 1,000 peers, one at a time, each leaving the better part of a 1 MiB frame, leave
+ *       the heap of a 256 MiB server where it was.</li>
+ *   <li>A total bound: 700 peers at once, each stuck in the better part of a 1 MiB frame, do not stop
+ *       a 512 MiB server from serving fresh clients.</li>
+ *   <li>Log flood: 2,000 peers that send 64 bytes and reset, against the README's echo callback,
+ *       make fewer than 100 lines of log.</li>
+ * </ul>
+ */
+class AdversarialSuiteTest {
+
+    private static final int MiB = 1 << 20;
+    /** What each hostile peer sends of its 1 MiB frame. */
+    private static final int PARTIAL = 900 * 1024;
+    /** A peer's socket waits no longer than this for anything. */
+    private static final int PEER_TIMEOUT_MS = 10_000;
+
+    // ---- 1. retention ----
+
+    /**
+     * 1,000 peers, one at a time, each send the header of a 1 MiB frame and 900 KiB of it, then go.
+     * Before the fix, each one's partial frame, read buffer and gathering buffer stayed reachable
+     * (through its queued {@code Connected} event) and a 256 MiB heap ran out after about 200 peers.
+     */
+    @Test
+    void sequentialPeersLeavingPartialFramesLeaveTheHeapWhereItWas() throws Exception {
+        int peers = 1_000;
+        int warmUp = 50;
+        byte[] partial = partialFrame();
+        try (Forked server = Forked.start("framed", "-Xmx256m")) {
+            InetSocketAddress address = server.address();
+            long warm = 0;
+            for (int i = 1; i <= peers; i++) {
+                try {
+                    sendAndLeave(address, partial);
+                } catch (IOException e) {
+                    fail("peer " + i + " of " + peers + " failed: " + e + "\nserver output:\n" + server.tail(), e);
+                }
+                if (i == warmUp) {
+                    warm = server.heap(warmUp);
+                }
+            }
+            long end = server.heap(peers);
+            byte[] echoed = echoFrame(address, "still here");
+            // A 10% bound on a heap this small (the warm baseline is a few MiB) is within the noise of
+            // what one full GC leaves behind (class metadata is not heap, but JIT and JMX caches,
+            // interned strings, thread-local buffers are), so the bound is 10% or 4 MiB, whichever is
+            // more. Before the fix, 950 peers would have kept some 950 MiB: 4 MiB is 4 peers' worth.
+            long allowed = Math.max(warm / 10, 4L * MiB);
+            String figures = String.format("retention: heap after full GC %.2f MiB after %d peers, %.2f MiB after %d"
+                            + " peers (growth %.2f MiB, %+.1f%%, allowed %.2f MiB); fresh client echoed: %s",
+                    mib(warm), warmUp, mib(end), peers, mib(end - warm), 100.0 * (end - warm) / warm, mib(allowed),
+                    new String(echoed, StandardCharsets.UTF_8));
+            System.out.println(figures);
+            assertTrue(end - warm <= allowed, figures);
+            assertArrayEquals(bytes("still here"), echoed, figures);
+            assertNoOutOfMemory(server, figures);
+        }
+    }
+
+    /** Sends {@code bytes}, shuts down output, and waits until the server has closed its side. */
+    private static void sendAndLeave(InetSocketAddress address, byte[] bytes) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(address, PEER_TIMEOUT_MS);
+            socket.setSoTimeout(PEER_TIMEOUT_MS);
+            socket.getOutputStream().write(bytes);
+            // Closing would do as well; shutting down the output and waiting for the server to close
+            // keeps the peers strictly one at a time, so maxConnections could not have helped.
+            socket.shutdownOutput();
+            InputStream in = socket.getInputStream();
+            try {
+                while (in.read() >= 0) {
+                    // the server never answers a partial frame; drain whatever, until it closes
+                }
+            } catch (java.net.SocketException reset) {
+                // a reset is a close too
+            }
+        }
+    }
+
+    // ---- 2. a total bound on bytes in flight ----
+
+    /**
+     * 700 peers at once each send the header of a 1 MiB frame and 900 KiB of it, and stay. Before the
+     * fix, their partial frames had no total bound: 700 of them exhausted a 512 MiB heap and the
+     * server died. Now, past maxQueuedBytesTotal (64 MiB by default) they wait, and a fresh client is
+     * still served.
+     */
+    @Test
+    void concurrentPartialFramesDoNotStopFreshClientsBeingServed() throws Exception {
+        int count = 700; // 1,400 sockets on this box (server and peers); `ulimit -n` here is 20,000
+        byte[] partial = partialFrame();
+        long limit = ServerOptions.builder().build().maxQueuedBytesTotal();
+        List<Socket> peers = new ArrayList<>();
+        List<Thread> writers = new ArrayList<>();
+        AtomicInteger writesDone = new AtomicInteger();
+        try (Forked server = Forked.start("framed", "-Xmx512m")) {
+            InetSocketAddress address = server.address();
+            try {
+                for (int i = 0; i < count; i++) {
+                    Socket socket = new Socket();
+                    peers.add(socket);
+                    socket.connect(address, PEER_TIMEOUT_MS);
+                }
+                long[] stats = server.statsUntil(s -> s[0] == count, "all " + count + " peers connected");
+                for (Socket socket : peers) {
+                    // Each write blocks on TCP backpressure once the server stops reading: that is the
+                    // point. Closing the socket (below) ends it.
+                    writers.add(Thread.ofVirtual().start(() -> {
+                        try {
+                            socket.getOutputStream().write(partial);
+                            writesDone.incrementAndGet();
+                        } catch (IOException closed) {
+                            // closed at the end of the test
+                        }
+                    }));
+                }
+                stats = server.statsUntil(s -> s[1] >= limit, "the bytes in flight reach maxQueuedBytesTotal");
+                long budgetWhenStuck = stats[1];
+                long worst = 0;
+                int probes = 5;
+                for (int i = 0; i < probes; i++) {
+                    long started = System.nanoTime();
+                    byte[] echoed;
+                    try {
+                        echoed = echoFrame(address, "probe " + i);
+                    } catch (IOException e) {
+                        fail("fresh client " + i + " was not served while " + count + " peers were stuck: " + e
+                                + "\nserver output:\n" + server.tail(), e);
+                        return;
+                    }
+                    worst = Math.max(worst, System.nanoTime() - started);
+                    assertArrayEquals(bytes("probe " + i), echoed);
+                }
+                long[] after = server.stats();
+                long heap = server.heap(0);
+                String figures = String.format("total bound: %d peers stuck in partial 1 MiB frames (%d of their writes"
+                                + " completed); bytes in flight %.1f MiB when stuck, %.1f MiB after the probes (limit %.0f"
+                                + " MiB); %d fresh clients served, slowest echo %d ms; server heap after full GC %.1f MiB"
+                                + " of 512; connections open %d",
+                        count, writesDone.get(), mib(budgetWhenStuck), mib(after[1]), mib(limit), probes,
+                        TimeUnit.NANOSECONDS.toMillis(worst), mib(heap), after[0]);
+                System.out.println(figures);
+                assertTrue(worst < TimeUnit.SECONDS.toNanos(3), figures);
+                assertTrue(server.isAlive(), "the server process died: " + figures);
+                assertEquals(count, after[0], "the stuck peers are still connected: " + figures);
+                assertNoOutOfMemory(server, figures);
+            } finally {
+                for (Socket socket : peers) {
+                    socket.close();
+                }
+                for (Thread writer : writers) {
+                    writer.join(Duration.ofSeconds(10));
+                }
+            }
+        }
+    }
+
+    // ---- 3. log flood ----
+
+    /**
+     * 2,000 peers each send 64 bytes and reset, against the README's echo callback. Before the fix,
+     * each made the callback's send fail, logged at WARN with a full stack trace: 2,000 such peers
+     * wrote 51,974 lines. Now a send to a peer that left is debug, and callback warnings are at most
+     * one per kind every ten seconds.
+     */
+    @Test
+    void resettingPeersDoNotFloodTheLog() throws Exception {
+        int count = 2_000;
+        byte[] data = new byte[64];
+        long[] stats;
+        List<String> logged;
+        try (Forked server = Forked.start("echo", "-Xmx256m")) {
+            InetSocketAddress address = server.address();
+            for (int i = 0; i < count; i++) {
+                try (Socket socket = new Socket()) {
+                    socket.connect(address, PEER_TIMEOUT_MS);
+                    socket.getOutputStream().write(data);
+                    socket.setSoLinger(true, 0); // close sends a reset
+                }
+            }
+            // A fresh client is accepted after every peer before it, and is echoed.
+            try (Socket socket = new Socket()) {
+                socket.connect(address, PEER_TIMEOUT_MS);
+                socket.setSoTimeout(PEER_TIMEOUT_MS);
+                socket.getOutputStream().write(bytes("hello"));
+                assertArrayEquals(bytes("hello"), socket.getInputStream().readNBytes(5));
+            }
+            stats = server.statsUntil(s -> s[0] == 0, "every connection ended");
+            server.quit();
+            logged = server.logLines();
+        }
+        long warnings = logged.stream().filter(line -> line.contains("WARN")).count();
+        long stackFrames = logged.stream().filter(line -> line.trim().startsWith("at ")).count();
+        String figures = String.format("log flood: %d peers sent 64 bytes and reset; %d callback failures recorded;"
+                + " %d lines logged (%d WARN, %d stack-trace frames)", count, stats[3], logged.size(), warnings, stackFrames);
+        System.out.println(figures);
+        logged.stream().limit(5).forEach(line -> System.out.println("  log: " + line));
+        assertTrue(logged.size() < 100, figures + "\nfirst lines:\n" + String.join("\n", logged.subList(0,
+                Math.min(40, logged.size()))));
+    }
+
+    // ---- helpers ----
+
+    /** The 4-byte header of a 1 MiB frame, then 900 KiB of it. */
+    private static byte[] partialFrame() {
+        byte[] bytes = new byte[4 + PARTIAL];
+        bytes[0] = (byte) (MiB >>> 24);
+        bytes[1] = (byte) (MiB >>> 16);
+        bytes[2] = (byte) (MiB >>> 8);
+        bytes[3] = (byte) MiB;
+        for (int i = 4; i < bytes.length; i++) {
+            bytes[i] = (byte) i;
+        }
+        return bytes;
+    }
+
+    /** Sends one small complete length-prefixed frame on a fresh connection and reads the echo. */
+    private static byte[] echoFrame(InetSocketAddress address, String text) throws IOException {
+        byte[] data = bytes(text);
+        try (Socket socket = new Socket()) {
+            socket.connect(address, PEER_TIMEOUT_MS);
+            socket.setSoTimeout(PEER_TIMEOUT_MS);
+            byte[] frame = new byte[4 + data.length];
+            frame[3] = (byte) data.length;
+            System.arraycopy(data, 0, frame, 4, data.length);
+            socket.getOutputStream().write(frame); // one write: header and body arrive together
+            byte[] header = socket.getInputStream().readNBytes(4);
+            assertArrayEquals(new byte[] {0, 0, 0, (byte) data.length}, header, "the echo's header");
+            return socket.getInputStream().readNBytes(data.length);
+        }
+    }
+
+    private static void assertNoOutOfMemory(Forked server, String figures) {
+        List<String> bad = server.logLines().stream().filter(line -> line.contains("OutOfMemoryError")).toList();
+        assertTrue(bad.isEmpty(), "the server ran out of memory: " + bad + "\n" + figures);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static double mib(long bytes) {
+        return bytes / (double) MiB;
+    }
+
+    /**
+     * An {@link AdversarialServer} in a JVM of its own, the same java and class path as this test. Its
+     * protocol lines are answers; every other line it writes, on stdout or stderr, is kept as its log.
+     */
+    static final class Forked implements AutoCloseable {
+
+        private static final Duration ANSWER = Duration.ofSeconds(40);
+
+        private final Process process;
+        private final PrintStream commands;
+        private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+        private final List<String> log = new ArrayList<>();
+        private final Thread outReader;
+        private final Thread errReader;
+        private final int port;
+
+        private Forked(Process process) throws InterruptedException {
+            this.process = process;
+            this.commands = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
+            this.outReader = pump(process.getInputStream(), true);
+            this.errReader = pump(process.getErrorStream(), false);
+            this.port = Integer.parseInt(answer("port").split(" ")[1]);
+        }
+
+        static Forked start(String mode, String heap) throws IOException, InterruptedException {
+            String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+            Process process = new ProcessBuilder(java, heap,
+                    // slf4j-simple's own default; the test resources lower it to error for this JVM
+                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+                    "-cp", System.getProperty("java.class.path"), AdversarialServer.class.getName(), mode).start();
+            try {
+                return new Forked(process);
+            } catch (RuntimeException | Error | InterruptedException e) {
+                process.destroyForcibly();
+                throw e;
+            }
+        }
+
+        private Thread pump(InputStream stream, boolean answering) {
+            Thread thread = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        if (answering && line.startsWith(AdversarialServer.PREFIX)) {
+                            answers.add(line.substring(AdversarialServer.PREFIX.length()));
+                        } else {
+                            synchronized (log) {
+                                log.add(line);
+                            }
+                        }
+                    }
+                } catch (IOException e) {
+                    // the process went away
+                }
+            }, "forked-server-" + (answering ? "out" : "err"));
+            thread.setDaemon(true);
+            thread.start();
+            return thread;
+        }
+
+        InetSocketAddress address() {
+            return new InetSocketAddress("127.0.0.1", port);
+        }
+
+        boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** Every line the server wrote that was not an answer; all of them once it has quit. */
+        List<String> logLines() {
+            synchronized (log) {
+                return List.copyOf(log);
+            }
+        }
+
+        String tail() {
+            List<String> lines = logLines();
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        }
+
+        private String answer(String word) throws InterruptedException {
+            long deadline = System.nanoTime() + ANSWER.toNanos();
+            while (true) {
+                String line = answers.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    fail("no '" + word + "' answer from the server within " + ANSWER.toSeconds() + " s (alive: "
+                            + process.isAlive() + ")\nserver output:\n" + tail());
+                }
+                if (line.startsWith(word + " ") || line.equals(word)) {
+                    return line;
+                }
+            }
+        }
+
+        private long[] ask(String command, String word) throws InterruptedException {
+            commands.println(command);
+            String[] words = answer(word).split(" ");
+            long[] numbers = new long[words.length - 1];
+            for (int i = 1; i < words.length; i++) {
+                numbers[i - 1] = Long.parseLong(words[i]);
+            }
+            return numbers;
+        }
+
+        /** The used heap after a full GC, once {@code disconnects} connections have ended. */
+        long heap(int disconnects) throws InterruptedException {
+            long[] answer = ask("heap " + disconnects, "heap");
+            assertTrue(answer[1] >= disconnects, "only " + answer[1] + " of " + disconnects + " connections ended");
+            return answer[0];
+        }
+
+        /** Clients, bytes in flight, disconnects, failures recorded. */
+        long[] stats() throws InterruptedException {
+            return ask("stats", "stats");
+        }
+
+        /** Asks for stats until they satisfy the condition, for at most 30 s. */
+        long[] statsUntil(Predicate<long[]> condition, String what) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            long[] stats;
+            while (!condition.test(stats = stats())) {
+                if (System.nanoTime() > deadline) {
+                    fail("not within 30 s: " + what + "; stats " + java.util.Arrays.toString(stats)
+                            + "\nserver output:\n" + tail());
+                }
+                Thread.sleep(20); // between questions: a poll on the condition, not a wait for it
+            }
+            return stats;
+        }
+
+        /** Closes the server, waits for the process to exit and for all its output to be read. */
+        void quit() throws InterruptedException {
+            commands.println("quit");
+            answer("bye");
+            assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server process did not exit");
+            outReader.join(Duration.ofSeconds(10));
+            errReader.join(Duration.ofSeconds(10));
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            try {
+                if (process.isAlive()) {
+                    commands.println("quit");
+                    process.waitFor(10, TimeUnit.SECONDS);
+                }
+            } finally {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+                commands.close();
+            }
+        }
+    }
+}
