@@ -28,6 +28,8 @@ import simplesockets.api.TcpServer;
  *   <li>{@code stats}: answers {@code @@ stats CLIENTS BUDGET DISCONNECTS FAILURES} without a GC (BUDGET
  *       is the engine's bytes in flight, read from its {@link Budget}; FAILURES the failures recorded,
  *       kept or dropped);</li>
+ *   <li>{@code failures}: answers {@code @@ failures {Kind=N,...} dropped=N}, the recorded failures
+ *       still kept, counted by kind, and how many were dropped;</li>
  *   <li>{@code quit}: closes the server, answers {@code @@ bye} and exits.</li>
  * </ul>
  */
@@ -74,6 +76,13 @@ public final class AdversarialServer {
                 }
                 case "stats" -> say("stats " + server.clients().size() + " " + budgetUsed(server) + " " + disconnects.get()
                         + " " + (server.exceptions(false, false).size() + server.droppedExceptions()));
+                case "failures" -> {
+                    java.util.Map<String, Long> kinds = new java.util.TreeMap<>();
+                    for (simplesockets.api.Failure failure : server.exceptions(false, false)) {
+                        kinds.merge(failure.getClass().getSimpleName(), 1L, Long::sum);
+                    }
+                    say("failures " + kinds.toString().replace(" ", "") + " dropped=" + server.droppedExceptions());
+                }
                 case "quit" -> {
                     server.close();
                     say("bye");

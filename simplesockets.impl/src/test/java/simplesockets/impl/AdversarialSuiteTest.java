@@ -46,22 +46,46 @@ class AdversarialSuiteTest {
     private static final int PARTIAL = 900 * 1024;
     /** A peer's socket waits no longer than this for anything. */
     private static final int PEER_TIMEOUT_MS = 10_000;
+    /**
+     * Peers connect in groups of this many, each group accepted before the next connects. The server
+     * keeps the default listen backlog of 5, and a client that connects faster than the accept loop
+     * takes connections overflows it: on this 2-core box one connect in seven then waited for the
+     * kernel's 1 s SYN retry, and 2,000 peers took minutes. Pacing keeps the runs short; it changes
+     * nothing about what each peer does.
+     */
+    private static final int PACE = 4;
 
     // ---- 1. retention ----
 
+    /** What the retention run measured: the heap after a full GC at the warm point and at the end. */
+    private record Retention(int warmUp, long warm, int peers, long end, long millis) {
+        long growth() {
+            return end - warm;
+        }
+
+        String figures(String verdict) {
+            return String.format("retention: heap after full GC %.2f MiB after %d peers, %.2f MiB after %d peers"
+                            + " (growth %.2f MiB = %+.1f%%, %d bytes per peer that left; %s); %d peers in %d ms",
+                    mib(warm), warmUp, mib(end), peers, mib(growth()), 100.0 * growth() / warm,
+                    growth() / (peers - warmUp), verdict, peers, millis);
+        }
+    }
+
     /**
-     * 1,000 peers, one at a time, each send the header of a 1 MiB frame and 900 KiB of it, then go.
-     * Before the fix, each one's partial frame, read buffer and gathering buffer stayed reachable
-     * (through its queued {@code Connected} event) and a 256 MiB heap ran out after about 200 peers.
+     * 1,000 peers, one at a time, each send the header of a 1 MiB frame and 900 KiB of it, then go; the
+     * server's heap is read after a full GC once warm (50 peers) and at the end; then a fresh client
+     * must still be echoed. Before the fix, each one's partial frame, read buffer and gathering buffer
+     * stayed reachable (through its queued {@code Connected} event) and a 256 MiB heap ran out after
+     * about 200 peers.
      */
-    @Test
-    void sequentialPeersLeavingPartialFramesLeaveTheHeapWhereItWas() throws Exception {
+    private static Retention leavePartialFrames() throws Exception {
         int peers = 1_000;
         int warmUp = 50;
         byte[] partial = partialFrame();
         try (Forked server = Forked.start("framed", "-Xmx256m")) {
             InetSocketAddress address = server.address();
             long warm = 0;
+            long started = System.nanoTime();
             for (int i = 1; i <= peers; i++) {
                 try {
                     sendAndLeave(address, partial);
@@ -73,21 +97,56 @@ class AdversarialSuiteTest {
                 }
             }
             long end = server.heap(peers);
-            byte[] echoed = echoFrame(address, "still here");
-            // A 10% bound on a heap this small (the warm baseline is a few MiB) is within the noise of
-            // what one full GC leaves behind (class metadata is not heap, but JIT and JMX caches,
-            // interned strings, thread-local buffers are), so the bound is 10% or 4 MiB, whichever is
-            // more. Before the fix, 950 peers would have kept some 950 MiB: 4 MiB is 4 peers' worth.
-            long allowed = Math.max(warm / 10, 4L * MiB);
-            String figures = String.format("retention: heap after full GC %.2f MiB after %d peers, %.2f MiB after %d"
-                            + " peers (growth %.2f MiB, %+.1f%%, allowed %.2f MiB); fresh client echoed: %s",
-                    mib(warm), warmUp, mib(end), peers, mib(end - warm), 100.0 * (end - warm) / warm, mib(allowed),
-                    new String(echoed, StandardCharsets.UTF_8));
-            System.out.println(figures);
-            assertTrue(end - warm <= allowed, figures);
-            assertArrayEquals(bytes("still here"), echoed, figures);
-            assertNoOutOfMemory(server, figures);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            byte[] echoed;
+            try {
+                echoed = echoFrame(address, "still here");
+            } catch (IOException e) {
+                fail("a fresh client was not served after " + peers + " peers: " + e + "\nserver output:\n"
+                        + server.tail(), e);
+                return null;
+            }
+            assertArrayEquals(bytes("still here"), echoed, "a fresh client's echo after " + peers + " peers");
+            assertNoOutOfMemory(server, "after " + peers + " peers");
+            return new Retention(warmUp, warm, peers, end, millis);
         }
+    }
+
+    /**
+     * The fix itself: an ended connection holds no buffers. A peer that left may cost a little (its
+     * queued {@code Connected} event still holds its {@code Link}, see the next test), but never a
+     * buffer: 16 KiB per peer is a quarter of the smallest buffer a leaving peer here made the server
+     * hold (its 64 KiB read buffer; its frame was 1 MiB). With the releases in {@code Link.finish}
+     * commented out, this run dies of OutOfMemoryError at about 200 peers.
+     */
+    @Test
+    void peersThatLeftHoldNoBuffers() throws Exception {
+        Retention r = leavePartialFrames();
+        long perPeer = r.growth() / (r.peers() - r.warmUp());
+        String figures = r.figures("allowed: under 16 KiB per peer");
+        System.out.println(figures);
+        assertTrue(perPeer < 16 * 1024, figures);
+    }
+
+    /**
+     * Issue 12's "done means": 1,000 sequential peers leaving partial 1 MiB frames leave the heap where
+     * it started, within 10% after a full GC, in a server JVM with 256 MiB of heap. The warm baseline
+     * of this small server is about 2 MiB, so 10% is 0.2 MiB; repeated full-GC readings of one state
+     * differ by far less than that, but the bound allows 1 MiB (about 1 KiB per peer that left) so that
+     * it measures retention, not noise.
+     *
+     * <p>This fails on the engine as of this writing: every peer that left stays reachable through the
+     * {@code Connected} event queued for polling (onConnect is not set), with its {@code Link}, its
+     * finished virtual thread, its socket objects, and the {@code EOFException} of its {@code Failed}
+     * event: about 2.8 KB each, up to maxQueuedEvents (10,000) of them.
+     */
+    @Test
+    void peersThatLeftLeaveTheHeapWithinTenPercent() throws Exception {
+        Retention r = leavePartialFrames();
+        long allowed = Math.max(r.warm() / 10, MiB);
+        String figures = r.figures(String.format("allowed: %.2f MiB", mib(allowed)));
+        System.out.println(figures);
+        assertTrue(r.growth() <= allowed, figures);
     }
 
     /** Sends {@code bytes}, shuts down output, and waits until the server has closed its side. */
@@ -128,13 +187,19 @@ class AdversarialSuiteTest {
         AtomicInteger writesDone = new AtomicInteger();
         try (Forked server = Forked.start("framed", "-Xmx512m")) {
             InetSocketAddress address = server.address();
+            long started = System.nanoTime();
             try {
-                for (int i = 0; i < count; i++) {
+                for (int i = 1; i <= count; i++) {
                     Socket socket = new Socket();
                     peers.add(socket);
                     socket.connect(address, PEER_TIMEOUT_MS);
+                    if (i % PACE == 0 || i == count) {
+                        int connected = i;
+                        server.statsUntil(s -> s[0] == connected, connected + " peers accepted");
+                    }
                 }
-                long[] stats = server.statsUntil(s -> s[0] == count, "all " + count + " peers connected");
+                long connectedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                long[] stats;
                 for (Socket socket : peers) {
                     // Each write blocks on TCP backpressure once the server stops reading: that is the
                     // point. Closing the socket (below) ends it.
@@ -149,10 +214,11 @@ class AdversarialSuiteTest {
                 }
                 stats = server.statsUntil(s -> s[1] >= limit, "the bytes in flight reach maxQueuedBytesTotal");
                 long budgetWhenStuck = stats[1];
+                long stuckMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                 long worst = 0;
                 int probes = 5;
                 for (int i = 0; i < probes; i++) {
-                    long started = System.nanoTime();
+                    long asked = System.nanoTime();
                     byte[] echoed;
                     try {
                         echoed = echoFrame(address, "probe " + i);
@@ -161,21 +227,22 @@ class AdversarialSuiteTest {
                                 + "\nserver output:\n" + server.tail(), e);
                         return;
                     }
-                    worst = Math.max(worst, System.nanoTime() - started);
+                    worst = Math.max(worst, System.nanoTime() - asked);
                     assertArrayEquals(bytes("probe " + i), echoed);
                 }
-                long[] after = server.stats();
+                // The probes have closed; once the server has seen them go, the stuck peers are all that is left.
+                long[] after = server.statsUntil(s -> s[0] == count, "the probes' connections ended");
                 long heap = server.heap(0);
-                String figures = String.format("total bound: %d peers stuck in partial 1 MiB frames (%d of their writes"
-                                + " completed); bytes in flight %.1f MiB when stuck, %.1f MiB after the probes (limit %.0f"
-                                + " MiB); %d fresh clients served, slowest echo %d ms; server heap after full GC %.1f MiB"
-                                + " of 512; connections open %d",
-                        count, writesDone.get(), mib(budgetWhenStuck), mib(after[1]), mib(limit), probes,
-                        TimeUnit.NANOSECONDS.toMillis(worst), mib(heap), after[0]);
+                String figures = String.format("total bound: %d peers stuck in partial 1 MiB frames (all connected at"
+                                + " %d ms, the bound reached at %d ms; %d of their 900 KiB writes completed into socket"
+                                + " buffers); bytes in flight %.1f MiB when stuck, %.1f MiB after the probes (limit %.0f"
+                                + " MiB); %d of %d fresh clients served, slowest echo %d ms; server heap after full GC"
+                                + " %.1f MiB of 512; connections open %d",
+                        count, connectedMillis, stuckMillis, writesDone.get(), mib(budgetWhenStuck), mib(after[1]),
+                        mib(limit), probes, probes, TimeUnit.NANOSECONDS.toMillis(worst), mib(heap), after[0]);
                 System.out.println(figures);
                 assertTrue(worst < TimeUnit.SECONDS.toNanos(3), figures);
                 assertTrue(server.isAlive(), "the server process died: " + figures);
-                assertEquals(count, after[0], "the stuck peers are still connected: " + figures);
                 assertNoOutOfMemory(server, figures);
             } finally {
                 for (Socket socket : peers) {
@@ -202,15 +269,29 @@ class AdversarialSuiteTest {
         byte[] data = new byte[64];
         long[] stats;
         List<String> logged;
+        long millis;
+        String kinds;
         try (Forked server = Forked.start("echo", "-Xmx256m")) {
             InetSocketAddress address = server.address();
-            for (int i = 0; i < count; i++) {
+            long started = System.nanoTime();
+            for (int i = 1; i <= count; i++) {
                 try (Socket socket = new Socket()) {
                     socket.connect(address, PEER_TIMEOUT_MS);
                     socket.getOutputStream().write(data);
                     socket.setSoLinger(true, 0); // close sends a reset
                 }
+                if (i % PACE == 0) {
+                    // Connections are accepted in order: this echo proves the peers before it were
+                    // accepted, so the default backlog of 5 never overflows (see PACE).
+                    try (Socket pacer = new Socket()) {
+                        pacer.connect(address, PEER_TIMEOUT_MS);
+                        pacer.setSoTimeout(PEER_TIMEOUT_MS);
+                        pacer.getOutputStream().write('p');
+                        assertEquals('p', pacer.getInputStream().read(), "the pacer's echo after " + i + " peers");
+                    }
+                }
             }
+            millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             // A fresh client is accepted after every peer before it, and is echoed.
             try (Socket socket = new Socket()) {
                 socket.connect(address, PEER_TIMEOUT_MS);
@@ -219,13 +300,15 @@ class AdversarialSuiteTest {
                 assertArrayEquals(bytes("hello"), socket.getInputStream().readNBytes(5));
             }
             stats = server.statsUntil(s -> s[0] == 0, "every connection ended");
+            kinds = server.failures();
             server.quit();
             logged = server.logLines();
         }
         long warnings = logged.stream().filter(line -> line.contains("WARN")).count();
         long stackFrames = logged.stream().filter(line -> line.trim().startsWith("at ")).count();
-        String figures = String.format("log flood: %d peers sent 64 bytes and reset; %d callback failures recorded;"
-                + " %d lines logged (%d WARN, %d stack-trace frames)", count, stats[3], logged.size(), warnings, stackFrames);
+        String figures = String.format("log flood: %d peers sent 64 bytes and reset, in %d ms; %d failures recorded (kept:"
+                + " %s); %d lines logged (%d WARN, %d stack-trace frames)", count, millis, stats[3], kinds, logged.size(),
+                warnings, stackFrames);
         System.out.println(figures);
         logged.stream().limit(5).forEach(line -> System.out.println("  log: " + line));
         assertTrue(logged.size() < 100, figures + "\nfirst lines:\n" + String.join("\n", logged.subList(0,
@@ -389,6 +472,12 @@ class AdversarialSuiteTest {
         /** Clients, bytes in flight, disconnects, failures recorded. */
         long[] stats() throws InterruptedException {
             return ask("stats", "stats");
+        }
+
+        /** The recorded failures kept, by kind, and how many were dropped. */
+        String failures() throws InterruptedException {
+            commands.println("failures");
+            return answer("failures").substring("failures ".length());
         }
 
         /** Asks for stats until they satisfy the condition, for at most 30 s. */
