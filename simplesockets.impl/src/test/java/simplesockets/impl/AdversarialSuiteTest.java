@@ -90,7 +90,7 @@ class AdversarialSuiteTest {
                 try {
                     sendAndLeave(address, partial);
                 } catch (IOException e) {
-                    fail("peer " + i + " of " + peers + " failed: " + e + "\nserver output:\n" + server.tail(), e);
+                    fail("peer " + i + " of " + peers + " failed: " + e + "; server " + server.describe(), e);
                 }
                 if (i == warmUp) {
                     warm = server.heap(warmUp);
@@ -431,6 +431,22 @@ class AdversarialSuiteTest {
             synchronized (log) {
                 return List.copyOf(log);
             }
+        }
+
+        /** Whether it is alive, its clients, bytes in flight and disconnects if it answers, and its last lines. */
+        String describe() {
+            String stats = "";
+            if (process.isAlive()) {
+                commands.println("stats");
+                try {
+                    String line = answers.poll(5, TimeUnit.SECONDS);
+                    stats = line == null ? " (no answer to stats)" : " (" + line + ": clients, bytes in flight, disconnects,"
+                            + " failures)";
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return (process.isAlive() ? "alive" : "dead") + stats + "; its output:\n" + tail();
         }
 
         String tail() {
