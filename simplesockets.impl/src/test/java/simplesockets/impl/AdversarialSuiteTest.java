@@ -224,7 +224,7 @@ class AdversarialSuiteTest {
                         echoed = echoFrame(address, "probe " + i);
                     } catch (IOException e) {
                         fail("fresh client " + i + " was not served while " + count + " peers were stuck: " + e
-                                + "\nserver output:\n" + server.tail(), e);
+                                + "; server " + server.describe(), e);
                         return;
                     }
                     worst = Math.max(worst, System.nanoTime() - asked);
