@@ -30,6 +30,7 @@ final class AcceptLoop {
     private final Consumer<Transport> admit;
     private final Consumer<Failure> record;
     private final Thread thread;
+    private volatile boolean backingOff;
 
     /** Starts accepting from {@code acceptor} on a new thread of {@code scope}. */
     AcceptLoop(Acceptor acceptor, Scope scope, Clock clock, Consumer<Transport> admit, Consumer<Failure> record) {
@@ -47,28 +48,57 @@ final class AcceptLoop {
                 Transport transport = acceptor.accept();
                 backoff = Duration.ZERO;
                 admit.accept(transport);
-            } catch (IOException | RuntimeException | Error e) {
+            } catch (Throwable e) {
                 // Anything but close: recorded, logged once per burst, and the loop goes on after a
                 // back-off, even after an OutOfMemoryError, so the server never says ACCEPTING while
                 // it accepts nothing.
                 if (!acceptor.isOpen()) {
                     return;
                 }
-                if (backoff.isZero()) {
-                    LOG.warn("Accepting failed; backing off until it works again: {}", e.toString());
-                }
-                try {
-                    record.accept(new Failure.Accept(e, clock.now()));
-                } catch (RuntimeException | Error again) {
-                    // Out of memory even for the record: the back-off below still gives it time.
-                }
-                backoff = backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
-                try {
-                    clock.sleep(backoff);
-                } catch (InterruptedException stop) {
+                boolean first = backoff.isZero();
+                backoff = first ? FIRST_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
+                report(e, first);
+                if (!backOff(backoff)) {
                     return;
                 }
             }
+        }
+    }
+
+    /** Records and (the first of a burst) logs a failure; out of memory even for that, it lets it go. */
+    private void report(Throwable e, boolean first) {
+        try {
+            if (first) {
+                LOG.warn("Accepting failed; backing off until it works again: {}", e.toString());
+            }
+            record.accept(new Failure.Accept(e, clock.now()));
+        } catch (Throwable again) {
+            // The back-off still gives memory or descriptors time to come back.
+        }
+    }
+
+    /**
+     * Waits out a back-off on the clock. A connection that ends {@linkplain #nudge() nudges} the loop
+     * to try again at once, since it may have freed what accepting lacked.
+     *
+     * @return {@code false} if the loop must end: the acceptor is closed
+     */
+    private boolean backOff(Duration backoff) {
+        backingOff = true;
+        try {
+            clock.sleep(backoff);
+        } catch (InterruptedException nudgedOrClosed) {
+            // try again now, unless closed
+        } finally {
+            backingOff = false;
+        }
+        return acceptor.isOpen();
+    }
+
+    /** A connection ended: if the loop is backing off, it tries again now. Never blocks. */
+    void nudge() {
+        if (backingOff) {
+            thread.interrupt();
         }
     }
 

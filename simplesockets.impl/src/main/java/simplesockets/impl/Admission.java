@@ -33,9 +33,18 @@ final class Admission {
     private final LinkSettings settings;
     private final ReadMode mode;
     private final AtomicLong ids = new AtomicLong();
+    private final Link.Owner owner;
 
+    /**
+     * @param ended told when a connection's end is decided, after it left the registry (the accept loop
+     *              may be waiting for a descriptor to come free)
+     */
     Admission(ServerOptions options, Supplier<ServerState> state, Registry registry, Scope scope,
-            Delivery<ServerEvent> delivery, Clock clock) {
+            Delivery<ServerEvent> delivery, Clock clock, Runnable ended) {
+        this.owner = link -> {
+            registry.remove(link);
+            ended.run();
+        };
         this.options = options;
         this.state = state;
         this.registry = registry;
@@ -119,7 +128,7 @@ final class Admission {
 
     /** A link in the slot reserved for it, or {@code null} (and the transport closed) if the server closed. */
     private Link register(Transport transport) {
-        Link link = new Link(ids.incrementAndGet(), transport, mode, settings, delivery, registry::remove, clock, scope);
+        Link link = new Link(ids.incrementAndGet(), transport, mode, settings, delivery, owner, clock, scope);
         if (registry.add(link)) {
             return link;
         }

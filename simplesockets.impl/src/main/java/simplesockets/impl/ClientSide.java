@@ -12,6 +12,11 @@ import simplesockets.api.OnFailure;
 record ClientSide(ClientOptions options) implements Delivery.Side<ClientEvent> {
 
     @Override
+    public boolean pollsForData() {
+        return options.onReceive() == null;
+    }
+
+    @Override
     public boolean hasOnConnect() {
         return options.onConnect() != null;
     }

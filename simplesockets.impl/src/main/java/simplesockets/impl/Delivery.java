@@ -29,6 +29,9 @@ final class Delivery<E> {
 
     /** What differs between server and client: their callbacks and their event records. */
     interface Side<E> {
+        /** Whether the application polls for data (no data callback and no handler), so it polls events too. */
+        boolean pollsForData();
+
         boolean hasOnConnect();
 
         void onConnect(Connection link) throws Exception;
@@ -57,6 +60,8 @@ final class Delivery<E> {
     private final FailureLog failures;
     private final Clock clock;
     private final Warnings warnings;
+    /** Whether the application has polled events: from then on, events without a callback are kept. */
+    private volatile boolean polled;
 
     Delivery(Side<E> side, EventState<E> events, FailureLog failures, Clock clock) {
         this.side = side;
@@ -80,7 +85,7 @@ final class Delivery<E> {
         if (side.hasOnConnect()) {
             Callbacks.run("onConnect", link.remoteAddress(), f -> callbackFailed(link, f), () -> side.onConnect(link));
         } else {
-            events.publish(side.connected(link, clock.now()));
+            keep(side.connected(link, clock.now()));
         }
     }
 
@@ -99,7 +104,7 @@ final class Delivery<E> {
             Callbacks.run("onDisconnect", link.remoteAddress(), f -> callbackFailed(link, f),
                     () -> side.onDisconnect(link, reason));
         } else {
-            events.publish(side.disconnected(link, reason, clock.now()));
+            keep(side.disconnected(link, reason, clock.now()));
         }
     }
 
@@ -132,7 +137,18 @@ final class Delivery<E> {
 
     /** Records a failure and hands it to onFailure or the queue, without logging it. */
     void recordQuietly(Failure failure) {
-        failures.report(failure, side.onFailure(), f -> events.publish(side.failed(f)));
+        failures.report(failure, side.onFailure(), f -> keep(side.failed(f)));
+    }
+
+    /**
+     * Queues an event that has no callback, where something can poll it: always in the polling style,
+     * and in callback or handler style once the application has polled events. Otherwise nothing would
+     * ever take it, and each would hold its connection until the queue's bound.
+     */
+    void keep(E event) {
+        if (polled || side.pollsForData()) {
+            events.publish(event);
+        }
     }
 
     /** The time now, on this engine's clock. */
@@ -147,10 +163,12 @@ final class Delivery<E> {
     }
 
     Optional<E> pollEvent() {
+        polled = true;
         return events.poll();
     }
 
     Optional<E> awaitEvent(Duration timeout) throws InterruptedException {
+        polled = true;
         return events.awaitEvent(Objects.requireNonNull(timeout, "timeout"));
     }
 

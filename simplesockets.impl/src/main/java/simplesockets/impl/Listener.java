@@ -28,7 +28,8 @@ final class Listener {
     private final Consumer<Transport> admit;
     private final Consumer<Failure> record;
     private final Duration letGo;
-    private AcceptLoop loop;
+    /** Written under the lifecycle's lock; read by {@link #nudge()} without it. */
+    private volatile AcceptLoop loop;
     /** The loop closed last: its thread may still hold the port until it wakes. */
     private AcceptLoop stopped;
     private volatile InetSocketAddress bound;
@@ -84,6 +85,14 @@ final class Listener {
         ended.close();
         stopped = ended;
         return () -> ended.join(join);
+    }
+
+    /** A connection ended: an accept loop that is backing off tries again now. */
+    void nudge() {
+        AcceptLoop current = loop;
+        if (current != null) {
+            current.nudge();
+        }
     }
 
     /** The address bound, with the real port, or {@code null} before the first bind. */

@@ -61,9 +61,15 @@ public final class ServerEngine implements TcpServer {
                 new EventState<>(options.maxQueuedEvents(), options.maxQueuedBytesTotal()),
                 new FailureLog(options.maxRecordedFailures()), clock);
         this.timeouts = new Timeouts(clock, options.idleTimeout(), options.writeTimeout(), registry::links);
-        Admission admission = new Admission(options, lifecycle::state, registry, scope, delivery, clock);
+        Admission admission = new Admission(options, lifecycle::state, registry, scope, delivery, clock,
+                this::connectionEnded);
         this.listener = new Listener(network, options.backlog(), options.closeTimeout(), scope, clock, admission::admit,
                 delivery::recordQuietly);
+    }
+
+    /** A connection's end freed a descriptor: an accept loop backing off tries again now. */
+    private void connectionEnded() {
+        listener.nudge();
     }
 
     @Override

@@ -12,6 +12,11 @@ import simplesockets.api.ServerOptions;
 record ServerSide(ServerOptions options) implements Delivery.Side<ServerEvent> {
 
     @Override
+    public boolean pollsForData() {
+        return options.onReceive() == null && options.handler() == null;
+    }
+
+    @Override
     public boolean hasOnConnect() {
         return options.onConnect() != null;
     }
