@@ -10,7 +10,9 @@ import java.util.Objects;
  *
  * <p>Each callback is optional. An event whose callback is set goes to the callback (on the
  * client's reader thread, or on the thread that called {@code connect} for {@code onConnect}); an
- * event whose callback is not set is kept for polling. A callback that throws is recorded as a
+ * event whose callback is not set is kept for polling where something can poll it: always without an
+ * {@code onReceive}, and with one from the first {@link TcpClient#pollEvent()} or
+ * {@link TcpClient#awaitEvent(Duration)} on. A callback that throws is recorded as a
  * {@link Failure.Callback}; the client goes on.
  *
  * @param host              the server's address or host name; default {@code "127.0.0.1"}
