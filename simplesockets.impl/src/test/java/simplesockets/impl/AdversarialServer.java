@@ -55,6 +55,13 @@ public final class AdversarialServer {
                     });
             case "echo" -> {
             }
+            case "framed-few-failures" -> builder.framing(Framing.lengthPrefixed(MAX_FRAME)).maxRecordedFailures(16)
+                    .onDisconnect((connection, reason) -> {
+                        synchronized (disconnects) {
+                            disconnects.incrementAndGet();
+                            disconnects.notifyAll();
+                        }
+                    });
             default -> throw new IllegalArgumentException(args[0]);
         }
         TcpServer server = TcpServer.create(builder.build());
