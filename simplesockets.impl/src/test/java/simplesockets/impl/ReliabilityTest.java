@@ -345,42 +345,13 @@ class ReliabilityTest {
     void acceptFailuresBackOffWithoutSpinningAndRecover() throws Exception {
         AtomicInteger failuresLeft = new AtomicInteger(Integer.MAX_VALUE);
         AtomicInteger acceptCalls = new AtomicInteger();
-        Network failing = new Network() {
-            @Override
-            public Acceptor bind(InetSocketAddress address, int backlog) throws IOException {
-                Acceptor real = SocketNetwork.INSTANCE.bind(address, backlog);
-                return new Acceptor() {
-                    @Override
-                    public Transport accept() throws IOException {
-                        acceptCalls.incrementAndGet();
-                        if (failuresLeft.getAndDecrement() > 0) {
-                            throw new IOException("Too many open files");
-                        }
-                        return real.accept();
-                    }
-
-                    @Override
-                    public boolean isOpen() {
-                        return real.isOpen();
-                    }
-
-                    @Override
-                    public InetSocketAddress localAddress() {
-                        return real.localAddress();
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        real.close();
-                    }
-                };
+        Network failing = AcceptHook.around(real -> {
+            acceptCalls.incrementAndGet();
+            if (failuresLeft.getAndDecrement() > 0) {
+                throw new IOException("Too many open files");
             }
-
-            @Override
-            public Transport connect(InetSocketAddress address, Duration timeout) throws IOException {
-                return SocketNetwork.INSTANCE.connect(address, timeout);
-            }
-        };
+            return real.accept();
+        });
         SteppedClock clock = new SteppedClock();
         try (TcpServer server = new ServerEngine(failing, loopback().onReceive((c, d) -> c.send(d)).build(), clock)) {
             server.start();

@@ -164,41 +164,12 @@ class ResilienceTest {
     @Test
     void theAcceptLoopSurvivesAnErrorAndKeepsServing() throws Exception {
         AtomicBoolean failNext = new AtomicBoolean(true);
-        Network failing = new Network() {
-            @Override
-            public Acceptor bind(InetSocketAddress address, int backlog) throws IOException {
-                Acceptor real = SocketNetwork.INSTANCE.bind(address, backlog);
-                return new Acceptor() {
-                    @Override
-                    public Transport accept() throws IOException {
-                        if (failNext.getAndSet(false)) {
-                            throw new OutOfMemoryError("simulated: no memory for the next connection");
-                        }
-                        return real.accept();
-                    }
-
-                    @Override
-                    public boolean isOpen() {
-                        return real.isOpen();
-                    }
-
-                    @Override
-                    public InetSocketAddress localAddress() {
-                        return real.localAddress();
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        real.close();
-                    }
-                };
+        Network failing = AcceptHook.around(real -> {
+            if (failNext.getAndSet(false)) {
+                throw new OutOfMemoryError("simulated: no memory for the next connection");
             }
-
-            @Override
-            public Transport connect(InetSocketAddress address, Duration timeout) throws IOException {
-                return SocketNetwork.INSTANCE.connect(address, timeout);
-            }
-        };
+            return real.accept();
+        });
         SteppedClock clock = new SteppedClock();
         try (TcpServer server = new ServerEngine(failing, loopback().onReceive((c, d) -> c.send(d)).build(), clock)) {
             server.start();

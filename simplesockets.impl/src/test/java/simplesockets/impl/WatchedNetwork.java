@@ -21,6 +21,7 @@ final class WatchedNetwork implements Network {
 
     private final AtomicInteger reading = new AtomicInteger();
     private final AtomicInteger writing = new AtomicInteger();
+    private final AcceptHook sockets = new AcceptHook(real -> watch(real.accept()), this::watch);
 
     /** How many reads wait in a transport of this network now. */
     int readsInProgress() {
@@ -34,33 +35,12 @@ final class WatchedNetwork implements Network {
 
     @Override
     public Acceptor bind(InetSocketAddress address, int backlog) throws IOException {
-        Acceptor real = SocketNetwork.INSTANCE.bind(address, backlog);
-        return new Acceptor() {
-            @Override
-            public Transport accept() throws IOException {
-                return watch(real.accept());
-            }
-
-            @Override
-            public boolean isOpen() {
-                return real.isOpen();
-            }
-
-            @Override
-            public InetSocketAddress localAddress() {
-                return real.localAddress();
-            }
-
-            @Override
-            public void close() throws IOException {
-                real.close();
-            }
-        };
+        return sockets.bind(address, backlog);
     }
 
     @Override
     public Transport connect(InetSocketAddress address, Duration timeout) throws IOException {
-        return watch(SocketNetwork.INSTANCE.connect(address, timeout));
+        return sockets.connect(address, timeout);
     }
 
     private Transport watch(Transport real) {

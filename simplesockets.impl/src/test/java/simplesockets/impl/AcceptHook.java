@@ -1,0 +1,70 @@
+package simplesockets.impl;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+import simplesockets.impl.transport.Acceptor;
+import simplesockets.impl.transport.Network;
+import simplesockets.impl.transport.Transport;
+
+/**
+ * Real sockets, with a hook around each accept: the way a test makes accepting fail (out of
+ * descriptors, out of memory) or watches what was accepted.
+ */
+final class AcceptHook implements Network {
+
+    /** What runs around one accept: it may throw before calling {@code accept}, or wrap what it returns. */
+    @FunctionalInterface
+    interface Around {
+        Transport accept(Acceptor real) throws IOException;
+    }
+
+    private final Around around;
+    private final UnaryOperator<Transport> connected;
+
+    /**
+     * @param around    runs in place of each accept
+     * @param connected wraps each client connection
+     */
+    AcceptHook(Around around, UnaryOperator<Transport> connected) {
+        this.around = around;
+        this.connected = connected;
+    }
+
+    /** A network whose accepts go through {@code around}, with client connections as they are. */
+    static Network around(Around around) {
+        return new AcceptHook(around, t -> t);
+    }
+
+    @Override
+    public Acceptor bind(InetSocketAddress address, int backlog) throws IOException {
+        Acceptor real = SocketNetwork.INSTANCE.bind(address, backlog);
+        return new Acceptor() {
+            @Override
+            public Transport accept() throws IOException {
+                return around.accept(real);
+            }
+
+            @Override
+            public boolean isOpen() {
+                return real.isOpen();
+            }
+
+            @Override
+            public InetSocketAddress localAddress() {
+                return real.localAddress();
+            }
+
+            @Override
+            public void close() throws IOException {
+                real.close();
+            }
+        };
+    }
+
+    @Override
+    public Transport connect(InetSocketAddress address, Duration timeout) throws IOException {
+        return connected.apply(SocketNetwork.INSTANCE.connect(address, timeout));
+    }
+}
