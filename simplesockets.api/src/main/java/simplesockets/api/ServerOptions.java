@@ -21,7 +21,8 @@ import java.util.Objects;
  *                              bound the machine's host name; bind {@code "0.0.0.0"} to listen
  *                              everywhere)
  * @param port                  the port; default {@value #DEFAULT_PORT}, 0 picks a free one
- * @param backlog               the listen backlog; default {@value #DEFAULT_BACKLOG}
+ * @param backlog               the listen backlog, or {@value #SYSTEM_BACKLOG} (the default) for the
+ *                              system's largest (see {@link #SYSTEM_BACKLOG}; the seed's 5 was a defect)
  * @param receiveBufferSize     the largest piece of raw data handed out at once, in bytes; default
  *                              {@value #DEFAULT_RECEIVE_BUFFER}. Reads adapt underneath (from 64 bytes
  *                              to 64 KiB), and a longer read is handed out in pieces of at most this
@@ -100,8 +101,15 @@ public record ServerOptions(
 
     /** The seed's default port. */
     public static final int DEFAULT_PORT = 25567;
-    /** The seed's default listen backlog. */
-    public static final int DEFAULT_BACKLOG = 5;
+    /**
+     * The value of {@link #backlog()} that means the system's largest listen backlog: on Linux
+     * {@code /proc/sys/net/core/somaxconn} (4096 on current kernels), and 1024 where the system does
+     * not say. The default. (The seed's 5 overflowed under a burst of 100 clients, which then waited
+     * seconds for a retry of their connect.)
+     */
+    public static final int SYSTEM_BACKLOG = 0;
+    /** The default listen backlog: {@link #SYSTEM_BACKLOG}, the system's largest. */
+    public static final int DEFAULT_BACKLOG = SYSTEM_BACKLOG;
     /** The seed's default receive buffer, in bytes. */
     public static final int DEFAULT_RECEIVE_BUFFER = 2048;
     /** The value of {@link #maxConnections()} that means no limit. */
@@ -116,7 +124,7 @@ public record ServerOptions(
     public ServerOptions {
         Objects.requireNonNull(host, "host");
         Checks.port(port);
-        Checks.positive("backlog", backlog);
+        Checks.notNegative("backlog", backlog);
         Checks.positive("receiveBufferSize", receiveBufferSize);
         Checks.notNegative("maxConnections", maxConnections);
         Objects.requireNonNull(framing, "framing");
@@ -276,9 +284,9 @@ public record ServerOptions(
         }
 
         /**
-         * Sets {@code backlog}: the listen backlog.
+         * Sets {@code backlog}: the listen backlog, or {@link #SYSTEM_BACKLOG} for the system's largest.
          *
-         * @param backlog the listen backlog
+         * @param backlog the listen backlog; not negative
          * @return this builder
          */
         public Builder backlog(int backlog) {

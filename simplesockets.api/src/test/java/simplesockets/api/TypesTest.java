@@ -20,7 +20,7 @@ class TypesTest {
     @Test
     void optionsRejectOutOfRangeValues() {
         assertThrows(IllegalArgumentException.class, () -> ServerOptions.builder().port(70_000).build());
-        assertThrows(IllegalArgumentException.class, () -> ServerOptions.builder().backlog(0).build());
+        assertThrows(IllegalArgumentException.class, () -> ServerOptions.builder().backlog(-1).build());
         assertThrows(IllegalArgumentException.class, () -> ServerOptions.builder().receiveBufferSize(0).build());
         assertThrows(IllegalArgumentException.class, () -> ServerOptions.builder().maxConnections(-1).build());
         assertThrows(IllegalArgumentException.class,

@@ -63,7 +63,8 @@ public final class ServerEngine implements TcpServer {
         this.timeouts = new Timeouts(clock, options.idleTimeout(), options.writeTimeout(), registry::links);
         Admission admission = new Admission(options, lifecycle::state, registry, scope, delivery, clock,
                 this::connectionEnded);
-        this.listener = new Listener(network, options.backlog(), options.closeTimeout(), scope, clock, admission::admit,
+        int backlog = options.backlog() == ServerOptions.SYSTEM_BACKLOG ? SystemBacklog.largest() : options.backlog();
+        this.listener = new Listener(network, backlog, options.closeTimeout(), scope, clock, admission::admit,
                 delivery::recordQuietly);
     }
 

@@ -44,7 +44,7 @@ class ServerTest {
     void createFindsTheSocketImplementationAndKeepsTheSeedDefaults() {
         ServerOptions defaults = ServerOptions.builder().build();
         assertEquals(25567, defaults.port());
-        assertEquals(5, defaults.backlog());
+        assertEquals(ServerOptions.SYSTEM_BACKLOG, defaults.backlog(), "the system's largest, not the seed's 5");
         assertEquals(2048, defaults.receiveBufferSize());
         assertEquals(ServerOptions.UNLIMITED, defaults.maxConnections());
         assertEquals(Framing.RAW, defaults.framing());
