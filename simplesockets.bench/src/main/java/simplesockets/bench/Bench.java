@@ -82,6 +82,28 @@ public final class Bench {
         }
     }
 
+    /**
+     * The kernel's count of connections dropped because a listen queue was full ({@code TcpExt
+     * ListenOverflows} in {@code /proc/net/netstat}), or 0 where it cannot be read.
+     */
+    static long listenOverflows() {
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+            for (int i = 0; i + 1 < lines.size(); i += 2) {
+                String[] names = lines.get(i).split("\\s+");
+                String[] numbers = lines.get(i + 1).split("\\s+");
+                for (int k = 1; k < names.length && k < numbers.length; k++) {
+                    if (names[0].equals("TcpExt:") && names[k].equals("ListenOverflows")) {
+                        return Long.parseLong(numbers[k]);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or no /proc: reported as 0
+        }
+        return 0;
+    }
+
     static Map<String, Double> values(String line) {
         Map<String, Double> values = new LinkedHashMap<>();
         if (line != null) {
@@ -130,9 +152,9 @@ public final class Bench {
     void runAll() throws Exception {
         int warmup = full ? 3 : 1;
         int measure = full ? 5 : 1;
-        int rounds = full ? 2 : 1;
+        int rounds = full ? 3 : 1;
         List<Integer> levels = full ? List.of(1, 100, 1000, 10000) : List.of(10);
-        List<String> echoServers = new ArrayList<>(List.of("ss-raw", "ss-framed", "netty-nio", "threads"));
+        List<String> echoServers = new ArrayList<>(List.of("ss-raw", "ss-framed", "ss-poll", "netty-nio", "threads"));
         if (epollWorks()) {
             echoServers.add(2, "netty-epoll");
         }
@@ -141,8 +163,11 @@ public final class Bench {
             for (int round = 0; round < rounds; round++) {
                 for (String kind : echoServers) {
                     try (Server server = new Server(kind)) {
-                        record("echo", kind, level, load(server, "echo", String.valueOf(level), String.valueOf(warmup),
-                                String.valueOf(measure)));
+                        long overflows = listenOverflows();
+                        Map<String, Double> result = load(server, "echo", String.valueOf(level), String.valueOf(warmup),
+                                String.valueOf(measure));
+                        result.put("listen_overflows", (double) (listenOverflows() - overflows));
+                        record("echo", kind, level, result);
                     }
                 }
             }

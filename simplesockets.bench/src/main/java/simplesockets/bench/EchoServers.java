@@ -62,6 +62,7 @@ public final class EchoServers {
             case "ss-tls" -> simplesockets(ServerOptions.builder().tls(TlsOptions.builder()
                     .keyStore(Path.of(args[1]), "changeit".toCharArray()).build()), false);
             case "ss-sink" -> simplesockets(ServerOptions.builder().receiveBufferSize(64 * 1024), true);
+            case "ss-poll" -> polling();
             case "netty-nio" -> netty(false, false);
             case "netty-epoll" -> netty(true, false);
             case "netty-sink" -> netty(false, true);
@@ -119,6 +120,41 @@ public final class EchoServers {
 
             public void close() {
                 server.close();
+            }
+        };
+    }
+
+    /**
+     * What users run first: the tutorial's polling echo server, as the examples' {@code EchoServer}
+     * does it, with default options (only host and port set): one thread drains what was received
+     * and sends each piece back.
+     */
+    private static Running polling() throws Exception {
+        TcpServer server = TcpServer.create(ServerOptions.builder().host("127.0.0.1").port(0).build());
+        server.start();
+        Thread loop = Thread.ofPlatform().name("poll").start(() -> {
+            try {
+                while (server.state() != simplesockets.api.ServerState.CLOSED) {
+                    for (simplesockets.api.ServerEvent.Received r : server.awaitReceived(Duration.ofSeconds(1))) {
+                        try {
+                            server.send(r.connection(), r.data());
+                        } catch (java.io.IOException e) {
+                            // the client left before its echo
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return new Running() {
+            public int port() {
+                return server.localAddress().getPort();
+            }
+
+            public void close() throws Exception {
+                server.close();
+                loop.join(Duration.ofSeconds(5));
             }
         };
     }

@@ -143,12 +143,18 @@ public final class LoadGen {
         for (int s = 0; s < SELECTORS; s++) {
             groups.add(new ArrayList<>());
         }
+        int connectErrors = 0;
         for (int i = 0; i < connections; i++) {
             SocketChannel channel = SocketChannel.open();
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            channel.connect(server);
-            channel.configureBlocking(false);
-            groups.get(i % SELECTORS).add(new Conn(i, channel));
+            try {
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                channel.connect(server);
+                channel.configureBlocking(false);
+                groups.get(i % SELECTORS).add(new Conn(i, channel));
+            } catch (java.io.IOException e) {
+                connectErrors++; // counted, and the run goes on with the others
+                channel.close();
+            }
         }
         List<Histogram> histograms = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
@@ -164,7 +170,7 @@ public final class LoadGen {
         for (Thread t : threads) {
             t.join();
         }
-        return run.summarize(histograms, seconds);
+        return run.summarize(histograms, seconds) + " connect_errors=" + connectErrors;
     }
 
     private static void select(List<Conn> group, Run run, Histogram histogram) {

@@ -34,6 +34,19 @@ final class Report {
     }
 
     /** Median of a metric over rounds. */
+    /** The largest value of a metric over the rounds, so that a count of errors is never hidden by a median. */
+    static double max(List<String> rows, String scenario, String server, long connections, String metric) {
+        double max = Double.NaN;
+        for (String row : rows) {
+            String[] f = row.split(",");
+            if (f[0].equals(scenario) && f[1].equals(server) && Long.parseLong(f[2]) == connections && f[3].equals(metric)) {
+                double v = Double.parseDouble(f[4]);
+                max = Double.isNaN(max) ? v : Math.max(max, v);
+            }
+        }
+        return max;
+    }
+
     static double median(List<String> rows, String scenario, String server, long connections, String metric) {
         List<Double> values = new ArrayList<>();
         for (String row : rows) {
@@ -63,8 +76,8 @@ final class Report {
             }
         }
         StringBuilder md = new StringBuilder("## Echo, 64-byte request/response (medians)\n\n");
-        md.append("| connections | server | msgs/s | vs netty-nio | vs threads | p50 µs | p99 µs | p99.9 µs | fairness | server CPU µs/msg | CPU vs netty-nio |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("| connections | server | msgs/s | vs netty-nio | vs threads | p50 µs | p99 µs | p99.9 µs | fairness | server CPU µs/msg | CPU vs netty-nio | connect errors | listen overflows |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         StringBuilder data = new StringBuilder("# connections " + String.join(" ", servers) + "\n");
         for (long level : levels.keySet()) {
             data.append(level);
@@ -75,11 +88,12 @@ final class Report {
                 double rate = median(rows, "echo", server, level, "msgs_per_s");
                 double cpu = median(rows, "echo", server, level, "server_cpu_us_per_msg");
                 data.append(' ').append(Double.isNaN(rate) ? "NaN" : String.format(Locale.ROOT, "%.0f", rate));
-                md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.2fx | %.2fx | %.0f | %.0f | %.0f | %.3f | %.2f | %.2fx |%n",
+                md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.2fx | %.2fx | %.0f | %.0f | %.0f | %.3f | %.2f | %.2fx | %.0f | %.0f |%n",
                         level, server, rate, rate / netty, rate / threads,
                         median(rows, "echo", server, level, "p50_us"), median(rows, "echo", server, level, "p99_us"),
                         median(rows, "echo", server, level, "p999_us"), median(rows, "echo", server, level, "fairness"),
-                        cpu, cpu / nettyCpu));
+                        cpu, cpu / nettyCpu, max(rows, "echo", server, level, "connect_errors"),
+                        max(rows, "echo", server, level, "listen_overflows")));
             }
             data.append('\n');
         }

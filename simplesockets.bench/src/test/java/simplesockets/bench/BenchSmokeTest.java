@@ -23,13 +23,15 @@ class BenchSmokeTest {
     @Test
     void everyServerAndModeWorks() throws Exception {
         Bench bench = new Bench(dir, false);
-        for (String kind : List.of("ss-raw", "ss-framed", "netty-nio", "threads")) {
+        for (String kind : List.of("ss-raw", "ss-framed", "ss-poll", "netty-nio", "threads")) {
             try (Bench.Server server = bench.new Server(kind)) {
                 Map<String, Double> result = bench.load(server, "echo", "10", "0", "1");
                 assertTrue(result.getOrDefault("msgs_per_s", 0.0) > 100, kind + ": " + result);
                 assertTrue(result.getOrDefault("server_cpu_us_per_msg", 0.0) > 0, kind + ": " + result);
+                assertTrue(result.get("connect_errors") == 0.0, kind + ": " + result);
             }
         }
+        assertTrue(Bench.listenOverflows() >= 0, "the kernel's listen-queue overflows can be read");
         Path keys = TestKeys.make(dir.resolve("keys"));
         try (Bench.Server server = bench.new Server("ss-tls", keys.resolve("server.p12").toString())) {
             Map<String, Double> result = bench.load(server, "blocking", "4", "0", "1", keys.resolve("trust.p12").toString());
