@@ -10,10 +10,10 @@ import java.util.Objects;
  *
  * <p>Each callback is optional. An event whose callback is set goes to the callback (on the
  * client's reader thread, or on the thread that called {@code connect} for {@code onConnect}); an
- * event whose callback is not set is kept for polling where something can poll it: always without an
- * {@code onReceive}, and with one from the first {@link TcpClient#pollEvent()} or
- * {@link TcpClient#awaitEvent(Duration)} on. A callback that throws is recorded as a
- * {@link Failure.Callback}; the client goes on.
+ * event whose callback is not set is kept for polling when the client is polled (no
+ * {@code onReceive}), and not kept when it has an {@code onReceive} (nothing polls then; failures are
+ * in the exception list either way, and {@code Reconnecting} events are always kept). A callback
+ * that throws is recorded as a {@link Failure.Callback}; the client goes on.
  *
  * @param host              the server's address or host name; default {@code "127.0.0.1"}
  * @param port              the server's port; default {@value ServerOptions#DEFAULT_PORT}

@@ -9,10 +9,9 @@ import java.util.Objects;
  * {@link #builder()}.
  *
  * <p>Each callback is optional. An event whose callback is set goes to the callback (on the
- * connection's own virtual thread); an event whose callback is not set is kept for polling where
- * something can poll it: always in the polling style (no {@code onReceive}, no handler), and in the
- * callback or handler style from the first {@link TcpServer#pollEvent()} or
- * {@link TcpServer#awaitEvent(Duration)} on. With a
+ * connection's own virtual thread); an event whose callback is not set is kept for polling in the
+ * polling style (no {@code onReceive}, no handler), and not kept in the callback or handler style,
+ * where nothing polls (failures are in the exception list either way). With a
  * {@link #handler() handler}, the handler reads the connection and no {@code Received} events arise.
  * A callback that throws is recorded as a {@link Failure.Callback}; the connection and the server go
  * on.

@@ -60,8 +60,6 @@ final class Delivery<E> {
     private final FailureLog failures;
     private final Clock clock;
     private final Warnings warnings;
-    /** Whether the application has polled events: from then on, events without a callback are kept. */
-    private volatile boolean polled;
 
     Delivery(Side<E> side, EventState<E> events, FailureLog failures, Clock clock) {
         this.side = side;
@@ -141,14 +139,19 @@ final class Delivery<E> {
     }
 
     /**
-     * Queues an event that has no callback, where something can poll it: always in the polling style,
-     * and in callback or handler style once the application has polled events. Otherwise nothing would
-     * ever take it, and each would hold its connection until the queue's bound.
+     * Queues an event that has no callback, where something polls: in the polling style (no data
+     * callback, no handler). In callback or handler style nothing polls, so nothing is kept: each event
+     * would hold its connection until the queue's bound. Failures are in the exception list either way.
      */
     void keep(E event) {
-        if (polled || side.pollsForData()) {
+        if (side.pollsForData()) {
             events.publish(event);
         }
+    }
+
+    /** Queues an event that holds no connection and has no callback of its own, in every style. */
+    void keepAlways(E event) {
+        events.publish(event);
     }
 
     /** The time now, on this engine's clock. */
@@ -163,12 +166,10 @@ final class Delivery<E> {
     }
 
     Optional<E> pollEvent() {
-        polled = true;
         return events.poll();
     }
 
     Optional<E> awaitEvent(Duration timeout) throws InterruptedException {
-        polled = true;
         return events.awaitEvent(Objects.requireNonNull(timeout, "timeout"));
     }
 

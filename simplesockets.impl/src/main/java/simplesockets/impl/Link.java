@@ -96,10 +96,6 @@ final class Link implements Connection, Outbound.Ends {
         return reason.get() == null;
     }
 
-    ReadMode mode() {
-        return mode;
-    }
-
     Transport transport() {
         return transport;
     }
@@ -261,7 +257,7 @@ final class Link implements Connection, Outbound.Ends {
     }
 
     /**
-     * The engine's read loop, for {@link Mode#CALLBACK} and {@link Mode#QUEUE}: reads until end of
+     * The engine's read loop, for {@link ReadMode#CALLBACK} and {@link ReadMode#QUEUE}: reads until end of
      * stream or failure, handing each piece to {@link Delivery}. In queue mode a half-closed peer's
      * data is left time to be drained and answered before the connection closes.
      *

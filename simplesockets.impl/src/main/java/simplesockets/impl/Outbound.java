@@ -31,8 +31,8 @@ import simplesockets.impl.transport.Transport;
  */
 final class Outbound {
 
-    /** The most bytes gathered from callback sends, or from queued sends, before they are written. */
-    static final int MAX_GATHER = 64 * 1024;
+    /** The most bytes of queued sends written in one go. */
+    static final int MAX_GATHER = Cork.MAX;
 
     /** What the write path needs from its connection. */
     interface Ends {
@@ -58,8 +58,7 @@ final class Outbound {
     /** The reader thread while it hands out the pieces of one read to a callback, else null. */
     private volatile Thread corkedBy;
     /** Guarded by writeLock. */
-    private byte[] cork;
-    private int corked;
+    private final Cork cork = new Cork();
 
     private final ReentrantLock queueLock = new ReentrantLock();
     private final Condition changed = queueLock.newCondition();
@@ -68,6 +67,8 @@ final class Outbound {
      * Guarded by queueLock, as are the fields below.
      */
     private ArrayDeque<byte[]> queue;
+    /** Whether the queue may hold bytes: the owner's thread then writes them before its own send. */
+    private volatile boolean queued;
     private long pending;
     private boolean writing;
     private boolean closed;
@@ -90,8 +91,15 @@ final class Outbound {
     void sendOwn(byte[] bytes) throws IOException {
         writeLock.lock();
         try {
+            if (queued) {
+                // Sends queued by other threads returned before this one: they go first.
+                flushCork();
+                while (writeNextBatch(false)) {
+                    // the whole queue, in order
+                }
+            }
             if (corkedBy == Thread.currentThread()) {
-                gather(bytes);
+                cork.gather(bytes, this::write);
             } else {
                 flushCork();
                 write(bytes, 0, bytes.length);
@@ -129,6 +137,7 @@ final class Outbound {
                 queue = new ArrayDeque<>(4);
             }
             queue.addLast(bytes);
+            queued = true;
             pending += bytes.length;
             budget.charge(bytes.length);
             if (!writing) {
@@ -150,28 +159,47 @@ final class Outbound {
 
     /** The writer thread: writes the queue, gathered, until it is empty. */
     private void writeQueued() {
-        while (true) {
-            byte[] batch;
-            queueLock.lock();
-            try {
-                if (queue.isEmpty() || closed) {
-                    writing = false;
-                    changed.signalAll();
-                    return;
-                }
-                batch = takeBatch();
-            } finally {
-                queueLock.unlock();
-            }
+        boolean more = true;
+        while (more) {
             writeLock.lock();
             try {
-                flushCork();
-                write(batch, 0, batch.length);
+                more = writeNextBatch(true);
             } catch (IOException e) {
-                ends.writeFailed(e);
+                ends.writeFailed(e); // ends the connection: the next batch finds the queue closed
             } finally {
                 writeLock.unlock();
             }
+        }
+    }
+
+    /**
+     * Writes the gathered bytes, then the head of the queue; the caller holds the write lock, so a
+     * batch is taken and written in one stretch and queued sends keep their order whoever writes them.
+     *
+     * @param asWriter whether the caller is the writer thread, which stops when the queue is empty
+     *                 (in the same step, so that a send queued after it starts a new writer)
+     * @return {@code false} once the queue is empty (or closed)
+     */
+    private boolean writeNextBatch(boolean asWriter) throws IOException {
+        byte[] batch;
+        queueLock.lock();
+        try {
+            if (queue == null || queue.isEmpty() || closed) {
+                queued = false;
+                if (asWriter) {
+                    writing = false;
+                    changed.signalAll();
+                }
+                return false;
+            }
+            batch = takeBatch();
+        } finally {
+            queueLock.unlock();
+        }
+        try {
+            flushCork();
+            write(batch, 0, batch.length);
+        } finally {
             queueLock.lock();
             try {
                 pending -= batch.length;
@@ -181,6 +209,7 @@ final class Outbound {
                 queueLock.unlock();
             }
         }
+        return true;
     }
 
     /** Takes the head of the queue, joined with what follows it up to {@link #MAX_GATHER}. */
@@ -215,30 +244,8 @@ final class Outbound {
         }
     }
 
-    private void gather(byte[] bytes) throws IOException {
-        if (corked + bytes.length > MAX_GATHER) {
-            flushCork();
-            if (bytes.length >= MAX_GATHER) {
-                write(bytes, 0, bytes.length);
-                return;
-            }
-        }
-        int needed = corked + bytes.length;
-        if (cork == null) {
-            cork = new byte[Math.max(needed, 4096)];
-        } else if (cork.length < needed) {
-            cork = Arrays.copyOf(cork, Math.min(MAX_GATHER, Math.max(needed, 2 * cork.length)));
-        }
-        System.arraycopy(bytes, 0, cork, corked, bytes.length);
-        corked += bytes.length;
-    }
-
     private void flushCork() throws IOException {
-        if (corked > 0) {
-            int length = corked;
-            corked = 0;
-            write(cork, 0, length);
-        }
+        cork.flush(this::write);
     }
 
     /** The reader starts handing out the pieces of one read: its sends are gathered until {@link #uncork}. */
@@ -264,7 +271,7 @@ final class Outbound {
             flushCork();
         } finally {
             if (!keep) {
-                cork = null;
+                cork.release();
             }
             writeLock.unlock();
         }
@@ -329,8 +336,7 @@ final class Outbound {
     void release() {
         writeLock.lock();
         try {
-            cork = null;
-            corked = 0;
+            cork.release();
         } finally {
             writeLock.unlock();
         }
@@ -345,15 +351,5 @@ final class Outbound {
     long writeBlockedNanos(long now) {
         long started = writeStarted;
         return started == 0 ? 0 : now - started;
-    }
-
-    /** Bytes queued and not yet written, for tests and stats. */
-    long pendingBytes() {
-        queueLock.lock();
-        try {
-            return pending;
-        } finally {
-            queueLock.unlock();
-        }
     }
 }

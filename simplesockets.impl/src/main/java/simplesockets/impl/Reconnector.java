@@ -108,7 +108,7 @@ final class Reconnector {
         for (int n = attempts + 1; policy.maxAttempts() == 0 || n <= policy.maxAttempts(); n++) {
             attempts = n;
             Duration delay = policy.delay(n);
-            delivery.keep(new ClientEvent.Reconnecting(n, delay, clock.now()));
+            delivery.keepAlways(new ClientEvent.Reconnecting(n, delay, clock.now())); // no callback exists for it
             try {
                 clock.sleep(delay);
             } catch (InterruptedException e) {

@@ -287,17 +287,12 @@ class SeedDefectsTest {
                     }).build())) {
                 assertTrue(client.connect());
                 client.send(bytes("hi"));
-                var serverEvent = server.awaitEvent(Peers.WAIT).orElseThrow();
-                while (!(serverEvent instanceof ServerEvent.Failed)) {
-                    serverEvent = server.awaitEvent(Peers.WAIT).orElseThrow();
-                }
-                Failure onServer = ((ServerEvent.Failed) serverEvent).failure();
+                // Callback style: nothing polls events, so failures are read from the exception lists.
+                Peers.awaitCondition(server::hasExceptions, Peers.WAIT, () -> "the server recorded nothing");
+                Failure onServer = server.exceptions(false, false).getFirst();
                 server.send(server.clients().getFirst(), bytes("back"));
-                var clientEvent = client.awaitEvent(Peers.WAIT).orElseThrow();
-                while (!(clientEvent instanceof simplesockets.api.ClientEvent.Failed)) {
-                    clientEvent = client.awaitEvent(Peers.WAIT).orElseThrow();
-                }
-                Failure onClient = ((simplesockets.api.ClientEvent.Failed) clientEvent).failure();
+                Peers.awaitCondition(client::hasExceptions, Peers.WAIT, () -> "the client recorded nothing");
+                Failure onClient = client.exceptions(false, false).getFirst();
                 assertInstanceOf(Failure.Callback.class, onServer);
                 assertInstanceOf(Failure.Callback.class, onClient);
                 // The same method, the same keywords, the same type on both sides.
