@@ -33,7 +33,6 @@ final class Report {
         write(out, rows);
     }
 
-    /** Median of a metric over rounds. */
     /** The largest value of a metric over the rounds, so that a count of errors is never hidden by a median. */
     static double max(List<String> rows, String scenario, String server, long connections, String metric) {
         double max = Double.NaN;
@@ -47,6 +46,7 @@ final class Report {
         return max;
     }
 
+    /** Median of a metric over rounds. */
     static double median(List<String> rows, String scenario, String server, long connections, String metric) {
         List<Double> values = new ArrayList<>();
         for (String row : rows) {
