@@ -36,14 +36,7 @@ final class Budget {
     void release(long bytes) {
         long now = used.addAndGet(-bytes);
         if (now < limit && now + bytes >= limit) {
-            lock.lock();
-            try {
-                if (waiting > 0) {
-                    room.signalAll();
-                }
-            } finally {
-                lock.unlock();
-            }
+            wake(); // it just fell below the limit
         }
     }
 

@@ -31,10 +31,7 @@ import simplesockets.impl.time.Clock;
  */
 final class EventState<E> {
 
-    /**
-     * What one queued piece costs on top of its bytes (the event and its entry), so that a peer
-     * cannot queue unbounded memory in empty or one-byte pieces.
-     */
+    /** What one queued piece costs on top of its bytes, so empty pieces cannot queue unbounded memory. */
     static final int ENTRY_OVERHEAD = 64;
 
     private record Entry<E>(E event, Credit credit, int bytes) {
@@ -51,8 +48,7 @@ final class EventState<E> {
     private final ArrayDeque<Entry<E>> queue = new ArrayDeque<>();
     private final int maxOtherEvents;
     private final long maxQueuedTotal;
-    /** The bytes in flight of the whole server or client; queued data is charged to it too. */
-    private final Budget budget;
+    private final Budget budget; // the bytes in flight of the whole server or client, queued data among them
     private long queuedTotal;
     private int dataEntries;
     private int otherEntries;

@@ -13,36 +13,31 @@ import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.Transport;
 
 /**
- * One connection's write path.
+ * One connection's write path. A send on the connection's own thread (its callbacks, its handler)
+ * writes directly, blocking while the peer does not read; while the reader hands out the pieces of one
+ * read, such sends are gathered ({@link Cork}). A send on any other thread never touches the socket:
+ * its bytes join a bounded queue that a writer thread of the connection writes, in order; the writer
+ * starts when the queue fills and ends when it is empty. Past the bound, {@link SendOverflow} applies.
  *
- * <ul>
- *   <li>A send on the connection's own thread (its callbacks, its handler) writes directly and
- *       blocks while the peer does not read. While the reader hands out the pieces of one read, such
- *       sends are gathered ("corked") and written once after the last piece.</li>
- *   <li>A send on any other thread never touches the socket: its bytes join a bounded queue that a
- *       writer thread of the connection writes, in order. The writer starts when the queue fills and
- *       ends when it is empty, so a quiet connection has no writer. Past the bound, the
- *       {@link SendOverflow} policy applies.</li>
- * </ul>
- *
- * <p>Socket writes take {@link #writeLock}, so bytes of two sends never interleave, and the writer
- * writes gathered bytes before its own, so no send overtakes one that returned before it.
- * A failed write is reported to {@link Ends#writeFailed}, which ends the connection.
+ * <p>Socket writes take {@link #writeLock}, so two sends never interleave, and gathered bytes and
+ * queued sends go out before anything sent after them. A failed write ends the connection
+ * ({@link Ends#writeFailed}).
  */
 final class Outbound {
 
     /** The most bytes of queued sends written in one go. */
     static final int MAX_GATHER = Cork.MAX;
 
-    /** What the write path needs from its connection. */
+    /**
+     * What the write path needs from its connection: to end it when a write failed, to end it when the
+     * queue overflowed under {@link SendOverflow#DISCONNECT} (returning what the send throws), and what
+     * a send on a closed connection throws.
+     */
     interface Ends {
-        /** A write failed: the connection must end now. */
         void writeFailed(IOException e);
 
-        /** The queue overflowed under {@link SendOverflow#DISCONNECT}; returns what the send throws. */
         IOException overflowed(int limit);
 
-        /** What a send on a closed connection throws. */
         IOException closed();
     }
 
