@@ -4,12 +4,14 @@
  *
  * <p>Applications do not use this module directly. They {@code requires simplesockets.api}; this
  * module arrives through {@link java.util.ServiceLoader} as the provider named {@code "socket"}. It
- * exports nothing to everyone. Its engines ({@code ServerEngine}, {@code ClientEngine}) and its
- * transport seam are exported to {@code simplesockets.testkit} only, which runs these same engines
- * over in-memory pipes.
+ * exports nothing to everyone. Its engines ({@code ServerEngine}, {@code ClientEngine}), its
+ * transport seam and its clock seam are exported to {@code simplesockets.testkit} only, which runs
+ * these same engines over in-memory pipes and on a manual clock. It reads {@code jdk.net} for the
+ * keep-alive settings of {@code jdk.net.ExtendedSocketOptions}.
  *
- * <p>Logging goes through SLF4J: a peer that goes away is logged at debug, a bug (a throwing
- * callback, a failing accept) at warn, and nothing is logged per byte.
+ * <p>Logging goes through SLF4J: anything a peer does is logged at debug, a bug (a throwing callback,
+ * rate-limited per callback) or a failing accept (the first of a burst) at warn, and nothing is logged
+ * per byte.
  *
  * @provides simplesockets.api.spi.SocketsProvider the real-socket provider, named {@code "socket"}
  */
