@@ -74,14 +74,7 @@ public final class EchoServers {
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line = commands.readLine(); line != null; line = commands.readLine()) {
             switch (line.trim()) {
-                case "stats" -> {
-                    System.gc();
-                    Runtime rt = Runtime.getRuntime();
-                    long cpuMs = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                            .getProcessCpuTime() / 1_000_000;
-                    System.out.println("stats rss_kb=" + rssKb() + " heap_kb=" + (rt.totalMemory() - rt.freeMemory()) / 1024
-                            + " cpu_ms=" + cpuMs);
-                }
+                case "stats" -> System.out.println("stats " + processStats());
                 case "close" -> {
                     long started = System.nanoTime();
                     server.close();
@@ -92,6 +85,15 @@ public final class EchoServers {
             System.out.flush();
         }
         System.exit(0);
+    }
+
+    /** After a full GC: {@code rss_kb=... heap_kb=... cpu_ms=...} of this process. */
+    static String processStats() {
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        long cpuMs = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1_000_000;
+        return "rss_kb=" + rssKb() + " heap_kb=" + (rt.totalMemory() - rt.freeMemory()) / 1024 + " cpu_ms=" + cpuMs;
     }
 
     static long rssKb() {

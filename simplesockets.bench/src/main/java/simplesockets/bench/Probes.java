@@ -932,16 +932,11 @@ public final class Probes {
         for (String line = commands.readLine(); line != null; line = commands.readLine()) {
             switch (line.trim()) {
                 case "stats" -> {
-                    System.gc();
-                    Runtime rt = Runtime.getRuntime();
-                    long cpuMs = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                            .getProcessCpuTime() / 1_000_000;
                     long fds;
                     try (Stream<Path> list = Files.list(Path.of("/proc/self/fd"))) {
                         fds = list.count();
                     }
-                    System.out.println("stats rss_kb=" + EchoServers.rssKb() + " heap_kb=" + (rt.totalMemory() - rt.freeMemory()) / 1024
-                            + " cpu_ms=" + cpuMs + " fds=" + fds + " os_threads=" + status("Threads:")
+                    System.out.println("stats " + EchoServers.processStats() + " fds=" + fds + " os_threads=" + status("Threads:")
                             + " clients=" + server.clients().size() + " failures=" + server.exceptions(false, false).size()
                             + " failures_dropped=" + server.droppedExceptions() + " events_dropped=" + server.droppedEvents());
                 }

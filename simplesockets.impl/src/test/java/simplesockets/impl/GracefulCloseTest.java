@@ -220,10 +220,7 @@ class GracefulCloseTest {
     void clientCloseWithGraceFlushesQueuedSendsToASlowButReadingServer() throws Exception {
         int piece = 64 * 1024;
         int pieces = 24; // 1.5 MiB: more than the default 1 MiB of pending sends
-        try (ServerSocket listener = new ServerSocket()) {
-            listener.setReceiveBufferSize(16 * 1024); // accepted sockets inherit it
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            listener.setSoTimeout((int) Peers.WAIT.toMillis());
+        try (ServerSocket listener = Peers.narrowListener()) {
             try (TcpClient client = TcpClient.create(ClientOptions.builder()
                     .address((InetSocketAddress) listener.getLocalSocketAddress())
                     .build())) {

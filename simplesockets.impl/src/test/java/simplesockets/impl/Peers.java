@@ -75,6 +75,18 @@ final class Peers {
         }
     }
 
+    /**
+     * A plain server socket on 127.0.0.1 whose accepted sockets have a 16 KiB receive window, so a
+     * client's sends back up quickly; its accept times out after {@link #WAIT}.
+     */
+    static java.net.ServerSocket narrowListener() throws IOException {
+        java.net.ServerSocket listener = new java.net.ServerSocket();
+        listener.setReceiveBufferSize(16 * 1024); // accepted sockets inherit it
+        listener.bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+        listener.setSoTimeout((int) WAIT.toMillis());
+        return listener;
+    }
+
     /** Takes from a queue, failing the test if nothing comes in time. */
     static <T> T take(BlockingQueue<T> queue) throws InterruptedException {
         T item = queue.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);

@@ -155,10 +155,7 @@ class SendFailureTest {
             throws Exception {
         int piece = 64 * 1024;
         byte[] marker = Peers.bytes("-- the last send, after the interrupt --");
-        try (ServerSocket listener = new ServerSocket()) {
-            listener.setReceiveBufferSize(16 * 1024); // accepted sockets inherit it
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            listener.setSoTimeout((int) Peers.WAIT.toMillis());
+        try (ServerSocket listener = Peers.narrowListener()) {
             try (TcpClient client = TcpClient.create(ClientOptions.builder()
                     .address((InetSocketAddress) listener.getLocalSocketAddress())
                     .maxPendingSendBytes(piece)
