@@ -3,7 +3,7 @@ package simplesockets.api;
 import java.time.Duration;
 import java.util.Objects;
 
-/** Range checks shared by the option records. */
+/** Range and conflict checks shared by the options. */
 final class Checks {
 
     private Checks() {
@@ -31,6 +31,13 @@ final class Checks {
         Objects.requireNonNull(value, name);
         if (value.isNegative()) {
             throw new IllegalArgumentException(name + " must not be negative: " + value);
+        }
+    }
+
+    static void keepAlive(boolean on, KeepAlive tuning) {
+        if (!on && !tuning.equals(KeepAlive.SYSTEM)) {
+            throw new IllegalArgumentException("keep-alive probes are tuned (" + tuning + ") but keepAlive is off:"
+                    + " turn it on with keepAlive(true), or leave the tuning out");
         }
     }
 }

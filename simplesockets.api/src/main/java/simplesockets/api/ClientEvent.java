@@ -39,24 +39,16 @@ public sealed interface ClientEvent {
     /**
      * A piece of data arrived: one read chunk in raw framing, one message in length-prefixed framing.
      *
-     * @param data the bytes (copied in and out)
+     * @param data the bytes: a fresh array that belongs to whoever took this event (each event is
+     *             handed to one taker, and the engine keeps no reference to it), so {@code data()}
+     *             returns it without a copy
      * @param at   when
      */
     record Received(byte[] data, Instant at) implements ClientEvent {
-        /** Checks the components and copies the data. */
+        /** Checks the components; the array is taken over, not copied. */
         public Received {
-            data = Objects.requireNonNull(data, "data").clone();
+            Objects.requireNonNull(data, "data");
             Objects.requireNonNull(at, "at");
-        }
-
-        /**
-         * The bytes received.
-         *
-         * @return a copy of the data
-         */
-        @Override
-        public byte[] data() {
-            return data.clone();
         }
 
         @Override

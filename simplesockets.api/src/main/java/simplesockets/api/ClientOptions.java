@@ -14,80 +14,57 @@ import java.util.Objects;
  * {@code onReceive}), and not kept when it has an {@code onReceive} (nothing polls then; failures are
  * in the exception list either way, and {@code Reconnecting} events are always kept). A callback
  * that throws is recorded as a {@link Failure.Callback}; the client goes on.
- *
- * @param host              the server's address or host name; default {@code "127.0.0.1"}
- * @param port              the server's port; default {@value ServerOptions#DEFAULT_PORT}
- * @param receiveBufferSize the largest piece of raw data handed out at once, in bytes; default
- *                          {@value ServerOptions#DEFAULT_RECEIVE_BUFFER}. Reads adapt underneath (from
- *                          64 bytes to 64 KiB), and a longer read is handed out in pieces of at most
- *                          this size
- * @param framing           how bytes are cut into pieces of data; default {@link Framing#RAW}
- * @param tls               TLS settings, or {@code null} (the default) for plain TCP
- * @param connectTimeout    how long {@link TcpClient#connect()} may take; default 5 s
- * @param idleTimeout       with nothing received for this long, the client disconnects with
- *                          {@link DisconnectReason.TimedOut}; {@link Duration#ZERO} (the default)
- *                          means never
- * @param writeTimeout      a write blocked this long because the server does not read disconnects the
- *                          client with {@link DisconnectReason.TimedOut}, and a send waiting for it
- *                          fails with {@link java.net.SocketTimeoutException}; {@link Duration#ZERO}
- *                          (the default) means never
- * @param keepAlive         whether to turn on TCP keep-alive; default {@code false}
- * @param keepAliveTuning   how keep-alive probes, when it is on; default {@link KeepAlive#SYSTEM}
- * @param tcpNoDelay        whether to turn off Nagle's algorithm; default {@code true}
- * @param reconnect         how to reconnect after the connection is lost (not after
- *                          {@link TcpClient#disconnect()}), or {@code null} (the default) for never
- * @param autoReceive       whether the client reads in the background from the start; default
- *                          {@code false}, as in the seed (see {@link TcpClient#autoReceive(boolean)})
- * @param maxQueuedBytes    how many received bytes may wait for polling before the client stops
- *                          reading; default 1 MiB
- * @param maxPendingSendBytes how many bytes of sends made from threads other than the connection's own
- *                              may wait for the connection's writer; default 1 MiB. Such sends never
- *                              wait for the peer: they are queued and written in order by the
- *                              connection's own writer thread
- * @param sendOverflow        what a send does when it would take the pending bytes past
- *                              {@code maxPendingSendBytes}; default {@link SendOverflow#WAIT}: the sender waits
- *                              for room, at most the write timeout
- * @param maxQueuedEvents   how many connect, disconnect and failure events may wait for polling;
- *                          default 10,000
- * @param maxRecordedFailures how many exceptions the exception list keeps; default 1,000
- * @param closeTimeout      how long {@link TcpClient#close()} waits for its thread; default 500 ms
- * @param onConnect         called after each successful connect, or {@code null}
- * @param onReceive         called with each piece of data, or {@code null}
- * @param onDisconnect      called once when a connection ends, or {@code null}
- * @param onFailure         called when an exception is caught, or {@code null}
  */
-public record ClientOptions(
-        String host,
-        int port,
-        int receiveBufferSize,
-        Framing framing,
-        TlsOptions tls,
-        Duration connectTimeout,
-        Duration idleTimeout,
-        Duration writeTimeout,
-        boolean keepAlive,
-        KeepAlive keepAliveTuning,
-        boolean tcpNoDelay,
-        ReconnectPolicy reconnect,
-        boolean autoReceive,
-        int maxQueuedBytes,
-        int maxPendingSendBytes,
-        SendOverflow sendOverflow,
-        int maxQueuedEvents,
-        int maxRecordedFailures,
-        Duration closeTimeout,
-        OnConnect onConnect,
-        OnReceive onReceive,
-        OnDisconnect onDisconnect,
-        OnFailure onFailure) {
+public final class ClientOptions {
 
-    /**
-     * Checks every setting.
-     *
-     * @throws NullPointerException     if host, framing or a duration is {@code null}
-     * @throws IllegalArgumentException if a number or duration is out of range
-     */
-    public ClientOptions {
+    private final String host;
+    private final int port;
+    private final int receiveBufferSize;
+    private final Framing framing;
+    private final TlsOptions tls;
+    private final Duration connectTimeout;
+    private final Duration idleTimeout;
+    private final Duration writeTimeout;
+    private final boolean keepAlive;
+    private final KeepAlive keepAliveTuning;
+    private final boolean tcpNoDelay;
+    private final ReconnectPolicy reconnect;
+    private final boolean autoReceive;
+    private final int maxQueuedBytes;
+    private final int maxPendingSendBytes;
+    private final SendOverflow sendOverflow;
+    private final int maxQueuedEvents;
+    private final int maxRecordedFailures;
+    private final Duration closeTimeout;
+    private final OnConnect onConnect;
+    private final OnReceive onReceive;
+    private final OnDisconnect onDisconnect;
+    private final OnFailure onFailure;
+
+    private ClientOptions(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.receiveBufferSize = b.receiveBufferSize;
+        this.framing = b.framing;
+        this.tls = b.tls;
+        this.connectTimeout = b.connectTimeout;
+        this.idleTimeout = b.idleTimeout;
+        this.writeTimeout = b.writeTimeout;
+        this.keepAlive = b.keepAlive;
+        this.keepAliveTuning = b.keepAliveTuning;
+        this.tcpNoDelay = b.tcpNoDelay;
+        this.reconnect = b.reconnect;
+        this.autoReceive = b.autoReceive;
+        this.maxQueuedBytes = b.maxQueuedBytes;
+        this.maxPendingSendBytes = b.maxPendingSendBytes;
+        this.sendOverflow = b.sendOverflow;
+        this.maxQueuedEvents = b.maxQueuedEvents;
+        this.maxRecordedFailures = b.maxRecordedFailures;
+        this.closeTimeout = b.closeTimeout;
+        this.onConnect = b.onConnect;
+        this.onReceive = b.onReceive;
+        this.onDisconnect = b.onDisconnect;
+        this.onFailure = b.onFailure;
         Objects.requireNonNull(host, "host");
         Checks.port(port);
         Checks.positive("receiveBufferSize", receiveBufferSize);
@@ -102,6 +79,7 @@ public record ClientOptions(
         Checks.positive("maxQueuedEvents", maxQueuedEvents);
         Checks.positive("maxRecordedFailures", maxRecordedFailures);
         Checks.notNegative("closeTimeout", closeTimeout);
+        Checks.keepAlive(keepAlive, keepAliveTuning);
     }
 
     /**
@@ -492,10 +470,279 @@ public record ClientOptions(
          * @throws IllegalArgumentException if a setting is out of range
          */
         public ClientOptions build() {
-            return new ClientOptions(host, port, receiveBufferSize, framing, tls, connectTimeout, idleTimeout, writeTimeout,
-                    keepAlive, keepAliveTuning, tcpNoDelay, reconnect, autoReceive,
-                    maxQueuedBytes, maxPendingSendBytes, sendOverflow, maxQueuedEvents, maxRecordedFailures, closeTimeout, onConnect, onReceive,
-                    onDisconnect, onFailure);
+            return new ClientOptions(this);
         }
+    }
+
+    /**
+     * The server's address or host name; default {@code "127.0.0.1"}.
+     *
+     * @return the setting
+     */
+    public String host() {
+        return host;
+    }
+
+    /**
+     * The server's port; default {@value ServerOptions#DEFAULT_PORT}.
+     *
+     * @return the setting
+     */
+    public int port() {
+        return port;
+    }
+
+    /**
+     * The largest piece of raw data handed out at once, in bytes; default {@value
+     * ServerOptions#DEFAULT_RECEIVE_BUFFER}. Reads adapt underneath (from 64 bytes to 64 KiB), and a longer
+     * read is handed out in pieces of at most this size.
+     *
+     * @return the setting
+     */
+    public int receiveBufferSize() {
+        return receiveBufferSize;
+    }
+
+    /**
+     * How bytes are cut into pieces of data; default {@link Framing#RAW}.
+     *
+     * @return the setting
+     */
+    public Framing framing() {
+        return framing;
+    }
+
+    /**
+     * TLS settings, or {@code null} (the default) for plain TCP.
+     *
+     * @return the setting, or empty when it is not set
+     */
+    public java.util.Optional<TlsOptions> tls() {
+        return java.util.Optional.ofNullable(tls);
+    }
+
+    /**
+     * How long {@link TcpClient#connect()} may take; default 5 s.
+     *
+     * @return the setting
+     */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /**
+     * With nothing received for this long, the client disconnects with {@link DisconnectReason.TimedOut};
+     * {@link Duration#ZERO} (the default) means never.
+     *
+     * @return the setting
+     */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /**
+     * A write blocked this long because the server does not read disconnects the client with {@link
+     * DisconnectReason.TimedOut}, and a send waiting for it fails with {@link
+     * java.net.SocketTimeoutException}; {@link Duration#ZERO} (the default) means never.
+     *
+     * @return the setting
+     */
+    public Duration writeTimeout() {
+        return writeTimeout;
+    }
+
+    /**
+     * Whether to turn on TCP keep-alive; default {@code false}.
+     *
+     * @return the setting
+     */
+    public boolean keepAlive() {
+        return keepAlive;
+    }
+
+    /**
+     * How keep-alive probes, when it is on; default {@link KeepAlive#SYSTEM}.
+     *
+     * @return the setting
+     */
+    public KeepAlive keepAliveTuning() {
+        return keepAliveTuning;
+    }
+
+    /**
+     * Whether to turn off Nagle's algorithm; default {@code true}.
+     *
+     * @return the setting
+     */
+    public boolean tcpNoDelay() {
+        return tcpNoDelay;
+    }
+
+    /**
+     * How to reconnect after the connection is lost (not after {@link TcpClient#disconnect()}), or {@code
+     * null} (the default) for never.
+     *
+     * @return the setting, or empty when it is not set
+     */
+    public java.util.Optional<ReconnectPolicy> reconnect() {
+        return java.util.Optional.ofNullable(reconnect);
+    }
+
+    /**
+     * Whether the client reads in the background from the start; default {@code false}, as in the seed (see
+     * {@link TcpClient#autoReceive(boolean)}).
+     *
+     * @return the setting
+     */
+    public boolean autoReceive() {
+        return autoReceive;
+    }
+
+    /**
+     * How many received bytes may wait for polling before the client stops reading; default 1 MiB.
+     *
+     * @return the setting
+     */
+    public int maxQueuedBytes() {
+        return maxQueuedBytes;
+    }
+
+    /**
+     * How many bytes of sends made from threads other than the connection's own may wait for the connection's
+     * writer; default 1 MiB. Such sends never wait for the peer: they are queued and written in order by the
+     * connection's own writer thread.
+     *
+     * @return the setting
+     */
+    public int maxPendingSendBytes() {
+        return maxPendingSendBytes;
+    }
+
+    /**
+     * What a send does when it would take the pending bytes past {@code maxPendingSendBytes}; default {@link
+     * SendOverflow#WAIT}: the sender waits for room, at most the write timeout.
+     *
+     * @return the setting
+     */
+    public SendOverflow sendOverflow() {
+        return sendOverflow;
+    }
+
+    /**
+     * How many connect, disconnect and failure events may wait for polling; default 10,000.
+     *
+     * @return the setting
+     */
+    public int maxQueuedEvents() {
+        return maxQueuedEvents;
+    }
+
+    /**
+     * How many exceptions the exception list keeps; default 1,000.
+     *
+     * @return the setting
+     */
+    public int maxRecordedFailures() {
+        return maxRecordedFailures;
+    }
+
+    /**
+     * How long {@link TcpClient#close()} waits for its thread; default 500 ms.
+     *
+     * @return the setting
+     */
+    public Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    /**
+     * Called after each successful connect, or {@code null}.
+     *
+     * @return the setting, or empty when it is not set
+     */
+    public java.util.Optional<OnConnect> onConnect() {
+        return java.util.Optional.ofNullable(onConnect);
+    }
+
+    /**
+     * Called with each piece of data, or {@code null}.
+     *
+     * @return the setting, or empty when it is not set
+     */
+    public java.util.Optional<OnReceive> onReceive() {
+        return java.util.Optional.ofNullable(onReceive);
+    }
+
+    /**
+     * Called once when a connection ends, or {@code null}.
+     *
+     * @return the setting, or empty when it is not set
+     */
+    public java.util.Optional<OnDisconnect> onDisconnect() {
+        return java.util.Optional.ofNullable(onDisconnect);
+    }
+
+    /**
+     * Called when an exception is caught, or {@code null}.
+     *
+     * @return the setting, or empty when it is not set
+     */
+    public java.util.Optional<OnFailure> onFailure() {
+        return java.util.Optional.ofNullable(onFailure);
+    }
+
+    /**
+     * Whether the other object is options of this type with equal settings (callbacks compare by
+     * identity).
+     *
+     * @param other the other object
+     * @return whether they are equal
+     */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ClientOptions o
+                && java.util.Objects.equals(host, o.host)
+                && port == o.port
+                && receiveBufferSize == o.receiveBufferSize
+                && java.util.Objects.equals(framing, o.framing)
+                && java.util.Objects.equals(tls, o.tls)
+                && java.util.Objects.equals(connectTimeout, o.connectTimeout)
+                && java.util.Objects.equals(idleTimeout, o.idleTimeout)
+                && java.util.Objects.equals(writeTimeout, o.writeTimeout)
+                && keepAlive == o.keepAlive
+                && java.util.Objects.equals(keepAliveTuning, o.keepAliveTuning)
+                && tcpNoDelay == o.tcpNoDelay
+                && java.util.Objects.equals(reconnect, o.reconnect)
+                && autoReceive == o.autoReceive
+                && maxQueuedBytes == o.maxQueuedBytes
+                && maxPendingSendBytes == o.maxPendingSendBytes
+                && java.util.Objects.equals(sendOverflow, o.sendOverflow)
+                && maxQueuedEvents == o.maxQueuedEvents
+                && maxRecordedFailures == o.maxRecordedFailures
+                && java.util.Objects.equals(closeTimeout, o.closeTimeout)
+                && java.util.Objects.equals(onConnect, o.onConnect)
+                && java.util.Objects.equals(onReceive, o.onReceive)
+                && java.util.Objects.equals(onDisconnect, o.onDisconnect)
+                && java.util.Objects.equals(onFailure, o.onFailure);
+    }
+
+    /**
+     * A hash of the settings.
+     *
+     * @return the hash
+     */
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(host, port, receiveBufferSize, framing, tls, connectTimeout, idleTimeout, writeTimeout, keepAlive, keepAliveTuning, tcpNoDelay, reconnect, autoReceive, maxQueuedBytes, maxPendingSendBytes, sendOverflow, maxQueuedEvents, maxRecordedFailures, closeTimeout, onConnect, onReceive, onDisconnect, onFailure);
+    }
+
+    /**
+     * The settings, for logs.
+     *
+     * @return a readable form
+     */
+    @Override
+    public String toString() {
+        return "ClientOptions[host=" + host + ", port=" + port + ", receiveBufferSize=" + receiveBufferSize + ", framing=" + framing + ", tls=" + tls + ", connectTimeout=" + connectTimeout + ", idleTimeout=" + idleTimeout + ", writeTimeout=" + writeTimeout + ", keepAlive=" + keepAlive + ", keepAliveTuning=" + keepAliveTuning + ", tcpNoDelay=" + tcpNoDelay + ", reconnect=" + reconnect + ", autoReceive=" + autoReceive + ", maxQueuedBytes=" + maxQueuedBytes + ", maxPendingSendBytes=" + maxPendingSendBytes + ", sendOverflow=" + sendOverflow + ", maxQueuedEvents=" + maxQueuedEvents + ", maxRecordedFailures=" + maxRecordedFailures + ", closeTimeout=" + closeTimeout + ", onConnect=" + onConnect + ", onReceive=" + onReceive + ", onDisconnect=" + onDisconnect + ", onFailure=" + onFailure + "]";
     }
 }

@@ -82,6 +82,14 @@ public interface Connection {
     void disconnect();
 
     /**
+     * This connection's own state: typed values the application keeps with it, cleared right after
+     * its disconnect was reported (see {@link Attributes}). Never blocks; any thread.
+     *
+     * @return the attributes, the same object for the connection's whole life
+     */
+    Attributes attributes();
+
+    /**
      * Reads the next piece of data, blocking until it arrives. Only for a
      * {@link ServerOptions.Builder#handler(ConnectionHandler) connection handler}; when the server
      * reads for you (callbacks or polling) this throws {@link IllegalStateException}.

@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * A caught exception, recorded with what failed, which peer (if any) and when. Servers and clients
- * keep a bounded list of these ({@link TcpServer#exceptions(boolean, boolean)}); this is the one
+ * keep a bounded list of these ({@link TcpServer#exceptions()}); this is the one
  * shape every caught exception is recorded in.
  *
  * {@snippet :
@@ -17,7 +17,7 @@ import java.util.Optional;
  *         case Failure.Connect c -> log("could not reach " + c.target(), c.cause());
  *         case Failure.Io io -> log("I/O with " + io.address(), io.cause());
  *         case Failure.Protocol p -> log("bad frame from " + p.address(), p.cause());
- *         case Failure.Callback cb -> log(cb.callback() + " threw", cb.cause());
+ *         case Failure.Callback cb -> log(cb.callback().builderMethod() + " threw", cb.cause());
  *         case Failure.Tls tls -> log("TLS handshake with " + tls.address() + ": " + tls.problem(), tls.cause());
  *         case Failure.SlowConsumer s -> log(s.address() + " did not read what we sent", s.cause());
  *     }
@@ -51,7 +51,7 @@ public sealed interface Failure {
             case Connect c -> Optional.of(c.target());
             case Io io -> Optional.of(io.address());
             case Protocol p -> Optional.of(p.address());
-            case Callback cb -> Optional.ofNullable(cb.address());
+            case Callback cb -> Optional.of(cb.address());
             case Tls tls -> Optional.of(tls.address());
             case SlowConsumer slow -> Optional.of(slow.address());
         };
@@ -162,16 +162,18 @@ public sealed interface Failure {
      * A user callback or connection handler threw. The connection and the server go on (a handler
      * that throws ends only its own connection).
      *
-     * @param callback which callback: {@code "onConnect"}, {@code "onReceive"}, {@code "onDisconnect"} or
-     *                 {@code "handler"} (a throwing {@code onFailure} is logged, never recorded: that could loop)
-     * @param address  the peer the callback was about, or {@code null} when none
+     * @param callback which callback threw (a throwing {@code onFailure} is logged, never recorded: that
+     *                 could loop)
+     * @param address  the peer the callback was about: the connection's peer on a server, the server on a
+     *                 client
      * @param cause    what it threw
      * @param at       when
      */
-    record Callback(String callback, InetSocketAddress address, Throwable cause, Instant at) implements Failure {
+    record Callback(CallbackName callback, InetSocketAddress address, Throwable cause, Instant at) implements Failure {
         /** Checks the components. */
         public Callback {
             Objects.requireNonNull(callback, "callback");
+            Objects.requireNonNull(address, "address");
             Objects.requireNonNull(cause, "cause");
             Objects.requireNonNull(at, "at");
         }

@@ -6,7 +6,7 @@ import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 import simplesockets.api.spi.SocketsProvider;
 
-/** Finds the one {@link SocketsProvider} to use: an explicit choice, never the first one found. */
+/** Finds the {@link SocketsProvider} to use, by the rule in its documentation; never the first one found. */
 final class Providers {
 
     private Providers() {
@@ -31,14 +31,19 @@ final class Providers {
                     .orElseThrow(() -> new IllegalStateException(
                             "No simplesockets provider named '" + name + "'; present: " + names));
         }
-        return switch (found.size()) {
-            case 0 -> throw new IllegalStateException(
-                    "No simplesockets implementation found: add io.github.simplesockets:simplesockets-impl"
-                            + " (module simplesockets.impl) to the class path or module path");
-            case 1 -> found.getFirst();
-            default -> throw new IllegalStateException(
-                    "Several simplesockets providers are present " + names + ": choose one by name with"
-                            + " create(options, name) or -D" + SocketsProvider.PROVIDER_PROPERTY + "=NAME");
-        };
+        List<SocketsProvider> ordinary = found.stream().filter(p -> !p.usedOnlyWhenNamed()).toList();
+        if (ordinary.size() == 1) {
+            return ordinary.getFirst();
+        }
+        if (ordinary.isEmpty() && found.size() == 1) {
+            return found.getFirst();
+        }
+        if (found.isEmpty()) {
+            throw new IllegalStateException("No simplesockets implementation found: add io.github.simplesockets:simplesockets-impl"
+                    + " (module simplesockets.impl) to the class path or module path");
+        }
+        throw new IllegalStateException("Several simplesockets providers are present " + names + " and none is the"
+                + " default: choose one by name with create(options, name) or -D" + SocketsProvider.PROVIDER_PROPERTY
+                + "=NAME");
     }
 }

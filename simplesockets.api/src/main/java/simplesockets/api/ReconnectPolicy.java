@@ -21,27 +21,21 @@ import java.util.concurrent.ThreadLocalRandom;
  *         .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(100), Duration.ofSeconds(10)))
  *         .build();
  * }
- *
- * @param initialDelay the wait before the first attempt
- * @param maxDelay     the longest wait between attempts
- * @param multiplier   how much each wait grows, at least 1
- * @param jitter       the random part of each wait, from 0 (none) to 1 (anywhere from 0 to twice it)
- * @param maxAttempts  how many attempts in a row (without a stable connection between them) before
- *                     giving up, or 0 for no limit
- * @param stableAfter  how long a connection must stay up before the attempt count starts again
  */
-public record ReconnectPolicy(Duration initialDelay, Duration maxDelay, double multiplier, double jitter,
-        int maxAttempts, Duration stableAfter) {
+public final class ReconnectPolicy {
 
     /** The default {@code stableAfter}: 10 seconds. */
     public static final Duration DEFAULT_STABLE_AFTER = Duration.ofSeconds(10);
 
-    /**
-     * Checks the components.
-     *
-     * @throws IllegalArgumentException if a value is out of range
-     */
-    public ReconnectPolicy {
+    private final Duration initialDelay;
+    private final Duration maxDelay;
+    private final double multiplier;
+    private final double jitter;
+    private final int maxAttempts;
+    private final Duration stableAfter;
+
+    private ReconnectPolicy(Duration initialDelay, Duration maxDelay, double multiplier,
+            double jitter, int maxAttempts, Duration stableAfter) {
         Checks.notNegative("initialDelay", initialDelay);
         if (initialDelay.isZero()) {
             throw new IllegalArgumentException("initialDelay must be positive: a zero wait doubled is still zero,"
@@ -59,6 +53,12 @@ public record ReconnectPolicy(Duration initialDelay, Duration maxDelay, double m
             throw new IllegalArgumentException("jitter must be 0 to 1: " + jitter);
         }
         Checks.notNegative("maxAttempts", maxAttempts);
+        this.initialDelay = initialDelay;
+        this.maxDelay = maxDelay;
+        this.multiplier = multiplier;
+        this.jitter = jitter;
+        this.maxAttempts = maxAttempts;
+        this.stableAfter = stableAfter;
     }
 
     /**
@@ -117,5 +117,98 @@ public record ReconnectPolicy(Duration initialDelay, Duration maxDelay, double m
         double capped = Math.min(base, maxDelay.toNanos());
         double spread = jitter == 0 ? 0 : (ThreadLocalRandom.current().nextDouble(-1, 1) * jitter * capped);
         return Duration.ofNanos((long) Math.max(0, Math.min(maxDelay.toNanos(), capped + spread)));
+    }
+
+    /**
+     * The wait before the first attempt.
+     *
+     * @return the setting
+     */
+    public Duration initialDelay() {
+        return initialDelay;
+    }
+
+    /**
+     * The longest wait between attempts.
+     *
+     * @return the setting
+     */
+    public Duration maxDelay() {
+        return maxDelay;
+    }
+
+    /**
+     * How much each wait grows, at least 1.
+     *
+     * @return the setting
+     */
+    public double multiplier() {
+        return multiplier;
+    }
+
+    /**
+     * The random part of each wait, from 0 (none) to 1 (anywhere from 0 to twice it).
+     *
+     * @return the setting
+     */
+    public double jitter() {
+        return jitter;
+    }
+
+    /**
+     * How many attempts in a row (without a stable connection between them) before giving up, or 0 for no
+     * limit.
+     *
+     * @return the setting
+     */
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /**
+     * How long a connection must stay up before the attempt count starts again.
+     *
+     * @return the setting
+     */
+    public Duration stableAfter() {
+        return stableAfter;
+    }
+
+    /**
+     * Whether the other object is options of this type with equal settings (callbacks compare by
+     * identity).
+     *
+     * @param other the other object
+     * @return whether they are equal
+     */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ReconnectPolicy o
+                && java.util.Objects.equals(initialDelay, o.initialDelay)
+                && java.util.Objects.equals(maxDelay, o.maxDelay)
+                && Double.compare(multiplier, o.multiplier) == 0
+                && Double.compare(jitter, o.jitter) == 0
+                && maxAttempts == o.maxAttempts
+                && java.util.Objects.equals(stableAfter, o.stableAfter);
+    }
+
+    /**
+     * A hash of the settings.
+     *
+     * @return the hash
+     */
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(initialDelay, maxDelay, multiplier, jitter, maxAttempts, stableAfter);
+    }
+
+    /**
+     * The settings, for logs.
+     *
+     * @return a readable form
+     */
+    @Override
+    public String toString() {
+        return "ReconnectPolicy[initialDelay=" + initialDelay + ", maxDelay=" + maxDelay + ", multiplier=" + multiplier + ", jitter=" + jitter + ", maxAttempts=" + maxAttempts + ", stableAfter=" + stableAfter + "]";
     }
 }

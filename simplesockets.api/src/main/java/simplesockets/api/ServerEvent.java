@@ -50,14 +50,16 @@ public sealed interface ServerEvent {
      * This is the seed's {@code (client_socket, address, data)} tuple.
      *
      * @param connection who sent it
-     * @param data       the bytes (copied in and out)
+     * @param data       the bytes: a fresh array that belongs to whoever took this event (each
+     *                   event is handed to one taker, and the engine keeps no reference to it), so
+     *                   {@code data()} returns it without a copy
      * @param at         when
      */
     record Received(Connection connection, byte[] data, Instant at) implements ServerEvent {
-        /** Checks the components and copies the data. */
+        /** Checks the components; the array is taken over, not copied. */
         public Received {
             Objects.requireNonNull(connection, "connection");
-            data = Objects.requireNonNull(data, "data").clone();
+            Objects.requireNonNull(data, "data");
             Objects.requireNonNull(at, "at");
         }
 
@@ -68,16 +70,6 @@ public sealed interface ServerEvent {
          */
         public InetSocketAddress address() {
             return connection.remoteAddress();
-        }
-
-        /**
-         * The bytes received.
-         *
-         * @return a copy of the data
-         */
-        @Override
-        public byte[] data() {
-            return data.clone();
         }
 
         @Override

@@ -15,88 +15,8 @@ import java.util.Objects;
  * {@link #handler() handler}, the handler reads the connection and no {@code Received} events arise.
  * A callback that throws is recorded as a {@link Failure.Callback}; the connection and the server go
  * on.
- *
- * @param host                  the address or host name to bind; default {@code "127.0.0.1"} (the seed
- *                              bound the machine's host name; bind {@code "0.0.0.0"} to listen
- *                              everywhere)
- * @param port                  the port; default {@value #DEFAULT_PORT}, 0 picks a free one
- * @param backlog               the listen backlog, or {@value #SYSTEM_BACKLOG} (the default) for the
- *                              system's largest (see {@link #SYSTEM_BACKLOG}; the seed's 5 was a defect)
- * @param receiveBufferSize     the largest piece of raw data handed out at once, in bytes; default
- *                              {@value #DEFAULT_RECEIVE_BUFFER}. Reads adapt underneath (from 64 bytes
- *                              to 64 KiB), and a longer read is handed out in pieces of at most this
- *                              size
- * @param maxConnections        the most connections served at once, or {@value #UNLIMITED} for no
- *                              limit (the default); past it, new connections are closed at once
- * @param framing               how bytes are cut into pieces of data; default {@link Framing#RAW}
- * @param tls                   TLS settings, or {@code null} (the default) for plain TCP
- * @param idleTimeout           a connection with nothing received for this long is closed with
- *                              {@link DisconnectReason.TimedOut}; {@link Duration#ZERO} (the default)
- *                              means never
- * @param writeTimeout          a write blocked this long because the peer does not read (a send on
- *                              the connection's own thread, or its writer's) closes the connection
- *                              with {@link DisconnectReason.TimedOut}, and the blocked or waiting send
- *                              fails with {@link java.net.SocketTimeoutException}; {@link Duration#ZERO}
- *                              (the default) means never
- * @param keepAlive             whether to turn on TCP keep-alive ({@code SO_KEEPALIVE}), so the
- *                              kernel detects dead peers on idle connections; default {@code false}
- * @param keepAliveTuning       how keep-alive probes, when it is on; default {@link KeepAlive#SYSTEM}
- * @param tcpNoDelay            whether to turn off Nagle's algorithm ({@code TCP_NODELAY}); default
- *                              {@code true}
- * @param halfCloseGrace        when a peer shuts down its output and its data waits for polling, the
- *                              connection stays open for replies until that data is drained and then
- *                              this long; default 200 ms
- * @param maxQueuedBytesPerConnection how many received bytes of one connection may wait for polling
- *                              before the server stops reading it (TCP flow control then slows the
- *                              peer); default 1 MiB
- * @param maxQueuedBytesTotal   how many received bytes of all connections together may wait for
- *                              polling before the server stops reading every connection; default 64 MiB
- * @param maxPendingSendBytes how many bytes of sends made from threads other than the connection's own
- *                              may wait for the connection's writer; default 1 MiB. Such sends never
- *                              wait for the peer: they are queued and written in order by the
- *                              connection's own writer thread
- * @param sendOverflow        what a send does when it would take the pending bytes past
- *                              {@code maxPendingSendBytes}; default {@link SendOverflow#DISCONNECT}: the slow peer is
- *                              disconnected with {@link DisconnectReason.SlowConsumer}, so that one peer
- *                              that does not read cannot hold up the others
- * @param maxQueuedEvents       how many connect, disconnect and failure events may wait for polling;
- *                              past it the oldest are dropped and counted; default 10,000
- * @param maxRecordedFailures   how many exceptions the exception list keeps; past it the oldest are
- *                              dropped and counted; default 1,000
- * @param closeTimeout          how long {@link TcpServer#close()} waits for threads to end; default
- *                              500 ms
- * @param onConnect             called when a client connects, or {@code null}
- * @param onReceive             called with each piece of data, or {@code null}
- * @param onDisconnect          called once when a connection ends, or {@code null}
- * @param onFailure             called when an exception is caught, or {@code null}
- * @param handler               serves each connection in blocking style, or {@code null}
  */
-public record ServerOptions(
-        String host,
-        int port,
-        int backlog,
-        int receiveBufferSize,
-        int maxConnections,
-        Framing framing,
-        TlsOptions tls,
-        Duration idleTimeout,
-        Duration writeTimeout,
-        boolean keepAlive,
-        KeepAlive keepAliveTuning,
-        boolean tcpNoDelay,
-        Duration halfCloseGrace,
-        int maxQueuedBytesPerConnection,
-        int maxPendingSendBytes,
-        SendOverflow sendOverflow,
-        long maxQueuedBytesTotal,
-        int maxQueuedEvents,
-        int maxRecordedFailures,
-        Duration closeTimeout,
-        OnConnect onConnect,
-        OnReceive onReceive,
-        OnDisconnect onDisconnect,
-        OnFailure onFailure,
-        ConnectionHandler handler) {
+public final class ServerOptions {
 
     /** The seed's default port. */
     public static final int DEFAULT_PORT = 25567;
@@ -114,13 +34,58 @@ public record ServerOptions(
     /** The value of {@link #maxConnections()} that means no limit. */
     public static final int UNLIMITED = 0;
 
-    /**
-     * Checks every setting.
-     *
-     * @throws NullPointerException     if host, framing or a duration is {@code null}
-     * @throws IllegalArgumentException if a number or duration is out of range
-     */
-    public ServerOptions {
+    private final String host;
+    private final int port;
+    private final int backlog;
+    private final int receiveBufferSize;
+    private final int maxConnections;
+    private final Framing framing;
+    private final TlsOptions tls;
+    private final Duration idleTimeout;
+    private final Duration writeTimeout;
+    private final boolean keepAlive;
+    private final KeepAlive keepAliveTuning;
+    private final boolean tcpNoDelay;
+    private final Duration halfCloseGrace;
+    private final int maxQueuedBytesPerConnection;
+    private final int maxPendingSendBytes;
+    private final SendOverflow sendOverflow;
+    private final long maxQueuedBytesTotal;
+    private final int maxQueuedEvents;
+    private final int maxRecordedFailures;
+    private final Duration closeTimeout;
+    private final OnConnect onConnect;
+    private final OnReceive onReceive;
+    private final OnDisconnect onDisconnect;
+    private final OnFailure onFailure;
+    private final ConnectionHandler handler;
+
+    private ServerOptions(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.backlog = b.backlog;
+        this.receiveBufferSize = b.receiveBufferSize;
+        this.maxConnections = b.maxConnections;
+        this.framing = b.framing;
+        this.tls = b.tls;
+        this.idleTimeout = b.idleTimeout;
+        this.writeTimeout = b.writeTimeout;
+        this.keepAlive = b.keepAlive;
+        this.keepAliveTuning = b.keepAliveTuning;
+        this.tcpNoDelay = b.tcpNoDelay;
+        this.halfCloseGrace = b.halfCloseGrace;
+        this.maxQueuedBytesPerConnection = b.maxQueuedBytesPerConnection;
+        this.maxPendingSendBytes = b.maxPendingSendBytes;
+        this.sendOverflow = b.sendOverflow;
+        this.maxQueuedBytesTotal = b.maxQueuedBytesTotal;
+        this.maxQueuedEvents = b.maxQueuedEvents;
+        this.maxRecordedFailures = b.maxRecordedFailures;
+        this.closeTimeout = b.closeTimeout;
+        this.onConnect = b.onConnect;
+        this.onReceive = b.onReceive;
+        this.onDisconnect = b.onDisconnect;
+        this.onFailure = b.onFailure;
+        this.handler = b.handler;
         Objects.requireNonNull(host, "host");
         Checks.port(port);
         Checks.notNegative("backlog", backlog);
@@ -140,6 +105,11 @@ public record ServerOptions(
         Checks.positive("maxQueuedEvents", maxQueuedEvents);
         Checks.positive("maxRecordedFailures", maxRecordedFailures);
         Checks.notNegative("closeTimeout", closeTimeout);
+        if (handler != null && onReceive != null) {
+            throw new IllegalArgumentException("handler and onReceive are both set: a handler reads its connection"
+                    + " itself, so onReceive would never be called; set one of them");
+        }
+        Checks.keepAlive(keepAlive, keepAliveTuning);
     }
 
     /**
@@ -550,10 +520,307 @@ public record ServerOptions(
          * @throws IllegalArgumentException if a setting is out of range
          */
         public ServerOptions build() {
-            return new ServerOptions(host, port, backlog, receiveBufferSize, maxConnections, framing, tls, idleTimeout,
-                    writeTimeout, keepAlive, keepAliveTuning, tcpNoDelay, halfCloseGrace, maxQueuedBytesPerConnection, maxPendingSendBytes, sendOverflow, maxQueuedBytesTotal,
-                    maxQueuedEvents, maxRecordedFailures, closeTimeout,
-                    onConnect, onReceive, onDisconnect, onFailure, handler);
+            return new ServerOptions(this);
         }
+    }
+
+    /**
+     * The address or host name to bind; default {@code "127.0.0.1"} (the seed bound the machine's host name;
+     * bind {@code "0.0.0.0"} to listen everywhere).
+     *
+     * @return the setting
+     */
+    public String host() {
+        return host;
+    }
+
+    /**
+     * The port; default {@value #DEFAULT_PORT}, 0 picks a free one.
+     *
+     * @return the setting
+     */
+    public int port() {
+        return port;
+    }
+
+    /**
+     * The listen backlog, or {@value #SYSTEM_BACKLOG} (the default) for the system's largest (see {@link
+     * #SYSTEM_BACKLOG}; the seed's 5 was a defect).
+     *
+     * @return the setting
+     */
+    public int backlog() {
+        return backlog;
+    }
+
+    /**
+     * The largest piece of raw data handed out at once, in bytes; default {@value #DEFAULT_RECEIVE_BUFFER}.
+     * Reads adapt underneath (from 64 bytes to 64 KiB), and a longer read is handed out in pieces of at most
+     * this size.
+     *
+     * @return the setting
+     */
+    public int receiveBufferSize() {
+        return receiveBufferSize;
+    }
+
+    /**
+     * The most connections served at once, or {@value #UNLIMITED} for no limit (the default); past it, new
+     * connections are closed at once.
+     *
+     * @return the setting
+     */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /**
+     * How bytes are cut into pieces of data; default {@link Framing#RAW}.
+     *
+     * @return the setting
+     */
+    public Framing framing() {
+        return framing;
+    }
+
+    /**
+     * TLS settings, or {@code null} (the default) for plain TCP.
+     *
+     * @return the setting, or empty when it is not set
+     */
+    public java.util.Optional<TlsOptions> tls() {
+        return java.util.Optional.ofNullable(tls);
+    }
+
+    /**
+     * A connection with nothing received for this long is closed with {@link DisconnectReason.TimedOut};
+     * {@link Duration#ZERO} (the default) means never.
+     *
+     * @return the setting
+     */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /**
+     * A write blocked this long because the peer does not read (a send on the connection's own thread, or its
+     * writer's) closes the connection with {@link DisconnectReason.TimedOut}, and the blocked or waiting send
+     * fails with {@link java.net.SocketTimeoutException}; {@link Duration#ZERO} (the default) means never.
+     *
+     * @return the setting
+     */
+    public Duration writeTimeout() {
+        return writeTimeout;
+    }
+
+    /**
+     * Whether to turn on TCP keep-alive ({@code SO_KEEPALIVE}), so the kernel detects dead peers on idle
+     * connections; default {@code false}.
+     *
+     * @return the setting
+     */
+    public boolean keepAlive() {
+        return keepAlive;
+    }
+
+    /**
+     * How keep-alive probes, when it is on; default {@link KeepAlive#SYSTEM}.
+     *
+     * @return the setting
+     */
+    public KeepAlive keepAliveTuning() {
+        return keepAliveTuning;
+    }
+
+    /**
+     * Whether to turn off Nagle's algorithm ({@code TCP_NODELAY}); default {@code true}.
+     *
+     * @return the setting
+     */
+    public boolean tcpNoDelay() {
+        return tcpNoDelay;
+    }
+
+    /**
+     * When a peer shuts down its output and its data waits for polling, the connection stays open for replies
+     * until that data is drained and then this long; default 200 ms.
+     *
+     * @return the setting
+     */
+    public Duration halfCloseGrace() {
+        return halfCloseGrace;
+    }
+
+    /**
+     * How many received bytes of one connection may wait for polling before the server stops reading it (TCP
+     * flow control then slows the peer); default 1 MiB.
+     *
+     * @return the setting
+     */
+    public int maxQueuedBytesPerConnection() {
+        return maxQueuedBytesPerConnection;
+    }
+
+    /**
+     * How many bytes of sends made from threads other than the connection's own may wait for the connection's
+     * writer; default 1 MiB. Such sends never wait for the peer: they are queued and written in order by the
+     * connection's own writer thread.
+     *
+     * @return the setting
+     */
+    public int maxPendingSendBytes() {
+        return maxPendingSendBytes;
+    }
+
+    /**
+     * What a send does when it would take the pending bytes past {@code maxPendingSendBytes}; default {@link
+     * SendOverflow#DISCONNECT}: the slow peer is disconnected with {@link DisconnectReason.SlowConsumer}, so
+     * that one peer that does not read cannot hold up the others.
+     *
+     * @return the setting
+     */
+    public SendOverflow sendOverflow() {
+        return sendOverflow;
+    }
+
+    /**
+     * How many received bytes of all connections together may wait for polling before the server stops
+     * reading every connection; default 64 MiB.
+     *
+     * @return the setting
+     */
+    public long maxQueuedBytesTotal() {
+        return maxQueuedBytesTotal;
+    }
+
+    /**
+     * How many connect, disconnect and failure events may wait for polling; past it the oldest are dropped
+     * and counted; default 10,000.
+     *
+     * @return the setting
+     */
+    public int maxQueuedEvents() {
+        return maxQueuedEvents;
+    }
+
+    /**
+     * How many exceptions the exception list keeps; past it the oldest are dropped and counted; default
+     * 1,000.
+     *
+     * @return the setting
+     */
+    public int maxRecordedFailures() {
+        return maxRecordedFailures;
+    }
+
+    /**
+     * How long {@link TcpServer#close()} waits for threads to end; default 500 ms.
+     *
+     * @return the setting
+     */
+    public Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    /**
+     * Called when a client connects, or {@code null}.
+     *
+     * @return the setting, or empty when it is not set
+     */
+    public java.util.Optional<OnConnect> onConnect() {
+        return java.util.Optional.ofNullable(onConnect);
+    }
+
+    /**
+     * Called with each piece of data, or {@code null}.
+     *
+     * @return the setting, or empty when it is not set
+     */
+    public java.util.Optional<OnReceive> onReceive() {
+        return java.util.Optional.ofNullable(onReceive);
+    }
+
+    /**
+     * Called once when a connection ends, or {@code null}.
+     *
+     * @return the setting, or empty when it is not set
+     */
+    public java.util.Optional<OnDisconnect> onDisconnect() {
+        return java.util.Optional.ofNullable(onDisconnect);
+    }
+
+    /**
+     * Called when an exception is caught, or {@code null}.
+     *
+     * @return the setting, or empty when it is not set
+     */
+    public java.util.Optional<OnFailure> onFailure() {
+        return java.util.Optional.ofNullable(onFailure);
+    }
+
+    /**
+     * Serves each connection in blocking style, or {@code null}.
+     *
+     * @return the setting, or empty when it is not set
+     */
+    public java.util.Optional<ConnectionHandler> handler() {
+        return java.util.Optional.ofNullable(handler);
+    }
+
+    /**
+     * Whether the other object is options of this type with equal settings (callbacks compare by
+     * identity).
+     *
+     * @param other the other object
+     * @return whether they are equal
+     */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ServerOptions o
+                && java.util.Objects.equals(host, o.host)
+                && port == o.port
+                && backlog == o.backlog
+                && receiveBufferSize == o.receiveBufferSize
+                && maxConnections == o.maxConnections
+                && java.util.Objects.equals(framing, o.framing)
+                && java.util.Objects.equals(tls, o.tls)
+                && java.util.Objects.equals(idleTimeout, o.idleTimeout)
+                && java.util.Objects.equals(writeTimeout, o.writeTimeout)
+                && keepAlive == o.keepAlive
+                && java.util.Objects.equals(keepAliveTuning, o.keepAliveTuning)
+                && tcpNoDelay == o.tcpNoDelay
+                && java.util.Objects.equals(halfCloseGrace, o.halfCloseGrace)
+                && maxQueuedBytesPerConnection == o.maxQueuedBytesPerConnection
+                && maxPendingSendBytes == o.maxPendingSendBytes
+                && java.util.Objects.equals(sendOverflow, o.sendOverflow)
+                && maxQueuedBytesTotal == o.maxQueuedBytesTotal
+                && maxQueuedEvents == o.maxQueuedEvents
+                && maxRecordedFailures == o.maxRecordedFailures
+                && java.util.Objects.equals(closeTimeout, o.closeTimeout)
+                && java.util.Objects.equals(onConnect, o.onConnect)
+                && java.util.Objects.equals(onReceive, o.onReceive)
+                && java.util.Objects.equals(onDisconnect, o.onDisconnect)
+                && java.util.Objects.equals(onFailure, o.onFailure)
+                && java.util.Objects.equals(handler, o.handler);
+    }
+
+    /**
+     * A hash of the settings.
+     *
+     * @return the hash
+     */
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(host, port, backlog, receiveBufferSize, maxConnections, framing, tls, idleTimeout, writeTimeout, keepAlive, keepAliveTuning, tcpNoDelay, halfCloseGrace, maxQueuedBytesPerConnection, maxPendingSendBytes, sendOverflow, maxQueuedBytesTotal, maxQueuedEvents, maxRecordedFailures, closeTimeout, onConnect, onReceive, onDisconnect, onFailure, handler);
+    }
+
+    /**
+     * The settings, for logs.
+     *
+     * @return a readable form
+     */
+    @Override
+    public String toString() {
+        return "ServerOptions[host=" + host + ", port=" + port + ", backlog=" + backlog + ", receiveBufferSize=" + receiveBufferSize + ", maxConnections=" + maxConnections + ", framing=" + framing + ", tls=" + tls + ", idleTimeout=" + idleTimeout + ", writeTimeout=" + writeTimeout + ", keepAlive=" + keepAlive + ", keepAliveTuning=" + keepAliveTuning + ", tcpNoDelay=" + tcpNoDelay + ", halfCloseGrace=" + halfCloseGrace + ", maxQueuedBytesPerConnection=" + maxQueuedBytesPerConnection + ", maxPendingSendBytes=" + maxPendingSendBytes + ", sendOverflow=" + sendOverflow + ", maxQueuedBytesTotal=" + maxQueuedBytesTotal + ", maxQueuedEvents=" + maxQueuedEvents + ", maxRecordedFailures=" + maxRecordedFailures + ", closeTimeout=" + closeTimeout + ", onConnect=" + onConnect + ", onReceive=" + onReceive + ", onDisconnect=" + onDisconnect + ", onFailure=" + onFailure + ", handler=" + handler + "]";
     }
 }

@@ -19,7 +19,35 @@ import java.util.Optional;
  *   <li>on demand, with {@link #receive(Duration)}, for request and response.</li>
  * </ul>
  *
- * <p>All methods are thread-safe.
+ * <p><b>Polling.</b> Without {@code onReceive}, the client keeps its events in one queue, in the
+ * order they happened: {@link ClientEvent.Received} data among connects, disconnects, reconnect
+ * attempts and failures. Each event is taken once, by whichever method gets to it first; no method
+ * waits by spinning. With background receiving off, the methods that wait read on demand.
+ * <table class="striped">
+ *   <caption>The polling methods</caption>
+ *   <thead><tr><th>method</th><th>returns</th><th>blocks</th><th>takes</th></tr></thead>
+ *   <tbody>
+ *     <tr><td>{@link #hasNewData()}</td><td>whether data waits</td><td>no</td><td>nothing</td></tr>
+ *     <tr><td>{@link #awaitNewData(Duration)}</td><td>as {@code hasNewData}, once data waits</td>
+ *         <td>until data waits, the timeout, or the end</td><td>nothing</td></tr>
+ *     <tr><td>{@link #receive(Duration)}</td><td>the oldest piece of data</td><td>until data comes,
+ *         the timeout, or the end of the connection</td><td>that piece</td></tr>
+ *     <tr><td>{@link #drainReceived()}</td><td>all data waiting, oldest first</td><td>no</td>
+ *         <td>the {@code Received} events only; the others stay queued, in order</td></tr>
+ *     <tr><td>{@link #awaitReceived(Duration)}</td><td>as {@code drainReceived}, once some data
+ *         waits</td><td>until data waits, the timeout, or the end</td><td>as {@code drainReceived}</td></tr>
+ *     <tr><td>{@link #pollEvent()}</td><td>the oldest event of any kind</td><td>no</td><td>that one
+ *         event</td></tr>
+ *     <tr><td>{@link #awaitEvent(Duration)}</td><td>as {@code pollEvent}, once an event waits</td>
+ *         <td>until an event waits, or the timeout</td><td>that one event</td></tr>
+ *   </tbody>
+ * </table>
+ * Data is never dropped: while nobody takes it, the client stops reading (see
+ * {@link ClientOptions#maxQueuedBytes()}). The other events are bounded by
+ * {@link ClientOptions#maxQueuedEvents()}: past it the oldest go, counted by {@link #droppedEvents()}.
+ *
+ * <p>All methods are thread-safe. The package documentation lists the rules every method follows
+ * (absence, limits, errors, blocking, threads).
  *
  * {@snippet :
  * try (TcpClient client = TcpClient.create(ClientOptions.builder().host("localhost").port(9999).build())) {
@@ -32,12 +60,14 @@ import java.util.Optional;
 public interface TcpClient extends AutoCloseable {
 
     /**
-     * Creates a client with the one implementation present.
+     * Creates a client on real sockets: with the implementation {@code simplesockets.impl}, whatever
+     * else is present (the testkit's in-memory network is used only when asked for by name, or when it
+     * is the only implementation). See {@link simplesockets.api.spi.SocketsProvider} for the rule.
      *
      * @param options the settings
      * @return a client in state {@link ClientState#CREATED}
-     * @throws IllegalStateException if no implementation is present, or several are and none was
-     *                               chosen with the system property {@code simplesockets.provider}
+     * @throws IllegalStateException if no implementation is present, or the system property
+     *                               {@code simplesockets.provider} names one that is not
      */
     static TcpClient create(ClientOptions options) {
         return Providers.find(null).newClient(Objects.requireNonNull(options, "options"));
@@ -65,23 +95,28 @@ public interface TcpClient extends AutoCloseable {
 
     /**
      * Connects to the server. On success the state is {@link ClientState#CONNECTED} and
-     * {@code onConnect} runs (or a {@link ClientEvent.Connected} is queued). On failure the exception
-     * is recorded as a {@link Failure.Connect}, the state is {@link ClientState#DISCONNECTED}, and the
-     * result is {@code false}, as in the seed.
+     * {@code onConnect} runs (or a {@link ClientEvent.Connected} is queued). On failure the state is
+     * {@link ClientState#DISCONNECTED}, the exception is thrown, and it is also recorded as a
+     * {@link Failure.Connect} (the seed returned {@code False} and recorded it). Blocks for at most
+     * {@link ClientOptions#connectTimeout()} (plus the TLS handshake, if any).
      *
-     * @return whether the client is now connected
-     * @throws IllegalStateException if already connected, or closed
+     * @throws IOException           if the server cannot be reached: a
+     *                               {@link java.net.ConnectException} when it refuses, a
+     *                               {@link java.net.SocketTimeoutException} after the connect timeout,
+     *                               a {@link javax.net.ssl.SSLException} when the handshake fails
+     * @throws IllegalStateException if already connected (it needs a client that is not connected:
+     *                               use {@link #reconnect()}), or closed
      */
-    boolean connect();
+    void connect() throws IOException;
 
     /**
      * Closes the current connection (firing its disconnect once) and connects again with a new
-     * socket. The seed leaked the old socket here.
+     * socket. The seed leaked the old socket here. Blocks as {@link #connect()} does.
      *
-     * @return whether the client is now connected
+     * @throws IOException           as {@link #connect()} does; the client is then disconnected
      * @throws IllegalStateException if the client is closed
      */
-    boolean reconnect();
+    void reconnect() throws IOException;
 
     /**
      * Sends bytes. From the caller's thread the bytes join the connection's queue, which its writer
@@ -195,8 +230,8 @@ public interface TcpClient extends AutoCloseable {
 
     /**
      * Waits until received data is waiting, without taking it: the blocking form of
-     * {@link #hasNewData()}. With background receiving off, this reads on demand, as
-     * {@link #receive(Duration)} does.
+     * {@link #hasNewData()}, the seed's {@code event.new_data.wait()}. With background receiving off,
+     * this reads on demand, as {@link #receive(Duration)} does. Blocks; never spins.
      *
      * @param timeout the longest wait
      * @return {@code true} if data is waiting, {@code false} if none came in time or the connection
@@ -247,12 +282,21 @@ public interface TcpClient extends AutoCloseable {
     boolean hasExceptions();
 
     /**
-     * The recorded exceptions, oldest first: the seed's {@code return_exceptions(delete, reset)}, with
-     * the same keywords as the server's.
+     * The recorded exceptions, oldest first, left in place: {@code exceptions(false, false)}.
+     *
+     * @return a snapshot of the list
+     */
+    default List<Failure> exceptions() {
+        return exceptions(false, false);
+    }
+
+    /**
+     * The seed's {@code return_exceptions(delete, reset)}, for code ported from it: prefer
+     * {@link #exceptions()} and {@link #drainExceptions()}, which say what they do.
      *
      * @param delete whether to empty the list
      * @param reset  whether to reset {@link #hasExceptions()}
-     * @return a snapshot of the list
+     * @return a snapshot of the list, oldest first
      */
     List<Failure> exceptions(boolean delete, boolean reset);
 
@@ -273,10 +317,19 @@ public interface TcpClient extends AutoCloseable {
     long droppedExceptions();
 
     /**
+     * How many connect, disconnect, reconnect and failure events waiting for polling were dropped
+     * because their queue was full (see {@link ClientOptions#maxQueuedEvents()}).
+     *
+     * @return the count since the client was created
+     */
+    long droppedEvents();
+
+    /**
      * Closes the connection and joins the client's thread within
      * {@link ClientOptions#closeTimeout()}. Idempotent. A connected client's disconnect fires once.
      *
-     * @throws IllegalStateException if the thread did not end in time; the client is closed anyway
+     * <p>Never throws. A thread that does not end in time (a callback that ignores interrupts, say) is
+     * logged at error level with its stack; everything else is released anyway.
      */
     @Override
     void close();
@@ -291,7 +344,6 @@ public interface TcpClient extends AutoCloseable {
      * @param grace how long the connection may take to finish; {@link Duration#ZERO} behaves as
      *              {@link #close()}
      * @return 1 if sends were still unwritten at the grace and were cut off, else 0
-     * @throws IllegalStateException as {@link #close()} does, if a thread did not end in time
      */
     int close(Duration grace);
 }

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * A TCP server: the seed's {@code TCPServer}, done right.
@@ -15,16 +14,43 @@ import java.util.OptionalInt;
  * <ul>
  *   <li><b>callbacks</b> ({@link ServerOptions.Builder#onReceive}, ...), called on the connection's
  *       thread;</li>
- *   <li><b>polling</b>: {@link #hasNewData()}, {@link #drainReceived()}, {@link #awaitReceived(Duration)}
- *       and {@link #awaitEvent(Duration)}, for events whose callback is not set;</li>
+ *   <li><b>polling</b>, the seed's style: the methods in the table below, for events whose callback is
+ *       not set;</li>
  *   <li><b>a blocking handler</b> ({@link ServerOptions.Builder#handler}), the seed's
  *       {@code handle_client}.</li>
  * </ul>
  *
+ * <p><b>Polling.</b> A polling server keeps its events in one queue, in the order they happened:
+ * {@link ServerEvent.Received} data among connects, disconnects and failures. Each event is taken
+ * once, by whichever method gets to it first, and no method waits by spinning.
+ * <table class="striped">
+ *   <caption>The polling methods</caption>
+ *   <thead><tr><th>method</th><th>returns</th><th>blocks</th><th>takes</th></tr></thead>
+ *   <tbody>
+ *     <tr><td>{@link #hasNewData()}</td><td>whether data waits</td><td>no</td><td>nothing</td></tr>
+ *     <tr><td>{@link #awaitNewData(Duration)}</td><td>as {@code hasNewData}, once data waits</td>
+ *         <td>until data waits, the timeout, or close</td><td>nothing</td></tr>
+ *     <tr><td>{@link #drainReceived()}</td><td>all data waiting, oldest first</td><td>no</td>
+ *         <td>the {@code Received} events only; the others stay queued, in order</td></tr>
+ *     <tr><td>{@link #awaitReceived(Duration)}</td><td>as {@code drainReceived}, once some data
+ *         waits</td><td>until data waits, the timeout, or close</td><td>as {@code drainReceived}</td></tr>
+ *     <tr><td>{@link #pollEvent()}</td><td>the oldest event of any kind</td><td>no</td><td>that one
+ *         event</td></tr>
+ *     <tr><td>{@link #awaitEvent(Duration)}</td><td>as {@code pollEvent}, once an event waits</td>
+ *         <td>until an event waits, the timeout, or close</td><td>that one event</td></tr>
+ *   </tbody>
+ * </table>
+ * Data is never dropped: while nobody takes it, the server stops reading that connection (see
+ * {@link ServerOptions#maxQueuedBytesPerConnection()}). Connects, disconnects and failures are
+ * bounded by {@link ServerOptions#maxQueuedEvents()}: a loop that only drains data lets the oldest of
+ * them go, counted by {@link #droppedEvents()} (failures stay in {@link #exceptions()} either way).
+ *
  * <p>The lifecycle is {@link ServerState}: {@link #start()} binds and accepts, {@link #stop()}
  * pauses (new connections are closed at once), {@link #exitAccept()} ends accepting and closes the
- * listening socket, {@link #restart()} binds again, and {@link #close()} ends everything. A move the
- * state does not allow throws {@link IllegalStateException} naming both states.
+ * listening socket, {@link #restart()} binds again, and {@link #close()} ends everything. A call the
+ * state does not allow throws {@link IllegalStateException} saying what the call needs and what the
+ * state is. The package documentation lists the rules every method follows (absence, limits, errors,
+ * blocking, threads).
  *
  * <p>All methods are thread-safe. Received data of one connection is delivered in order and never
  * lost, whatever threads poll. The received-data queue is bounded per connection: when nobody polls,
@@ -45,12 +71,14 @@ import java.util.OptionalInt;
 public interface TcpServer extends AutoCloseable {
 
     /**
-     * Creates a server with the one implementation present.
+     * Creates a server on real sockets: with the implementation {@code simplesockets.impl}, whatever
+     * else is present (the testkit's in-memory network is used only when asked for by name, or when it
+     * is the only implementation). See {@link simplesockets.api.spi.SocketsProvider} for the rule.
      *
      * @param options the settings
      * @return a server in state {@link ServerState#CREATED}; nothing is bound until {@link #start()}
-     * @throws IllegalStateException if no implementation is present, or several are and none was
-     *                               chosen with the system property {@code simplesockets.provider}
+     * @throws IllegalStateException if no implementation is present, or the system property
+     *                               {@code simplesockets.provider} names one that is not
      */
     static TcpServer create(ServerOptions options) {
         return Providers.find(null).newServer(Objects.requireNonNull(options, "options"));
@@ -80,8 +108,12 @@ public interface TcpServer extends AutoCloseable {
      * Binds (the first time) and accepts connections. From {@link ServerState#PAUSED} it resumes
      * accepting; when already accepting it does nothing.
      *
+     * <p>Blocks while binding (a host name is resolved first). A failed bind is thrown and also
+     * recorded as a {@link Failure.Accept}, and the server stays {@link ServerState#CREATED}, so
+     * {@code start()} may be tried again.
+     *
      * @throws IOException           if binding fails (the port is in use, say)
-     * @throws IllegalStateException if the server is {@link ServerState#KILLED} (use
+     * @throws IllegalStateException if the server is {@link ServerState#KILLED} (it needs
      *                               {@link #restart()}) or closed
      */
     void start() throws IOException;
@@ -137,22 +169,12 @@ public interface TcpServer extends AutoCloseable {
     }
 
     /**
-     * The bound address, with the real port when port 0 was asked for.
+     * The address the server is bound to, with the real port when port 0 was asked for. It stays known
+     * after {@link #exitAccept()} and {@link #close()}, for logs.
      *
-     * @return the local address
-     * @throws IllegalStateException if the server has not started yet
+     * @return the local address, or empty before the first {@link #start()} bound it
      */
-    InetSocketAddress localAddress();
-
-    /**
-     * The connection limit.
-     *
-     * @return the limit, or empty when there is none
-     */
-    default OptionalInt maxConnections() {
-        int max = options().maxConnections();
-        return max == ServerOptions.UNLIMITED ? OptionalInt.empty() : OptionalInt.of(max);
-    }
+    Optional<InetSocketAddress> localAddress();
 
     /**
      * The open connections, oldest first: the seed's {@code clients}.
@@ -228,7 +250,7 @@ public interface TcpServer extends AutoCloseable {
 
     /**
      * Waits until received data is waiting, without taking it: the blocking form of
-     * {@link #hasNewData()}. Blocks; never spins.
+     * {@link #hasNewData()}, the seed's {@code event.new_data.wait()}. Blocks; never spins.
      *
      * @param timeout the longest wait
      * @return {@code true} if data is waiting, {@code false} if none came in time or the server closed
@@ -280,11 +302,21 @@ public interface TcpServer extends AutoCloseable {
     boolean hasExceptions();
 
     /**
-     * The recorded exceptions, oldest first: the seed's {@code return_exceptions(delete, reset)}.
+     * The recorded exceptions, oldest first, left in place: {@code exceptions(false, false)}.
+     *
+     * @return a snapshot of the list
+     */
+    default List<Failure> exceptions() {
+        return exceptions(false, false);
+    }
+
+    /**
+     * The seed's {@code return_exceptions(delete, reset)}, for code ported from it: prefer
+     * {@link #exceptions()} and {@link #drainExceptions()}, which say what they do.
      *
      * @param delete whether to empty the list
      * @param reset  whether to reset {@link #hasExceptions()}
-     * @return a snapshot of the list
+     * @return a snapshot of the list, oldest first
      */
     List<Failure> exceptions(boolean delete, boolean reset);
 
@@ -318,8 +350,8 @@ public interface TcpServer extends AutoCloseable {
      * legal in every state. Disconnect callbacks of open connections fire on the way, with
      * {@link DisconnectReason.ClosedByUs}.
      *
-     * @throws IllegalStateException if a thread did not end in time or a socket failed to close; the
-     *                               server is closed anyway, and the details are suppressed exceptions
+     * <p>Never throws. A thread that does not end in time (a callback or handler that ignores
+     * interrupts, say) is logged at error level with its stack; everything else is released anyway.
      */
     @Override
     void close();
@@ -341,7 +373,6 @@ public interface TcpServer extends AutoCloseable {
      *              {@link #close()}
      * @return how many connections were still busy at the grace and were cut off; 0 when everything
      *         finished in time
-     * @throws IllegalStateException as {@link #close()} does, if a thread did not end in time
      */
     int close(Duration grace);
 }

@@ -31,16 +31,8 @@ import javax.net.ssl.TrustManagerFactory;
  * after {@link #handshakeTimeout()}. A failed handshake is recorded as a {@link Failure.Tls} on the side
  * that detects it, with a {@link Failure.TlsProblem} saying what went wrong; the server goes on serving
  * the others.
- *
- * @param context          the SSL context: keys, trust, and the provider
- * @param clientAuth       whether a server asks clients for a certificate (ignored by clients)
- * @param verifyHostname   whether a client checks that the server's certificate names the host it
- *                         connected to (ignored by servers); default {@code true}
- * @param handshakeTimeout the longest a handshake may take; default 10 s
- * @param protocols        the protocol versions allowed; default TLSv1.3 and TLSv1.2
  */
-public record TlsOptions(SSLContext context, ClientAuth clientAuth, boolean verifyHostname, Duration handshakeTimeout,
-        List<String> protocols) {
+public final class TlsOptions {
 
     /** Whether a server asks for, or demands, a client certificate (mutual TLS). */
     public enum ClientAuth {
@@ -52,13 +44,14 @@ public record TlsOptions(SSLContext context, ClientAuth clientAuth, boolean veri
         REQUIRED
     }
 
-    /**
-     * Checks the components.
-     *
-     * @throws NullPointerException     if a component is {@code null}
-     * @throws IllegalArgumentException if the timeout is not positive or no protocol is given
-     */
-    public TlsOptions {
+    private final SSLContext context;
+    private final ClientAuth clientAuth;
+    private final boolean verifyHostname;
+    private final Duration handshakeTimeout;
+    private final List<String> protocols;
+
+    private TlsOptions(SSLContext context, ClientAuth clientAuth, boolean verifyHostname,
+            Duration handshakeTimeout, List<String> protocols) {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(clientAuth, "clientAuth");
         Checks.notNegative("handshakeTimeout", handshakeTimeout);
@@ -69,6 +62,11 @@ public record TlsOptions(SSLContext context, ClientAuth clientAuth, boolean veri
         if (protocols.isEmpty()) {
             throw new IllegalArgumentException("at least one protocol is needed");
         }
+        this.context = context;
+        this.clientAuth = clientAuth;
+        this.verifyHostname = verifyHostname;
+        this.handshakeTimeout = handshakeTimeout;
+        this.protocols = protocols;
     }
 
     /**
@@ -226,5 +224,88 @@ public record TlsOptions(SSLContext context, ClientAuth clientAuth, boolean veri
             }
             return store;
         }
+    }
+
+    /**
+     * The SSL context: keys, trust, and the provider.
+     *
+     * @return the setting
+     */
+    public SSLContext context() {
+        return context;
+    }
+
+    /**
+     * Whether a server asks clients for a certificate (ignored by clients).
+     *
+     * @return the setting
+     */
+    public ClientAuth clientAuth() {
+        return clientAuth;
+    }
+
+    /**
+     * Whether a client checks that the server's certificate names the host it connected to (ignored by
+     * servers); default {@code true}.
+     *
+     * @return the setting
+     */
+    public boolean verifyHostname() {
+        return verifyHostname;
+    }
+
+    /**
+     * The longest a handshake may take; default 10 s.
+     *
+     * @return the setting
+     */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    /**
+     * The protocol versions allowed; default TLSv1.3 and TLSv1.2.
+     *
+     * @return the setting
+     */
+    public List<String> protocols() {
+        return protocols;
+    }
+
+    /**
+     * Whether the other object is options of this type with equal settings (callbacks compare by
+     * identity).
+     *
+     * @param other the other object
+     * @return whether they are equal
+     */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof TlsOptions o
+                && java.util.Objects.equals(context, o.context)
+                && java.util.Objects.equals(clientAuth, o.clientAuth)
+                && verifyHostname == o.verifyHostname
+                && java.util.Objects.equals(handshakeTimeout, o.handshakeTimeout)
+                && java.util.Objects.equals(protocols, o.protocols);
+    }
+
+    /**
+     * A hash of the settings.
+     *
+     * @return the hash
+     */
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(context, clientAuth, verifyHostname, handshakeTimeout, protocols);
+    }
+
+    /**
+     * The settings, for logs.
+     *
+     * @return a readable form
+     */
+    @Override
+    public String toString() {
+        return "TlsOptions[context=" + context + ", clientAuth=" + clientAuth + ", verifyHostname=" + verifyHostname + ", handshakeTimeout=" + handshakeTimeout + ", protocols=" + protocols + "]";
     }
 }

@@ -2,8 +2,63 @@
  * The simplesockets API: {@link simplesockets.api.TcpServer}, {@link simplesockets.api.TcpClient},
  * their options, and the sealed event, failure and framing types.
  *
- * <p>Everything here is an interface, a record, an enum or a sealed type. Implementations come
- * from a {@link simplesockets.api.spi.SocketsProvider} found through
- * {@link java.util.ServiceLoader}.
+ * <p>Implementations come from a {@link simplesockets.api.spi.SocketsProvider} found through
+ * {@link java.util.ServiceLoader}: real sockets by default, the testkit's in-memory network only when
+ * asked for.
+ *
+ * <h2>The rules every public type follows</h2>
+ *
+ * <p>One spelling for each idea, so that a reviewer can check each type against this list.
+ * <ol>
+ *   <li><b>Absence is {@link java.util.Optional}.</b> No method returns {@code null}. A value that
+ *       may be missing comes as an {@code Optional}: the server's address before it is bound, the
+ *       client's while it is not connected, an option that is not set ({@code tls()},
+ *       {@code reconnect()}, each callback), an event when none waits. Builders take {@code null} for
+ *       "not set".</li>
+ *   <li><b>Off is zero.</b> A limit or timeout that can be switched off is a plain {@code int} or
+ *       {@link java.time.Duration}, and {@code 0} or {@link java.time.Duration#ZERO} switches it off
+ *       ({@link simplesockets.api.ServerOptions#UNLIMITED} connections, an {@code idleTimeout} of
+ *       zero). There is no other spelling of "no limit".</li>
+ *   <li><b>Addresses are {@link java.net.InetSocketAddress}</b>, with the port: a connection's
+ *       {@code remoteAddress()} and {@code localAddress()}, a failure's peer, a server's bound
+ *       address.</li>
+ *   <li><b>Errors.</b>
+ *     <ul>
+ *       <li>A call that goes to the network, and can fail for reasons outside the program, throws
+ *           {@link java.io.IOException} or a subclass: {@code start()} and {@code restart()} (bind),
+ *           {@code connect()} and {@code reconnect()}, {@code send(...)}, {@code Connection.read()}.
+ *           The failure is also recorded, as a {@link simplesockets.api.Failure}, so that
+ *           {@code onFailure} and {@code exceptions()} see every failure whoever caused it.</li>
+ *       <li>A call the object's state does not allow throws {@link java.lang.IllegalStateException},
+ *           whose message names the call, what it needs, and the state now. State queries
+ *           ({@code state()}, {@code isConnected()}, ...) tell the truth at once.</li>
+ *       <li>A bad argument throws {@link java.lang.NullPointerException} or
+ *           {@link java.lang.IllegalArgumentException} at once. Options are checked as a whole by
+ *           {@code build()}: a value out of range, or two settings that contradict each other, is
+ *           refused there with a message, never at {@code start()}.</li>
+ *       <li>What nobody called for (a peer's reset, a callback that threw, a failed accept) is never
+ *           thrown: it is recorded as a {@code Failure} and given to {@code onFailure}.</li>
+ *       <li>Queries and {@code close()} never throw.</li>
+ *     </ul></li>
+ *   <li><b>Blocking</b> is in the name or in the documentation. Methods named {@code await...} and
+ *       {@code receive} wait at most their timeout, never spin, and throw
+ *       {@link java.lang.InterruptedException}; {@code connect()} waits at most the connect timeout,
+ *       {@code close()} at most the close timeout (plus the grace it is given). {@code has...},
+ *       {@code is...}, {@code poll...} and {@code drain...} never wait. How {@code send} blocks is
+ *       told by {@link simplesockets.api.Connection#send(byte[])}.</li>
+ *   <li><b>Threads.</b> Every method of {@code TcpServer}, {@code TcpClient}, {@code Connection} and
+ *       {@link simplesockets.api.Attributes} is thread-safe. Callbacks run on the connection's own
+ *       virtual thread, one at a time per connection, in order; a callback that throws is recorded as
+ *       a {@link simplesockets.api.Failure.Callback}, and its connection goes on. Option builders are
+ *       not thread-safe; the options they build are immutable.</li>
+ *   <li><b>Names.</b> {@code is...} and {@code has...} ask; {@code await...} waits; {@code poll...}
+ *       takes one thing if there is one; {@code drain...} takes everything. The seed's names are kept
+ *       where the seed had them, and the README maps the rest.</li>
+ *   <li><b>Growth.</b> Options are final classes made only by their builders ({@code builder()},
+ *       {@code toBuilder()}, or a small factory such as
+ *       {@link simplesockets.api.ReconnectPolicy#exponential}), so a new option never breaks a
+ *       caller. Events, failures and framings are sealed interfaces of records, made for
+ *       {@code switch}.</li>
+ * </ol>
  */
 package simplesockets.api;

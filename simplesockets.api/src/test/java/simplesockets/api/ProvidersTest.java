@@ -23,8 +23,27 @@ class ProvidersTest {
         }
     }
 
+    /** Like the testkit's in-memory network: used only when asked for. */
+    private record OnRequest(String name) implements SocketsProvider {
+        @Override
+        public boolean usedOnlyWhenNamed() {
+            return true;
+        }
+
+        @Override
+        public TcpServer newServer(ServerOptions options) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public TcpClient newClient(ClientOptions options) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
     private final SocketsProvider socket = new Named("socket");
-    private final SocketsProvider loopback = new Named("loopback");
+    private final SocketsProvider loopback = new OnRequest("loopback");
+    private final SocketsProvider other = new Named("other");
 
     @Test
     void theOnlyProviderIsUsed() {
@@ -32,13 +51,25 @@ class ProvidersTest {
     }
 
     @Test
-    void severalProvidersNeedAName() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Providers.choose(List.of(socket, loopback), null));
-        assertTrue(e.getMessage().contains("[socket, loopback]"), e.getMessage());
-        assertTrue(e.getMessage().contains(SocketsProvider.PROVIDER_PROPERTY), e.getMessage());
+    void realSocketsWinOverAProviderUsedOnlyWhenNamed() {
+        assertSame(socket, Providers.choose(List.of(loopback, socket), null), "whatever the order found");
+        assertSame(socket, Providers.choose(List.of(socket, loopback), null));
         assertSame(loopback, Providers.choose(List.of(socket, loopback), "loopback"));
         assertSame(socket, Providers.choose(List.of(socket, loopback), "socket"));
+    }
+
+    @Test
+    void aProviderUsedOnlyWhenNamedIsUsedWhenItIsAlone() {
+        assertSame(loopback, Providers.choose(List.of(loopback), null));
+    }
+
+    @Test
+    void twoOrdinaryProvidersNeedAName() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Providers.choose(List.of(socket, other, loopback), null));
+        assertTrue(e.getMessage().contains("[socket, other, loopback]"), e.getMessage());
+        assertTrue(e.getMessage().contains(SocketsProvider.PROVIDER_PROPERTY), e.getMessage());
+        assertSame(other, Providers.choose(List.of(socket, other, loopback), "other"));
     }
 
     @Test

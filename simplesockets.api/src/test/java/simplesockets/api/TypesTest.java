@@ -2,7 +2,7 @@ package simplesockets.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -41,14 +42,50 @@ class TypesTest {
     }
 
     @Test
-    void receivedCopiesItsBytesInAndOut() {
+    void receivedHandsOverItsArrayWithoutCopies() {
         byte[] data = {1, 2, 3};
         ClientEvent.Received received = new ClientEvent.Received(data, Instant.EPOCH);
-        data[0] = 9;
-        assertArrayEquals(new byte[] {1, 2, 3}, received.data());
-        assertNotSame(received.data(), received.data());
-        assertEquals(received, new ClientEvent.Received(new byte[] {1, 2, 3}, Instant.EPOCH));
+        assertSame(data, received.data(), "the taker owns the array: no copy in or out");
+        assertEquals(received, new ClientEvent.Received(new byte[] {1, 2, 3}, Instant.EPOCH), "equal by content");
+        assertEquals(received.hashCode(), new ClientEvent.Received(new byte[] {1, 2, 3}, Instant.EPOCH).hashCode());
         assertTrue(received.toString().contains("3 bytes"));
+    }
+
+    @Test
+    void optionsHaveNoPublicConstructorsSoAnOptionCanBeAdded() {
+        for (Class<?> type : List.of(ServerOptions.class, ClientOptions.class, TlsOptions.class, ReconnectPolicy.class)) {
+            assertEquals(0, type.getConstructors().length, type + " is made only by its builder or factories");
+            assertTrue(java.lang.reflect.Modifier.isFinal(type.getModifiers()), type + " is final");
+        }
+        assertEquals(3, KeepAlive.class.getConstructors()[0].getParameterCount(), "a small record is fine");
+    }
+
+    @Test
+    void conflictingOptionsAreRefusedAtBuildWithAMessage() {
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> ServerOptions.builder()
+                .handler(connection -> { }).onReceive((connection, data) -> { }).build());
+        assertTrue(both.getMessage().contains("handler and onReceive"), both.getMessage());
+        IllegalArgumentException keepAlive = assertThrows(IllegalArgumentException.class, () -> ClientOptions.builder()
+                .keepAlive(Duration.ofSeconds(30), Duration.ofSeconds(5), 3).keepAlive(false).build());
+        assertTrue(keepAlive.getMessage().contains("keepAlive is off"), keepAlive.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ServerOptions.builder()
+                .keepAlive(Duration.ofSeconds(30), Duration.ofSeconds(5), 3).keepAlive(false).build());
+        ServerOptions.builder().handler(connection -> { }).build();
+        ServerOptions.builder().onReceive((connection, data) -> { }).build();
+    }
+
+    @Test
+    void optionalPartsAreOptionalNeverNull() {
+        ServerOptions server = ServerOptions.builder().build();
+        assertEquals(Optional.empty(), server.tls());
+        assertEquals(Optional.empty(), server.handler());
+        assertEquals(Optional.empty(), server.onReceive());
+        ClientOptions client = ClientOptions.builder().build();
+        assertEquals(Optional.empty(), client.reconnect());
+        assertEquals(Optional.empty(), client.onFailure());
+        ServerOptions.OnReceive echo = (connection, data) -> connection.send(data);
+        assertSame(echo, ServerOptions.builder().onReceive(echo).build().onReceive().orElseThrow());
+        assertTrue(server.toString().startsWith("ServerOptions[host=127.0.0.1"), server.toString());
     }
 
     @Test
@@ -57,7 +94,9 @@ class TypesTest {
         assertEquals(Optional.empty(), new Failure.Accept(new IOException(), Instant.EPOCH).peer());
         assertEquals(Optional.of(peer), new Failure.Io(peer, new IOException(), Instant.EPOCH).peer());
         assertEquals(Optional.of(peer), new Failure.Protocol(peer, new ProtocolException(), Instant.EPOCH).peer());
-        assertEquals(Optional.empty(), new Failure.Callback("onConnect", null, new RuntimeException(), Instant.EPOCH).peer());
+        assertEquals(Optional.of(peer), new Failure.Callback(CallbackName.ON_CONNECT, peer, new RuntimeException(),
+                Instant.EPOCH).peer());
+        assertEquals("onConnect", CallbackName.ON_CONNECT.builderMethod());
     }
 
     @Test

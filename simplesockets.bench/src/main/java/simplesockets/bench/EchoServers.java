@@ -117,7 +117,7 @@ public final class EchoServers {
         server.start();
         return new Running() {
             public int port() {
-                return server.localAddress().getPort();
+                return server.localAddress().orElseThrow().getPort();
             }
 
             public void close() {
@@ -151,7 +151,7 @@ public final class EchoServers {
         });
         return new Running() {
             public int port() {
-                return server.localAddress().getPort();
+                return server.localAddress().orElseThrow().getPort();
             }
 
             public void close() throws Exception {

@@ -926,7 +926,7 @@ public final class Probes {
         }
         TcpServer server = TcpServer.create(options.build());
         server.start();
-        System.out.println("ready " + server.localAddress().getPort());
+        System.out.println("ready " + server.localAddress().orElseThrow().getPort());
         System.out.flush();
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line = commands.readLine(); line != null; line = commands.readLine()) {
@@ -937,7 +937,7 @@ public final class Probes {
                         fds = list.count();
                     }
                     System.out.println("stats " + EchoServers.processStats() + " fds=" + fds + " os_threads=" + status("Threads:")
-                            + " clients=" + server.clients().size() + " failures=" + server.exceptions(false, false).size()
+                            + " clients=" + server.clients().size() + " failures=" + server.exceptions().size()
                             + " failures_dropped=" + server.droppedExceptions() + " events_dropped=" + server.droppedEvents());
                 }
                 case "threads" -> System.out.println(threads());

@@ -33,7 +33,7 @@ public final class ChatServer {
     public static void main(String[] args) throws Exception {
         Args options = Args.parse(args);
         try (TcpServer server = start(options.host(), options.port())) {
-            System.out.println("chat on " + server.localAddress().getHostString() + ":" + server.localAddress().getPort());
+            System.out.println("chat on " + server.localAddress().orElseThrow().getHostString() + ":" + server.localAddress().orElseThrow().getPort());
             Thread.currentThread().join(); // serve until interrupted
         }
     }

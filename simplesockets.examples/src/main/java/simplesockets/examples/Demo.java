@@ -57,7 +57,7 @@ public final class Demo {
             // 2. Three clients, each with its own connection.
             List<TcpClient> clients = new ArrayList<>();
             for (int i = 1; i <= CLIENTS; i++) {
-                TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress())
+                TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress().orElseThrow())
                         .framing(framing).build());
                 client.connect();
                 clients.add(client);
@@ -82,7 +82,7 @@ public final class Demo {
             for (TcpClient client : clients) {
                 client.close();
             }
-            out.println("server  had " + server.exceptions(false, false).size() + " exception(s)");
+            out.println("server  had " + server.exceptions().size() + " exception(s)");
         }
         out.println(ok ? "demo ok: every reply matched" : "demo FAILED: a reply did not match");
         return ok;

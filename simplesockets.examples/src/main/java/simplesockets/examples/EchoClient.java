@@ -52,8 +52,10 @@ public final class EchoClient {
     public static boolean run(String host, int port, List<String> messages, PrintStream out)
             throws IOException, InterruptedException {
         try (TcpClient client = TcpClient.create(ClientOptions.builder().host(host).port(port).build())) {
-            if (!client.connect()) {
-                out.println("could not connect: " + client.drainExceptions().getFirst().cause());
+            try {
+                client.connect();
+            } catch (IOException e) {
+                out.println("could not connect: " + e);
                 return false;
             }
             for (String message : messages) {

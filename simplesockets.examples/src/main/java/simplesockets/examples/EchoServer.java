@@ -47,7 +47,7 @@ public final class EchoServer {
     public static TcpServer start(String host, int port, PrintStream out) throws IOException {
         TcpServer server = TcpServer.create(ServerOptions.builder().host(host).port(port).build());
         server.start();
-        out.println("listening on " + server.localAddress().getHostString() + ":" + server.localAddress().getPort());
+        out.println("listening on " + server.localAddress().orElseThrow().getHostString() + ":" + server.localAddress().orElseThrow().getPort());
         out.flush();
         return server;
     }

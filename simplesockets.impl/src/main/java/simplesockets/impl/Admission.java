@@ -52,7 +52,7 @@ final class Admission {
         this.delivery = delivery;
         this.clock = clock;
         this.settings = LinkSettings.of(options, delivery.events().budget());
-        this.mode = options.handler() != null ? ReadMode.HANDLER
+        this.mode = options.handler().isPresent() ? ReadMode.HANDLER
                 : delivery.callsOnReceive() ? ReadMode.CALLBACK : ReadMode.QUEUE;
     }
 
@@ -69,7 +69,7 @@ final class Admission {
         }
         Link link = null;
         try {
-            if (options.tls() != null) {
+            if (options.tls().isPresent()) {
                 scope.fork("conn", () -> secureThenServe(transport));
                 return;
             }
@@ -102,7 +102,7 @@ final class Admission {
         configure(plain);
         Transport secured;
         try {
-            secured = Handshake.secure(plain, options.tls(), false, null, clock);
+            secured = Handshake.secure(plain, options.tls().orElseThrow(), false, null, clock);
         } catch (IOException | RuntimeException e) {
             registry.release();
             if (state.get() != ServerState.CLOSED) {
@@ -138,6 +138,6 @@ final class Admission {
 
     private void serve(Link link) {
         LOG.debug("Accepted {}", link);
-        Session.run(link, delivery, true, options.handler());
+        Session.run(link, delivery, true, options.handler().orElse(null));
     }
 }

@@ -3,6 +3,7 @@ package simplesockets.impl;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.function.Consumer;
+import simplesockets.api.CallbackName;
 import simplesockets.api.Failure;
 
 /** Runs user callbacks so that a throwing one is recorded and never kills an engine thread. */
@@ -22,7 +23,7 @@ final class Callbacks {
      *
      * @return whether the body finished normally
      */
-    static boolean run(String name, InetSocketAddress peer, Consumer<Failure> failed, Body body) {
+    static boolean run(CallbackName name, InetSocketAddress peer, Consumer<Failure> failed, Body body) {
         try {
             body.run();
             return true;

@@ -63,7 +63,7 @@ public final class ClientEngine implements TcpClient {
         this.polling = new ClientPolling(delivery, this::isConnected, options.autoReceive());
         this.timeouts = new Timeouts(clock, options.idleTimeout(), options.writeTimeout(), life::links);
         this.connector = new Connector(network, options, clock, scope, delivery, this::ending);
-        this.reconnector = new Reconnector(options.reconnect(), clock, scope, delivery, this::attempt);
+        this.reconnector = new Reconnector(options.reconnect().orElse(null), clock, scope, delivery, this::attempt);
         this.address = InetSocketAddress.createUnresolved(options.host(), options.port());
         timeouts.start();
     }
@@ -76,9 +76,12 @@ public final class ClientEngine implements TcpClient {
     // ---- connecting ----
 
     @Override
-    public boolean connect() {
+    public void connect() throws IOException {
         reconnector.cancel();
-        return connect(Reconnector.ANY);
+        IOException failed = connect(Reconnector.ANY);
+        if (failed != null) {
+            throw failed;
+        }
     }
 
     /** One attempt of the reconnect loop; it throws if the user took over. */
@@ -86,25 +89,31 @@ public final class ClientEngine implements TcpClient {
         if (!reconnector.current(generation) || !life.disconnected()) {
             throw new IllegalStateException("the user took over");
         }
-        return connect(generation);
+        return connect(generation) == null;
     }
 
-    /** Connects; a reconnect attempt's link is dropped if the user took over meanwhile. */
-    private boolean connect(long generation) {
+    /**
+     * Connects; a reconnect attempt's link is dropped if the user took over meanwhile.
+     *
+     * @return {@code null} once connected, else why not (also recorded)
+     */
+    private IOException connect(long generation) {
         InetSocketAddress target = new InetSocketAddress(options.host(), options.port()); // resolved before any lock
         life.beginConnect();
         address = target;
+        Failure[] failed = {null};
         Optional<Link> opened = connector.open(target, failure -> {
+            failed[0] = failure;
             life.connectFailed();
             delivery.failed(failure);
         });
         if (opened.isEmpty()) {
-            return false;
+            return Transports.asIoException(failed[0].cause(), "could not connect to " + target);
         }
         Link link = opened.get();
         if (!life.commit(link, reconnector.current(generation))) {
             link.end(DisconnectReason.CLOSED_BY_US);
-            return false;
+            return new SocketException("the client was closed, or connected elsewhere, while connecting to " + target);
         }
         LOG.debug("Connected to {}", target);
         reconnector.connected(generation == Reconnector.ANY);
@@ -115,7 +124,7 @@ public final class ClientEngine implements TcpClient {
             link.end(DisconnectReason.CLOSED_BY_US);
             delivery.disconnected(link, DisconnectReason.CLOSED_BY_US);
         }
-        return true;
+        return null;
     }
 
     /** The body of the reader thread; a lost connection (not one the user ended) starts the reconnect loop. */
@@ -134,13 +143,13 @@ public final class ClientEngine implements TcpClient {
     }
 
     @Override
-    public boolean reconnect() {
+    public void reconnect() throws IOException {
         if (life.state() == ClientState.CLOSED) {
-            throw new IllegalStateException("cannot reconnect the client: it is CLOSED, and CLOSED -> CONNECTED is not"
-                    + " a legal move (a closed client stays closed; create a new one)");
+            throw new IllegalStateException("reconnect() needs a client that is not closed, and this one is CLOSED"
+                    + " (a closed client stays closed; create a new one)");
         }
         disconnect();
-        return connect();
+        connect();
     }
 
     @Override
@@ -241,6 +250,11 @@ public final class ClientEngine implements TcpClient {
     @Override
     public long droppedExceptions() {
         return delivery.droppedExceptions();
+    }
+
+    @Override
+    public long droppedEvents() {
+        return delivery.droppedEvents();
     }
 
     // ---- shutdown ----

@@ -35,7 +35,7 @@ final class ClientLife {
         lifecycle.locked(() -> {
             ClientState state = lifecycle.state();
             if (state == ClientState.CONNECTED || state == ClientState.CLOSED || connecting) {
-                throw connecting ? new IllegalStateException("cannot connect the client: a connect is in progress")
+                throw connecting ? new IllegalStateException("connect() needs a client that is not connecting, and a connect is in progress")
                         : lifecycle.illegal("connect", EnumSet.of(ClientState.CREATED, ClientState.DISCONNECTED),
                                 ClientState.CONNECTED);
             }

@@ -9,21 +9,33 @@ import simplesockets.api.Failure;
 import simplesockets.api.OnFailure;
 
 /** The client's callbacks and events, for {@link Delivery}. */
-record ClientSide(ClientOptions options) implements Delivery.Side<ClientEvent> {
+final class ClientSide implements Delivery.Side<ClientEvent> {
+
+    private final ClientOptions.OnConnect onConnect;
+    private final ClientOptions.OnReceive onReceive;
+    private final ClientOptions.OnDisconnect onDisconnect;
+    private final OnFailure onFailure;
+
+    ClientSide(ClientOptions options) {
+        this.onConnect = options.onConnect().orElse(null);
+        this.onReceive = options.onReceive().orElse(null);
+        this.onDisconnect = options.onDisconnect().orElse(null);
+        this.onFailure = options.onFailure().orElse(null);
+    }
 
     @Override
     public boolean pollsForData() {
-        return options.onReceive() == null;
+        return onReceive == null;
     }
 
     @Override
     public boolean hasOnConnect() {
-        return options.onConnect() != null;
+        return onConnect != null;
     }
 
     @Override
     public void onConnect(Connection link) throws Exception {
-        options.onConnect().connected();
+        onConnect.connected();
     }
 
     @Override
@@ -33,12 +45,12 @@ record ClientSide(ClientOptions options) implements Delivery.Side<ClientEvent> {
 
     @Override
     public boolean hasOnReceive() {
-        return options.onReceive() != null;
+        return onReceive != null;
     }
 
     @Override
     public void onReceive(Connection link, byte[] data) throws Exception {
-        options.onReceive().received(data);
+        onReceive.received(data);
     }
 
     @Override
@@ -48,12 +60,12 @@ record ClientSide(ClientOptions options) implements Delivery.Side<ClientEvent> {
 
     @Override
     public boolean hasOnDisconnect() {
-        return options.onDisconnect() != null;
+        return onDisconnect != null;
     }
 
     @Override
     public void onDisconnect(Connection link, DisconnectReason reason) throws Exception {
-        options.onDisconnect().disconnected(reason);
+        onDisconnect.disconnected(reason);
     }
 
     @Override
@@ -63,7 +75,7 @@ record ClientSide(ClientOptions options) implements Delivery.Side<ClientEvent> {
 
     @Override
     public OnFailure onFailure() {
-        return options.onFailure();
+        return onFailure;
     }
 
     @Override

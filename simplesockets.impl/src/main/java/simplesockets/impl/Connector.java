@@ -59,14 +59,14 @@ final class Connector {
         }
         try {
             transport.configure(options.tcpNoDelay(), options.keepAlive(), options.keepAliveTuning());
-            if (options.tls() != null) {
-                transport = Handshake.secure(transport, options.tls(), true, options.host(), clock);
+            if (options.tls().isPresent()) {
+                transport = Handshake.secure(transport, options.tls().get(), true, options.host(), clock);
             }
         } catch (IOException | RuntimeException e) {
             Transports.closeQuietly(transport);
             Failure.TlsProblem problem = TlsProblems.classify(e);
             LOG.debug("TLS handshake with {} failed: {}", target, problem, e);
-            failed.accept(options.tls() == null ? new Failure.Connect(target, e, clock.now())
+            failed.accept(options.tls().isEmpty() ? new Failure.Connect(target, e, clock.now())
                     : new Failure.Tls(target, problem, e, clock.now()));
             return Optional.empty();
         }

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import simplesockets.api.CallbackName;
 import simplesockets.api.Connection;
 import simplesockets.api.DisconnectReason;
 import simplesockets.api.Failure;
@@ -53,6 +54,10 @@ final class Delivery<E> {
         OnFailure onFailure();
 
         E failed(Failure failure);
+
+        /** A polled event was taken: a disconnect's connection may now let go of its state. */
+        default void taken(E event) {
+        }
     }
 
     private final Side<E> side;
@@ -81,7 +86,7 @@ final class Delivery<E> {
 
     void connected(Connection link) {
         if (side.hasOnConnect()) {
-            Callbacks.run("onConnect", link.remoteAddress(), f -> callbackFailed(link, f), () -> side.onConnect(link));
+            Callbacks.run(CallbackName.ON_CONNECT, link.remoteAddress(), f -> callbackFailed(link, f), () -> side.onConnect(link));
         } else {
             keep(side.connected(link, clock.now()));
         }
@@ -90,7 +95,7 @@ final class Delivery<E> {
     /** One piece of data, on the connection's own thread; queued data is charged to its credit. */
     void received(Connection link, Credit credit, byte[] data) {
         if (side.hasOnReceive()) {
-            Callbacks.run("onReceive", link.remoteAddress(), f -> callbackFailed(link, f), () -> side.onReceive(link, data));
+            Callbacks.run(CallbackName.ON_RECEIVE, link.remoteAddress(), f -> callbackFailed(link, f), () -> side.onReceive(link, data));
         } else {
             events.publishData(credit, side.received(link, data, clock.now()), data.length);
         }
@@ -99,10 +104,14 @@ final class Delivery<E> {
     void disconnected(Connection link, DisconnectReason reason) {
         LOG.debug("Disconnected {}: {}", link, reason);
         if (side.hasOnDisconnect()) {
-            Callbacks.run("onDisconnect", link.remoteAddress(), f -> callbackFailed(link, f),
+            Callbacks.run(CallbackName.ON_DISCONNECT, link.remoteAddress(), f -> callbackFailed(link, f),
                     () -> side.onDisconnect(link, reason));
-        } else {
-            keep(side.disconnected(link, reason, clock.now()));
+        } else if (side.pollsForData()) {
+            events.publish(side.disconnected(link, reason, clock.now()));
+            return; // its state is let go when the event is taken
+        }
+        if (link instanceof Link ended) {
+            ended.attributes().clear();
         }
     }
 
@@ -166,11 +175,16 @@ final class Delivery<E> {
     }
 
     Optional<E> pollEvent() {
-        return events.poll();
+        return taken(events.poll());
     }
 
     Optional<E> awaitEvent(Duration timeout) throws InterruptedException {
-        return events.awaitEvent(Objects.requireNonNull(timeout, "timeout"));
+        return taken(events.awaitEvent(Objects.requireNonNull(timeout, "timeout")));
+    }
+
+    private Optional<E> taken(Optional<E> event) {
+        event.ifPresent(side::taken);
+        return event;
     }
 
     boolean hasExceptions() {

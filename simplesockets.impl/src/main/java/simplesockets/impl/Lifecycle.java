@@ -120,17 +120,32 @@ final class Lifecycle<S extends Enum<S>> {
     }
 
     /**
-     * The exception for a call that the state does not allow.
+     * The exception for a call that the state does not allow: it names the call, what the call
+     * needs, the state now, and what to do instead where that is not plain.
      *
      * @param action what was called, such as {@code "restart"}
      * @param from   the states it needs
-     * @param target where it would have moved
+     * @param target where it would have moved (unused in the message: what it needs says more)
      */
     IllegalStateException illegal(String action, Set<S> from, S target) {
-        String needs = from.size() == 1 ? "it needs " + from.iterator().next()
-                : "it needs one of " + EnumSet.copyOf(from);
-        return new IllegalStateException("cannot " + action + " the " + what + ": it is " + state + ", and " + state
-                + " -> " + target + " is not a legal move (" + needs + ")");
+        String needs = from.size() == 1 ? from.iterator().next().toString()
+                : "one of " + EnumSet.copyOf(from);
+        return new IllegalStateException(action + "() needs a " + what + " in state " + needs + ", and this one is "
+                + state + hint(action));
+    }
+
+    /** What to do instead, for the mistakes that are easy to make. */
+    private String hint(String action) {
+        return switch (state.name() + " " + action) {
+            case "CLOSED start", "CLOSED stop", "CLOSED exitAccept", "CLOSED restart", "CLOSED connect" ->
+                    ": a closed " + what + " stays closed; create a new one";
+            case "KILLED start" -> ": its accepting was ended by exitAccept(); call restart() to accept again";
+            case "ACCEPTING restart", "PAUSED restart" -> ": restart() follows exitAccept(); to resume a paused server,"
+                    + " call start()";
+            case "CREATED stop", "CREATED exitAccept", "CREATED restart" -> ": call start() first";
+            case "CONNECTED connect" -> ": it is connected already; call reconnect() for a new connection";
+            default -> "";
+        };
     }
 
     @Override

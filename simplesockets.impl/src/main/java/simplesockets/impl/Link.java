@@ -51,6 +51,7 @@ final class Link implements Connection, Outbound.Ends {
     private final Owner owner;
     private final Clock clock;
     private final Credit credit;
+    private final AttributeMap attributes = new AttributeMap();
     private final AtomicReference<DisconnectReason> reason = new AtomicReference<>();
     /** The connection's own thread (its reader or handler), once it runs. */
     private volatile Thread own;
@@ -239,6 +240,11 @@ final class Link implements Connection, Outbound.Ends {
         reader.release();
         out.release();
         return decided;
+    }
+
+    @Override
+    public AttributeMap attributes() {
+        return attributes;
     }
 
     @Override

@@ -83,12 +83,17 @@ public final class ServerEngine implements TcpServer {
     @Override
     public void start() throws IOException {
         InetSocketAddress address = new InetSocketAddress(options.host(), options.port()); // resolved before the lock
-        ServerState before = lifecycle.move("start", EnumSet.of(ServerState.CREATED, ServerState.PAUSED,
-                ServerState.ACCEPTING), ServerState.ACCEPTING, from -> {
-                    if (from == ServerState.CREATED) {
-                        listener.listen(address);
-                    }
-                });
+        ServerState before;
+        try {
+            before = lifecycle.move("start", EnumSet.of(ServerState.CREATED, ServerState.PAUSED,
+                    ServerState.ACCEPTING), ServerState.ACCEPTING, from -> {
+                        if (from == ServerState.CREATED) {
+                            listener.listen(address);
+                        }
+                    });
+        } catch (IOException e) {
+            throw bindFailed(e);
+        }
         if (before == ServerState.CREATED) {
             timeouts.start();
         }
@@ -109,7 +114,18 @@ public final class ServerEngine implements TcpServer {
 
     @Override
     public void restart() throws IOException {
-        lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING, from -> listener.listen(null));
+        try {
+            lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING, from -> listener.listen(null));
+        } catch (IOException e) {
+            throw bindFailed(e);
+        }
+    }
+
+    /** A failed bind is thrown to the caller and recorded, like every failure. */
+    private IOException bindFailed(IOException e) {
+        IOException shown = Transports.shown(e);
+        delivery.recordQuietly(new Failure.Accept(shown, clock.now()));
+        return shown;
     }
 
     @Override
@@ -118,12 +134,8 @@ public final class ServerEngine implements TcpServer {
     }
 
     @Override
-    public InetSocketAddress localAddress() {
-        InetSocketAddress address = listener.bound();
-        if (address == null) {
-            throw new IllegalStateException("the server has not started: it is " + state());
-        }
-        return address;
+    public Optional<InetSocketAddress> localAddress() {
+        return Optional.ofNullable(listener.bound());
     }
 
     // ---- connections ----

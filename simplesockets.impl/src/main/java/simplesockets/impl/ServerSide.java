@@ -2,6 +2,7 @@ package simplesockets.impl;
 
 import java.time.Instant;
 import simplesockets.api.Connection;
+import simplesockets.api.ConnectionHandler;
 import simplesockets.api.DisconnectReason;
 import simplesockets.api.Failure;
 import simplesockets.api.OnFailure;
@@ -9,21 +10,35 @@ import simplesockets.api.ServerEvent;
 import simplesockets.api.ServerOptions;
 
 /** The server's callbacks and events, for {@link Delivery}. */
-record ServerSide(ServerOptions options) implements Delivery.Side<ServerEvent> {
+final class ServerSide implements Delivery.Side<ServerEvent> {
+
+    private final ServerOptions.OnConnect onConnect;
+    private final ServerOptions.OnReceive onReceive;
+    private final ServerOptions.OnDisconnect onDisconnect;
+    private final OnFailure onFailure;
+    private final ConnectionHandler handler;
+
+    ServerSide(ServerOptions options) {
+        this.onConnect = options.onConnect().orElse(null);
+        this.onReceive = options.onReceive().orElse(null);
+        this.onDisconnect = options.onDisconnect().orElse(null);
+        this.onFailure = options.onFailure().orElse(null);
+        this.handler = options.handler().orElse(null);
+    }
 
     @Override
     public boolean pollsForData() {
-        return options.onReceive() == null && options.handler() == null;
+        return onReceive == null && handler == null;
     }
 
     @Override
     public boolean hasOnConnect() {
-        return options.onConnect() != null;
+        return onConnect != null;
     }
 
     @Override
     public void onConnect(Connection link) throws Exception {
-        options.onConnect().connected(link);
+        onConnect.connected(link);
     }
 
     @Override
@@ -33,12 +48,12 @@ record ServerSide(ServerOptions options) implements Delivery.Side<ServerEvent> {
 
     @Override
     public boolean hasOnReceive() {
-        return options.onReceive() != null;
+        return onReceive != null;
     }
 
     @Override
     public void onReceive(Connection link, byte[] data) throws Exception {
-        options.onReceive().received(link, data);
+        onReceive.received(link, data);
     }
 
     @Override
@@ -48,12 +63,12 @@ record ServerSide(ServerOptions options) implements Delivery.Side<ServerEvent> {
 
     @Override
     public boolean hasOnDisconnect() {
-        return options.onDisconnect() != null;
+        return onDisconnect != null;
     }
 
     @Override
     public void onDisconnect(Connection link, DisconnectReason reason) throws Exception {
-        options.onDisconnect().disconnected(link, reason);
+        onDisconnect.disconnected(link, reason);
     }
 
     @Override
@@ -63,11 +78,18 @@ record ServerSide(ServerOptions options) implements Delivery.Side<ServerEvent> {
 
     @Override
     public OnFailure onFailure() {
-        return options.onFailure();
+        return onFailure;
     }
 
     @Override
     public ServerEvent failed(Failure failure) {
         return new ServerEvent.Failed(failure);
+    }
+
+    @Override
+    public void taken(ServerEvent event) {
+        if (event instanceof ServerEvent.Disconnected gone && gone.connection() instanceof Link link) {
+            link.attributes().clear();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package simplesockets.impl;
 
 import java.io.IOException;
+import simplesockets.api.CallbackName;
 import simplesockets.api.ConnectionHandler;
 import simplesockets.api.DisconnectReason;
 import simplesockets.api.Failure;
@@ -48,7 +49,7 @@ final class Session {
             if (e instanceof InterruptedException) {
                 return DisconnectReason.CLOSED_BY_US;
             }
-            delivery.failed(new Failure.Callback("handler", link.remoteAddress(), e, delivery.now()));
+            delivery.failed(new Failure.Callback(CallbackName.HANDLER, link.remoteAddress(), e, delivery.now()));
             return new DisconnectReason.Failed(e);
         }
     }

@@ -34,4 +34,18 @@ final class Transports {
         }
         return shown;
     }
+
+    /** A failure's cause as an exception a caller can be thrown: JDK types, I/O ones as they are. */
+    static IOException asIoException(Throwable cause, String what) {
+        if (cause instanceof IOException io) {
+            return shown(io);
+        }
+        IOException wrapped = cause instanceof java.nio.channels.UnresolvedAddressException
+                ? new java.net.UnknownHostException(what + ": the host name does not resolve")
+                : new IOException(what + ": " + cause, cause);
+        if (wrapped.getCause() == null) {
+            wrapped.initCause(cause);
+        }
+        return wrapped;
+    }
 }

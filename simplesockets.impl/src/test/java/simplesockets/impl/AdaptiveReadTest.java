@@ -165,7 +165,7 @@ class AdaptiveReadTest {
 
     private static java.net.InetSocketAddress startedAt(TcpServer server) throws IOException {
         server.start();
-        return server.localAddress();
+        return server.localAddress().orElseThrow();
     }
 
     private static void write(Socket socket, byte[] stream) {

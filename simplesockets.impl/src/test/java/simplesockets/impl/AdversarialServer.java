@@ -66,7 +66,7 @@ public final class AdversarialServer {
         }
         TcpServer server = TcpServer.create(builder.build());
         server.start();
-        say("port " + server.localAddress().getPort());
+        say("port " + server.localAddress().orElseThrow().getPort());
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null; ) {
             String[] words = line.trim().split(" ");
@@ -82,10 +82,10 @@ public final class AdversarialServer {
                     say("heap " + heapAfterGc() + " " + disconnects.get());
                 }
                 case "stats" -> say("stats " + server.clients().size() + " " + budgetUsed(server) + " " + disconnects.get()
-                        + " " + (server.exceptions(false, false).size() + server.droppedExceptions()));
+                        + " " + (server.exceptions().size() + server.droppedExceptions()));
                 case "failures" -> {
                     java.util.Map<String, Long> kinds = new java.util.TreeMap<>();
-                    for (simplesockets.api.Failure failure : server.exceptions(false, false)) {
+                    for (simplesockets.api.Failure failure : server.exceptions()) {
                         kinds.merge(failure.getClass().getSimpleName(), 1L, Long::sum);
                     }
                     say("failures " + kinds.toString().replace(" ", "") + " dropped=" + server.droppedExceptions());

@@ -35,7 +35,7 @@ class BackpressureTest {
             server.start();
             byte[] payload = Peers.pattern(3, TOTAL);
             AtomicLong written = new AtomicLong();
-            try (Socket flooder = connect(server.localAddress()); Socket other = connect(server.localAddress())) {
+            try (Socket flooder = connect(server.localAddress().orElseThrow()); Socket other = connect(server.localAddress().orElseThrow())) {
                 Thread sender = Thread.ofVirtual().start(() -> {
                     try {
                         OutputStream out = flooder.getOutputStream();
@@ -91,7 +91,7 @@ class BackpressureTest {
                 .framing(simplesockets.api.Framing.lengthPrefixed(16)).build())) {
             server.start();
             AtomicLong written = new AtomicLong();
-            try (Socket flooder = connect(server.localAddress())) {
+            try (Socket flooder = connect(server.localAddress().orElseThrow())) {
                 byte[] emptyFrames = new byte[64 * 1024]; // 16,384 zero-length frames per write
                 Thread sender = Thread.ofVirtual().start(() -> {
                     try {

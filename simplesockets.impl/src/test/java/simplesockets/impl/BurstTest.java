@@ -40,7 +40,7 @@ class BurstTest {
         try (TcpServer server = TcpServer.create(loopback().maxConnections(slots)
                 .onReceive((connection, data) -> connection.send(data)).build())) {
             server.start();
-            InetSocketAddress address = server.localAddress();
+            InetSocketAddress address = server.localAddress().orElseThrow();
             CountDownLatch go = new CountDownLatch(1);
             List<Socket> open = new ArrayList<>();
             Map<Outcome, Integer> outcomes = new ConcurrentHashMap<>();

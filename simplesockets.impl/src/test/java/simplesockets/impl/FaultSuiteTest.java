@@ -53,7 +53,7 @@ class FaultSuiteTest {
     }
 
     private static void servesAFreshClient(TcpServer server, Framing framing) throws Exception {
-        try (Socket fresh = connect(server.localAddress())) {
+        try (Socket fresh = connect(server.localAddress().orElseThrow())) {
             byte[] message = bytes("fresh client");
             if (framing instanceof Framing.LengthPrefixed) {
                 DataOutputStream out = new DataOutputStream(fresh.getOutputStream());
@@ -70,7 +70,7 @@ class FaultSuiteTest {
     @Test
     void resetInTheMiddleOfAMessage() throws Exception {
         try (TcpServer server = echo(loopback().framing(Framing.lengthPrefixed(1024)))) {
-            Socket peer = connect(server.localAddress());
+            Socket peer = connect(server.localAddress().orElseThrow());
             DataOutputStream out = new DataOutputStream(peer.getOutputStream());
             out.writeInt(100);
             out.write(new byte[40]); // 40 of 100 bytes, then a reset
@@ -90,7 +90,7 @@ class FaultSuiteTest {
         try (TcpServer server = echo(loopback())) {
             String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
             Process streamer = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    Streamer.class.getName(), String.valueOf(server.localAddress().getPort())).start();
+                    Streamer.class.getName(), String.valueOf(server.localAddress().orElseThrow().getPort())).start();
             try {
                 BufferedReader out = new BufferedReader(new InputStreamReader(streamer.getInputStream(), StandardCharsets.UTF_8));
                 assertEquals("streaming", out.readLine());
@@ -122,13 +122,14 @@ class FaultSuiteTest {
             }
         }).build());
         server.start();
-        try (Socket peer = connect(server.localAddress())) {
+        try (Socket peer = connect(server.localAddress().orElseThrow())) {
             take(started);
             long begin = System.nanoTime();
-            IllegalStateException reported = assertThrows(IllegalStateException.class, server::close);
+            String logged = Peers.stderrOf(server::close); // never throws: the stuck thread is logged
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
             assertTrue(tookMillis < 1_000, "close took " + tookMillis + " ms");
-            assertTrue(reported.getMessage().contains("simplesockets-server-"), reported.getMessage());
+            assertTrue(logged.contains("ERROR") && logged.contains("simplesockets-server-")
+                    && logged.contains("did not end"), logged);
             assertTrue(Peers.closedByPeer(peer, Duration.ofSeconds(1)), "its socket was closed anyway");
         } finally {
             release.set(true);
@@ -143,7 +144,7 @@ class FaultSuiteTest {
             List<Socket> sockets = new ArrayList<>();
             try {
                 for (int i = 0; i < flood; i++) {
-                    sockets.add(connect(server.localAddress()));
+                    sockets.add(connect(server.localAddress().orElseThrow()));
                 }
                 int refused = 0;
                 for (Socket socket : sockets) {
@@ -176,11 +177,11 @@ class FaultSuiteTest {
             c.send(bytes("ok"));
         }).onDisconnect((c, r) -> reasons.add(r)).build())) {
             server.start();
-            try (Socket bad = connect(server.localAddress())) {
+            try (Socket bad = connect(server.localAddress().orElseThrow())) {
                 bad.getOutputStream().write(bytes("x"));
                 assertInstanceOf(DisconnectReason.Failed.class, take(reasons));
             }
-            try (Socket good = connect(server.localAddress())) {
+            try (Socket good = connect(server.localAddress().orElseThrow())) {
                 good.getOutputStream().write(bytes("y"));
                 assertEquals("ok", text(Peers.readExactly(good, 2)));
             }

@@ -70,7 +70,7 @@ class GracefulCloseTest {
                 .onDisconnect((connection, reason) -> reasons.add(reason))
                 .build())) {
             server.start();
-            try (Socket client = connect(server.localAddress())) {
+            try (Socket client = connect(server.localAddress().orElseThrow())) {
                 client.getOutputStream().write(bytes("request"));
                 assertTrue(started.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the handler got the request");
 
@@ -110,7 +110,7 @@ class GracefulCloseTest {
                 .build())) {
             server.start();
             Duration closeTimeout = server.options().closeTimeout();
-            try (Socket client = connect(server.localAddress())) {
+            try (Socket client = connect(server.localAddress().orElseThrow())) {
                 client.getOutputStream().write(bytes("request"));
                 assertArrayEquals(firstHalf, Peers.readExactly(client, firstHalf.length), "the handler is mid-reply");
                 assertTrue(started.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS));
@@ -137,7 +137,7 @@ class GracefulCloseTest {
     void aPollingServerDrainsAndAnswersDataReceivedBeforeCloseDuringTheGrace() throws Exception {
         try (TcpServer server = TcpServer.create(loopback().build())) {
             server.start();
-            try (Socket client = connect(server.localAddress())) {
+            try (Socket client = connect(server.localAddress().orElseThrow())) {
                 client.getOutputStream().write(bytes("question"));
                 assertTrue(server.awaitNewData(Peers.WAIT), "the question waits for polling");
 
@@ -187,7 +187,7 @@ class GracefulCloseTest {
                 })
                 .build())) {
             server.start();
-            InetSocketAddress address = server.localAddress();
+            InetSocketAddress address = server.localAddress().orElseThrow();
             try (Socket client = connect(address)) {
                 client.getOutputStream().write(bytes("request"));
                 assertTrue(started.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the handler got the request");
@@ -224,7 +224,7 @@ class GracefulCloseTest {
             try (TcpClient client = TcpClient.create(ClientOptions.builder()
                     .address((InetSocketAddress) listener.getLocalSocketAddress())
                     .build())) {
-                assertTrue(client.connect());
+                client.connect();
                 try (Socket accepted = listener.accept()) {
                     accepted.setSoTimeout((int) Peers.WAIT.toMillis());
                     CompletableFuture<SlowRead> reading = Peers.startOn(Thread.ofPlatform().daemon(), "slow-reader",

@@ -145,13 +145,13 @@ class HostileInputTest {
                     endings.add(c.remoteAddress());
                 }).build())) {
             server.start();
-            try (Socket good = connect(server.localAddress())) {
+            try (Socket good = connect(server.localAddress().orElseThrow())) {
                 DataOutputStream goodOut = new DataOutputStream(good.getOutputStream());
                 qt().withExamples(300).withShrinkCycles(20).forAll(hostileStreams()).checkAssert(stream -> {
                     SERVER_INPUTS.incrementAndGet();
                     try {
                         InetSocketAddress badAddress;
-                        try (Socket bad = connect(server.localAddress())) {
+                        try (Socket bad = connect(server.localAddress().orElseThrow())) {
                             badAddress = (InetSocketAddress) bad.getLocalSocketAddress();
                             // Ephemeral ports come round again: forget an earlier peer on the same one.
                             received.remove(badAddress);

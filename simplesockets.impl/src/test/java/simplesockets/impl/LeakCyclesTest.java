@@ -76,7 +76,7 @@ class LeakCyclesTest {
             server.start();
             for (int i = 0; i < cycles; i++) {
                 try (Socket peer = new Socket()) {
-                    peer.connect(server.localAddress(), 5_000);
+                    peer.connect(server.localAddress().orElseThrow(), 5_000);
                     if (i % 10 == 0) { // every tenth also exchanges data before it leaves
                         peer.setSoTimeout(5_000);
                         peer.getOutputStream().write(1);

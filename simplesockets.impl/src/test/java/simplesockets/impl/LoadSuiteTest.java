@@ -57,7 +57,7 @@ class LoadSuiteTest {
             server.start();
             String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
             Process clients = new ProcessBuilder(java, "-Xss256k", "-cp", System.getProperty("java.class.path"),
-                    LoadClients.class.getName(), String.valueOf(server.localAddress().getPort()),
+                    LoadClients.class.getName(), String.valueOf(server.localAddress().orElseThrow().getPort()),
                     String.valueOf(connections), String.valueOf(messages))
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String result;

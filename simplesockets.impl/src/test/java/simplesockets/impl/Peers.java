@@ -197,4 +197,22 @@ final class Peers {
             }
         }
     }
+
+    /**
+     * What {@code body} wrote to standard error, where the tests' SLF4J binding logs, while still
+     * writing it through. Tests run one class at a time, so nothing else writes meanwhile.
+     */
+    static synchronized String stderrOf(Runnable body) {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream copy = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(copy, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setErr(original);
+        }
+        String text = copy.toString(java.nio.charset.StandardCharsets.UTF_8);
+        original.print(text);
+        return text;
+    }
 }

@@ -71,8 +71,8 @@ class SlowPeerIsolationTest {
                 .onDisconnect((connection, reason) -> ended.put(connection.remoteAddress(), reason))
                 .build());
                 Poller poller = startServerAndPoller(server);
-                Socket stalled = stalledPeer(server.localAddress());
-                Socket client = connect(server.localAddress());
+                Socket stalled = stalledPeer(server.localAddress().orElseThrow());
+                Socket client = connect(server.localAddress().orElseThrow());
                 Flood flood = Flood.start(stalled, 1 << 20)) {
             InetSocketAddress stalledAddress = (InetSocketAddress) stalled.getLocalSocketAddress();
             flood.awaitUnderway();
@@ -101,7 +101,7 @@ class SlowPeerIsolationTest {
     void broadcastCompletesForThePeersThatReadWhileOneNeverReads() throws Exception {
         try (TcpServer server = TcpServer.create(loopback().build())) {
             server.start();
-            InetSocketAddress address = server.localAddress();
+            InetSocketAddress address = server.localAddress().orElseThrow();
             try (Socket stalled = stalledPeer(address);
                     Socket first = connect(address);
                     Socket second = connect(address);
@@ -195,7 +195,7 @@ class SlowPeerIsolationTest {
      */
     private static void assertIsolated(TcpServer server, AtomicReference<SocketAddress> flooder,
             CountDownLatch floodArrived) throws Exception {
-        InetSocketAddress address = server.localAddress();
+        InetSocketAddress address = server.localAddress().orElseThrow();
         try (Socket stalled = stalledPeer(address);
                 Socket one = connect(address);
                 Socket two = connect(address)) {
@@ -210,9 +210,9 @@ class SlowPeerIsolationTest {
                 }
                 assertTrue(server.clients().stream().anyMatch(c -> c.remoteAddress().equals(stalled.getLocalSocketAddress())),
                         "a send on the connection's own thread waits for the peer: the flooder is not disconnected");
-                assertFalse(server.exceptions(false, false).stream().anyMatch(f -> f instanceof Failure.SlowConsumer),
+                assertFalse(server.exceptions().stream().anyMatch(f -> f instanceof Failure.SlowConsumer),
                         "sends on the connection's own thread are not queued, so they never overflow: "
-                                + server.exceptions(false, false));
+                                + server.exceptions());
             }
         }
     }
@@ -280,11 +280,11 @@ class SlowPeerIsolationTest {
     }
 
     private static void awaitSlowConsumerRecorded(TcpServer server, InetSocketAddress address) {
-        Peers.awaitCondition(() -> server.exceptions(false, false).stream()
+        Peers.awaitCondition(() -> server.exceptions().stream()
                         .anyMatch(f -> f instanceof Failure.SlowConsumer slow && slow.address().equals(address)
                                 && slow.limit() == DEFAULT_PENDING),
                 Peers.WAIT, () -> "no Failure.SlowConsumer for " + address + " with limit " + DEFAULT_PENDING
-                        + " was recorded: " + server.exceptions(false, false));
+                        + " was recorded: " + server.exceptions());
     }
 
     /**

@@ -126,7 +126,7 @@ public final class LoopbackNetwork implements AutoCloseable {
      * @return a server in state CREATED, closed with this network
      */
     public TcpServer server(ServerOptions options) {
-        refuseTls(options.tls());
+        refuseTls(options.tls().orElse(null));
         TcpServer server = new ServerEngine(network, options, engineClock());
         if (track) {
             made.add(server);
@@ -141,7 +141,7 @@ public final class LoopbackNetwork implements AutoCloseable {
      * @return a client in state CREATED, closed with this network
      */
     public TcpClient client(ClientOptions options) {
-        refuseTls(options.tls());
+        refuseTls(options.tls().orElse(null));
         TcpClient client = new ClientEngine(network, options, engineClock());
         if (track) {
             made.add(client);

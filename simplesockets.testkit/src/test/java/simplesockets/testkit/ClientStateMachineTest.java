@@ -78,7 +78,7 @@ class ClientStateMachineTest {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-            this.client = fixture.client(ClientOptions.builder().address(server.localAddress()).framing(FRAMING)
+            this.client = fixture.client(ClientOptions.builder().address(server.localAddress().orElseThrow()).framing(FRAMING)
                     .onConnect(connects::incrementAndGet)
                     .onDisconnect(r -> disconnects.incrementAndGet()));
         }
@@ -112,8 +112,10 @@ class ClientStateMachineTest {
 
     record Connect() implements Step {
         public void act(Harness h) {
-            if (!h.client.connect()) {
-                throw new AssertionError("connect failed: " + h.client.exceptions(false, false));
+            try {
+                h.client.connect();
+            } catch (java.io.IOException e) {
+                throw new AssertionError("connect failed: " + h.client.exceptions(), e);
             }
         }
 
@@ -137,8 +139,10 @@ class ClientStateMachineTest {
 
     record Reconnect() implements Step {
         public void act(Harness h) {
-            if (!h.client.reconnect()) {
-                throw new AssertionError("reconnect failed: " + h.client.exceptions(false, false));
+            try {
+                h.client.reconnect();
+            } catch (java.io.IOException e) {
+                throw new AssertionError("reconnect failed: " + h.client.exceptions(), e);
             }
         }
 

@@ -79,7 +79,7 @@ class ConcurrentDrainTest {
             }
             List<Fixture.Peer> all = new ArrayList<>();
             for (int p = 0; p < peers; p++) {
-                all.add(fixture.dial(server.localAddress()));
+                all.add(fixture.dial(server.localAddress().orElseThrow()));
             }
             List<Thread> senders = new ArrayList<>();
             for (Fixture.Peer peer : all) {

@@ -64,19 +64,19 @@ class ExceptionStateMachineTest {
                     }));
             try {
                 server.start();
-                this.peer = fixture.dial(server.localAddress());
+                this.peer = fixture.dial(server.localAddress().orElseThrow());
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         }
 
         static String describe(Failure failure) {
-            return failure instanceof Failure.Callback cb ? cb.callback() + ":" + cb.cause().getMessage()
+            return failure instanceof Failure.Callback cb ? cb.callback().builderMethod() + ":" + cb.cause().getMessage()
                     : failure.toString();
         }
 
         Model observe() {
-            List<String> kept = server.exceptions(false, false).stream().map(Harness::describe).toList();
+            List<String> kept = server.exceptions().stream().map(Harness::describe).toList();
             return new Model(kept, server.droppedExceptions(), server.hasExceptions(), lastRead, raised);
         }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,9 +56,9 @@ class LoopbackNetworkTest {
             TcpServer server = network.server(ServerOptions.builder().port(0)
                     .onReceive((c, d) -> c.send(d)).build());
             server.start();
-            assertTrue(server.localAddress().getPort() > 0);
-            TcpClient client = network.client(ClientOptions.builder().address(server.localAddress()).build());
-            assertTrue(client.connect());
+            assertTrue(server.localAddress().orElseThrow().getPort() > 0);
+            TcpClient client = network.client(ClientOptions.builder().address(server.localAddress().orElseThrow()).build());
+            client.connect();
             client.send(bytes("ping"));
             assertEquals("ping", text(client.receive(WAIT).orElseThrow()));
             assertEquals(1, server.clients().size());
@@ -68,8 +69,9 @@ class LoopbackNetworkTest {
     void nothingListeningIsAConnectFailure() {
         try (LoopbackNetwork network = new LoopbackNetwork()) {
             TcpClient client = network.client(ClientOptions.builder().port(1234).build());
-            assertFalse(client.connect());
-            assertInstanceOf(Failure.Connect.class, client.drainExceptions().getFirst());
+            java.io.IOException thrown = assertThrows(java.io.IOException.class, client::connect);
+            assertSame(thrown, assertInstanceOf(Failure.Connect.class, client.drainExceptions().getFirst()).cause(),
+                    "thrown and recorded");
         }
     }
 
@@ -95,7 +97,7 @@ class LoopbackNetworkTest {
                     .onConnect(accepted::add)
                     .onDisconnect((c, r) -> serverSide.add(r)).build());
             server.start();
-            TcpClient client = network.client(ClientOptions.builder().address(server.localAddress()).autoReceive(true).build());
+            TcpClient client = network.client(ClientOptions.builder().address(server.localAddress().orElseThrow()).autoReceive(true).build());
             client.connect();
             client.disconnect();
             assertEquals(DisconnectReason.PEER_CLOSED, take(serverSide));
@@ -121,7 +123,7 @@ class LoopbackNetworkTest {
         try (LoopbackNetwork network = new LoopbackNetwork(16)) {
             TcpServer server = network.server(ServerOptions.builder().port(0).framing(Framing.lengthPrefixed(1000)).build());
             server.start();
-            TcpClient client = network.client(ClientOptions.builder().address(server.localAddress())
+            TcpClient client = network.client(ClientOptions.builder().address(server.localAddress().orElseThrow())
                     .framing(Framing.lengthPrefixed(1000)).build());
             client.connect();
             byte[] big = new byte[900];
@@ -144,7 +146,7 @@ class LoopbackNetworkTest {
         try (LoopbackNetwork network = new LoopbackNetwork(1024)) {
             TcpServer server = network.server(ServerOptions.builder().port(0).maxQueuedBytesPerConnection(4096).build());
             server.start();
-            TcpClient client = network.client(ClientOptions.builder().address(server.localAddress()).build());
+            TcpClient client = network.client(ClientOptions.builder().address(server.localAddress().orElseThrow()).build());
             client.connect();
             // The first MiB is queued for the client's writer, which the server stops reading; the
             // second send waits for room (the client's default SendOverflow.WAIT).
@@ -170,15 +172,25 @@ class LoopbackNetworkTest {
     }
 
     @Test
-    void theProviderIsFoundByNameBesideTheRealSockets() throws Exception {
-        IllegalStateException ambiguous = assertThrows(IllegalStateException.class,
-                () -> TcpServer.create(ServerOptions.builder().build()));
-        assertTrue(ambiguous.getMessage().contains("loopback"), ambiguous.getMessage());
+    void theQuickStartGetsRealSocketsWhileTheTestkitIsPresentAndTheLoopbackOnlyByName() throws Exception {
+        // Both providers are on this module's test path: the README's quick start must still get real sockets.
+        try (TcpServer server = TcpServer.create(ServerOptions.builder().port(0)
+                .onReceive((connection, data) -> connection.send(data)).build())) {
+            server.start();
+            try (java.net.Socket peer = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(),
+                    server.localAddress().orElseThrow().getPort())) {
+                peer.setSoTimeout(5_000);
+                peer.getOutputStream().write("real".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                assertArrayEquals("real".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        peer.getInputStream().readNBytes(4), "a plain java.net.Socket is served");
+            }
+        }
         try (TcpServer server = TcpServer.create(ServerOptions.builder().port(0).build(), LoopbackProvider.NAME)) {
             server.start();
-            try (TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress()).build(),
+            try (TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress().orElseThrow()).build(),
                     LoopbackProvider.NAME)) {
-                assertTrue(client.connect());
+                client.connect();
+                assertTrue(client.isConnected(), "the in-memory network, asked for by name");
             }
         }
     }

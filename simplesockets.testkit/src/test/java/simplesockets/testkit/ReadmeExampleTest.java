@@ -24,7 +24,7 @@ class ReadmeExampleTest {
                 .onReceive((connection, data) -> connection.send(data)).build());
         server.start();
         network.faultNextConnection(new Fault.Fragment(Direction.CLIENT_TO_SERVER, 1));
-        TcpClient client = network.client(ClientOptions.builder().address(server.localAddress())
+        TcpClient client = network.client(ClientOptions.builder().address(server.localAddress().orElseThrow())
                 .framing(Framing.lengthPrefixed(1024)).build());
         client.connect();
         client.send("ping".getBytes(StandardCharsets.UTF_8));

@@ -309,7 +309,7 @@ class ServerStateMachineTest {
     record Start() implements Step {
         public void act(Harness h, Model m) throws IOException {
             h.server.start();
-            h.bound = h.server.localAddress();
+            h.bound = h.server.localAddress().orElseThrow();
         }
 
         public Model next(Model m) {

@@ -10,10 +10,18 @@ import simplesockets.api.TcpServer;
  * ({@code provides simplesockets.api.spi.SocketsProvider with ...} in a module descriptor, or a
  * {@code META-INF/services} entry on the class path).
  *
- * <p>When exactly one provider is present, the API's factories use it. When several are present
- * (the real sockets and the testkit's in-memory network, say), the caller must choose one by
- * {@linkplain #name() name}: either with {@link TcpServer#create(ServerOptions, String)} or with the
- * system property {@value #PROVIDER_PROPERTY}. The API never picks "the first one found".
+ * <p>How {@link TcpServer#create(ServerOptions)} and {@link simplesockets.api.TcpClient#create(ClientOptions)}
+ * choose, in this order:
+ * <ol>
+ *   <li>the provider named by the system property {@value #PROVIDER_PROPERTY}, if it is set;</li>
+ *   <li>else the one provider that is not {@linkplain #usedOnlyWhenNamed() used only when named}: the
+ *       real sockets of {@code simplesockets.impl}, even when the testkit is present too;</li>
+ *   <li>else, when exactly one provider is present, that one (the testkit alone, say).</li>
+ * </ol>
+ * Anything else (none present, or two ordinary providers) throws {@link IllegalStateException} with
+ * the names present. {@link TcpServer#create(ServerOptions, String)} takes a provider by name, and
+ * the testkit's {@code LoopbackNetwork} uses its own directly. The API never picks "the first one
+ * found".
  *
  * <p>Implementations must be thread-safe and must have a public no-argument constructor or a
  * public static {@code provider()} method.
@@ -29,6 +37,17 @@ public interface SocketsProvider {
      * @return the name, never {@code null}
      */
     String name();
+
+    /**
+     * Whether this provider is used only when it is asked for by name (or is the only one present):
+     * {@code true} for an in-memory network for tests, which must never stand in for real sockets by
+     * accident. The default is {@code false}.
+     *
+     * @return whether to stay out of the default choice
+     */
+    default boolean usedOnlyWhenNamed() {
+        return false;
+    }
 
     /**
      * Creates a server that has not started yet.

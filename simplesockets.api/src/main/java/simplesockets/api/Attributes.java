@@ -1,0 +1,131 @@
+package simplesockets.api;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * A connection's own state: values the application keeps with a {@link Connection} (a user name, a
+ * session, an authenticated principal), each under a typed {@link Key}. Netty calls these attributes.
+ *
+ * <p>Thread-safe: any thread may read and write, and {@link #computeIfAbsent} creates a value at most
+ * once. None of these methods blocks, and none does I/O.
+ *
+ * <p>The values live as long as the connection's story: they are still there in its disconnect
+ * (the {@code onDisconnect} callback, or the {@link ServerEvent.Disconnected} event taken by
+ * {@link TcpServer#pollEvent()} or {@link TcpServer#awaitEvent(java.time.Duration)}), and are cleared
+ * right after it, so a connection that is kept somewhere by mistake does not keep its values alive.
+ * After that, reads find nothing and writes are ignored.
+ *
+ * {@snippet :
+ * static final Attributes.Key<String> NAME = Attributes.Key.of("name", String.class);
+ *
+ * ServerOptions options = ServerOptions.builder()
+ *         .onReceive((connection, data) -> {
+ *             if (connection.attributes().get(NAME).isEmpty()) {
+ *                 connection.attributes().set(NAME, new String(data, StandardCharsets.UTF_8));
+ *             }
+ *         })
+ *         .onDisconnect((connection, reason) -> System.out.println(
+ *                 connection.attributes().get(NAME).orElse("someone") + " left"))
+ *         .build();
+ * }
+ */
+public interface Attributes {
+
+    /**
+     * The value under a key.
+     *
+     * @param key the key
+     * @param <T> the value's type
+     * @return the value, or empty when none is set
+     */
+    <T> Optional<T> get(Key<T> key);
+
+    /**
+     * Sets the value under a key.
+     *
+     * @param key   the key
+     * @param value the value; not {@code null} (use {@link #remove})
+     * @param <T>   the value's type
+     * @return the value it replaced, or empty
+     * @throws ClassCastException if {@code value} is not of the key's type
+     */
+    <T> Optional<T> set(Key<T> key, T value);
+
+    /**
+     * Removes the value under a key.
+     *
+     * @param key the key
+     * @param <T> the value's type
+     * @return the value removed, or empty
+     */
+    <T> Optional<T> remove(Key<T> key);
+
+    /**
+     * The value under a key, created and set by {@code create} when there is none. {@code create} runs
+     * at most once per key, on the calling thread; it must not use these attributes itself.
+     *
+     * @param key    the key
+     * @param create makes the value; it must not return {@code null}
+     * @param <T>    the value's type
+     * @return the value now set
+     */
+    <T> T computeIfAbsent(Key<T> key, Supplier<? extends T> create);
+
+    /**
+     * A typed key for {@link Attributes}. Keys are compared by identity, so two keys with the same name
+     * never collide: keep each in a {@code static final} field.
+     *
+     * @param <T> the type of the values under this key
+     */
+    final class Key<T> {
+        private final String name;
+        private final Class<T> type;
+
+        private Key(String name, Class<T> type) {
+            this.name = Objects.requireNonNull(name, "name");
+            this.type = Objects.requireNonNull(type, "type");
+        }
+
+        /**
+         * A new key.
+         *
+         * @param name a name for logs and {@link #toString()}
+         * @param type the type of the values; values are checked against it when set
+         * @param <T>  the type of the values
+         * @return a key unlike every other
+         */
+        public static <T> Key<T> of(String name, Class<T> type) {
+            return new Key<>(name, type);
+        }
+
+        /**
+         * The key's name.
+         *
+         * @return the name given to {@link #of}
+         */
+        public String name() {
+            return name;
+        }
+
+        /**
+         * The type of the values under this key.
+         *
+         * @return the type given to {@link #of}
+         */
+        public Class<T> type() {
+            return type;
+        }
+
+        /**
+         * The name and the type, for logs.
+         *
+         * @return a readable form
+         */
+        @Override
+        public String toString() {
+            return "Key[" + name + ": " + type.getSimpleName() + "]";
+        }
+    }
+}
