@@ -154,7 +154,7 @@ class LineFramingTest {
                 } catch (IOException e) {
                     cut = e;
                 }
-                mostHeld = Math.max(mostHeld, bytesInFlight(server));
+                mostHeld = Math.max(mostHeld, bytesInFlight(server)); // sampled after each write; LineCodecTest checks every feed
             }
             assertTrue(cut != null, "the server cut the flood; written " + written);
             assertInstanceOf(ProtocolException.class, ((DisconnectReason.Failed) take(ends)).cause());
@@ -162,7 +162,7 @@ class LineFramingTest {
             assertTrue(mostHeld <= max, "held " + mostHeld + " bytes for the line, over the maximum " + max);
             assertEquals(0, bytesInFlight(server), "an ended connection gives back its unfinished line");
             assertTrue(lines.isEmpty());
-            System.out.println("flood of " + written + " bytes cut; the most held for it was " + mostHeld + " bytes");
+            System.out.println("flood of " + written + " bytes cut; the most seen held for it was " + mostHeld + " bytes");
         }
     }
 
