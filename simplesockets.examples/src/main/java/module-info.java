@@ -3,7 +3,7 @@
  * <ul>
  *   <li>{@link simplesockets.examples.EchoServer}: the tutorial's echo server, polling for data;</li>
  *   <li>{@link simplesockets.examples.EchoClient}: the tutorial's client;</li>
- *   <li>{@link simplesockets.examples.ChatServer}: broadcasts each message to every other client;</li>
+ *   <li>{@link simplesockets.examples.ChatServer}: relays each line to every other client (line framing);</li>
  *   <li>{@link simplesockets.examples.Demo}: a server and clients in one process, with a transcript.</li>
  * </ul>
  *

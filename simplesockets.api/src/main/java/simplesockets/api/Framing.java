@@ -10,6 +10,9 @@ package simplesockets.api;
  *       send may arrive as several.</li>
  *   <li>{@link LengthPrefixed} puts a 4-byte big-endian length before each message, so a message
  *       sent is exactly a message received.</li>
+ *   <li>{@link Lines} cuts text at each {@code \n} (with {@code \r\n} accepted), as {@code ncat},
+ *       {@code telnet} and line-based protocols speak: a line sent is a line received, however TCP
+ *       splits or joins the bytes.</li>
  * </ul>
  */
 public sealed interface Framing {
@@ -25,6 +28,18 @@ public sealed interface Framing {
      */
     static Framing lengthPrefixed(int maxFrameBytes) {
         return new LengthPrefixed(maxFrameBytes);
+    }
+
+    /**
+     * Line framing with a maximum line length.
+     *
+     * @param maxLineBytes the longest line accepted or sent, in bytes, not counting its terminator
+     *                     (at least 1)
+     * @return the framing
+     * @throws IllegalArgumentException if {@code maxLineBytes} is less than 1
+     */
+    static Framing lines(int maxLineBytes) {
+        return new Lines(maxLineBytes);
     }
 
     /** Raw bytes: every read chunk is one piece of data. */
@@ -47,6 +62,39 @@ public sealed interface Framing {
         public LengthPrefixed {
             if (maxFrameBytes < 1) {
                 throw new IllegalArgumentException("maxFrameBytes must be at least 1: " + maxFrameBytes);
+            }
+        }
+    }
+
+    /**
+     * Each message is one line, ended by {@code \n}. A received piece is the line without its
+     * terminator: the {@code \n} and a {@code \r} just before it are dropped, so {@code \r\n} peers
+     * work too, and an empty line arrives as an empty array. Any other {@code \r} is data.
+     *
+     * <p>A peer whose line grows past {@code maxLineBytes} (not counting the terminator) is
+     * disconnected as soon as it does, with nothing past the maximum held for it: the violation is
+     * recorded as a {@link Failure.Protocol} (a {@link java.net.ProtocolException} that names the
+     * maximum) and the disconnect is reported with {@link DisconnectReason.Failed}. The lines it
+     * completed before that are still delivered. When the stream ends after a last line with no
+     * {@code \n}, that line is delivered as if the {@code \n} had come, as
+     * {@link java.io.BufferedReader#readLine()} does.
+     *
+     * <p>A send writes the data followed by {@code \n}. Data that contains a {@code \n}, or is
+     * longer than {@code maxLineBytes}, is refused with a {@link java.net.ProtocolException} before
+     * anything is written. Data that ends with {@code \r} is sent, but a line-framed peer drops that
+     * {@code \r} as part of the terminator.
+     *
+     * @param maxLineBytes the longest line, in bytes, not counting its terminator; at least 1
+     */
+    record Lines(int maxLineBytes) implements Framing {
+        /**
+         * Checks the maximum.
+         *
+         * @throws IllegalArgumentException if {@code maxLineBytes} is less than 1
+         */
+        public Lines {
+            if (maxLineBytes < 1) {
+                throw new IllegalArgumentException("maxLineBytes must be at least 1: " + maxLineBytes);
             }
         }
     }

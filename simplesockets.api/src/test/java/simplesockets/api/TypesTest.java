@@ -29,6 +29,8 @@ class TypesTest {
         assertThrows(NullPointerException.class, () -> ServerOptions.builder().framing(null).build());
         assertThrows(IllegalArgumentException.class, () -> ClientOptions.builder().maxQueuedBytes(0).build());
         assertThrows(IllegalArgumentException.class, () -> Framing.lengthPrefixed(0));
+        assertThrows(IllegalArgumentException.class, () -> Framing.lines(0));
+        assertEquals(new Framing.Lines(1), Framing.lines(1));
     }
 
     @Test

@@ -2,12 +2,22 @@ package simplesockets.examples;
 
 import java.nio.charset.StandardCharsets;
 import simplesockets.api.Connection;
+import simplesockets.api.Framing;
 import simplesockets.api.ServerOptions;
 import simplesockets.api.TcpServer;
 
 /**
- * A chat server: whatever one client sends goes to every other client, prefixed with the sender's
- * address. Callback style: each callback runs on the sending client's own virtual thread.
+ * A chat server: each line one client sends goes to every other client, prefixed with the sender's
+ * port. Callback style: each callback runs on the sending client's own virtual thread.
+ *
+ * <p>The server speaks lines ({@link Framing#lines(int)}), so {@code onReceive} gets one whole line
+ * at a time, without its {@code \n} (or {@code \r\n}), however TCP cut or joined the bytes: a line
+ * that arrives in parts is relayed once, whole, and two lines that arrive together are relayed as two.
+ * Each {@code send} adds the {@code \n} back. A line longer than {@link #MAX_LINE_BYTES} ends its
+ * sender's connection (the server records a {@code Failure.Protocol}), and nothing more than that is
+ * ever held for a line still arriving; a line that fits but leaves no room for the prefix is not
+ * relayed, and its sender is told so. A last line without a newline, sent just before the client
+ * leaves, is relayed too.
  *
  * <p>One member that never reads cannot freeze the room. The relay runs on the sender's thread, so
  * each {@code other.send(line)} only queues the line for that member's own writer and returns at
@@ -20,6 +30,9 @@ import simplesockets.api.TcpServer;
  * <p>Then, in two terminals, {@code ncat 127.0.0.1 9999}, and type.
  */
 public final class ChatServer {
+
+    /** The longest line, in bytes, the server takes from a client or sends to one (8 KiB). */
+    public static final int MAX_LINE_BYTES = 8 * 1024;
 
     private ChatServer() {
     }
@@ -49,9 +62,10 @@ public final class ChatServer {
     public static TcpServer start(String host, int port) throws java.io.IOException {
         TcpServer[] self = new TcpServer[1];
         TcpServer server = TcpServer.create(ServerOptions.builder().host(host).port(port)
-                .onConnect(joined -> announce(self[0], joined, "joined\n"))
+                .framing(Framing.lines(MAX_LINE_BYTES))
+                .onConnect(joined -> announce(self[0], joined, "joined"))
                 .onReceive((sender, data) -> relay(self[0], sender, data))
-                .onDisconnect((left, reason) -> announce(self[0], left, "left\n"))
+                .onDisconnect((left, reason) -> announce(self[0], left, "left"))
                 .build());
         self[0] = server;
         server.start();
@@ -60,6 +74,11 @@ public final class ChatServer {
 
     private static void relay(TcpServer server, Connection sender, byte[] data) {
         byte[] prefix = (sender.remoteAddress().getPort() + ": ").getBytes(StandardCharsets.UTF_8);
+        if (prefix.length + data.length > MAX_LINE_BYTES) {
+            // The line fit when it came in, but not with the prefix: say so rather than drop it silently.
+            tell(sender, "* not relayed: a line may have at most " + (MAX_LINE_BYTES - prefix.length) + " bytes");
+            return;
+        }
         byte[] line = new byte[prefix.length + data.length];
         System.arraycopy(prefix, 0, line, 0, prefix.length);
         System.arraycopy(data, 0, line, prefix.length, data.length);
@@ -76,5 +95,13 @@ public final class ChatServer {
 
     private static void announce(TcpServer server, Connection who, String what) {
         relay(server, who, what.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void tell(Connection who, String what) {
+        try {
+            who.send(what.getBytes(StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            // That client left; its own thread announces it.
+        }
     }
 }

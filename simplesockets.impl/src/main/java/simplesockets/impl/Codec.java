@@ -10,7 +10,7 @@ import simplesockets.api.Framing;
  * Framing on the wire: turns read chunks into pieces of data, and data into bytes to write.
  * A decoder belongs to one connection's reader and is not thread-safe; encoding is stateless.
  */
-sealed interface Codec {
+sealed interface Codec permits Codec.Raw, Codec.LengthPrefixed, LineCodec {
 
     /**
      * Makes a fresh codec for one connection.
@@ -21,6 +21,7 @@ sealed interface Codec {
         return switch (framing) {
             case Framing.Raw raw -> new Raw(maxRawPiece);
             case Framing.LengthPrefixed lp -> new LengthPrefixed(lp.maxFrameBytes(), budget);
+            case Framing.Lines lines -> new LineCodec(lines.maxLineBytes(), budget);
         };
     }
 
@@ -49,7 +50,12 @@ sealed interface Codec {
     /** Throws the framing violation that stopped the parsing, if any. */
     void check() throws ProtocolException;
 
-    /** Called at end of stream. */
+    /**
+     * Called at end of stream. A piece the end completes (a last line without its newline) is then
+     * available from {@link #next()}.
+     *
+     * @throws EOFException if the stream ended inside a piece that cannot be completed
+     */
     void endOfStream() throws EOFException;
 
     /** The bytes to write for one piece of data. */

@@ -82,7 +82,7 @@ final class Reader {
                     endOfStream = true;
                     codec.check();
                     codec.endOfStream();
-                    return Optional.empty();
+                    continue; // a piece the end completed (a last line without its newline) comes first
                 }
                 if (n > 0) {
                     turns.afterRead(System.nanoTime() - started, n == buffer.length);
