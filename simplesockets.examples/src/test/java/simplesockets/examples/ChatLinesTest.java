@@ -117,11 +117,11 @@ class ChatLinesTest {
     @Test
     void twoNcatClientsSeeWholeLinesRelayed() throws Exception {
         Tools.find("ncat");
-        try (TcpServer chat = ChatServer.start("127.0.0.1", 0); Ncat bob = new Ncat(chat.localAddress().getPort())) {
+        try (TcpServer chat = ChatServer.start("127.0.0.1", 0); Ncat bob = new Ncat(chat.localAddress().orElseThrow().getPort())) {
             awaitMembers(chat, 1);
             // Alice's lines end in \r\n, and her ncat pauses 100 ms after each send, so a line typed in
             // parts reaches the chat in parts (raw framing would relay each part as it came).
-            try (Ncat alice = new Ncat(chat.localAddress().getPort(), "--crlf", "--delay", "100ms")) {
+            try (Ncat alice = new Ncat(chat.localAddress().orElseThrow().getPort(), "--crlf", "--delay", "100ms")) {
                 String from = joinedPrefix(bob);
                 alice.type("hel");
                 alice.type("lo, ");
@@ -148,9 +148,9 @@ class ChatLinesTest {
     @Test
     void anNcatClientWithAnEndlessLineIsCutOffAndTheOthersChatOn() throws Exception {
         Tools.find("ncat");
-        try (TcpServer chat = ChatServer.start("127.0.0.1", 0); Ncat bob = new Ncat(chat.localAddress().getPort())) {
+        try (TcpServer chat = ChatServer.start("127.0.0.1", 0); Ncat bob = new Ncat(chat.localAddress().orElseThrow().getPort())) {
             awaitMembers(chat, 1);
-            try (Ncat flood = new Ncat(chat.localAddress().getPort())) {
+            try (Ncat flood = new Ncat(chat.localAddress().orElseThrow().getPort())) {
                 String from = joinedPrefix(bob);
                 String chunk = "x".repeat(4096);
                 try {
@@ -164,7 +164,7 @@ class ChatLinesTest {
             }
             assertTrue(chat.exceptions(false, false).stream().anyMatch(f -> f instanceof Failure.Protocol),
                     "recorded: " + chat.exceptions(false, false));
-            try (Ncat carol = new Ncat(chat.localAddress().getPort())) {
+            try (Ncat carol = new Ncat(chat.localAddress().orElseThrow().getPort())) {
                 String from = joinedPrefix(bob);
                 carol.type("still chatting\n");
                 assertEquals(from + "still chatting", bob.nextLine());
@@ -175,7 +175,7 @@ class ChatLinesTest {
     @Test
     void aLineThatFitsButNotWithItsPrefixIsRefusedWithANotice() throws Exception {
         try (TcpServer chat = ChatServer.start("127.0.0.1", 0);
-             Socket alice = new Socket(InetAddress.getLoopbackAddress(), chat.localAddress().getPort())) {
+             Socket alice = new Socket(InetAddress.getLoopbackAddress(), chat.localAddress().orElseThrow().getPort())) {
             alice.setSoTimeout((int) WAIT.toMillis());
             BufferedReader in = new BufferedReader(new InputStreamReader(alice.getInputStream(), StandardCharsets.UTF_8));
             alice.getOutputStream().write(("y".repeat(ChatServer.MAX_LINE_BYTES) + "\r\n").getBytes(StandardCharsets.UTF_8));

@@ -55,7 +55,7 @@ class LineFramingTest {
     void aLineWrittenInManyPiecesArrivesWhole() throws Exception {
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         BlockingQueue<DisconnectReason> ends = new LinkedBlockingQueue<>();
-        try (TcpServer server = recording(MAX, lines, ends); Socket peer = connect(server.localAddress())) {
+        try (TcpServer server = recording(MAX, lines, ends); Socket peer = connect(server.localAddress().orElseThrow())) {
             peer.setTcpNoDelay(true);
             OutputStream out = peer.getOutputStream();
             for (byte b : bytes("one line, a byte at a time\r\n")) {
@@ -84,7 +84,7 @@ class LineFramingTest {
                 sent.add(line);
                 wire.append(line).append(i % 2 == 0 ? "\r\n" : "\n");
             }
-            try (Socket peer = connect(server.localAddress())) {
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
                 peer.getOutputStream().write(bytes(wire.toString()));
                 List<String> received = new ArrayList<>();
                 long deadline = System.nanoTime() + Peers.WAIT.toNanos();
@@ -112,7 +112,7 @@ class LineFramingTest {
                 })
                 .onDisconnect((c, r) -> ends.add(r)).build())) {
             server.start();
-            try (Socket bad = connect(server.localAddress()); Socket good = connect(server.localAddress())) {
+            try (Socket bad = connect(server.localAddress().orElseThrow()); Socket good = connect(server.localAddress().orElseThrow())) {
                 String exact = "x".repeat(MAX);
                 bad.getOutputStream().write(bytes(exact + "\r\n" + exact + "y\n" + "never seen\n"));
                 assertEquals(exact, take(lines), "exactly the maximum fits, \\r\\n not counted");
@@ -139,7 +139,7 @@ class LineFramingTest {
         int max = 64 * 1024;
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         BlockingQueue<DisconnectReason> ends = new LinkedBlockingQueue<>();
-        try (TcpServer server = recording(max, lines, ends); Socket flood = connect(server.localAddress())) {
+        try (TcpServer server = recording(max, lines, ends); Socket flood = connect(server.localAddress().orElseThrow())) {
             byte[] chunk = new byte[8192];
             Arrays.fill(chunk, (byte) 'x');
             long written = 0;
@@ -170,7 +170,7 @@ class LineFramingTest {
     void aLastLineWithoutANewlineIsDeliveredAtEndOfStream() throws Exception {
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         BlockingQueue<DisconnectReason> ends = new LinkedBlockingQueue<>();
-        try (TcpServer server = recording(MAX, lines, ends); Socket peer = connect(server.localAddress())) {
+        try (TcpServer server = recording(MAX, lines, ends); Socket peer = connect(server.localAddress().orElseThrow())) {
             peer.getOutputStream().write(bytes("first\nlast, with no newline"));
             peer.shutdownOutput();
             assertEquals("first", take(lines));
@@ -185,7 +185,7 @@ class LineFramingTest {
     void aLastLineWithoutANewlineIsPolledBeforeTheDisconnect() throws Exception {
         try (TcpServer server = TcpServer.create(loopback().framing(Framing.lines(MAX)).build())) {
             server.start();
-            try (Socket peer = connect(server.localAddress())) {
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
                 peer.getOutputStream().write(bytes("a\r\nb"));
                 peer.shutdownOutput();
                 List<String> seen = new ArrayList<>();
@@ -213,7 +213,7 @@ class LineFramingTest {
                 })
                 .onDisconnect((c, r) -> ends.add(r)).build())) {
             server.start();
-            try (Socket peer = connect(server.localAddress())) {
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
                 peer.getOutputStream().write(bytes("one\r\ntw"));
                 assertEquals("got [one]\n", text(Peers.readExactly(peer, 10)));
                 peer.getOutputStream().write(bytes("o\n\nthree"));
@@ -221,7 +221,7 @@ class LineFramingTest {
                 assertEquals("got [two]\ngot []\ngot [three]\n", text(Peers.readToEnd(peer)));
                 assertEquals(DisconnectReason.PEER_CLOSED, take(ends));
             }
-            try (Socket bad = connect(server.localAddress())) {
+            try (Socket bad = connect(server.localAddress().orElseThrow())) {
                 bad.getOutputStream().write(bytes("fine\n" + "y".repeat(MAX + 1)));
                 assertEquals("got [fine]\n", text(Peers.readExactly(bad, 11)));
                 ProtocolException cause = assertInstanceOf(ProtocolException.class,
@@ -239,7 +239,7 @@ class LineFramingTest {
         BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
         try (TcpServer server = TcpServer.create(loopback().framing(Framing.lines(MAX)).onConnect(connected::add).build())) {
             server.start();
-            try (Socket peer = connect(server.localAddress())) {
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
                 Connection connection = take(connected);
                 ProtocolException newline = assertThrows(ProtocolException.class, () -> connection.send(bytes("two\nlines")));
                 assertTrue(newline.getMessage().contains("newline"), newline.getMessage());
