@@ -11,10 +11,16 @@ import java.util.function.Supplier;
  * <p>Thread-safe: any thread may read and write, and {@link #computeIfAbsent} creates a value at most
  * once. None of these methods blocks, and none does I/O.
  *
- * <p>The values live as long as the connection's story: they are still there in its disconnect
- * (the {@code onDisconnect} callback, or the {@link ServerEvent.Disconnected} event taken by
- * {@link TcpServer#pollEvent()} or {@link TcpServer#awaitEvent(java.time.Duration)}), and are cleared
- * right after it, so a connection that is kept somewhere by mistake does not keep its values alive.
+ * <p>The values live as long as the connection's story, and are cleared when it ends, so that a
+ * connection kept somewhere by mistake does not keep its values alive. They are still there while
+ * its end is handled:
+ * <ul>
+ *   <li>with callbacks, in {@code onDisconnect}; they are cleared when it returns (at once, when there
+ *       is no {@code onDisconnect});</li>
+ *   <li>with polling, while the application handles the {@link ServerEvent.Disconnected} event it
+ *       took with {@link TcpServer#pollEvent()} or {@link TcpServer#awaitEvent(java.time.Duration)};
+ *       they are cleared at the next of those calls, or when the server closes.</li>
+ * </ul>
  * After that, reads find nothing and writes are ignored.
  *
  * {@snippet :

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import simplesockets.api.CallbackName;
@@ -55,8 +56,9 @@ final class Delivery<E> {
 
         E failed(Failure failure);
 
-        /** A polled event was taken: a disconnect's connection may now let go of its state. */
-        default void taken(E event) {
+        /** The connection a polled disconnect event is about, or {@code null} for other events. */
+        default Connection endedBy(E event) {
+            return null;
         }
     }
 
@@ -65,6 +67,8 @@ final class Delivery<E> {
     private final FailureLog failures;
     private final Clock clock;
     private final Warnings warnings;
+    /** The connection of the disconnect event taken last, whose attributes go at the next poll. */
+    private final AtomicReference<Connection> lastGone = new AtomicReference<>();
 
     Delivery(Side<E> side, EventState<E> events, FailureLog failures, Clock clock) {
         this.side = side;
@@ -108,8 +112,13 @@ final class Delivery<E> {
                     () -> side.onDisconnect(link, reason));
         } else if (side.pollsForData()) {
             events.publish(side.disconnected(link, reason, clock.now()));
-            return; // its state is let go when the event is taken
+            return; // its state is let go at the poll after the one that takes the event
         }
+        forget(link);
+    }
+
+    /** A connection's end was reported and handled: its attributes go. */
+    private static void forget(Connection link) {
         if (link instanceof Link ended) {
             ended.attributes().clear();
         }
@@ -175,16 +184,30 @@ final class Delivery<E> {
     }
 
     Optional<E> pollEvent() {
+        forgetLastGone();
         return taken(events.poll());
     }
 
     Optional<E> awaitEvent(Duration timeout) throws InterruptedException {
-        return taken(events.awaitEvent(Objects.requireNonNull(timeout, "timeout")));
+        Objects.requireNonNull(timeout, "timeout");
+        forgetLastGone();
+        return taken(events.awaitEvent(timeout));
     }
 
+    /**
+     * A taken disconnect's connection keeps its attributes while the application handles the event,
+     * that is until the next poll (or close).
+     */
     private Optional<E> taken(Optional<E> event) {
-        event.ifPresent(side::taken);
+        event.map(side::endedBy).ifPresent(lastGone::set);
         return event;
+    }
+
+    private void forgetLastGone() {
+        Connection gone = lastGone.getAndSet(null);
+        if (gone != null) {
+            forget(gone);
+        }
     }
 
     boolean hasExceptions() {
@@ -206,5 +229,6 @@ final class Delivery<E> {
     /** Wakes every waiter for good: the server or client is closing. */
     void close() {
         events.close();
+        forgetLastGone();
     }
 }

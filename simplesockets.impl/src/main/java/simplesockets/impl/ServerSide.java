@@ -87,9 +87,7 @@ final class ServerSide implements Delivery.Side<ServerEvent> {
     }
 
     @Override
-    public void taken(ServerEvent event) {
-        if (event instanceof ServerEvent.Disconnected gone && gone.connection() instanceof Link link) {
-            link.attributes().clear();
-        }
+    public Connection endedBy(ServerEvent event) {
+        return event instanceof ServerEvent.Disconnected gone ? gone.connection() : null;
     }
 }

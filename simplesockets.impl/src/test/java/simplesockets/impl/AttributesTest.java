@@ -1,0 +1,159 @@
+package simplesockets.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static simplesockets.impl.Peers.bytes;
+import static simplesockets.impl.Peers.connect;
+import static simplesockets.impl.Peers.loopback;
+import static simplesockets.impl.Peers.take;
+import static simplesockets.impl.Peers.text;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import simplesockets.api.Attributes;
+import simplesockets.api.Connection;
+import simplesockets.api.Framing;
+import simplesockets.api.ServerEvent;
+import simplesockets.api.TcpServer;
+
+/**
+ * Per-connection state over real sockets: typed, one map per connection, readable while the
+ * connection's end is handled, and cleared after it, in the callback, handler and polling styles.
+ */
+@Timeout(30)
+class AttributesTest {
+
+    private static final Attributes.Key<String> NAME = Attributes.Key.of("name", String.class);
+    private static final Attributes.Key<AtomicInteger> LINES = Attributes.Key.of("lines", AtomicInteger.class);
+
+    @Test
+    void aLoginChatKeepsEachPeersNameUntilItsDisconnectWasHandled() throws Exception {
+        BlockingQueue<String> left = new LinkedBlockingQueue<>();
+        BlockingQueue<Connection> ended = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().framing(Framing.lines(256))
+                .onReceive((connection, data) -> {
+                    Optional<String> name = connection.attributes().get(NAME);
+                    if (name.isEmpty()) {
+                        connection.attributes().set(NAME, text(data));
+                        connection.send(bytes("hello " + text(data)));
+                    } else {
+                        int n = connection.attributes().computeIfAbsent(LINES, AtomicInteger::new).incrementAndGet();
+                        connection.send(bytes(name.get() + " #" + n + ": " + text(data)));
+                    }
+                })
+                .onDisconnect((connection, reason) -> {
+                    left.add(connection.attributes().get(NAME).orElse("?") + " after "
+                            + connection.attributes().get(LINES).map(AtomicInteger::get).orElse(0));
+                    ended.add(connection);
+                }).build())) {
+            server.start();
+            try (Socket ann = connect(server.localAddress().orElseThrow());
+                 Socket bob = connect(server.localAddress().orElseThrow())) {
+                BufferedReader annIn = reader(ann);
+                BufferedReader bobIn = reader(bob);
+                ann.getOutputStream().write(bytes("ann\nfirst\n"));
+                bob.getOutputStream().write(bytes("bob\n"));
+                assertEquals("hello ann", annIn.readLine());
+                assertEquals("ann #1: first", annIn.readLine());
+                assertEquals("hello bob", bobIn.readLine());
+                bob.getOutputStream().write(bytes("one\ntwo\n"));
+                assertEquals("bob #1: one", bobIn.readLine());
+                assertEquals("bob #2: two", bobIn.readLine(), "each connection has its own map");
+                bob.close();
+                assertEquals("bob after 2", take(left), "still readable in onDisconnect");
+                Connection gone = take(ended);
+                Peers.awaitCondition(() -> gone.attributes().get(NAME).isEmpty(), Peers.WAIT,
+                        () -> "cleared once onDisconnect returned");
+                assertEquals(Optional.empty(), gone.attributes().set(NAME, "ghost"));
+                assertEquals(Optional.empty(), gone.attributes().get(NAME), "writes after the end are ignored");
+                ann.getOutputStream().write(bytes("still here\n"));
+                assertEquals("ann #2: still here", annIn.readLine(), "the other peer's state is untouched");
+            }
+        }
+    }
+
+    @Test
+    void pollingKeepsTheStateWhileTheDisconnectIsHandledAndClearsItAtTheNextPoll() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().build())) {
+            server.start();
+            Connection connection;
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                ServerEvent.Connected connected = (ServerEvent.Connected) server.awaitEvent(Peers.WAIT).orElseThrow();
+                connection = connected.connection();
+                connection.attributes().set(NAME, "polled");
+                peer.getOutputStream().write(bytes("x"));
+                ServerEvent.Received received = (ServerEvent.Received) server.awaitEvent(Peers.WAIT).orElseThrow();
+                assertSame(connection, received.connection());
+                assertEquals("polled", received.connection().attributes().get(NAME).orElseThrow());
+            }
+            ServerEvent.Disconnected gone = (ServerEvent.Disconnected) server.awaitEvent(Peers.WAIT).orElseThrow();
+            assertEquals("polled", gone.connection().attributes().get(NAME).orElseThrow(),
+                    "readable while the application handles the disconnect");
+            assertTrue(server.pollEvent().isEmpty());
+            assertEquals(Optional.empty(), connection.attributes().get(NAME), "cleared at the next poll");
+        }
+    }
+
+    @Test
+    void aHandlersStateGoesWhenItsConnectionEnds() throws Exception {
+        CountDownLatch set = new CountDownLatch(1);
+        BlockingQueue<Connection> served = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().handler(connection -> {
+            connection.attributes().set(NAME, "handled");
+            served.add(connection);
+            set.countDown();
+            while (connection.read().isPresent()) {
+                connection.send(bytes(connection.attributes().get(NAME).orElseThrow()));
+            }
+        }).build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                assertTrue(set.await(5, java.util.concurrent.TimeUnit.SECONDS));
+                peer.getOutputStream().write(bytes("?"));
+                assertEquals("handled", text(Peers.readExactly(peer, 7)));
+            }
+            Connection connection = take(served);
+            Peers.awaitCondition(() -> connection.attributes().get(NAME).isEmpty(), Peers.WAIT,
+                    () -> "cleared after the handler's connection ended");
+        }
+    }
+
+    @Test
+    void keysAreTypedAndDistinctEvenWithOneName() {
+        AttributeMap map = new AttributeMap();
+        Attributes.Key<String> a = Attributes.Key.of("same", String.class);
+        Attributes.Key<String> b = Attributes.Key.of("same", String.class);
+        map.set(a, "a");
+        assertEquals(Optional.empty(), map.get(b), "keys compare by identity");
+        assertEquals(Optional.of("a"), map.set(a, "a2"));
+        assertEquals(Optional.of("a2"), map.remove(a));
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Attributes.Key<Object> lying = (Attributes.Key) Attributes.Key.of("n", Integer.class);
+        assertThrows(ClassCastException.class, () -> map.set(lying, "not a number"), "values are checked by type");
+        assertThrows(NullPointerException.class, () -> map.set(a, null));
+        List<Integer> made = new ArrayList<>();
+        Attributes.Key<Integer> once = Attributes.Key.of("once", Integer.class);
+        assertEquals(7, map.computeIfAbsent(once, () -> { made.add(7); return 7; }));
+        assertEquals(7, map.computeIfAbsent(once, () -> { made.add(8); return 8; }));
+        assertEquals(List.of(7), made, "created at most once");
+        assertEquals("Key[once: Integer]", once.toString());
+    }
+
+    private static BufferedReader reader(Socket socket) throws Exception {
+        socket.setSoTimeout(5_000);
+        return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+    }
+}
