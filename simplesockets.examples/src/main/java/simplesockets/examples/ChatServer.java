@@ -46,7 +46,8 @@ public final class ChatServer {
     public static void main(String[] args) throws Exception {
         Args options = Args.parse(args);
         try (TcpServer server = start(options.host(), options.port())) {
-            System.out.println("chat on " + server.localAddress().orElseThrow().getHostString() + ":" + server.localAddress().orElseThrow().getPort());
+            java.net.InetSocketAddress bound = server.localAddress().orElseThrow(); // bound by start()
+            System.out.println("chat on " + bound.getHostString() + ":" + bound.getPort());
             Thread.currentThread().join(); // serve until interrupted
         }
     }

@@ -47,7 +47,8 @@ public final class EchoServer {
     public static TcpServer start(String host, int port, PrintStream out) throws IOException {
         TcpServer server = TcpServer.create(ServerOptions.builder().host(host).port(port).build());
         server.start();
-        out.println("listening on " + server.localAddress().orElseThrow().getHostString() + ":" + server.localAddress().orElseThrow().getPort());
+        java.net.InetSocketAddress bound = server.localAddress().orElseThrow(); // bound by start()
+        out.println("listening on " + bound.getHostString() + ":" + bound.getPort());
         out.flush();
         return server;
     }

@@ -45,6 +45,40 @@ class ModularIT {
         assertTrue(r.out().contains("demo ok: every reply matched"), r.out());
     }
 
+    /**
+     * A modular application that requires only {@code simplesockets.api}, run with the testkit on the
+     * module path too (as a library author's tests have it): {@code TcpServer.create(options)} still
+     * serves real sockets, which a plain {@link java.net.Socket} proves.
+     */
+    @Test
+    void theQuickStartServesRealSocketsWithTheTestkitOnTheModulePath() throws Exception {
+        List<String> entries = new ArrayList<>(List.of(modulePath(true).split(File.pathSeparator)));
+        try (Stream<Path> jars = Files.list(Path.of(System.getProperty("testkit.dir")))) {
+            jars.forEach(j -> entries.add(j.toString()));
+        }
+        assertTrue(entries.stream().anyMatch(e -> e.contains("simplesockets-testkit")), entries.toString());
+        Process server = new ProcessBuilder(JAVA, "--module-path", String.join(File.pathSeparator, entries),
+                "-m", "simplesockets.examples/simplesockets.examples.EchoServer", "--port", "0")
+                .redirectErrorStream(true).start();
+        try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
+                server.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            String listening = out.readLine();
+            assertTrue(listening != null && listening.startsWith("listening on "), String.valueOf(listening));
+            int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
+            try (java.net.Socket peer = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+                peer.setSoTimeout(10_000);
+                peer.getOutputStream().write("over real TCP".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                assertEquals("over real TCP", new String(peer.getInputStream().readNBytes(13),
+                        java.nio.charset.StandardCharsets.UTF_8));
+            }
+        } finally {
+            server.destroy();
+            if (!server.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
+        }
+    }
+
     @Test
     void withoutTheImplementationTheErrorNamesTheMissingModule() throws Exception {
         Tools.Result r = Tools.run(List.of(JAVA, "--module-path", modulePath(false), "-m", DEMO), "", 60);
