@@ -40,4 +40,18 @@ final class Checks {
                     + " turn it on with keepAlive(true), or leave the tuning out");
         }
     }
+
+    static void unixSocket(java.nio.file.Path unixSocket, TlsOptions tls, boolean keepAlive) {
+        if (unixSocket == null) {
+            return;
+        }
+        if (tls != null) {
+            throw new IllegalArgumentException("TLS over a Unix domain socket is not supported (the JDK's TLS needs a"
+                    + " TCP socket); the socket file's permissions guard who may connect: leave tls out, or use TCP");
+        }
+        if (keepAlive) {
+            throw new IllegalArgumentException("keep-alive is a TCP option and does not apply to a Unix domain socket:"
+                    + " leave it off, or use TCP");
+        }
+    }
 }

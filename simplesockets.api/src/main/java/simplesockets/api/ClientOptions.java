@@ -40,6 +40,7 @@ public final class ClientOptions {
     private final OnReceive onReceive;
     private final OnDisconnect onDisconnect;
     private final OnFailure onFailure;
+    private final java.nio.file.Path unixSocket;
 
     private ClientOptions(Builder b) {
         this.host = b.host;
@@ -65,6 +66,7 @@ public final class ClientOptions {
         this.onReceive = b.onReceive;
         this.onDisconnect = b.onDisconnect;
         this.onFailure = b.onFailure;
+        this.unixSocket = b.unixSocket;
         Objects.requireNonNull(host, "host");
         Checks.port(port);
         Checks.positive("receiveBufferSize", receiveBufferSize);
@@ -80,6 +82,7 @@ public final class ClientOptions {
         Checks.positive("maxRecordedFailures", maxRecordedFailures);
         Checks.notNegative("closeTimeout", closeTimeout);
         Checks.keepAlive(keepAlive, keepAliveTuning);
+        Checks.unixSocket(unixSocket, tls, keepAlive);
     }
 
     /**
@@ -160,6 +163,7 @@ public final class ClientOptions {
         private OnReceive onReceive;
         private OnDisconnect onDisconnect;
         private OnFailure onFailure;
+        private java.nio.file.Path unixSocket;
 
         private Builder() {
         }
@@ -188,6 +192,7 @@ public final class ClientOptions {
             onReceive = o.onReceive;
             onDisconnect = o.onDisconnect;
             onFailure = o.onFailure;
+            unixSocket = o.unixSocket;
         }
 
         /**
@@ -464,6 +469,17 @@ public final class ClientOptions {
         }
 
         /**
+         * Sets {@code unixSocket}: connect to a Unix domain socket file instead of a TCP address.
+         *
+         * @param unixSocket the socket file, or {@code null} for TCP
+         * @return this builder
+         */
+        public Builder unixSocket(java.nio.file.Path unixSocket) {
+            this.unixSocket = unixSocket;
+            return this;
+        }
+
+        /**
          * Builds the options.
          *
          * @return the options
@@ -692,6 +708,15 @@ public final class ClientOptions {
     }
 
     /**
+     * The Unix domain socket file to connect to instead of a TCP address ({@code host} and {@code port} are then not used), or empty for TCP (the default). {@link TcpClient#address()} then shows the path, unresolved, with port 0. TCP options do not apply; TLS and keep-alive are refused.
+     *
+     * @return the setting, or empty when it is not set
+     */
+    public java.util.Optional<java.nio.file.Path> unixSocket() {
+        return java.util.Optional.ofNullable(unixSocket);
+    }
+
+    /**
      * Whether the other object is options of this type with equal settings (callbacks compare by
      * identity).
      *
@@ -723,7 +748,8 @@ public final class ClientOptions {
                 && java.util.Objects.equals(onConnect, o.onConnect)
                 && java.util.Objects.equals(onReceive, o.onReceive)
                 && java.util.Objects.equals(onDisconnect, o.onDisconnect)
-                && java.util.Objects.equals(onFailure, o.onFailure);
+                && java.util.Objects.equals(onFailure, o.onFailure)
+                && java.util.Objects.equals(unixSocket, o.unixSocket);
     }
 
     /**
@@ -733,7 +759,7 @@ public final class ClientOptions {
      */
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(host, port, receiveBufferSize, framing, tls, connectTimeout, idleTimeout, writeTimeout, keepAlive, keepAliveTuning, tcpNoDelay, reconnect, autoReceive, maxQueuedBytes, maxPendingSendBytes, sendOverflow, maxQueuedEvents, maxRecordedFailures, closeTimeout, onConnect, onReceive, onDisconnect, onFailure);
+        return java.util.Objects.hash(host, port, receiveBufferSize, framing, tls, connectTimeout, idleTimeout, writeTimeout, keepAlive, keepAliveTuning, tcpNoDelay, reconnect, autoReceive, maxQueuedBytes, maxPendingSendBytes, sendOverflow, maxQueuedEvents, maxRecordedFailures, closeTimeout, onConnect, onReceive, onDisconnect, onFailure, unixSocket);
     }
 
     /**
@@ -743,6 +769,6 @@ public final class ClientOptions {
      */
     @Override
     public String toString() {
-        return "ClientOptions[host=" + host + ", port=" + port + ", receiveBufferSize=" + receiveBufferSize + ", framing=" + framing + ", tls=" + tls + ", connectTimeout=" + connectTimeout + ", idleTimeout=" + idleTimeout + ", writeTimeout=" + writeTimeout + ", keepAlive=" + keepAlive + ", keepAliveTuning=" + keepAliveTuning + ", tcpNoDelay=" + tcpNoDelay + ", reconnect=" + reconnect + ", autoReceive=" + autoReceive + ", maxQueuedBytes=" + maxQueuedBytes + ", maxPendingSendBytes=" + maxPendingSendBytes + ", sendOverflow=" + sendOverflow + ", maxQueuedEvents=" + maxQueuedEvents + ", maxRecordedFailures=" + maxRecordedFailures + ", closeTimeout=" + closeTimeout + ", onConnect=" + onConnect + ", onReceive=" + onReceive + ", onDisconnect=" + onDisconnect + ", onFailure=" + onFailure + "]";
+        return "ClientOptions[host=" + host + ", port=" + port + ", receiveBufferSize=" + receiveBufferSize + ", framing=" + framing + ", tls=" + tls + ", connectTimeout=" + connectTimeout + ", idleTimeout=" + idleTimeout + ", writeTimeout=" + writeTimeout + ", keepAlive=" + keepAlive + ", keepAliveTuning=" + keepAliveTuning + ", tcpNoDelay=" + tcpNoDelay + ", reconnect=" + reconnect + ", autoReceive=" + autoReceive + ", maxQueuedBytes=" + maxQueuedBytes + ", maxPendingSendBytes=" + maxPendingSendBytes + ", sendOverflow=" + sendOverflow + ", maxQueuedEvents=" + maxQueuedEvents + ", maxRecordedFailures=" + maxRecordedFailures + ", closeTimeout=" + closeTimeout + ", onConnect=" + onConnect + ", onReceive=" + onReceive + ", onDisconnect=" + onDisconnect + ", onFailure=" + onFailure + ", unixSocket=" + unixSocket + "]";
     }
 }

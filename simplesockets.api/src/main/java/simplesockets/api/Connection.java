@@ -64,8 +64,9 @@ public interface Connection {
      * @throws java.net.SocketException   if the connection is closed, writing failed, or the peer did not
      *                                    read (a {@link java.net.SocketTimeoutException} after a write
      *                                    timeout)
-     * @throws java.net.ProtocolException if the framing is length-prefixed and {@code data} is longer
-     *                                    than the maximum frame size
+     * @throws java.net.ProtocolException if {@code data} breaks the framing, before anything is written:
+     *                                    longer than the maximum of {@link Framing.LengthPrefixed} or
+     *                                    {@link Framing.Lines}, or, with lines, holding a {@code \n}
      * @throws java.io.InterruptedIOException if interrupted while waiting for room under
      *                                    {@link SendOverflow#WAIT}; nothing was queued, the connection
      *                                    stays open, and the interrupt flag is set again

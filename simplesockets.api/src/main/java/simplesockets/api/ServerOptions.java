@@ -59,6 +59,8 @@ public final class ServerOptions {
     private final OnDisconnect onDisconnect;
     private final OnFailure onFailure;
     private final ConnectionHandler handler;
+    private final java.nio.file.Path unixSocket;
+    private final java.util.Set<java.nio.file.attribute.PosixFilePermission> unixSocketPermissions;
 
     private ServerOptions(Builder b) {
         this.host = b.host;
@@ -86,6 +88,8 @@ public final class ServerOptions {
         this.onDisconnect = b.onDisconnect;
         this.onFailure = b.onFailure;
         this.handler = b.handler;
+        this.unixSocket = b.unixSocket;
+        this.unixSocketPermissions = b.unixSocketPermissions == null ? null : java.util.Set.copyOf(b.unixSocketPermissions);
         Objects.requireNonNull(host, "host");
         Checks.port(port);
         Checks.notNegative("backlog", backlog);
@@ -110,6 +114,10 @@ public final class ServerOptions {
                     + " itself, so onReceive would never be called; set one of them");
         }
         Checks.keepAlive(keepAlive, keepAliveTuning);
+        Checks.unixSocket(unixSocket, tls, keepAlive);
+        if (unixSocketPermissions != null && unixSocket == null) {
+            throw new IllegalArgumentException("unixSocketPermissions are set but there is no unixSocket");
+        }
     }
 
     /**
@@ -198,6 +206,8 @@ public final class ServerOptions {
         private OnDisconnect onDisconnect;
         private OnFailure onFailure;
         private ConnectionHandler handler;
+        private java.nio.file.Path unixSocket;
+        private java.util.Set<java.nio.file.attribute.PosixFilePermission> unixSocketPermissions;
 
         private Builder() {
         }
@@ -228,6 +238,8 @@ public final class ServerOptions {
             onDisconnect = o.onDisconnect;
             onFailure = o.onFailure;
             handler = o.handler;
+            unixSocket = o.unixSocket;
+            unixSocketPermissions = o.unixSocketPermissions;
         }
 
         /**
@@ -514,6 +526,28 @@ public final class ServerOptions {
         }
 
         /**
+         * Sets {@code unixSocket}: listen on a Unix domain socket file instead of a TCP port.
+         *
+         * @param unixSocket the socket file, or {@code null} for TCP
+         * @return this builder
+         */
+        public Builder unixSocket(java.nio.file.Path unixSocket) {
+            this.unixSocket = unixSocket;
+            return this;
+        }
+
+        /**
+         * Sets {@code unixSocketPermissions}: who may connect to the Unix domain socket file.
+         *
+         * @param unixSocketPermissions the permissions, for example {@code PosixFilePermissions.fromString("rw-rw----")}, or {@code null} to keep the umask's
+         * @return this builder
+         */
+        public Builder unixSocketPermissions(java.util.Set<java.nio.file.attribute.PosixFilePermission> unixSocketPermissions) {
+            this.unixSocketPermissions = unixSocketPermissions;
+            return this;
+        }
+
+        /**
          * Builds the options.
          *
          * @return the options
@@ -768,6 +802,24 @@ public final class ServerOptions {
     }
 
     /**
+     * The Unix domain socket file to listen on instead of a TCP port ({@code host} and {@code port} are then not used), or empty for TCP (the default). {@code start()} removes a stale socket file there (one that nobody listens on) and refuses anything else with a {@link java.net.BindException}; closing the listener ({@code exitAccept()}, {@code close()}) removes the file. A Unix peer has no address of its own: both addresses of its connection show this path, unresolved, with port 0. TCP options ({@code tcpNoDelay}) do not apply; TLS and keep-alive are refused.
+     *
+     * @return the setting, or empty when it is not set
+     */
+    public java.util.Optional<java.nio.file.Path> unixSocket() {
+        return java.util.Optional.ofNullable(unixSocket);
+    }
+
+    /**
+     * The permissions given to the Unix domain socket file right after binding, which decide who may connect (a peer needs write permission), or empty to keep what the process umask gave. Between the bind and this, the umask applies: for a strict guard, put the socket in a directory only the intended users can enter.
+     *
+     * @return the setting, or empty when it is not set
+     */
+    public java.util.Optional<java.util.Set<java.nio.file.attribute.PosixFilePermission>> unixSocketPermissions() {
+        return java.util.Optional.ofNullable(unixSocketPermissions);
+    }
+
+    /**
      * Whether the other object is options of this type with equal settings (callbacks compare by
      * identity).
      *
@@ -801,7 +853,9 @@ public final class ServerOptions {
                 && java.util.Objects.equals(onReceive, o.onReceive)
                 && java.util.Objects.equals(onDisconnect, o.onDisconnect)
                 && java.util.Objects.equals(onFailure, o.onFailure)
-                && java.util.Objects.equals(handler, o.handler);
+                && java.util.Objects.equals(handler, o.handler)
+                && java.util.Objects.equals(unixSocket, o.unixSocket)
+                && java.util.Objects.equals(unixSocketPermissions, o.unixSocketPermissions);
     }
 
     /**
@@ -811,7 +865,7 @@ public final class ServerOptions {
      */
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(host, port, backlog, receiveBufferSize, maxConnections, framing, tls, idleTimeout, writeTimeout, keepAlive, keepAliveTuning, tcpNoDelay, halfCloseGrace, maxQueuedBytesPerConnection, maxPendingSendBytes, sendOverflow, maxQueuedBytesTotal, maxQueuedEvents, maxRecordedFailures, closeTimeout, onConnect, onReceive, onDisconnect, onFailure, handler);
+        return java.util.Objects.hash(host, port, backlog, receiveBufferSize, maxConnections, framing, tls, idleTimeout, writeTimeout, keepAlive, keepAliveTuning, tcpNoDelay, halfCloseGrace, maxQueuedBytesPerConnection, maxPendingSendBytes, sendOverflow, maxQueuedBytesTotal, maxQueuedEvents, maxRecordedFailures, closeTimeout, onConnect, onReceive, onDisconnect, onFailure, handler, unixSocket, unixSocketPermissions);
     }
 
     /**
@@ -821,6 +875,6 @@ public final class ServerOptions {
      */
     @Override
     public String toString() {
-        return "ServerOptions[host=" + host + ", port=" + port + ", backlog=" + backlog + ", receiveBufferSize=" + receiveBufferSize + ", maxConnections=" + maxConnections + ", framing=" + framing + ", tls=" + tls + ", idleTimeout=" + idleTimeout + ", writeTimeout=" + writeTimeout + ", keepAlive=" + keepAlive + ", keepAliveTuning=" + keepAliveTuning + ", tcpNoDelay=" + tcpNoDelay + ", halfCloseGrace=" + halfCloseGrace + ", maxQueuedBytesPerConnection=" + maxQueuedBytesPerConnection + ", maxPendingSendBytes=" + maxPendingSendBytes + ", sendOverflow=" + sendOverflow + ", maxQueuedBytesTotal=" + maxQueuedBytesTotal + ", maxQueuedEvents=" + maxQueuedEvents + ", maxRecordedFailures=" + maxRecordedFailures + ", closeTimeout=" + closeTimeout + ", onConnect=" + onConnect + ", onReceive=" + onReceive + ", onDisconnect=" + onDisconnect + ", onFailure=" + onFailure + ", handler=" + handler + "]";
+        return "ServerOptions[host=" + host + ", port=" + port + ", backlog=" + backlog + ", receiveBufferSize=" + receiveBufferSize + ", maxConnections=" + maxConnections + ", framing=" + framing + ", tls=" + tls + ", idleTimeout=" + idleTimeout + ", writeTimeout=" + writeTimeout + ", keepAlive=" + keepAlive + ", keepAliveTuning=" + keepAliveTuning + ", tcpNoDelay=" + tcpNoDelay + ", halfCloseGrace=" + halfCloseGrace + ", maxQueuedBytesPerConnection=" + maxQueuedBytesPerConnection + ", maxPendingSendBytes=" + maxPendingSendBytes + ", sendOverflow=" + sendOverflow + ", maxQueuedBytesTotal=" + maxQueuedBytesTotal + ", maxQueuedEvents=" + maxQueuedEvents + ", maxRecordedFailures=" + maxRecordedFailures + ", closeTimeout=" + closeTimeout + ", onConnect=" + onConnect + ", onReceive=" + onReceive + ", onDisconnect=" + onDisconnect + ", onFailure=" + onFailure + ", handler=" + handler + ", unixSocket=" + unixSocket + ", unixSocketPermissions=" + unixSocketPermissions + "]";
     }
 }

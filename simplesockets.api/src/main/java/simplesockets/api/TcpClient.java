@@ -129,7 +129,9 @@ public interface TcpClient extends AutoCloseable {
      *
      * @param data the bytes
      * @throws java.net.SocketException if not connected, or the connection failed or timed out
-     * @throws java.net.ProtocolException if the message is over the maximum frame size
+     * @throws java.net.ProtocolException if {@code data} breaks the framing, before anything is written:
+     *                                    over the maximum frame or line size, or, with lines, holding a
+     *                                    {@code \n}
      * @throws java.io.InterruptedIOException if interrupted while waiting for room; nothing was queued
      *                                    and the client stays connected
      * @throws IOException if writing fails otherwise

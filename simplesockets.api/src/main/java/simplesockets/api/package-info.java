@@ -21,7 +21,9 @@
  *       zero). There is no other spelling of "no limit".</li>
  *   <li><b>Addresses are {@link java.net.InetSocketAddress}</b>, with the port: a connection's
  *       {@code remoteAddress()} and {@code localAddress()}, a failure's peer, a server's bound
- *       address.</li>
+ *       address. Over a Unix domain socket, whose peers have no address of their own, each of them is
+ *       the socket file's path as an unresolved address with port 0 ({@code getHostString()} gives
+ *       the path); tell such peers apart by {@link simplesockets.api.Connection#id()}.</li>
  *   <li><b>Errors.</b>
  *     <ul>
  *       <li>A call that goes to the network, and can fail for reasons outside the program, throws

@@ -64,7 +64,8 @@ public final class ClientEngine implements TcpClient {
         this.timeouts = new Timeouts(clock, options.idleTimeout(), options.writeTimeout(), life::links);
         this.connector = new Connector(network, options, clock, scope, delivery, this::ending);
         this.reconnector = new Reconnector(options.reconnect().orElse(null), clock, scope, delivery, this::attempt);
-        this.address = InetSocketAddress.createUnresolved(options.host(), options.port());
+        this.address = options.unixSocket().map(UnixSocketFile::shown)
+                .orElseGet(() -> InetSocketAddress.createUnresolved(options.host(), options.port()));
         timeouts.start();
     }
 
@@ -98,11 +99,12 @@ public final class ClientEngine implements TcpClient {
      * @return {@code null} once connected, else why not (also recorded)
      */
     private IOException connect(long generation) {
-        InetSocketAddress target = new InetSocketAddress(options.host(), options.port()); // resolved before any lock
+        Endpoint endpoint = Endpoint.of(options.unixSocket(), options.host(), options.port()); // resolved before any lock
+        InetSocketAddress target = endpoint.shown();
         life.beginConnect();
         address = target;
         Failure[] failed = {null};
-        Optional<Link> opened = connector.open(target, failure -> {
+        Optional<Link> opened = connector.open(endpoint, failure -> {
             failed[0] = failure;
             life.connectFailed();
             delivery.failed(failure);

@@ -49,10 +49,11 @@ final class Connector {
      * @param failed told what went wrong, if anything did
      * @return the new link, or empty if connecting or the handshake failed
      */
-    Optional<Link> open(InetSocketAddress target, Consumer<Failure> failed) {
+    Optional<Link> open(Endpoint endpoint, Consumer<Failure> failed) {
+        InetSocketAddress target = endpoint.shown();
         Transport transport;
         try {
-            transport = network.connect(target, options.connectTimeout());
+            transport = network.connect(endpoint.address(), options.connectTimeout());
         } catch (IOException | RuntimeException e) {
             failed.accept(new Failure.Connect(target, e, clock.now()));
             return Optional.empty();

@@ -2,6 +2,7 @@ package simplesockets.impl;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -33,6 +34,8 @@ final class Listener {
     /** The loop closed last: its thread may still hold the port until it wakes. */
     private AcceptLoop stopped;
     private volatile InetSocketAddress bound;
+    /** What was bound, as the network took it: a TCP restart binds {@link #bound} (the real port). */
+    private SocketAddress bindAddress;
 
     /**
      * @param letGo how long a new bind waits for the previous accept thread to let go of the port
@@ -54,12 +57,13 @@ final class Listener {
      * is closed, so a bind after {@link #close} first waits for that thread to end (a matter of
      * microseconds; bounded by the close timeout): a restart never races the exit before it.
      */
-    void listen(InetSocketAddress address) throws IOException {
+    void listen(SocketAddress address) throws IOException {
         if (stopped != null) {
             stopped.join(letGo);
             stopped = null;
         }
-        Acceptor acceptor = network.bind(address == null ? bound : address, backlog);
+        SocketAddress target = address != null ? address : bindAddress instanceof InetSocketAddress ? bound : bindAddress;
+        Acceptor acceptor = network.bind(target, backlog);
         try {
             loop = new AcceptLoop(acceptor, scope, clock, admit, record);
         } catch (RuntimeException e) {
@@ -67,6 +71,7 @@ final class Listener {
             throw e;
         }
         bound = acceptor.localAddress();
+        bindAddress = target;
         LOG.debug("Server listening on {}", bound);
     }
 

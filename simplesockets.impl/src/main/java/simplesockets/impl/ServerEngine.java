@@ -82,13 +82,17 @@ public final class ServerEngine implements TcpServer {
 
     @Override
     public void start() throws IOException {
-        InetSocketAddress address = new InetSocketAddress(options.host(), options.port()); // resolved before the lock
+        Endpoint endpoint = Endpoint.of(options.unixSocket(), options.host(), options.port()); // resolved before the lock
         ServerState before;
         try {
+            if (lifecycle.is(ServerState.CREATED)) {
+                prepareUnixSocket(endpoint);
+            }
             before = lifecycle.move("start", EnumSet.of(ServerState.CREATED, ServerState.PAUSED,
                     ServerState.ACCEPTING), ServerState.ACCEPTING, from -> {
                         if (from == ServerState.CREATED) {
-                            listener.listen(address);
+                            listener.listen(endpoint.address());
+                            permitUnixSocket(endpoint);
                         }
                     });
         } catch (IOException e) {
@@ -114,10 +118,30 @@ public final class ServerEngine implements TcpServer {
 
     @Override
     public void restart() throws IOException {
+        Endpoint endpoint = Endpoint.of(options.unixSocket(), options.host(), options.port());
         try {
-            lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING, from -> listener.listen(null));
+            if (lifecycle.is(ServerState.KILLED)) {
+                prepareUnixSocket(endpoint);
+            }
+            lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING, from -> {
+                listener.listen(null);
+                permitUnixSocket(endpoint);
+            });
         } catch (IOException e) {
             throw bindFailed(e);
+        }
+    }
+
+    /** A Unix socket's stale file goes before binding; outside the lock, as it connects to find out. */
+    private static void prepareUnixSocket(Endpoint endpoint) throws IOException {
+        if (endpoint.unixPath().isPresent()) {
+            UnixSocketFile.prepare(endpoint.unixPath().get());
+        }
+    }
+
+    private void permitUnixSocket(Endpoint endpoint) throws IOException {
+        if (endpoint.unixPath().isPresent()) {
+            UnixSocketFile.permit(endpoint.unixPath().get(), options.unixSocketPermissions().orElse(null));
         }
     }
 

@@ -6,7 +6,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.net.SocketException;
+import java.net.UnixDomainSocketAddress;
 import java.net.SocketOption;
 import java.time.Duration;
 import java.util.Locale;
@@ -23,7 +25,10 @@ import simplesockets.impl.transport.Network;
 import simplesockets.impl.transport.PeerResetException;
 import simplesockets.impl.transport.Transport;
 
-/** The seam over real {@link java.net.Socket}s. Blocking sockets are cheap on virtual threads. */
+/**
+ * The seam over real {@link java.net.Socket}s, and over Unix domain sockets ({@link UnixNetwork}).
+ * Blocking sockets are cheap on virtual threads.
+ */
 final class SocketNetwork implements Network {
 
     private static final Logger LOG = LoggerFactory.getLogger(SocketNetwork.class);
@@ -34,7 +39,10 @@ final class SocketNetwork implements Network {
     }
 
     @Override
-    public Acceptor bind(InetSocketAddress address, int backlog) throws IOException {
+    public Acceptor bind(SocketAddress address, int backlog) throws IOException {
+        if (address instanceof UnixDomainSocketAddress unix) {
+            return UnixNetwork.bind(unix, backlog);
+        }
         ServerSocket socket = new ServerSocket();
         try {
             socket.setReuseAddress(true);
@@ -47,7 +55,10 @@ final class SocketNetwork implements Network {
     }
 
     @Override
-    public Transport connect(InetSocketAddress address, Duration timeout) throws IOException {
+    public Transport connect(SocketAddress address, Duration timeout) throws IOException {
+        if (address instanceof UnixDomainSocketAddress unix) {
+            return UnixNetwork.connect(unix);
+        }
         Socket socket = new Socket();
         try {
             socket.connect(address, Math.toIntExact(Math.min(timeout.toMillis(), Integer.MAX_VALUE)));

@@ -38,7 +38,7 @@ final class AcceptHook implements Network {
     }
 
     @Override
-    public Acceptor bind(InetSocketAddress address, int backlog) throws IOException {
+    public Acceptor bind(java.net.SocketAddress address, int backlog) throws IOException {
         Acceptor real = SocketNetwork.INSTANCE.bind(address, backlog);
         return new Acceptor() {
             @Override
@@ -64,7 +64,7 @@ final class AcceptHook implements Network {
     }
 
     @Override
-    public Transport connect(InetSocketAddress address, Duration timeout) throws IOException {
+    public Transport connect(java.net.SocketAddress address, Duration timeout) throws IOException {
         return connected.apply(SocketNetwork.INSTANCE.connect(address, timeout));
     }
 }

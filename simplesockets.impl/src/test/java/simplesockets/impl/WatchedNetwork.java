@@ -34,12 +34,12 @@ final class WatchedNetwork implements Network {
     }
 
     @Override
-    public Acceptor bind(InetSocketAddress address, int backlog) throws IOException {
+    public Acceptor bind(java.net.SocketAddress address, int backlog) throws IOException {
         return sockets.bind(address, backlog);
     }
 
     @Override
-    public Transport connect(InetSocketAddress address, Duration timeout) throws IOException {
+    public Transport connect(java.net.SocketAddress address, Duration timeout) throws IOException {
         return sockets.connect(address, timeout);
     }
 

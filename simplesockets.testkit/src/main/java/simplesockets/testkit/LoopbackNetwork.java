@@ -5,6 +5,7 @@ import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,13 +61,13 @@ public final class LoopbackNetwork implements AutoCloseable {
     private final ConcurrentLinkedQueue<List<Fault>> pendingFaults = new ConcurrentLinkedQueue<>();
     private final Network network = new Network() {
         @Override
-        public Acceptor bind(InetSocketAddress address, int backlog) throws IOException {
-            return LoopbackNetwork.this.bind(address, backlog);
+        public Acceptor bind(SocketAddress address, int backlog) throws IOException {
+            return LoopbackNetwork.this.bind(inet(address), backlog);
         }
 
         @Override
-        public Transport connect(InetSocketAddress address, Duration timeout) throws IOException {
-            return LoopbackNetwork.this.connect(address);
+        public Transport connect(SocketAddress address, Duration timeout) throws IOException {
+            return LoopbackNetwork.this.connect(inet(address));
         }
     };
 
@@ -127,6 +128,7 @@ public final class LoopbackNetwork implements AutoCloseable {
      */
     public TcpServer server(ServerOptions options) {
         refuseTls(options.tls().orElse(null));
+        refuseUnixSocket(options.unixSocket());
         TcpServer server = new ServerEngine(network, options, engineClock());
         if (track) {
             made.add(server);
@@ -142,11 +144,26 @@ public final class LoopbackNetwork implements AutoCloseable {
      */
     public TcpClient client(ClientOptions options) {
         refuseTls(options.tls().orElse(null));
+        refuseUnixSocket(options.unixSocket());
         TcpClient client = new ClientEngine(network, options, engineClock());
         if (track) {
             made.add(client);
         }
         return client;
+    }
+
+    private static InetSocketAddress inet(SocketAddress address) throws IOException {
+        if (address instanceof InetSocketAddress inet) {
+            return inet;
+        }
+        throw new IOException("the loopback network has TCP-like addresses only, not " + address);
+    }
+
+    private static void refuseUnixSocket(java.util.Optional<java.nio.file.Path> unixSocket) {
+        if (unixSocket.isPresent()) {
+            throw new IllegalArgumentException("the loopback network has no Unix domain sockets: test them over real"
+                    + " sockets, and the rest of your protocol here with a host and port");
+        }
     }
 
     private static void refuseTls(simplesockets.api.TlsOptions tls) {

@@ -1,7 +1,7 @@
 package simplesockets.impl.transport;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 
 /** Where acceptors and client connections come from: real sockets, or in-memory pipes. */
@@ -10,12 +10,13 @@ public interface Network {
     /**
      * Binds and listens.
      *
-     * @param address the address to bind; port 0 picks a free port
+     * @param address the address to bind: an {@code InetSocketAddress} (port 0 picks a free port), or, where
+     *                the network has them, a {@code UnixDomainSocketAddress}
      * @param backlog the listen backlog
      * @return the listening acceptor
      * @throws IOException if binding fails
      */
-    Acceptor bind(InetSocketAddress address, int backlog) throws IOException;
+    Acceptor bind(SocketAddress address, int backlog) throws IOException;
 
     /**
      * Connects to a listening acceptor.
@@ -25,5 +26,5 @@ public interface Network {
      * @return the connected transport
      * @throws IOException if nothing listens there or connecting fails
      */
-    Transport connect(InetSocketAddress address, Duration timeout) throws IOException;
+    Transport connect(SocketAddress address, Duration timeout) throws IOException;
 }

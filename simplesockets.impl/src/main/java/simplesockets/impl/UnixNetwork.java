@@ -1,0 +1,173 @@
+package simplesockets.impl;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.Locale;
+import simplesockets.api.KeepAlive;
+import simplesockets.api.TlsOptions;
+import simplesockets.impl.time.Clock;
+import simplesockets.impl.transport.Acceptor;
+import simplesockets.impl.transport.PeerResetException;
+import simplesockets.impl.transport.Transport;
+
+/**
+ * The seam over Unix domain sockets (JEP 380): blocking {@link SocketChannel}s, which park a virtual
+ * thread as sockets do. A Unix peer has no address of its own, so both ends of a connection show the
+ * socket file's path ({@link UnixSocketFile#shown}). The socket file is removed when the listener
+ * closes.
+ */
+final class UnixNetwork {
+
+    private UnixNetwork() {
+    }
+
+    static Acceptor bind(UnixDomainSocketAddress address, int backlog) throws IOException {
+        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.bind(address, backlog);
+            return new UnixAcceptor(channel, address.getPath());
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    static Transport connect(UnixDomainSocketAddress address) throws IOException {
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.connect(address); // local: refused or accepted at once, no timeout needed
+            return new UnixTransport(channel, UnixSocketFile.shown(address.getPath()));
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** A listening Unix socket; closing it removes its file. */
+    private static final class UnixAcceptor implements Acceptor {
+        private final ServerSocketChannel channel;
+        private final Path path;
+        private final InetSocketAddress shown;
+
+        UnixAcceptor(ServerSocketChannel channel, Path path) {
+            this.channel = channel;
+            this.path = path;
+            this.shown = UnixSocketFile.shown(path);
+        }
+
+        @Override
+        public Transport accept() throws IOException {
+            SocketChannel accepted = channel.accept();
+            return new UnixTransport(accepted, shown);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return channel.isOpen();
+        }
+
+        @Override
+        public InetSocketAddress localAddress() {
+            return shown;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                channel.close();
+            } finally {
+                UnixSocketFile.remove(path);
+            }
+        }
+    }
+
+    /** One connection over a Unix socket. TCP options do not apply; TLS is refused by the options. */
+    private static final class UnixTransport implements Transport {
+        private final SocketChannel channel;
+        private final InetSocketAddress shown;
+
+        UnixTransport(SocketChannel channel, InetSocketAddress shown) {
+            this.channel = channel;
+            this.shown = shown;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            try {
+                return channel.read(ByteBuffer.wrap(buffer, offset, length));
+            } catch (IOException e) {
+                throw translate(e);
+            }
+        }
+
+        @Override
+        public void write(byte[] buffer, int offset, int length) throws IOException {
+            ByteBuffer bytes = ByteBuffer.wrap(buffer, offset, length);
+            try {
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes); // blocking: writes at least one byte, or throws
+                }
+            } catch (IOException e) {
+                throw translate(e);
+            }
+        }
+
+        /** A reset or a broken pipe, as over TCP, is the peer's doing. */
+        private IOException translate(IOException e) {
+            String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+            if (channel.isOpen() && (message.contains("reset") || message.contains("broken pipe"))) {
+                PeerResetException reset = new PeerResetException(e.getMessage());
+                reset.initCause(e);
+                return reset;
+            }
+            return e;
+        }
+
+        @Override
+        public void shutdownOutput() throws IOException {
+            channel.shutdownOutput();
+        }
+
+        @Override
+        public void shutdownInput() throws IOException {
+            channel.shutdownInput();
+        }
+
+        @Override
+        public void configure(boolean tcpNoDelay, boolean keepAlive, KeepAlive tuning) {
+            // TCP options: nothing to set on a Unix socket (keep-alive is refused by the options)
+        }
+
+        @Override
+        public Transport startTls(TlsOptions tls, boolean clientMode, String peerHost, Clock clock)
+                throws IOException {
+            throw new IOException("TLS over a Unix domain socket is not supported");
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+
+        @Override
+        public InetSocketAddress remoteAddress() {
+            return shown;
+        }
+
+        @Override
+        public InetSocketAddress localAddress() {
+            return shown;
+        }
+
+        @Override
+        public String toString() {
+            return "unix:" + shown.getHostString();
+        }
+    }
+}

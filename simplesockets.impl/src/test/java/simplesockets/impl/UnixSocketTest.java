@@ -1,0 +1,229 @@
+package simplesockets.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static simplesockets.impl.Peers.bytes;
+import static simplesockets.impl.Peers.take;
+import static simplesockets.impl.Peers.text;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import simplesockets.api.ClientOptions;
+import simplesockets.api.Connection;
+import simplesockets.api.DisconnectReason;
+import simplesockets.api.Failure;
+import simplesockets.api.Framing;
+import simplesockets.api.ServerEvent;
+import simplesockets.api.ServerOptions;
+import simplesockets.api.ServerState;
+import simplesockets.api.TcpClient;
+import simplesockets.api.TcpServer;
+import simplesockets.api.TlsOptions;
+
+/**
+ * Unix domain sockets through the same API: echo in every style, framing and limits, the socket
+ * file's life (stale files, files in the way, permissions, removal), and the refusals.
+ */
+@Timeout(30)
+class UnixSocketTest {
+
+    @TempDir
+    Path dir;
+
+    private ServerOptions.Builder unix(Path socket) {
+        return ServerOptions.builder().unixSocket(socket);
+    }
+
+    private ClientOptions.Builder client(Path socket) {
+        return ClientOptions.builder().unixSocket(socket);
+    }
+
+    @Test
+    void aCallbackServerEchoesToAClientAndBothShowThePath() throws Exception {
+        Path socket = dir.resolve("echo.sock");
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(unix(socket).onConnect(connected::add)
+                .onReceive((connection, data) -> connection.send(data)).build())) {
+            server.start();
+            assertTrue(Files.exists(socket), "the socket file is there once started");
+            InetSocketAddress shown = server.localAddress().orElseThrow();
+            assertEquals(socket.toString(), shown.getHostString());
+            assertEquals(0, shown.getPort());
+            try (TcpClient client = TcpClient.create(client(socket).build())) {
+                client.connect();
+                assertEquals(shown, client.address());
+                client.send(bytes("over a file"));
+                assertEquals("over a file", text(client.receive(Peers.WAIT).orElseThrow()));
+                Connection connection = take(connected);
+                assertEquals(shown, connection.remoteAddress(), "a Unix peer has no address of its own");
+                assertEquals(List.of(connection), server.clients());
+            }
+        }
+        assertFalse(Files.exists(socket), "close() removes the socket file");
+    }
+
+    @Test
+    void thePollingStyleAndLineFramingWorkAsOverTcp() throws Exception {
+        Path socket = dir.resolve("poll.sock");
+        try (TcpServer server = TcpServer.create(unix(socket).framing(Framing.lines(64)).build())) {
+            server.start();
+            try (SocketChannel peer = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                peer.write(ByteBuffer.wrap(bytes("one\r\ntw")));
+                peer.write(ByteBuffer.wrap(bytes("o\n")));
+                List<String> lines = new java.util.ArrayList<>();
+                long deadline = System.nanoTime() + Peers.WAIT.toNanos();
+                while (lines.size() < 2 && System.nanoTime() < deadline) {
+                    for (ServerEvent.Received r : server.awaitReceived(Duration.ofMillis(200))) {
+                        lines.add(text(r.data()));
+                        server.send(r.connection(), bytes("ok " + text(r.data())));
+                    }
+                }
+                assertEquals(List.of("one", "two"), lines);
+                ByteBuffer reply = ByteBuffer.allocate(14);
+                while (reply.hasRemaining() && peer.read(reply) >= 0) {
+                    // blocking reads until both replies are here
+                }
+                assertEquals("ok one\nok two\n", new String(reply.array(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    @Test
+    void aHandlerAndMaxConnectionsWorkAsOverTcp() throws Exception {
+        Path socket = dir.resolve("handler.sock");
+        try (TcpServer server = TcpServer.create(unix(socket).maxConnections(1).handler(connection -> {
+            for (var data = connection.read(); data.isPresent(); data = connection.read()) {
+                connection.send(data.get());
+            }
+        }).build())) {
+            server.start();
+            try (SocketChannel first = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                first.write(ByteBuffer.wrap(bytes("hi")));
+                ByteBuffer echo = ByteBuffer.allocate(2);
+                while (echo.hasRemaining() && first.read(echo) >= 0) {
+                    // until the echo is here: the first connection is registered
+                }
+                try (SocketChannel second = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                    assertEquals(-1, second.read(ByteBuffer.allocate(1)), "past maxConnections: closed at once");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aStaleSocketFileIsReplacedButALiveOneOrAPlainFileIsNot() throws Exception {
+        Path stale = dir.resolve("stale.sock");
+        try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            dead.bind(UnixDomainSocketAddress.of(stale)); // closing the channel leaves the file: a crashed server
+        }
+        assertTrue(Files.exists(stale));
+        try (TcpServer server = TcpServer.create(unix(stale).onReceive((c, d) -> c.send(d)).build())) {
+            server.start();
+            assertEquals(ServerState.ACCEPTING, server.state());
+            try (TcpServer second = TcpServer.create(unix(stale).build())) {
+                BindException busy = assertThrows(BindException.class, second::start);
+                assertTrue(busy.getMessage().contains("already listens"), busy.getMessage());
+                assertEquals(ServerState.CREATED, second.state());
+                assertInstanceOf(Failure.Accept.class, second.exceptions().getFirst(), "thrown and recorded");
+            }
+            try (TcpClient client = TcpClient.create(client(stale).build())) {
+                client.connect();
+                client.send(bytes("still mine"));
+                assertEquals("still mine", text(client.receive(Peers.WAIT).orElseThrow()), "the first server is untouched");
+            }
+        }
+        Path plain = dir.resolve("plain.txt");
+        Files.writeString(plain, "not a socket");
+        try (TcpServer server = TcpServer.create(unix(plain).build())) {
+            BindException refused = assertThrows(BindException.class, server::start);
+            assertTrue(refused.getMessage().contains("not a socket"), refused.getMessage());
+        }
+        assertEquals("not a socket", Files.readString(plain), "a file that is not a socket is never removed");
+    }
+
+    @Test
+    void exitAcceptRemovesTheFileAndRestartBindsItAgainWithItsPermissions() throws Exception {
+        Path socket = dir.resolve("perm.sock");
+        try (TcpServer server = TcpServer.create(unix(socket)
+                .unixSocketPermissions(PosixFilePermissions.fromString("rw-------"))
+                .onReceive((c, d) -> c.send(d)).build())) {
+            server.start();
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+            server.exitAccept();
+            assertFalse(Files.exists(socket), "nobody listens: no file");
+            server.restart();
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+            try (TcpClient client = TcpClient.create(client(socket).build())) {
+                client.connect();
+                client.send(bytes("back"));
+                assertEquals("back", text(client.receive(Peers.WAIT).orElseThrow()));
+            }
+        }
+    }
+
+    @Test
+    void aClientWithNobodyListeningGetsAConnectFailure() {
+        try (TcpClient client = TcpClient.create(client(dir.resolve("nobody.sock")).build())) {
+            IOException thrown = assertThrows(IOException.class, client::connect);
+            Failure.Connect recorded = assertInstanceOf(Failure.Connect.class, client.drainExceptions().getFirst());
+            assertEquals(thrown, recorded.cause());
+            assertEquals(dir.resolve("nobody.sock").toString(), recorded.target().getHostString());
+        }
+    }
+
+    @Test
+    void aPeerThatLeavesIsAPeerClosedDisconnect() throws Exception {
+        Path socket = dir.resolve("bye.sock");
+        BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(unix(socket).onDisconnect((c, r) -> reasons.add(r)).build())) {
+            server.start();
+            SocketChannel.open(UnixDomainSocketAddress.of(socket)).close();
+            assertEquals(DisconnectReason.PEER_CLOSED, take(reasons));
+        }
+    }
+
+    @Test
+    void tlsAndKeepAliveAreRefusedAtBuildWithAReason() throws Exception {
+        TlsOptions tls = TlsOptions.of(javax.net.ssl.SSLContext.getDefault());
+        IllegalArgumentException noTls = assertThrows(IllegalArgumentException.class,
+                () -> unix(dir.resolve("x.sock")).tls(tls).build());
+        assertTrue(noTls.getMessage().contains("TLS over a Unix domain socket"), noTls.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> client(dir.resolve("x.sock")).keepAlive(true).build());
+        assertThrows(IllegalArgumentException.class,
+                () -> ServerOptions.builder().unixSocketPermissions(PosixFilePermissions.fromString("rw-------")).build(),
+                "permissions without a socket file");
+    }
+
+    @Test
+    void anIdleTimeoutClosesAQuietPeerAsOverTcp() throws Exception {
+        Path socket = dir.resolve("idle.sock");
+        BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(unix(socket).idleTimeout(Duration.ofMillis(300))
+                .onDisconnect((c, r) -> reasons.add(r)).build())) {
+            server.start();
+            try (SocketChannel quiet = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                assertEquals(DisconnectReason.TIMED_OUT, take(reasons));
+                assertEquals(-1, quiet.read(ByteBuffer.allocate(1)), "the quiet peer was closed");
+            }
+        }
+    }
+}
