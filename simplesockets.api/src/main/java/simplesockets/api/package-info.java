@@ -45,9 +45,12 @@
  *   <li><b>Blocking</b> is in the name or in the documentation. Methods named {@code await...} and
  *       {@code receive} wait at most their timeout, never spin, and throw
  *       {@link java.lang.InterruptedException}; {@code connect()} waits at most the connect timeout,
- *       {@code close()} at most the close timeout (plus the grace it is given). {@code has...},
- *       {@code is...}, {@code poll...} and {@code drain...} never wait. How {@code send} blocks is
- *       told by {@link simplesockets.api.Connection#send(byte[])}.</li>
+ *       {@code close()} at most the close timeout (plus the grace it is given), {@code start()} and
+ *       {@code restart()} while they bind. {@code has...}, {@code is...}, {@code poll...} and
+ *       {@code drain...} never wait, and neither do the other queries ({@code state()},
+ *       {@code clients()}, {@code options()}, ...), {@code stop()}, {@code disconnect(...)} or
+ *       {@code broadcast(...)}. How {@code send} blocks is told by
+ *       {@link simplesockets.api.Connection#send(byte[])}.</li>
  *   <li><b>Threads.</b> Every method of {@code TcpServer}, {@code TcpClient}, {@code Connection} and
  *       {@link simplesockets.api.Attributes} is thread-safe. Callbacks run on the connection's own
  *       virtual thread, one at a time per connection, in order; a callback that throws is recorded as

@@ -11,7 +11,6 @@ import java.net.SocketException;
 import java.net.UnixDomainSocketAddress;
 import java.net.SocketOption;
 import java.time.Duration;
-import java.util.Locale;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import jdk.net.ExtendedSocketOptions;
@@ -22,7 +21,6 @@ import simplesockets.api.TlsOptions;
 import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.Acceptor;
 import simplesockets.impl.transport.Network;
-import simplesockets.impl.transport.PeerResetException;
 import simplesockets.impl.transport.Transport;
 
 /**
@@ -173,7 +171,7 @@ final class SocketNetwork implements Network {
             try {
                 return in.read(buffer, offset, length);
             } catch (SocketException e) {
-                throw translate(e);
+                throw Transports.resetByPeer(e, !socket.isClosed());
             }
         }
 
@@ -182,7 +180,7 @@ final class SocketNetwork implements Network {
             try {
                 out.write(buffer, offset, length);
             } catch (SocketException e) {
-                throw translate(e);
+                throw Transports.resetByPeer(e, !socket.isClosed());
             }
         }
 
@@ -208,17 +206,6 @@ final class SocketNetwork implements Network {
             ssl.setSSLParameters(parameters);
             ssl.startHandshake();
             return new TlsTransport(ssl, socket, clock);
-        }
-
-        /** The JDK reports a reset as a plain SocketException; only its message tells. */
-        SocketException translate(SocketException e) {
-            String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
-            if (!socket.isClosed() && (message.contains("reset") || message.contains("broken pipe"))) {
-                PeerResetException reset = new PeerResetException(e.getMessage());
-                reset.initCause(e);
-                return reset;
-            }
-            return e;
         }
 
         @Override

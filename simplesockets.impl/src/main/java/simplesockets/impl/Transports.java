@@ -48,4 +48,18 @@ final class Transports {
         }
         return wrapped;
     }
+
+    /**
+     * The JDK reports a reset or a broken pipe as a plain I/O exception; only its message tells. On a
+     * transport still open (we did not close it ourselves), that is the peer's doing.
+     */
+    static IOException resetByPeer(IOException e, boolean stillOpen) {
+        String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(java.util.Locale.ROOT);
+        if (stillOpen && (message.contains("reset") || message.contains("broken pipe"))) {
+            PeerResetException reset = new PeerResetException(e.getMessage());
+            reset.initCause(e);
+            return reset;
+        }
+        return e;
+    }
 }

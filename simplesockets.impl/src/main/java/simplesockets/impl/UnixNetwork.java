@@ -8,12 +8,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.Locale;
 import simplesockets.api.KeepAlive;
 import simplesockets.api.TlsOptions;
 import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.Acceptor;
-import simplesockets.impl.transport.PeerResetException;
 import simplesockets.impl.transport.Transport;
 
 /**
@@ -102,7 +100,7 @@ final class UnixNetwork {
             try {
                 return channel.read(ByteBuffer.wrap(buffer, offset, length));
             } catch (IOException e) {
-                throw translate(e);
+                throw Transports.resetByPeer(e, channel.isOpen());
             }
         }
 
@@ -114,19 +112,8 @@ final class UnixNetwork {
                     channel.write(bytes); // blocking: writes at least one byte, or throws
                 }
             } catch (IOException e) {
-                throw translate(e);
+                throw Transports.resetByPeer(e, channel.isOpen());
             }
-        }
-
-        /** A reset or a broken pipe, as over TCP, is the peer's doing. */
-        private IOException translate(IOException e) {
-            String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
-            if (channel.isOpen() && (message.contains("reset") || message.contains("broken pipe"))) {
-                PeerResetException reset = new PeerResetException(e.getMessage());
-                reset.initCause(e);
-                return reset;
-            }
-            return e;
         }
 
         @Override
