@@ -14,7 +14,36 @@ final class Credit {
     boolean cancelled;
     boolean graceOver;
 
-    Credit(Condition room) {
+    /** Its connection's counters: told what its queued data comes to, and when its reader stalls. */
+    private final Meter meter;
+
+    Credit(Condition room, Meter meter) {
         this.room = room;
+        this.meter = meter;
+    }
+
+    /** A piece of {@code bytes} joins the queue, costing {@code overhead} more; under the lock. */
+    void charge(int bytes, int overhead) {
+        queuedBytes += bytes + overhead;
+        meter.queued(bytes);
+    }
+
+    /** A piece whose entry cost {@code cost}, {@code overhead} of it beyond its bytes, left the queue; under the lock. */
+    void release(int cost, int overhead) {
+        queuedBytes -= cost;
+        meter.queued(-(cost - overhead));
+    }
+
+    /**
+     * Its reader waits on {@code condition}, under the lock.
+     *
+     * @param bound the bound that holds it back, which makes the wait a stall of the reader; {@code null}
+     *              when it waits for another reason (pull mode)
+     */
+    void await(Condition condition, Meter.Bound bound) throws InterruptedException {
+        if (bound != null) {
+            meter.stalled(bound);
+        }
+        condition.await();
     }
 }

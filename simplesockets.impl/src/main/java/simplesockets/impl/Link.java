@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import simplesockets.api.Connection;
+import simplesockets.api.ConnectionStats;
 import simplesockets.api.DisconnectReason;
 import simplesockets.api.Failure;
 import simplesockets.impl.time.Clock;
@@ -51,6 +52,7 @@ final class Link implements Connection, Outbound.Ends {
     private final Owner owner;
     private final Clock clock;
     private final Credit credit;
+    private final Meter meter;
     private final AttributeMap attributes = new AttributeMap();
     private final AtomicReference<DisconnectReason> reason = new AtomicReference<>();
     /** The connection's own thread (its reader or handler), once it runs. */
@@ -70,10 +72,12 @@ final class Link implements Connection, Outbound.Ends {
         this.delivery = delivery;
         this.owner = owner;
         this.clock = clock;
-        this.credit = mode == ReadMode.QUEUE ? delivery.events().newCredit() : null; // only polling queues data
+        this.meter = new Meter(settings.tally(), this);
+        this.credit = mode == ReadMode.QUEUE ? delivery.events().newCredit(meter) : null; // only polling queues data
         this.codec = settings.codec();
-        this.reader = new Reader(transport, codec, clock, settings.pieceSize(), settings.budget(), () -> !isOpen());
-        this.out = new Outbound(transport, clock, scope, this, settings.maxPendingSendBytes(), settings.sendOverflow(),
+        Transport metered = new MeteredTransport(transport, meter);
+        this.reader = new Reader(metered, codec, clock, settings.pieceSize(), settings.budget(), meter, () -> !isOpen());
+        this.out = new Outbound(metered, clock, scope, this, settings.maxPendingSendBytes(), settings.sendOverflow(),
                 settings.budget());
     }
 
@@ -109,9 +113,10 @@ final class Link implements Connection, Outbound.Ends {
         return out;
     }
 
-    /** Called first on the connection's own thread: its sends write directly from now on. */
+    /** Called first on the connection's own thread: its sends write directly from now on, and it counts as open. */
     void own() {
         own = Thread.currentThread();
+        meter.opened();
     }
 
     @Override
@@ -122,10 +127,12 @@ final class Link implements Connection, Outbound.Ends {
         }
         if (own != Thread.currentThread()) {
             out.sendQueued(bytes);
+            meter.sent();
             return;
         }
         try {
             out.sendOwn(bytes);
+            meter.sent();
         } catch (IOException e) {
             if (reason.get() != null) {
                 throw closed();
@@ -239,7 +246,13 @@ final class Link implements Connection, Outbound.Ends {
         // An ended connection holds no buffers, however long its events or its user keep it.
         reader.release();
         out.release();
+        meter.closed(decided);
         return decided;
+    }
+
+    @Override
+    public ConnectionStats stats() {
+        return meter.snapshot(out.pendingBytes());
     }
 
     @Override
@@ -327,6 +340,7 @@ final class Link implements Connection, Outbound.Ends {
         SocketException e = new SocketException("connection " + id + " to " + remoteAddress() + " did not read what was"
                 + " sent: its pending sends passed maxPendingSendBytes (" + limit + " bytes), so it was disconnected");
         if (end(DisconnectReason.SLOW_CONSUMER)) {
+            meter.cutOff(limit);
             LOG.debug("Disconnected slow consumer {}", this);
             delivery.recordQuietly(new Failure.SlowConsumer(remoteAddress(), limit, e, delivery.now()));
         }

@@ -1,0 +1,174 @@
+package simplesockets.impl;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import simplesockets.api.ConnectionStats;
+import simplesockets.api.DisconnectReason;
+import simplesockets.impl.jfr.JfrEvents;
+import simplesockets.impl.jfr.ReaderStalledEvent;
+
+/**
+ * One connection's counters, for {@code stats()} and the flight recorder. No lock, and nothing
+ * allocated per message: each counter is written by one thread at a time and read by anyone.
+ *
+ * <ul>
+ *   <li>What the reader does (bytes and messages in, its stalls) is written by the reader only, in
+ *       opaque mode: a plain store on the usual hardware, and never torn.</li>
+ *   <li>Bytes and messages out are written by whoever sends or writes, with an atomic add.</li>
+ *   <li>Queued bytes move under the event state's lock (which serializes their writers).</li>
+ * </ul>
+ *
+ * <p>It also marks the connection's life for its server's or client's {@link Tally} and for the
+ * recorder: {@link #opened()} and {@link #closed} on the connection's own thread.
+ */
+final class Meter {
+
+    /** What held a reader back. */
+    enum Bound {
+        /** The connection's own received bytes waiting for polling reached their bound. */
+        CONNECTION_QUEUE,
+        /** The received bytes of all connections waiting for polling reached their bound. */
+        ALL_QUEUES,
+        /** A frame was arriving while all bytes in flight were at their bound. */
+        BYTES_IN_FLIGHT
+    }
+
+    private static final VarHandle BYTES_IN = handle("bytesIn");
+    private static final VarHandle MESSAGES_IN = handle("messagesIn");
+    private static final VarHandle BYTES_OUT = handle("bytesOut");
+    private static final VarHandle MESSAGES_OUT = handle("messagesOut");
+    private static final VarHandle QUEUED = handle("queued");
+    private static final VarHandle STALLS = handle("stalls");
+    private static final VarHandle STALL_NANOS = handle("stallNanos");
+    private static final VarHandle STALL_STARTED = handle("stallStarted");
+
+    private final Tally tally;
+    private final Link link;
+    private long bytesIn;
+    private long messagesIn;
+    private long bytesOut;
+    private long messagesOut;
+    private long queued;
+    private long stalls;
+    private long stallNanos;
+    /** When the stall in progress began ({@link System#nanoTime()}, made odd), or 0. */
+    private long stallStarted;
+    // The reader's own, for the stall event:
+    private ReaderStalledEvent stallEvent;
+    private Bound stallBound;
+    private long stallQueued;
+    private long openedAt;
+
+    Meter(Tally tally, Link link) {
+        this.tally = tally;
+        this.link = link;
+    }
+
+    /** The bytes of one read; by the reader. */
+    void read(int bytes) {
+        BYTES_IN.setOpaque(this, bytesIn + bytes);
+    }
+
+    /** One piece handed to the application; by the reader. */
+    void received() {
+        MESSAGES_IN.setOpaque(this, messagesIn + 1);
+    }
+
+    /** Bytes written to the socket; by any writer. */
+    void wrote(int bytes) {
+        BYTES_OUT.getAndAdd(this, (long) bytes);
+    }
+
+    /** One send accepted; by any sender. */
+    void sent() {
+        MESSAGES_OUT.getAndAdd(this, 1L);
+    }
+
+    /** Received bytes joined ({@code bytes > 0}) or left the polling queue; under the event state's lock. */
+    void queued(int bytes) {
+        QUEUED.setOpaque(this, queued + bytes);
+        tally.queued(bytes);
+    }
+
+    /** The reader waits because {@code bound} is reached; a wait in progress goes on. By the reader. */
+    void stalled(Bound bound) {
+        if (stallStarted != 0) {
+            return;
+        }
+        stallBound = bound;
+        stallQueued = queued;
+        stallEvent = JfrEvents.stallBegan();
+        STALLS.setOpaque(this, stalls + 1);
+        STALL_STARTED.setRelease(this, System.nanoTime() | 1);
+    }
+
+    /** The reader reads on (or its connection ends): the stall in progress, if any, is over. By the reader. */
+    void resumed() {
+        long started = stallStarted;
+        if (started == 0) {
+            return;
+        }
+        if (stallEvent != null) { // committed first: once stats say "not stalled", the event is in
+            JfrEvents.stallEnded(stallEvent, tally.side(), link.id(), link.remoteAddress(), stallBound.name(), stallQueued);
+            stallEvent = null;
+        }
+        STALL_NANOS.setOpaque(this, stallNanos + (System.nanoTime() - started));
+        STALL_STARTED.setRelease(this, 0L);
+    }
+
+    /** The connection's session begins, on its own thread. */
+    void opened() {
+        openedAt = System.nanoTime();
+        tally.opened(link);
+        JfrEvents.opened(tally.side(), link.id(), link.remoteAddress(), link.localAddress());
+    }
+
+    /** The connection was closed for good, on its own thread, and its end is {@code reason}. */
+    void closed(DisconnectReason reason) {
+        resumed();
+        ConnectionStats last = tally.closed(link);
+        JfrEvents.closed(tally.side(), link.id(), link.remoteAddress(), reason, System.nanoTime() - openedAt, last);
+    }
+
+    /** A send overflowed the pending bytes and this call cut the connection off; on the sender's thread. */
+    void cutOff(int limit) {
+        tally.slowConsumer();
+        JfrEvents.slowConsumer(tally.side(), link.id(), link.remoteAddress(), limit, (long) BYTES_OUT.getOpaque(this));
+    }
+
+    /**
+     * The figures now; any thread.
+     *
+     * @param pending the bytes of sends waiting for the writer
+     */
+    ConnectionStats snapshot(long pending) {
+        long started;
+        long nanos;
+        int tries = 0;
+        do { // a stall that ends while this reads is counted once
+            started = (long) STALL_STARTED.getAcquire(this);
+            nanos = (long) STALL_NANOS.getOpaque(this);
+        } while ((long) STALL_STARTED.getAcquire(this) != started && ++tries < 3);
+        long ongoing = started == 0 ? 0 : Math.max(0, System.nanoTime() - started);
+        return ConnectionStats.builder()
+                .bytesIn((long) BYTES_IN.getOpaque(this))
+                .bytesOut((long) BYTES_OUT.getOpaque(this))
+                .messagesIn((long) MESSAGES_IN.getOpaque(this))
+                .messagesOut((long) MESSAGES_OUT.getOpaque(this))
+                .queuedBytes(Math.max(0, (long) QUEUED.getOpaque(this)))
+                .pendingBytes(Math.max(0, pending))
+                .readerStalled(started != 0)
+                .readerStalls((long) STALLS.getOpaque(this))
+                .readerStallTime(Duration.ofNanos(nanos + ongoing))
+                .build();
+    }
+
+    private static VarHandle handle(String field) {
+        try {
+            return MethodHandles.lookup().findVarHandle(Meter.class, field, long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
