@@ -3,6 +3,7 @@ package simplesockets.examples;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 import simplesockets.api.ServerEvent;
 import simplesockets.api.ServerOptions;
 import simplesockets.api.TcpServer;
@@ -14,6 +15,9 @@ import simplesockets.api.TcpServer;
  * <pre>{@code java -m simplesockets.examples/simplesockets.examples.EchoServer --port 9999}</pre>
  *
  * <p>Raw framing, so any raw TCP peer can talk to it: {@code echo hello | ncat 127.0.0.1 9999}.
+ *
+ * <p>With {@code --stats SECONDS} it also prints a line of the server's {@link TcpServer#stats()} that
+ * often: {@code stats ServerStats[connectionsOpen=1 connectionsAccepted=3 ...]}.
  */
 public final class EchoServer {
 
@@ -23,15 +27,65 @@ public final class EchoServer {
     /**
      * Starts the server and serves until the process is interrupted.
      *
-     * @param args {@code --host HOST --port PORT}; port 0 picks a free port
+     * @param args {@code --host HOST --port PORT [--stats SECONDS]}; port 0 picks a free port
      * @throws Exception if binding fails
      */
     public static void main(String[] args) throws Exception {
         Args options = Args.parse(args);
+        Duration statsEvery = statsEvery(options.words());
         try (TcpServer server = start(options.host(), options.port(), System.out)) {
-            while (!Thread.currentThread().isInterrupted()) {
-                echoOnce(server, Duration.ofSeconds(1));
+            serve(server, statsEvery, System.out);
+        }
+    }
+
+    /**
+     * The {@code --stats SECONDS} option among the words of the command line.
+     *
+     * @param words the words that are not {@code --host} or {@code --port}
+     * @return how often to print the stats, {@link Duration#ZERO} for never (no {@code --stats})
+     * @throws IllegalArgumentException if {@code --stats} lacks a positive whole number of seconds
+     */
+    public static Duration statsEvery(List<String> words) {
+        int at = words.indexOf("--stats");
+        if (at < 0) {
+            return Duration.ZERO;
+        }
+        try {
+            int seconds = Integer.parseInt(at + 1 < words.size() ? words.get(at + 1) : "");
+            if (seconds > 0) {
+                return Duration.ofSeconds(seconds);
             }
+        } catch (NumberFormatException e) {
+            // told below
+        }
+        throw new IllegalArgumentException("--stats needs a whole number of seconds, at least 1");
+    }
+
+    /**
+     * Echoes until the thread is interrupted; every {@code statsEvery}, prints {@code stats } and the
+     * server's {@link TcpServer#stats()} on one line.
+     *
+     * @param server     the server
+     * @param statsEvery how often to print the stats; {@link Duration#ZERO} for never
+     * @param out        where to print them
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public static void serve(TcpServer server, Duration statsEvery, PrintStream out) throws InterruptedException {
+        long every = statsEvery.toNanos();
+        long next = System.nanoTime() + every;
+        while (!Thread.currentThread().isInterrupted()) {
+            Duration wait = Duration.ofSeconds(1);
+            if (every > 0) {
+                long left = next - System.nanoTime();
+                if (left <= 0) {
+                    out.println("stats " + server.stats());
+                    out.flush();
+                    next += every * (1 - left / every); // skips the prints a long pause missed
+                    left = next - System.nanoTime();
+                }
+                wait = Duration.ofNanos(Math.max(1, Math.min(wait.toNanos(), left)));
+            }
+            echoOnce(server, wait);
         }
     }
 

@@ -3,7 +3,6 @@ package simplesockets.impl;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Objects;
 import java.util.Optional;
@@ -13,9 +12,7 @@ import org.slf4j.LoggerFactory;
 import simplesockets.api.Connection;
 import simplesockets.api.ConnectionStats;
 import simplesockets.api.DisconnectReason;
-import simplesockets.api.Failure;
 import simplesockets.impl.time.Clock;
-import simplesockets.impl.transport.PeerResetException;
 import simplesockets.impl.transport.Transport;
 
 /**
@@ -321,41 +318,19 @@ final class Link implements Connection, Outbound.Ends {
         return ReadFailures.classify(e, remoteAddress(), toString(), delivery);
     }
 
-    /** A write failed, on whichever thread wrote: the connection ends now, and the failure is recorded. */
     @Override
     public void writeFailed(IOException e) {
-        if (reason.get() != null) {
-            return;
-        }
-        IOException seen = Transports.shown(e);
-        DisconnectReason why = e instanceof PeerResetException ? DisconnectReason.RESET : new DisconnectReason.Failed(seen);
-        if (end(why)) {
-            LOG.debug("Writing to connection {} at {} failed: {}", id, remoteAddress(), seen.toString());
-            delivery.recordQuietly(new Failure.Io(remoteAddress(), seen, delivery.now()));
-        }
+        SendFailures.writeFailed(this, e, delivery);
     }
 
     @Override
     public IOException overflowed(int limit) {
-        SocketException e = new SocketException("connection " + id + " to " + remoteAddress() + " did not read what was"
-                + " sent: its pending sends passed maxPendingSendBytes (" + limit + " bytes), so it was disconnected");
-        if (end(DisconnectReason.SLOW_CONSUMER)) {
-            meter.cutOff(limit);
-            LOG.debug("Disconnected slow consumer {}", this);
-            delivery.recordQuietly(new Failure.SlowConsumer(remoteAddress(), limit, e, delivery.now()));
-        }
-        return e;
+        return SendFailures.overflowed(this, limit, delivery, meter);
     }
 
     @Override
     public IOException closed() {
-        DisconnectReason why = reason.get();
-        if (why instanceof DisconnectReason.TimedOut) {
-            return new SocketTimeoutException("connection " + id + " to " + remoteAddress()
-                    + " timed out: the peer stopped reading, or sent nothing for too long");
-        }
-        String because = why instanceof DisconnectReason.SlowConsumer ? " (it did not read what was sent)" : "";
-        return new SocketException("connection " + id + " to " + remoteAddress() + " is closed" + because);
+        return SendFailures.closed(this, reason.get());
     }
 
     @Override
