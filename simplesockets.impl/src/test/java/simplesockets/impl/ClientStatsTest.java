@@ -39,8 +39,9 @@ class ClientStatsTest {
                 client.send(Peers.bytes("abc"));
                 client.send(Peers.bytes("defg"));
                 // Echoed: 7 bytes of data wait for polling, 15 crossed each way with the headers.
-                awaitCondition(() -> client.stats().queuedBytes() == 7 && client.stats().messagesIn() == 2,
-                        Peers.WAIT, () -> "not queued: " + client.stats());
+                // The echo can arrive before the writer's write call returned: wait for that count too.
+                awaitCondition(() -> client.stats().queuedBytes() == 7 && client.stats().messagesIn() == 2
+                        && client.stats().bytesOut() == 15, Peers.WAIT, () -> "not queued: " + client.stats());
                 ClientStats echoed = client.stats();
                 assertEquals(15, echoed.bytesOut());
                 assertEquals(2, echoed.messagesOut());
