@@ -1,5 +1,7 @@
 package simplesockets.impl;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.Condition;
 
 /**
@@ -8,30 +10,50 @@ import java.util.concurrent.locks.Condition;
  * lock.
  */
 final class Credit {
+    private static final VarHandle DATA;
+
+    static {
+        try {
+            DATA = MethodHandles.lookup().findVarHandle(Credit.class, "dataBytes", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** Its reader waits here for its own bytes to be drained, not on the pollers' condition. */
     final Condition room;
     int queuedBytes;
     boolean cancelled;
     boolean graceOver;
 
-    /** Its connection's counters: told what its queued data comes to, and when its reader stalls. */
+    /** Of the queued bytes, the received bytes themselves, without what their entries cost; read without the lock too. */
+    private int dataBytes;
+    /** Its connection's counters: told when its reader stalls, and what the queue gains and loses. */
     private final Meter meter;
 
     Credit(Condition room, Meter meter) {
         this.room = room;
         this.meter = meter;
+        meter.watch(this);
     }
 
     /** A piece of {@code bytes} joins the queue, costing {@code overhead} more; under the lock. */
     void charge(int bytes, int overhead) {
         queuedBytes += bytes + overhead;
+        DATA.setOpaque(this, dataBytes + bytes);
         meter.queued(bytes);
     }
 
     /** A piece whose entry cost {@code cost}, {@code overhead} of it beyond its bytes, left the queue; under the lock. */
     void release(int cost, int overhead) {
         queuedBytes -= cost;
+        DATA.setOpaque(this, dataBytes - (cost - overhead));
         meter.queued(-(cost - overhead));
+    }
+
+    /** The received bytes waiting for polling; any thread, without the lock. */
+    int queuedData() {
+        return (int) DATA.getOpaque(this);
     }
 
     /**

@@ -52,7 +52,7 @@ final class EventState<E> {
     private long queuedTotal;
     private int dataEntries;
     private int otherEntries;
-    private long droppedEvents;
+    private volatile long droppedEvents; // written under the lock; read without it (stats)
     private int dataWaiters;
     /** Bumped when a connection ends, so that waiters who asked to be told return. */
     private long endings;
@@ -117,7 +117,7 @@ final class EventState<E> {
     }
 
     long droppedEvents() {
-        return locked(() -> droppedEvents);
+        return droppedEvents;
     }
 
     /** Takes every data entry, oldest first, without waiting; other events stay. */

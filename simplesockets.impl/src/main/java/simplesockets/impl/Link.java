@@ -124,12 +124,12 @@ final class Link implements Connection, Outbound.Ends {
         }
         if (own != Thread.currentThread()) {
             out.sendQueued(bytes);
-            meter.sent();
+            meter.sentQueued();
             return;
         }
         try {
             out.sendOwn(bytes);
-            meter.sent();
+            meter.sentOwn();
         } catch (IOException e) {
             if (reason.get() != null) {
                 throw closed();

@@ -15,8 +15,11 @@ import simplesockets.impl.jfr.ReaderStalledEvent;
  * <ul>
  *   <li>What the reader does (bytes and messages in, its stalls) is written by the reader only, in
  *       opaque mode: a plain store on the usual hardware, and never torn.</li>
- *   <li>Bytes and messages out are written by whoever sends or writes, with an atomic add.</li>
- *   <li>Queued bytes move under the event state's lock (which serializes their writers).</li>
+ *   <li>Bytes out are written by whoever holds the write path's lock, one thread at a time, in opaque
+ *       mode too; sends on the connection's own thread likewise. Only sends from other threads, which
+ *       may race, take an atomic add.</li>
+ *   <li>Received bytes waiting for polling are its {@link Credit}'s, which the event state's lock
+ *       guards.</li>
  * </ul>
  *
  * <p>It also marks the connection's life for its server's or client's {@link Tally} and for the
@@ -38,7 +41,7 @@ final class Meter {
     private static final VarHandle MESSAGES_IN = handle("messagesIn");
     private static final VarHandle BYTES_OUT = handle("bytesOut");
     private static final VarHandle MESSAGES_OUT = handle("messagesOut");
-    private static final VarHandle QUEUED = handle("queued");
+    private static final VarHandle MESSAGES_QUEUED = handle("messagesQueued");
     private static final VarHandle STALLS = handle("stalls");
     private static final VarHandle STALL_NANOS = handle("stallNanos");
     private static final VarHandle STALL_STARTED = handle("stallStarted");
@@ -48,8 +51,10 @@ final class Meter {
     private long bytesIn;
     private long messagesIn;
     private long bytesOut;
+    /** Sends on the connection's own thread. */
     private long messagesOut;
-    private long queued;
+    /** Sends from other threads, queued for the writer. */
+    private long messagesQueued;
     private long stalls;
     private long stallNanos;
     /** When the stall in progress began ({@link System#nanoTime()}, made odd), or 0. */
@@ -59,6 +64,8 @@ final class Meter {
     private Bound stallBound;
     private long stallQueued;
     private long openedAt;
+    /** Its share of the polling queue, in polling style; set once, before the connection runs. */
+    private Credit credit;
 
     Meter(Tally tally, Link link) {
         this.tally = tally;
@@ -75,20 +82,33 @@ final class Meter {
         MESSAGES_IN.setOpaque(this, messagesIn + 1);
     }
 
-    /** Bytes written to the socket; by any writer. */
+    /** Bytes written to the socket; by the thread that holds the write path's lock. */
     void wrote(int bytes) {
-        BYTES_OUT.getAndAdd(this, (long) bytes);
+        BYTES_OUT.setOpaque(this, bytesOut + bytes);
     }
 
-    /** One send accepted; by any sender. */
-    void sent() {
-        MESSAGES_OUT.getAndAdd(this, 1L);
+    /** One send written or gathered on the connection's own thread. */
+    void sentOwn() {
+        MESSAGES_OUT.setOpaque(this, messagesOut + 1);
+    }
+
+    /** One send from another thread queued for the writer; such senders may race. */
+    void sentQueued() {
+        MESSAGES_QUEUED.getAndAdd(this, 1L);
+    }
+
+    /** The connection's share of the polling queue, whose bytes are its queued bytes. */
+    void watch(Credit credit) {
+        this.credit = credit;
     }
 
     /** Received bytes joined ({@code bytes > 0}) or left the polling queue; under the event state's lock. */
     void queued(int bytes) {
-        QUEUED.setOpaque(this, queued + bytes);
         tally.queued(bytes);
+    }
+
+    private long queuedBytes() {
+        return credit == null ? 0 : credit.queuedData();
     }
 
     /** The reader waits because {@code bound} is reached; a wait in progress goes on. By the reader. */
@@ -97,7 +117,7 @@ final class Meter {
             return;
         }
         stallBound = bound;
-        stallQueued = queued;
+        stallQueued = queuedBytes();
         stallEvent = JfrEvents.stallBegan();
         STALLS.setOpaque(this, stalls + 1);
         STALL_STARTED.setRelease(this, System.nanoTime() | 1);
@@ -155,8 +175,8 @@ final class Meter {
                 .bytesIn((long) BYTES_IN.getOpaque(this))
                 .bytesOut((long) BYTES_OUT.getOpaque(this))
                 .messagesIn((long) MESSAGES_IN.getOpaque(this))
-                .messagesOut((long) MESSAGES_OUT.getOpaque(this))
-                .queuedBytes(Math.max(0, (long) QUEUED.getOpaque(this)))
+                .messagesOut((long) MESSAGES_OUT.getOpaque(this) + (long) MESSAGES_QUEUED.getOpaque(this))
+                .queuedBytes(Math.max(0, queuedBytes()))
                 .pendingBytes(Math.max(0, pending))
                 .readerStalled(started != 0)
                 .readerStalls((long) STALLS.getOpaque(this))

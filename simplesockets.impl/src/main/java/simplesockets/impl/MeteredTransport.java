@@ -10,8 +10,9 @@ import simplesockets.impl.transport.Transport;
 /**
  * A connection's transport as its reader and write path see it: the same, with every byte that crosses
  * it counted in the connection's {@link Meter}, where it crosses (after TLS decryption, before TLS
- * encryption). Reads are counted by the one reading thread, writes by whichever thread holds the
- * write path's lock.
+ * encryption). Reads are counted by the one reading thread ({@link Reader}'s lock), writes by whichever
+ * thread holds the write path's lock ({@link Outbound} writes only under it), so each count has one
+ * writer at a time and needs no atomic add.
  */
 final class MeteredTransport implements Transport {
 
