@@ -28,7 +28,7 @@ final class Credit {
 
     /** Of the queued bytes, the received bytes themselves, without what their entries cost; read without the lock too. */
     private int dataBytes;
-    /** Its connection's counters: told when its reader stalls, and what the queue gains and loses. */
+    /** Its connection's counters: told when its reader stalls; they read the queued bytes from here. */
     private final Meter meter;
 
     Credit(Condition room, Meter meter) {
@@ -41,14 +41,12 @@ final class Credit {
     void charge(int bytes, int overhead) {
         queuedBytes += bytes + overhead;
         DATA.setOpaque(this, dataBytes + bytes);
-        meter.queued(bytes);
     }
 
     /** A piece whose entry cost {@code cost}, {@code overhead} of it beyond its bytes, left the queue; under the lock. */
     void release(int cost, int overhead) {
         queuedBytes -= cost;
         DATA.setOpaque(this, dataBytes - (cost - overhead));
-        meter.queued(-(cost - overhead));
     }
 
     /** The received bytes waiting for polling; any thread, without the lock. */

@@ -21,6 +21,8 @@ import simplesockets.impl.jfr.ReaderStalledEvent;
  *   <li>Received bytes waiting for polling are its {@link Credit}'s, which the event state's lock
  *       guards.</li>
  * </ul>
+ * The write side's counters sit apart from the reader's ({@link WriteSide}), so that when the reader,
+ * a poller and the writer are different threads they do not write to one cache line.
  *
  * <p>It also marks the connection's life for its server's or client's {@link Tally} and for the
  * recorder: {@link #opened()} and {@link #closed} on the connection's own thread.
@@ -37,24 +39,20 @@ final class Meter {
         BYTES_IN_FLIGHT
     }
 
-    private static final VarHandle BYTES_IN = handle("bytesIn");
-    private static final VarHandle MESSAGES_IN = handle("messagesIn");
-    private static final VarHandle BYTES_OUT = handle("bytesOut");
-    private static final VarHandle MESSAGES_OUT = handle("messagesOut");
-    private static final VarHandle MESSAGES_QUEUED = handle("messagesQueued");
-    private static final VarHandle STALLS = handle("stalls");
-    private static final VarHandle STALL_NANOS = handle("stallNanos");
-    private static final VarHandle STALL_STARTED = handle("stallStarted");
+    private static final VarHandle BYTES_IN = handle(Meter.class, "bytesIn");
+    private static final VarHandle MESSAGES_IN = handle(Meter.class, "messagesIn");
+    private static final VarHandle MESSAGES_OUT = handle(Meter.class, "messagesOut");
+    private static final VarHandle STALLS = handle(Meter.class, "stalls");
+    private static final VarHandle STALL_NANOS = handle(Meter.class, "stallNanos");
+    private static final VarHandle STALL_STARTED = handle(Meter.class, "stallStarted");
 
     private final Tally tally;
     private final Link link;
+    private final WriteSide writes = new WriteSide();
     private long bytesIn;
     private long messagesIn;
-    private long bytesOut;
-    /** Sends on the connection's own thread. */
+    /** Sends on the connection's own thread (its reader's, but for a handler). */
     private long messagesOut;
-    /** Sends from other threads, queued for the writer. */
-    private long messagesQueued;
     private long stalls;
     private long stallNanos;
     /** When the stall in progress began ({@link System#nanoTime()}, made odd), or 0. */
@@ -84,7 +82,7 @@ final class Meter {
 
     /** Bytes written to the socket; by the thread that holds the write path's lock. */
     void wrote(int bytes) {
-        BYTES_OUT.setOpaque(this, bytesOut + bytes);
+        WriteSide.BYTES.setOpaque(writes, writes.bytes + bytes);
     }
 
     /** One send written or gathered on the connection's own thread. */
@@ -94,17 +92,12 @@ final class Meter {
 
     /** One send from another thread queued for the writer; such senders may race. */
     void sentQueued() {
-        MESSAGES_QUEUED.getAndAdd(this, 1L);
+        WriteSide.QUEUED_SENDS.getAndAdd(writes, 1L);
     }
 
     /** The connection's share of the polling queue, whose bytes are its queued bytes. */
     void watch(Credit credit) {
         this.credit = credit;
-    }
-
-    /** Received bytes joined ({@code bytes > 0}) or left the polling queue; under the event state's lock. */
-    void queued(int bytes) {
-        tally.queued(bytes);
     }
 
     private long queuedBytes() {
@@ -154,7 +147,7 @@ final class Meter {
     /** A send overflowed the pending bytes and this call cut the connection off; on the sender's thread. */
     void cutOff(int limit) {
         tally.slowConsumer();
-        JfrEvents.slowConsumer(tally.side(), link.id(), link.remoteAddress(), limit, (long) BYTES_OUT.getOpaque(this));
+        JfrEvents.slowConsumer(tally.side(), link.id(), link.remoteAddress(), limit, (long) WriteSide.BYTES.getOpaque(writes));
     }
 
     /**
@@ -173,9 +166,9 @@ final class Meter {
         long ongoing = started == 0 ? 0 : Math.max(0, System.nanoTime() - started);
         return ConnectionStats.builder()
                 .bytesIn((long) BYTES_IN.getOpaque(this))
-                .bytesOut((long) BYTES_OUT.getOpaque(this))
+                .bytesOut((long) WriteSide.BYTES.getOpaque(writes))
                 .messagesIn((long) MESSAGES_IN.getOpaque(this))
-                .messagesOut((long) MESSAGES_OUT.getOpaque(this) + (long) MESSAGES_QUEUED.getOpaque(this))
+                .messagesOut((long) MESSAGES_OUT.getOpaque(this) + (long) WriteSide.QUEUED_SENDS.getOpaque(writes))
                 .queuedBytes(Math.max(0, queuedBytes()))
                 .pendingBytes(Math.max(0, pending))
                 .readerStalled(started != 0)
@@ -184,11 +177,30 @@ final class Meter {
                 .build();
     }
 
-    private static VarHandle handle(String field) {
+    private static VarHandle handle(Class<?> type, String field) {
         try {
-            return MethodHandles.lookup().findVarHandle(Meter.class, field, long.class);
+            return MethodHandles.lookup().findVarHandle(type, field, long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+    }
+
+    /**
+     * The counters the write side writes, on cache lines of their own: in the polling style the reader,
+     * a poller that sends and the writer are three threads, and if their counters shared a line, each
+     * count would cost the others a cache miss. The padding keeps other objects' fields off these
+     * lines (the JVM lays out fields of one size in the order declared).
+     */
+    @SuppressWarnings("unused")
+    private static final class WriteSide {
+        static final VarHandle BYTES = handle(WriteSide.class, "bytes");
+        static final VarHandle QUEUED_SENDS = handle(WriteSide.class, "queuedSends");
+
+        private long p0, p1, p2, p3, p4, p5, p6, p7;
+        /** Bytes written to the socket, under the write path's lock. */
+        private long bytes;
+        /** Sends from other threads, queued for the writer; they may race. */
+        private long queuedSends;
+        private long q0, q1, q2, q3, q4, q5, q6, q7;
     }
 }

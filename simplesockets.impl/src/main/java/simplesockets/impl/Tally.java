@@ -2,6 +2,7 @@ package simplesockets.impl;
 
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
@@ -14,12 +15,13 @@ import simplesockets.api.ServerStats;
 /**
  * The figures of one server or client: its connections' counters ({@link Meter}) added up on request,
  * with the totals of the connections that ended, and its own counts (accepted or made, refused, slow
- * consumers, bytes queued for polling).
+ * consumers).
  *
  * <p>A connection joins when its session begins and leaves when it was closed for good, at which point
  * its last figures are folded into the totals. Joining, leaving and adding up take a lock of this
  * tally's own, never taken on the data path, so that each connection is counted exactly once in a
- * snapshot (live or folded) and the counts never go back.
+ * snapshot (live or folded) and the counts never go back. A connection that ended while its received
+ * bytes still wait for polling is kept aside until they are taken, for the queued bytes now.
  */
 final class Tally {
 
@@ -27,6 +29,8 @@ final class Tally {
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by the lock, as are the totals below. */
     private final Set<Link> live = new HashSet<>();
+    /** Connections that ended with received bytes still waiting for polling. */
+    private final Set<Link> draining = new HashSet<>();
     private long closed;
     private long bytesIn;
     private long bytesOut;
@@ -37,7 +41,6 @@ final class Tally {
     private final LongAdder admitted = new LongAdder();
     private final LongAdder refused = new LongAdder();
     private final LongAdder slowConsumers = new LongAdder();
-    private final LongAdder queued = new LongAdder();
 
     /**
      * @param side {@code "server"} or {@code "client"}, for the flight recorder
@@ -61,11 +64,6 @@ final class Tally {
 
     void slowConsumer() {
         slowConsumers.increment();
-    }
-
-    /** Received bytes joined or left the polling queue, of any connection (live or ended). */
-    void queued(int bytes) {
-        queued.add(bytes);
     }
 
     void opened(Link link) {
@@ -94,6 +92,9 @@ final class Tally {
                 messagesOut += last.messagesOut();
                 stalls += last.readerStalls();
                 stallNanos += last.readerStallTime().toNanos();
+                if (last.queuedBytes() > 0) {
+                    draining.add(link);
+                }
             }
             return last;
         } finally {
@@ -108,6 +109,13 @@ final class Tally {
             Sum sum = new Sum(closed, bytesIn, bytesOut, messagesIn, messagesOut, stalls, stallNanos);
             for (Link link : live) {
                 sum.add(link.stats());
+            }
+            for (Iterator<Link> it = draining.iterator(); it.hasNext(); ) {
+                long left = it.next().stats().queuedBytes();
+                sum.queued += left;
+                if (left == 0) {
+                    it.remove();
+                }
             }
             return sum;
         } finally {
@@ -125,7 +133,7 @@ final class Tally {
                 .connectionsRefused(refused.sum())
                 .connectionsClosed(s.closed)
                 .bytesIn(s.bytesIn).bytesOut(s.bytesOut).messagesIn(s.messagesIn).messagesOut(s.messagesOut)
-                .queuedBytes(Math.max(0, queued.sum())).pendingBytes(s.pending)
+                .queuedBytes(s.queued).pendingBytes(s.pending)
                 .readersStalled(s.stalled).readerStalls(s.stalls).readerStallTime(Duration.ofNanos(s.stallNanos))
                 .slowConsumers(slowConsumers.sum())
                 .droppedEvents(droppedEvents).droppedExceptions(droppedExceptions)
@@ -139,7 +147,7 @@ final class Tally {
         return ClientStats.builder()
                 .connects(admitted.sum()).disconnects(s.closed)
                 .bytesIn(s.bytesIn).bytesOut(s.bytesOut).messagesIn(s.messagesIn).messagesOut(s.messagesOut)
-                .queuedBytes(Math.max(0, queued.sum())).pendingBytes(s.pending)
+                .queuedBytes(s.queued).pendingBytes(s.pending)
                 .readerStalled(s.stalled > 0).readerStalls(s.stalls).readerStallTime(Duration.ofNanos(s.stallNanos))
                 .slowConsumers(slowConsumers.sum())
                 .droppedEvents(droppedEvents).droppedExceptions(droppedExceptions)
@@ -156,6 +164,7 @@ final class Tally {
         long messagesOut;
         long stalls;
         long stallNanos;
+        long queued;
         long pending;
         long stalled;
 
@@ -176,6 +185,7 @@ final class Tally {
             messagesOut += c.messagesOut();
             stalls += c.readerStalls();
             stallNanos += c.readerStallTime().toNanos();
+            queued += c.queuedBytes();
             pending += c.pendingBytes();
             stalled += c.isReaderStalled() ? 1 : 0;
         }

@@ -154,6 +154,16 @@ class StatsTest {
                 assertEquals(0, server.stats().queuedBytes());
                 assertEquals(taken.size(), connection.stats().messagesIn(), "each piece handed out is a message");
             }
+            // A connection that ended (reset) while its data waits: the data stays queued, and counted.
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                peer.getOutputStream().write(Peers.pattern(2, 300));
+                awaitFigure(() -> server.stats().queuedBytes(), 300L, "the server's queuedBytes");
+                peer.setSoLinger(true, 0);
+            }
+            awaitFigure(() -> server.stats().connectionsClosed(), 2L, "connectionsClosed");
+            assertEquals(300, server.stats().queuedBytes(), "still waiting for polling");
+            assertEquals(300, server.drainReceived().stream().mapToInt(r -> r.data().length).sum());
+            assertEquals(0, server.stats().queuedBytes());
         }
     }
 
