@@ -37,8 +37,10 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * The order of the variants rotates from round to round. A variant's baseline is the same kind with
  * {@code @base}, and, for {@code +stats} and {@code +jfr}, also the same kind on this build without them.
- * Results go to stdout as they come, then a table of medians to stdout and {@code stats-cost.txt}, and
- * every measurement to {@code stats-cost.csv}.
+ * With {@code paired=true}, each variant is instead served at the same time as its {@code @base}, each
+ * under its own generator, and the ratio is taken within the pair: on a machine that other work shares,
+ * that noise then slows both alike. Results go to stdout as they come, then a table of medians to stdout
+ * and {@code stats-cost.txt}, and every measurement to {@code stats-cost.csv}.
  */
 public final class StatsCost {
 
@@ -78,19 +80,19 @@ public final class StatsCost {
         }
         int rounds = number("rounds", 5);
         int connections = number("connections", 1000);
-        System.out.printf(Locale.ROOT, "stats cost: %d connections, %d rounds, %s s warm-up, %s s measured, %d cores, Java %s%n",
+        boolean paired = Boolean.parseBoolean(args.getOrDefault("paired", "false"));
+        System.out.printf(Locale.ROOT, "stats cost: %d connections, %d rounds, %s s warm-up, %s s measured, %d cores, Java %s%s%n",
                 connections, rounds, args.getOrDefault("warmup", "3"), args.getOrDefault("measure", "5"),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), paired ? ", paired" : "");
+        if (paired) {
+            runPaired(variants, rounds, connections);
+            return;
+        }
         for (int round = 0; round < rounds; round++) {
             for (int i = 0; i < variants.size(); i++) {
                 String variant = variants.get((i + round) % variants.size());
                 Map<String, Double> values = echo(variant, round, connections);
-                Map<String, List<Double>> byMetric = results.computeIfAbsent(variant, v -> new LinkedHashMap<>());
-                for (Map.Entry<String, Double> e : values.entrySet()) {
-                    byMetric.computeIfAbsent(e.getKey(), k -> new ArrayList<>(Collections.nCopies(rounds, Double.NaN)))
-                            .set(round, e.getValue());
-                    csv.add(String.format(Locale.ROOT, "%s,%d,%s,%.3f", variant, round, e.getKey(), e.getValue()));
-                }
+                record(variant, round, rounds, values);
                 System.out.println(variant + " round " + round + " " + values);
                 System.out.flush();
             }
@@ -103,28 +105,121 @@ public final class StatsCost {
 
     /** One echo run against a fresh server process of the variant. */
     private Map<String, Double> echo(String variant, int round, int connections) throws Exception {
-        String kind = variant.replaceAll("[@+].*", "");
-        List<String> command = new ArrayList<>(List.of(java, "-Xss512k", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
-        if (variant.contains("+stats")) {
-            command.add("-Dbench.stats=1000");
+        try (Served server = new Served(variant, round)) {
+            return server.load(connections);
         }
-        if (variant.contains("+jfr")) {
-            Path recording = out.resolve(variant.replace('+', '-').replace('@', '-') + "-" + round + ".jfr");
-            command.add("-XX:StartFlightRecording=settings=none,+simplesockets.ReaderStalled#threshold=0ms,filename="
-                    + recording);
+    }
+
+    /**
+     * Paired runs: each variant and its {@code @base} baseline served at the same time, each under a load
+     * generator of its own with {@code connections} connections, so that whatever else the machine does
+     * meanwhile slows both alike; the ratio is taken within the pair.
+     */
+    private void runPaired(List<String> variants, int rounds, int connections) throws Exception {
+        List<String> measured = variants.stream().filter(v -> !v.contains("@base")
+                && variants.contains(v.replaceAll("[@+].*", "") + "@base")).toList();
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < measured.size(); i++) {
+                String variant = measured.get((i + round) % measured.size());
+                String base = variant.replaceAll("[@+].*", "") + "@base";
+                Map<String, Double> mine;
+                Map<String, Double> theirs;
+                try (Served a = new Served(variant, round); Served b = new Served(base, round)) {
+                    java.util.concurrent.CompletableFuture<Map<String, Double>> other = new java.util.concurrent.CompletableFuture<>();
+                    Thread.ofPlatform().name("load-" + base).start(() -> {
+                        try {
+                            other.complete(b.load(connections));
+                        } catch (Throwable t) {
+                            other.completeExceptionally(t);
+                        }
+                    });
+                    mine = a.load(connections);
+                    theirs = other.get(10, TimeUnit.MINUTES);
+                }
+                record(variant + "|paired", round, rounds, mine);
+                record(base + "|with " + variant, round, rounds, theirs);
+                System.out.printf(Locale.ROOT, "%s round %d paired: %.0f vs %.0f msgs/s (%.3fx), cpu %.2f vs %.2f us/msg%n",
+                        variant, round, mine.getOrDefault("msgs_per_s", Double.NaN), theirs.getOrDefault("msgs_per_s", Double.NaN),
+                        mine.getOrDefault("msgs_per_s", Double.NaN) / theirs.getOrDefault("msgs_per_s", Double.NaN),
+                        mine.getOrDefault("server_cpu_us_per_msg", Double.NaN),
+                        theirs.getOrDefault("server_cpu_us_per_msg", Double.NaN));
+                System.out.flush();
+            }
         }
-        command.addAll(List.of("-cp", variant.contains("@base") ? baseClassPath() : classPath, EchoServers.class.getName(), kind));
-        Process server = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try (BufferedReader stdout = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-                PrintWriter stdin = new PrintWriter(server.getOutputStream(), true, StandardCharsets.UTF_8)) {
+        Files.write(out.resolve("stats-cost.csv"), csv);
+        StringBuilder table = new StringBuilder();
+        table.append(String.format(Locale.ROOT, "%n%-16s %9s %9s %19s %9s %9s %9s%n", "paired variant", "msgs/s",
+                "base", "ratio min..max", "ratio", "cpu us", "cpu/base"));
+        for (String variant : measured) {
+            String base = variant.replaceAll("[@+].*", "") + "@base";
+            table.append(pairedRow(variant, results.get(variant + "|paired"), results.get(base + "|with " + variant), rounds));
+        }
+        table.append("ratio: the median over rounds of (variant / its @base, served at the same time)\n");
+        System.out.print(table);
+        Files.writeString(out.resolve("stats-cost.txt"), table);
+    }
+
+    private void record(String name, int round, int rounds, Map<String, Double> values) {
+        Map<String, List<Double>> byMetric = results.computeIfAbsent(name, v -> new LinkedHashMap<>());
+        for (Map.Entry<String, Double> e : values.entrySet()) {
+            byMetric.computeIfAbsent(e.getKey(), k -> new ArrayList<>(Collections.nCopies(rounds, Double.NaN))).set(round, e.getValue());
+            csv.add(String.format(Locale.ROOT, "%s,%d,%s,%.3f", name, round, e.getKey(), e.getValue()));
+        }
+    }
+
+    private static String pairedRow(String variant, Map<String, List<Double>> mine, Map<String, List<Double>> theirs,
+            int rounds) {
+        List<Double> none = Collections.nCopies(rounds, Double.NaN);
+        List<Double> ratios = new ArrayList<>();
+        List<Double> cpuRatios = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            ratios.add(mine.getOrDefault("msgs_per_s", none).get(r) / theirs.getOrDefault("msgs_per_s", none).get(r));
+            cpuRatios.add(mine.getOrDefault("server_cpu_us_per_msg", none).get(r)
+                    / theirs.getOrDefault("server_cpu_us_per_msg", none).get(r));
+        }
+        double min = ratios.stream().filter(d -> !d.isNaN()).mapToDouble(d -> d).min().orElse(Double.NaN);
+        double max = ratios.stream().filter(d -> !d.isNaN()).mapToDouble(d -> d).max().orElse(Double.NaN);
+        return String.format(Locale.ROOT, "%-16s %9.0f %9.0f %8.3f..%-9.3f %8.3fx %9.2f %8.3fx%n", variant,
+                median(mine.getOrDefault("msgs_per_s", none)), median(theirs.getOrDefault("msgs_per_s", none)), min, max,
+                median(ratios), median(mine.getOrDefault("server_cpu_us_per_msg", none)), median(cpuRatios));
+    }
+
+    /** A server process of one variant: started, its port read, loaded, ended by closing its input. */
+    private final class Served implements AutoCloseable {
+        private final Process process;
+        private final BufferedReader stdout;
+        private final PrintWriter stdin;
+        private final String port;
+
+        Served(String variant, int round) throws IOException {
+            String kind = variant.replaceAll("[@+].*", "");
+            List<String> command = new ArrayList<>(List.of(java, "-Xss512k", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+            if (variant.contains("+stats")) {
+                command.add("-Dbench.stats=1000");
+            }
+            if (variant.contains("+jfr")) {
+                Path recording = out.resolve(variant.replace('+', '-').replace('@', '-') + "-" + round + ".jfr");
+                command.add("-XX:StartFlightRecording=settings=none,+simplesockets.ReaderStalled#threshold=0ms,filename="
+                        + recording);
+            }
+            command.addAll(List.of("-cp", variant.contains("@base") ? baseClassPath() : classPath, EchoServers.class.getName(),
+                    kind));
+            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            stdin = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
             String ready = stdout.readLine();
             for (int skipped = 0; ready != null && ready.startsWith("[") && skipped < 20; skipped++) {
                 ready = stdout.readLine(); // the JVM's own log lines, such as the recording's start
             }
             if (ready == null || !ready.startsWith("ready ")) {
+                close();
                 throw new IOException(variant + " did not start: " + ready);
             }
-            String port = ready.substring(6).trim();
+            port = ready.substring(6).trim();
+        }
+
+        /** Runs the echo load generator against it; at its "measuring" and "measured" marks, reads the server's CPU time. */
+        Map<String, Double> load(int connections) throws IOException, InterruptedException {
             Process gen = new ProcessBuilder(java, "-Xss512k", "-cp", classPath, LoadGen.class.getName(), "echo", port,
                     String.valueOf(connections), args.getOrDefault("warmup", "3"), args.getOrDefault("measure", "5"))
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -153,10 +248,18 @@ public final class StatsCost {
             }
             result.put("load1", loadAverage()); // after the run: how busy the machine was meanwhile
             return result;
-        } finally {
-            server.getOutputStream().close();
-            if (!server.waitFor(30, TimeUnit.SECONDS)) {
-                server.destroyForcibly();
+        }
+
+        @Override
+        public void close() throws IOException {
+            stdin.close();
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -239,7 +342,7 @@ public final class StatsCost {
                     median(m.getOrDefault("p99_us", List.of())), median(m.getOrDefault("load1", List.of()))));
         }
         table.append("ratios: the median over rounds of (variant / baseline in the same round); NaN where there is no baseline;\n"
-                + "load: the median of the 1-minute load average after each run (the server and the generator make about 2)\n");
+                + "load: the median of the 1-minute load average after each run (the run itself makes about 4: two carriers, two selectors)\n");
         return table.toString();
     }
 }
