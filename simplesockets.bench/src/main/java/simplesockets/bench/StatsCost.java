@@ -113,7 +113,8 @@ public final class StatsCost {
     /**
      * Paired runs: each variant and its {@code @base} baseline served at the same time, each under a load
      * generator of its own with {@code connections} connections, so that whatever else the machine does
-     * meanwhile slows both alike; the ratio is taken within the pair.
+     * meanwhile slows both alike; the ratio is taken within the pair. The two share the machine's cores,
+     * so each gets about half: the ratio compares what each does with the same share.
      */
     private void runPaired(List<String> variants, int rounds, int connections) throws Exception {
         List<String> measured = variants.stream().filter(v -> !v.contains("@base")
@@ -122,20 +123,25 @@ public final class StatsCost {
             for (int i = 0; i < measured.size(); i++) {
                 String variant = measured.get((i + round) % measured.size());
                 String base = variant.replaceAll("[@+].*", "") + "@base";
-                Map<String, Double> mine;
-                Map<String, Double> theirs;
-                try (Served a = new Served(variant, round); Served b = new Served(base, round)) {
+                // Who starts first alternates from round to round, so that neither side has that edge.
+                boolean variantFirst = round % 2 == 0;
+                Map<String, Double> first;
+                Map<String, Double> second;
+                try (Served a = new Served(variantFirst ? variant : base, round);
+                        Served b = new Served(variantFirst ? base : variant, round)) {
                     java.util.concurrent.CompletableFuture<Map<String, Double>> other = new java.util.concurrent.CompletableFuture<>();
-                    Thread.ofPlatform().name("load-" + base).start(() -> {
+                    Thread.ofPlatform().name("load-second").start(() -> {
                         try {
                             other.complete(b.load(connections));
                         } catch (Throwable t) {
                             other.completeExceptionally(t);
                         }
                     });
-                    mine = a.load(connections);
-                    theirs = other.get(10, TimeUnit.MINUTES);
+                    first = a.load(connections);
+                    second = other.get(10, TimeUnit.MINUTES);
                 }
+                Map<String, Double> mine = variantFirst ? first : second;
+                Map<String, Double> theirs = variantFirst ? second : first;
                 record(variant + "|paired", round, rounds, mine);
                 record(base + "|with " + variant, round, rounds, theirs);
                 System.out.printf(Locale.ROOT, "%s round %d paired: %.0f vs %.0f msgs/s (%.3fx), cpu %.2f vs %.2f us/msg%n",
