@@ -139,7 +139,7 @@ final class AddressBlock {
     }
 
     /** IPv4 dotted; IPv6 in the short form of RFC 5952 ({@code 2001:db8::1}), which the JDK does not write. */
-    private static String hostAddress(byte[] bytes) {
+    static String hostAddress(byte[] bytes) {
         if (bytes.length == 4) {
             return (bytes[0] & 0xff) + "." + (bytes[1] & 0xff) + "." + (bytes[2] & 0xff) + "." + (bytes[3] & 0xff);
         }

@@ -1,9 +1,7 @@
 package simplesockets.api;
 
 import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -158,13 +156,9 @@ public final class ProxyHeader {
                 + destination.getPort() + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** The address's literal, without an IPv6 scope (the protocol has none). */
+    /** The address's literal, IPv6 in its short form ({@code 2001:db8::1}) and without a scope (the protocol has none). */
     private static String text(InetSocketAddress address) {
-        try {
-            return InetAddress.getByAddress(address.getAddress().getAddress()).getHostAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("an address of 4 or 16 bytes", e); // cannot happen
-        }
+        return AddressBlock.hostAddress(address.getAddress().getAddress());
     }
 
     private byte[] v2Bytes() {
