@@ -2,9 +2,12 @@ package simplesockets.examples;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import simplesockets.api.ServerEvent;
 import simplesockets.api.ServerOptions;
+import simplesockets.api.ServerState;
 import simplesockets.api.TcpServer;
 
 /**
@@ -14,22 +17,38 @@ import simplesockets.api.TcpServer;
  * <pre>{@code java -m simplesockets.examples/simplesockets.examples.EchoServer --port 9999}</pre>
  *
  * <p>Raw framing, so any raw TCP peer can talk to it: {@code echo hello | ncat 127.0.0.1 9999}.
+ *
+ * <p>Behind a load balancer, {@code --proxy-protocol} makes it read the PROXY protocol header (v1 or
+ * v2, whichever comes) that HAProxy, nginx or a cloud balancer sends first, from the balancers named by
+ * {@code --trusted-proxy ADDRESS-OR-CIDR} (this machine's loopback addresses when none is named). It
+ * prints {@code client ADDRESS via PROXY} for each client a header named:
+ * {@code printf 'PROXY TCP4 203.0.113.7 127.0.0.1 5555 80\r\nhello' | ncat 127.0.0.1 9999} gets
+ * {@code hello} back, and the server prints {@code client 203.0.113.7:5555 via 127.0.0.1:...}.
+ *
+ * <p>On SIGTERM (or Ctrl-C) it drains, as a rolling restart needs: it stops accepting at once, answers
+ * what its clients sent, closes each connection when that is done (for at most {@link #DRAIN_GRACE}),
+ * prints {@code closed: N connection(s) cut off}, and exits.
  */
 public final class EchoServer {
+
+    /** How long a drain on SIGTERM may take before the connections still busy are cut off. */
+    public static final Duration DRAIN_GRACE = Duration.ofSeconds(10);
 
     private EchoServer() {
     }
 
     /**
-     * Starts the server and serves until the process is interrupted.
+     * Starts the server and serves until the process is told to stop (SIGTERM or Ctrl-C), then drains.
      *
-     * @param args {@code --host HOST --port PORT}; port 0 picks a free port
+     * @param args {@code --host HOST --port PORT | --unix PATH, [--proxy-protocol] [--trusted-proxy ADDRESS-OR-CIDR]...};
+     *             port 0 picks a free port
      * @throws Exception if binding fails
      */
     public static void main(String[] args) throws Exception {
         Args options = Args.parse(args);
-        try (TcpServer server = start(options.host(), options.port(), System.out)) {
-            while (!Thread.currentThread().isInterrupted()) {
+        try (TcpServer server = start(options, System.out)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(server, System.out), "echo-server-drain"));
+            while (server.state() != ServerState.CLOSED) { // the poll loop answers until the drain is over
                 echoOnce(server, Duration.ofSeconds(1));
             }
         }
@@ -45,10 +64,28 @@ public final class EchoServer {
      * @throws IOException if binding fails
      */
     public static TcpServer start(String host, int port, PrintStream out) throws IOException {
-        TcpServer server = TcpServer.create(ServerOptions.builder().host(host).port(port).build());
+        return start(Args.parse("--host", host, "--port", String.valueOf(port)), out);
+    }
+
+    /**
+     * Binds, starts accepting, and prints {@code listening on HOST:PORT} (the real port), or
+     * {@code listening on unix:PATH} with {@code --unix PATH}; with the
+     * PROXY protocol, also {@code client ADDRESS via PROXY} for each client a header named.
+     *
+     * @param args the command line: host and port (or a Unix socket), and the PROXY protocol if asked for
+     * @param out  where to print
+     * @return the running server; close it to stop
+     * @throws IOException if binding fails
+     */
+    public static TcpServer start(Args args, PrintStream out) throws IOException {
+        ServerOptions.Builder options = ServerOptions.builder().host(args.host()).port(args.port())
+                .unixSocket(args.unix().orElse(null));
+        args.proxy().ifPresent(proxy -> options.proxyProtocol(proxy)
+                .onConnect(c -> c.proxyAddress().ifPresent(via -> out.println("client " + text(c.remoteAddress())
+                        + " via " + text(via)))));
+        TcpServer server = TcpServer.create(options.build());
         server.start();
-        java.net.InetSocketAddress bound = server.localAddress().orElseThrow(); // bound by start()
-        out.println("listening on " + bound.getHostString() + ":" + bound.getPort());
+        out.println("listening on " + Args.where(server));
         out.flush();
         return server;
     }
@@ -68,5 +105,24 @@ public final class EchoServer {
                 // The client left before its echo: nothing to do but go on with the others.
             }
         }
+    }
+
+    /**
+     * Drains the server: stops accepting, lets every connection finish what it has (the poll loop keeps
+     * answering meanwhile), and closes it, within {@link #DRAIN_GRACE}.
+     *
+     * @param server the server
+     * @param out    where to print {@code draining} and {@code closed: N connection(s) cut off}
+     */
+    public static void drain(TcpServer server, PrintStream out) {
+        out.println("draining");
+        int cutOff = server.close(DRAIN_GRACE);
+        out.println("closed: " + cutOff + " connection(s) cut off");
+        out.flush();
+    }
+
+    private static String text(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 }
