@@ -10,6 +10,9 @@
  *   <li>{@link simplesockets.api.ServerOptions} and {@link simplesockets.api.ClientOptions}:
  *       immutable settings with builders and the defaults of the Python original;</li>
  *   <li>{@link simplesockets.api.Connection}: the handle to one peer of a server;</li>
+ *   <li>{@link simplesockets.api.ServerStats}, {@link simplesockets.api.ClientStats} and
+ *       {@link simplesockets.api.ConnectionStats}: what a server, a client or one connection is
+ *       doing, for operators ({@code stats()});</li>
  *   <li>{@link simplesockets.api.ServerEvent}, {@link simplesockets.api.ClientEvent},
  *       {@link simplesockets.api.DisconnectReason}, {@link simplesockets.api.Failure} and
  *       {@link simplesockets.api.Framing}: sealed types to {@code switch} over.</li>

@@ -105,6 +105,16 @@ public interface Connection {
     Attributes attributes();
 
     /**
+     * This connection's figures now: bytes and messages in and out, received bytes waiting for
+     * polling, sends waiting for its writer, and how often its reader was held back by backpressure.
+     * Takes no lock its data path uses; never blocks; any thread. After the connection ended, its
+     * final figures.
+     *
+     * @return a snapshot that does not change
+     */
+    ConnectionStats stats();
+
+    /**
      * Reads the next piece of data, blocking until it arrives. Only for a
      * {@link ServerOptions.Builder#handler(ConnectionHandler) connection handler}; when the server
      * reads for you (callbacks or polling) this throws {@link IllegalStateException}.

@@ -327,6 +327,18 @@ public interface TcpClient extends AutoCloseable {
     long droppedEvents();
 
     /**
+     * The client's figures now, across reconnects: connections made and ended; bytes and messages in
+     * and out; bytes queued for polling and pending for the writer; how often its reader was held back
+     * by backpressure; slow-consumer cut-offs; dropped events and exceptions; failures by kind. Its
+     * {@code toString()} is one line, for a log.
+     *
+     * <p>Costs no lock on the data path. Never blocks for long; any thread; legal in every state.
+     *
+     * @return a snapshot that does not change
+     */
+    ClientStats stats();
+
+    /**
      * Closes the connection and joins the client's thread within
      * {@link ClientOptions#closeTimeout()}. Idempotent. A connected client's disconnect fires once.
      *

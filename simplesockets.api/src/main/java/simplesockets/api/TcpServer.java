@@ -345,6 +345,20 @@ public interface TcpServer extends AutoCloseable {
     long droppedEvents();
 
     /**
+     * The server's figures now, for operators: connections open, accepted, refused and closed; bytes and
+     * messages in and out; bytes queued for polling and pending for writers; readers held back by
+     * backpressure; slow consumers cut off; dropped events and exceptions; failures by kind. Its
+     * {@code toString()} is one line, for a log.
+     *
+     * <p>Costs no lock on the data path: each connection's counters, written only by its own threads,
+     * are added up on request (with those of connections that ended). Never blocks for long; any
+     * thread; legal in every state (after {@link #close()}, the final figures).
+     *
+     * @return a snapshot that does not change
+     */
+    ServerStats stats();
+
+    /**
      * Stops accepting, closes the listening socket and every connection, and joins every thread the
      * server started, within {@link ServerOptions#closeTimeout()} (plus a little). Idempotent, and
      * legal in every state. Disconnect callbacks of open connections fire on the way, with

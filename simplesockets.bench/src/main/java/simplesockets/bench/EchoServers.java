@@ -41,7 +41,8 @@ import simplesockets.api.TlsOptions;
  *
  * <p>Kinds: {@code ss-raw} (default options: pieces of at most 2 KiB), {@code ss-raw-64k} (pieces of up to 64 KiB), {@code ss-framed}, {@code ss-tls}, {@code ss-sink}, {@code netty-nio},
  * {@code netty-epoll}, {@code netty-sink}, {@code threads} (a platform thread per connection), {@code ss-raw-unix}
- * (ss-raw on the Unix domain socket named by {@code -Dbench.unix=PATH}; it prints {@code ready 0}).
+ * (ss-raw on the Unix domain socket named by {@code -Dbench.unix=PATH}; it prints {@code ready 0}). With
+ * {@code -Dbench.stats=MILLIS}, a simplesockets server's {@code stats()} is read that often ({@link StatsReader}).
  */
 public final class EchoServers {
 
@@ -118,6 +119,7 @@ public final class EchoServers {
                 .closeTimeout(Duration.ofSeconds(5))
                 .build());
         server.start();
+        StatsReader.startIfAsked(server);
         return new Running() {
             public int port() {
                 return server.localAddress().orElseThrow().getPort();
@@ -137,6 +139,7 @@ public final class EchoServers {
     private static Running polling() throws Exception {
         TcpServer server = TcpServer.create(ServerOptions.builder().host("127.0.0.1").port(0).build());
         server.start();
+        StatsReader.startIfAsked(server);
         Thread loop = Thread.ofPlatform().name("poll").start(() -> {
             try {
                 while (server.state() != simplesockets.api.ServerState.CLOSED) {

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import simplesockets.api.ServerEvent;
 import simplesockets.api.ServerOptions;
 import simplesockets.api.ServerState;
@@ -28,6 +29,9 @@ import simplesockets.api.TcpServer;
  * <p>On SIGTERM (or Ctrl-C) it drains, as a rolling restart needs: it stops accepting at once, answers
  * what its clients sent, closes each connection when that is done (for at most {@link #DRAIN_GRACE}),
  * prints {@code closed: N connection(s) cut off}, and exits.
+ *
+ * <p>With {@code --stats SECONDS} it also prints a line of the server's {@link TcpServer#stats()} that
+ * often: {@code stats ServerStats[connectionsOpen=1 connectionsAccepted=3 ...]}.
  */
 public final class EchoServer {
 
@@ -40,17 +44,67 @@ public final class EchoServer {
     /**
      * Starts the server and serves until the process is told to stop (SIGTERM or Ctrl-C), then drains.
      *
-     * @param args {@code --host HOST --port PORT | --unix PATH, [--proxy-protocol] [--trusted-proxy ADDRESS-OR-CIDR]...};
-     *             port 0 picks a free port
+     * @param args {@code --host HOST --port PORT | --unix PATH, [--proxy-protocol]
+     *             [--trusted-proxy ADDRESS-OR-CIDR]... [--stats SECONDS]}; port 0 picks a free port
      * @throws Exception if binding fails
      */
     public static void main(String[] args) throws Exception {
         Args options = Args.parse(args);
+        Duration statsEvery = statsEvery(options.words());
         try (TcpServer server = start(options, System.out)) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(server, System.out), "echo-server-drain"));
-            while (server.state() != ServerState.CLOSED) { // the poll loop answers until the drain is over
-                echoOnce(server, Duration.ofSeconds(1));
+            serve(server, statsEvery, System.out); // the poll loop answers until the drain is over
+        }
+    }
+
+    /**
+     * The {@code --stats SECONDS} option among the words of the command line.
+     *
+     * @param words the words that are not {@code --host} or {@code --port}
+     * @return how often to print the stats, {@link Duration#ZERO} for never (no {@code --stats})
+     * @throws IllegalArgumentException if {@code --stats} lacks a positive whole number of seconds
+     */
+    public static Duration statsEvery(List<String> words) {
+        int at = words.indexOf("--stats");
+        if (at < 0) {
+            return Duration.ZERO;
+        }
+        try {
+            int seconds = Integer.parseInt(at + 1 < words.size() ? words.get(at + 1) : "");
+            if (seconds > 0) {
+                return Duration.ofSeconds(seconds);
             }
+        } catch (NumberFormatException e) {
+            // told below
+        }
+        throw new IllegalArgumentException("--stats needs a whole number of seconds, at least 1");
+    }
+
+    /**
+     * Echoes until the server is closed (or the thread interrupted); every {@code statsEvery}, prints {@code stats } and the
+     * server's {@link TcpServer#stats()} on one line.
+     *
+     * @param server     the server
+     * @param statsEvery how often to print the stats; {@link Duration#ZERO} for never
+     * @param out        where to print them
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public static void serve(TcpServer server, Duration statsEvery, PrintStream out) throws InterruptedException {
+        long every = statsEvery.toNanos();
+        long next = System.nanoTime() + every;
+        while (server.state() != ServerState.CLOSED && !Thread.currentThread().isInterrupted()) {
+            Duration wait = Duration.ofSeconds(1);
+            if (every > 0) {
+                long left = next - System.nanoTime();
+                if (left <= 0) {
+                    out.println("stats " + server.stats());
+                    out.flush();
+                    next += every * (1 - left / every); // skips the prints a long pause missed
+                    left = next - System.nanoTime();
+                }
+                wait = Duration.ofNanos(Math.max(1, Math.min(wait.toNanos(), left)));
+            }
+            echoOnce(server, wait);
         }
     }
 

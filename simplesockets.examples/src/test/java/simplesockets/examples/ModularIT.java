@@ -98,7 +98,7 @@ class ModularIT {
 
         Tools.Result modules = Tools.run(List.of(IMAGE.resolve("bin").resolve("java").toString(), "--list-modules"), "", 60);
         List<String> names = modules.out().lines().map(l -> l.replaceAll("@.*", "")).sorted().toList();
-        assertEquals(List.of("java.base", "jdk.net", "org.slf4j", "org.slf4j.simple", "simplesockets.api",
+        assertEquals(List.of("java.base", "jdk.jfr", "jdk.net", "org.slf4j", "org.slf4j.simple", "simplesockets.api",
                 "simplesockets.examples", "simplesockets.impl"), names);
         long bytes;
         try (Stream<Path> files = Files.walk(IMAGE)) {

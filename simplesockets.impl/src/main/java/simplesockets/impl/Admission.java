@@ -69,9 +69,11 @@ final class Admission {
     void admit(Transport transport) {
         if (state.get() != ServerState.ACCEPTING || !registry.reserve(options.maxConnections())) {
             LOG.debug("Refused {}: the server is {} or full", transport.remoteAddress(), state.get());
+            settings.tally().refused();
             Transports.closeQuietly(transport);
             return;
         }
+        settings.tally().admitted();
         Link link = null;
         try {
             if (options.tls().isPresent() || gate != null) {
@@ -185,5 +187,10 @@ final class Admission {
     private void serve(Link link) {
         LOG.debug("Accepted {}", link);
         Session.run(link, delivery, true, options.handler().orElse(null));
+    }
+
+    /** The server's figures, which its connections add to. */
+    Tally tally() {
+        return settings.tally();
     }
 }

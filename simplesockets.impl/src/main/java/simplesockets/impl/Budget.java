@@ -75,4 +75,9 @@ final class Budget {
     long used() {
         return used.get();
     }
+
+    /** Whether the bytes in flight are at or past the limit: {@link #awaitRoom} would wait. */
+    boolean spent() {
+        return used.get() >= limit;
+    }
 }

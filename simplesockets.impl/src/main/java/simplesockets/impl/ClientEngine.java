@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import simplesockets.api.ClientEvent;
 import simplesockets.api.ClientOptions;
 import simplesockets.api.ClientState;
+import simplesockets.api.ClientStats;
 import simplesockets.api.DisconnectReason;
 import simplesockets.api.Failure;
 import simplesockets.api.TcpClient;
@@ -38,6 +39,7 @@ public final class ClientEngine implements TcpClient {
     private final Clock clock;
     private final ClientLife life = new ClientLife();
     private final Delivery<ClientEvent> delivery;
+    private final FailureLog failures;
     private final ClientPolling polling;
     private final Timeouts timeouts;
     private final Connector connector;
@@ -58,8 +60,8 @@ public final class ClientEngine implements TcpClient {
         this.scope = threads.scope();
         this.clock = threads.clock();
         EventState<ClientEvent> events = new EventState<>(options.maxQueuedEvents(), options.maxQueuedBytes());
-        this.delivery = new Delivery<>(new ClientSide(options), events, new FailureLog(options.maxRecordedFailures()),
-                clock);
+        this.failures = new FailureLog(options.maxRecordedFailures(), "client");
+        this.delivery = new Delivery<>(new ClientSide(options), events, failures, clock);
         this.polling = new ClientPolling(delivery, this::isConnected, options.autoReceive());
         this.timeouts = new Timeouts(clock, options.idleTimeout(), options.writeTimeout(), life::links);
         this.connector = new Connector(network, options, clock, scope, delivery, this::ending);
@@ -118,6 +120,7 @@ public final class ClientEngine implements TcpClient {
             return new SocketException("the client was closed, or connected elsewhere, while connecting to " + target);
         }
         LOG.debug("Connected to {}", target);
+        connector.tally().admitted();
         reconnector.connected(generation == Reconnector.ANY);
         delivery.connected(link);
         try {
@@ -257,6 +260,11 @@ public final class ClientEngine implements TcpClient {
     @Override
     public long droppedEvents() {
         return delivery.droppedEvents();
+    }
+
+    @Override
+    public ClientStats stats() {
+        return connector.tally().client(delivery.droppedEvents(), delivery.droppedExceptions(), failures.counts());
     }
 
     // ---- shutdown ----

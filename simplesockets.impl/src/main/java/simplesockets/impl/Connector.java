@@ -83,4 +83,9 @@ final class Connector {
         ReadMode mode = delivery.callsOnReceive() ? ReadMode.CALLBACK : ReadMode.QUEUE;
         return Optional.of(new Link(ids.incrementAndGet(), transport, mode, settings, delivery, owner, clock, scope));
     }
+
+    /** The client's figures, which its connections add to. */
+    Tally tally() {
+        return settings.tally();
+    }
 }

@@ -1,5 +1,7 @@
 package simplesockets.impl;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.Condition;
 
 /**
@@ -8,13 +10,60 @@ import java.util.concurrent.locks.Condition;
  * lock.
  */
 final class Credit {
+    private static final VarHandle DATA;
+
+    static {
+        try {
+            DATA = MethodHandles.lookup().findVarHandle(Credit.class, "dataBytes", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** Its reader waits here for its own bytes to be drained, not on the pollers' condition. */
     final Condition room;
     int queuedBytes;
     boolean cancelled;
     boolean graceOver;
 
-    Credit(Condition room) {
+    /** Of the queued bytes, the received bytes themselves, without what their entries cost; read without the lock too. */
+    private int dataBytes;
+    /** Its connection's counters: told when its reader stalls; they read the queued bytes from here. */
+    private final Meter meter;
+
+    Credit(Condition room, Meter meter) {
         this.room = room;
+        this.meter = meter;
+        meter.watch(this);
+    }
+
+    /** A piece of {@code bytes} joins the queue, costing {@code overhead} more; under the lock. */
+    void charge(int bytes, int overhead) {
+        queuedBytes += bytes + overhead;
+        DATA.setOpaque(this, dataBytes + bytes);
+    }
+
+    /** A piece whose entry cost {@code cost}, {@code overhead} of it beyond its bytes, left the queue; under the lock. */
+    void release(int cost, int overhead) {
+        queuedBytes -= cost;
+        DATA.setOpaque(this, dataBytes - (cost - overhead));
+    }
+
+    /** The received bytes waiting for polling; any thread, without the lock. */
+    int queuedData() {
+        return (int) DATA.getOpaque(this);
+    }
+
+    /**
+     * Its reader waits on {@code condition}, under the lock.
+     *
+     * @param bound the bound that holds it back, which makes the wait a stall of the reader; {@code null}
+     *              when it waits for another reason (pull mode)
+     */
+    void await(Condition condition, Meter.Bound bound) throws InterruptedException {
+        if (bound != null) {
+            meter.stalled(bound);
+        }
+        condition.await();
     }
 }

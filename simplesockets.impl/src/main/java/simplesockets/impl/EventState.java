@@ -52,7 +52,7 @@ final class EventState<E> {
     private long queuedTotal;
     private int dataEntries;
     private int otherEntries;
-    private long droppedEvents;
+    private volatile long droppedEvents; // written under the lock; read without it (stats)
     private int dataWaiters;
     /** Bumped when a connection ends, so that waiters who asked to be told return. */
     private long endings;
@@ -71,8 +71,8 @@ final class EventState<E> {
     }
 
     /** A new connection's share of the queue. */
-    Credit newCredit() {
-        return new Credit(lock.newCondition());
+    Credit newCredit(Meter meter) {
+        return new Credit(lock.newCondition(), meter);
     }
 
     /** Queues a piece of data charged to a connection's credit. */
@@ -81,7 +81,7 @@ final class EventState<E> {
         try {
             queue.addLast(new Entry<>(event, credit, bytes + ENTRY_OVERHEAD));
             dataEntries++;
-            credit.queuedBytes += bytes + ENTRY_OVERHEAD;
+            credit.charge(bytes, ENTRY_OVERHEAD);
             queuedTotal += bytes + ENTRY_OVERHEAD;
             budget.charge(bytes + ENTRY_OVERHEAD);
             changed.signalAll();
@@ -117,7 +117,7 @@ final class EventState<E> {
     }
 
     long droppedEvents() {
-        return locked(() -> droppedEvents);
+        return droppedEvents;
     }
 
     /** Takes every data entry, oldest first, without waiting; other events stay. */
@@ -228,7 +228,7 @@ final class EventState<E> {
     private void release(Entry<E> entry) {
         boolean wasFull = queuedTotal >= maxQueuedTotal;
         dataEntries--;
-        entry.credit().queuedBytes -= entry.bytes();
+        entry.credit().release(entry.bytes(), ENTRY_OVERHEAD);
         queuedTotal -= entry.bytes();
         budget.release(entry.bytes());
         entry.credit().room.signal();
@@ -248,9 +248,9 @@ final class EventState<E> {
         try {
             while (!credit.cancelled) {
                 if (credit.queuedBytes >= limit) {
-                    credit.room.await();
+                    credit.await(credit.room, Meter.Bound.CONNECTION_QUEUE);
                 } else if (queuedTotal >= maxQueuedTotal || pull && (dataWaiters == 0 || dataEntries > 0)) {
-                    readers.await();
+                    credit.await(readers, queuedTotal >= maxQueuedTotal ? Meter.Bound.ALL_QUEUES : null);
                 } else {
                     return true;
                 }

@@ -1,17 +1,21 @@
 package simplesockets.impl;
 
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import simplesockets.api.Failure;
 import simplesockets.api.OnFailure;
+import simplesockets.impl.jfr.JfrEvents;
 
 /**
  * The seed's exception list and flag, bounded: past {@code max} entries the oldest is dropped and
  * counted. The flag is the seed's {@code occurred}: set by every record, cleared only on request.
+ * Every failure is also counted by kind, for stats, and given to the flight recorder.
  */
 final class FailureLog {
 
@@ -20,11 +24,17 @@ final class FailureLog {
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Failure> failures = new ArrayDeque<>();
     private final int max;
+    private final String side;
+    private final Map<Class<? extends Failure>, Long> counts = new HashMap<>();
     private long dropped;
     private boolean occurred;
 
-    FailureLog(int max) {
+    /**
+     * @param side {@code "server"} or {@code "client"}, for the flight recorder
+     */
+    FailureLog(int max, String side) {
         this.max = max;
+        this.side = side;
     }
 
     /**
@@ -54,6 +64,18 @@ final class FailureLog {
             }
             failures.addLast(failure);
             occurred = true;
+            counts.merge(failure.getClass(), 1L, Long::sum);
+        } finally {
+            lock.unlock();
+        }
+        JfrEvents.failure(side, failure);
+    }
+
+    /** How many failures of each kind were recorded, dropped ones included. */
+    Map<Class<? extends Failure>, Long> counts() {
+        lock.lock();
+        try {
+            return Map.copyOf(counts);
         } finally {
             lock.unlock();
         }

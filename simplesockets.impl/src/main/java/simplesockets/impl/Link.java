@@ -3,7 +3,6 @@ package simplesockets.impl;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Objects;
 import java.util.Optional;
@@ -11,10 +10,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import simplesockets.api.Connection;
+import simplesockets.api.ConnectionStats;
 import simplesockets.api.DisconnectReason;
-import simplesockets.api.Failure;
 import simplesockets.impl.time.Clock;
-import simplesockets.impl.transport.PeerResetException;
 import simplesockets.impl.transport.Transport;
 
 /**
@@ -51,6 +49,7 @@ final class Link implements Connection, Outbound.Ends {
     private final Owner owner;
     private final Clock clock;
     private final Credit credit;
+    private final Meter meter;
     private final AttributeMap attributes = new AttributeMap();
     private final AtomicReference<DisconnectReason> reason = new AtomicReference<>();
     /** The connection's own thread (its reader or handler), once it runs. */
@@ -70,10 +69,12 @@ final class Link implements Connection, Outbound.Ends {
         this.delivery = delivery;
         this.owner = owner;
         this.clock = clock;
-        this.credit = mode == ReadMode.QUEUE ? delivery.events().newCredit() : null; // only polling queues data
+        this.meter = new Meter(settings.tally(), this);
+        this.credit = mode == ReadMode.QUEUE ? delivery.events().newCredit(meter) : null; // only polling queues data
         this.codec = settings.codec();
-        this.reader = new Reader(transport, codec, clock, settings.pieceSize(), settings.budget(), () -> !isOpen());
-        this.out = new Outbound(transport, clock, scope, this, settings.maxPendingSendBytes(), settings.sendOverflow(),
+        Transport metered = new MeteredTransport(transport, meter);
+        this.reader = new Reader(metered, codec, clock, settings.pieceSize(), settings.budget(), meter, () -> !isOpen());
+        this.out = new Outbound(metered, clock, scope, this, settings.maxPendingSendBytes(), settings.sendOverflow(),
                 settings.budget());
     }
 
@@ -114,9 +115,10 @@ final class Link implements Connection, Outbound.Ends {
         return out;
     }
 
-    /** Called first on the connection's own thread: its sends write directly from now on. */
+    /** Called first on the connection's own thread: its sends write directly from now on, and it counts as open. */
     void own() {
         own = Thread.currentThread();
+        meter.opened();
     }
 
     @Override
@@ -127,10 +129,12 @@ final class Link implements Connection, Outbound.Ends {
         }
         if (own != Thread.currentThread()) {
             out.sendQueued(bytes);
+            meter.sentQueued();
             return;
         }
         try {
             out.sendOwn(bytes);
+            meter.sentOwn();
         } catch (IOException e) {
             if (reason.get() != null) {
                 throw closed();
@@ -237,7 +241,13 @@ final class Link implements Connection, Outbound.Ends {
         // An ended connection holds no buffers, however long its events or its user keep it.
         reader.release();
         out.release();
+        meter.closed(decided);
         return decided;
+    }
+
+    @Override
+    public ConnectionStats stats() {
+        return meter.snapshot(out.pendingBytes());
     }
 
     @Override
@@ -306,40 +316,19 @@ final class Link implements Connection, Outbound.Ends {
         return ReadFailures.classify(e, remoteAddress(), toString(), delivery);
     }
 
-    /** A write failed, on whichever thread wrote: the connection ends now, and the failure is recorded. */
     @Override
     public void writeFailed(IOException e) {
-        if (reason.get() != null) {
-            return;
-        }
-        IOException seen = Transports.shown(e);
-        DisconnectReason why = e instanceof PeerResetException ? DisconnectReason.RESET : new DisconnectReason.Failed(seen);
-        if (end(why)) {
-            LOG.debug("Writing to connection {} at {} failed: {}", id, remoteAddress(), seen.toString());
-            delivery.recordQuietly(new Failure.Io(remoteAddress(), seen, delivery.now()));
-        }
+        SendFailures.writeFailed(this, e, delivery);
     }
 
     @Override
     public IOException overflowed(int limit) {
-        SocketException e = new SocketException("connection " + id + " to " + remoteAddress() + " did not read what was"
-                + " sent: its pending sends passed maxPendingSendBytes (" + limit + " bytes), so it was disconnected");
-        if (end(DisconnectReason.SLOW_CONSUMER)) {
-            LOG.debug("Disconnected slow consumer {}", this);
-            delivery.recordQuietly(new Failure.SlowConsumer(remoteAddress(), limit, e, delivery.now()));
-        }
-        return e;
+        return SendFailures.overflowed(this, limit, delivery, meter);
     }
 
     @Override
     public IOException closed() {
-        DisconnectReason why = reason.get();
-        if (why instanceof DisconnectReason.TimedOut) {
-            return new SocketTimeoutException("connection " + id + " to " + remoteAddress()
-                    + " timed out: the peer stopped reading, or sent nothing for too long");
-        }
-        String because = why instanceof DisconnectReason.SlowConsumer ? " (it did not read what was sent)" : "";
-        return new SocketException("connection " + id + " to " + remoteAddress() + " is closed" + because);
+        return SendFailures.closed(this, reason.get());
     }
 
     @Override

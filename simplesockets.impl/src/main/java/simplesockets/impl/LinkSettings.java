@@ -17,18 +17,19 @@ import simplesockets.api.ServerOptions;
  * @param maxPendingSendBytes the bound on sends queued by other threads
  * @param sendOverflow        what a send past that bound does
  * @param budget              the bytes in flight of the whole server or client, shared by its connections
+ * @param tally               the figures of the whole server or client, which its connections add to
  */
 record LinkSettings(Framing framing, int pieceSize, int creditLimit, Duration halfCloseGrace, Duration linger,
-        int maxPendingSendBytes, SendOverflow sendOverflow, Budget budget) {
+        int maxPendingSendBytes, SendOverflow sendOverflow, Budget budget, Tally tally) {
 
     static LinkSettings of(ServerOptions o, Budget budget) {
         return new LinkSettings(o.framing(), o.receiveBufferSize(), o.maxQueuedBytesPerConnection(), o.halfCloseGrace(),
-                o.closeTimeout(), o.maxPendingSendBytes(), o.sendOverflow(), budget);
+                o.closeTimeout(), o.maxPendingSendBytes(), o.sendOverflow(), budget, new Tally("server"));
     }
 
     static LinkSettings of(ClientOptions o, Budget budget) {
         return new LinkSettings(o.framing(), o.receiveBufferSize(), o.maxQueuedBytes(), Duration.ZERO, o.closeTimeout(),
-                o.maxPendingSendBytes(), o.sendOverflow(), budget);
+                o.maxPendingSendBytes(), o.sendOverflow(), budget, new Tally("client"));
     }
 
     /** A fresh codec for one connection. */

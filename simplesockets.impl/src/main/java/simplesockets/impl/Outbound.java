@@ -64,7 +64,7 @@ final class Outbound {
     private ArrayDeque<byte[]> queue;
     /** Whether the queue may hold bytes: the owner's thread then writes them before its own send. */
     private volatile boolean queued;
-    private long pending;
+    private volatile long pending; // written under queueLock; read without it too
     private boolean writing;
     private boolean closed;
 
@@ -346,5 +346,10 @@ final class Outbound {
     long writeBlockedNanos(long now) {
         long started = writeStarted;
         return started == 0 ? 0 : now - started;
+    }
+
+    /** The bytes of sends from other threads not yet written; read without the lock, for stats. */
+    long pendingBytes() {
+        return pending;
     }
 }

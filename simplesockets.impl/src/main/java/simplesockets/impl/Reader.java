@@ -33,12 +33,16 @@ final class Reader {
 
     private final Budget budget;
     private final BooleanSupplier ended;
+    private final Meter meter;
 
     /**
      * @param budget the bytes in flight: while it is spent, a reader building a frame waits
+     * @param meter  counts the pieces handed out, and the waits for the budget or for polling
      * @param ended  whether the connection ended, which ends such a wait
      */
-    Reader(Transport transport, Codec codec, Clock clock, int largestPiece, Budget budget, BooleanSupplier ended) {
+    Reader(Transport transport, Codec codec, Clock clock, int largestPiece, Budget budget, Meter meter,
+            BooleanSupplier ended) {
+        this.meter = meter;
         this.transport = transport;
         this.codec = codec;
         this.clock = clock;
@@ -57,9 +61,11 @@ final class Reader {
     Optional<byte[]> next() throws IOException {
         lock.lock();
         try {
+            meter.resumed(); // reading on ends a wait for polling (EventState's read permit)
             while (true) {
                 byte[] piece = codec.next();
                 if (piece != null) {
+                    meter.received();
                     return Optional.of(piece);
                 }
                 codec.check();
@@ -110,11 +116,17 @@ final class Reader {
     }
 
     private void awaitBudget() throws InterruptedIOException {
+        if (!budget.spent()) {
+            return;
+        }
+        meter.stalled(Meter.Bound.BYTES_IN_FLIGHT);
         try {
             budget.awaitRoom(ended);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while the bytes in flight were at their bound");
+        } finally {
+            meter.resumed();
         }
     }
 

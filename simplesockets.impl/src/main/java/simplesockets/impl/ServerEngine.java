@@ -17,6 +17,7 @@ import simplesockets.api.Failure;
 import simplesockets.api.ServerEvent;
 import simplesockets.api.ServerOptions;
 import simplesockets.api.ServerState;
+import simplesockets.api.ServerStats;
 import simplesockets.api.TcpServer;
 import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.Network;
@@ -40,6 +41,8 @@ public final class ServerEngine implements TcpServer {
     private final Lifecycle<ServerState> lifecycle = new Lifecycle<>("server", ServerState.CREATED);
     private final Registry registry = new Registry();
     private final Delivery<ServerEvent> delivery;
+    private final FailureLog failures;
+    private final Tally tally;
     private final Timeouts timeouts;
     /** Its moves happen under the lifecycle's lock. */
     private final Listener listener;
@@ -57,12 +60,13 @@ public final class ServerEngine implements TcpServer {
         this.threads = new Threads("server-" + SERVERS.incrementAndGet(), given);
         this.scope = threads.scope();
         this.clock = threads.clock();
+        this.failures = new FailureLog(options.maxRecordedFailures(), "server");
         this.delivery = new Delivery<>(new ServerSide(options),
-                new EventState<>(options.maxQueuedEvents(), options.maxQueuedBytesTotal()),
-                new FailureLog(options.maxRecordedFailures()), clock);
+                new EventState<>(options.maxQueuedEvents(), options.maxQueuedBytesTotal()), failures, clock);
         this.timeouts = new Timeouts(clock, options.idleTimeout(), options.writeTimeout(), registry::links);
         Admission admission = new Admission(options, lifecycle::state, registry, scope, delivery, clock,
                 this::connectionEnded);
+        this.tally = admission.tally();
         int backlog = options.backlog() == ServerOptions.SYSTEM_BACKLOG ? SystemBacklog.largest() : options.backlog();
         this.listener = new Listener(network, backlog, options.closeTimeout(), scope, clock, admission::admit,
                 delivery::recordQuietly);
@@ -257,6 +261,11 @@ public final class ServerEngine implements TcpServer {
     @Override
     public long droppedEvents() {
         return delivery.droppedEvents();
+    }
+
+    @Override
+    public ServerStats stats() {
+        return tally.server(registry.size(), delivery.droppedEvents(), delivery.droppedExceptions(), failures.counts());
     }
 
     // ---- shutdown ----

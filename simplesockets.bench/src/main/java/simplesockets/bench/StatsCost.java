@@ -1,0 +1,234 @@
+package simplesockets.bench;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What stats and the flight recorder cost: the 64-byte echo at 1,000 connections against the same
+ * server kind, with and without them, interleaved in one run, and each variant's ratio to its baseline
+ * in the same round.
+ *
+ * <p>{@code java -cp ... simplesockets.bench.StatsCost OUTPUT_DIR [KEY=VALUE...]}; {@code bench/stats-cost}
+ * builds and runs it. Keys: {@code base=DIR} a folder with the {@code simplesockets-api} and
+ * {@code simplesockets-impl} jars of a build without stats (the {@code @base} variants run on them;
+ * without it they are skipped), {@code connections=1000}, {@code rounds=5}, {@code warmup=3} and
+ * {@code measure=5} (seconds), {@code variants=...} (default below). A variant is a server kind of
+ * {@link EchoServers} with suffixes:
+ * <ul>
+ *   <li>{@code @base}: on the build in {@code base};</li>
+ *   <li>{@code +stats}: its {@code stats()} read every second ({@code -Dbench.stats=1000});</li>
+ *   <li>{@code +jfr}: a flight recording of the simplesockets events only, every stall included
+ *       ({@code -XX:StartFlightRecording=settings=none,+simplesockets.ReaderStalled#threshold=0ms}),
+ *       written to the output folder.</li>
+ * </ul>
+ * The order of the variants rotates from round to round. A variant's baseline is the same kind with
+ * {@code @base}, and, for {@code +stats} and {@code +jfr}, also the same kind on this build without them.
+ * Results go to stdout as they come, then a table of medians to stdout and {@code stats-cost.txt}, and
+ * every measurement to {@code stats-cost.csv}.
+ */
+public final class StatsCost {
+
+    private static final String DEFAULT_VARIANTS = "ss-raw@base,ss-raw,ss-raw+stats,ss-raw+jfr,ss-poll@base,ss-poll+stats";
+
+    private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private final String classPath = System.getProperty("java.class.path");
+    private final Path out;
+    private final Map<String, String> args = new LinkedHashMap<>();
+    /** variant -> metric -> one value per round. */
+    private final Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
+    private final List<String> csv = new ArrayList<>(List.of("variant,round,metric,value"));
+
+    private StatsCost(Path out, List<String> arguments) {
+        this.out = out;
+        for (String a : arguments) {
+            int eq = a.indexOf('=');
+            args.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+    }
+
+    public static void main(String[] arguments) throws Exception {
+        Path out = Path.of(arguments.length > 0 ? arguments[0] : "target/stats-cost");
+        Files.createDirectories(out);
+        new StatsCost(out, Arrays.asList(arguments).subList(Math.min(1, arguments.length), arguments.length)).run();
+    }
+
+    private int number(String key, int fallback) {
+        return Integer.parseInt(args.getOrDefault(key, String.valueOf(fallback)));
+    }
+
+    private void run() throws Exception {
+        List<String> variants = new ArrayList<>(Arrays.asList(args.getOrDefault("variants", DEFAULT_VARIANTS).split(",")));
+        if (!args.containsKey("base")) {
+            System.out.println("no base=DIR: the @base variants are skipped");
+            variants.removeIf(v -> v.contains("@base"));
+        }
+        int rounds = number("rounds", 5);
+        int connections = number("connections", 1000);
+        System.out.printf(Locale.ROOT, "stats cost: %d connections, %d rounds, %s s warm-up, %s s measured, %d cores, Java %s%n",
+                connections, rounds, args.getOrDefault("warmup", "3"), args.getOrDefault("measure", "5"),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < variants.size(); i++) {
+                String variant = variants.get((i + round) % variants.size());
+                Map<String, Double> values = echo(variant, round, connections);
+                Map<String, List<Double>> byMetric = results.computeIfAbsent(variant, v -> new LinkedHashMap<>());
+                for (Map.Entry<String, Double> e : values.entrySet()) {
+                    byMetric.computeIfAbsent(e.getKey(), k -> new ArrayList<>(Collections.nCopies(rounds, Double.NaN)))
+                            .set(round, e.getValue());
+                    csv.add(String.format(Locale.ROOT, "%s,%d,%s,%.3f", variant, round, e.getKey(), e.getValue()));
+                }
+                System.out.println(variant + " round " + round + " " + values);
+                System.out.flush();
+            }
+        }
+        Files.write(out.resolve("stats-cost.csv"), csv);
+        String table = summary(variants, rounds);
+        System.out.print(table);
+        Files.writeString(out.resolve("stats-cost.txt"), table);
+    }
+
+    /** One echo run against a fresh server process of the variant. */
+    private Map<String, Double> echo(String variant, int round, int connections) throws Exception {
+        String kind = variant.replaceAll("[@+].*", "");
+        List<String> command = new ArrayList<>(List.of(java, "-Xss512k", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        if (variant.contains("+stats")) {
+            command.add("-Dbench.stats=1000");
+        }
+        if (variant.contains("+jfr")) {
+            Path recording = out.resolve(variant.replace('+', '-').replace('@', '-') + "-" + round + ".jfr");
+            command.add("-XX:StartFlightRecording=settings=none,+simplesockets.ReaderStalled#threshold=0ms,filename="
+                    + recording);
+        }
+        command.addAll(List.of("-cp", variant.contains("@base") ? baseClassPath() : classPath, EchoServers.class.getName(), kind));
+        Process server = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (BufferedReader stdout = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+                PrintWriter stdin = new PrintWriter(server.getOutputStream(), true, StandardCharsets.UTF_8)) {
+            String ready = stdout.readLine();
+            for (int skipped = 0; ready != null && ready.startsWith("[") && skipped < 20; skipped++) {
+                ready = stdout.readLine(); // the JVM's own log lines, such as the recording's start
+            }
+            if (ready == null || !ready.startsWith("ready ")) {
+                throw new IOException(variant + " did not start: " + ready);
+            }
+            String port = ready.substring(6).trim();
+            Process gen = new ProcessBuilder(java, "-Xss512k", "-cp", classPath, LoadGen.class.getName(), "echo", port,
+                    String.valueOf(connections), args.getOrDefault("warmup", "3"), args.getOrDefault("measure", "5"))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            BufferedReader lines = new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.UTF_8));
+            double cpuStart = 0;
+            double cpuEnd = 0;
+            Map<String, Double> result = new LinkedHashMap<>();
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.equals("measuring") || line.equals("measured")) {
+                    stdin.println("stats");
+                    double cpu = Bench.values(stdout.readLine()).getOrDefault("cpu_ms", 0.0);
+                    if (line.equals("measuring")) {
+                        cpuStart = cpu;
+                    } else {
+                        cpuEnd = cpu;
+                    }
+                } else if (line.startsWith("result ")) {
+                    result.putAll(Bench.values(line));
+                }
+            }
+            if (!gen.waitFor(10, TimeUnit.MINUTES)) {
+                gen.destroyForcibly();
+            }
+            if (cpuEnd > cpuStart && result.getOrDefault("messages", 0.0) > 0) {
+                result.put("server_cpu_us_per_msg", (cpuEnd - cpuStart) * 1000 / result.get("messages"));
+            }
+            return result;
+        } finally {
+            server.getOutputStream().close();
+            if (!server.waitFor(30, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
+        }
+    }
+
+    /** This build's class path with the API and engine jars of the base build in place of ours. */
+    private String baseClassPath() {
+        Path base = Path.of(args.get("base"));
+        List<String> parts = new ArrayList<>();
+        for (String part : classPath.split(File.pathSeparator)) {
+            String file = Path.of(part).getFileName().toString();
+            boolean ours = file.startsWith("simplesockets-api") || file.startsWith("simplesockets-impl")
+                    || part.replace(File.separatorChar, '/').matches(".*/simplesockets\\.(api|impl)/target/classes/?");
+            if (ours) {
+                String jar = file.startsWith("simplesockets-impl") || part.contains("simplesockets.impl")
+                        ? "simplesockets-impl" : "simplesockets-api";
+                try (var found = Files.list(base)) {
+                    parts.add(found.filter(p -> p.getFileName().toString().startsWith(jar)
+                            && p.getFileName().toString().endsWith(".jar")).findFirst()
+                            .orElseThrow(() -> new IllegalArgumentException("no " + jar + " jar in " + base)).toString());
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("cannot read " + base, e);
+                }
+            } else {
+                parts.add(part);
+            }
+        }
+        return String.join(File.pathSeparator, parts);
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> v = values.stream().filter(d -> !d.isNaN()).sorted().toList();
+        if (v.isEmpty()) {
+            return Double.NaN;
+        }
+        int n = v.size();
+        return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+    }
+
+    /** The median over rounds of a variant's metric divided by its baseline's in the same round. */
+    private double ratio(String variant, String baseline, String metric, int rounds) {
+        if (!results.containsKey(baseline) || variant.equals(baseline)) {
+            return Double.NaN;
+        }
+        List<Double> none = Collections.nCopies(rounds, Double.NaN);
+        List<Double> mine = results.get(variant).getOrDefault(metric, none);
+        List<Double> theirs = results.get(baseline).getOrDefault(metric, none);
+        List<Double> ratios = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            ratios.add(mine.get(r) / theirs.get(r));
+        }
+        return median(ratios);
+    }
+
+    private String summary(List<String> variants, int rounds) {
+        StringBuilder table = new StringBuilder();
+        table.append(String.format(Locale.ROOT, "%n%-16s %9s %19s %9s %9s %9s %9s %9s %10s%n", "variant", "msgs/s", "min..max",
+                "vs @base", "vs plain", "cpu us", "cpu/base", "cpu/plain", "p99 us"));
+        for (String variant : variants) {
+            Map<String, List<Double>> m = results.getOrDefault(variant, Map.of());
+            List<Double> rates = m.getOrDefault("msgs_per_s", List.of());
+            String kind = variant.replaceAll("[@+].*", "");
+            String plain = variant.contains("+") ? kind : variant;
+            double min = rates.stream().filter(d -> !d.isNaN()).mapToDouble(d -> d).min().orElse(Double.NaN);
+            double max = rates.stream().filter(d -> !d.isNaN()).mapToDouble(d -> d).max().orElse(Double.NaN);
+            table.append(String.format(Locale.ROOT, "%-16s %9.0f %9.0f..%-9.0f %8.3fx %8.3fx %9.2f %8.3fx %8.3fx %10.0f%n",
+                    variant, median(rates), min, max,
+                    ratio(variant, kind + "@base", "msgs_per_s", rounds), ratio(variant, plain, "msgs_per_s", rounds),
+                    median(m.getOrDefault("server_cpu_us_per_msg", List.of())),
+                    ratio(variant, kind + "@base", "server_cpu_us_per_msg", rounds),
+                    ratio(variant, plain, "server_cpu_us_per_msg", rounds),
+                    median(m.getOrDefault("p99_us", List.of()))));
+        }
+        table.append("ratios: the median over rounds of (variant / baseline in the same round); NaN where there is no baseline\n");
+        return table.toString();
+    }
+}
