@@ -173,7 +173,7 @@ final class Link implements Connection, Outbound.Ends {
     /** A graceful close: read no more than is already here, finish, then close. */
     void drain() {
         draining = true;
-        wakeReader();
+        Transports.endInput(transport, clock, this::wakeReader);
     }
 
     /**
