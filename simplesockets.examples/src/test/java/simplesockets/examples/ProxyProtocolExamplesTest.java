@@ -151,6 +151,12 @@ class ProxyProtocolExamplesTest {
             alice.setSoTimeout(5_000);
             bob.setSoTimeout(5_000);
             alice.getOutputStream().write("PROXY TCP4 198.51.100.1 127.0.0.1 5555 6667\r\n".getBytes(StandardCharsets.UTF_8));
+            // Alice is in the chat before Bob's header comes, so that she hears him join (a bounded wait).
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (chat.clients().isEmpty() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            assertEquals(1, chat.clients().size(), "alice joined");
             bob.getOutputStream().write("PROXY TCP4 198.51.100.2 127.0.0.1 6666 6667\r\n".getBytes(StandardCharsets.UTF_8));
             assertTrue(readUntil(alice, "6666: joined\n").contains("6666: joined\n"), "bob's real port is announced");
             alice.getOutputStream().write("hi bob\n".getBytes(StandardCharsets.UTF_8));

@@ -197,7 +197,7 @@ final class SocketNetwork implements Network {
                 // Looked at again once reading is published: the ending side sets ending, then looks at reading.
                 return ending ? readWhatArrived(buffer, offset, length) : in.read(buffer, offset, length);
             } catch (SocketException e) {
-                throw translate(e);
+                throw Transports.resetByPeer(e, !socket.isClosed());
             } finally {
                 reading = false;
             }
