@@ -391,7 +391,11 @@ class HaproxyIT {
     }
 
     private static byte[] request(int id, long seq, SplittableRandom random) {
-        byte[] payload = new byte[16 + random.nextInt(2_000)];
+        // At most about 530 bytes: a request travels in one segment, which HAProxy forwards whole. The echo
+        // server is raw, with no message boundaries, so a drain answers what had arrived when it began; a
+        // longer request that HAProxy forwarded in two parts around that moment was answered in part
+        // (seen once, on a loaded machine). Framed servers could wait for a frame begun; raw ones cannot.
+        byte[] payload = new byte[16 + random.nextInt(480)];
         random.nextBytes(payload);
         ByteBuffer request = ByteBuffer.allocate(4 + 8 + 4 + payload.length + 8);
         request.putInt(id).putLong(seq).putInt(payload.length).put(payload);
