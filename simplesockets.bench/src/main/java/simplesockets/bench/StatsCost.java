@@ -151,12 +151,22 @@ public final class StatsCost {
             if (cpuEnd > cpuStart && result.getOrDefault("messages", 0.0) > 0) {
                 result.put("server_cpu_us_per_msg", (cpuEnd - cpuStart) * 1000 / result.get("messages"));
             }
+            result.put("load1", loadAverage()); // after the run: how busy the machine was meanwhile
             return result;
         } finally {
             server.getOutputStream().close();
             if (!server.waitFor(30, TimeUnit.SECONDS)) {
                 server.destroyForcibly();
             }
+        }
+    }
+
+    /** The system's load average over the last minute ({@code /proc/loadavg}), or NaN where it cannot be read. */
+    private static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
         }
     }
 
@@ -211,8 +221,8 @@ public final class StatsCost {
 
     private String summary(List<String> variants, int rounds) {
         StringBuilder table = new StringBuilder();
-        table.append(String.format(Locale.ROOT, "%n%-16s %9s %19s %9s %9s %9s %9s %9s %10s%n", "variant", "msgs/s", "min..max",
-                "vs @base", "vs plain", "cpu us", "cpu/base", "cpu/plain", "p99 us"));
+        table.append(String.format(Locale.ROOT, "%n%-16s %9s %19s %9s %9s %9s %9s %9s %10s %6s%n", "variant", "msgs/s", "min..max",
+                "vs @base", "vs plain", "cpu us", "cpu/base", "cpu/plain", "p99 us", "load"));
         for (String variant : variants) {
             Map<String, List<Double>> m = results.getOrDefault(variant, Map.of());
             List<Double> rates = m.getOrDefault("msgs_per_s", List.of());
@@ -220,15 +230,16 @@ public final class StatsCost {
             String plain = variant.contains("+") ? kind : variant;
             double min = rates.stream().filter(d -> !d.isNaN()).mapToDouble(d -> d).min().orElse(Double.NaN);
             double max = rates.stream().filter(d -> !d.isNaN()).mapToDouble(d -> d).max().orElse(Double.NaN);
-            table.append(String.format(Locale.ROOT, "%-16s %9.0f %9.0f..%-9.0f %8.3fx %8.3fx %9.2f %8.3fx %8.3fx %10.0f%n",
+            table.append(String.format(Locale.ROOT, "%-16s %9.0f %9.0f..%-9.0f %8.3fx %8.3fx %9.2f %8.3fx %8.3fx %10.0f %6.2f%n",
                     variant, median(rates), min, max,
                     ratio(variant, kind + "@base", "msgs_per_s", rounds), ratio(variant, plain, "msgs_per_s", rounds),
                     median(m.getOrDefault("server_cpu_us_per_msg", List.of())),
                     ratio(variant, kind + "@base", "server_cpu_us_per_msg", rounds),
                     ratio(variant, plain, "server_cpu_us_per_msg", rounds),
-                    median(m.getOrDefault("p99_us", List.of()))));
+                    median(m.getOrDefault("p99_us", List.of())), median(m.getOrDefault("load1", List.of()))));
         }
-        table.append("ratios: the median over rounds of (variant / baseline in the same round); NaN where there is no baseline\n");
+        table.append("ratios: the median over rounds of (variant / baseline in the same round); NaN where there is no baseline;\n"
+                + "load: the median of the 1-minute load average after each run (the server and the generator make about 2)\n");
         return table.toString();
     }
 }
