@@ -22,6 +22,7 @@ public final class ClientOptions {
     private final int receiveBufferSize;
     private final Framing framing;
     private final TlsOptions tls;
+    private final ProxyHeader proxyHeader;
     private final Duration connectTimeout;
     private final Duration idleTimeout;
     private final Duration writeTimeout;
@@ -48,6 +49,7 @@ public final class ClientOptions {
         this.receiveBufferSize = b.receiveBufferSize;
         this.framing = b.framing;
         this.tls = b.tls;
+        this.proxyHeader = b.proxyHeader;
         this.connectTimeout = b.connectTimeout;
         this.idleTimeout = b.idleTimeout;
         this.writeTimeout = b.writeTimeout;
@@ -145,6 +147,7 @@ public final class ClientOptions {
         private int receiveBufferSize = ServerOptions.DEFAULT_RECEIVE_BUFFER;
         private Framing framing = Framing.RAW;
         private TlsOptions tls;
+        private ProxyHeader proxyHeader;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration idleTimeout = Duration.ZERO;
         private Duration writeTimeout = Duration.ZERO;
@@ -174,6 +177,7 @@ public final class ClientOptions {
             receiveBufferSize = o.receiveBufferSize;
             framing = o.framing;
             tls = o.tls;
+            proxyHeader = o.proxyHeader;
             connectTimeout = o.connectTimeout;
             idleTimeout = o.idleTimeout;
             writeTimeout = o.writeTimeout;
@@ -263,6 +267,18 @@ public final class ClientOptions {
          */
         public Builder tls(TlsOptions tls) {
             this.tls = tls;
+            return this;
+        }
+
+        /**
+         * Sets {@code proxyHeader}: a PROXY protocol header to send first on every connection, or
+         * {@code null} (the default) for none.
+         *
+         * @param proxyHeader the header, or {@code null} for none
+         * @return this builder
+         */
+        public Builder proxyHeader(ProxyHeader proxyHeader) {
+            this.proxyHeader = proxyHeader;
             return this;
         }
 
@@ -538,6 +554,17 @@ public final class ClientOptions {
     }
 
     /**
+     * A PROXY protocol header to send first, or {@code null} (the default) for none. It is written on
+     * every connection (and every reconnection) right after the connect, before a TLS handshake and
+     * before anything else; a failure to write it fails the connect.
+     *
+     * @return the setting, or empty when it is not set
+     */
+    public java.util.Optional<ProxyHeader> proxyHeader() {
+        return java.util.Optional.ofNullable(proxyHeader);
+    }
+
+    /**
      * How long {@link TcpClient#connect()} may take; default 5 s.
      *
      * @return the setting
@@ -731,6 +758,7 @@ public final class ClientOptions {
                 && receiveBufferSize == o.receiveBufferSize
                 && java.util.Objects.equals(framing, o.framing)
                 && java.util.Objects.equals(tls, o.tls)
+                && java.util.Objects.equals(proxyHeader, o.proxyHeader)
                 && java.util.Objects.equals(connectTimeout, o.connectTimeout)
                 && java.util.Objects.equals(idleTimeout, o.idleTimeout)
                 && java.util.Objects.equals(writeTimeout, o.writeTimeout)
@@ -759,7 +787,7 @@ public final class ClientOptions {
      */
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(host, port, receiveBufferSize, framing, tls, connectTimeout, idleTimeout, writeTimeout, keepAlive, keepAliveTuning, tcpNoDelay, reconnect, autoReceive, maxQueuedBytes, maxPendingSendBytes, sendOverflow, maxQueuedEvents, maxRecordedFailures, closeTimeout, onConnect, onReceive, onDisconnect, onFailure, unixSocket);
+        return java.util.Objects.hash(host, port, receiveBufferSize, framing, tls, proxyHeader, connectTimeout, idleTimeout, writeTimeout, keepAlive, keepAliveTuning, tcpNoDelay, reconnect, autoReceive, maxQueuedBytes, maxPendingSendBytes, sendOverflow, maxQueuedEvents, maxRecordedFailures, closeTimeout, onConnect, onReceive, onDisconnect, onFailure, unixSocket);
     }
 
     /**
@@ -769,6 +797,7 @@ public final class ClientOptions {
      */
     @Override
     public String toString() {
-        return "ClientOptions[host=" + host + ", port=" + port + ", receiveBufferSize=" + receiveBufferSize + ", framing=" + framing + ", tls=" + tls + ", connectTimeout=" + connectTimeout + ", idleTimeout=" + idleTimeout + ", writeTimeout=" + writeTimeout + ", keepAlive=" + keepAlive + ", keepAliveTuning=" + keepAliveTuning + ", tcpNoDelay=" + tcpNoDelay + ", reconnect=" + reconnect + ", autoReceive=" + autoReceive + ", maxQueuedBytes=" + maxQueuedBytes + ", maxPendingSendBytes=" + maxPendingSendBytes + ", sendOverflow=" + sendOverflow + ", maxQueuedEvents=" + maxQueuedEvents + ", maxRecordedFailures=" + maxRecordedFailures + ", closeTimeout=" + closeTimeout + ", onConnect=" + onConnect + ", onReceive=" + onReceive + ", onDisconnect=" + onDisconnect + ", onFailure=" + onFailure + ", unixSocket=" + unixSocket + "]";
+        return "ClientOptions[host=" + host + ", port=" + port + ", receiveBufferSize=" + receiveBufferSize + ", framing=" + framing + ", tls=" + tls + ", proxyHeader=" + proxyHeader + ", connectTimeout=" + connectTimeout + ", idleTimeout=" + idleTimeout + ", writeTimeout=" + writeTimeout + ", keepAlive=" + keepAlive + ", keepAliveTuning=" + keepAliveTuning + ", tcpNoDelay=" + tcpNoDelay + ", reconnect=" + reconnect + ", autoReceive=" + autoReceive + ", maxQueuedBytes=" + maxQueuedBytes + ", maxPendingSendBytes=" + maxPendingSendBytes + ", sendOverflow=" + sendOverflow + ", maxQueuedEvents=" + maxQueuedEvents + ", maxRecordedFailures=" + maxRecordedFailures + ", closeTimeout=" + closeTimeout + ", onConnect=" + onConnect + ", onReceive=" + onReceive + ", onDisconnect=" + onDisconnect + ", onFailure=" + onFailure
+                + ", unixSocket=" + unixSocket + "]";
     }
 }

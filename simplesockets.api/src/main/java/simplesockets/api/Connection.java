@@ -20,11 +20,25 @@ public interface Connection {
     long id();
 
     /**
-     * The peer's address.
+     * The peer's address: the client's. With {@link ServerOptions#proxyProtocol() the PROXY protocol}
+     * on, it is the client's address as the proxy's header told it (the proxy's own address is
+     * {@link #proxyAddress()}). Never blocks; any thread.
      *
      * @return the remote address
      */
     InetSocketAddress remoteAddress();
+
+    /**
+     * The address of the proxy (a load balancer) this connection came through, when a
+     * {@linkplain ProxyProtocol PROXY protocol} header named the client: then
+     * {@link #remoteAddress()} is that client's address and this is the socket's real peer. Never
+     * blocks; any thread.
+     *
+     * @return the proxy's address; empty without the PROXY protocol, and for a header that named no
+     *         client (a version 2 {@code LOCAL} or version 1 {@code UNKNOWN} header), whose connection
+     *         keeps the real peer as {@link #remoteAddress()}
+     */
+    Optional<InetSocketAddress> proxyAddress();
 
     /**
      * This side's address.

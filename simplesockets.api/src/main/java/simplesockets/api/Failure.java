@@ -16,7 +16,7 @@ import java.util.Optional;
  *         case Failure.Accept a -> log("accept failed", a.cause());
  *         case Failure.Connect c -> log("could not reach " + c.target(), c.cause());
  *         case Failure.Io io -> log("I/O with " + io.address(), io.cause());
- *         case Failure.Protocol p -> log("bad frame from " + p.address(), p.cause());
+ *         case Failure.Protocol p -> log("bad frame or PROXY header from " + p.address(), p.cause());
  *         case Failure.Callback cb -> log(cb.callback().builderMethod() + " threw", cb.cause());
  *         case Failure.Tls tls -> log("TLS handshake with " + tls.address() + ": " + tls.problem(), tls.cause());
  *         case Failure.SlowConsumer s -> log(s.address() + " did not read what we sent", s.cause());
@@ -142,10 +142,12 @@ public sealed interface Failure {
     }
 
     /**
-     * A peer broke the framing, for example with a frame longer than the maximum. The connection is
-     * closed.
+     * A peer broke the framing, for example with a frame longer than the maximum, or, with the
+     * {@link ProxyProtocol PROXY protocol} on, sent a missing, malformed or late header, or connected
+     * from an address that is not a trusted proxy. The connection is closed. The exception's message
+     * says what was wrong.
      *
-     * @param address the peer
+     * @param address the peer (for a refused PROXY protocol header, the socket's real peer)
      * @param cause   the violation
      * @param at      when
      */

@@ -41,6 +41,7 @@ public final class ServerOptions {
     private final int maxConnections;
     private final Framing framing;
     private final TlsOptions tls;
+    private final ProxyProtocol proxyProtocol;
     private final Duration idleTimeout;
     private final Duration writeTimeout;
     private final boolean keepAlive;
@@ -70,6 +71,7 @@ public final class ServerOptions {
         this.maxConnections = b.maxConnections;
         this.framing = b.framing;
         this.tls = b.tls;
+        this.proxyProtocol = b.proxyProtocol;
         this.idleTimeout = b.idleTimeout;
         this.writeTimeout = b.writeTimeout;
         this.keepAlive = b.keepAlive;
@@ -188,6 +190,7 @@ public final class ServerOptions {
         private int maxConnections = UNLIMITED;
         private Framing framing = Framing.RAW;
         private TlsOptions tls;
+        private ProxyProtocol proxyProtocol;
         private Duration idleTimeout = Duration.ZERO;
         private Duration writeTimeout = Duration.ZERO;
         private boolean keepAlive;
@@ -220,6 +223,7 @@ public final class ServerOptions {
             maxConnections = o.maxConnections;
             framing = o.framing;
             tls = o.tls;
+            proxyProtocol = o.proxyProtocol;
             idleTimeout = o.idleTimeout;
             writeTimeout = o.writeTimeout;
             keepAlive = o.keepAlive;
@@ -320,6 +324,18 @@ public final class ServerOptions {
          */
         public Builder tls(TlsOptions tls) {
             this.tls = tls;
+            return this;
+        }
+
+        /**
+         * Sets {@code proxyProtocol}: read a PROXY protocol header (version 1 or 2) first on every
+         * connection, from trusted proxies only, or {@code null} (the default) for none.
+         *
+         * @param proxyProtocol the setting, or {@code null} for none
+         * @return this builder
+         */
+        public Builder proxyProtocol(ProxyProtocol proxyProtocol) {
+            this.proxyProtocol = proxyProtocol;
             return this;
         }
 
@@ -627,6 +643,19 @@ public final class ServerOptions {
     }
 
     /**
+     * The PROXY protocol, or {@code null} (the default) for none. When set, each connection must come
+     * from a trusted proxy and begin with a version 1 or 2 header, which the server reads (before any TLS
+     * handshake) on the connection's own thread before the connection is announced;
+     * {@link Connection#remoteAddress()} is then the client's address as the header says, and
+     * {@link Connection#proxyAddress()} the proxy's. See {@link ProxyProtocol} for what is refused.
+     *
+     * @return the setting, or empty when it is not set
+     */
+    public java.util.Optional<ProxyProtocol> proxyProtocol() {
+        return java.util.Optional.ofNullable(proxyProtocol);
+    }
+
+    /**
      * A connection with nothing received for this long is closed with {@link DisconnectReason.TimedOut};
      * {@link Duration#ZERO} (the default) means never.
      *
@@ -836,6 +865,7 @@ public final class ServerOptions {
                 && maxConnections == o.maxConnections
                 && java.util.Objects.equals(framing, o.framing)
                 && java.util.Objects.equals(tls, o.tls)
+                && java.util.Objects.equals(proxyProtocol, o.proxyProtocol)
                 && java.util.Objects.equals(idleTimeout, o.idleTimeout)
                 && java.util.Objects.equals(writeTimeout, o.writeTimeout)
                 && keepAlive == o.keepAlive
@@ -865,7 +895,7 @@ public final class ServerOptions {
      */
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(host, port, backlog, receiveBufferSize, maxConnections, framing, tls, idleTimeout, writeTimeout, keepAlive, keepAliveTuning, tcpNoDelay, halfCloseGrace, maxQueuedBytesPerConnection, maxPendingSendBytes, sendOverflow, maxQueuedBytesTotal, maxQueuedEvents, maxRecordedFailures, closeTimeout, onConnect, onReceive, onDisconnect, onFailure, handler, unixSocket, unixSocketPermissions);
+        return java.util.Objects.hash(host, port, backlog, receiveBufferSize, maxConnections, framing, tls, proxyProtocol, idleTimeout, writeTimeout, keepAlive, keepAliveTuning, tcpNoDelay, halfCloseGrace, maxQueuedBytesPerConnection, maxPendingSendBytes, sendOverflow, maxQueuedBytesTotal, maxQueuedEvents, maxRecordedFailures, closeTimeout, onConnect, onReceive, onDisconnect, onFailure, handler, unixSocket, unixSocketPermissions);
     }
 
     /**
@@ -875,6 +905,7 @@ public final class ServerOptions {
      */
     @Override
     public String toString() {
-        return "ServerOptions[host=" + host + ", port=" + port + ", backlog=" + backlog + ", receiveBufferSize=" + receiveBufferSize + ", maxConnections=" + maxConnections + ", framing=" + framing + ", tls=" + tls + ", idleTimeout=" + idleTimeout + ", writeTimeout=" + writeTimeout + ", keepAlive=" + keepAlive + ", keepAliveTuning=" + keepAliveTuning + ", tcpNoDelay=" + tcpNoDelay + ", halfCloseGrace=" + halfCloseGrace + ", maxQueuedBytesPerConnection=" + maxQueuedBytesPerConnection + ", maxPendingSendBytes=" + maxPendingSendBytes + ", sendOverflow=" + sendOverflow + ", maxQueuedBytesTotal=" + maxQueuedBytesTotal + ", maxQueuedEvents=" + maxQueuedEvents + ", maxRecordedFailures=" + maxRecordedFailures + ", closeTimeout=" + closeTimeout + ", onConnect=" + onConnect + ", onReceive=" + onReceive + ", onDisconnect=" + onDisconnect + ", onFailure=" + onFailure + ", handler=" + handler + ", unixSocket=" + unixSocket + ", unixSocketPermissions=" + unixSocketPermissions + "]";
+        return "ServerOptions[host=" + host + ", port=" + port + ", backlog=" + backlog + ", receiveBufferSize=" + receiveBufferSize + ", maxConnections=" + maxConnections + ", framing=" + framing + ", tls=" + tls + ", proxyProtocol=" + proxyProtocol + ", idleTimeout=" + idleTimeout + ", writeTimeout=" + writeTimeout + ", keepAlive=" + keepAlive + ", keepAliveTuning=" + keepAliveTuning + ", tcpNoDelay=" + tcpNoDelay + ", halfCloseGrace=" + halfCloseGrace + ", maxQueuedBytesPerConnection=" + maxQueuedBytesPerConnection + ", maxPendingSendBytes=" + maxPendingSendBytes + ", sendOverflow=" + sendOverflow + ", maxQueuedBytesTotal=" + maxQueuedBytesTotal + ", maxQueuedEvents=" + maxQueuedEvents + ", maxRecordedFailures=" + maxRecordedFailures + ", closeTimeout=" + closeTimeout + ", onConnect=" + onConnect + ", onReceive=" + onReceive + ", onDisconnect=" + onDisconnect + ", onFailure=" + onFailure + ", handler=" + handler + ", unixSocket=" + unixSocket
+                + ", unixSocketPermissions=" + unixSocketPermissions + "]";
     }
 }

@@ -40,7 +40,8 @@ import simplesockets.api.TlsOptions;
  * closes the server and prints {@code closed_ms=...}, and end of input exits.
  *
  * <p>Kinds: {@code ss-raw} (default options: pieces of at most 2 KiB), {@code ss-raw-64k} (pieces of up to 64 KiB), {@code ss-framed}, {@code ss-tls}, {@code ss-sink}, {@code netty-nio},
- * {@code netty-epoll}, {@code netty-sink}, {@code threads} (a platform thread per connection). With
+ * {@code netty-epoll}, {@code netty-sink}, {@code threads} (a platform thread per connection), {@code ss-raw-unix}
+ * (ss-raw on the Unix domain socket named by {@code -Dbench.unix=PATH}; it prints {@code ready 0}). With
  * {@code -Dbench.stats=MILLIS}, a simplesockets server's {@code stats()} is read that often ({@link StatsReader}).
  */
 public final class EchoServers {
@@ -58,6 +59,8 @@ public final class EchoServers {
         String kind = args[0];
         Running server = switch (kind) {
             case "ss-raw" -> simplesockets(ServerOptions.builder(), false);
+            case "ss-raw-unix" -> simplesockets(ServerOptions.builder()
+                    .unixSocket(Path.of(System.getProperty("bench.unix"))), false);
             case "ss-raw-64k" -> simplesockets(ServerOptions.builder().receiveBufferSize(64 * 1024), false);
             case "ss-framed" -> simplesockets(ServerOptions.builder().framing(Framing.lengthPrefixed(1 << 20)), false);
             case "ss-tls" -> simplesockets(ServerOptions.builder().tls(TlsOptions.builder()

@@ -58,6 +58,13 @@ public final class LoadGen {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args[1].startsWith("unix:")) { // a Unix domain socket: the echo only
+            java.net.SocketAddress file = java.net.UnixDomainSocketAddress.of(args[1].substring(5));
+            System.out.println("result " + nioEcho(file, Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4])));
+            System.out.flush();
+            System.exit(0);
+        }
         InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[1]));
         String result = switch (args[0]) {
             case "echo" -> nioEcho(server, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
@@ -137,7 +144,8 @@ public final class LoadGen {
         }
     }
 
-    static String nioEcho(InetSocketAddress server, int connections, int warmup, int measure) throws Exception {
+    static String nioEcho(java.net.SocketAddress server, int connections, int warmup, int measure) throws Exception {
+        boolean unix = server instanceof java.net.UnixDomainSocketAddress;
         Run run = new Run(connections);
         List<List<Conn>> groups = new ArrayList<>();
         for (int s = 0; s < SELECTORS; s++) {
@@ -145,9 +153,11 @@ public final class LoadGen {
         }
         int connectErrors = 0;
         for (int i = 0; i < connections; i++) {
-            SocketChannel channel = SocketChannel.open();
+            SocketChannel channel = unix ? SocketChannel.open(java.net.StandardProtocolFamily.UNIX) : SocketChannel.open();
             try {
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                if (!unix) {
+                    channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                }
                 channel.connect(server);
                 channel.configureBlocking(false);
                 groups.get(i % SELECTORS).add(new Conn(i, channel));

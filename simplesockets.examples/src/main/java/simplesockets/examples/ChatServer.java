@@ -28,6 +28,11 @@ import simplesockets.api.TcpServer;
  * <pre>{@code java -m simplesockets.examples/simplesockets.examples.ChatServer --port 9999}</pre>
  *
  * <p>Then, in two terminals, {@code ncat 127.0.0.1 9999}, and type.
+ *
+ * <p>Behind a load balancer, {@code --proxy-protocol} makes it read the PROXY protocol header (v1 or
+ * v2) the balancer sends first, from the balancers named by {@code --trusted-proxy ADDRESS-OR-CIDR}
+ * (this machine's loopback addresses when none is named): each line is then prefixed with the port
+ * of the real client, not the balancer's.
  */
 public final class ChatServer {
 
@@ -40,14 +45,13 @@ public final class ChatServer {
     /**
      * Starts the chat server and serves until the process is interrupted.
      *
-     * @param args {@code --host HOST --port PORT}
+     * @param args {@code --host HOST --port PORT | --unix PATH, [--proxy-protocol] [--trusted-proxy ADDRESS-OR-CIDR]...}
      * @throws Exception if binding fails
      */
     public static void main(String[] args) throws Exception {
         Args options = Args.parse(args);
-        try (TcpServer server = start(options.host(), options.port())) {
-            java.net.InetSocketAddress bound = server.localAddress().orElseThrow(); // bound by start()
-            System.out.println("chat on " + bound.getHostString() + ":" + bound.getPort());
+        try (TcpServer server = start(options)) {
+            System.out.println("chat on " + Args.where(server));
             Thread.currentThread().join(); // serve until interrupted
         }
     }
@@ -61,8 +65,21 @@ public final class ChatServer {
      * @throws java.io.IOException if binding fails
      */
     public static TcpServer start(String host, int port) throws java.io.IOException {
+        return start(Args.parse("--host", host, "--port", String.valueOf(port)));
+    }
+
+    /**
+     * Starts a chat server.
+     *
+     * @param args the command line: host and port (or a Unix socket), and the PROXY protocol if asked for
+     * @return the running server
+     * @throws java.io.IOException if binding fails
+     */
+    public static TcpServer start(Args args) throws java.io.IOException {
         TcpServer[] self = new TcpServer[1];
-        TcpServer server = TcpServer.create(ServerOptions.builder().host(host).port(port)
+        TcpServer server = TcpServer.create(ServerOptions.builder().host(args.host()).port(args.port())
+                .unixSocket(args.unix().orElse(null))
+                .proxyProtocol(args.proxy().orElse(null))
                 .framing(Framing.lines(MAX_LINE_BYTES))
                 .onConnect(joined -> announce(self[0], joined, "joined"))
                 .onReceive((sender, data) -> relay(self[0], sender, data))
@@ -73,8 +90,14 @@ public final class ChatServer {
         return server;
     }
 
+    /** Who someone is in the chat: the client's port, or, over a Unix socket (no ports), {@code #} and its id. */
+    private static String name(Connection connection) {
+        int port = connection.remoteAddress().getPort();
+        return port != 0 ? String.valueOf(port) : "#" + connection.id();
+    }
+
     private static void relay(TcpServer server, Connection sender, byte[] data) {
-        byte[] prefix = (sender.remoteAddress().getPort() + ": ").getBytes(StandardCharsets.UTF_8);
+        byte[] prefix = (name(sender) + ": ").getBytes(StandardCharsets.UTF_8);
         if (prefix.length + data.length > MAX_LINE_BYTES) {
             // The line fit when it came in, but not with the prefix: say so rather than drop it silently.
             tell(sender, "* not relayed: a line may have at most " + (MAX_LINE_BYTES - prefix.length) + " bytes");

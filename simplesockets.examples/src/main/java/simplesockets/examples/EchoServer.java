@@ -2,10 +2,13 @@ package simplesockets.examples;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import simplesockets.api.ServerEvent;
 import simplesockets.api.ServerOptions;
+import simplesockets.api.ServerState;
 import simplesockets.api.TcpServer;
 
 /**
@@ -16,25 +19,41 @@ import simplesockets.api.TcpServer;
  *
  * <p>Raw framing, so any raw TCP peer can talk to it: {@code echo hello | ncat 127.0.0.1 9999}.
  *
+ * <p>Behind a load balancer, {@code --proxy-protocol} makes it read the PROXY protocol header (v1 or
+ * v2, whichever comes) that HAProxy, nginx or a cloud balancer sends first, from the balancers named by
+ * {@code --trusted-proxy ADDRESS-OR-CIDR} (this machine's loopback addresses when none is named). It
+ * prints {@code client ADDRESS via PROXY} for each client a header named:
+ * {@code printf 'PROXY TCP4 203.0.113.7 127.0.0.1 5555 80\r\nhello' | ncat 127.0.0.1 9999} gets
+ * {@code hello} back, and the server prints {@code client 203.0.113.7:5555 via 127.0.0.1:...}.
+ *
+ * <p>On SIGTERM (or Ctrl-C) it drains, as a rolling restart needs: it stops accepting at once, answers
+ * what its clients sent, closes each connection when that is done (for at most {@link #DRAIN_GRACE}),
+ * prints {@code closed: N connection(s) cut off}, and exits.
+ *
  * <p>With {@code --stats SECONDS} it also prints a line of the server's {@link TcpServer#stats()} that
  * often: {@code stats ServerStats[connectionsOpen=1 connectionsAccepted=3 ...]}.
  */
 public final class EchoServer {
 
+    /** How long a drain on SIGTERM may take before the connections still busy are cut off. */
+    public static final Duration DRAIN_GRACE = Duration.ofSeconds(10);
+
     private EchoServer() {
     }
 
     /**
-     * Starts the server and serves until the process is interrupted.
+     * Starts the server and serves until the process is told to stop (SIGTERM or Ctrl-C), then drains.
      *
-     * @param args {@code --host HOST --port PORT [--stats SECONDS]}; port 0 picks a free port
+     * @param args {@code --host HOST --port PORT | --unix PATH, [--proxy-protocol]
+     *             [--trusted-proxy ADDRESS-OR-CIDR]... [--stats SECONDS]}; port 0 picks a free port
      * @throws Exception if binding fails
      */
     public static void main(String[] args) throws Exception {
         Args options = Args.parse(args);
         Duration statsEvery = statsEvery(options.words());
-        try (TcpServer server = start(options.host(), options.port(), System.out)) {
-            serve(server, statsEvery, System.out);
+        try (TcpServer server = start(options, System.out)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(server, System.out), "echo-server-drain"));
+            serve(server, statsEvery, System.out); // the poll loop answers until the drain is over
         }
     }
 
@@ -62,7 +81,7 @@ public final class EchoServer {
     }
 
     /**
-     * Echoes until the thread is interrupted; every {@code statsEvery}, prints {@code stats } and the
+     * Echoes until the server is closed (or the thread interrupted); every {@code statsEvery}, prints {@code stats } and the
      * server's {@link TcpServer#stats()} on one line.
      *
      * @param server     the server
@@ -73,7 +92,7 @@ public final class EchoServer {
     public static void serve(TcpServer server, Duration statsEvery, PrintStream out) throws InterruptedException {
         long every = statsEvery.toNanos();
         long next = System.nanoTime() + every;
-        while (!Thread.currentThread().isInterrupted()) {
+        while (server.state() != ServerState.CLOSED && !Thread.currentThread().isInterrupted()) {
             Duration wait = Duration.ofSeconds(1);
             if (every > 0) {
                 long left = next - System.nanoTime();
@@ -99,10 +118,28 @@ public final class EchoServer {
      * @throws IOException if binding fails
      */
     public static TcpServer start(String host, int port, PrintStream out) throws IOException {
-        TcpServer server = TcpServer.create(ServerOptions.builder().host(host).port(port).build());
+        return start(Args.parse("--host", host, "--port", String.valueOf(port)), out);
+    }
+
+    /**
+     * Binds, starts accepting, and prints {@code listening on HOST:PORT} (the real port), or
+     * {@code listening on unix:PATH} with {@code --unix PATH}; with the
+     * PROXY protocol, also {@code client ADDRESS via PROXY} for each client a header named.
+     *
+     * @param args the command line: host and port (or a Unix socket), and the PROXY protocol if asked for
+     * @param out  where to print
+     * @return the running server; close it to stop
+     * @throws IOException if binding fails
+     */
+    public static TcpServer start(Args args, PrintStream out) throws IOException {
+        ServerOptions.Builder options = ServerOptions.builder().host(args.host()).port(args.port())
+                .unixSocket(args.unix().orElse(null));
+        args.proxy().ifPresent(proxy -> options.proxyProtocol(proxy)
+                .onConnect(c -> c.proxyAddress().ifPresent(via -> out.println("client " + text(c.remoteAddress())
+                        + " via " + text(via)))));
+        TcpServer server = TcpServer.create(options.build());
         server.start();
-        java.net.InetSocketAddress bound = server.localAddress().orElseThrow(); // bound by start()
-        out.println("listening on " + bound.getHostString() + ":" + bound.getPort());
+        out.println("listening on " + Args.where(server));
         out.flush();
         return server;
     }
@@ -122,5 +159,24 @@ public final class EchoServer {
                 // The client left before its echo: nothing to do but go on with the others.
             }
         }
+    }
+
+    /**
+     * Drains the server: stops accepting, lets every connection finish what it has (the poll loop keeps
+     * answering meanwhile), and closes it, within {@link #DRAIN_GRACE}.
+     *
+     * @param server the server
+     * @param out    where to print {@code draining} and {@code closed: N connection(s) cut off}
+     */
+    public static void drain(TcpServer server, PrintStream out) {
+        out.println("draining");
+        int cutOff = server.close(DRAIN_GRACE);
+        out.println("closed: " + cutOff + " connection(s) cut off");
+        out.flush();
+    }
+
+    private static String text(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 }

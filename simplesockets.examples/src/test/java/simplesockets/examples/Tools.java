@@ -21,14 +21,17 @@ final class Tools {
     }
 
     static String find(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+        // Debian installs haproxy in /usr/sbin, which is not on a normal user's PATH.
+        String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/sbin" + File.pathSeparator
+                + "/usr/local/sbin";
+        for (String dir : path.split(File.pathSeparator)) {
             File file = new File(dir, tool);
             if (file.canExecute()) {
                 return file.getAbsolutePath();
             }
         }
         if (REQUIRED) {
-            throw new AssertionError(tool + " is required here (install it: apt-get install ncat socat python3)");
+            throw new AssertionError(tool + " is required here (install it: apt-get install ncat socat python3 haproxy)");
         }
         assumeTrue(false, tool + " is not installed; skipping");
         return null;

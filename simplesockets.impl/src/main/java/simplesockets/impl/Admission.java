@@ -1,6 +1,8 @@
 package simplesockets.impl;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.net.ProtocolException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -17,8 +19,8 @@ import simplesockets.impl.transport.Transport;
 /**
  * What happens to a connection the accept loop took: it gets a slot in the {@link Registry} and a
  * virtual thread of its own, or, while the server is paused, killed or full, it is closed at once, so
- * that no client waits in the kernel's backlog. On its thread: the socket options, the TLS handshake,
- * a {@link Link}, and the {@link Session}.
+ * that no client waits in the kernel's backlog. On its thread: the socket options, the PROXY protocol
+ * header ({@link ProxyGate}), the TLS handshake, a {@link Link}, and the {@link Session}.
  */
 final class Admission {
 
@@ -34,6 +36,8 @@ final class Admission {
     private final ReadMode mode;
     private final AtomicLong ids = new AtomicLong();
     private final Link.Owner owner;
+    /** The PROXY protocol's door, or {@code null} when it is off. */
+    private final ProxyGate gate;
 
     /**
      * @param ended told when a connection's end is decided, after it left the registry (the accept loop
@@ -52,6 +56,7 @@ final class Admission {
         this.delivery = delivery;
         this.clock = clock;
         this.settings = LinkSettings.of(options, delivery.events().budget());
+        this.gate = options.proxyProtocol().map(proxy -> new ProxyGate(proxy, clock)).orElse(null);
         this.mode = options.handler().isPresent() ? ReadMode.HANDLER
                 : delivery.callsOnReceive() ? ReadMode.CALLBACK : ReadMode.QUEUE;
     }
@@ -59,7 +64,7 @@ final class Admission {
     /**
      * Serves a new connection, or closes it at once. On the accept thread; never blocks. A plain
      * connection is registered here, so ids and {@code clients()} follow the order of accepting; a TLS
-     * connection is registered once its handshake, on its own thread, is done.
+     * or PROXY protocol connection is registered once its handshake or header, on its own thread, is done.
      */
     void admit(Transport transport) {
         if (state.get() != ServerState.ACCEPTING || !registry.reserve(options.maxConnections())) {
@@ -71,8 +76,8 @@ final class Admission {
         settings.tally().admitted();
         Link link = null;
         try {
-            if (options.tls().isPresent()) {
-                scope.fork("conn", () -> secureThenServe(transport));
+            if (options.tls().isPresent() || gate != null) {
+                scope.fork("conn", () -> prepareThenServe(transport));
                 return;
             }
             configure(transport);
@@ -99,24 +104,65 @@ final class Admission {
         }
     }
 
-    /** The body of a TLS connection's thread: the handshake, then the same as a plain connection. */
-    private void secureThenServe(Transport plain) {
-        configure(plain);
-        Transport secured;
+    /**
+     * The body of the thread of a connection that needs work before it is announced: its PROXY protocol
+     * header, then its TLS handshake, then the same as a plain connection. A failure frees the slot.
+     */
+    private void prepareThenServe(Transport accepted) {
+        configure(accepted);
+        registry.preparing(accepted);
+        Transport transport;
         try {
-            secured = Handshake.secure(plain, options.tls().orElseThrow(), false, null, clock);
-        } catch (IOException | RuntimeException e) {
+            transport = gate == null ? accepted : passProxy(accepted);
+            if (transport != null && options.tls().isPresent()) {
+                transport = secure(transport);
+            }
+        } finally {
+            registry.prepared(accepted);
+        }
+        if (transport == null) {
             registry.release();
+            return;
+        }
+        Link link = register(transport);
+        if (link != null) {
+            serve(link);
+        }
+    }
+
+    /** The transport past its PROXY protocol header, or {@code null} (closed, and recorded) if refused. */
+    private Transport passProxy(Transport accepted) {
+        try {
+            return gate.pass(accepted);
+        } catch (RuntimeException bug) {
+            Transports.closeQuietly(accepted);
+            registry.release();
+            throw bug;
+        } catch (IOException e) {
+            Transports.closeQuietly(accepted);
+            if (state.get() != ServerState.CLOSED) {
+                LOG.debug("PROXY protocol header from {} refused: {}", accepted.remoteAddress(), e.toString());
+                if (e instanceof ProtocolException bad) {
+                    delivery.recordQuietly(new Failure.Protocol(accepted.remoteAddress(), bad, clock.now()));
+                } else if (!(e instanceof EOFException)) { // a bare connect and close is a health check
+                    delivery.recordQuietly(new Failure.Io(accepted.remoteAddress(), Transports.shown(e), clock.now()));
+                }
+            }
+            return null;
+        }
+    }
+
+    /** The secured transport, or {@code null} (closed, and recorded) if the handshake failed. */
+    private Transport secure(Transport plain) {
+        try {
+            return Handshake.secure(plain, options.tls().orElseThrow(), false, null, clock);
+        } catch (IOException | RuntimeException e) {
             if (state.get() != ServerState.CLOSED) {
                 Failure.TlsProblem problem = TlsProblems.classify(e);
                 LOG.debug("TLS handshake with {} failed: {}", plain.remoteAddress(), problem, e);
                 delivery.recordQuietly(new Failure.Tls(plain.remoteAddress(), problem, e, clock.now()));
             }
-            return;
-        }
-        Link link = register(secured);
-        if (link != null) {
-            serve(link);
+            return null;
         }
     }
 

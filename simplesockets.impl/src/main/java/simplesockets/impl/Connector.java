@@ -15,8 +15,8 @@ import simplesockets.impl.transport.Network;
 import simplesockets.impl.transport.Transport;
 
 /**
- * Opens a client's connections: connects, sets the socket options, runs the TLS handshake, and makes
- * the {@link Link}. Runs on the calling thread and takes no lock, so that state queries and close
+ * Opens a client's connections: connects, sets the socket options, sends the PROXY protocol header if
+ * there is one, runs the TLS handshake, and makes the {@link Link}. Runs on the calling thread and takes no lock, so that state queries and close
  * never wait for the network.
  */
 final class Connector {
@@ -60,16 +60,25 @@ final class Connector {
         }
         try {
             transport.configure(options.tcpNoDelay(), options.keepAlive(), options.keepAliveTuning());
-            if (options.tls().isPresent()) {
-                transport = Handshake.secure(transport, options.tls().get(), true, options.host(), clock);
+            if (options.proxyHeader().isPresent()) { // in the clear, before anything else
+                byte[] header = options.proxyHeader().get().toBytes();
+                transport.write(header, 0, header.length);
             }
         } catch (IOException | RuntimeException e) {
             Transports.closeQuietly(transport);
-            Failure.TlsProblem problem = TlsProblems.classify(e);
-            LOG.debug("TLS handshake with {} failed: {}", target, problem, e);
-            failed.accept(options.tls().isEmpty() ? new Failure.Connect(target, e, clock.now())
-                    : new Failure.Tls(target, problem, e, clock.now()));
+            failed.accept(new Failure.Connect(target, e, clock.now()));
             return Optional.empty();
+        }
+        if (options.tls().isPresent()) {
+            try {
+                transport = Handshake.secure(transport, options.tls().get(), true, options.host(), clock);
+            } catch (IOException | RuntimeException e) {
+                Transports.closeQuietly(transport);
+                Failure.TlsProblem problem = TlsProblems.classify(e);
+                LOG.debug("TLS handshake with {} failed: {}", target, problem, e);
+                failed.accept(new Failure.Tls(target, problem, e, clock.now()));
+                return Optional.empty();
+            }
         }
         ReadMode mode = delivery.callsOnReceive() ? ReadMode.CALLBACK : ReadMode.QUEUE;
         return Optional.of(new Link(ids.incrementAndGet(), transport, mode, settings, delivery, owner, clock, scope));

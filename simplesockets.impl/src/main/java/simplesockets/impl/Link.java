@@ -89,6 +89,11 @@ final class Link implements Connection, Outbound.Ends {
     }
 
     @Override
+    public Optional<InetSocketAddress> proxyAddress() {
+        return transport instanceof ProxiedTransport proxied ? Optional.of(proxied.proxy()) : Optional.empty();
+    }
+
+    @Override
     public InetSocketAddress localAddress() {
         return transport.localAddress();
     }
@@ -168,7 +173,7 @@ final class Link implements Connection, Outbound.Ends {
     /** A graceful close: read no more than is already here, finish, then close. */
     void drain() {
         draining = true;
-        wakeReader();
+        Transports.endInput(transport, clock, this::wakeReader);
     }
 
     /**
@@ -207,11 +212,7 @@ final class Link implements Connection, Outbound.Ends {
     }
 
     private void closeTransport() {
-        try {
-            transport.close();
-        } catch (IOException e) {
-            LOG.debug("Closing connection {} failed", id, e);
-        }
+        Transports.closeQuietly(transport);
     }
 
     /**
@@ -236,10 +237,7 @@ final class Link implements Connection, Outbound.Ends {
         }
         out.close();
         closeTransport();
-        Clock.Timer timer = linger;
-        if (timer != null) {
-            timer.cancel();
-        }
+        Optional.ofNullable(linger).ifPresent(Clock.Timer::cancel);
         // An ended connection holds no buffers, however long its events or its user keep it.
         reader.release();
         out.release();

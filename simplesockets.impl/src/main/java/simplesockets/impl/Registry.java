@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -14,24 +15,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import simplesockets.api.Connection;
 import simplesockets.impl.time.Clock;
+import simplesockets.impl.transport.Transport;
 
 /**
  * The server's live connections, keyed by connection id (never by remote address: a reused ephemeral
  * port must not overwrite a live entry), and the slots they hold against {@code maxConnections}.
  *
- * <p>A slot is taken when a connection is admitted, before its TLS handshake, and freed the moment
- * its end is decided. Once closed, nothing more is admitted.
+ * <p>A slot is taken when a connection is admitted, before its PROXY protocol header and TLS
+ * handshake, and freed the moment its end is decided. Once closed, nothing more is admitted, and the
+ * connections still in their header or handshake are closed, so that no close waits for them.
  */
 final class Registry {
 
     private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
 
     private final ConcurrentHashMap<Long, Link> links = new ConcurrentHashMap<>();
+    /** Admitted connections that are not links yet: in their PROXY protocol header or TLS handshake. */
+    private final Set<Transport> preparing = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition emptied = lock.newCondition();
     /** Slots taken: live links plus admitted connections still in their handshake. Guarded by lock. */
     private int slots;
-    private boolean closed;
+    private volatile boolean closed;
 
     /**
      * Takes a slot for a new connection, if there is one.
@@ -137,7 +142,23 @@ final class Registry {
         return List.copyOf(all);
     }
 
-    /** Admits nothing more. */
+    /**
+     * Notes a connection that is being prepared on its own thread, until {@link #prepared}; if the
+     * registry is closed already, closes it (its header or handshake then fails at once).
+     */
+    void preparing(Transport transport) {
+        preparing.add(transport);
+        if (closed) {
+            Transports.closeQuietly(transport);
+        }
+    }
+
+    /** The connection is a link now, or was refused. */
+    void prepared(Transport transport) {
+        preparing.remove(transport);
+    }
+
+    /** Admits nothing more, and closes the connections still being prepared. */
     void close() {
         lock.lock();
         try {
@@ -145,6 +166,7 @@ final class Registry {
         } finally {
             lock.unlock();
         }
+        preparing.forEach(Transports::closeQuietly); // after the lock: closing may block, briefly
     }
 
     /**

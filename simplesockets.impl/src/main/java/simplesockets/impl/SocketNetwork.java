@@ -101,6 +101,13 @@ final class SocketNetwork implements Network {
             plain.shutdownInput();
         }
 
+        /** At once, as before: what the kernel holds is encrypted, and cannot be counted in plaintext bytes. */
+        @Override
+        public boolean endInput() throws IOException {
+            shutdownInput();
+            return false;
+        }
+
         @Override
         public void close() throws IOException {
             if (writing || plain.isClosed()) {
@@ -151,12 +158,26 @@ final class SocketNetwork implements Network {
         }
     }
 
+    /**
+     * A plain socket. Its {@link #endInput()} keeps what has already arrived: the JDK's socket, once its
+     * input is shut down, returns end of stream at the next read even while the kernel still holds bytes
+     * the peer sent (and TCP acknowledged), so a graceful close would drop a request read in part. So
+     * ending the input does not shut it down: the next read takes, without waiting, the bytes the kernel
+     * holds, then returns end of stream. Only a read that still waits a moment later is woken by
+     * {@link #shutdownInput()}; by then it waits for bytes that came after the end.
+     */
     static class SocketTransport implements Transport {
         private final Socket socket;
         private final InputStream in;
         private final OutputStream out;
         private final InetSocketAddress remote;
         private final InetSocketAddress local;
+        /** Set by {@link #endInput()} and {@link #shutdownInput()}: reads take what has arrived, then end the stream. */
+        private volatile boolean ending;
+        /** Whether a read of the socket, which may wait, is under way. */
+        private volatile boolean reading;
+        /** Once ending: the bytes still to take, or -1 until the reader first looks. The reader's only. */
+        private long arrived = -1;
 
         SocketTransport(Socket socket) throws IOException {
             this.socket = socket;
@@ -168,8 +189,29 @@ final class SocketNetwork implements Network {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (ending) {
+                return readWhatArrived(buffer, offset, length);
+            }
+            reading = true;
             try {
-                return in.read(buffer, offset, length);
+                // Looked at again once reading is published: the ending side sets ending, then looks at reading.
+                return ending ? readWhatArrived(buffer, offset, length) : in.read(buffer, offset, length);
+            } catch (SocketException e) {
+                throw Transports.resetByPeer(e, !socket.isClosed());
+            } finally {
+                reading = false;
+            }
+        }
+
+        /** The input is ending: the bytes the kernel held when the reader first looked, then end of stream. */
+        private int readWhatArrived(byte[] buffer, int offset, int length) throws IOException {
+            try {
+                if (arrived < 0) {
+                    arrived = in.available(); // 0 once the input was shut down under a waiting read
+                }
+                int n = arrived <= 0 ? -1 : in.read(buffer, offset, (int) Math.min(length, arrived)); // never waits
+                arrived -= Math.max(n, 0);
+                return n;
             } catch (SocketException e) {
                 throw Transports.resetByPeer(e, !socket.isClosed());
             }
@@ -215,7 +257,16 @@ final class SocketNetwork implements Network {
 
         @Override
         public void shutdownInput() throws IOException {
-            socket.shutdownInput();
+            ending = true;
+            if (reading) {
+                socket.shutdownInput(); // wakes the waiting read; a reader between reads ends at its next read
+            }
+        }
+
+        @Override
+        public boolean endInput() throws IOException {
+            ending = true;
+            return reading;
         }
 
         @Override

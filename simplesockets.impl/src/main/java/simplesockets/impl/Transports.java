@@ -3,16 +3,42 @@ package simplesockets.impl;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketException;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.PeerResetException;
+import simplesockets.impl.transport.Transport;
 
 /** Closing what may already be closed, and what users see of a transport's exceptions. */
 final class Transports {
 
     private static final Logger LOG = LoggerFactory.getLogger(Transports.class);
 
+    /**
+     * How long a read under way when a graceful close began is left to take what had arrived before
+     * it is woken, if it still waits. A read with bytes to take returns in microseconds; this leaves
+     * room for a busy machine to schedule it.
+     */
+    static final Duration INPUT_SETTLE = Duration.ofMillis(100);
+
     private Transports() {
+    }
+
+    /**
+     * Ends a connection's input for a graceful close, keeping what has already arrived
+     * ({@link Transport#endInput()}). A read that was under way is woken after {@link #INPUT_SETTLE}
+     * if it still waits then, by {@code wake}, which shuts the input down.
+     */
+    static void endInput(Transport transport, Clock clock, Runnable wake) {
+        try {
+            if (transport.endInput()) {
+                clock.schedule(INPUT_SETTLE, wake);
+            }
+        } catch (IOException e) {
+            LOG.debug("Ending the input of {} failed", transport, e);
+            wake.run();
+        }
     }
 
     static void closeQuietly(Closeable closeable) {

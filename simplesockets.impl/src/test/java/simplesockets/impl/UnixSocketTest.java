@@ -226,4 +226,26 @@ class UnixSocketTest {
             }
         }
     }
+
+    @Test
+    void aBalancerOnTheSameHostSendsThePeersAddressInAProxyHeader() throws Exception {
+        Path socket = dir.resolve("proxy.sock");
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(unix(socket)
+                .proxyProtocol(simplesockets.api.ProxyProtocol.trusting("10.0.0.0/8")) // no TCP peer involved
+                .onConnect(connected::add).onReceive((c, d) -> c.send(d)).build())) {
+            server.start();
+            try (SocketChannel balancer = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                balancer.write(ByteBuffer.wrap(bytes("PROXY TCP4 203.0.113.7 127.0.0.1 5555 80\r\nhello")));
+                ByteBuffer echo = ByteBuffer.allocate(5);
+                while (echo.hasRemaining() && balancer.read(echo) >= 0) {
+                    // until the echo is here
+                }
+                assertEquals("hello", new String(echo.array(), java.nio.charset.StandardCharsets.UTF_8));
+                Connection connection = take(connected);
+                assertEquals(new InetSocketAddress("203.0.113.7", 5555), connection.remoteAddress());
+                assertEquals(socket.toString(), connection.proxyAddress().orElseThrow().getHostString());
+            }
+        }
+    }
 }

@@ -54,6 +54,20 @@ public interface Transport extends Closeable {
     void shutdownInput() throws IOException;
 
     /**
+     * Ends reading for a graceful close, keeping what has already arrived: later reads take, without
+     * waiting, what had arrived, then return end of stream. A read already under way may be left to
+     * finish; then this returns {@code true}, and the caller calls {@link #shutdownInput()} a moment
+     * later, which wakes that read if it still waits for data. This default shuts the input down at once.
+     *
+     * @return whether a read under way was left to finish
+     * @throws IOException if the transport is closed
+     */
+    default boolean endInput() throws IOException {
+        shutdownInput();
+        return false;
+    }
+
+    /**
      * Sets the TCP options a real socket has; an in-memory transport ignores them.
      *
      * @param tcpNoDelay whether to turn off Nagle's algorithm

@@ -1,0 +1,152 @@
+package simplesockets.impl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static simplesockets.impl.Peers.loopback;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import simplesockets.api.ServerEvent;
+import simplesockets.api.ServerOptions;
+import simplesockets.api.ServerState;
+import simplesockets.api.TcpServer;
+
+/**
+ * A graceful close answers what had already arrived: bytes the peer sent before {@code close(grace)}
+ * began, which the kernel holds (and has acknowledged) but the connection had not read yet, are read
+ * and delivered during the drain, not dropped. Over real sockets, where shutting the input down makes
+ * the JDK's socket return end of stream at once, whatever is still buffered.
+ *
+ * <p>Found by the HAProxy rolling-restart test: a request read in part when the drain began was
+ * answered in part.
+ */
+@Timeout(60)
+class DrainKeepsArrivedBytesTest {
+
+    @Test
+    void aPollingServerDrainsTheBytesTheKernelHeldWhenTheDrainBegan() throws Exception {
+        int limit = 1024; // the reader stops after this much undrained data, leaving the rest in the kernel
+        byte[] sent = Peers.pattern(3, 32 * 1024);
+        TcpServer server = TcpServer.create(loopback().maxQueuedBytesPerConnection(limit).build());
+        server.start();
+        try (server; Socket client = Peers.connect(server.localAddress().orElseThrow())) {
+            client.getOutputStream().write(sent);
+            // The reader has read up to its bound and waits for a drain: the rest is in the kernel.
+            Peers.awaitCondition(server::hasNewData, Peers.WAIT, () -> "nothing received");
+            assertEquals(ServerEvent.Connected.class, server.awaitEvent(Peers.WAIT).orElseThrow().getClass());
+
+            CompletableFuture<Integer> closing = CompletableFuture.supplyAsync(() -> server.close(Duration.ofSeconds(10)));
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            long deadline = System.nanoTime() + Peers.WAIT.toNanos();
+            while (received.size() < sent.length && System.nanoTime() < deadline) {
+                for (ServerEvent.Received r : server.awaitReceived(Duration.ofMillis(100))) {
+                    received.writeBytes(r.data());
+                    server.send(r.connection(), r.data()); // answered during the drain
+                }
+            }
+            assertEquals(sent.length, received.size(), "every byte that had arrived before the drain was delivered");
+            assertArrayEquals(sent, received.toByteArray());
+            assertArrayEquals(sent, Peers.readExactly(client, sent.length), "and answered");
+            assertEquals(0, closing.get().intValue(), "nothing was cut off");
+        }
+    }
+
+    /**
+     * Clients in a request/response loop while the server drains: requests of 600 to 3,000 bytes are
+     * read in several pieces (reads start at 256 bytes), so a drain often begins between the pieces of
+     * one. Each request the server began to read is answered whole; the others see the end of the
+     * stream before any byte of an answer. Never half an answer.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void requestsUnderWayWhenTheDrainBeginsAreAnsweredWholeOrNotAtAll(boolean polling) throws Exception {
+        for (int round = 0; round < 4; round++) {
+            ServerOptions.Builder options = loopback();
+            if (!polling) {
+                options.onReceive((c, d) -> c.send(d));
+            }
+            TcpServer server = TcpServer.create(options.build());
+            server.start();
+            Thread loop = polling ? Thread.ofVirtual().start(() -> {
+                try {
+                    while (server.state() != ServerState.CLOSED) {
+                        for (ServerEvent.Received r : server.awaitReceived(Duration.ofMillis(50))) {
+                            server.send(r.connection(), r.data());
+                        }
+                    }
+                } catch (InterruptedException | IOException e) {
+                    // closed
+                }
+            }) : null;
+            int clients = 16;
+            CountDownLatch warmedUp = new CountDownLatch(clients * 20);
+            AtomicInteger halves = new AtomicInteger();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                int seed = round * 100 + i;
+                threads.add(Thread.ofVirtual().start(() -> requestLoop(server, seed, warmedUp, halves)));
+            }
+            assertEquals(true, warmedUp.await(20, TimeUnit.SECONDS), "traffic began");
+            int cutOff = server.close(Duration.ofSeconds(10));
+            for (Thread thread : threads) {
+                assertEquals(true, thread.join(Duration.ofSeconds(20)), "a client ended");
+            }
+            if (loop != null) {
+                loop.join(Duration.ofSeconds(5));
+            }
+            assertEquals(0, halves.get(), "answers cut short in round " + round);
+            assertEquals(0, cutOff, "connections cut off in round " + round);
+        }
+    }
+
+    /** Requests and their echoes until the server ends the connection; counts answers cut short. */
+    private static void requestLoop(TcpServer server, int seed, CountDownLatch warmedUp, AtomicInteger halves) {
+        SplittableRandom random = new SplittableRandom(seed);
+        try (Socket socket = Peers.connect(server.localAddress().orElseThrow())) {
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(15_000);
+            InputStream in = socket.getInputStream();
+            while (true) {
+                byte[] request = Peers.pattern(random.nextInt(251), 600 + random.nextInt(2_400));
+                try {
+                    socket.getOutputStream().write(request);
+                } catch (IOException closed) {
+                    return;
+                }
+                byte[] answer = new byte[request.length];
+                int got = 0;
+                try {
+                    for (int n = 0; got < answer.length && n >= 0; got += Math.max(n, 0)) {
+                        n = in.read(answer, got, answer.length - got);
+                    }
+                } catch (IOException reset) {
+                    // the end, as a reset: what came before counts
+                }
+                if (got < request.length) {
+                    if (got > 0) {
+                        halves.incrementAndGet();
+                    }
+                    return;
+                }
+                assertArrayEquals(request, answer);
+                warmedUp.countDown();
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
