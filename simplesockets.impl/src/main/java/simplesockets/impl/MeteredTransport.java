@@ -50,6 +50,11 @@ final class MeteredTransport implements Transport {
     }
 
     @Override
+    public boolean endInput() throws IOException {
+        return transport.endInput();
+    }
+
+    @Override
     public void configure(boolean tcpNoDelay, boolean keepAlive, KeepAlive tuning) throws IOException {
         transport.configure(tcpNoDelay, keepAlive, tuning);
     }
