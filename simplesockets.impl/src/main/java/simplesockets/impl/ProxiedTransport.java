@@ -48,6 +48,11 @@ final class ProxiedTransport implements Transport {
     }
 
     @Override
+    public boolean endInput() throws IOException {
+        return inner.endInput();
+    }
+
+    @Override
     public void configure(boolean tcpNoDelay, boolean keepAlive, KeepAlive tuning) throws IOException {
         inner.configure(tcpNoDelay, keepAlive, tuning);
     }
