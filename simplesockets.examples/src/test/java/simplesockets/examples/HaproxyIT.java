@@ -391,10 +391,9 @@ class HaproxyIT {
     }
 
     private static byte[] request(int id, long seq, SplittableRandom random) {
-        // At most about 530 bytes: a request travels in one segment, which HAProxy forwards whole. The echo
-        // server is raw, with no message boundaries, so a drain answers what had arrived when it began; a
-        // longer request that HAProxy forwarded in two parts around that moment was answered in part
-        // (seen once, on a loaded machine). Framed servers could wait for a frame begun; raw ones cannot.
+        // Up to about 530 bytes, more than the first adaptive read (256): a drain must still answer a request
+        // whose rest arrives after the first read, as HAProxy may forward it in parts (seen on a loaded
+        // machine, before the drain waited a moment after a read that filled its buffer).
         byte[] payload = new byte[16 + random.nextInt(480)];
         random.nextBytes(payload);
         ByteBuffer request = ByteBuffer.allocate(4 + 8 + 4 + payload.length + 8);
