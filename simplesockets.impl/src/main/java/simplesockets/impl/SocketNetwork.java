@@ -178,6 +178,8 @@ final class SocketNetwork implements Network {
         private volatile boolean reading;
         /** Once ending: the bytes still to take, or -1 until the reader first looks. The reader's only. */
         private long arrived = -1;
+        /** Whether the last read filled its buffer: more of the same message may be on its way. The reader's only. */
+        private boolean lastFilled;
 
         SocketTransport(Socket socket) throws IOException {
             this.socket = socket;
@@ -195,7 +197,12 @@ final class SocketNetwork implements Network {
             reading = true;
             try {
                 // Looked at again once reading is published: the ending side sets ending, then looks at reading.
-                return ending ? readWhatArrived(buffer, offset, length) : in.read(buffer, offset, length);
+                if (ending) {
+                    return readWhatArrived(buffer, offset, length);
+                }
+                int n = in.read(buffer, offset, length);
+                lastFilled = n == length;
+                return n;
             } catch (SocketException e) {
                 throw Transports.resetByPeer(e, !socket.isClosed());
             } finally {
@@ -209,8 +216,22 @@ final class SocketNetwork implements Network {
                 if (arrived < 0) {
                     arrived = in.available(); // 0 once the input was shut down under a waiting read
                 }
+                if (arrived <= 0 && lastFilled) {
+                    // The last read filled its buffer, so the rest of what was being sent may still be on its
+                    // way (a balancer forwards a request in parts): wait a moment for it, once per full read.
+                    lastFilled = false;
+                    socket.setSoTimeout(Math.toIntExact(Transports.INPUT_SETTLE.toMillis()));
+                    try {
+                        int n = in.read(buffer, offset, length);
+                        lastFilled = n == length;
+                        return n;
+                    } catch (java.net.SocketTimeoutException quiet) {
+                        return -1;
+                    }
+                }
                 int n = arrived <= 0 ? -1 : in.read(buffer, offset, (int) Math.min(length, arrived)); // never waits
                 arrived -= Math.max(n, 0);
+                lastFilled = n == length;
                 return n;
             } catch (SocketException e) {
                 throw Transports.resetByPeer(e, !socket.isClosed());
