@@ -258,15 +258,17 @@ final class Link implements Connection, Outbound.Ends {
 
     /**
      * The engine's read loop, for {@link ReadMode#CALLBACK} and {@link ReadMode#QUEUE}: reads until end of
-     * stream or failure, handing each piece to {@link Delivery}. In queue mode a half-closed peer's
-     * data is left time to be drained and answered before the connection closes.
+     * stream or failure, handing each piece to {@link Delivery}. In queue mode the reader also waits
+     * while replies pile up ({@link Outbound#awaitRoomToRead}), and a half-closed peer's data is left
+     * time to be drained and answered before the connection closes.
      *
      * @return the reason the loop ended; the caller passes it to {@link #finish}
      */
     DisconnectReason readLoop() {
         EventState<?> events = delivery.events();
         try {
-            while (mode == ReadMode.CALLBACK || events.awaitReadPermit(credit, settings.creditLimit())) {
+            while (mode == ReadMode.CALLBACK || events.awaitReadPermit(credit, out.readCredit(settings.creditLimit()))
+                    && out.awaitRoomToRead(credit::queued)) {
                 if (reason.get() != null) {
                     return DisconnectReason.CLOSED_BY_US;
                 }
