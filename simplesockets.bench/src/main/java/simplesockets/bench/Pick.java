@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  *       {@code rounds=3}, {@code warmup=2} and {@code measure=4} (seconds);</li>
  *   <li>{@code bulk=ss-poll,ss-raw} servers for bulk echo of {@code bulkmib=256} MiB (none by default);</li>
  *   <li>{@code idle=ss-poll,ss-raw} servers for idle memory at {@code idleconns=10000} (none by default);</li>
- *   <li>{@code base=DIR}: a kind written {@code KIND@base} runs with the API and engine jars found in DIR
+ *   <li>{@code NAME=DIR}: a kind written {@code KIND@NAME} runs with the API and engine jars found in DIR
  *       in place of this build's, so an older engine can run beside the new one in the same rounds;</li>
  *   <li>{@code jvm=OPTION,OPTION} extra JVM options for every server.</li>
  * </ul>
@@ -52,12 +52,13 @@ final class Pick {
         return Integer.parseInt(args.getOrDefault(key, String.valueOf(fallback)));
     }
 
-    /** Starts a server of the kind named, on the base class path when it ends in {@code @base}. */
+    /** Starts a server of the kind named, on another build's class path when it ends in {@code @NAME}. */
     private Bench.Server start(String name) throws Exception {
-        String kind = name.replace("@base", "");
+        int at = name.indexOf('@');
+        String kind = at < 0 ? name : name.substring(0, at);
         String cp = bench.classPath;
-        if (name.endsWith("@base")) {
-            Path base = Path.of(args.get("base"));
+        if (at >= 0) {
+            Path base = Path.of(args.get(name.substring(at + 1)));
             List<String> parts = new ArrayList<>();
             for (String part : cp.split(java.io.File.pathSeparator)) {
                 String file = Path.of(part).getFileName().toString();
