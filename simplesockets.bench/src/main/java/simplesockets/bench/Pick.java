@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code echo=ss-poll,ss-raw,netty-nio} the echo servers (default), {@code levels=1,100,1000,10000},
  *       {@code rounds=3}, {@code warmup=2} and {@code measure=4} (seconds);</li>
- *   <li>{@code bulk=ss-poll,ss-raw} servers for bulk echo of {@code bulkmib=256} MiB (none by default);</li>
+ *   <li>{@code bulk=ss-poll,ss-raw} servers for bulk echo of {@code bulkmib=1024} MiB (none by default);</li>
  *   <li>{@code idle=ss-poll,ss-raw} servers for idle memory at {@code idleconns=10000} (none by default);</li>
  *   <li>{@code NAME=DIR}: a kind written {@code KIND@NAME} runs with the API and engine jars found in DIR
  *       in place of this build's, so an older engine can run beside the new one in the same rounds;</li>
@@ -82,7 +82,7 @@ final class Pick {
                 }
             }
         }
-        long bulk = (long) number("bulkmib", 256) << 20;
+        long bulk = (long) number("bulkmib", 1024) << 20;
         for (int round = 0; round < rounds; round++) {
             for (String name : list("bulk", "")) {
                 try (Bench.Server server = start(name)) {

@@ -257,43 +257,17 @@ final class Link implements Connection, Outbound.Ends {
     }
 
     /**
-     * The engine's read loop, for {@link ReadMode#CALLBACK} and {@link ReadMode#QUEUE}: reads until end of
-     * stream or failure, handing each piece to {@link Delivery}. In queue mode the reader also waits
-     * while replies pile up ({@link Outbound#awaitRoomToRead}), and a half-closed peer's data is left
-     * time to be drained and answered before the connection closes.
+     * The engine's read loop ({@link ReadLoop}), for {@link ReadMode#CALLBACK} and {@link ReadMode#QUEUE}.
      *
      * @return the reason the loop ended; the caller passes it to {@link #finish}
      */
     DisconnectReason readLoop() {
-        EventState<?> events = delivery.events();
-        try {
-            while (mode == ReadMode.CALLBACK || events.awaitReadPermit(credit, out.readCredit(settings.creditLimit()))
-                    && out.awaitRoomToRead(credit::queued)) {
-                if (reason.get() != null) {
-                    return DisconnectReason.CLOSED_BY_US;
-                }
-                Optional<byte[]> piece = reader.next();
-                if (piece.isEmpty()) {
-                    if (mode == ReadMode.QUEUE) {
-                        events.awaitDrainedThenGrace(credit, settings.halfCloseGrace(), clock);
-                    }
-                    return draining ? DisconnectReason.CLOSED_BY_US : DisconnectReason.PEER_CLOSED;
-                }
-                boolean more = reader.hasMore();
-                if (more && mode == ReadMode.CALLBACK) {
-                    out.cork();
-                }
-                delivery.received(this, credit, piece.get());
-                if (!more && out.corked()) {
-                    out.uncork(reader.readSize() > settings.pieceSize());
-                }
-            }
-            return DisconnectReason.CLOSED_BY_US;
-        } catch (InterruptedException e) {
-            return DisconnectReason.CLOSED_BY_US;
-        } catch (IOException e) {
-            return readFailed(e);
-        }
+        return new ReadLoop(this, mode, reader, out, delivery, credit, settings, clock).run();
+    }
+
+    /** Whether a graceful close asked this connection to finish the work in hand. */
+    boolean draining() {
+        return draining;
     }
 
     /** Sorts a failed read into a disconnect reason; real failures are recorded too. */
