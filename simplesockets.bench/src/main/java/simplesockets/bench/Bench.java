@@ -157,6 +157,9 @@ public final class Bench {
         if (cpuEnd > cpuStart && result.containsKey("messages") && result.get("messages") > 0) {
             result.put("server_cpu_us_per_msg", (cpuEnd - cpuStart) * 1000 / result.get("messages"));
         }
+        if (cpuEnd > cpuStart && result.containsKey("bytes") && result.get("bytes") > 0) {
+            result.put("server_cpu_ms_per_gib", (cpuEnd - cpuStart) * (1 << 30) / result.get("bytes"));
+        }
         return result;
     }
 

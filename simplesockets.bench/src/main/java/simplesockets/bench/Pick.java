@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * Each result goes to stdout as it comes; at the end, a table of medians, min to max, and the median over
  * rounds of each server's ratio to {@code netty-nio} in the same round (and the same for server CPU per
- * message). Results are also written to {@code pick.csv}.
+ * message, or per GiB in bulk echo). Results are also written to {@code pick.csv} and {@code pick.txt}.
  */
 final class Pick {
 
@@ -168,9 +168,10 @@ final class Pick {
                 double rate = value(scenario, server, conns, r, metric);
                 rates.add(rate);
                 ratios.add(rate / value(scenario, "netty-nio", conns, r, metric));
-                double c = value(scenario, server, conns, r, "server_cpu_us_per_msg");
+                String cpuMetric = scenario.equals("echo") ? "server_cpu_us_per_msg" : "server_cpu_ms_per_gib";
+                double c = value(scenario, server, conns, r, cpuMetric);
                 cpu.add(c);
-                cpuRatios.add(c / value(scenario, "netty-nio", conns, r, "server_cpu_us_per_msg"));
+                cpuRatios.add(c / value(scenario, "netty-nio", conns, r, cpuMetric));
                 fair.add(value(scenario, server, conns, r, "fairness"));
                 p99.add(value(scenario, server, conns, r, "p99_us"));
             }

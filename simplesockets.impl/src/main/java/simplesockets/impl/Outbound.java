@@ -81,16 +81,12 @@ final class Outbound {
     /** Queues framed bytes from another thread for the writer; never waits for the peer. */
     void sendQueued(byte[] bytes) throws IOException {
         if (queue.offer(bytes)) {
-            startWriter();
-        }
-    }
-
-    private void startWriter() throws IOException {
-        try {
-            scope.fork("writer", this::writeQueued);
-        } catch (RejectedExecutionException e) {
-            queue.writerRefused();
-            throw ends.closed();
+            try {
+                scope.fork("writer", this::writeQueued);
+            } catch (RejectedExecutionException e) {
+                queue.writerRefused();
+                throw ends.closed();
+            }
         }
     }
 
@@ -123,22 +119,6 @@ final class Outbound {
                 throw e;
             }
             batch = queue.next(batch, asWriter);
-        }
-    }
-
-    /**
-     * The polling style: the connection's own thread hands out the pieces of a read; sends queued
-     * meanwhile wait for {@link #ownerIdle} to start a writer, which so takes them together.
-     */
-    void ownerActive() {
-        queue.ownerActive(true);
-    }
-
-    /** The connection's own thread handed out what it could: a writer starts for the sends queued meanwhile. */
-    void ownerIdle() throws IOException {
-        queue.ownerActive(false);
-        if (queue.mayHoldBytes() && queue.claimWriter()) {
-            startWriter();
         }
     }
 

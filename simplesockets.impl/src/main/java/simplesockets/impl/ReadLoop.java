@@ -15,10 +15,9 @@ import simplesockets.impl.time.Clock;
  *   <li>Callbacks: while a callback handles the pieces of one read, its sends are gathered and written
  *       once after the last piece ({@link Outbound#cork}).</li>
  *   <li>Polling: the pieces of one read are queued together as far as the connection's credit allows,
- *       with the time of the read, and pollers are woken once; sends queued meanwhile start one writer
- *       at the end ({@link Outbound#ownerIdle}). The reader waits for its credit, and while replies pile
- *       up ({@link Outbound#awaitRoomToRead}); a half-closed peer's data is left time to be drained and
- *       answered before the connection closes.</li>
+ *       with the time of the read, and pollers are woken once. The reader waits for its credit, and
+ *       while replies pile up ({@link Outbound#awaitRoomToRead}); a half-closed peer's data is left time
+ *       to be drained and answered before the connection closes.</li>
  * </ul>
  */
 final class ReadLoop {
@@ -85,8 +84,7 @@ final class ReadLoop {
      * Polling: a piece, then the others already decoded from its read, as long as the credit lets
      * each one be queued at once (as the loop's wait would: the bound is kept piece by piece).
      */
-    private void queue(byte[] first) throws IOException {
-        out.ownerActive();
+    private void queue(byte[] first) {
         boolean woken = false;
         try {
             Instant at = delivery.now();
@@ -101,7 +99,6 @@ final class ReadLoop {
             if (!woken) {
                 delivery.events().wakePollers();
             }
-            out.ownerIdle();
         }
     }
 }

@@ -47,11 +47,6 @@ final class SendQueue {
     private volatile long pending;
     /** Whether a writer thread runs (or is being started). */
     private boolean writing;
-    /**
-     * Whether the connection's own thread will look at the queue before it next waits (the polling
-     * style, between a read and the delivery of its pieces): a send then needs no writer.
-     */
-    private volatile boolean ownerActive;
     private boolean closed;
     /** Batches written so far: the writer's progress. */
     private long written;
@@ -102,8 +97,8 @@ final class SendQueue {
             queued = true;
             pending += bytes.length;
             budget.charge(bytes.length);
-            if (writing || ownerActive) {
-                return false; // the writer, or the owner's thread before it waits, takes it
+            if (writing) {
+                return false;
             }
             writing = true;
             return true;
@@ -119,29 +114,6 @@ final class SendQueue {
      */
     int readCredit(int credit) {
         return used ? (int) Math.min(credit, maxPending / 2) : credit;
-    }
-
-    /**
-     * The owner's thread starts or ends a stretch in which it looks at the queue before it waits. It
-     * clears this before it looks ({@link #mayHoldBytes}) and a sender queues before it looks at this,
-     * so that one of the two always sees the other.
-     */
-    void ownerActive(boolean active) {
-        ownerActive = active;
-    }
-
-    /** Claims the writer's part when bytes wait and no writer runs: the caller then starts one. */
-    boolean claimWriter() {
-        lock.lock();
-        try {
-            if (writing || closed || queue == null || queue.isEmpty()) {
-                return false;
-            }
-            writing = true;
-            return true;
-        } finally {
-            lock.unlock();
-        }
     }
 
     /** Whether the queue may hold bytes; read without the lock. */
