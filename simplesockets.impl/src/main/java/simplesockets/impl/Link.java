@@ -51,6 +51,7 @@ final class Link implements Connection, Outbound.Ends {
     private final Owner owner;
     private final Clock clock;
     private final Credit credit;
+    private final ReadLoop loop;
     private final AtomicReference<DisconnectReason> reason = new AtomicReference<>();
     /** The connection's own thread (its reader or handler), once it runs. */
     private volatile Thread own;
@@ -74,6 +75,7 @@ final class Link implements Connection, Outbound.Ends {
         this.reader = new Reader(transport, codec, clock, settings.pieceSize(), settings.budget(), () -> !isOpen());
         this.out = new Outbound(transport, clock, scope, this, settings.maxPendingSendBytes(), settings.sendOverflow(),
                 settings.budget());
+        this.loop = mode == ReadMode.HANDLER ? null : new ReadLoop(this, mode, reader, out, delivery, credit, settings, clock);
     }
 
     @Override
@@ -257,12 +259,12 @@ final class Link implements Connection, Outbound.Ends {
     }
 
     /**
-     * The engine's read loop ({@link ReadLoop}), for {@link ReadMode#CALLBACK} and {@link ReadMode#QUEUE}.
-     *
-     * @return the reason the loop ended; the caller passes it to {@link #finish}
+     * The engine's read loop, for {@link ReadMode#CALLBACK} and {@link ReadMode#QUEUE}: run by the
+     * connection's own thread, its reason to end then passed to {@link #finish}. Made with the link, so
+     * that a parked reader holds no frame or object more than it needs.
      */
-    DisconnectReason readLoop() {
-        return new ReadLoop(this, mode, reader, out, delivery, credit, settings, clock).run();
+    ReadLoop loop() {
+        return loop;
     }
 
     /** Whether a graceful close asked this connection to finish the work in hand. */

@@ -47,7 +47,15 @@ final class Outbound {
     private volatile Thread corkedBy;
     /** Guarded by writeLock. */
     private final Cork cork = new Cork();
-    private final SendQueue queue;
+    /**
+     * Made on the first send from another thread, so a connection that only answers on its own
+     * thread (a callback server's) has none.
+     */
+    private volatile SendQueue queue;
+    private volatile boolean closed;
+    private final int maxPending;
+    private final SendOverflow overflow;
+    private final Budget budget;
 
     Outbound(Transport transport, Clock clock, Scope scope, Ends ends, int maxPending, SendOverflow overflow,
             Budget budget) {
@@ -55,14 +63,43 @@ final class Outbound {
         this.clock = clock;
         this.scope = scope;
         this.ends = ends;
-        this.queue = new SendQueue(ends, clock, maxPending, overflow, budget);
+        this.maxPending = maxPending;
+        this.overflow = overflow;
+        this.budget = budget;
+    }
+
+    /** The send queue, made now if there is none; one made after {@link #close()} is closed at once. */
+    private SendQueue queue() {
+        SendQueue q = queue;
+        if (q == null) {
+            SendQueue made = new SendQueue(ends, clock, maxPending, overflow, budget);
+            q = (SendQueue) QUEUE.compareAndExchange(this, null, made);
+            if (q == null) {
+                q = made;
+                if (closed) {
+                    q.close(); // close() set the flag, then found no queue: this one is closed here
+                }
+            }
+        }
+        return q;
+    }
+
+    private static final java.lang.invoke.VarHandle QUEUE;
+
+    static {
+        try {
+            QUEUE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Outbound.class, "queue", SendQueue.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /** Sends framed bytes from the connection's own thread: gathered while corked, else written now. */
     void sendOwn(byte[] bytes) throws IOException {
         writeLock.lock();
         try {
-            if (queue.mayHoldBytes()) {
+            SendQueue q = queue;
+            if (q != null && q.mayHoldBytes()) {
                 // Sends queued by other threads returned before this one: they go first.
                 flushCork();
                 writeBatches(false);
@@ -80,11 +117,12 @@ final class Outbound {
 
     /** Queues framed bytes from another thread for the writer; never waits for the peer. */
     void sendQueued(byte[] bytes) throws IOException {
-        if (queue.offer(bytes)) {
+        SendQueue q = queue();
+        if (q.offer(bytes)) {
             try {
                 scope.fork("writer", this::writeQueued);
             } catch (RejectedExecutionException e) {
-                queue.writerRefused();
+                q.writerRefused();
                 throw ends.closed();
             }
         }
@@ -110,21 +148,23 @@ final class Outbound {
      * failure is thrown.
      */
     private void writeBatches(boolean asWriter) throws IOException {
-        byte[] batch = queue.next(null, asWriter);
+        SendQueue q = queue;
+        byte[] batch = q.next(null, asWriter);
         while (batch != null) {
             try {
                 write(batch, 0, batch.length);
             } catch (IOException e) {
-                queue.failed(batch);
+                q.failed(batch);
                 throw e;
             }
-            batch = queue.next(batch, asWriter);
+            batch = q.next(batch, asWriter);
         }
     }
 
     /** The received bytes a polling connection's reader may let wait ({@link SendQueue#readCredit}). */
     int readCredit(int credit) {
-        return queue.readCredit(credit);
+        SendQueue q = queue;
+        return q == null ? credit : q.readCredit(credit);
     }
 
     /**
@@ -134,7 +174,8 @@ final class Outbound {
      * @return {@code false} once the queue is closed (the connection is ending)
      */
     boolean awaitRoomToRead(IntSupplier received) throws InterruptedException {
-        return queue.awaitRoomToRead(received);
+        SendQueue q = queue;
+        return q == null ? !closed : q.awaitRoomToRead(received);
     }
 
     /** Writes every byte; the caller holds the write lock. */
@@ -188,12 +229,17 @@ final class Outbound {
      * @return whether everything was written
      */
     boolean awaitFlushed(Duration max) throws InterruptedException {
-        return queue.awaitFlushed(max);
+        SendQueue q = queue;
+        return q == null || q.awaitFlushed(max);
     }
 
     /** Drops whatever is still queued, and wakes every sender waiting for room. */
     void close() {
-        queue.close();
+        closed = true;
+        SendQueue q = queue;
+        if (q != null) {
+            q.close();
+        }
         corkedBy = null;
     }
 

@@ -49,9 +49,9 @@ final class SendQueue {
     private boolean writing;
     private boolean closed;
     /** Batches written so far: the writer's progress. */
-    private long written;
+    private int written;
     /** The progress count at which the writer was found stalled; reading is not held back until it moves. */
-    private long stalledAt = -1;
+    private int stalledAt = -1;
 
     SendQueue(Outbound.Ends ends, Clock clock, int maxPending, SendOverflow overflow, Budget budget) {
         this.ends = ends;
@@ -219,12 +219,12 @@ final class SendQueue {
         Clock.Timer timer = null;
         lock.lock();
         try {
-            long check = 0;
-            long seen = written;
+            int check = 0;
+            int seen = written;
             while (!closed && written != stalledAt && pending > 0 && pending + received.getAsInt() >= maxPending / 4) {
                 if (check == 0 || stallFired == check && written != seen) {
                     seen = written; // a first check, or progress since the last one: check again after STALL
-                    long next = ++stallChecks;
+                    int next = ++stallChecks;
                     check = next;
                     timer = clock.schedule(STALL, () -> checkStall(next));
                 } else if (stallFired == check) {
@@ -243,10 +243,10 @@ final class SendQueue {
     }
 
     /** The stall checks started, and the last one whose time came; guarded by the lock. */
-    private long stallChecks;
-    private long stallFired;
+    private int stallChecks;
+    private int stallFired;
 
-    private void checkStall(long check) {
+    private void checkStall(int check) {
         lock.lock();
         try {
             stallFired = check;
