@@ -22,14 +22,20 @@ import java.util.regex.Pattern;
  * gnuplot chart into the output folder.
  *
  * <p>{@code java -cp ... simplesockets.bench.Bench OUTPUT_DIR [full|smoke]}; {@code bench/run} does it all.
+ * {@code Bench OUTPUT_DIR pick KEY=VALUE...} runs only the echo scenarios named ({@link Pick}).
  */
 public final class Bench {
 
     private static final Pattern KV = Pattern.compile("(\\w+)=([-0-9.]+)");
 
-    private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    private final String classPath = System.getProperty("java.class.path");
+    final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    final String classPath = System.getProperty("java.class.path");
     private final Path out;
+
+    Path out() {
+        return out;
+    }
+
     private final boolean full;
     private final List<String> rows = new ArrayList<>();
 
@@ -42,6 +48,10 @@ public final class Bench {
         Path out = Path.of(args.length > 0 ? args[0] : "target/bench");
         boolean full = args.length < 2 || args[1].equals("full");
         Files.createDirectories(out);
+        if (args.length > 1 && args[1].equals("pick")) {
+            new Pick(new Bench(out, true), List.of(args).subList(2, args.length)).run();
+            return;
+        }
         new Bench(out, full).runAll();
     }
 
@@ -54,9 +64,15 @@ public final class Bench {
         final int port;
 
         Server(String kind, String... extra) throws IOException {
+            this(classPath, List.of(), kind, extra);
+        }
+
+        /** A server on a class path of its own (an older build of the engine, say), with extra JVM options. */
+        Server(String cp, List<String> jvm, String kind, String... extra) throws IOException {
             this.kind = kind;
-            List<String> command = new ArrayList<>(List.of(java, "-Xss512k", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                    "-cp", classPath, EchoServers.class.getName(), kind));
+            List<String> command = new ArrayList<>(List.of(java, "-Xss512k", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+            command.addAll(jvm);
+            command.addAll(List.of("-cp", cp, EchoServers.class.getName(), kind));
             command.addAll(List.of(extra));
             process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -140,6 +156,9 @@ public final class Bench {
         }
         if (cpuEnd > cpuStart && result.containsKey("messages") && result.get("messages") > 0) {
             result.put("server_cpu_us_per_msg", (cpuEnd - cpuStart) * 1000 / result.get("messages"));
+        }
+        if (cpuEnd > cpuStart && result.containsKey("bytes") && result.get("bytes") > 0) {
+            result.put("server_cpu_ms_per_gib", (cpuEnd - cpuStart) * (1 << 30) / result.get("bytes"));
         }
         return result;
     }

@@ -331,6 +331,8 @@ public final class LoadGen {
             long started = 0;
             for (long sent = 0; sent < total; ) {
                 if (sent >= warmup && started == 0) {
+                    System.out.println("measuring");
+                    System.out.flush();
                     started = System.nanoTime();
                 }
                 chunk.clear().limit((int) Math.min(chunk.capacity(), (sent < warmup ? warmup : total) - sent));
@@ -342,6 +344,8 @@ public final class LoadGen {
                 channel.shutdownOutput(); // the sink closes once it has read everything
             }
             reader.join();
+            System.out.println("measured");
+            System.out.flush();
             double seconds = (echoedAt.get() - started) / 1e9;
             return String.format(java.util.Locale.ROOT, "bytes=%d seconds=%.3f mb_per_s=%.1f echoed=%d",
                     bytes, seconds, bytes / seconds / 1e6, echo ? received.get() - warmup : 0);

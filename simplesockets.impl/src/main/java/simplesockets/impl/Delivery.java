@@ -96,13 +96,22 @@ final class Delivery<E> {
         }
     }
 
-    /** One piece of data, on the connection's own thread; queued data is charged to its credit. */
-    void received(Connection link, Credit credit, byte[] data) {
-        if (side.hasOnReceive()) {
-            Callbacks.run(CallbackName.ON_RECEIVE, link.remoteAddress(), f -> callbackFailed(link, f), () -> side.onReceive(link, data));
-        } else {
-            events.publishData(credit, side.received(link, data, clock.now()), data.length);
-        }
+    /** One piece of data for its callback, on the connection's own thread. */
+    void received(Connection link, byte[] data) {
+        Callbacks.run(CallbackName.ON_RECEIVE, link.remoteAddress(), f -> callbackFailed(link, f),
+                () -> side.onReceive(link, data));
+    }
+
+    /**
+     * One piece of data for polling, on the connection's own thread, charged to its credit.
+     *
+     * @param at    when it was read
+     * @param limit the credit's limit
+     * @param wake  whether to wake the pollers now, else the caller does ({@link EventState#wakePollers})
+     * @return whether another piece may be queued at once ({@link EventState#publishData})
+     */
+    boolean queued(Connection link, Credit credit, byte[] data, Instant at, int limit, boolean wake) {
+        return events.publishData(credit, side.received(link, data, at), data.length, limit, wake);
     }
 
     void disconnected(Connection link, DisconnectReason reason) {

@@ -1,9 +1,6 @@
 package simplesockets.impl;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
@@ -11,8 +8,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import simplesockets.impl.time.Clock;
 
 /**
- * The seed's flags and lists, done right: events waiting for polling, in the order they happened,
- * under one lock.
+ * The seed's flags and lists, done right: events waiting for polling ({@link EventQueue}), in the
+ * order they happened, under one lock, and the waits of pollers and readers on them.
  *
  * <ul>
  *   <li>"New data" is derived from the queue (a count of its data entries kept in the same critical
@@ -32,27 +29,16 @@ import simplesockets.impl.time.Clock;
 final class EventState<E> {
 
     /** What one queued piece costs on top of its bytes, so empty pieces cannot queue unbounded memory. */
-    static final int ENTRY_OVERHEAD = 64;
-
-    private record Entry<E>(E event, Credit credit, int bytes) {
-        boolean isData() {
-            return credit != null;
-        }
-    }
+    static final int ENTRY_OVERHEAD = EventQueue.ENTRY_OVERHEAD;
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Pollers wait here. */
     private final Condition changed = lock.newCondition();
     /** Readers held back by the total bound or by pull mode wait here. */
     private final Condition readers = lock.newCondition();
-    private final ArrayDeque<Entry<E>> queue = new ArrayDeque<>();
-    private final int maxOtherEvents;
+    private final EventQueue<E> queue;
     private final long maxQueuedTotal;
     private final Budget budget; // the bytes in flight of the whole server or client, queued data among them
-    private long queuedTotal;
-    private int dataEntries;
-    private int otherEntries;
-    private volatile long droppedEvents; // written under the lock; read without it (stats)
     private int dataWaiters;
     /** Bumped when a connection ends, so that waiters who asked to be told return. */
     private long endings;
@@ -60,9 +46,9 @@ final class EventState<E> {
     private boolean closed;
 
     EventState(int maxOtherEvents, long maxQueuedTotal) {
-        this.maxOtherEvents = maxOtherEvents;
         this.maxQueuedTotal = maxQueuedTotal;
         this.budget = new Budget(maxQueuedTotal);
+        this.queue = new EventQueue<>(maxOtherEvents, budget);
     }
 
     /** The bytes in flight of the whole server or client, of which the queue is a part. */
@@ -75,37 +61,37 @@ final class EventState<E> {
         return new Credit(lock.newCondition(), meter);
     }
 
-    /** Queues a piece of data charged to a connection's credit. */
-    void publishData(Credit credit, E event, int bytes) {
+    /**
+     * Queues a piece of data charged to a connection's credit.
+     *
+     * @param limit the credit's limit
+     * @param wake  whether to wake the pollers now; else the caller queues more and wakes them after
+     * @return whether the connection may queue another piece at once, as {@link #awaitReadPermit} would
+     *         let it without waiting
+     */
+    boolean publishData(Credit credit, E event, int bytes, int limit, boolean wake) {
         lock.lock();
         try {
-            queue.addLast(new Entry<>(event, credit, bytes + ENTRY_OVERHEAD));
-            dataEntries++;
-            credit.charge(bytes, ENTRY_OVERHEAD);
-            queuedTotal += bytes + ENTRY_OVERHEAD;
-            budget.charge(bytes + ENTRY_OVERHEAD);
-            changed.signalAll();
+            queue.addData(credit, event, bytes);
+            if (wake) {
+                changed.signalAll();
+            }
+            return !credit.cancelled && credit.queuedBytes < limit && queue.queuedTotal() < maxQueuedTotal && !pull;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Wakes the pollers: data was queued without waking them. */
+    void wakePollers() {
+        update(changed::signalAll);
     }
 
     /** Queues a lifecycle or failure event, dropping the oldest such event when full. */
     void publish(E event) {
         lock.lock();
         try {
-            if (otherEntries >= maxOtherEvents) {
-                for (Iterator<Entry<E>> it = queue.iterator(); it.hasNext(); ) {
-                    if (!it.next().isData()) {
-                        it.remove();
-                        otherEntries--;
-                        droppedEvents++;
-                        break;
-                    }
-                }
-            }
-            queue.addLast(new Entry<>(event, null, 0));
-            otherEntries++;
+            queue.addOther(event);
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -113,11 +99,11 @@ final class EventState<E> {
     }
 
     boolean hasData() {
-        return locked(() -> dataEntries > 0);
+        return locked(() -> queue.dataEntries() > 0);
     }
 
     long droppedEvents() {
-        return droppedEvents;
+        return queue.droppedEvents();
     }
 
     /** Takes every data entry, oldest first, without waiting; other events stay. */
@@ -156,28 +142,22 @@ final class EventState<E> {
             readers.signalAll();
         }
         try {
-            while (dataEntries == 0 && !closed && !(untilEnding && endings != endingsAtStart)) {
+            while (queue.dataEntries() == 0 && !closed && !(untilEnding && endings != endingsAtStart)) {
                 if (nanos <= 0) {
                     return false;
                 }
                 nanos = changed.awaitNanos(nanos);
             }
-            return dataEntries > 0;
+            return queue.dataEntries() > 0;
         } finally {
             dataWaiters--;
         }
     }
 
     private List<E> takeData(int max) {
-        List<E> taken = new ArrayList<>(Math.min(max, dataEntries));
-        for (Iterator<Entry<E>> it = queue.iterator(); it.hasNext() && taken.size() < max; ) {
-            Entry<E> entry = it.next();
-            if (entry.isData()) {
-                it.remove();
-                release(entry);
-                taken.add(entry.event());
-            }
-        }
+        boolean wasFull = queue.queuedTotal() >= maxQueuedTotal;
+        List<E> taken = queue.takeData(max);
+        released(wasFull);
         return taken;
     }
 
@@ -212,27 +192,15 @@ final class EventState<E> {
     }
 
     private E pollLocked() {
-        Entry<E> entry = queue.pollFirst();
-        if (entry == null) {
-            return null;
-        }
-        if (entry.isData()) {
-            release(entry);
-        } else {
-            otherEntries--;
-        }
-        return entry.event();
+        boolean wasFull = queue.queuedTotal() >= maxQueuedTotal;
+        E event = queue.poll();
+        released(wasFull);
+        return event;
     }
 
-    /** Gives a taken data entry's bytes back, and wakes the readers that were waiting for them. */
-    private void release(Entry<E> entry) {
-        boolean wasFull = queuedTotal >= maxQueuedTotal;
-        dataEntries--;
-        entry.credit().release(entry.bytes(), ENTRY_OVERHEAD);
-        queuedTotal -= entry.bytes();
-        budget.release(entry.bytes());
-        entry.credit().room.signal();
-        if (wasFull && queuedTotal < maxQueuedTotal || pull && dataEntries == 0) {
+    /** Data was taken: wakes the readers that wait for the total to fall under its bound, or in pull mode. */
+    private void released(boolean wasFull) {
+        if (wasFull && queue.queuedTotal() < maxQueuedTotal || pull && queue.dataEntries() == 0) {
             readers.signalAll();
         }
     }
@@ -249,8 +217,8 @@ final class EventState<E> {
             while (!credit.cancelled) {
                 if (credit.queuedBytes >= limit) {
                     credit.await(credit.room, Meter.Bound.CONNECTION_QUEUE);
-                } else if (queuedTotal >= maxQueuedTotal || pull && (dataWaiters == 0 || dataEntries > 0)) {
-                    credit.await(readers, queuedTotal >= maxQueuedTotal ? Meter.Bound.ALL_QUEUES : null);
+                } else if (queue.queuedTotal() >= maxQueuedTotal || pull && (dataWaiters == 0 || queue.dataEntries() > 0)) {
+                    credit.await(readers, queue.queuedTotal() >= maxQueuedTotal ? Meter.Bound.ALL_QUEUES : null);
                 } else {
                     return true;
                 }

@@ -51,6 +51,7 @@ final class Link implements Connection, Outbound.Ends {
     private final Credit credit;
     private final Meter meter;
     private final AttributeMap attributes = new AttributeMap();
+    private final ReadLoop loop;
     private final AtomicReference<DisconnectReason> reason = new AtomicReference<>();
     /** The connection's own thread (its reader or handler), once it runs. */
     private volatile Thread own;
@@ -76,6 +77,7 @@ final class Link implements Connection, Outbound.Ends {
         this.reader = new Reader(metered, codec, clock, settings.pieceSize(), settings.budget(), meter, () -> !isOpen());
         this.out = new Outbound(metered, clock, scope, this, settings.maxPendingSendBytes(), settings.sendOverflow(),
                 settings.budget());
+        this.loop = mode == ReadMode.HANDLER ? null : new ReadLoop(this, mode, reader, out, delivery, credit, settings, clock);
     }
 
     @Override
@@ -271,41 +273,17 @@ final class Link implements Connection, Outbound.Ends {
     }
 
     /**
-     * The engine's read loop, for {@link ReadMode#CALLBACK} and {@link ReadMode#QUEUE}: reads until end of
-     * stream or failure, handing each piece to {@link Delivery}. In queue mode a half-closed peer's
-     * data is left time to be drained and answered before the connection closes.
-     *
-     * @return the reason the loop ended; the caller passes it to {@link #finish}
+     * The engine's read loop, for {@link ReadMode#CALLBACK} and {@link ReadMode#QUEUE}: run by the
+     * connection's own thread, its reason to end then passed to {@link #finish}. Made with the link, so
+     * that a parked reader holds no frame or object more than it needs.
      */
-    DisconnectReason readLoop() {
-        EventState<?> events = delivery.events();
-        try {
-            while (mode == ReadMode.CALLBACK || events.awaitReadPermit(credit, settings.creditLimit())) {
-                if (reason.get() != null) {
-                    return DisconnectReason.CLOSED_BY_US;
-                }
-                Optional<byte[]> piece = reader.next();
-                if (piece.isEmpty()) {
-                    if (mode == ReadMode.QUEUE) {
-                        events.awaitDrainedThenGrace(credit, settings.halfCloseGrace(), clock);
-                    }
-                    return draining ? DisconnectReason.CLOSED_BY_US : DisconnectReason.PEER_CLOSED;
-                }
-                boolean more = reader.hasMore();
-                if (more && mode == ReadMode.CALLBACK) {
-                    out.cork();
-                }
-                delivery.received(this, credit, piece.get());
-                if (!more && out.corked()) {
-                    out.uncork(reader.readSize() > settings.pieceSize());
-                }
-            }
-            return DisconnectReason.CLOSED_BY_US;
-        } catch (InterruptedException e) {
-            return DisconnectReason.CLOSED_BY_US;
-        } catch (IOException e) {
-            return readFailed(e);
-        }
+    ReadLoop loop() {
+        return loop;
+    }
+
+    /** Whether a graceful close asked this connection to finish the work in hand. */
+    boolean draining() {
+        return draining;
     }
 
     /** Sorts a failed read into a disconnect reason; real failures are recorded too. */

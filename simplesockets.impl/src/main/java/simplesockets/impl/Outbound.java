@@ -1,13 +1,10 @@
 package simplesockets.impl;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 import simplesockets.api.SendOverflow;
 import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.Transport;
@@ -16,17 +13,15 @@ import simplesockets.impl.transport.Transport;
  * One connection's write path. A send on the connection's own thread (its callbacks, its handler)
  * writes directly, blocking while the peer does not read; while the reader hands out the pieces of one
  * read, such sends are gathered ({@link Cork}). A send on any other thread never touches the socket:
- * its bytes join a bounded queue that a writer thread of the connection writes, in order; the writer
- * starts when the queue fills and ends when it is empty. Past the bound, {@link SendOverflow} applies.
+ * its bytes join a bounded queue ({@link SendQueue}) that a writer thread of the connection writes, in
+ * order; the writer starts when the queue fills and ends when it is empty. Past the bound,
+ * {@link SendOverflow} applies.
  *
  * <p>Socket writes take {@link #writeLock}, so two sends never interleave, and gathered bytes and
  * queued sends go out before anything sent after them. A failed write ends the connection
  * ({@link Ends#writeFailed}).
  */
 final class Outbound {
-
-    /** The most bytes of queued sends written in one go. */
-    static final int MAX_GATHER = Cork.MAX;
 
     /**
      * What the write path needs from its connection: to end it when a write failed, to end it when the
@@ -45,8 +40,6 @@ final class Outbound {
     private final Clock clock;
     private final Scope scope;
     private final Ends ends;
-    private final int maxPending;
-    private final SendOverflow overflow;
     private final ReentrantLock writeLock = new ReentrantLock();
     /** When the write in progress began ({@link Clock#nanoTime()}, made odd), or 0 when none is. */
     private volatile long writeStarted;
@@ -54,44 +47,62 @@ final class Outbound {
     private volatile Thread corkedBy;
     /** Guarded by writeLock. */
     private final Cork cork = new Cork();
-
-    private final ReentrantLock queueLock = new ReentrantLock();
-    private final Condition changed = queueLock.newCondition();
     /**
-     * Made on the first queued send, so a connection that only answers on its own thread has none.
-     * Guarded by queueLock, as are the fields below.
+     * Made on the first send from another thread, so a connection that only answers on its own
+     * thread (a callback server's) has none.
      */
-    private ArrayDeque<byte[]> queue;
-    /** Whether the queue may hold bytes: the owner's thread then writes them before its own send. */
-    private volatile boolean queued;
-    private volatile long pending; // written under queueLock; read without it too
-    private boolean writing;
-    private boolean closed;
-
-    /** Charged with the queued bytes until they are written. */
+    private volatile SendQueue queue;
+    private volatile boolean closed;
+    private final int maxPending;
+    private final SendOverflow overflow;
     private final Budget budget;
 
     Outbound(Transport transport, Clock clock, Scope scope, Ends ends, int maxPending, SendOverflow overflow,
             Budget budget) {
-        this.budget = budget;
         this.transport = transport;
         this.clock = clock;
         this.scope = scope;
         this.ends = ends;
         this.maxPending = maxPending;
         this.overflow = overflow;
+        this.budget = budget;
+    }
+
+    /** The send queue, made now if there is none; one made after {@link #close()} is closed at once. */
+    private SendQueue queue() {
+        SendQueue q = queue;
+        if (q == null) {
+            SendQueue made = new SendQueue(ends, clock, maxPending, overflow, budget);
+            q = (SendQueue) QUEUE.compareAndExchange(this, null, made);
+            if (q == null) {
+                q = made;
+                if (closed) {
+                    q.close(); // close() set the flag, then found no queue: this one is closed here
+                }
+            }
+        }
+        return q;
+    }
+
+    private static final java.lang.invoke.VarHandle QUEUE;
+
+    static {
+        try {
+            QUEUE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Outbound.class, "queue", SendQueue.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /** Sends framed bytes from the connection's own thread: gathered while corked, else written now. */
     void sendOwn(byte[] bytes) throws IOException {
         writeLock.lock();
         try {
-            if (queued) {
+            SendQueue q = queue;
+            if (q != null && q.mayHoldBytes()) {
                 // Sends queued by other threads returned before this one: they go first.
                 flushCork();
-                while (writeNextBatch(false)) {
-                    // the whole queue, in order
-                }
+                writeBatches(false);
             }
             if (corkedBy == Thread.currentThread()) {
                 cork.gather(bytes, this::write);
@@ -106,47 +117,12 @@ final class Outbound {
 
     /** Queues framed bytes from another thread for the writer; never waits for the peer. */
     void sendQueued(byte[] bytes) throws IOException {
-        boolean start = false;
-        queueLock.lock();
-        try {
-            while (!closed && pending > 0 && pending + bytes.length > maxPending) {
-                if (overflow == SendOverflow.DISCONNECT) {
-                    queueLock.unlock();
-                    try {
-                        throw ends.overflowed(maxPending);
-                    } finally {
-                        queueLock.lock();
-                    }
-                }
-                try {
-                    changed.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while waiting for room to send; nothing of it was queued");
-                }
-            }
-            if (closed) {
-                throw ends.closed();
-            }
-            if (queue == null) {
-                queue = new ArrayDeque<>(4);
-            }
-            queue.addLast(bytes);
-            queued = true;
-            pending += bytes.length;
-            budget.charge(bytes.length);
-            if (!writing) {
-                writing = true;
-                start = true;
-            }
-        } finally {
-            queueLock.unlock();
-        }
-        if (start) {
+        SendQueue q = queue();
+        if (q.offer(bytes)) {
             try {
                 scope.fork("writer", this::writeQueued);
             } catch (RejectedExecutionException e) {
-                close();
+                q.writerRefused();
                 throw ends.closed();
             }
         }
@@ -154,79 +130,52 @@ final class Outbound {
 
     /** The writer thread: writes the queue, gathered, until it is empty. */
     private void writeQueued() {
-        boolean more = true;
-        while (more) {
-            writeLock.lock();
-            try {
-                more = writeNextBatch(true);
-            } catch (IOException e) {
-                ends.writeFailed(e); // ends the connection: the next batch finds the queue closed
-            } finally {
-                writeLock.unlock();
-            }
+        writeLock.lock();
+        try {
+            flushCork();
+            writeBatches(true);
+        } catch (IOException e) {
+            ends.writeFailed(e); // ends the connection, which closes the queue
+            queue.next(null, true); // and the writer stops
+        } finally {
+            writeLock.unlock();
         }
     }
 
     /**
-     * Writes the gathered bytes, then the head of the queue; the caller holds the write lock, so a
-     * batch is taken and written in one stretch and queued sends keep their order whoever writes them.
-     *
-     * @param asWriter whether the caller is the writer thread, which stops when the queue is empty
-     *                 (in the same step, so that a send queued after it starts a new writer)
-     * @return {@code false} once the queue is empty (or closed)
+     * Writes the queue's batches until it is empty; the caller holds the write lock, so batches are
+     * taken and written in order whoever writes them. A failed batch is counted as done before the
+     * failure is thrown.
      */
-    private boolean writeNextBatch(boolean asWriter) throws IOException {
-        byte[] batch;
-        queueLock.lock();
-        try {
-            if (queue == null || queue.isEmpty() || closed) {
-                queued = false;
-                if (asWriter) {
-                    writing = false;
-                    changed.signalAll();
-                }
-                return false;
-            }
-            batch = takeBatch();
-        } finally {
-            queueLock.unlock();
-        }
-        try {
-            flushCork();
-            write(batch, 0, batch.length);
-        } finally {
-            queueLock.lock();
+    private void writeBatches(boolean asWriter) throws IOException {
+        SendQueue q = queue;
+        byte[] batch = q.next(null, asWriter);
+        while (batch != null) {
             try {
-                pending -= batch.length;
-                budget.release(batch.length);
-                changed.signalAll();
-            } finally {
-                queueLock.unlock();
+                write(batch, 0, batch.length);
+            } catch (IOException e) {
+                q.failed(batch);
+                throw e;
             }
+            batch = q.next(batch, asWriter);
         }
-        return true;
     }
 
-    /** Takes the head of the queue, joined with what follows it up to {@link #MAX_GATHER}. */
-    private byte[] takeBatch() {
-        byte[] first = queue.pollFirst();
-        if (queue.isEmpty() || first.length >= MAX_GATHER) {
-            return first;
-        }
-        int size = first.length;
-        for (byte[] next : queue) {
-            if (size + next.length > MAX_GATHER) {
-                break;
-            }
-            size += next.length;
-        }
-        byte[] batch = Arrays.copyOf(first, size);
-        for (int at = first.length; at < size; ) {
-            byte[] next = queue.pollFirst();
-            System.arraycopy(next, 0, batch, at, next.length);
-            at += next.length;
-        }
-        return batch;
+    /** The received bytes a polling connection's reader may let wait ({@link SendQueue#readCredit}). */
+    int readCredit(int credit) {
+        SendQueue q = queue;
+        return q == null ? credit : q.readCredit(credit);
+    }
+
+    /**
+     * Holds back a polling connection's reader while its replies pile up ({@link SendQueue#awaitRoomToRead}).
+     *
+     * @param received its received bytes not yet taken
+     * @return {@code false} once the queue is closed (the connection is ending)
+     */
+    boolean awaitRoomToRead(IntSupplier received) throws InterruptedException {
+        SendQueue q = queue;
+        return q == null ? !closed : q.awaitRoomToRead(received);
     }
 
     /** Writes every byte; the caller holds the write lock. */
@@ -280,49 +229,16 @@ final class Outbound {
      * @return whether everything was written
      */
     boolean awaitFlushed(Duration max) throws InterruptedException {
-        boolean[] expired = new boolean[1];
-        Clock.Timer timer = max == null ? null : clock.schedule(max, () -> wake(expired));
-        queueLock.lock();
-        try {
-            while (writing && !closed && !expired[0]) {
-                changed.await();
-            }
-            return !writing;
-        } finally {
-            queueLock.unlock();
-            if (timer != null) {
-                timer.cancel();
-            }
-        }
-    }
-
-    private void wake(boolean[] expired) {
-        queueLock.lock();
-        try {
-            expired[0] = true;
-            changed.signalAll();
-        } finally {
-            queueLock.unlock();
-        }
+        SendQueue q = queue;
+        return q == null || q.awaitFlushed(max);
     }
 
     /** Drops whatever is still queued, and wakes every sender waiting for room. */
     void close() {
-        queueLock.lock();
-        try {
-            closed = true;
-            long dropped = 0;
-            if (queue != null) {
-                for (byte[] bytes : queue) {
-                    dropped += bytes.length;
-                }
-                queue.clear();
-            }
-            pending -= dropped;
-            budget.release(dropped);
-            changed.signalAll();
-        } finally {
-            queueLock.unlock();
+        closed = true;
+        SendQueue q = queue;
+        if (q != null) {
+            q.close();
         }
         corkedBy = null;
     }
@@ -348,8 +264,9 @@ final class Outbound {
         return started == 0 ? 0 : now - started;
     }
 
-    /** The bytes of sends from other threads not yet written; read without the lock, for stats. */
+    /** The bytes of sends from other threads not yet written; read without a lock, for stats. */
     long pendingBytes() {
-        return pending;
+        SendQueue q = queue;
+        return q == null ? 0 : q.pending();
     }
 }

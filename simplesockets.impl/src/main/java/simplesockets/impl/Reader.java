@@ -130,6 +130,16 @@ final class Reader {
         }
     }
 
+    /** The next piece already decoded from the last read, without reading; {@code null} when none is. */
+    byte[] nextDecoded() {
+        lock.lock();
+        try {
+            return codec.next();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Whether the last read handed out more pieces than have been taken. */
     boolean hasMore() {
         return codec.hasNext();

@@ -31,7 +31,7 @@ final class Session {
             if (announce) {
                 delivery.connected(link);
             }
-            why = handler == null ? link.readLoop() : handle(link, delivery, handler);
+            why = handler == null ? link.loop().run() : handle(link, delivery, handler);
         } finally {
             reason = link.finish(why);
             delivery.disconnected(link, reason);

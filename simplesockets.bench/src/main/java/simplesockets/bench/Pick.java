@@ -1,0 +1,196 @@
+package simplesockets.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs only the scenarios named, for A/B work on one part of the engine, interleaved as the full run
+ * is: {@code Bench OUTPUT_DIR pick KEY=VALUE...}, with
+ * <ul>
+ *   <li>{@code echo=ss-poll,ss-raw,netty-nio} the echo servers (default), {@code levels=1,100,1000,10000},
+ *       {@code rounds=3}, {@code warmup=2} and {@code measure=4} (seconds);</li>
+ *   <li>{@code bulk=ss-poll,ss-raw} servers for bulk echo of {@code bulkmib=1024} MiB (none by default);</li>
+ *   <li>{@code idle=ss-poll,ss-raw} servers for idle memory at {@code idleconns=10000} (none by default);</li>
+ *   <li>{@code NAME=DIR}: a kind written {@code KIND@NAME} runs with the API and engine jars found in DIR
+ *       in place of this build's, so an older engine can run beside the new one in the same rounds;</li>
+ *   <li>{@code jvm=OPTION,OPTION} extra JVM options for every server.</li>
+ * </ul>
+ * Each result goes to stdout as it comes; at the end, a table of medians, min to max, and the median over
+ * rounds of each server's ratio to {@code netty-nio} in the same round (and the same for server CPU per
+ * message, or per GiB in bulk echo). Results are also written to {@code pick.csv} and {@code pick.txt}.
+ */
+final class Pick {
+
+    private final Bench bench;
+    private final Map<String, String> args = new LinkedHashMap<>();
+    private final List<String> rows = new ArrayList<>();
+
+    Pick(Bench bench, List<String> arguments) {
+        this.bench = bench;
+        for (String a : arguments) {
+            int eq = a.indexOf('=');
+            args.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+    }
+
+    private List<String> list(String key, String fallback) {
+        String v = args.getOrDefault(key, fallback);
+        return v.isEmpty() ? List.of() : Arrays.asList(v.split(","));
+    }
+
+    private int number(String key, int fallback) {
+        return Integer.parseInt(args.getOrDefault(key, String.valueOf(fallback)));
+    }
+
+    /** Starts a server of the kind named, on another build's class path when it ends in {@code @NAME}. */
+    private Bench.Server start(String name) throws Exception {
+        int at = name.indexOf('@');
+        String kind = at < 0 ? name : name.substring(0, at);
+        String cp = bench.classPath;
+        if (at >= 0) {
+            Path base = Path.of(args.get(name.substring(at + 1)));
+            List<String> parts = new ArrayList<>();
+            for (String part : cp.split(java.io.File.pathSeparator)) {
+                String file = Path.of(part).getFileName().toString();
+                parts.add(file.startsWith("simplesockets-api") || file.startsWith("simplesockets-impl")
+                        ? base.resolve(file).toString() : part);
+            }
+            cp = String.join(java.io.File.pathSeparator, parts);
+        }
+        return bench.new Server(cp, list("jvm", ""), kind);
+    }
+
+    void run() throws Exception {
+        int rounds = number("rounds", 3);
+        for (int level : list("levels", "1,100,1000,10000").stream().map(Integer::parseInt).toList()) {
+            for (int round = 0; round < rounds; round++) {
+                for (String name : list("echo", "ss-poll,ss-raw,netty-nio")) {
+                    try (Bench.Server server = start(name)) {
+                        record("echo", name, level, round, bench.load(server, "echo", String.valueOf(level),
+                                args.getOrDefault("warmup", "2"), args.getOrDefault("measure", "4")));
+                    }
+                }
+            }
+        }
+        long bulk = (long) number("bulkmib", 1024) << 20;
+        for (int round = 0; round < rounds; round++) {
+            for (String name : list("bulk", "")) {
+                try (Bench.Server server = start(name)) {
+                    record("bulkecho", name, 1, round, bench.load(server, "bulkecho", String.valueOf(bulk)));
+                }
+            }
+        }
+        for (String name : list("idle", "")) {
+            record("idle", name, number("idleconns", 10_000), 0, idle(name, number("idleconns", 10_000)));
+        }
+        List<String> csv = new ArrayList<>(List.of("scenario,server,connections,round,metric,value"));
+        csv.addAll(rows);
+        Files.write(bench.out().resolve("pick.csv"), csv);
+        summarize();
+    }
+
+    private Map<String, Double> idle(String name, int connections) throws Exception {
+        try (Bench.Server server = start(name)) {
+            Map<String, Double> before = server.command("stats");
+            Process gen = new ProcessBuilder(bench.java, "-cp", bench.classPath, LoadGen.class.getName(), "idle",
+                    String.valueOf(server.port), String.valueOf(connections))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            BufferedReader lines = new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.UTF_8));
+            lines.readLine();
+            Thread.sleep(2_000);
+            Map<String, Double> after = server.command("stats");
+            gen.getOutputStream().close();
+            gen.waitFor(60, TimeUnit.SECONDS);
+            Map<String, Double> values = new LinkedHashMap<>();
+            values.put("rss_kb_per_conn", (after.get("rss_kb") - before.get("rss_kb")) / connections);
+            values.put("heap_kb_per_conn", (after.get("heap_kb") - before.get("heap_kb")) / connections);
+            return values;
+        }
+    }
+
+    private void record(String scenario, String server, int connections, int round, Map<String, Double> values) {
+        values.forEach((k, v) -> rows.add(String.format(Locale.ROOT, "%s,%s,%d,%d,%s,%.3f", scenario, server, connections,
+                round, k, v)));
+        System.out.println(scenario + " " + server + " " + connections + " round " + round + " " + values);
+        System.out.flush();
+    }
+
+    /** The value of one measurement, or NaN. */
+    private double value(String scenario, String server, int connections, int round, String metric) {
+        String prefix = scenario + "," + server + "," + connections + "," + round + "," + metric + ",";
+        return rows.stream().filter(r -> r.startsWith(prefix)).mapToDouble(r -> Double.parseDouble(r.substring(prefix.length())))
+                .findFirst().orElse(Double.NaN);
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> v = values.stream().filter(d -> !d.isNaN()).sorted().toList();
+        if (v.isEmpty()) {
+            return Double.NaN;
+        }
+        int n = v.size();
+        return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+    }
+
+    private void summarize() {
+        int rounds = number("rounds", 3);
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "%-9s %6s %-16s %10s %21s %9s %9s %8s %7s %9s%n", "scenario", "conns", "server",
+                "median", "min..max", "vs nio", "cpu us", "cpu/nio", "fair", "p99 us"));
+        List<String> seen = new ArrayList<>();
+        for (String row : rows) {
+            String[] f = row.split(",");
+            String key = f[0] + "," + f[1] + "," + f[2];
+            if (seen.contains(key) || f[0].equals("idle")) {
+                continue;
+            }
+            seen.add(key);
+            String scenario = f[0];
+            String server = f[1];
+            int conns = Integer.parseInt(f[2]);
+            String metric = scenario.equals("echo") ? "msgs_per_s" : "mb_per_s";
+            List<Double> rates = new ArrayList<>();
+            List<Double> ratios = new ArrayList<>();
+            List<Double> cpu = new ArrayList<>();
+            List<Double> cpuRatios = new ArrayList<>();
+            List<Double> fair = new ArrayList<>();
+            List<Double> p99 = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                double rate = value(scenario, server, conns, r, metric);
+                rates.add(rate);
+                ratios.add(rate / value(scenario, "netty-nio", conns, r, metric));
+                String cpuMetric = scenario.equals("echo") ? "server_cpu_us_per_msg" : "server_cpu_ms_per_gib";
+                double c = value(scenario, server, conns, r, cpuMetric);
+                cpu.add(c);
+                cpuRatios.add(c / value(scenario, "netty-nio", conns, r, cpuMetric));
+                fair.add(value(scenario, server, conns, r, "fairness"));
+                p99.add(value(scenario, server, conns, r, "p99_us"));
+            }
+            double min = rates.stream().filter(d -> !d.isNaN()).mapToDouble(d -> d).min().orElse(Double.NaN);
+            double max = rates.stream().filter(d -> !d.isNaN()).mapToDouble(d -> d).max().orElse(Double.NaN);
+            out.append(String.format(Locale.ROOT, "%-9s %6d %-16s %10.0f %10.0f..%-10.0f %8.2fx %9.2f %7.2fx %7.3f %9.0f%n",
+                    scenario, conns, server, median(rates), min, max, median(ratios), median(cpu), median(cpuRatios),
+                    median(fair), median(p99)));
+        }
+        for (String row : rows) {
+            if (row.startsWith("idle,")) {
+                out.append(row).append('\n');
+            }
+        }
+        System.out.print(out);
+        try {
+            Files.writeString(bench.out().resolve("pick.txt"), out.toString());
+        } catch (java.io.IOException e) {
+            System.out.println("could not write pick.txt: " + e);
+        }
+    }
+}

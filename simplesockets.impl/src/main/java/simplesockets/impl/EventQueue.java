@@ -1,0 +1,132 @@
+package simplesockets.impl;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The events waiting for polling, in the order they happened, with their counts: data entries charged
+ * to their connection's {@link Credit} and to the {@link Budget}, and other events bounded by count
+ * (past it the oldest is dropped and counted). Not thread-safe: {@link EventState} guards it with its
+ * lock and does the waiting.
+ *
+ * @param <E> the event type
+ */
+final class EventQueue<E> {
+
+    /** What one queued piece costs on top of its bytes, so empty pieces cannot queue unbounded memory. */
+    static final int ENTRY_OVERHEAD = 64;
+
+    private record Entry<E>(E event, Credit credit, int bytes) {
+        boolean isData() {
+            return credit != null;
+        }
+    }
+
+    private final ArrayDeque<Entry<E>> queue = new ArrayDeque<>();
+    private final int maxOtherEvents;
+    private final Budget budget;
+    private long queuedTotal;
+    private int dataEntries;
+    private int otherEntries;
+    private volatile long droppedEvents; // written under the event state's lock; read without it (stats)
+
+    EventQueue(int maxOtherEvents, Budget budget) {
+        this.maxOtherEvents = maxOtherEvents;
+        this.budget = budget;
+    }
+
+    /** Queues a piece of data, charged to its connection's credit and to the budget. */
+    void addData(Credit credit, E event, int bytes) {
+        int cost = bytes + ENTRY_OVERHEAD;
+        queue.addLast(new Entry<>(event, credit, cost));
+        dataEntries++;
+        credit.charge(bytes, ENTRY_OVERHEAD);
+        queuedTotal += cost;
+        budget.charge(cost);
+    }
+
+    /** Queues another kind of event, dropping the oldest such event when full. */
+    void addOther(E event) {
+        if (otherEntries >= maxOtherEvents) {
+            for (Iterator<Entry<E>> it = queue.iterator(); it.hasNext(); ) {
+                if (!it.next().isData()) {
+                    it.remove();
+                    otherEntries--;
+                    droppedEvents++;
+                    break;
+                }
+            }
+        }
+        queue.addLast(new Entry<>(event, null, 0));
+        otherEntries++;
+    }
+
+    /**
+     * Takes up to {@code max} data entries, oldest first; other events stay. Each one's bytes go back
+     * to its credit, whose reader is signalled; the budget gets them back once for all.
+     */
+    List<E> takeData(int max) {
+        List<E> taken = new ArrayList<>(Math.min(max, dataEntries));
+        long released = 0;
+        if (otherEntries == 0) {
+            // Only data queued (the common case): from the head, without an iterator.
+            for (Entry<E> entry; taken.size() < max && (entry = queue.pollFirst()) != null; ) {
+                released += give(entry);
+                taken.add(entry.event());
+            }
+        } else {
+            for (Iterator<Entry<E>> it = queue.iterator(); it.hasNext() && taken.size() < max; ) {
+                Entry<E> entry = it.next();
+                if (entry.isData()) {
+                    it.remove();
+                    released += give(entry);
+                    taken.add(entry.event());
+                }
+            }
+        }
+        budget.release(released);
+        return taken;
+    }
+
+    /** Takes the oldest event of any kind, or {@code null}. */
+    E poll() {
+        Entry<E> entry = queue.pollFirst();
+        if (entry == null) {
+            return null;
+        }
+        if (entry.isData()) {
+            budget.release(give(entry));
+        } else {
+            otherEntries--;
+        }
+        return entry.event();
+    }
+
+    /** Gives a taken data entry's bytes back to its credit, whose reader may wait for them. */
+    private int give(Entry<E> entry) {
+        dataEntries--;
+        entry.credit().release(entry.bytes(), ENTRY_OVERHEAD);
+        queuedTotal -= entry.bytes();
+        entry.credit().room.signal();
+        return entry.bytes();
+    }
+
+    boolean isEmpty() {
+        return queue.isEmpty();
+    }
+
+    int dataEntries() {
+        return dataEntries;
+    }
+
+    /** The bytes of every queued data entry, overhead included. */
+    long queuedTotal() {
+        return queuedTotal;
+    }
+
+    long droppedEvents() {
+        return droppedEvents;
+    }
+}

@@ -1,0 +1,317 @@
+package simplesockets.impl;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
+import simplesockets.api.SendOverflow;
+import simplesockets.impl.time.Clock;
+
+/**
+ * One connection's bounded queue of sends made on threads other than its own, waiting for its writer
+ * ({@link Outbound}). It counts the bytes pending (queued, or taken and not yet written), applies
+ * {@link SendOverflow} past the bound, hands the writer batches gathered up to {@link #MAX_GATHER}, and
+ * holds back the connection's reader while replies pile up ({@link #awaitRoomToRead}).
+ */
+final class SendQueue {
+
+    /** The most bytes of queued sends written in one go. */
+    static final int MAX_GATHER = Cork.MAX;
+
+    /**
+     * A writer that completes no batch for this long is stalled: its peer does not read. The reader stops
+     * waiting for it, so that the queue's overflow rule applies to that peer.
+     */
+    static final Duration STALL = Duration.ofSeconds(1);
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Senders waiting for room, flush waiters and a reader held back wait here; signalled as bytes go out. */
+    private final Condition changed = lock.newCondition();
+    private final Outbound.Ends ends;
+    private final Clock clock;
+    private final int maxPending;
+    private final SendOverflow overflow;
+    /** Charged with the queued bytes until they are written. */
+    private final Budget budget;
+    /** Made on the first queued send, so a connection that only answers on its own thread has none. */
+    private ArrayDeque<byte[]> queue;
+    /** Whether anything was ever queued; read without the lock. */
+    private volatile boolean used;
+    /** Whether the queue may hold bytes: the owner's thread then writes them before its own send. */
+    private volatile boolean queued;
+    /** Queued bytes and bytes taken but not yet written; written under the lock, read without it too. */
+    private volatile long pending;
+    /** Whether a writer thread runs (or is being started). */
+    private boolean writing;
+    private boolean closed;
+    /** Batches written so far: the writer's progress. */
+    private int written;
+    /** The progress count at which the writer was found stalled; reading is not held back until it moves. */
+    private int stalledAt = -1;
+
+    SendQueue(Outbound.Ends ends, Clock clock, int maxPending, SendOverflow overflow, Budget budget) {
+        this.ends = ends;
+        this.clock = clock;
+        this.maxPending = maxPending;
+        this.overflow = overflow;
+        this.budget = budget;
+    }
+
+    /**
+     * Queues framed bytes, waiting for room under {@link SendOverflow#BLOCK}.
+     *
+     * @return whether the caller must start a writer
+     * @throws IOException past the bound under {@link SendOverflow#DISCONNECT}, or once closed
+     */
+    boolean offer(byte[] bytes) throws IOException {
+        lock.lock();
+        try {
+            while (!closed && pending > 0 && pending + bytes.length > maxPending) {
+                if (overflow == SendOverflow.DISCONNECT) {
+                    lock.unlock();
+                    try {
+                        throw ends.overflowed(maxPending);
+                    } finally {
+                        lock.lock();
+                    }
+                }
+                try {
+                    changed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for room to send; nothing of it was queued");
+                }
+            }
+            if (closed) {
+                throw ends.closed();
+            }
+            if (queue == null) {
+                queue = new ArrayDeque<>(4);
+                used = true;
+            }
+            queue.addLast(bytes);
+            queued = true;
+            pending += bytes.length;
+            budget.charge(bytes.length);
+            if (writing) {
+                return false;
+            }
+            writing = true;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The received bytes its reader may let wait for polling: the credit, or, once the connection has
+     * had sends queued (its replies come from other threads), at most half the bound on them, so that
+     * replies to what was read fit ({@link #awaitRoomToRead}).
+     */
+    int readCredit(int credit) {
+        return used ? (int) Math.min(credit, maxPending / 2) : credit;
+    }
+
+    /** Whether the queue may hold bytes; read without the lock. */
+    boolean mayHoldBytes() {
+        return queued;
+    }
+
+    /**
+     * Counts a batch as written (or failed) and takes the next one, in one step: the caller holds the
+     * write lock, so batches are taken and written in order whoever writes them.
+     *
+     * @param done     the batch just written or failed, or {@code null}
+     * @param asWriter whether the caller is the writer thread, which stops when this returns {@code null}
+     *                 (in the same step, so that a send queued after it starts a new writer)
+     * @return the next batch, or {@code null} once the queue is empty (or closed)
+     */
+    byte[] next(byte[] done, boolean asWriter) {
+        lock.lock();
+        try {
+            if (done != null) {
+                pending -= done.length;
+                budget.release(done.length);
+                written++;
+                changed.signalAll();
+            }
+            if (queue == null || queue.isEmpty() || closed) {
+                queued = false;
+                if (asWriter) {
+                    writing = false;
+                    changed.signalAll();
+                }
+                return null;
+            }
+            return takeBatch();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Counts a batch whose write failed as done; nothing more of the queue is taken. */
+    void failed(byte[] batch) {
+        lock.lock();
+        try {
+            pending -= batch.length;
+            budget.release(batch.length);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes the head of the queue, joined with what follows it up to {@link #MAX_GATHER}. */
+    private byte[] takeBatch() {
+        byte[] first = queue.pollFirst();
+        if (queue.isEmpty() || first.length >= MAX_GATHER) {
+            return first;
+        }
+        int size = first.length;
+        for (byte[] next : queue) {
+            if (size + next.length > MAX_GATHER) {
+                break;
+            }
+            size += next.length;
+        }
+        byte[] batch = Arrays.copyOf(first, size);
+        for (int at = first.length; at < size; ) {
+            byte[] next = queue.pollFirst();
+            System.arraycopy(next, 0, batch, at, next.length);
+            at += next.length;
+        }
+        return batch;
+    }
+
+    /** The writer could not be started (the owner is closing): nothing more is written. */
+    void writerRefused() {
+        close();
+        lock.lock();
+        try {
+            writing = false;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Holds back the reader of a connection whose replies are sent from other threads (the polling
+     * style) while they pile up: while sends are pending and, with the bytes received and not yet taken,
+     * come to half of the bound or more, it waits until they are under a quarter, as long as the writer
+     * keeps completing batches. With {@link #readCredit} this keeps an echo of what was read under the
+     * bound, so a peer that sends faster than it reads what comes back is slowed by TCP flow control
+     * instead of being disconnected as a slow consumer. A writer that completes nothing for
+     * {@link #STALL} has a peer that does not read: the reader then reads on, and the bound's
+     * {@link SendOverflow} rule applies to that peer.
+     *
+     * @param received the connection's received bytes not yet taken
+     * @return {@code false} once the queue is closed (the connection is ending)
+     */
+    boolean awaitRoomToRead(IntSupplier received) throws InterruptedException {
+        if (pending == 0 || pending + received.getAsInt() < maxPending / 2) {
+            return true; // the common case: nothing queued, no lock taken
+        }
+        Clock.Timer timer = null;
+        lock.lock();
+        try {
+            int check = 0;
+            int seen = written;
+            while (!closed && written != stalledAt && pending > 0 && pending + received.getAsInt() >= maxPending / 4) {
+                if (check == 0 || stallFired == check && written != seen) {
+                    seen = written; // a first check, or progress since the last one: check again after STALL
+                    int next = ++stallChecks;
+                    check = next;
+                    timer = clock.schedule(STALL, () -> checkStall(next));
+                } else if (stallFired == check) {
+                    stalledAt = written; // no batch completed in a whole STALL: read on
+                    break;
+                }
+                changed.await();
+            }
+            return !closed;
+        } finally {
+            lock.unlock();
+            if (timer != null) {
+                timer.cancel();
+            }
+        }
+    }
+
+    /** The stall checks started, and the last one whose time came; guarded by the lock. */
+    private int stallChecks;
+    private int stallFired;
+
+    private void checkStall(int check) {
+        lock.lock();
+        try {
+            stallFired = check;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until every queued send is written and the writer has stopped, for at most {@code max},
+     * or until {@link #close()}.
+     *
+     * @param max the longest wait, or {@code null} to wait until written or closed
+     * @return whether everything was written
+     */
+    boolean awaitFlushed(Duration max) throws InterruptedException {
+        boolean[] expired = new boolean[1];
+        Clock.Timer timer = max == null ? null : clock.schedule(max, () -> expire(expired));
+        lock.lock();
+        try {
+            while (writing && !closed && !expired[0]) {
+                changed.await();
+            }
+            return !writing;
+        } finally {
+            lock.unlock();
+            if (timer != null) {
+                timer.cancel();
+            }
+        }
+    }
+
+    private void expire(boolean[] expired) {
+        lock.lock();
+        try {
+            expired[0] = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Drops whatever is still queued, and wakes everyone waiting. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            long dropped = 0;
+            if (queue != null) {
+                for (byte[] bytes : queue) {
+                    dropped += bytes.length;
+                }
+                queue.clear();
+            }
+            pending -= dropped;
+            budget.release(dropped);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The bytes queued and not yet written; read without the lock, for stats. */
+    long pending() {
+        return pending;
+    }
+}

@@ -1,0 +1,108 @@
+package simplesockets.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static simplesockets.impl.Peers.loopback;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import simplesockets.api.ServerEvent;
+import simplesockets.api.ServerOptions;
+import simplesockets.api.TcpServer;
+
+/**
+ * The tutorial's polling echo server and a peer that streams faster than it reads the echo back: the
+ * server's reader waits while the replies pile up, so the peer is slowed by TCP instead of being
+ * disconnected as a slow consumer, and every byte comes back in order.
+ */
+@Timeout(120)
+class PollingStreamTest {
+
+    private static final long STREAM = 64L << 20;
+
+    @Test
+    void aStreamThroughThePollingEchoServerComesBackWholeAndInOrder() throws Exception {
+        assertStreamEchoed(loopback(), STREAM);
+    }
+
+    @Test
+    void aSmallSendBoundStillHoldsAStreamThatFits() throws Exception {
+        // Reads of at most 64 KiB, against a bound of 512 KiB on pending sends.
+        assertStreamEchoed(loopback().maxPendingSendBytes(512 * 1024), STREAM / 4);
+    }
+
+    private static void assertStreamEchoed(ServerOptions.Builder options, long total) throws Exception {
+        try (TcpServer server = TcpServer.create(options.build())) {
+            server.start();
+            AtomicReference<Throwable> problem = new AtomicReference<>();
+            Thread poller = Thread.ofPlatform().daemon().name("polling-echo").start(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        List<ServerEvent.Received> batch = server.awaitReceived(Duration.ofMillis(100));
+                        for (ServerEvent.Received r : batch) {
+                            server.send(r.connection(), r.data());
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    // done
+                } catch (IOException | RuntimeException e) {
+                    problem.set(e);
+                }
+            });
+            try (SocketChannel peer = SocketChannel.open(server.localAddress().orElseThrow())) {
+                AtomicLong checked = new AtomicLong();
+                AtomicReference<String> mismatch = new AtomicReference<>();
+                Thread reader = Thread.ofPlatform().daemon().start(() -> {
+                    ByteBuffer in = ByteBuffer.allocate(256 * 1024);
+                    long at = 0;
+                    try {
+                        while (at < total) {
+                            int n = peer.read(in.clear());
+                            if (n < 0) {
+                                break;
+                            }
+                            for (int i = 0; i < n; i++, at++) {
+                                if (in.get(i) != patternAt(at) && mismatch.get() == null) {
+                                    mismatch.set("byte " + at);
+                                }
+                            }
+                        }
+                    } catch (IOException e) {
+                        mismatch.compareAndSet(null, "read failed at byte " + at + ": " + e);
+                    }
+                    checked.set(at);
+                });
+                ByteBuffer out = ByteBuffer.allocate(1 << 20);
+                for (long sent = 0; sent < total; ) {
+                    out.clear();
+                    while (out.hasRemaining() && sent + out.position() < total) {
+                        out.put(patternAt(sent + out.position()));
+                    }
+                    out.flip();
+                    while (out.hasRemaining()) {
+                        sent += peer.write(out);
+                    }
+                }
+                reader.join(Duration.ofSeconds(60));
+                assertEquals(null, mismatch.get(), "the echo differs");
+                assertEquals(total, checked.get(), "every byte came back");
+            } finally {
+                poller.interrupt();
+                poller.join(Duration.ofSeconds(5));
+            }
+            assertEquals(null, problem.get(), "the polling loop's sends failed");
+            assertTrue(server.exceptions(false, false).isEmpty(), "nothing failed: " + server.exceptions(false, false));
+        }
+    }
+
+    private static byte patternAt(long i) {
+        return (byte) (i * 31 + (i >>> 13));
+    }
+}
