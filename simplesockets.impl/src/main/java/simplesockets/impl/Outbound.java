@@ -161,10 +161,14 @@ final class Outbound {
         }
     }
 
-    /** The received bytes a polling connection's reader may let wait ({@link SendQueue#readCredit}). */
+    /**
+     * The received bytes a polling connection's reader may let wait: the credit, but at most half the
+     * bound on pending sends, so that the replies to what was read fit beside what is still pending
+     * ({@link SendQueue#awaitRoomToRead}). From the first read on: a first batch read under the full
+     * credit and echoed at once would pass the bound before any reply is written.
+     */
     int readCredit(int credit) {
-        SendQueue q = queue;
-        return q == null ? credit : q.readCredit(credit);
+        return (int) Math.min(credit, maxPending / 2);
     }
 
     /**

@@ -39,8 +39,6 @@ final class SendQueue {
     private final Budget budget;
     /** Made on the first queued send, so a connection that only answers on its own thread has none. */
     private ArrayDeque<byte[]> queue;
-    /** Whether anything was ever queued; read without the lock. */
-    private volatile boolean used;
     /** Whether the queue may hold bytes: the owner's thread then writes them before its own send. */
     private volatile boolean queued;
     /** Queued bytes and bytes taken but not yet written; written under the lock, read without it too. */
@@ -91,7 +89,6 @@ final class SendQueue {
             }
             if (queue == null) {
                 queue = new ArrayDeque<>(4);
-                used = true;
             }
             queue.addLast(bytes);
             queued = true;
@@ -105,15 +102,6 @@ final class SendQueue {
         } finally {
             lock.unlock();
         }
-    }
-
-    /**
-     * The received bytes its reader may let wait for polling: the credit, or, once the connection has
-     * had sends queued (its replies come from other threads), at most half the bound on them, so that
-     * replies to what was read fit ({@link #awaitRoomToRead}).
-     */
-    int readCredit(int credit) {
-        return used ? (int) Math.min(credit, maxPending / 2) : credit;
     }
 
     /** Whether the queue may hold bytes; read without the lock. */
@@ -203,7 +191,7 @@ final class SendQueue {
      * Holds back the reader of a connection whose replies are sent from other threads (the polling
      * style) while they pile up: while sends are pending and, with the bytes received and not yet taken,
      * come to half of the bound or more, it waits until they are under a quarter, as long as the writer
-     * keeps completing batches. With {@link #readCredit} this keeps an echo of what was read under the
+     * keeps completing batches. With {@link Outbound#readCredit} this keeps an echo of what was read under the
      * bound, so a peer that sends faster than it reads what comes back is slowed by TCP flow control
      * instead of being disconnected as a slow consumer. A writer that completes nothing for
      * {@link #STALL} has a peer that does not read: the reader then reads on, and the bound's

@@ -87,7 +87,17 @@ class PollingStreamTest {
                     }
                     out.flip();
                     while (out.hasRemaining()) {
-                        sent += peer.write(out);
+                        try {
+                            sent += peer.write(out);
+                        } catch (IOException e) {
+                            poller.interrupt();
+                            List<ServerEvent> events = new java.util.ArrayList<>();
+                            for (int i = 0; i < 100; i++) {
+                                server.pollEvent().filter(ev -> !(ev instanceof ServerEvent.Received)).ifPresent(events::add);
+                            }
+                            throw new AssertionError("the server ended the stream after " + sent + " bytes: "
+                                    + server.exceptions(false, false) + ", events " + events + ", " + server.stats(), e);
+                        }
                     }
                 }
                 reader.join(Duration.ofSeconds(60));
