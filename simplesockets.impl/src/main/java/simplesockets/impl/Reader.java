@@ -134,7 +134,11 @@ final class Reader {
     byte[] nextDecoded() {
         lock.lock();
         try {
-            return codec.next();
+            byte[] piece = codec.next();
+            if (piece != null) {
+                meter.received();
+            }
+            return piece;
         } finally {
             lock.unlock();
         }
