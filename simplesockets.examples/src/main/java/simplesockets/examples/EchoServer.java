@@ -6,6 +6,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import simplesockets.api.Framing;
 import simplesockets.api.ServerEvent;
 import simplesockets.api.ServerOptions;
 import simplesockets.api.ServerState;
@@ -17,7 +18,10 @@ import simplesockets.api.TcpServer;
  *
  * <pre>{@code java -m simplesockets.examples/simplesockets.examples.EchoServer --port 9999}</pre>
  *
- * <p>Raw framing, so any raw TCP peer can talk to it: {@code echo hello | ncat 127.0.0.1 9999}.
+ * <p>Raw framing, so any raw TCP peer can talk to it: {@code echo hello | ncat 127.0.0.1 9999}. With
+ * {@code --framing length} it echoes frames of a 4-byte big-endian length and up to 1 MiB of data, and
+ * with {@code --framing lines} lines of up to 64 KiB: then a drain knows where a message ends, and waits
+ * for the rest of one that had begun to arrive.
  *
  * <p>Behind a load balancer, {@code --proxy-protocol} makes it read the PROXY protocol header (v1 or
  * v2, whichever comes) that HAProxy, nginx or a cloud balancer sends first, from the balancers named by
@@ -45,7 +49,8 @@ public final class EchoServer {
      * Starts the server and serves until the process is told to stop (SIGTERM or Ctrl-C), then drains.
      *
      * @param args {@code --host HOST --port PORT | --unix PATH, [--proxy-protocol]
-     *             [--trusted-proxy ADDRESS-OR-CIDR]... [--stats SECONDS]}; port 0 picks a free port
+     *             [--trusted-proxy ADDRESS-OR-CIDR]... [--stats SECONDS] [--framing raw|length|lines]};
+     *             port 0 picks a free port
      * @throws Exception if binding fails
      */
     public static void main(String[] args) throws Exception {
@@ -55,6 +60,25 @@ public final class EchoServer {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(server, System.out), "echo-server-drain"));
             serve(server, statsEvery, System.out); // the poll loop answers until the drain is over
         }
+    }
+
+    /**
+     * The {@code --framing raw|length|lines} option among the words of the command line.
+     *
+     * @param words the words that are not {@code --host} or {@code --port}
+     * @return raw framing without the option; {@link Framing#lengthPrefixed} up to 1 MiB for {@code length};
+     *         {@link Framing#lines} up to 64 KiB for {@code lines}
+     * @throws IllegalArgumentException if {@code --framing} names no such framing
+     */
+    public static Framing framing(List<String> words) {
+        int at = words.indexOf("--framing");
+        String kind = at < 0 ? "raw" : at + 1 < words.size() ? words.get(at + 1) : "";
+        return switch (kind) {
+            case "raw" -> Framing.RAW;
+            case "length" -> Framing.lengthPrefixed(1 << 20);
+            case "lines" -> Framing.lines(64 * 1024);
+            default -> throw new IllegalArgumentException("--framing needs raw, length or lines, not '" + kind + "'");
+        };
     }
 
     /**
@@ -133,7 +157,7 @@ public final class EchoServer {
      */
     public static TcpServer start(Args args, PrintStream out) throws IOException {
         ServerOptions.Builder options = ServerOptions.builder().host(args.host()).port(args.port())
-                .unixSocket(args.unix().orElse(null));
+                .unixSocket(args.unix().orElse(null)).framing(framing(args.words()));
         args.proxy().ifPresent(proxy -> options.proxyProtocol(proxy)
                 .onConnect(c -> c.proxyAddress().ifPresent(via -> out.println("client " + text(c.remoteAddress())
                         + " via " + text(via)))));

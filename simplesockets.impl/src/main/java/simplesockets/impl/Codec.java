@@ -31,6 +31,15 @@ sealed interface Codec permits Codec.Raw, Codec.LengthPrefixed, LineCodec {
     }
 
     /**
+     * Whether a message has begun and not ended: part of a frame's header or body, or of a line, is
+     * held. A graceful close waits a moment for its rest ({@link simplesockets.impl.transport.Transport#awaitRest()}).
+     * Raw framing has no messages: never.
+     */
+    default boolean midMessage() {
+        return false;
+    }
+
+    /**
      * Takes a chunk just read. The caller leaves {@code chunk} unchanged until {@link #next()} has
      * returned {@code null}, and feeds again only then. A framing violation stops the parsing; the
      * pieces completed before it stay available from {@link #next()}, and {@link #check()} then
@@ -239,6 +248,11 @@ sealed interface Codec permits Codec.Raw, Codec.LengthPrefixed, LineCodec {
             }
             frame = null;
             headerFilled = 0;
+        }
+
+        @Override
+        public boolean midMessage() {
+            return violation == null && headerFilled > 0;
         }
 
         /** The bytes allocated for the frame in progress; never more than the maximum. */

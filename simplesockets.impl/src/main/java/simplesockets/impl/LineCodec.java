@@ -165,6 +165,11 @@ final class LineCodec implements Codec {
         }
     }
 
+    @Override
+    public boolean midMessage() {
+        return violation == null && (partial != null || pendingReturn);
+    }
+
     /** A last line without its {@code \n} is delivered; a {@code \r} that ended it is dropped, as before a {@code \n}. */
     @Override
     public void endOfStream() {

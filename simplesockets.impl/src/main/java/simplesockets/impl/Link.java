@@ -175,7 +175,11 @@ final class Link implements Connection, Outbound.Ends {
     /** A graceful close: read no more than is already here, finish, then close. */
     void drain() {
         draining = true;
-        Transports.endInput(transport, clock, this::wakeReader);
+        Transports.endInput(transport, clock, () -> {
+            if (!reader.readingInsideMessage()) { // a reader waiting for the rest of a message is let finish it
+                wakeReader();
+            }
+        });
     }
 
     /**

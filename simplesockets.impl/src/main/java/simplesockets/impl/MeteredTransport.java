@@ -55,6 +55,11 @@ final class MeteredTransport implements Transport {
     }
 
     @Override
+    public boolean awaitRest() {
+        return transport.awaitRest();
+    }
+
+    @Override
     public void configure(boolean tcpNoDelay, boolean keepAlive, KeepAlive tuning) throws IOException {
         transport.configure(tcpNoDelay, keepAlive, tuning);
     }

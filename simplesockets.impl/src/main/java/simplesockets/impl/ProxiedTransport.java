@@ -53,6 +53,11 @@ final class ProxiedTransport implements Transport {
     }
 
     @Override
+    public boolean awaitRest() {
+        return inner.awaitRest();
+    }
+
+    @Override
     public void configure(boolean tcpNoDelay, boolean keepAlive, KeepAlive tuning) throws IOException {
         inner.configure(tcpNoDelay, keepAlive, tuning);
     }

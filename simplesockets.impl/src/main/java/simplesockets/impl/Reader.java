@@ -28,6 +28,8 @@ final class Reader {
     private volatile boolean endOfStream;
     /** Set once the buffers were let go: reads return end of stream. */
     private boolean released;
+    /** Whether the read in progress waits for the rest of a message begun: a drain leaves it be. */
+    private volatile boolean readInsideMessage;
     /** When the read in progress began ({@link Clock#nanoTime()}, made odd), or 0 when none is. */
     private volatile long readStarted;
 
@@ -78,11 +80,15 @@ final class Reader {
                 byte[] buffer = reads.array();
                 long started = System.nanoTime(); // for taking turns: a scheduling matter, not a timeout
                 readStarted = clock.nanoTime() | 1;
+                readInsideMessage = codec.midMessage();
                 int n;
                 try {
                     n = transport.read(buffer, 0, buffer.length);
                 } finally {
                     readStarted = 0;
+                }
+                if (n < 0 && codec.midMessage() && transport.awaitRest()) {
+                    continue; // a graceful close began inside a message: its rest may be a moment away
                 }
                 if (n < 0) {
                     endOfStream = true;
@@ -142,6 +148,14 @@ final class Reader {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Whether the read in progress (if any) waits for the rest of a message it began, which a graceful
+     * close lets it finish within its grace; any thread.
+     */
+    boolean readingInsideMessage() {
+        return readInsideMessage;
     }
 
     /** Whether the last read handed out more pieces than have been taken. */

@@ -180,6 +180,10 @@ final class SocketNetwork implements Network {
         private long arrived = -1;
         /** Whether the last read filled its buffer: more of the same message may be on its way. The reader's only. */
         private boolean lastFilled;
+        /** Whether the reader asked for the rest of a message it began ({@link #awaitRest()}). The reader's only. */
+        private boolean restAsked;
+        /** Whether a wait for more, once ending, saw nothing or the end: no more waits. The reader's only. */
+        private boolean waitedInVain;
 
         SocketTransport(Socket socket) throws IOException {
             this.socket = socket;
@@ -216,16 +220,20 @@ final class SocketNetwork implements Network {
                 if (arrived < 0) {
                     arrived = in.available(); // 0 once the input was shut down under a waiting read
                 }
-                if (arrived <= 0 && lastFilled) {
-                    // The last read filled its buffer, so the rest of what was being sent may still be on its
-                    // way (a balancer forwards a request in parts): wait a moment for it, once per full read.
+                if (arrived <= 0 && (lastFilled || restAsked) && !waitedInVain) {
+                    // The rest of a message may still be on its way (a balancer forwards a request in parts). The
+                    // reader holds part of a frame: wait for the rest, as long as the close's grace lets it. Or
+                    // the last read filled its buffer (raw data, no frames to tell): wait a moment.
+                    socket.setSoTimeout(restAsked ? 0 : Math.toIntExact(Transports.INPUT_SETTLE.toMillis()));
                     lastFilled = false;
-                    socket.setSoTimeout(Math.toIntExact(Transports.INPUT_SETTLE.toMillis()));
+                    restAsked = false;
                     try {
                         int n = in.read(buffer, offset, length);
                         lastFilled = n == length;
+                        waitedInVain = n < 0;
                         return n;
                     } catch (java.net.SocketTimeoutException quiet) {
+                        waitedInVain = true;
                         return -1;
                     }
                 }
@@ -288,6 +296,12 @@ final class SocketNetwork implements Network {
         public boolean endInput() throws IOException {
             ending = true;
             return reading;
+        }
+
+        @Override
+        public boolean awaitRest() {
+            restAsked = ending && !waitedInVain;
+            return restAsked;
         }
 
         @Override
