@@ -37,6 +37,8 @@ final class Registry {
     /** Slots taken: live links plus admitted connections still in their handshake. Guarded by lock. */
     private int slots;
     private volatile boolean closed;
+    /** Set when a graceful close began: a connection that becomes a link after that drains at once. Guarded by lock. */
+    private boolean draining;
 
     /**
      * Takes a slot for a new connection, if there is one.
@@ -74,6 +76,7 @@ final class Registry {
      * @return {@code false} if the registry closed meanwhile; the slot is freed and the caller closes the link
      */
     boolean add(Link link) {
+        boolean drainNow;
         lock.lock();
         try {
             if (closed) {
@@ -82,10 +85,14 @@ final class Registry {
                 return false;
             }
             links.put(link.id(), link);
-            return true;
+            drainNow = draining;
         } finally {
             lock.unlock();
         }
+        if (drainNow) { // it was still in its PROXY header or TLS handshake when the drain began
+            link.drain();
+        }
+        return true;
     }
 
     /** Removes a link and frees its slot; harmless if it is not here. */
@@ -170,12 +177,19 @@ final class Registry {
     }
 
     /**
-     * Asks every live connection to finish the work in hand ({@link Link#drain()}), then waits until no
+     * Asks every live connection to finish the work in hand ({@link Link#drain()}), and every connection
+     * still in its PROXY header or TLS handshake to do the same once it is a link, then waits until no
      * slot is taken, for at most {@code max} of the clock's time.
      *
      * @return the slots still taken: 0 when everything ended in time
      */
     int drain(Duration max, Clock clock) throws InterruptedException {
+        lock.lock();
+        try {
+            draining = true; // before the links are looked at: one added meanwhile is drained by add
+        } finally {
+            lock.unlock();
+        }
         links.values().forEach(Link::drain);
         boolean[] expired = new boolean[1];
         Clock.Timer timer = clock.schedule(max, () -> {

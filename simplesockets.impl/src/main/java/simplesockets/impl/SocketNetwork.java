@@ -164,7 +164,9 @@ final class SocketNetwork implements Network {
      * the peer sent (and TCP acknowledged), so a graceful close would drop a request read in part. So
      * ending the input does not shut it down: the next read takes, without waiting, the bytes the kernel
      * holds, then returns end of stream. Only a read that still waits a moment later is woken by
-     * {@link #shutdownInput()}; by then it waits for bytes that came after the end.
+     * {@link #shutdownInput()}; by then it waits for bytes that came after the end, and whatever it returns
+     * as the input is shut down under it is dropped too (end of stream): the rest of those bytes can no
+     * longer be read, and none of a message is better than a part.
      */
     static class SocketTransport implements Transport {
         private final Socket socket;
@@ -176,6 +178,8 @@ final class SocketNetwork implements Network {
         private volatile boolean ending;
         /** Whether a read of the socket, which may wait, is under way. */
         private volatile boolean reading;
+        /** Whether the input was shut down under a waiting read. */
+        private volatile boolean shutUnderRead;
         /** Once ending: the bytes still to take, or -1 until the reader first looks. The reader's only. */
         private long arrived = -1;
         /** Whether the last read filled its buffer: more of the same message may be on its way. The reader's only. */
@@ -206,7 +210,7 @@ final class SocketNetwork implements Network {
                 }
                 int n = in.read(buffer, offset, length);
                 lastFilled = n == length;
-                return n;
+                return shutUnderRead ? -1 : n;
             } catch (SocketException e) {
                 throw Transports.resetByPeer(e, !socket.isClosed());
             } finally {
@@ -288,6 +292,7 @@ final class SocketNetwork implements Network {
         public void shutdownInput() throws IOException {
             ending = true;
             if (reading) {
+                shutUnderRead = true;
                 socket.shutdownInput(); // wakes the waiting read; a reader between reads ends at its next read
             }
         }
