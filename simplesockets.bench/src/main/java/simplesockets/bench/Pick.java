@@ -76,8 +76,11 @@ final class Pick {
             for (int round = 0; round < rounds; round++) {
                 for (String name : list("echo", "ss-poll,ss-raw,netty-nio")) {
                     try (Bench.Server server = start(name)) {
-                        record("echo", name, level, round, bench.load(server, "echo", String.valueOf(level),
-                                args.getOrDefault("warmup", "2"), args.getOrDefault("measure", "4")));
+                        long overflows = Bench.listenOverflows();
+                        Map<String, Double> result = bench.load(server, "echo", String.valueOf(level),
+                                args.getOrDefault("warmup", "2"), args.getOrDefault("measure", "4"));
+                        result.put("listen_overflows", (double) (Bench.listenOverflows() - overflows));
+                        record("echo", name, level, round, result);
                     }
                 }
             }
