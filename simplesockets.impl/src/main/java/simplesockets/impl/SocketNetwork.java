@@ -1,23 +1,13 @@
 package simplesockets.impl;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
-import java.net.SocketException;
 import java.net.UnixDomainSocketAddress;
-import java.net.SocketOption;
 import java.time.Duration;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import jdk.net.ExtendedSocketOptions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import simplesockets.api.KeepAlive;
-import simplesockets.api.TlsOptions;
 import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.Acceptor;
 import simplesockets.impl.transport.Network;
@@ -28,8 +18,6 @@ import simplesockets.impl.transport.Transport;
  * Blocking sockets are cheap on virtual threads.
  */
 final class SocketNetwork implements Network {
-
-    private static final Logger LOG = LoggerFactory.getLogger(SocketNetwork.class);
 
     static final SocketNetwork INSTANCE = new SocketNetwork();
 
@@ -73,7 +61,7 @@ final class SocketNetwork implements Network {
      * close_notify that cannot be written within {@link #CLOSE_NOTIFY_WAIT} is cut short the same way,
      * by a timer on the owner's clock (no thread of its own).
      */
-    private static final class TlsTransport extends SocketTransport {
+    static final class TlsTransport extends SocketTransport {
         private static final Duration CLOSE_NOTIFY_WAIT = Duration.ofMillis(200);
         private final Socket plain;
         private final Clock clock;
@@ -155,201 +143,6 @@ final class SocketNetwork implements Network {
         @Override
         public void close() throws IOException {
             socket.close();
-        }
-    }
-
-    /**
-     * A plain socket. Its {@link #endInput()} keeps what has already arrived: the JDK's socket, once its
-     * input is shut down, returns end of stream at the next read even while the kernel still holds bytes
-     * the peer sent (and TCP acknowledged), so a graceful close would drop a request read in part. So
-     * ending the input does not shut it down: the next read takes, without waiting, the bytes the kernel
-     * holds, then returns end of stream. Only a read that still waits a moment later is woken by
-     * {@link #shutdownInput()}; by then it waits for bytes that came after the end, and whatever it returns
-     * as the input is shut down under it is dropped too (end of stream): the rest of those bytes can no
-     * longer be read, and none of a message is better than a part.
-     */
-    static class SocketTransport implements Transport {
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-        private final InetSocketAddress remote;
-        private final InetSocketAddress local;
-        /** Set by {@link #endInput()} and {@link #shutdownInput()}: reads take what has arrived, then end the stream. */
-        private volatile boolean ending;
-        /** Whether a read of the socket, which may wait, is under way. */
-        private volatile boolean reading;
-        /** Whether the input was shut down under a waiting read. */
-        private volatile boolean shutUnderRead;
-        /** Once ending: the bytes still to take, or -1 until the reader first looks. The reader's only. */
-        private long arrived = -1;
-        /** Whether the last read filled its buffer: more of the same message may be on its way. The reader's only. */
-        private boolean lastFilled;
-        /** Whether the reader asked for the rest of a message it began ({@link #awaitRest()}). The reader's only. */
-        private boolean restAsked;
-        /** Whether a wait for more, once ending, saw nothing or the end: no more waits. The reader's only. */
-        private boolean waitedInVain;
-
-        SocketTransport(Socket socket) throws IOException {
-            this.socket = socket;
-            this.in = socket.getInputStream();
-            this.out = socket.getOutputStream();
-            this.remote = (InetSocketAddress) socket.getRemoteSocketAddress();
-            this.local = (InetSocketAddress) socket.getLocalSocketAddress();
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            if (ending) {
-                return readWhatArrived(buffer, offset, length);
-            }
-            reading = true;
-            try {
-                // Looked at again once reading is published: the ending side sets ending, then looks at reading.
-                if (ending) {
-                    return readWhatArrived(buffer, offset, length);
-                }
-                int n = in.read(buffer, offset, length);
-                lastFilled = n == length;
-                return shutUnderRead ? -1 : n;
-            } catch (SocketException e) {
-                throw Transports.resetByPeer(e, !socket.isClosed());
-            } finally {
-                reading = false;
-            }
-        }
-
-        /** The input is ending: the bytes the kernel held when the reader first looked, then end of stream. */
-        private int readWhatArrived(byte[] buffer, int offset, int length) throws IOException {
-            try {
-                if (arrived < 0) {
-                    arrived = in.available(); // 0 once the input was shut down under a waiting read
-                }
-                if (arrived <= 0 && (lastFilled || restAsked) && !waitedInVain) {
-                    // The rest of a message may still be on its way (a balancer forwards a request in parts). The
-                    // reader holds part of a frame: wait for the rest, as long as the close's grace lets it. Or
-                    // the last read filled its buffer (raw data, no frames to tell): wait a moment.
-                    socket.setSoTimeout(restAsked ? 0 : Math.toIntExact(Transports.INPUT_SETTLE.toMillis()));
-                    lastFilled = false;
-                    restAsked = false;
-                    try {
-                        int n = in.read(buffer, offset, length);
-                        lastFilled = n == length;
-                        waitedInVain = n < 0;
-                        return n;
-                    } catch (java.net.SocketTimeoutException quiet) {
-                        waitedInVain = true;
-                        return -1;
-                    }
-                }
-                int n = arrived <= 0 ? -1 : in.read(buffer, offset, (int) Math.min(length, arrived)); // never waits
-                arrived -= Math.max(n, 0);
-                lastFilled = n == length;
-                return n;
-            } catch (SocketException e) {
-                throw Transports.resetByPeer(e, !socket.isClosed());
-            }
-        }
-
-        @Override
-        public void write(byte[] buffer, int offset, int length) throws IOException {
-            try {
-                out.write(buffer, offset, length);
-            } catch (SocketException e) {
-                throw Transports.resetByPeer(e, !socket.isClosed());
-            }
-        }
-
-        @Override
-        public Transport startTls(TlsOptions tls, boolean clientMode, String peerHost, Clock clock) throws IOException {
-            javax.net.ssl.SSLSocketFactory factory = tls.context().getSocketFactory();
-            SSLSocket ssl = clientMode
-                    ? (SSLSocket) factory.createSocket(socket, peerHost, remote.getPort(), true)
-                    : (SSLSocket) factory.createSocket(socket, null, true);
-            ssl.setUseClientMode(clientMode);
-            SSLParameters parameters = ssl.getSSLParameters();
-            parameters.setProtocols(tls.protocols().toArray(String[]::new));
-            if (clientMode && tls.verifyHostname()) {
-                parameters.setEndpointIdentificationAlgorithm("HTTPS");
-            }
-            if (!clientMode) {
-                switch (tls.clientAuth()) {
-                    case NONE -> parameters.setNeedClientAuth(false);
-                    case REQUESTED -> parameters.setWantClientAuth(true);
-                    case REQUIRED -> parameters.setNeedClientAuth(true);
-                }
-            }
-            ssl.setSSLParameters(parameters);
-            ssl.startHandshake();
-            return new TlsTransport(ssl, socket, clock);
-        }
-
-        @Override
-        public void shutdownOutput() throws IOException {
-            socket.shutdownOutput();
-        }
-
-        @Override
-        public void shutdownInput() throws IOException {
-            ending = true;
-            if (reading) {
-                shutUnderRead = true;
-                socket.shutdownInput(); // wakes the waiting read; a reader between reads ends at its next read
-            }
-        }
-
-        @Override
-        public boolean endInput() throws IOException {
-            ending = true;
-            return reading;
-        }
-
-        @Override
-        public boolean awaitRest() {
-            restAsked = ending && !waitedInVain;
-            return restAsked;
-        }
-
-        @Override
-        public void configure(boolean tcpNoDelay, boolean keepAlive, KeepAlive tuning) throws IOException {
-            socket.setTcpNoDelay(tcpNoDelay);
-            socket.setKeepAlive(keepAlive);
-            if (keepAlive) {
-                tune(ExtendedSocketOptions.TCP_KEEPIDLE, (int) tuning.idle().toSeconds());
-                tune(ExtendedSocketOptions.TCP_KEEPINTERVAL, (int) tuning.interval().toSeconds());
-                tune(ExtendedSocketOptions.TCP_KEEPCOUNT, tuning.count());
-            }
-        }
-
-        /** Sets one keep-alive setting, unless it is zero (the system's) or the platform lacks it. */
-        private void tune(SocketOption<Integer> option, int value) throws IOException {
-            if (value <= 0) {
-                return;
-            }
-            if (!socket.supportedOptions().contains(option)) {
-                LOG.debug("{} is not supported here; the system's value applies", option.name());
-                return;
-            }
-            socket.setOption(option, Math.max(1, value));
-        }
-
-        /** The socket itself, for tests of its options. */
-        Socket socket() {
-            return socket;
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-
-        @Override
-        public InetSocketAddress remoteAddress() {
-            return remote;
-        }
-
-        @Override
-        public InetSocketAddress localAddress() {
-            return local;
         }
     }
 }

@@ -162,7 +162,7 @@ class ReliabilityTest {
             server.start();
             try (Socket peer = connect(server.localAddress().orElseThrow())) {
                 Link link = (Link) take(connected);
-                Socket socket = ((SocketNetwork.SocketTransport) link.transport()).socket();
+                Socket socket = ((SocketTransport) link.transport()).socket();
                 assertTrue(socket.getKeepAlive());
                 assertFalse(socket.getTcpNoDelay());
             }
@@ -170,7 +170,7 @@ class ReliabilityTest {
         try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build())) {
             server.start();
             try (Socket peer = connect(server.localAddress().orElseThrow())) {
-                Socket socket = ((SocketNetwork.SocketTransport) ((Link) take(connected)).transport()).socket();
+                Socket socket = ((SocketTransport) ((Link) take(connected)).transport()).socket();
                 assertFalse(socket.getKeepAlive(), "keep-alive is off by default");
                 assertTrue(socket.getTcpNoDelay(), "no-delay is on by default");
             }

@@ -234,7 +234,7 @@ class ResilienceTest {
                 .keepAlive(Duration.ofSeconds(60), Duration.ofSeconds(10), 3).onConnect(connected::add).build())) {
             server.start();
             try (Socket peer = connect(server.localAddress().orElseThrow())) {
-                Socket socket = ((SocketNetwork.SocketTransport) ((Link) take(connected)).transport()).socket();
+                Socket socket = ((SocketTransport) ((Link) take(connected)).transport()).socket();
                 assertTrue(socket.getKeepAlive());
                 List<Integer> tuned = List.of(socket.getOption(ExtendedSocketOptions.TCP_KEEPIDLE),
                         socket.getOption(ExtendedSocketOptions.TCP_KEEPINTERVAL),
