@@ -32,7 +32,8 @@ sealed interface Codec permits Codec.Raw, Codec.LengthPrefixed, LineCodec {
 
     /**
      * Whether a message has begun and not ended: part of a frame's header or body, or of a line, is
-     * held. A graceful close waits a moment for its rest ({@link simplesockets.impl.transport.Transport#awaitRest()}).
+     * held. A graceful close waits for its rest, within its grace
+     * ({@link simplesockets.impl.transport.Transport#awaitRest()}).
      * Raw framing has no messages: never.
      */
     default boolean midMessage() {

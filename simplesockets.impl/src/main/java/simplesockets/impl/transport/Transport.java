@@ -69,9 +69,10 @@ public interface Transport extends Closeable {
 
     /**
      * Once the input is ending ({@link #endInput()}), asks for the rest of a message the reader has begun
-     * (the codec holds part of a frame or a line): the next read waits a moment for more bytes instead of
-     * ending the stream. Asked again after each read that returned some; a wait that saw nothing, or the
-     * end of the stream, ends the asking. Only the reading thread calls this. This default cannot wait.
+     * (the codec holds part of a frame or a line): the next read waits for more bytes instead of ending
+     * the stream, for as long as the close's grace leaves the transport open. Asked again after each read
+     * that returned some; the end of the stream ends the asking. Only the reading thread calls this. This
+     * default cannot wait.
      *
      * @return whether the next read waits for more
      */
