@@ -37,9 +37,7 @@ class InteropTest {
         port = server.localAddress().orElseThrow().getPort();
         loop = Thread.ofVirtual().start(() -> {
             try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    EchoServer.echoOnce(server, Duration.ofMillis(200));
-                }
+                EchoServer.serve(server, Duration.ZERO, System.out); // the example's own loop, without stats
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

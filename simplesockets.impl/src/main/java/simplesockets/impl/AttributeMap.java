@@ -1,5 +1,7 @@
 package simplesockets.impl;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +14,16 @@ import simplesockets.api.Attributes;
  * the connection's end was reported), it stays empty.
  */
 final class AttributeMap implements Attributes {
+
+    private static final VarHandle VALUES;
+
+    static {
+        try {
+            VALUES = MethodHandles.lookup().findVarHandle(AttributeMap.class, "values", ConcurrentHashMap.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private volatile ConcurrentHashMap<Key<?>, Object> values;
     private volatile boolean cleared;
@@ -67,18 +79,20 @@ final class AttributeMap implements Attributes {
         }
     }
 
-    /** The map, made on first use; {@code null} once cleared. */
+    /** The map, made on first use (without a lock: the first of racing writers installs it); {@code null} once cleared. */
+    @SuppressWarnings("unchecked")
     private ConcurrentHashMap<Key<?>, Object> map() {
         ConcurrentHashMap<Key<?>, Object> map = values;
         if (map != null || cleared) {
             return map;
         }
-        synchronized (this) {
-            if (values == null && !cleared) {
-                values = new ConcurrentHashMap<>(4);
-            }
-            return values;
+        ConcurrentHashMap<Key<?>, Object> made = new ConcurrentHashMap<>(4);
+        map = (ConcurrentHashMap<Key<?>, Object>) VALUES.compareAndExchange(this, null, made);
+        if (cleared) { // cleared meanwhile: what was just installed goes too
+            values = null;
+            return null;
         }
+        return map == null ? made : map;
     }
 
     /** A write that raced with {@link #clear()} must not outlive it. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static simplesockets.impl.Peers.loopback;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +15,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import simplesockets.api.Framing;
 import simplesockets.api.ProxyProtocol;
-import simplesockets.api.ServerEvent;
 import simplesockets.api.ServerOptions;
 import simplesockets.api.ServerState;
 import simplesockets.api.TcpServer;
@@ -45,7 +43,7 @@ class DrainFinishesBegunMessagesTest {
         }
         TcpServer server = TcpServer.create(options.build());
         server.start();
-        Thread loop = polling ? Thread.ofVirtual().start(() -> echo(server)) : null;
+        Thread loop = polling ? Thread.ofVirtual().start(() -> Peers.echoUntilClosed(server)) : null;
         try (server; Socket client = Peers.connect(server.localAddress().orElseThrow())) {
             OutputStream out = client.getOutputStream();
             if (proxied) {
@@ -89,18 +87,5 @@ class DrainFinishesBegunMessagesTest {
         frame.write(payload.length & 0xff);
         frame.writeBytes(payload);
         return frame.toByteArray();
-    }
-
-    /** The tutorial's polling echo, until the server is closed. */
-    private static void echo(TcpServer server) {
-        try {
-            while (server.state() != ServerState.CLOSED) {
-                for (ServerEvent.Received r : server.awaitReceived(Duration.ofMillis(50))) {
-                    server.send(r.connection(), r.data());
-                }
-            }
-        } catch (InterruptedException | IOException e) {
-            // closed
-        }
     }
 }

@@ -88,7 +88,7 @@ class DrainKeepsArrivedBytesTest {
         }
         TcpServer server = TcpServer.create(options.build());
         server.start();
-        Thread loop = polling ? Thread.ofVirtual().start(() -> echo(server)) : null;
+        Thread loop = polling ? Thread.ofVirtual().start(() -> Peers.echoUntilClosed(server)) : null;
         try (server; Socket client = Peers.connect(server.localAddress().orElseThrow())) {
             Peers.awaitCondition(() -> server.stats().connectionsAccepted() == 1, Peers.WAIT, () -> "not accepted");
             CompletableFuture<Integer> closing = CompletableFuture.supplyAsync(() -> server.close(Duration.ofSeconds(30)));
@@ -106,18 +106,6 @@ class DrainKeepsArrivedBytesTest {
             if (loop != null) {
                 loop.join(Duration.ofSeconds(5));
             }
-        }
-    }
-
-    private static void echo(TcpServer server) {
-        try {
-            while (server.state() != ServerState.CLOSED) {
-                for (ServerEvent.Received r : server.awaitReceived(Duration.ofMillis(50))) {
-                    server.send(r.connection(), r.data());
-                }
-            }
-        } catch (InterruptedException | IOException e) {
-            // closed
         }
     }
 
@@ -140,17 +128,7 @@ class DrainKeepsArrivedBytesTest {
             }
             TcpServer server = TcpServer.create(options.build());
             server.start();
-            Thread loop = polling ? Thread.ofVirtual().start(() -> {
-                try {
-                    while (server.state() != ServerState.CLOSED) {
-                        for (ServerEvent.Received r : server.awaitReceived(Duration.ofMillis(50))) {
-                            server.send(r.connection(), r.data());
-                        }
-                    }
-                } catch (InterruptedException | IOException e) {
-                    // closed
-                }
-            }) : null;
+            Thread loop = polling ? Thread.ofVirtual().start(() -> Peers.echoUntilClosed(server)) : null;
             int clients = 16;
             CountDownLatch warmedUp = new CountDownLatch(clients * 20);
             AtomicInteger halves = new AtomicInteger();

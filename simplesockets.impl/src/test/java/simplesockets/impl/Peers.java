@@ -18,7 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import simplesockets.api.ServerEvent;
 import simplesockets.api.ServerOptions;
+import simplesockets.api.ServerState;
+import simplesockets.api.TcpServer;
 
 /** Test helpers: plain {@link Socket} peers on loopback, and bounded waits. */
 final class Peers {
@@ -107,6 +110,19 @@ final class Peers {
             at += piece.length;
         }
         return out;
+    }
+
+    /** The tutorial's polling echo: sends every piece back, until the server is closed (or the thread interrupted). */
+    static void echoUntilClosed(TcpServer server) {
+        try {
+            while (server.state() != ServerState.CLOSED) {
+                for (ServerEvent.Received r : server.awaitReceived(Duration.ofMillis(50))) {
+                    server.send(r.connection(), r.data());
+                }
+            }
+        } catch (InterruptedException | IOException e) {
+            // closed
+        }
     }
 
     /** A recognisable payload: byte i is {@code (seed + i) % 251}. */
