@@ -152,6 +152,7 @@ public final class LoadGen {
             groups.add(new ArrayList<>());
         }
         int connectErrors = 0;
+        List<Conn> wave = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
             SocketChannel channel = unix ? SocketChannel.open(java.net.StandardProtocolFamily.UNIX) : SocketChannel.open();
             try {
@@ -159,11 +160,18 @@ public final class LoadGen {
                     channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 }
                 channel.connect(server);
-                channel.configureBlocking(false);
-                groups.get(i % SELECTORS).add(new Conn(i, channel));
+                wave.add(new Conn(i, channel));
             } catch (java.io.IOException e) {
                 connectErrors++; // counted, and the run goes on with the others
                 channel.close();
+            }
+            if (wave.size() == WAVE || i == connections - 1) {
+                connectErrors += greet(wave);
+                for (Conn c : wave) {
+                    c.channel.configureBlocking(false);
+                    groups.get(c.index % SELECTORS).add(c);
+                }
+                wave.clear();
             }
         }
         List<Histogram> histograms = new ArrayList<>();
@@ -181,6 +189,44 @@ public final class LoadGen {
             t.join();
         }
         return run.summarize(histograms, seconds) + " connect_errors=" + connectErrors;
+    }
+
+    /**
+     * Connections are opened in waves of this many, and each wave is answered once before the next
+     * opens: a connect completes in the kernel before the server accepts it, so opening 10,000 in a row
+     * can pass the kernel's limit on a listen queue (somaxconn, 4096 here) for any server, Netty too.
+     */
+    static final int WAVE = 1000;
+
+    /**
+     * One blocking echo on each connection of a wave, which proves it accepted and served; a
+     * connection that fails it is closed, taken out of the wave and counted as a connect error.
+     *
+     * @return the connections that failed
+     */
+    private static int greet(List<Conn> wave) throws java.io.IOException {
+        int failed = 0;
+        for (java.util.Iterator<Conn> it = wave.iterator(); it.hasNext(); ) {
+            Conn c = it.next();
+            try {
+                c.out.clear();
+                while (c.out.hasRemaining()) {
+                    c.channel.write(c.out);
+                }
+                c.in.clear();
+                while (c.in.hasRemaining()) {
+                    if (c.channel.read(c.in) < 0) {
+                        throw new java.io.EOFException("closed before its first echo");
+                    }
+                }
+                c.in.clear();
+            } catch (java.io.IOException e) {
+                failed++;
+                c.channel.close();
+                it.remove();
+            }
+        }
+        return failed;
     }
 
     private static void select(List<Conn> group, Run run, Histogram histogram) {

@@ -84,7 +84,8 @@ final class Admission {
             Link registered = register(transport);
             link = registered;
             if (registered != null) {
-                scope.fork("conn", () -> serve(registered));
+                LOG.debug("Accepted {}", registered);
+                scope.fork("conn", new Session.Serving(registered, delivery, options.handler().orElse(null)));
             }
         } catch (RejectedExecutionException e) {
             undo(transport, link); // the server is closing

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,6 +32,8 @@ import simplesockets.impl.transport.Transport;
 final class Link implements Connection, Outbound.Ends {
 
     private static final Logger LOG = LoggerFactory.getLogger(Link.class);
+    /** How long a closed connection's thread waits for its writer, whose write the close made fail. */
+    private static final Duration WRITER_JOIN = Duration.ofSeconds(1);
 
     /** The one way a connection reports back to whoever made it. */
     interface Owner {
@@ -243,6 +246,9 @@ final class Link implements Connection, Outbound.Ends {
         }
         out.close();
         closeTransport();
+        if (!out.joinWriter(WRITER_JOIN)) {
+            LOG.warn("The writer of connection {} did not stop within {} of its close", id, WRITER_JOIN);
+        }
         Optional.ofNullable(linger).ifPresent(Clock.Timer::cancel);
         // An ended connection holds no buffers, however long its events or its user keep it.
         reader.release();

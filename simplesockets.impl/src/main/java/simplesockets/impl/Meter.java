@@ -45,10 +45,12 @@ final class Meter {
     private static final VarHandle STALLS = handle(Meter.class, "stalls");
     private static final VarHandle STALL_NANOS = handle(Meter.class, "stallNanos");
     private static final VarHandle STALL_STARTED = handle(Meter.class, "stallStarted");
+    private static final VarHandle WRITES = handle(Meter.class, "writes", WriteSide.class);
 
     private final Tally tally;
     private final Link link;
-    private final WriteSide writes = new WriteSide();
+    /** Made on the first write or queued send, so an idle connection holds none; see {@link #writes()}. */
+    private volatile WriteSide writes;
     private long bytesIn;
     private long messagesIn;
     /** Sends on the connection's own thread (its reader's, but for a handler). */
@@ -82,7 +84,8 @@ final class Meter {
 
     /** Bytes written to the socket; by the thread that holds the write path's lock. */
     void wrote(int bytes) {
-        WriteSide.BYTES.setOpaque(writes, writes.bytes + bytes);
+        WriteSide w = writes();
+        WriteSide.BYTES.setOpaque(w, w.bytes + bytes);
     }
 
     /** One send written or gathered on the connection's own thread. */
@@ -92,7 +95,7 @@ final class Meter {
 
     /** One send from another thread queued for the writer; such senders may race. */
     void sentQueued() {
-        WriteSide.QUEUED_SENDS.getAndAdd(writes, 1L);
+        WriteSide.QUEUED_SENDS.getAndAdd(writes(), 1L);
     }
 
     /** The connection's share of the polling queue, whose bytes are its queued bytes. */
@@ -147,7 +150,7 @@ final class Meter {
     /** A send overflowed the pending bytes and this call cut the connection off; on the sender's thread. */
     void cutOff(int limit) {
         tally.slowConsumer();
-        JfrEvents.slowConsumer(tally.side(), link.id(), link.remoteAddress(), limit, (long) WriteSide.BYTES.getOpaque(writes));
+        JfrEvents.slowConsumer(tally.side(), link.id(), link.remoteAddress(), limit, bytesOut());
     }
 
     /**
@@ -166,9 +169,9 @@ final class Meter {
         long ongoing = started == 0 ? 0 : Math.max(0, System.nanoTime() - started);
         return ConnectionStats.builder()
                 .bytesIn((long) BYTES_IN.getOpaque(this))
-                .bytesOut((long) WriteSide.BYTES.getOpaque(writes))
+                .bytesOut(bytesOut())
                 .messagesIn((long) MESSAGES_IN.getOpaque(this))
-                .messagesOut((long) MESSAGES_OUT.getOpaque(this) + (long) WriteSide.QUEUED_SENDS.getOpaque(writes))
+                .messagesOut((long) MESSAGES_OUT.getOpaque(this) + queuedSends())
                 .queuedBytes(Math.max(0, queuedBytes()))
                 .pendingBytes(Math.max(0, pending))
                 .readerStalled(started != 0)
@@ -177,9 +180,36 @@ final class Meter {
                 .build();
     }
 
+    /** The write side's counters, made now by whichever writer or sender comes first. */
+    private WriteSide writes() {
+        WriteSide w = writes;
+        if (w == null) {
+            WriteSide made = new WriteSide();
+            w = (WriteSide) WRITES.compareAndExchange(this, null, made);
+            if (w == null) {
+                w = made;
+            }
+        }
+        return w;
+    }
+
+    private long bytesOut() {
+        WriteSide w = writes;
+        return w == null ? 0 : (long) WriteSide.BYTES.getOpaque(w);
+    }
+
+    private long queuedSends() {
+        WriteSide w = writes;
+        return w == null ? 0 : (long) WriteSide.QUEUED_SENDS.getOpaque(w);
+    }
+
     private static VarHandle handle(Class<?> type, String field) {
+        return handle(type, field, long.class);
+    }
+
+    private static VarHandle handle(Class<?> type, String field, Class<?> fieldType) {
         try {
-            return MethodHandles.lookup().findVarHandle(type, field, long.class);
+            return MethodHandles.lookup().findVarHandle(type, field, fieldType);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

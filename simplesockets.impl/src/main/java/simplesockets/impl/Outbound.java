@@ -53,6 +53,8 @@ final class Outbound {
      */
     private volatile SendQueue queue;
     private volatile boolean closed;
+    /** The writer started last; the connection's thread joins it ({@link #joinWriter}). */
+    private volatile Thread writer;
     private final int maxPending;
     private final SendOverflow overflow;
     private final Budget budget;
@@ -120,7 +122,9 @@ final class Outbound {
         SendQueue q = queue();
         if (q.offer(bytes)) {
             try {
-                scope.fork("writer", this::writeQueued);
+                Thread started = scope.child("writer", this::writeQueued);
+                writer = started; // before it runs, so that whoever sees it stopped sees it here
+                started.start();
             } catch (RejectedExecutionException e) {
                 q.writerRefused();
                 throw ends.closed();
@@ -245,6 +249,48 @@ final class Outbound {
             q.close();
         }
         corkedBy = null;
+    }
+
+    /**
+     * Waits for the writer to stop, on the connection's own thread after {@link #close()} and the
+     * transport's close (so a write in progress fails at once): the connection owns its writer, as the
+     * scope owns the connection. A writer still running at {@code max}, or when the wait is interrupted
+     * (the scope's close ran out of time), is interrupted and given {@code max} once more.
+     *
+     * @return whether the writer stopped (or none ran)
+     */
+    boolean joinWriter(Duration max) {
+        SendQueue q = queue;
+        if (q == null) {
+            return true;
+        }
+        try {
+            if (q.awaitWriterStopped(max) && joined(max)) {
+                return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Thread w = writer;
+        if (w != null) {
+            w.interrupt();
+        }
+        boolean interrupted = Thread.interrupted();
+        try {
+            return joined(max);
+        } catch (InterruptedException e) {
+            return false;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Whether the writer started last has ended, waiting at most {@code max}. */
+    private boolean joined(Duration max) throws InterruptedException {
+        Thread w = writer;
+        return w == null || w.join(max);
     }
 
     /** Lets go of the gathering buffer: the connection ended. Waits for a write in progress to fail. */

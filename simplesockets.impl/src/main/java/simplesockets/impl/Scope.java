@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Owns every thread a server or client starts: our structured concurrency. {@link #fork} starts a
  * named virtual thread inside the scope; {@link #close} joins them all within a deadline, interrupts
- * the ones that are late, and reports any that still live. Once closed, nothing more can be forked.
+ * the ones that are late, and reports any that still live. Once closed, nothing more can be forked. A
+ * {@link #child} thread is owned by the scope's thread that starts it, which joins it.
  *
  * <p>The JDK's {@code StructuredTaskScope} is still a preview API in JDK 21 to 25; this small type
  * is where it would go once it is final.
@@ -28,8 +30,11 @@ final class Scope {
     private final String prefix;
     private final AtomicLong counter = new AtomicLong();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    /** Thread factories of {@link #child} threads, by name. */
+    private final ConcurrentHashMap<String, ThreadFactory> children = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
-    private boolean closed;
+    /** Written under the lock; read without it by {@link #child}. */
+    private volatile boolean closed;
 
     /**
      * @param prefix the start of every thread name, such as {@code "simplesockets-server-3-"}
@@ -48,6 +53,27 @@ final class Scope {
     }
 
     /**
+     * Makes a virtual thread named {@code prefix + name}, not started and not tracked here: it belongs to
+     * the thread that starts it, which joins it before it ends itself ({@link Outbound}'s writer is
+     * joined by its connection's thread). So a thread started for every burst of replies costs no entry in
+     * the scope's set and no name of its own, while {@link #close} still waits for it through its owner.
+     *
+     * @throws RejectedExecutionException if the scope is closed
+     */
+    Thread child(String name, Runnable task) {
+        if (closed) {
+            throw new RejectedExecutionException("scope " + prefix + " is closed");
+        }
+        return children.computeIfAbsent(name,
+                n -> Thread.ofVirtual().name(prefix + n).uncaughtExceptionHandler(Scope::uncaught).factory())
+                .newThread(task);
+    }
+
+    private static void uncaught(Thread t, Throwable e) {
+        LOG.warn("Bug: thread {} ended with an exception", t.getName(), e);
+    }
+
+    /**
      * Starts a platform thread in the scope, for the one loop that must never wait behind thousands
      * of busy virtual threads: accepting. (Helidon does the same.) It is a daemon, and is joined on
      * close like the rest.
@@ -59,14 +85,8 @@ final class Scope {
     private Thread start(Thread.Builder builder, String name, Runnable task) {
         Thread thread = builder
                 .name(prefix + name + "-" + counter.incrementAndGet())
-                .uncaughtExceptionHandler((t, e) -> LOG.warn("Bug: thread {} ended with an exception", t.getName(), e))
-                .unstarted(() -> {
-                    try {
-                        task.run();
-                    } finally {
-                        threads.remove(Thread.currentThread());
-                    }
-                });
+                .uncaughtExceptionHandler(Scope::uncaught)
+                .unstarted(new Tracked(task, threads));
         lock.lock();
         try {
             if (closed) {
@@ -78,6 +98,21 @@ final class Scope {
             lock.unlock();
         }
         return thread;
+    }
+
+    /**
+     * A tracked thread's body: the task, then out of the scope's set. A class rather than a lambda, for
+     * one frame less on every stack (an idle connection's thread keeps its stack while it waits).
+     */
+    private record Tracked(Runnable task, Set<Thread> threads) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                task.run();
+            } finally {
+                threads.remove(Thread.currentThread());
+            }
+        }
     }
 
     /** Waits for one thread of this scope to end, at most {@code timeout}; never for the caller itself. */

@@ -268,6 +268,25 @@ final class SendQueue {
         }
     }
 
+    /**
+     * Waits until no writer runs, for at most {@code max}; once the queue is closed, a running writer
+     * stops at its next batch (the transport's close fails a write in progress).
+     *
+     * @return whether no writer runs
+     */
+    boolean awaitWriterStopped(Duration max) throws InterruptedException {
+        long left = max.toNanos();
+        lock.lock();
+        try {
+            while (writing && left > 0) {
+                left = changed.awaitNanos(left);
+            }
+            return !writing;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void expire(boolean[] expired) {
         lock.lock();
         try {

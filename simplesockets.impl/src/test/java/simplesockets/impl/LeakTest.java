@@ -101,4 +101,60 @@ class LeakTest {
         assertFalse(after.stream().anyMatch(n -> n.startsWith(serverPrefix)), "server threads alive: " + after);
         assertFalse(after.contains(clientThread), "client thread alive: " + after);
     }
+
+    /**
+     * A connection's writer is its own, not the scope's: it must still be joined. Writers blocked in a
+     * write to peers that never read, and a sender blocked on the full queue, are all gone after
+     * {@code close()}, and the blocked sender is told its connection closed.
+     */
+    @Test
+    void closeJoinsWritersBlockedOnPeersThatNeverRead() throws Exception {
+        TcpServer server = TcpServer.create(loopback().sendOverflow(simplesockets.api.SendOverflow.WAIT).build());
+        server.start();
+        java.util.List<java.net.Socket> peers = new java.util.ArrayList<>();
+        java.util.List<java.util.concurrent.CompletableFuture<Object>> senders = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                java.net.Socket peer = new java.net.Socket();
+                peer.setReceiveBufferSize(4096);
+                peer.connect(server.localAddress().orElseThrow());
+                peers.add(peer);
+                simplesockets.api.Connection c = ((simplesockets.api.ServerEvent.Connected) server.awaitEvent(Peers.WAIT)
+                        .orElseThrow()).connection();
+                byte[] chunk = new byte[64 * 1024];
+                // Far more than the kernel holds for a peer that never reads: the sender ends up waiting
+                // for room in the full queue, behind a writer blocked in its write.
+                senders.add(Peers.startOn(Thread.ofVirtual(), "sender-" + i, () -> {
+                    for (int n = 0; n < 1024; n++) {
+                        c.send(chunk);
+                    }
+                    return "all sent";
+                }));
+                Peers.awaitCondition(() -> c.stats().pendingBytes() > 512 * 1024, Peers.WAIT,
+                        () -> "the queue of " + c + " did not fill: " + c.stats());
+            }
+            List<String> before = threadNames("writers-before.json");
+            String prefix = before.stream().filter(n -> n.startsWith("simplesockets-server-") && n.endsWith("-writer"))
+                    .map(LeakTest::prefix).findFirst().orElseThrow(() -> new AssertionError("no writer in " + before));
+            assertEquals(3, before.stream().filter(n -> n.equals(prefix + "writer")).count(), before.toString());
+
+            long started = System.nanoTime();
+            server.close();
+            long tookMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            assertTrue(tookMillis < 2_000, "close took " + tookMillis + " ms");
+
+            List<String> after = threadNames("writers-after.json");
+            assertFalse(after.stream().anyMatch(n -> n.startsWith(prefix)), "server threads alive: " + after);
+            for (var sender : senders) {
+                var failed = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> sender.get(5, java.util.concurrent.TimeUnit.SECONDS));
+                assertTrue(failed.getCause() instanceof java.io.IOException, failed.getCause().toString());
+            }
+        } finally {
+            server.close();
+            for (java.net.Socket peer : peers) {
+                peer.close();
+            }
+        }
+    }
 }
