@@ -6,7 +6,10 @@ import java.util.concurrent.locks.Condition;
 
 /**
  * One connection's share of the polling queue ({@link EventState}): its queued bytes, and the
- * condition its reader waits on for them to be drained. Its fields are guarded by the event state's
+ * condition its reader waits on for them to be drained. Pieces the application took count until it
+ * comes back for more ({@link #settle()}), so that what it holds in hand and has not answered yet still
+ * holds the reader back: a poller that takes a batch and then sends its replies one by one would
+ * otherwise let the reader read a second batch beside the replies to the first. Its fields are guarded by the event state's
  * lock; the queued bytes may be read without it ({@link #queued()}).
  */
 final class Credit {
@@ -26,6 +29,8 @@ final class Credit {
     boolean cancelled;
     boolean graceOver;
 
+    /** Of the queued bytes, what taken pieces cost until they are settled. */
+    private int held;
     /** Of the queued bytes, the received bytes themselves, without what their entries cost; read without the lock too. */
     private int dataBytes;
     /** Its connection's counters: told when its reader stalls; they read the queued bytes from here. */
@@ -43,10 +48,34 @@ final class Credit {
         DATA.setOpaque(this, dataBytes + bytes);
     }
 
-    /** A piece whose entry cost {@code cost}, {@code overhead} of it beyond its bytes, left the queue; under the lock. */
+    /**
+     * A piece whose entry cost {@code cost}, {@code overhead} of it beyond its bytes, was taken by the
+     * application; under the lock. Its bytes are no longer queued, but they still count against the
+     * reader until {@link #settle()}: the application holds them until it has answered them.
+     */
     void release(int cost, int overhead) {
-        queuedBytes -= cost;
+        held += cost;
         DATA.setOpaque(this, dataBytes - (cost - overhead));
+    }
+
+    /**
+     * The pieces taken before are done with (the application came back for more): their cost no longer
+     * holds the reader back, which is signalled; under the lock.
+     */
+    void settle() {
+        queuedBytes -= held;
+        held = 0;
+        room.signal();
+    }
+
+    /** Whether pieces of it wait in the queue, not yet taken; under the lock. */
+    boolean waiting() {
+        return queuedBytes > held;
+    }
+
+    /** Whether pieces were taken that are not yet {@linkplain #settle() settled}; under the lock. */
+    boolean holding() {
+        return held > 0;
     }
 
     /** The received bytes waiting for polling; any thread, without the lock. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import simplesockets.api.CallbackName;
@@ -103,15 +104,15 @@ final class Delivery<E> {
     }
 
     /**
-     * One piece of data for polling, on the connection's own thread, charged to its credit.
+     * The pieces of one read for polling, on the connection's own thread, charged to its credit
+     * ({@link EventState#publishData}): {@code first}, then what {@code more} hands out while the credit
+     * allows.
      *
-     * @param at    when it was read
+     * @param at    when they were read
      * @param limit the credit's limit
-     * @param wake  whether to wake the pollers now, else the caller does ({@link EventState#wakePollers})
-     * @return whether another piece may be queued at once ({@link EventState#publishData})
      */
-    boolean queued(Connection link, Credit credit, byte[] data, Instant at, int limit, boolean wake) {
-        return events.publishData(credit, side.received(link, data, at), data.length, limit, wake);
+    void queued(Connection link, Credit credit, byte[] first, Supplier<byte[]> more, Instant at, int limit) {
+        events.publishData(credit, limit, first, more, data -> side.received(link, data, at));
     }
 
     void disconnected(Connection link, DisconnectReason reason) {

@@ -25,6 +25,8 @@ final class EventQueue<E> {
     }
 
     private final ArrayDeque<Entry<E>> queue = new ArrayDeque<>();
+    /** The credits of the pieces taken since the last {@link #settle()}. */
+    private final List<Credit> inHand = new ArrayList<>();
     private final int maxOtherEvents;
     private final Budget budget;
     private long queuedTotal;
@@ -64,8 +66,8 @@ final class EventQueue<E> {
     }
 
     /**
-     * Takes up to {@code max} data entries, oldest first; other events stay. Each one's bytes go back
-     * to its credit, whose reader is signalled; the budget gets them back once for all.
+     * Takes up to {@code max} data entries, oldest first; other events stay. Each one's bytes are held
+     * by its credit until the next {@link #settle()}; the budget gets them back now, once for all.
      */
     List<E> takeData(int max) {
         List<E> taken = new ArrayList<>(Math.min(max, dataEntries));
@@ -104,13 +106,33 @@ final class EventQueue<E> {
         return entry.event();
     }
 
-    /** Gives a taken data entry's bytes back to its credit, whose reader may wait for them. */
+    /**
+     * A data entry was taken: its bytes leave the total now, and its credit holds them until the
+     * application comes back for more ({@link #settle()}).
+     */
     private int give(Entry<E> entry) {
         dataEntries--;
-        entry.credit().release(entry.bytes(), ENTRY_OVERHEAD);
+        Credit credit = entry.credit();
+        if (!credit.holding()) {
+            inHand.add(credit);
+        }
+        credit.release(entry.bytes(), ENTRY_OVERHEAD);
+        if (!credit.waiting()) {
+            credit.room.signal(); // a drain after end of stream waits for this (awaitDrainedThenGrace)
+        }
         queuedTotal -= entry.bytes();
-        entry.credit().room.signal();
         return entry.bytes();
+    }
+
+    /**
+     * The application came back for more (or the state closes): what it took before is done with, and
+     * the readers those pieces held back are signalled.
+     */
+    void settle() {
+        for (Credit credit : inHand) {
+            credit.settle();
+        }
+        inHand.clear();
     }
 
     boolean isEmpty() {

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import simplesockets.impl.time.Clock;
 
 /**
@@ -62,29 +64,28 @@ final class EventState<E> {
     }
 
     /**
-     * Queues a piece of data charged to a connection's credit.
+     * Queues the pieces of one read, charged to a connection's credit, under one lock, and wakes the
+     * pollers once: {@code first}, then each piece {@code more} hands out, as long as the credit lets
+     * each one be queued at once (as {@link #awaitReadPermit} would let it without waiting). Pieces not
+     * taken stay with {@code more}'s reader.
      *
      * @param limit the credit's limit
-     * @param wake  whether to wake the pollers now; else the caller queues more and wakes them after
-     * @return whether the connection may queue another piece at once, as {@link #awaitReadPermit} would
-     *         let it without waiting
+     * @param more  the read's next piece, or {@code null} when none is left; called under the lock
+     * @param event the event of one piece
      */
-    boolean publishData(Credit credit, E event, int bytes, int limit, boolean wake) {
+    void publishData(Credit credit, int limit, byte[] first, Supplier<byte[]> more, Function<byte[], E> event) {
         lock.lock();
         try {
-            queue.addData(credit, event, bytes);
-            if (wake) {
-                changed.signalAll();
+            for (byte[] piece = first; piece != null; piece = more.get()) {
+                queue.addData(credit, event.apply(piece), piece.length);
+                if (credit.cancelled || credit.queuedBytes >= limit || queue.queuedTotal() >= maxQueuedTotal || pull) {
+                    break;
+                }
             }
-            return !credit.cancelled && credit.queuedBytes < limit && queue.queuedTotal() < maxQueuedTotal && !pull;
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Wakes the pollers: data was queued without waking them. */
-    void wakePollers() {
-        update(changed::signalAll);
     }
 
     /** Queues a lifecycle or failure event, dropping the oldest such event when full. */
@@ -108,7 +109,10 @@ final class EventState<E> {
 
     /** Takes every data entry, oldest first, without waiting; other events stay. */
     List<E> drainData() {
-        return locked(() -> takeData(Integer.MAX_VALUE));
+        return locked(() -> {
+            queue.settle();
+            return takeData(Integer.MAX_VALUE);
+        });
     }
 
     /**
@@ -135,6 +139,7 @@ final class EventState<E> {
     }
 
     private boolean awaitDataLocked(Duration timeout, boolean untilEnding) throws InterruptedException {
+        queue.settle(); // the application is back for more: what it took before is done with
         long nanos = timeout.toNanos();
         long endingsAtStart = endings;
         dataWaiters++;
@@ -163,7 +168,10 @@ final class EventState<E> {
 
     /** Takes the oldest event of any kind, without waiting. */
     Optional<E> poll() {
-        return locked(() -> Optional.ofNullable(pollLocked()));
+        return locked(() -> {
+            queue.settle();
+            return Optional.ofNullable(pollLocked());
+        });
     }
 
     /** Waits for an event of any kind and takes it. */
@@ -171,6 +179,7 @@ final class EventState<E> {
         long nanos = timeout.toNanos();
         lock.lock();
         try {
+            queue.settle();
             dataWaiters++;
             if (pull) {
                 readers.signalAll();
@@ -236,7 +245,7 @@ final class EventState<E> {
     void awaitDrainedThenGrace(Credit credit, Duration grace, Clock clock) throws InterruptedException {
         lock.lock();
         try {
-            while (!credit.cancelled && credit.queuedBytes > 0) {
+            while (!credit.cancelled && credit.waiting()) {
                 credit.room.await();
             }
         } finally {
@@ -293,6 +302,7 @@ final class EventState<E> {
     void close() {
         update(() -> {
             closed = true;
+            queue.settle();
             changed.signalAll();
             readers.signalAll();
         });

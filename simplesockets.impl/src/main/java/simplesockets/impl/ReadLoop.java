@@ -1,7 +1,6 @@
 package simplesockets.impl;
 
 import java.io.IOException;
-import java.time.Instant;
 import java.util.Optional;
 import simplesockets.api.DisconnectReason;
 import simplesockets.impl.time.Clock;
@@ -82,23 +81,10 @@ final class ReadLoop {
 
     /**
      * Polling: a piece, then the others already decoded from its read, as long as the credit lets
-     * each one be queued at once (as the loop's wait would: the bound is kept piece by piece).
+     * each one be queued at once (as the loop's wait would: the bound is kept piece by piece), under
+     * one lock and with one wake-up of the pollers.
      */
     private void queue(byte[] first) {
-        boolean woken = false;
-        try {
-            Instant at = delivery.now();
-            int limit = out.readCredit(settings.creditLimit());
-            for (byte[] piece = first; piece != null; piece = reader.nextDecoded()) {
-                woken = !reader.hasMore(); // pollers are woken once, with the last piece of the read
-                if (!delivery.queued(link, credit, piece, at, limit, woken)) {
-                    return;
-                }
-            }
-        } finally {
-            if (!woken) {
-                delivery.events().wakePollers();
-            }
-        }
+        delivery.queued(link, credit, first, reader::nextDecoded, delivery.now(), out.readCredit(settings.creditLimit()));
     }
 }

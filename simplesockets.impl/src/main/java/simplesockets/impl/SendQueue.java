@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
@@ -135,10 +135,14 @@ final class SendQueue {
                 }
                 return null;
             }
-            return takeBatch();
+            byte[] first = queue.pollFirst();
+            if (!takeMore(first)) {
+                return first;
+            }
         } finally {
             lock.unlock();
         }
+        return joined(); // copied outside the lock, so senders queue meanwhile
     }
 
     /** Counts a batch whose write failed as done; nothing more of the queue is taken. */
@@ -153,25 +157,41 @@ final class SendQueue {
         }
     }
 
-    /** Takes the head of the queue, joined with what follows it up to {@link #MAX_GATHER}. */
-    private byte[] takeBatch() {
-        byte[] first = queue.pollFirst();
-        if (queue.isEmpty() || first.length >= MAX_GATHER) {
-            return first;
-        }
+    /**
+     * Sends taken to be joined into one batch, and their size; only the writer (under the write lock)
+     * uses them, between {@link #takeMore} and {@link #joined}.
+     */
+    private final ArrayList<byte[]> taking = new ArrayList<>();
+    private int takingSize;
+
+    /**
+     * Takes the sends that follow {@code first} while they fit in {@link #MAX_GATHER} with it; under
+     * the lock.
+     *
+     * @return whether any were taken, so that the batch must be {@linkplain #joined() joined}
+     */
+    private boolean takeMore(byte[] first) {
         int size = first.length;
-        for (byte[] next : queue) {
-            if (size + next.length > MAX_GATHER) {
-                break;
+        for (byte[] next = queue.peekFirst(); next != null && size + next.length <= MAX_GATHER; next = queue.peekFirst()) {
+            if (taking.isEmpty()) {
+                taking.add(first);
             }
+            taking.add(queue.pollFirst());
             size += next.length;
         }
-        byte[] batch = Arrays.copyOf(first, size);
-        for (int at = first.length; at < size; ) {
-            byte[] next = queue.pollFirst();
-            System.arraycopy(next, 0, batch, at, next.length);
-            at += next.length;
+        takingSize = size;
+        return !taking.isEmpty();
+    }
+
+    /** The sends taken by {@link #takeMore}, copied into one array; without the lock. */
+    private byte[] joined() {
+        byte[] batch = new byte[takingSize];
+        int at = 0;
+        for (byte[] part : taking) {
+            System.arraycopy(part, 0, batch, at, part.length);
+            at += part.length;
         }
+        taking.clear();
         return batch;
     }
 
