@@ -43,7 +43,8 @@ import java.util.Optional;
  *   </tbody>
  * </table>
  * Data is never dropped: while nobody takes it, the client stops reading (see
- * {@link ClientOptions#maxQueuedBytes()}). The other events are bounded by
+ * {@link ClientOptions#maxQueuedBytes()}); data you took counts against that bound until you call a
+ * polling method again. The other events are bounded by
  * {@link ClientOptions#maxQueuedEvents()}: past it the oldest go, counted by {@link #droppedEvents()}.
  *
  * <p>All methods are thread-safe. The package documentation lists the rules every method follows

@@ -41,7 +41,9 @@ import java.util.Optional;
  *   </tbody>
  * </table>
  * Data is never dropped: while nobody takes it, the server stops reading that connection (see
- * {@link ServerOptions#maxQueuedBytesPerConnection()}). Connects, disconnects and failures are
+ * {@link ServerOptions#maxQueuedBytesPerConnection()}). Data you took counts against that bound until
+ * you call any of these methods again, since you are still answering it; so a loop that takes a batch
+ * and then sends its replies is not handed a second batch meanwhile. Connects, disconnects and failures are
  * bounded by {@link ServerOptions#maxQueuedEvents()}: a loop that only drains data lets the oldest of
  * them go, counted by {@link #droppedEvents()} (failures stay in {@link #exceptions()} either way).
  *

@@ -213,7 +213,7 @@ public final class Bench {
                 }
             }
             record("bulk", "iperf3", 1, iperf3(bulk));
-            for (String kind : List.of("ss-raw", "ss-raw-64k", "netty-nio")) {
+            for (String kind : List.of("ss-raw", "ss-raw-64k", "ss-poll", "netty-nio")) {
                 try (Server server = new Server(kind)) {
                     record("bulkecho", kind, 1, load(server, "bulkecho", String.valueOf(bulk)));
                 }
@@ -221,7 +221,7 @@ public final class Bench {
         }
         // 4. Idle cost and shutdown at many connections.
         int idle = full ? 10_000 : 100;
-        for (String kind : List.of("ss-raw", "netty-nio", "threads")) {
+        for (String kind : List.of("ss-raw", "ss-poll", "netty-nio", "threads")) {
             try (Server server = new Server(kind)) {
                 Map<String, Double> before = server.command("stats");
                 Process gen = new ProcessBuilder(java, "-cp", classPath, LoadGen.class.getName(), "idle",

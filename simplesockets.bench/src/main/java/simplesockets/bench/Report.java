@@ -127,13 +127,15 @@ final class Report {
         }
         md.append(String.format(Locale.ROOT, "| one way | iperf3 | %.0f | 1.00x |%n", iperf));
         double nettyEcho = median(rows, "bulkecho", "netty-nio", 1, "mb_per_s");
-        for (String server : List.of("ss-raw", "ss-raw-64k", "netty-nio")) {
+        double callbackEcho = median(rows, "bulkecho", "ss-raw", 1, "mb_per_s");
+        for (String server : List.of("ss-raw", "ss-raw-64k", "ss-poll", "netty-nio")) {
             double v = median(rows, "bulkecho", server, 1, "mb_per_s");
-            md.append(String.format(Locale.ROOT, "| echo | %s | %.0f | %.2fx netty-nio, %.2fx iperf3 |%n", server, v, v / nettyEcho, v / iperf));
+            md.append(String.format(Locale.ROOT, "| echo | %s | %.0f | %.2fx netty-nio, %.2fx ss-raw, %.2fx iperf3 |%n",
+                    server, v, v / nettyEcho, v / callbackEcho, v / iperf));
         }
         md.append("\n## Idle connections, shutdown and connection rate\n\n| server | RSS KiB/conn | heap KiB/conn | close ms | conns/s |\n|---|---|---|---|---|\n");
         long idle = rows.stream().filter(r -> r.startsWith("idle,")).map(r -> Long.parseLong(r.split(",")[2])).findFirst().orElse(0L);
-        for (String server : List.of("ss-raw", "netty-nio", "threads")) {
+        for (String server : List.of("ss-raw", "ss-poll", "netty-nio", "threads")) {
             md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.0f | %.0f |%n", server,
                     median(rows, "idle", server, idle, "rss_kb_per_conn"), median(rows, "idle", server, idle, "heap_kb_per_conn"),
                     median(rows, "idle", server, idle, "close_ms"), median(rows, "connrate", server, 50, "conns_per_s")));

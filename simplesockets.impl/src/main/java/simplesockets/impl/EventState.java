@@ -99,8 +99,12 @@ final class EventState<E> {
         }
     }
 
+    /** Whether data waits; asking counts as coming back for more ({@link EventQueue#settle()}). */
     boolean hasData() {
-        return locked(() -> queue.dataEntries() > 0);
+        return locked(() -> {
+            queue.settle(); // the seed's loop asks this flag before it takes more
+            return queue.dataEntries() > 0;
+        });
     }
 
     long droppedEvents() {

@@ -74,6 +74,11 @@ class PollerHoldsCreditTest {
 
         queue("c", 1200);
         assertEquals(List.of("c"), events.drainData());
+        assertFalse(events.hasData());
+        assertEquals(0, credit.queued(), "settled by asking the new-data flag, which the seed's loop asks before it takes more");
+
+        queue("d", 1200);
+        assertEquals(List.of("d"), events.drainData());
         events.close();
         assertEquals(0, credit.queued(), "settled when the state closes");
     }

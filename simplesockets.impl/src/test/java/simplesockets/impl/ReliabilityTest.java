@@ -66,10 +66,16 @@ class ReliabilityTest {
      * the future completes with what the sends threw.
      */
     private static CompletableFuture<IOException> flood(Send send, AtomicReference<Thread> sender) {
+        // First more than any kernel holds for a peer that does not read (64 MiB, taken whole since
+        // nothing else is pending): its write blocks for good, and the next send waits behind it. With
+        // sends that fit the kernel, the write that the test sees in progress could still complete, and
+        // the sender come back for another send just as the timeout ends the connection.
+        byte[] first = new byte[64 << 20];
         byte[] chunk = new byte[1 << 20];
         return Peers.startOn(Thread.ofVirtual(), "flood", () -> {
             sender.set(Thread.currentThread());
             return assertThrows(IOException.class, () -> {
+                send.send(first);
                 for (int i = 0; i < 256; i++) {
                     send.send(chunk);
                 }
