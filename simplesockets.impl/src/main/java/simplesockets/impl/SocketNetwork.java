@@ -83,17 +83,20 @@ final class SocketNetwork implements Network {
             }
         }
 
-        /** Wakes the reader through the plain socket: the TLS socket itself refuses to shut down its input. */
+        /** Through the plain socket: the TLS socket itself refuses to shut down its input. */
         @Override
-        public void shutdownInput() throws IOException {
+        void shutSocketInput() throws IOException {
             plain.shutdownInput();
         }
 
-        /** At once, as before: what the kernel holds is encrypted, and cannot be counted in plaintext bytes. */
+        /**
+         * What the TLS socket counts as available is plaintext it has already decrypted; records the
+         * kernel holds are not counted. They are read too, each read waiting a moment at most for the
+         * rest of a record.
+         */
         @Override
-        public boolean endInput() throws IOException {
-            shutdownInput();
-            return false;
+        boolean moreArrived() throws IOException {
+            return plain.getInputStream().available() > 0;
         }
 
         @Override

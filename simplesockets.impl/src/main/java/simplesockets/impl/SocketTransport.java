@@ -85,6 +85,9 @@ class SocketTransport implements Transport {
             if (arrived < 0) {
                 arrived = in.available(); // 0 once the input was shut down under a waiting read
             }
+            if (arrived <= 0 && !shutUnderRead && moreArrived()) {
+                return readSettling(buffer, offset, length);
+            }
             if (arrived <= 0 && (lastFilled || restAsked) && !waitedInVain) {
                 // The rest of a message may still be on its way (a balancer forwards a request in parts). The
                 // reader holds part of a frame: wait for the rest, as long as the close's grace lets it. Or
@@ -108,6 +111,33 @@ class SocketTransport implements Transport {
             return n;
         } catch (SocketException e) {
             throw Transports.resetByPeer(e, !socket.isClosed());
+        }
+    }
+
+    /**
+     * Whether bytes have arrived that {@code available()} did not count; the reading thread asks once the
+     * input is ending and the counted bytes are taken. A plain socket counts all of them.
+     */
+    boolean moreArrived() throws IOException {
+        return false;
+    }
+
+    /**
+     * Reads what {@link #moreArrived()} found, waiting at most {@link Transports#INPUT_SETTLE} for it to
+     * make a whole unit of the stream; end of stream if it does not.
+     */
+    private int readSettling(byte[] buffer, int offset, int length) throws IOException {
+        socket.setSoTimeout(Math.toIntExact(Transports.INPUT_SETTLE.toMillis()));
+        try {
+            int n = in.read(buffer, offset, length);
+            if (n > 0) {
+                arrived = in.available(); // what the read made readable besides, taken without waiting
+            }
+            lastFilled = n == length;
+            return n;
+        } catch (java.net.SocketTimeoutException quiet) {
+            waitedInVain = true;
+            return -1;
         }
     }
 
@@ -154,8 +184,13 @@ class SocketTransport implements Transport {
         ending = true;
         if (reading) {
             shutUnderRead = true;
-            socket.shutdownInput(); // wakes the waiting read; a reader between reads ends at its next read
+            shutSocketInput(); // wakes the waiting read; a reader between reads ends at its next read
         }
+    }
+
+    /** Shuts the socket's input down, which wakes a waiting read. */
+    void shutSocketInput() throws IOException {
+        socket.shutdownInput();
     }
 
     @Override

@@ -155,6 +155,39 @@ class TlsTest {
         assertTrue(after.stream().noneMatch(n -> n.startsWith("simplesockets-tls")), "a TLS helper thread: " + after);
     }
 
+    /**
+     * A graceful close keeps what had arrived over TLS too: records the kernel holds when the drain
+     * begins are decrypted and delivered, not dropped. (The TLS socket counts only plaintext it has
+     * already decrypted as available, so the drain used to shut the input at once.)
+     */
+    @Test
+    void aGracefulCloseDeliversTheRecordsTheKernelHeldWhenItBegan() throws Exception {
+        byte[] sent = Peers.pattern(7, 64 * 1024);
+        TcpServer server = TcpServer.create(loopback().tls(tls().keyStore(serverKeys, PASSWORD).build())
+                .maxQueuedBytesPerConnection(1024).build()); // the reader stops early; the rest waits in the kernel
+        server.start();
+        try (server; TcpClient client = TcpClient.create(clientTo(server, tls().trustStore(trustServer, PASSWORD).build(),
+                Framing.RAW).build())) {
+            client.connect();
+            client.send(sent);
+            Peers.awaitCondition(server::hasNewData, Peers.WAIT, () -> "nothing received");
+            Peers.awaitCondition(() -> server.clients().getFirst().stats().isReaderStalled(), Peers.WAIT,
+                    () -> "the reader did not stop at its bound");
+
+            var closing = java.util.concurrent.CompletableFuture.supplyAsync(() -> server.close(Duration.ofSeconds(10)));
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            long deadline = System.nanoTime() + Peers.WAIT.toNanos();
+            while (received.size() < sent.length && System.nanoTime() < deadline) {
+                for (ServerEvent.Received r : server.awaitReceived(Duration.ofMillis(100))) {
+                    received.writeBytes(r.data());
+                }
+            }
+            assertEquals(sent.length, received.size(), "every byte that had arrived before the drain was delivered");
+            assertArrayEquals(sent, received.toByteArray());
+            assertEquals(0, closing.get(10, TimeUnit.SECONDS).intValue(), "nothing was cut off");
+        }
+    }
+
     @Test
     void echoOverTlsWithFramingAndHostNameVerification() throws Exception {
         TlsOptions clientTls = tls().trustStore(trustServer, PASSWORD).build();
