@@ -50,8 +50,8 @@ final class MeteredTransport implements Transport {
     }
 
     @Override
-    public boolean endInput() throws IOException {
-        return transport.endInput();
+    public boolean endInput(Clock clock) throws IOException {
+        return transport.endInput(clock);
     }
 
     @Override

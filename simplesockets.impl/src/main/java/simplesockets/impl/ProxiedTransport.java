@@ -48,8 +48,8 @@ final class ProxiedTransport implements Transport {
     }
 
     @Override
-    public boolean endInput() throws IOException {
-        return inner.endInput();
+    public boolean endInput(Clock clock) throws IOException {
+        return inner.endInput(clock);
     }
 
     @Override

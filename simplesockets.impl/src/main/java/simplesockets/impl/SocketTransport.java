@@ -18,7 +18,7 @@ import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.Transport;
 
 /**
- * A plain socket. Its {@link #endInput()} keeps what has already arrived: the JDK's socket, once its
+ * A plain socket. Its {@link #endInput(Clock)} keeps what has already arrived: the JDK's socket, once its
  * input is shut down, returns end of stream at the next read even while the kernel still holds bytes
  * the peer sent (and TCP acknowledged), so a graceful close would drop a request read in part. So
  * ending the input does not shut it down: the next read takes, without waiting, the bytes the kernel
@@ -35,7 +35,7 @@ class SocketTransport implements Transport {
     private final OutputStream out;
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
-    /** Set by {@link #endInput()} and {@link #shutdownInput()}: reads take what has arrived, then end the stream. */
+    /** Set by {@link #endInput(Clock)} and {@link #shutdownInput()}: reads take what has arrived, then end the stream. */
     private volatile boolean ending;
     /** Whether a read of the socket, which may wait, is under way. */
     private volatile boolean reading;
@@ -194,7 +194,7 @@ class SocketTransport implements Transport {
     }
 
     @Override
-    public boolean endInput() throws IOException {
+    public boolean endInput(Clock clock) throws IOException {
         ending = true;
         return reading;
     }

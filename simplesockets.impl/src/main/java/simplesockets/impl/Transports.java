@@ -27,12 +27,12 @@ final class Transports {
 
     /**
      * Ends a connection's input for a graceful close, keeping what has already arrived
-     * ({@link Transport#endInput()}). A read that was under way is woken after {@link #INPUT_SETTLE}
+     * ({@link Transport#endInput(Clock)}). A read that was under way is woken after {@link #INPUT_SETTLE}
      * if it still waits then, by {@code wake}, which shuts the input down.
      */
     static void endInput(Transport transport, Clock clock, Runnable wake) {
         try {
-            if (transport.endInput()) {
+            if (transport.endInput(clock)) {
                 clock.schedule(INPUT_SETTLE, wake);
             }
         } catch (IOException e) {

@@ -85,10 +85,21 @@ final class UnixNetwork {
         }
     }
 
-    /** One connection over a Unix socket. TCP options do not apply; TLS is refused by the options. */
+    /**
+     * One connection over a Unix socket. TCP options do not apply; TLS is refused by the options.
+     *
+     * <p>A graceful close keeps what has already arrived, as over TCP, though a channel can neither count
+     * the bytes waiting nor time a read out: once the input is ending, each read is given
+     * {@link Transports#INPUT_SETTLE} on the owner's clock, after which the input is shut down under it.
+     * Bytes that had arrived are returned at once; a read that finds none ends the stream a moment later.
+     */
     private static final class UnixTransport implements Transport {
         private final SocketChannel channel;
         private final InetSocketAddress shown;
+        /** Set by {@link #endInput(Clock)}: the clock that bounds each later read. */
+        private volatile Clock ending;
+        /** Whether a read that may wait is under way (before the input was ending). */
+        private volatile boolean reading;
 
         UnixTransport(SocketChannel channel, InetSocketAddress shown) {
             this.channel = channel;
@@ -97,11 +108,45 @@ final class UnixNetwork {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
+            ByteBuffer into = ByteBuffer.wrap(buffer, offset, length);
             try {
-                return channel.read(ByteBuffer.wrap(buffer, offset, length));
+                Clock clock = ending;
+                if (clock != null) {
+                    return readSettling(into, clock);
+                }
+                reading = true;
+                try {
+                    // Looked at again once reading is published: the ending side sets ending, then looks at reading.
+                    clock = ending;
+                    return clock != null ? readSettling(into, clock) : channel.read(into);
+                } finally {
+                    reading = false;
+                }
             } catch (IOException e) {
                 throw Transports.resetByPeer(e, channel.isOpen());
             }
+        }
+
+        /** A read once the input is ending: what has arrived, or end of stream within a moment. */
+        private int readSettling(ByteBuffer into, Clock clock) throws IOException {
+            Clock.Timer settle = clock.schedule(Transports.INPUT_SETTLE, () -> {
+                try {
+                    channel.shutdownInput();
+                } catch (IOException e) {
+                    // closed: the read ends anyway
+                }
+            });
+            try {
+                return channel.read(into);
+            } finally {
+                settle.cancel();
+            }
+        }
+
+        @Override
+        public boolean endInput(Clock clock) {
+            ending = clock;
+            return reading;
         }
 
         @Override

@@ -81,6 +81,42 @@ class UnixSocketTest {
         assertFalse(Files.exists(socket), "close() removes the socket file");
     }
 
+    /**
+     * A graceful close keeps what had arrived, as over TCP: the bytes the kernel holds for a reader
+     * stopped at its bound when the drain begins are delivered, then the connection closes long before
+     * the grace. (Before, the drain shut the input at once and they were dropped.)
+     */
+    @Test
+    void aGracefulCloseDeliversTheBytesTheKernelHeldWhenItBegan() throws Exception {
+        Path socket = dir.resolve("drain.sock");
+        byte[] sent = Peers.pattern(9, 32 * 1024);
+        TcpServer server = TcpServer.create(unix(socket).maxQueuedBytesPerConnection(1024).build());
+        server.start();
+        try (server; SocketChannel peer = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            ByteBuffer out = ByteBuffer.wrap(sent);
+            while (out.hasRemaining()) {
+                peer.write(out);
+            }
+            Peers.awaitCondition(() -> !server.clients().isEmpty() && server.clients().getFirst().stats().isReaderStalled(),
+                    Peers.WAIT, () -> "the reader did not stop at its bound");
+
+            long started = System.nanoTime();
+            var closing = java.util.concurrent.CompletableFuture.supplyAsync(() -> server.close(Duration.ofSeconds(10)));
+            java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+            long deadline = System.nanoTime() + Peers.WAIT.toNanos();
+            while (received.size() < sent.length && System.nanoTime() < deadline) {
+                for (ServerEvent.Received r : server.awaitReceived(Duration.ofMillis(100))) {
+                    received.writeBytes(r.data());
+                }
+            }
+            assertEquals(sent.length, received.size(), "every byte that had arrived before the drain was delivered");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(sent, received.toByteArray());
+            assertEquals(0, closing.get(10, java.util.concurrent.TimeUnit.SECONDS).intValue(), "nothing was cut off");
+            long tookMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            org.junit.jupiter.api.Assertions.assertTrue(tookMillis < 5_000, "the drain ended on its own, not at the grace: " + tookMillis + " ms");
+        }
+    }
+
     @Test
     void thePollingStyleAndLineFramingWorkAsOverTcp() throws Exception {
         Path socket = dir.resolve("poll.sock");

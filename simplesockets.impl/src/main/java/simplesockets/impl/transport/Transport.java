@@ -59,16 +59,17 @@ public interface Transport extends Closeable {
      * finish; then this returns {@code true}, and the caller calls {@link #shutdownInput()} a moment
      * later, which wakes that read if it still waits for data. This default shuts the input down at once.
      *
+     * @param clock the owner's clock, for a transport that must bound its later reads itself
      * @return whether a read under way was left to finish
      * @throws IOException if the transport is closed
      */
-    default boolean endInput() throws IOException {
+    default boolean endInput(Clock clock) throws IOException {
         shutdownInput();
         return false;
     }
 
     /**
-     * Once the input is ending ({@link #endInput()}), asks for the rest of a message the reader has begun
+     * Once the input is ending ({@link #endInput(Clock)}), asks for the rest of a message the reader has begun
      * (the codec holds part of a frame or a line): the next read waits for more bytes instead of ending
      * the stream, for as long as the close's grace leaves the transport open. Asked again after each read
      * that returned some; the end of the stream ends the asking. Only the reading thread calls this. This
