@@ -53,7 +53,7 @@ final class Outbound {
      */
     private volatile SendQueue queue;
     private volatile boolean closed;
-    /** The writer started last; the connection's thread joins it ({@link #joinWriter}). */
+    /** The writer while it runs; the connection's thread joins it ({@link #joinWriter}). */
     private volatile Thread writer;
     private final int maxPending;
     private final SendOverflow overflow;
@@ -87,10 +87,13 @@ final class Outbound {
     }
 
     private static final java.lang.invoke.VarHandle QUEUE;
+    private static final java.lang.invoke.VarHandle WRITER;
 
     static {
         try {
-            QUEUE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Outbound.class, "queue", SendQueue.class);
+            java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
+            QUEUE = lookup.findVarHandle(Outbound.class, "queue", SendQueue.class);
+            WRITER = lookup.findVarHandle(Outbound.class, "writer", Thread.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -132,7 +135,11 @@ final class Outbound {
         }
     }
 
-    /** The writer thread: writes the queue, gathered, until it is empty. */
+    /**
+     * The writer thread: writes the queue, gathered, until it is empty. Its last act lets go of its own
+     * reference ({@link #writer}), so a connection that is quiet after a burst of replies keeps no ended
+     * thread; a joiner that finds none knows the writer is past its work.
+     */
     private void writeQueued() {
         writeLock.lock();
         try {
@@ -143,6 +150,7 @@ final class Outbound {
             queue.next(null, true); // and the writer stops
         } finally {
             writeLock.unlock();
+            WRITER.compareAndSet(this, Thread.currentThread(), null);
         }
     }
 
