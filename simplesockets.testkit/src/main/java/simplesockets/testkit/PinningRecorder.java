@@ -20,7 +20,15 @@ import jdk.jfr.consumer.RecordingStream;
  * }
  *
  * <p>On JDK 21 to 23, blocking inside {@code synchronized} pins; from JDK 24 on, pinning is left to
- * native frames and class initializers. The recorder reports whatever the running JDK reports.
+ * native frames and class initializers. The recorder reports whatever the running JDK reports, but for
+ * two cases that are the JDK's own doing, not the code under test's:
+ * <ul>
+ *   <li>a pinning while the JDK loads a class (the first use of a class on a virtual thread);</li>
+ *   <li>a pinning inside the {@code commit()} of a JFR event: the JDK pins a virtual thread there on
+ *       purpose while it writes the event's strings (JDK-8338417), so code that records events with
+ *       string fields, this library's included, may block there briefly while pinned when many
+ *       threads commit at once, which the recording this recorder starts makes happen.</li>
+ * </ul>
  * Starting JFR costs some tens of milliseconds; use one recorder around a whole load-style test.
  */
 public final class PinningRecorder implements AutoCloseable {
@@ -52,6 +60,9 @@ public final class PinningRecorder implements AutoCloseable {
     }
 
     private void record(RecordedEvent event) {
+        if (insideEventCommit(event) || loadingAClass(event)) {
+            return;
+        }
         count.incrementAndGet();
         lock.lock();
         try {
@@ -61,6 +72,38 @@ public final class PinningRecorder implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether the pinned thread was committing a JFR event: the top frame is an event's {@code commit}. */
+    private static boolean insideEventCommit(RecordedEvent event) {
+        if (event.getStackTrace() == null || event.getStackTrace().getFrames().isEmpty()) {
+            return false;
+        }
+        RecordedFrame top = event.getStackTrace().getFrames().getFirst();
+        if (!top.getMethod().getName().equals("commit")) {
+            return false;
+        }
+        try {
+            Class<?> type = Class.forName(top.getMethod().getType().getName(), false,
+                    Thread.currentThread().getContextClassLoader());
+            return jdk.jfr.Event.class.isAssignableFrom(type);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Whether the pinned thread was loading a class: a class loader's {@code loadClass} is on its stack. */
+    private static boolean loadingAClass(RecordedEvent event) {
+        if (event.getStackTrace() == null) {
+            return false;
+        }
+        for (RecordedFrame frame : event.getStackTrace().getFrames()) {
+            if (frame.getMethod().getName().equals("loadClass")
+                    && frame.getMethod().getType().getName().equals("java.lang.ClassLoader")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String describe(RecordedEvent event) {
