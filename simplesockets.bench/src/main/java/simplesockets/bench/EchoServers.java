@@ -39,7 +39,9 @@ import simplesockets.api.TlsOptions;
  * answers commands on stdin: {@code stats} prints {@code rss_kb=... heap_kb=... cpu_ms=...}, {@code close}
  * closes the server and prints {@code closed_ms=...}, and end of input exits.
  *
- * <p>Kinds: {@code ss-raw} (default options: pieces of at most 2 KiB), {@code ss-raw-64k} (pieces of up to 64 KiB), {@code ss-framed}, {@code ss-tls}, {@code ss-sink}, {@code netty-nio},
+ * <p>Kinds: {@code ss-raw} (default options: pieces of at most 2 KiB), {@code ss-raw-64k} (pieces of up to 64 KiB), {@code ss-framed}, {@code ss-tls}, {@code ss-sink},
+ * {@code ss-poll} (the tutorial's polling loop on a platform thread), {@code ss-poll-vt} (the same loop on a
+ * virtual thread), {@code netty-nio},
  * {@code netty-epoll}, {@code netty-sink}, {@code threads} (a platform thread per connection), {@code ss-raw-unix}
  * (ss-raw on the Unix domain socket named by {@code -Dbench.unix=PATH}; it prints {@code ready 0}). With
  * {@code -Dbench.stats=MILLIS}, a simplesockets server's {@code stats()} is read that often ({@link StatsReader}).
@@ -66,7 +68,8 @@ public final class EchoServers {
             case "ss-tls" -> simplesockets(ServerOptions.builder().tls(TlsOptions.builder()
                     .keyStore(Path.of(args[1]), "changeit".toCharArray()).build()), false);
             case "ss-sink" -> simplesockets(ServerOptions.builder().receiveBufferSize(64 * 1024), true);
-            case "ss-poll" -> polling();
+            case "ss-poll" -> polling(Thread.ofPlatform());
+            case "ss-poll-vt" -> polling(Thread.ofVirtual());
             case "netty-nio" -> netty(false, false);
             case "netty-epoll" -> netty(true, false);
             case "netty-sink" -> netty(false, true);
@@ -135,12 +138,15 @@ public final class EchoServers {
      * What users run first: the tutorial's polling echo server, as the examples' {@code EchoServer}
      * does it, with default options (only host and port set): one thread drains what was received
      * and sends each piece back.
+     *
+     * @param thread the kind of thread the loop runs on: a platform thread, as a {@code main} method's
+     *               loop does, or a virtual one
      */
-    private static Running polling() throws Exception {
+    private static Running polling(Thread.Builder thread) throws Exception {
         TcpServer server = TcpServer.create(ServerOptions.builder().host("127.0.0.1").port(0).build());
         server.start();
         StatsReader.startIfAsked(server);
-        Thread loop = Thread.ofPlatform().name("poll").start(() -> {
+        Thread loop = thread.name("poll").start(() -> {
             try {
                 while (server.state() != simplesockets.api.ServerState.CLOSED) {
                     for (simplesockets.api.ServerEvent.Received r : server.awaitReceived(Duration.ofSeconds(1))) {
