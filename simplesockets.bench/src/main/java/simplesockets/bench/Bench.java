@@ -245,7 +245,7 @@ public final class Bench {
             }
         }
         // 5. Connection rate.
-        for (String kind : List.of("ss-raw", "netty-nio", "threads")) {
+        for (String kind : List.of("ss-raw", "ss-poll", "netty-nio", "threads")) {
             try (Server server = new Server(kind)) {
                 record("connrate", kind, 50, load(server, "connrate", String.valueOf(full ? 5 : 1), "50"));
             }
