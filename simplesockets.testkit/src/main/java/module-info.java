@@ -31,7 +31,8 @@
  *   <li>{@link simplesockets.testkit.Fault}: the sealed faults (reset, close, half-close, stall,
  *       fragment, delay);</li>
  *   <li>{@link simplesockets.testkit.RawPeer}: a hand-driven client end, like a plain socket;</li>
- *   <li>{@link simplesockets.testkit.PinningRecorder}: fails when a virtual thread was pinned;</li>
+ *   <li>{@link simplesockets.testkit.PinningRecorder}: fails when a virtual thread was pinned (but for
+ *       the pinning the JDK does on its own, while it loads a class or commits a JFR event);</li>
  *   <li>{@link simplesockets.testkit.ManualClock}: time that moves only when the test advances it, for
  *       the timeouts, graces and back-offs of every server and client on a network made with it.</li>
  * </ul>

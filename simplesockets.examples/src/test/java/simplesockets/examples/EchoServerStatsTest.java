@@ -51,13 +51,7 @@ class EchoServerStatsTest {
         }, true, StandardCharsets.US_ASCII);
         try (TcpServer server = EchoServer.start("127.0.0.1", 0, out)) {
             assertTrue(lines.take().startsWith("listening on "));
-            Thread loop = Thread.ofVirtual().start(() -> {
-                try {
-                    EchoServer.serve(server, Duration.ofMillis(100), out);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            Thread loop = ServingLoop.start(server, Duration.ofMillis(100), out);
             try (Socket peer = new Socket("127.0.0.1", server.localAddress().orElseThrow().getPort())) {
                 peer.setSoTimeout(5_000);
                 peer.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));

@@ -35,19 +35,12 @@ class InteropTest {
     void startEchoServer() throws IOException {
         server = EchoServer.start("127.0.0.1", 0, new PrintStream(OutputStream.nullOutputStream()));
         port = server.localAddress().orElseThrow().getPort();
-        loop = Thread.ofVirtual().start(() -> {
-            try {
-                EchoServer.serve(server, Duration.ZERO, System.out); // the example's own loop, without stats
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        loop = ServingLoop.start(server, Duration.ZERO, System.out); // the example's own loop, without stats
     }
 
     @AfterEach
     void stop() throws InterruptedException {
-        loop.interrupt();
-        loop.join(Duration.ofSeconds(2));
+        ServingLoop.stop(loop);
         server.close();
     }
 

@@ -39,19 +39,12 @@ class UnixSocketExamplesTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         server = EchoServer.start(Args.parse("--unix", socket.toString()), new PrintStream(out, true, StandardCharsets.UTF_8));
         printed = out.toString(StandardCharsets.UTF_8);
-        loop = Thread.ofVirtual().start(() -> {
-            try {
-                EchoServer.serve(server, Duration.ZERO, System.out); // the example's own loop, without stats
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        loop = ServingLoop.start(server, Duration.ZERO, System.out); // the example's own loop, without stats
     }
 
     @AfterEach
     void stop() throws InterruptedException {
-        loop.interrupt();
-        loop.join(Duration.ofSeconds(2));
+        ServingLoop.stop(loop);
         server.close();
         assertTrue(!Files.exists(socket), "closing the server removed its socket file");
     }

@@ -58,16 +58,10 @@ class DrainKeepsArrivedBytesTest {
             assertEquals(ServerEvent.Connected.class, server.awaitEvent(Peers.WAIT).orElseThrow().getClass());
 
             CompletableFuture<Integer> closing = CompletableFuture.supplyAsync(() -> server.close(Duration.ofSeconds(10)));
-            ByteArrayOutputStream received = new ByteArrayOutputStream();
-            long deadline = System.nanoTime() + Peers.WAIT.toNanos();
-            while (received.size() < sent.length && System.nanoTime() < deadline) {
-                for (ServerEvent.Received r : server.awaitReceived(Duration.ofMillis(100))) {
-                    received.writeBytes(r.data());
-                    server.send(r.connection(), r.data()); // answered during the drain
-                }
-            }
-            assertEquals(sent.length, received.size(), "every byte that had arrived before the drain was delivered");
-            assertArrayEquals(sent, received.toByteArray());
+            byte[] received = Peers.pollBytes(server, sent.length,
+                    r -> server.send(r.connection(), r.data())); // answered during the drain
+            assertEquals(sent.length, received.length, "every byte that had arrived before the drain was delivered");
+            assertArrayEquals(sent, received);
             assertArrayEquals(sent, Peers.readExactly(client, sent.length), "and answered");
             assertEquals(0, closing.get().intValue(), "nothing was cut off");
         }

@@ -163,6 +163,29 @@ final class Peers {
         return result;
     }
 
+    /** What a test does with each piece it polls: answer it, say. */
+    interface OnPiece {
+        void accept(ServerEvent.Received piece) throws IOException;
+    }
+
+    /**
+     * Polls a server until {@code total} bytes were received or {@link #WAIT} is over, handing each
+     * piece to {@code each} too.
+     *
+     * @return the bytes received, in order: fewer than {@code total} if they did not come in time
+     */
+    static byte[] pollBytes(TcpServer server, int total, OnPiece each) throws IOException, InterruptedException {
+        java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (received.size() < total && System.nanoTime() < deadline) {
+            for (ServerEvent.Received r : server.awaitReceived(Duration.ofMillis(100))) {
+                received.writeBytes(r.data());
+                each.accept(r);
+            }
+        }
+        return received.toByteArray();
+    }
+
     /**
      * Waits until a condition holds, checking it every millisecond, for at most {@code within}: for
      * state that offers no event to wait on (a server's state, a thread's state). Fails the test if the

@@ -1,11 +1,8 @@
 package simplesockets.impl;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import simplesockets.api.TlsOptions;
-import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.Acceptor;
 import simplesockets.impl.transport.Network;
 import simplesockets.impl.transport.Transport;
@@ -43,8 +40,9 @@ final class WatchedNetwork implements Network {
         return sockets.connect(address, timeout);
     }
 
+    /** The transport as it is, but for the counts of reads and writes under way; a TLS handshake ends the watch. */
     private Transport watch(Transport real) {
-        return new Transport() {
+        return new ForwardingTransport(real) {
             @Override
             public int read(byte[] buffer, int offset, int length) throws IOException {
                 reading.incrementAndGet();
@@ -63,42 +61,6 @@ final class WatchedNetwork implements Network {
                 } finally {
                     writing.decrementAndGet();
                 }
-            }
-
-            @Override
-            public void shutdownOutput() throws IOException {
-                real.shutdownOutput();
-            }
-
-            @Override
-            public void shutdownInput() throws IOException {
-                real.shutdownInput();
-            }
-
-            @Override
-            public void configure(boolean tcpNoDelay, boolean keepAlive, simplesockets.api.KeepAlive tuning)
-                    throws IOException {
-                real.configure(tcpNoDelay, keepAlive, tuning);
-            }
-
-            @Override
-            public Transport startTls(TlsOptions tls, boolean clientMode, String peerHost, Clock clock) throws IOException {
-                return real.startTls(tls, clientMode, peerHost, clock); // not watched past the handshake
-            }
-
-            @Override
-            public void close() throws IOException {
-                real.close();
-            }
-
-            @Override
-            public InetSocketAddress remoteAddress() {
-                return real.remoteAddress();
-            }
-
-            @Override
-            public InetSocketAddress localAddress() {
-                return real.localAddress();
             }
 
             @Override
