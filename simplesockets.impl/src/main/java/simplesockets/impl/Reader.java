@@ -81,6 +81,9 @@ final class Reader {
                 long started = System.nanoTime(); // for taking turns: a scheduling matter, not a timeout
                 readStarted = clock.nanoTime() | 1;
                 readInsideMessage = codec.midMessage();
+                if (readInsideMessage) {
+                    transport.awaitRest(); // once the input is ending, this read waits for the rest, within the grace
+                }
                 int n;
                 try {
                     n = transport.read(buffer, 0, buffer.length);

@@ -81,6 +81,8 @@ class SocketTransport implements Transport {
 
     /** The input is ending: the bytes the kernel held when the reader first looked, then end of stream. */
     private int readWhatArrived(byte[] buffer, int offset, int length) throws IOException {
+        boolean rest = restAsked; // asked for this read only
+        restAsked = false;
         try {
             if (arrived < 0) {
                 arrived = in.available(); // 0 once the input was shut down under a waiting read
@@ -88,13 +90,12 @@ class SocketTransport implements Transport {
             if (arrived <= 0 && !shutUnderRead && moreArrived()) {
                 return readSettling(buffer, offset, length);
             }
-            if (arrived <= 0 && (lastFilled || restAsked) && !waitedInVain) {
+            if (arrived <= 0 && (lastFilled || rest) && !waitedInVain) {
                 // The rest of a message may still be on its way (a balancer forwards a request in parts). The
                 // reader holds part of a frame: wait for the rest, as long as the close's grace lets it. Or
                 // the last read filled its buffer (raw data, no frames to tell): wait a moment.
-                socket.setSoTimeout(restAsked ? 0 : Math.toIntExact(Transports.INPUT_SETTLE.toMillis()));
+                socket.setSoTimeout(rest ? 0 : Math.toIntExact(Transports.INPUT_SETTLE.toMillis()));
                 lastFilled = false;
-                restAsked = false;
                 try {
                     int n = in.read(buffer, offset, length);
                     lastFilled = n == length;

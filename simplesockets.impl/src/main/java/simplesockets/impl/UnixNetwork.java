@@ -92,6 +92,8 @@ final class UnixNetwork {
      * the bytes waiting nor time a read out: once the input is ending, each read is given
      * {@link Transports#INPUT_SETTLE} on the owner's clock, after which the input is shut down under it.
      * Bytes that had arrived are returned at once; a read that finds none ends the stream a moment later.
+     * A read the reader makes inside a message it began ({@link #awaitRest()}) has no such bound: it waits
+     * for the rest as long as the close's grace leaves the channel open, as over TCP.
      */
     private static final class UnixTransport implements Transport {
         private final SocketChannel channel;
@@ -100,6 +102,10 @@ final class UnixNetwork {
         private volatile Clock ending;
         /** Whether a read that may wait is under way (before the input was ending). */
         private volatile boolean reading;
+        /** Whether the next read, once ending, waits for the rest of a message ({@link #awaitRest()}). The reader's only. */
+        private boolean restAsked;
+        /** Whether, once ending, a read saw the end or had the input shut under it: nothing more can come. */
+        private volatile boolean inputEnded;
 
         UnixTransport(SocketChannel channel, InetSocketAddress shown) {
             this.channel = channel;
@@ -109,16 +115,18 @@ final class UnixNetwork {
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
             ByteBuffer into = ByteBuffer.wrap(buffer, offset, length);
+            boolean rest = restAsked;
+            restAsked = false;
             try {
                 Clock clock = ending;
                 if (clock != null) {
-                    return readSettling(into, clock);
+                    return readSettling(into, clock, rest);
                 }
                 reading = true;
                 try {
                     // Looked at again once reading is published: the ending side sets ending, then looks at reading.
                     clock = ending;
-                    return clock != null ? readSettling(into, clock) : channel.read(into);
+                    return clock != null ? readSettling(into, clock, rest) : channel.read(into);
                 } finally {
                     reading = false;
                 }
@@ -127,9 +135,13 @@ final class UnixNetwork {
             }
         }
 
-        /** A read once the input is ending: what has arrived, or end of stream within a moment. */
-        private int readSettling(ByteBuffer into, Clock clock) throws IOException {
-            Clock.Timer settle = clock.schedule(Transports.INPUT_SETTLE, () -> {
+        /**
+         * A read once the input is ending: what has arrived, or end of stream within a moment; or, when the
+         * reader asked for the rest of a message, whatever comes within the close's grace.
+         */
+        private int readSettling(ByteBuffer into, Clock clock, boolean rest) throws IOException {
+            Clock.Timer settle = rest ? null : clock.schedule(Transports.INPUT_SETTLE, () -> {
+                inputEnded = true;
                 try {
                     channel.shutdownInput();
                 } catch (IOException e) {
@@ -137,9 +149,15 @@ final class UnixNetwork {
                 }
             });
             try {
-                return channel.read(into);
+                int n = channel.read(into);
+                if (n < 0) {
+                    inputEnded = true;
+                }
+                return n;
             } finally {
-                settle.cancel();
+                if (settle != null) {
+                    settle.cancel();
+                }
             }
         }
 
@@ -147,6 +165,13 @@ final class UnixNetwork {
         public boolean endInput(Clock clock) {
             ending = clock;
             return reading;
+        }
+
+        /** Asked before a read inside a message too, so that a drain beginning just then cannot bound that read. */
+        @Override
+        public boolean awaitRest() {
+            restAsked = true;
+            return ending != null && !inputEnded;
         }
 
         @Override

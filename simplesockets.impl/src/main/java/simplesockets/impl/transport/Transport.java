@@ -71,9 +71,10 @@ public interface Transport extends Closeable {
     /**
      * Once the input is ending ({@link #endInput(Clock)}), asks for the rest of a message the reader has begun
      * (the codec holds part of a frame or a line): the next read waits for more bytes instead of ending
-     * the stream, for as long as the close's grace leaves the transport open. Asked again after each read
-     * that returned some; the end of the stream ends the asking. Only the reading thread calls this. This
-     * default cannot wait.
+     * the stream, for as long as the close's grace leaves the transport open. The reader asks before each
+     * read it makes inside a message, whether or not the input is ending yet (a drain may begin just before
+     * the read), and again after such a read returned end of stream; the end of the stream ends the asking.
+     * The asking applies to the next read only. Only the reading thread calls this. This default cannot wait.
      *
      * @return whether the next read waits for more
      */
