@@ -160,7 +160,8 @@ public interface TcpClient extends AutoCloseable {
      * Takes the next piece of received data, reading it if background receiving is off. Blocks up to
      * the timeout; never spins.
      *
-     * @param timeout the longest wait
+     * @param timeout the longest wait; {@link Duration#ZERO} waits without a limit (the seed's {@code timeout=0}),
+     *                and a negative one does not wait
      * @return the data, or empty if none came in time or the connection ended
      * @throws InterruptedException if the waiting thread is interrupted
      */
@@ -236,7 +237,8 @@ public interface TcpClient extends AutoCloseable {
      * {@link #hasNewData()}, the seed's {@code event.new_data.wait()}. With background receiving off,
      * this reads on demand, as {@link #receive(Duration)} does. Blocks; never spins.
      *
-     * @param timeout the longest wait
+     * @param timeout the longest wait; {@link Duration#ZERO} waits without a limit (the seed's {@code timeout=0}),
+     *                and a negative one does not wait
      * @return {@code true} if data is waiting, {@code false} if none came in time or the connection
      *         ended
      * @throws InterruptedException if the waiting thread is interrupted
@@ -254,7 +256,8 @@ public interface TcpClient extends AutoCloseable {
     /**
      * Waits until received data is waiting, then takes all of it. Blocks; never spins.
      *
-     * @param timeout the longest wait
+     * @param timeout the longest wait; {@link Duration#ZERO} waits without a limit (the seed's {@code timeout=0}),
+     *                and a negative one does not wait
      * @return the data in order, or an empty list if none came in time
      * @throws InterruptedException if the waiting thread is interrupted
      */
@@ -271,7 +274,8 @@ public interface TcpClient extends AutoCloseable {
      * Waits for the next event waiting for polling and takes it: the seed's {@code await_event}, in
      * the order things happened.
      *
-     * @param timeout the longest wait
+     * @param timeout the longest wait; {@link Duration#ZERO} waits without a limit (the seed's {@code timeout=0}),
+     *                and a negative one does not wait
      * @return the event, or empty if none came in time
      * @throws InterruptedException if the waiting thread is interrupted
      */

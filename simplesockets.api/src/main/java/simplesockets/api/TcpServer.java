@@ -254,7 +254,8 @@ public interface TcpServer extends AutoCloseable {
      * Waits until received data is waiting, without taking it: the blocking form of
      * {@link #hasNewData()}, the seed's {@code event.new_data.wait()}. Blocks; never spins.
      *
-     * @param timeout the longest wait
+     * @param timeout the longest wait; {@link Duration#ZERO} waits without a limit (the seed's {@code timeout=0}),
+     *                and a negative one does not wait
      * @return {@code true} if data is waiting, {@code false} if none came in time or the server closed
      * @throws InterruptedException if the waiting thread is interrupted
      */
@@ -272,7 +273,8 @@ public interface TcpServer extends AutoCloseable {
     /**
      * Waits until received data is waiting, then takes all of it. Blocks; never spins.
      *
-     * @param timeout the longest wait
+     * @param timeout the longest wait; {@link Duration#ZERO} waits without a limit (the seed's {@code timeout=0}),
+     *                and a negative one does not wait
      * @return the data, or an empty list if none came in time or the server closed
      * @throws InterruptedException if the waiting thread is interrupted
      */
@@ -289,7 +291,8 @@ public interface TcpServer extends AutoCloseable {
      * Waits for the next event waiting for polling and takes it: the seed's {@code await_event}, in the
      * order things happened. Blocks; never spins.
      *
-     * @param timeout the longest wait
+     * @param timeout the longest wait; {@link Duration#ZERO} waits without a limit (the seed's {@code timeout=0}),
+     *                and a negative one does not wait
      * @return the event, or empty if none came in time or the server closed
      * @throws InterruptedException if the waiting thread is interrupted
      */

@@ -239,7 +239,7 @@ public final class ClientEngine implements TcpClient {
 
     @Override
     public Optional<ClientEvent> awaitEvent(Duration timeout) throws InterruptedException {
-        return delivery.awaitEvent(timeout);
+        return delivery.awaitEvent(WaitLimit.of(timeout));
     }
 
     @Override

@@ -2,7 +2,6 @@ package simplesockets.impl;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import simplesockets.api.ClientEvent;
@@ -50,8 +49,8 @@ final class ClientPolling {
     }
 
     private Duration whileConnected(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        return connected.getAsBoolean() ? timeout : Duration.ZERO;
+        Duration wait = WaitLimit.of(timeout);
+        return connected.getAsBoolean() ? wait : Duration.ZERO;
     }
 
     private static byte[] data(ClientEvent event) {

@@ -144,7 +144,7 @@ final class EventState<E> {
 
     private boolean awaitDataLocked(Duration timeout, boolean untilEnding) throws InterruptedException {
         queue.settle(); // the application is back for more: what it took before is done with
-        long nanos = timeout.toNanos();
+        long nanos = WaitLimit.nanos(timeout);
         long endingsAtStart = endings;
         dataWaiters++;
         if (pull) {
@@ -155,12 +155,21 @@ final class EventState<E> {
                 if (nanos <= 0) {
                     return false;
                 }
-                nanos = changed.awaitNanos(nanos);
+                nanos = awaitChange(nanos);
             }
             return queue.dataEntries() > 0;
         } finally {
             dataWaiters--;
         }
+    }
+
+    /** A poller's wait for a change, without a timer when it has no limit ({@link WaitLimit}). */
+    private long awaitChange(long nanos) throws InterruptedException {
+        if (nanos == Long.MAX_VALUE) {
+            changed.await();
+            return nanos;
+        }
+        return changed.awaitNanos(nanos);
     }
 
     private List<E> takeData(int max) {
@@ -180,7 +189,7 @@ final class EventState<E> {
 
     /** Waits for an event of any kind and takes it. */
     Optional<E> awaitEvent(Duration timeout) throws InterruptedException {
-        long nanos = timeout.toNanos();
+        long nanos = WaitLimit.nanos(timeout);
         lock.lock();
         try {
             queue.settle();
@@ -193,7 +202,7 @@ final class EventState<E> {
                     if (nanos <= 0) {
                         return Optional.empty();
                     }
-                    nanos = changed.awaitNanos(nanos);
+                    nanos = awaitChange(nanos);
                 }
             } finally {
                 dataWaiters--;

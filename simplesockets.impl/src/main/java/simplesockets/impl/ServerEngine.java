@@ -215,7 +215,7 @@ public final class ServerEngine implements TcpServer {
 
     @Override
     public boolean awaitNewData(Duration timeout) throws InterruptedException {
-        return delivery.events().awaitAnyData(Objects.requireNonNull(timeout, "timeout"), false);
+        return delivery.events().awaitAnyData(WaitLimit.of(timeout), false);
     }
 
     @Override
@@ -225,7 +225,7 @@ public final class ServerEngine implements TcpServer {
 
     @Override
     public List<ServerEvent.Received> awaitReceived(Duration timeout) throws InterruptedException {
-        return received(delivery.events().takeData(Objects.requireNonNull(timeout, "timeout"), false,
+        return received(delivery.events().takeData(WaitLimit.of(timeout), false,
                 Integer.MAX_VALUE));
     }
 
@@ -240,7 +240,7 @@ public final class ServerEngine implements TcpServer {
 
     @Override
     public Optional<ServerEvent> awaitEvent(Duration timeout) throws InterruptedException {
-        return delivery.awaitEvent(timeout);
+        return delivery.awaitEvent(WaitLimit.of(timeout));
     }
 
     @Override

@@ -276,6 +276,59 @@ class SeedDefectsTest {
         }
     }
 
+    /**
+     * The seed's {@code await_event(timeout=0)} meant "wait for as long as it takes" (and spun while it
+     * did). Code ported word for word, {@code awaitEvent(Duration.ZERO)}, waits without a limit too, as
+     * the API's rule for every timeout says (zero switches it off), parked, until the event comes or the
+     * owner closes; before, it returned at once, and a loop around it spun as the seed's did.
+     */
+    @Test
+    void defect8_aZeroTimeoutWaitsWithoutALimitAsTheSeedsZeroMeant() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().build())) {
+            server.start();
+            var waiter = new java.util.concurrent.atomic.AtomicReference<Thread>();
+            var event = Peers.startOn(Thread.ofVirtual(), "awaits-event", () -> {
+                waiter.set(Thread.currentThread());
+                return server.awaitEvent(Duration.ZERO);
+            });
+            awaitParked(waiter);
+            assertFalse(event.isDone(), "it waits, for as long as it takes");
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                assertInstanceOf(ServerEvent.Connected.class, event.get(Peers.WAIT.toSeconds(), TimeUnit.SECONDS).orElseThrow());
+                var data = Peers.startOn(Thread.ofVirtual(), "awaits-data", () -> {
+                    waiter.set(Thread.currentThread());
+                    return server.awaitReceived(Duration.ZERO);
+                });
+                awaitParked(waiter);
+                peer.getOutputStream().write(bytes("at last"));
+                assertEquals("at last", Peers.text(data.get(Peers.WAIT.toSeconds(), TimeUnit.SECONDS).getFirst().data()));
+            }
+            var untilClosed = Peers.startOn(Thread.ofVirtual(), "awaits-close", () -> {
+                waiter.set(Thread.currentThread());
+                return server.awaitNewData(Duration.ZERO);
+            });
+            awaitParked(waiter);
+            server.close();
+            assertFalse(untilClosed.get(Peers.WAIT.toSeconds(), TimeUnit.SECONDS), "closing ends the wait");
+        }
+        try (TcpClient client = TcpClient.create(ClientOptions.builder().port(1).build())) {
+            var waiter = new java.util.concurrent.atomic.AtomicReference<Thread>();
+            var event = Peers.startOn(Thread.ofVirtual(), "client-awaits", () -> {
+                waiter.set(Thread.currentThread());
+                return client.awaitEvent(Duration.ZERO);
+            });
+            awaitParked(waiter);
+            client.close();
+            assertTrue(event.get(Peers.WAIT.toSeconds(), TimeUnit.SECONDS).isEmpty(), "closing ends the client's wait too");
+        }
+    }
+
+    /** Waits until the thread in {@code waiter} is parked, as a wait does (not running, as a spin would be). */
+    private static void awaitParked(java.util.concurrent.atomic.AtomicReference<Thread> waiter) {
+        Peers.awaitCondition(() -> waiter.get() != null && (waiter.get().getState() == Thread.State.WAITING
+                || waiter.get().getState() == Thread.State.TIMED_WAITING), Peers.WAIT, () -> "it did not wait: " + waiter.get());
+    }
+
     @Test
     void defect9_everyExceptionHasOneShapeAndBothSidesShareTheKeywords() throws Exception {
         try (TcpServer server = TcpServer.create(loopback().onReceive((c, d) -> {
