@@ -13,6 +13,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Charging never blocks and never fails, so the bound can be passed by what one read adds to each
  * waiting connection's frame; the waits keep it from growing further.
+ *
+ * <p>While the bound is spent, one builder holds a pass and reads on until its frame is done (or its
+ * connection ends): frames still arriving may be all that spends the bound, and only finishing one
+ * gives bytes back, so without the pass they would wait for each other for good (a frame larger than
+ * the bound would never arrive at all). So the bound can also be passed by one frame, at most the
+ * framing's maximum.
  */
 final class Budget {
 
@@ -21,6 +27,8 @@ final class Budget {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition room = lock.newCondition();
     private int waiting;
+    /** The builder that may read on while the bound is spent, or {@code null}; written under the lock. */
+    private volatile Object pass;
 
     /**
      * @param limit the bytes in flight past which builders of frames wait
@@ -41,21 +49,51 @@ final class Budget {
     }
 
     /**
-     * Blocks while the bytes in flight are at or past the limit, until {@code stop} says otherwise
-     * ({@link #wake()} makes waiters look).
+     * Blocks a builder of a frame while the bytes in flight are at or past the limit, until
+     * {@code stop} says otherwise ({@link #wake()} makes waiters look), unless it holds the pass or
+     * takes it because no one does.
+     *
+     * @param builder the one building the frame, the same object each time, which gives the pass back
+     *                with {@link #done}
+     * @param waits   told once, before the builder first waits
      */
-    void awaitRoom(java.util.function.BooleanSupplier stop) throws InterruptedException {
-        if (used.get() < limit) {
+    void awaitRoom(Object builder, java.util.function.BooleanSupplier stop, Runnable waits) throws InterruptedException {
+        if (used.get() < limit || pass == builder) {
             return;
         }
         lock.lock();
         try {
             waiting++;
+            boolean told = false;
             while (used.get() >= limit && !stop.getAsBoolean()) {
+                if (pass == null || pass == builder) {
+                    pass = builder; // someone must read on, or no frame would ever be done
+                    return;
+                }
+                if (!told) {
+                    told = true;
+                    waits.run();
+                }
                 room.await();
             }
         } finally {
             waiting--;
+            lock.unlock();
+        }
+    }
+
+    /** The builder's frame is done, or its connection ended: if it held the pass, a waiter may take it. */
+    void done(Object builder) {
+        if (pass != builder) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (pass == builder) {
+                pass = null;
+                room.signalAll();
+            }
+        } finally {
             lock.unlock();
         }
     }
@@ -76,7 +114,7 @@ final class Budget {
         return used.get();
     }
 
-    /** Whether the bytes in flight are at or past the limit: {@link #awaitRoom} would wait. */
+    /** Whether the bytes in flight are at or past the limit. */
     boolean spent() {
         return used.get() >= limit;
     }

@@ -55,7 +55,7 @@ final class Connector {
         try {
             transport = network.connect(endpoint.address(), options.connectTimeout());
         } catch (IOException | RuntimeException e) {
-            failed.accept(new Failure.Connect(target, e, clock.now()));
+            failed.accept(new Failure.Connect(target, shown(e), clock.now()));
             return Optional.empty();
         }
         try {
@@ -66,7 +66,7 @@ final class Connector {
             }
         } catch (IOException | RuntimeException e) {
             Transports.closeQuietly(transport);
-            failed.accept(new Failure.Connect(target, e, clock.now()));
+            failed.accept(new Failure.Connect(target, shown(e), clock.now()));
             return Optional.empty();
         }
         if (options.tls().isPresent()) {
@@ -76,12 +76,17 @@ final class Connector {
                 Transports.closeQuietly(transport);
                 Failure.TlsProblem problem = TlsProblems.classify(e);
                 LOG.debug("TLS handshake with {} failed: {}", target, problem, e);
-                failed.accept(new Failure.Tls(target, problem, e, clock.now()));
+                failed.accept(new Failure.Tls(target, problem, shown(e), clock.now()));
                 return Optional.empty();
             }
         }
         ReadMode mode = delivery.callsOnReceive() ? ReadMode.CALLBACK : ReadMode.QUEUE;
         return Optional.of(new Link(ids.incrementAndGet(), transport, mode, settings, delivery, owner, clock, scope));
+    }
+
+    /** What a failure records: a JDK or API type, never one of the transport seam's own. */
+    private static Exception shown(Exception e) {
+        return e instanceof IOException io ? Transports.shown(io) : e;
     }
 
     /** The client's figures, which its connections add to. */

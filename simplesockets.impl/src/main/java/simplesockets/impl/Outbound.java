@@ -148,6 +148,12 @@ final class Outbound {
         } catch (IOException e) {
             ends.writeFailed(e); // ends the connection, which closes the queue
             queue.next(null, true); // and the writer stops
+        } catch (RuntimeException | Error e) {
+            // Not the socket's doing: still the connection ends and the writer stops, or no later send
+            // would ever start one again.
+            ends.writeFailed(new IOException("the connection's writer failed", e));
+            queue.next(null, true);
+            throw e;
         } finally {
             writeLock.unlock();
             WRITER.compareAndSet(this, Thread.currentThread(), null);

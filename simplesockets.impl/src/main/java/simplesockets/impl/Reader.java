@@ -67,7 +67,7 @@ final class Reader {
             while (true) {
                 byte[] piece = codec.next();
                 if (piece != null) {
-                    meter.received();
+                    handedOut();
                     return Optional.of(piece);
                 }
                 codec.check();
@@ -119,23 +119,36 @@ final class Reader {
             released = true;
             codec.release();
             reads.release();
+            budget.done(this);
         } finally {
             lock.unlock();
         }
     }
 
+    /** A piece was handed out: its frame is done, so the reader gives back the budget's pass if it held it. */
+    private void handedOut() {
+        meter.received();
+        budget.done(this);
+    }
+
+    /** Waits while the bytes in flight are at their bound, unless this reader holds or takes the pass. */
     private void awaitBudget() throws InterruptedIOException {
         if (!budget.spent()) {
             return;
         }
-        meter.stalled(Meter.Bound.BYTES_IN_FLIGHT);
+        boolean[] stalled = new boolean[1];
         try {
-            budget.awaitRoom(ended);
+            budget.awaitRoom(this, ended, () -> {
+                stalled[0] = true; // another holds the pass: this reader waits
+                meter.stalled(Meter.Bound.BYTES_IN_FLIGHT);
+            });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while the bytes in flight were at their bound");
         } finally {
-            meter.resumed();
+            if (stalled[0]) {
+                meter.resumed();
+            }
         }
     }
 
@@ -145,7 +158,7 @@ final class Reader {
         try {
             byte[] piece = codec.next();
             if (piece != null) {
-                meter.received();
+                handedOut();
             }
             return piece;
         } finally {

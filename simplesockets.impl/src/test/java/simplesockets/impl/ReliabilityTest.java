@@ -347,6 +347,40 @@ class ReliabilityTest {
         }
     }
 
+    /**
+     * A writer that fails with an unchecked exception (a transport's bug, not the peer's doing) still
+     * ends its connection. Before, it left the send queue thinking a writer ran, so no later send ever
+     * started one: sends piled up to the bound of a connection that looked open.
+     */
+    @Test
+    void aWriterThatFailsUncheckedEndsItsConnection() throws Exception {
+        Network buggy = AcceptHook.around(real -> new ForwardingTransport(real.accept()) {
+            @Override
+            public void write(byte[] buffer, int offset, int length) {
+                throw new IllegalStateException("a transport's bug");
+            }
+        });
+        try (TcpServer server = new ServerEngine(buggy, loopback().build(), null)) {
+            server.start();
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                Peers.awaitCondition(() -> server.clients().size() == 1, Peers.WAIT, () -> "not connected");
+                Connection connection = server.clients().getFirst();
+                connection.send(bytes("queued for the writer")); // from this thread: the writer writes it
+                ServerEvent.Disconnected gone = null;
+                for (var event = server.awaitEvent(Peers.WAIT); event.isPresent(); event = server.awaitEvent(Peers.WAIT)) {
+                    if (event.get() instanceof ServerEvent.Disconnected d) {
+                        gone = d;
+                        break;
+                    }
+                }
+                assertInstanceOf(DisconnectReason.Failed.class, gone == null ? null : gone.reason(), "the connection ended");
+                assertFalse(connection.isOpen());
+                assertThrows(IOException.class, () -> connection.send(bytes("more")), "a later send is refused at once");
+                assertTrue(Peers.closedByPeer(peer, Peers.WAIT), "the peer sees the connection closed");
+            }
+        }
+    }
+
     /** A network whose acceptor fails like EMFILE for a while: the accept loop must back off and recover. */
     @Test
     void acceptFailuresBackOffWithoutSpinningAndRecover() throws Exception {

@@ -1,0 +1,105 @@
+package simplesockets.impl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static simplesockets.impl.Peers.connect;
+import static simplesockets.impl.Peers.loopback;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import simplesockets.api.ClientOptions;
+import simplesockets.api.Framing;
+import simplesockets.api.TcpClient;
+import simplesockets.api.TcpServer;
+
+/**
+ * Frames still arriving count against the bytes in flight, and past that bound a connection building a
+ * frame waits before it reads more. A frame that alone is larger than the bound, or frames of several
+ * connections that together pass it, must still arrive: one builder at a time may read on while the
+ * bound is spent, so that someone always finishes and gives bytes back. Before, each waited for room
+ * that only finishing its own frame could make, and the connections hung for good.
+ */
+@Timeout(60)
+class FramesPastTheBudgetTest {
+
+    /** A client's bytes in flight default to 1 MiB; a 3 MiB frame of an 8 MiB framing once hung it. */
+    @Test
+    void aClientReceivesAFrameLargerThanItsBytesInFlight() throws Exception {
+        byte[] payload = Peers.pattern(3, 3 << 20);
+        try (TcpServer server = TcpServer.create(loopback().framing(Framing.lengthPrefixed(8 << 20))
+                .onConnect(c -> c.send(payload)).build())) {
+            server.start();
+            try (TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress().orElseThrow())
+                    .framing(Framing.lengthPrefixed(8 << 20)).build())) {
+                client.connect();
+                byte[] got = client.receive(Peers.WAIT.multipliedBy(4)).orElseThrow(() -> new AssertionError(
+                        "the frame did not arrive: " + client.stats()));
+                assertArrayEquals(payload, got);
+            }
+        }
+    }
+
+    /**
+     * Four peers each send half of a 768 KiB frame to a server whose bytes in flight are bounded at
+     * 1 MiB, so that the halves' buffers alone pass the bound, then the other halves: every frame is
+     * echoed.
+     */
+    @Test
+    void framesOfSeveralPeersThatTogetherPassTheBoundAllArrive() throws Exception {
+        int size = 768 * 1024;
+        try (TcpServer server = TcpServer.create(loopback().framing(Framing.lengthPrefixed(1 << 20))
+                .maxQueuedBytesTotal(1 << 20).onReceive((c, d) -> c.send(d)).build())) {
+            server.start();
+            List<Socket> peers = new ArrayList<>();
+            List<byte[]> frames = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    Socket peer = connect(server.localAddress().orElseThrow());
+                    peers.add(peer);
+                    byte[] frame = frame(Peers.pattern(10 + i, size));
+                    frames.add(frame);
+                    OutputStream out = peer.getOutputStream();
+                    out.write(frame, 0, frame.length / 2);
+                    out.flush();
+                }
+                // The halves' buffers spent the bound: a builder of a frame waited for it.
+                Peers.awaitCondition(() -> server.stats().readerStalls() >= 1, Peers.WAIT,
+                        () -> "the halves did not reach the bound: " + server.stats());
+                List<CompletableFuture<byte[]>> echoes = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    Socket peer = peers.get(i);
+                    byte[] frame = frames.get(i);
+                    echoes.add(Peers.startOn(Thread.ofVirtual(), "peer-" + i, () -> {
+                        peer.getOutputStream().write(frame, frame.length / 2, frame.length - frame.length / 2);
+                        return Peers.readExactly(peer, frame.length);
+                    }));
+                }
+                for (int i = 0; i < 4; i++) {
+                    assertArrayEquals(frames.get(i), echoes.get(i).get(30, TimeUnit.SECONDS), "the echo of peer " + i);
+                }
+            } finally {
+                for (Socket peer : peers) {
+                    peer.close();
+                }
+            }
+        }
+    }
+
+    /** A length-prefixed frame: four bytes of length, big-endian, then the payload. */
+    private static byte[] frame(byte[] payload) {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        frame.write(payload.length >>> 24);
+        frame.write(payload.length >>> 16);
+        frame.write(payload.length >>> 8);
+        frame.write(payload.length);
+        frame.writeBytes(payload);
+        return frame.toByteArray();
+    }
+}
