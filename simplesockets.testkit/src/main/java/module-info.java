@@ -11,7 +11,7 @@
  *     TcpServer server = network.server(ServerOptions.builder().port(0)
  *             .onReceive((connection, data) -> connection.send(data)).build());
  *     server.start();
- *     TcpClient client = network.client(ClientOptions.builder().address(server.localAddress()).build());
+ *     TcpClient client = network.client(ClientOptions.builder().address(server.localAddress().orElseThrow()).build());
  *     client.connect();
  *     client.send("ping".getBytes());
  *     byte[] echo = client.receive(Duration.ofSeconds(1)).orElseThrow();

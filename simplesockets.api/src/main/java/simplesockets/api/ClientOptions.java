@@ -545,7 +545,7 @@ public final class ClientOptions {
     }
 
     /**
-     * TLS settings, or {@code null} (the default) for plain TCP.
+     * TLS settings, or empty (the default) for plain TCP.
      *
      * @return the setting, or empty when it is not set
      */
@@ -554,7 +554,7 @@ public final class ClientOptions {
     }
 
     /**
-     * A PROXY protocol header to send first, or {@code null} (the default) for none. It is written on
+     * A PROXY protocol header to send first, or empty (the default) for none. It is written on
      * every connection (and every reconnection) right after the connect, before a TLS handshake and
      * before anything else; a failure to write it fails the connect.
      *
@@ -622,8 +622,8 @@ public final class ClientOptions {
     }
 
     /**
-     * How to reconnect after the connection is lost (not after {@link TcpClient#disconnect()}), or {@code
-     * null} (the default) for never.
+     * How to reconnect after the connection is lost (not after {@link TcpClient#disconnect()}), or empty
+     * (the default) for never.
      *
      * @return the setting, or empty when it is not set
      */
@@ -699,7 +699,7 @@ public final class ClientOptions {
     }
 
     /**
-     * Called after each successful connect, or {@code null}.
+     * Called after each successful connect, or empty (the default).
      *
      * @return the setting, or empty when it is not set
      */
@@ -708,7 +708,7 @@ public final class ClientOptions {
     }
 
     /**
-     * Called with each piece of data, or {@code null}.
+     * Called with each piece of data, or empty (the default).
      *
      * @return the setting, or empty when it is not set
      */
@@ -717,7 +717,7 @@ public final class ClientOptions {
     }
 
     /**
-     * Called once when a connection ends, or {@code null}.
+     * Called once when a connection ends, or empty (the default).
      *
      * @return the setting, or empty when it is not set
      */
@@ -726,7 +726,7 @@ public final class ClientOptions {
     }
 
     /**
-     * Called when an exception is caught, or {@code null}.
+     * Called when an exception is caught, or empty (the default).
      *
      * @return the setting, or empty when it is not set
      */

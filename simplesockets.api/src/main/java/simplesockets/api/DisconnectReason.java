@@ -19,7 +19,10 @@ import java.util.Objects;
  */
 public sealed interface DisconnectReason {
 
-    /** This side closed the connection: {@code disconnect}, {@code close}, or a handler that returned. */
+    /**
+     * This side closed the connection: {@code disconnect}, {@code close}, or a handler that returned
+     * before the peer closed.
+     */
     DisconnectReason CLOSED_BY_US = new ClosedByUs();
     /** The peer shut down its output (end of stream) and the connection was then closed. */
     DisconnectReason PEER_CLOSED = new PeerClosed();

@@ -398,9 +398,9 @@ public final class ServerOptions {
         }
 
         /**
-         * Sets {@code bytes}: the bound of received bytes of all connections waiting for polling.
+         * Sets {@code bytes}: the bound of the bytes in flight of all connections together.
          *
-         * @param bytes the bound of received bytes of all connections waiting for polling
+         * @param bytes the bound of the bytes in flight of all connections together
          * @return this builder
          */
         public Builder maxQueuedBytesTotal(long bytes) {
@@ -634,7 +634,7 @@ public final class ServerOptions {
     }
 
     /**
-     * TLS settings, or {@code null} (the default) for plain TCP.
+     * TLS settings, or empty (the default) for plain TCP.
      *
      * @return the setting, or empty when it is not set
      */
@@ -643,7 +643,7 @@ public final class ServerOptions {
     }
 
     /**
-     * The PROXY protocol, or {@code null} (the default) for none. When set, each connection must come
+     * The PROXY protocol, or empty (the default) for none. When set, each connection must come
      * from a trusted proxy and begin with a version 1 or 2 header, which the server reads (before any TLS
      * handshake) on the connection's own thread before the connection is announced;
      * {@link Connection#remoteAddress()} is then the client's address as the header says, and
@@ -747,8 +747,12 @@ public final class ServerOptions {
     }
 
     /**
-     * How many received bytes of all connections together may wait for polling before the server stops
-     * reading every connection; default 64 MiB.
+     * How many bytes of all connections together may be in flight: received data waiting for polling,
+     * frames (or lines) still arriving, and sends waiting for their writer; default 64 MiB. Past it, a
+     * connection that is building a frame or a line waits before it reads more (TCP flow control then
+     * slows its peer), while a connection that holds nothing reads on, so fresh clients are still served.
+     * One builder at a time may still read on until its frame is done, so frames that alone fill the
+     * bound, or a frame larger than it, still arrive.
      *
      * @return the setting
      */
@@ -786,7 +790,7 @@ public final class ServerOptions {
     }
 
     /**
-     * Called when a client connects, or {@code null}.
+     * Called when a client connects, or empty (the default).
      *
      * @return the setting, or empty when it is not set
      */
@@ -795,7 +799,7 @@ public final class ServerOptions {
     }
 
     /**
-     * Called with each piece of data, or {@code null}.
+     * Called with each piece of data, or empty (the default).
      *
      * @return the setting, or empty when it is not set
      */
@@ -804,7 +808,7 @@ public final class ServerOptions {
     }
 
     /**
-     * Called once when a connection ends, or {@code null}.
+     * Called once when a connection ends, or empty (the default).
      *
      * @return the setting, or empty when it is not set
      */
@@ -813,7 +817,7 @@ public final class ServerOptions {
     }
 
     /**
-     * Called when an exception is caught, or {@code null}.
+     * Called when an exception is caught, or empty (the default).
      *
      * @return the setting, or empty when it is not set
      */
@@ -822,7 +826,7 @@ public final class ServerOptions {
     }
 
     /**
-     * Serves each connection in blocking style, or {@code null}.
+     * Serves each connection in blocking style, or empty (the default).
      *
      * @return the setting, or empty when it is not set
      */

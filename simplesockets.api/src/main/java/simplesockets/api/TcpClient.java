@@ -112,7 +112,8 @@ public interface TcpClient extends AutoCloseable {
 
     /**
      * Closes the current connection (firing its disconnect once) and connects again with a new
-     * socket. The seed leaked the old socket here. Blocks as {@link #connect()} does.
+     * socket. The seed leaked the old socket here. Blocks as {@link #disconnect()} does, then as
+     * {@link #connect()} does.
      *
      * @throws IOException           as {@link #connect()} does; the client is then disconnected
      * @throws IllegalStateException if the client is closed
@@ -171,6 +172,10 @@ public interface TcpClient extends AutoCloseable {
      * Closes the connection and stops receiving. {@code onDisconnect} runs once (or a
      * {@link ClientEvent.Disconnected} is queued) with {@link DisconnectReason.ClosedByUs}. Does
      * nothing when not connected.
+     *
+     * <p>Blocks until the connection is closed and {@code onDisconnect} has run, for at most
+     * {@link ClientOptions#closeTimeout()} plus 100 ms: the sends made before this call are written
+     * first, within the close timeout. Called from the client's own callbacks, it does not wait.
      */
     void disconnect();
 

@@ -216,9 +216,13 @@ public interface TcpServer extends AutoCloseable {
     void send(InetSocketAddress address, byte[] data) throws IOException;
 
     /**
-     * Sends bytes to every open connection. It never waits for a peer: the bytes are queued for each
-     * connection's writer. A connection whose send fails is skipped; its failure is recorded (a
-     * {@link Failure.SlowConsumer} for a peer that does not read, else a {@link Failure.Io}).
+     * Sends bytes to every open connection, one after another, as {@link Connection#send(byte[])} does:
+     * from any thread but a connection's own, the bytes are queued for each connection's writer, and
+     * under the server's default {@link SendOverflow#DISCONNECT} it never waits for a peer (under
+     * {@link SendOverflow#WAIT} it waits for room at a peer that does not read; on a connection's own
+     * thread, as in a callback, the bytes to that connection are written at once). A connection whose
+     * send fails is skipped; its failure is recorded (a {@link Failure.SlowConsumer} for a peer that
+     * does not read, else a {@link Failure.Io}).
      *
      * @param data the bytes
      * @return how many connections were sent the bytes

@@ -48,12 +48,16 @@
  *       {@code close()} at most the close timeout (plus the grace it is given), {@code start()} and
  *       {@code restart()} while they bind. {@code has...}, {@code is...}, {@code poll...} and
  *       {@code drain...} never wait, and neither do the other queries ({@code state()},
- *       {@code clients()}, {@code options()}, ...), {@code stop()}, {@code disconnect(...)} or
- *       {@code broadcast(...)}. How {@code send} blocks is told by
- *       {@link simplesockets.api.Connection#send(byte[])}.</li>
+ *       {@code clients()}, {@code options()}, ...), {@code stop()}, or the server's and a
+ *       connection's {@code disconnect(...)}. The client's {@code disconnect()} waits for the
+ *       connection to close (see {@link simplesockets.api.TcpClient#disconnect()}). How {@code send}
+ *       blocks is told by {@link simplesockets.api.Connection#send(byte[])}; {@code broadcast(...)}
+ *       sends to each connection in the same way.</li>
  *   <li><b>Threads.</b> Every method of {@code TcpServer}, {@code TcpClient}, {@code Connection} and
  *       {@link simplesockets.api.Attributes} is thread-safe. Callbacks run on the connection's own
- *       virtual thread, one at a time per connection, in order; a callback that throws is recorded as
+ *       virtual thread, one at a time per connection, in order; the client's {@code onConnect} is the
+ *       exception, and runs on the thread that called {@code connect()} or {@code reconnect()}, or on
+ *       the thread of the client's own reconnect loop. A callback that throws is recorded as
  *       a {@link simplesockets.api.Failure.Callback}, and its connection goes on. Option builders are
  *       not thread-safe; the options they build are immutable.</li>
  *   <li><b>Names.</b> {@code is...} and {@code has...} ask; {@code await...} waits; {@code poll...}

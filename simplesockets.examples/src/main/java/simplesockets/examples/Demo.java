@@ -52,7 +52,7 @@ public final class Demo {
                 .onReceive((connection, data) -> connection.send(data))
                 .build())) {
             server.start();
-            out.println("server  listening on " + server.localAddress());
+            out.println("server  listening on " + server.localAddress().orElseThrow());
 
             // 2. Three clients, each with its own connection.
             List<TcpClient> clients = new ArrayList<>();
