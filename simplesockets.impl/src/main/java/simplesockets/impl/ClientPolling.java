@@ -33,11 +33,13 @@ final class ClientPolling {
     }
 
     Optional<byte[]> receive(Duration timeout) throws InterruptedException {
-        return events.takeData(whileConnected(timeout), true, 1).stream().findFirst().map(ClientPolling::data);
+        long since = events.endings();
+        return events.takeData(whileConnected(timeout), since, 1).stream().findFirst().map(ClientPolling::data);
     }
 
     boolean awaitNewData(Duration timeout) throws InterruptedException {
-        return events.awaitAnyData(whileConnected(timeout), true);
+        long since = events.endings();
+        return events.awaitAnyData(whileConnected(timeout), since);
     }
 
     List<byte[]> drainReceived() {
@@ -45,9 +47,15 @@ final class ClientPolling {
     }
 
     List<byte[]> awaitReceived(Duration timeout) throws InterruptedException {
-        return events.takeData(whileConnected(timeout), true, Integer.MAX_VALUE).stream().map(ClientPolling::data).toList();
+        long since = events.endings();
+        return events.takeData(whileConnected(timeout), since, Integer.MAX_VALUE).stream().map(ClientPolling::data).toList();
     }
 
+    /**
+     * The wait, if connected. The caller counted the ended connections before it asked: the end of the
+     * connection marks the client disconnected before it counts, so an end that comes after the count,
+     * even before this looks, ends the wait.
+     */
     private Duration whileConnected(Duration timeout) {
         Duration wait = WaitLimit.of(timeout);
         return connected.getAsBoolean() ? wait : Duration.ZERO;

@@ -30,9 +30,6 @@ import simplesockets.impl.time.Clock;
  */
 final class EventState<E> {
 
-    /** What one queued piece costs on top of its bytes, so empty pieces cannot queue unbounded memory. */
-    static final int ENTRY_OVERHEAD = EventQueue.ENTRY_OVERHEAD;
-
     private final ReentrantLock lock = new ReentrantLock();
     /** Pollers wait here. */
     private final Condition changed = lock.newCondition();
@@ -119,33 +116,46 @@ final class EventState<E> {
         });
     }
 
+    /** For a wait that a connection's end does not end. */
+    static final long IGNORE_ENDINGS = -1;
+
     /**
-     * Waits until data is queued (or the state closes, or time is up, or, with {@code untilEnding},
-     * a connection ends), then takes up to {@code max} data entries, oldest first; other events stay.
+     * How many connections have ended so far: a poller that asks this before it looks whether it may
+     * wait, then waits with it ({@link #takeData}), cannot miss an end in between.
      */
-    List<E> takeData(Duration timeout, boolean untilEnding, int max) throws InterruptedException {
+    long endings() {
+        return locked(() -> endings);
+    }
+
+    /**
+     * Waits until data is queued (or the state closes, or time is up, or the count of ended
+     * connections is past {@code endingsSince}, from {@link #endings()}, unless that is
+     * {@link #IGNORE_ENDINGS}), then takes up to {@code max} data entries, oldest first; other events stay.
+     */
+    List<E> takeData(Duration timeout, long endingsSince, int max) throws InterruptedException {
         lock.lock();
         try {
-            return awaitDataLocked(timeout, untilEnding) ? takeData(max) : List.of();
+            return awaitDataLocked(timeout, endingsSince) ? takeData(max) : List.of();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Waits until data is queued, without taking it. */
-    boolean awaitAnyData(Duration timeout, boolean untilEnding) throws InterruptedException {
+    /** Waits as {@link #takeData} does until data is queued, without taking it. */
+    boolean awaitAnyData(Duration timeout, long endingsSince) throws InterruptedException {
         lock.lock();
         try {
-            return awaitDataLocked(timeout, untilEnding);
+            return awaitDataLocked(timeout, endingsSince);
         } finally {
             lock.unlock();
         }
     }
 
-    private boolean awaitDataLocked(Duration timeout, boolean untilEnding) throws InterruptedException {
+    private boolean awaitDataLocked(Duration timeout, long endingsSince) throws InterruptedException {
         queue.settle(); // the application is back for more: what it took before is done with
         long nanos = WaitLimit.nanos(timeout);
-        long endingsAtStart = endings;
+        boolean untilEnding = endingsSince != IGNORE_ENDINGS;
+        long endingsAtStart = endingsSince;
         dataWaiters++;
         if (pull) {
             readers.signalAll();

@@ -215,7 +215,7 @@ public final class ServerEngine implements TcpServer {
 
     @Override
     public boolean awaitNewData(Duration timeout) throws InterruptedException {
-        return delivery.events().awaitAnyData(WaitLimit.of(timeout), false);
+        return delivery.events().awaitAnyData(WaitLimit.of(timeout), EventState.IGNORE_ENDINGS);
     }
 
     @Override
@@ -225,7 +225,7 @@ public final class ServerEngine implements TcpServer {
 
     @Override
     public List<ServerEvent.Received> awaitReceived(Duration timeout) throws InterruptedException {
-        return received(delivery.events().takeData(WaitLimit.of(timeout), false,
+        return received(delivery.events().takeData(WaitLimit.of(timeout), EventState.IGNORE_ENDINGS,
                 Integer.MAX_VALUE));
     }
 

@@ -112,7 +112,7 @@ class BackpressureTest {
                 }
                 assertTrue(sender.isAlive(), "empty frames must not let a peer queue without bound");
                 int queued = server.drainReceived().size();
-                assertTrue(queued <= LIMIT / EventState.ENTRY_OVERHEAD + 1, queued + " empty frames were queued");
+                assertTrue(queued <= LIMIT / EventQueue.ENTRY_OVERHEAD + 1, queued + " empty frames were queued");
             }
         }
     }

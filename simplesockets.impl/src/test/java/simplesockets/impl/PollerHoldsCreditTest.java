@@ -53,7 +53,7 @@ class PollerHoldsCreditTest {
         assertFalse(permit.isDone(), "the reader still waits while the application holds the batch");
 
         // The application is back for more (here: nothing there yet): the batch is done with.
-        assertEquals(List.of(), events.takeData(Duration.ZERO, false, 10));
+        assertEquals(List.of(), events.takeData(Duration.ZERO, EventState.IGNORE_ENDINGS, 10));
         assertTrue(permit.get(5, TimeUnit.SECONDS), "the reader may read again");
         assertEquals(0, credit.queued());
     }
@@ -67,9 +67,9 @@ class PollerHoldsCreditTest {
         assertEquals(0, credit.queued(), "settled by the next wait for an event");
 
         queue("b", 1200);
-        assertEquals(List.of("b"), events.takeData(Duration.ofSeconds(1), false, 10));
+        assertEquals(List.of("b"), events.takeData(Duration.ofSeconds(1), EventState.IGNORE_ENDINGS, 10));
         assertTrue(credit.queued() >= LIMIT, "held after a batch");
-        assertFalse(events.awaitAnyData(Duration.ZERO, false));
+        assertFalse(events.awaitAnyData(Duration.ZERO, EventState.IGNORE_ENDINGS));
         assertEquals(0, credit.queued(), "settled by the next wait for data");
 
         queue("c", 1200);
