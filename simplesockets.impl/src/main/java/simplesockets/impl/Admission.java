@@ -45,9 +45,17 @@ final class Admission {
      */
     Admission(ServerOptions options, Supplier<ServerState> state, Registry registry, Scope scope,
             Delivery<ServerEvent> delivery, Clock clock, Runnable ended) {
-        this.owner = link -> {
-            registry.remove(link);
-            ended.run();
+        this.owner = new Link.Owner() {
+            @Override
+            public void ending(Link link) {
+                registry.remove(link);
+                ended.run();
+            }
+
+            @Override
+            public void finished(Link link) {
+                registry.finished(link);
+            }
         };
         this.options = options;
         this.state = state;

@@ -39,9 +39,14 @@ final class Link implements Connection, Outbound.Ends {
     interface Owner {
         /** The end was just decided, on the thread that decided it; called once. */
         void ending(Link link);
+
+        /** The link finished on its own thread: its last sends written or dropped, its socket closed. */
+        default void finished(Link link) {
+        }
     }
 
     private final long id;
+    private volatile boolean finished;
     private final Transport transport;
     private final ReadMode mode;
     private final LinkSettings settings;
@@ -254,7 +259,14 @@ final class Link implements Connection, Outbound.Ends {
         reader.release();
         out.release();
         meter.closed(decided);
+        finished = true; // before the owner is told: see Registry#remove
+        owner.finished(this);
         return decided;
+    }
+
+    /** Whether {@link #finish} is over: the link's thread is past its last write. */
+    boolean isFinished() {
+        return finished;
     }
 
     @Override

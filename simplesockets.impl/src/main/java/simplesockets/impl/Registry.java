@@ -30,6 +30,11 @@ final class Registry {
     private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
 
     private final ConcurrentHashMap<Long, Link> links = new ConcurrentHashMap<>();
+    /**
+     * Links whose end was decided (so they left {@link #links} and their slot) that still finish on their
+     * own threads, writing their last sends: a graceful close waits for them too, and a close ends them.
+     */
+    private final Set<Link> finishing = ConcurrentHashMap.newKeySet();
     /** Admitted connections that are not links yet: in their PROXY protocol header or TLS handshake. */
     private final Set<Transport> preparing = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
@@ -95,16 +100,35 @@ final class Registry {
         return true;
     }
 
-    /** Removes a link and frees its slot; harmless if it is not here. */
+    /**
+     * Removes a link whose end was decided and frees its slot; harmless if it is not here. It stays
+     * among the finishing ones until {@link #finished}.
+     */
     void remove(Link link) {
         lock.lock();
         try {
             if (links.remove(link.id(), link)) {
                 slots--;
+                finishing.add(link);
+                if (link.isFinished()) { // it finished before it was added: finished() found nothing to remove
+                    finishing.remove(link);
+                }
                 emptied.signalAll();
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** A link finished on its own thread: a graceful close no longer waits for it. */
+    void finished(Link link) {
+        if (finishing.remove(link)) {
+            lock.lock();
+            try {
+                emptied.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -116,8 +140,9 @@ final class Registry {
         return links.values().stream().filter(link -> link.remoteAddress().equals(address)).findFirst();
     }
 
+    /** The live links, then those still finishing: what a close ends, and what the timeouts watch. */
     Iterable<Link> links() {
-        return links.values();
+        return () -> java.util.stream.Stream.concat(links.values().stream(), finishing.stream()).iterator();
     }
 
     int size() {
@@ -179,9 +204,9 @@ final class Registry {
     /**
      * Asks every live connection to finish the work in hand ({@link Link#drain()}), and every connection
      * still in its PROXY header or TLS handshake to do the same once it is a link, then waits until no
-     * slot is taken, for at most {@code max} of the clock's time.
+     * slot is taken and no link still finishes, for at most {@code max} of the clock's time.
      *
-     * @return the slots still taken: 0 when everything ended in time
+     * @return the connections still there: 0 when everything ended in time
      */
     int drain(Duration max, Clock clock) throws InterruptedException {
         lock.lock();
@@ -203,10 +228,10 @@ final class Registry {
         });
         lock.lock();
         try {
-            while (slots > 0 && !expired[0]) {
+            while ((slots > 0 || !finishing.isEmpty()) && !expired[0]) {
                 emptied.await();
             }
-            return slots;
+            return slots + finishing.size();
         } finally {
             lock.unlock();
             timer.cancel();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static simplesockets.impl.Peers.bytes;
 import static simplesockets.impl.Peers.connect;
@@ -50,6 +51,36 @@ class GracefulCloseTest {
     /** How long a handler's simulated work takes. */
     private static final Duration WORK = Duration.ofMillis(300);
     private static final int REPLY = 64 * 1024;
+
+    // ---- replies still being written when a connection's end is decided ----
+
+    /**
+     * A drain ends a polling connection while a large reply to it is still being written to a peer that
+     * reads slowly. The connection leaves {@code clients()} at once, but the graceful close waits for the
+     * reply within its grace, and returns 0. Before, it stopped waiting as soon as the connection left,
+     * and the close's last step cut the reply off after {@code closeTimeout}, still returning 0.
+     */
+    @Test
+    void aReplyStillBeingWrittenWhenItsConnectionEndsIsWaitedForWithinTheGrace() throws Exception {
+        byte[] reply = Peers.pattern(5, 32 << 20); // more than the kernel's buffers hold for a peer not reading
+        TcpServer server = TcpServer.create(loopback().maxPendingSendBytes(64 << 20)
+                .closeTimeout(Duration.ofMillis(200)).build());
+        server.start();
+        try (server; Socket peer = connect(server.localAddress().orElseThrow())) {
+            Peers.awaitCondition(() -> server.clients().size() == 1, Peers.WAIT, () -> "not connected");
+            server.clients().getFirst().send(reply); // from this thread: its writer writes it, slowly
+            CompletableFuture<Integer> closing = CompletableFuture.supplyAsync(() -> server.close(Duration.ofSeconds(20)));
+            Peers.awaitCondition(() -> server.clients().isEmpty(), Peers.WAIT, () -> "the connection did not end");
+
+            // Not a synchronization: the old close returned within about closeTimeout of this point.
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> closing.get(1, TimeUnit.SECONDS),
+                    "the close waits for the reply still being written");
+            byte[] got = peer.getInputStream().readNBytes(reply.length);
+            assertTrue(Arrays.equals(reply, got), "the whole reply arrived: " + got.length + " of " + reply.length + " bytes");
+            assertEquals(-1, peer.getInputStream().read(), "then the connection closed");
+            assertEquals(0, closing.get(Peers.WAIT.toSeconds(), TimeUnit.SECONDS).intValue(), "nothing was cut off");
+        }
+    }
 
     // ---- a) a handler mid-reply finishes within the grace ----
 
