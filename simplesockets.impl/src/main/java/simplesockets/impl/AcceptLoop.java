@@ -2,6 +2,7 @@ package simplesockets.impl;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,9 @@ final class AcceptLoop {
     private final Consumer<Transport> admit;
     private final Consumer<Failure> record;
     private final Thread thread;
-    private volatile boolean backingOff;
+    /** Guards {@link #backingOff}, so that a nudge interrupts the loop only while it sleeps. */
+    private final ReentrantLock nudging = new ReentrantLock();
+    private boolean backingOff;
 
     /** Starts accepting from {@code acceptor} on a new thread of {@code scope}. */
     AcceptLoop(Acceptor acceptor, Scope scope, Clock clock, Consumer<Transport> admit, Consumer<Failure> record) {
@@ -84,21 +87,42 @@ final class AcceptLoop {
      * @return {@code false} if the loop must end: the acceptor is closed
      */
     private boolean backOff(Duration backoff) {
-        backingOff = true;
+        setBackingOff(true);
         try {
             clock.sleep(backoff);
         } catch (InterruptedException nudgedOrClosed) {
             // try again now, unless closed
         } finally {
-            backingOff = false;
+            setBackingOff(false);
         }
         return acceptor.isOpen();
     }
 
-    /** A connection ended: if the loop is backing off, it tries again now. Never blocks. */
+    /**
+     * Ends or begins a back-off. At its end, a nudge that came as the sleep ended is cleared: a pending
+     * interrupt would close an interruptible listener (a Unix socket's channel) in its next accept.
+     */
+    private void setBackingOff(boolean on) {
+        nudging.lock();
+        try {
+            backingOff = on;
+            if (!on && acceptor.isOpen()) {
+                Thread.interrupted();
+            }
+        } finally {
+            nudging.unlock();
+        }
+    }
+
+    /** A connection ended: if the loop is backing off, it tries again now. Never blocks for long. */
     void nudge() {
-        if (backingOff) {
-            thread.interrupt();
+        nudging.lock();
+        try {
+            if (backingOff) {
+                thread.interrupt();
+            }
+        } finally {
+            nudging.unlock();
         }
     }
 

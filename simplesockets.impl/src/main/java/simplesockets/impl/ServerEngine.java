@@ -95,8 +95,7 @@ public final class ServerEngine implements TcpServer {
             before = lifecycle.move("start", EnumSet.of(ServerState.CREATED, ServerState.PAUSED,
                     ServerState.ACCEPTING), ServerState.ACCEPTING, from -> {
                         if (from == ServerState.CREATED) {
-                            listener.listen(endpoint.address());
-                            permitUnixSocket(endpoint);
+                            listen(endpoint.address(), endpoint);
                         }
                     });
         } catch (IOException e) {
@@ -127,10 +126,8 @@ public final class ServerEngine implements TcpServer {
             if (lifecycle.is(ServerState.KILLED)) {
                 prepareUnixSocket(endpoint);
             }
-            lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING, from -> {
-                listener.listen(null);
-                permitUnixSocket(endpoint);
-            });
+            lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING,
+                    from -> listen(null, endpoint));
         } catch (IOException e) {
             throw bindFailed(e);
         }
@@ -140,6 +137,20 @@ public final class ServerEngine implements TcpServer {
     private static void prepareUnixSocket(Endpoint endpoint) throws IOException {
         if (endpoint.unixPath().isPresent()) {
             UnixSocketFile.prepare(endpoint.unixPath().get());
+        }
+    }
+
+    /**
+     * Listens, then gives a Unix socket's file its permissions; if that fails, the listener is closed
+     * again (its file removed), so that the state, which does not move, is the truth.
+     */
+    private void listen(java.net.SocketAddress address, Endpoint endpoint) throws IOException {
+        listener.listen(address);
+        try {
+            permitUnixSocket(endpoint);
+        } catch (IOException | RuntimeException e) {
+            listener.close(Duration.ZERO); // the next listen joins its loop
+            throw e;
         }
     }
 

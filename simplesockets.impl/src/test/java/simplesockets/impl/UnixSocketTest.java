@@ -210,6 +210,36 @@ class UnixSocketTest {
         }
     }
 
+    /**
+     * Giving the socket file its permissions can fail after the bind (here the file is not where the
+     * listener put it). The start then fails, its state stays {@code CREATED}, and the listener is closed
+     * again. Before, it kept listening, and its accept loop running, under a server that said it was not
+     * started.
+     */
+    @Test
+    void aStartWhosePermissionsFailClosesItsListener() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<simplesockets.impl.transport.Acceptor> bound = new java.util.concurrent.atomic.AtomicReference<>();
+        simplesockets.impl.transport.Network elsewhere = new simplesockets.impl.transport.Network() {
+            @Override
+            public simplesockets.impl.transport.Acceptor bind(java.net.SocketAddress address, int backlog) throws IOException {
+                // Listens on loopback TCP: no socket file appears at the path the options name.
+                bound.set(SocketNetwork.INSTANCE.bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), backlog));
+                return bound.get();
+            }
+
+            @Override
+            public simplesockets.impl.transport.Transport connect(java.net.SocketAddress address, Duration timeout) throws IOException {
+                return SocketNetwork.INSTANCE.connect(address, timeout);
+            }
+        };
+        try (TcpServer server = new ServerEngine(elsewhere, unix(dir.resolve("perm.sock"))
+                .unixSocketPermissions(PosixFilePermissions.fromString("rw-------")).build(), null)) {
+            assertThrows(IOException.class, server::start);
+            assertEquals(ServerState.CREATED, server.state());
+            assertFalse(bound.get().isOpen(), "the listener was closed again");
+        }
+    }
+
     @Test
     void aClientWithNobodyListeningGetsAConnectFailure() {
         try (TcpClient client = TcpClient.create(client(dir.resolve("nobody.sock")).build())) {
