@@ -31,8 +31,8 @@ final class Listener {
     private final Duration letGo;
     /** Written under the lifecycle's lock; read by {@link #nudge()} without it. */
     private volatile AcceptLoop loop;
-    /** The loop closed last: its thread may still hold the port until it wakes. */
-    private AcceptLoop stopped;
+    /** The loop closed last: its thread may still hold the port until it wakes. Written under the lock. */
+    private volatile AcceptLoop stopped;
     private volatile InetSocketAddress bound;
     /** What was bound, as the network took it: a TCP restart binds {@link #bound} (the real port). */
     private SocketAddress bindAddress;
@@ -73,6 +73,18 @@ final class Listener {
         bound = acceptor.localAddress();
         bindAddress = target;
         LOG.debug("Server listening on {}", bound);
+    }
+
+    /**
+     * Waits, without the lifecycle's lock, for the loop closed last to end (bounded as in
+     * {@link #listen}): its thread may need that lock to finish admitting a connection, so a restart
+     * waits for it here first, and its {@code listen} then finds it ended.
+     */
+    void awaitStopped() {
+        AcceptLoop last = stopped;
+        if (last != null) {
+            last.join(letGo);
+        }
     }
 
     /**

@@ -126,6 +126,7 @@ public final class ServerEngine implements TcpServer {
             if (lifecycle.is(ServerState.KILLED)) {
                 prepareUnixSocket(endpoint);
             }
+            listener.awaitStopped(); // outside the lock, which the old loop may need to end
             lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING,
                     from -> listen(null, endpoint));
         } catch (IOException e) {
