@@ -751,8 +751,8 @@ public final class ServerOptions {
      * frames (or lines) still arriving, and sends waiting for their writer; default 64 MiB. Past it, a
      * connection that is building a frame or a line waits before it reads more (TCP flow control then
      * slows its peer), while a connection that holds nothing reads on, so fresh clients are still served.
-     * One builder at a time may still read on until its frame is done, so frames that alone fill the
-     * bound, or a frame larger than it, still arrive.
+     * One builder at a time may still read on until its frame is done (or its peer stops mid-frame for
+     * a second), so frames that alone fill the bound, or a frame larger than it, still arrive.
      *
      * @return the setting
      */

@@ -18,9 +18,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * connection ends): frames still arriving may be all that spends the bound, and only finishing one
  * gives bytes back, so without the pass they would wait for each other for good (a frame larger than
  * the bound would never arrive at all). So the bound can also be passed by one frame, at most the
- * framing's maximum.
+ * framing's maximum. A holder whose read has waited {@link #PASS_STALL} (its peer stopped mid-frame)
+ * lets a waiting builder take the pass, so one stalled peer cannot hold up the others; it waits like
+ * them at its next read.
  */
 final class Budget {
+
+    /** How long the pass holder's read may wait for its peer before another builder takes the pass. */
+    static final java.time.Duration PASS_STALL = java.time.Duration.ofSeconds(1);
+    private static final long PASS_STALL_NANOS = PASS_STALL.toNanos();
+
+    /** A builder of a frame, as the budget sees it. */
+    interface Builder {
+        /** How long its read in progress has waited, in nanoseconds; 0 when none is in progress. */
+        long readWaitingNanos();
+    }
 
     private final long limit;
     private final AtomicLong used = new AtomicLong();
@@ -28,7 +40,7 @@ final class Budget {
     private final Condition room = lock.newCondition();
     private int waiting;
     /** The builder that may read on while the bound is spent, or {@code null}; written under the lock. */
-    private volatile Object pass;
+    private volatile Builder pass;
 
     /**
      * @param limit the bytes in flight past which builders of frames wait
@@ -57,7 +69,7 @@ final class Budget {
      *                with {@link #done}
      * @param waits   told once, before the builder first waits
      */
-    void awaitRoom(Object builder, java.util.function.BooleanSupplier stop, Runnable waits) throws InterruptedException {
+    void awaitRoom(Builder builder, java.util.function.BooleanSupplier stop, Runnable waits) throws InterruptedException {
         if (used.get() < limit || pass == builder) {
             return;
         }
@@ -66,7 +78,9 @@ final class Budget {
             waiting++;
             boolean told = false;
             while (used.get() >= limit && !stop.getAsBoolean()) {
-                if (pass == null || pass == builder) {
+                Builder holder = pass;
+                long stalled = holder == null || holder == builder ? PASS_STALL_NANOS : holder.readWaitingNanos();
+                if (stalled >= PASS_STALL_NANOS) {
                     pass = builder; // someone must read on, or no frame would ever be done
                     return;
                 }
@@ -74,7 +88,9 @@ final class Budget {
                     told = true;
                     waits.run();
                 }
-                room.await();
+                // Until the holder gives the pass back, or until it would have stalled: a holder not in a
+                // read now is busy, and is looked at again a whole PASS_STALL later.
+                room.awaitNanos(PASS_STALL_NANOS - stalled);
             }
         } finally {
             waiting--;
@@ -83,7 +99,7 @@ final class Budget {
     }
 
     /** The builder's frame is done, or its connection ended: if it held the pass, a waiter may take it. */
-    void done(Object builder) {
+    void done(Builder builder) {
         if (pass != builder) {
             return;
         }

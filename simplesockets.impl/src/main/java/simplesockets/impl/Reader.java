@@ -17,7 +17,7 @@ import simplesockets.impl.transport.Transport;
  * that connections whose peers answer at once cannot starve the others. The time the read in progress
  * started is published for the idle timeout.
  */
-final class Reader {
+final class Reader implements Budget.Builder {
 
     private final Transport transport;
     private final Codec codec;
@@ -187,6 +187,12 @@ final class Reader {
     /** The size of the next read; read without the lock, which a blocked read holds. */
     int readSize() {
         return reads.size();
+    }
+
+    /** How long the read in progress has waited, on the owner's clock: for the budget's pass. */
+    @Override
+    public long readWaitingNanos() {
+        return readWaitingNanos(clock.nanoTime());
     }
 
     /**

@@ -92,6 +92,41 @@ class FramesPastTheBudgetTest {
         }
     }
 
+    /**
+     * The pass goes to whoever needs it when its holder stalls: peer A fills the bound alone with most
+     * of a frame and then sends nothing more, holding the pass in a read that waits; peer B's frame,
+     * begun after, must still arrive, within about {@link Budget#PASS_STALL} of A's stall. Before, B
+     * waited for A's frame for good: one peer that stopped mid-frame held up every other builder.
+     */
+    @Test
+    void aPeerThatStopsMidFrameDoesNotHoldUpTheOthers() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().framing(Framing.lengthPrefixed(1 << 20))
+                .maxQueuedBytesTotal(1 << 20).onReceive((c, d) -> c.send(d)).build());
+                Socket a = startServer(server); Socket b = connect(server.localAddress().orElseThrow())) {
+            byte[] stalled = frame(Peers.pattern(1, 1 << 20));
+            a.getOutputStream().write(stalled, 0, stalled.length - 100 * 1024); // its buffer alone spends the bound
+            a.getOutputStream().flush();
+            Peers.awaitCondition(() -> server.stats().bytesIn() >= stalled.length - 100 * 1024, Peers.WAIT,
+                    () -> "A's part was not read: " + server.stats());
+
+            byte[] small = frame(Peers.pattern(2, 4096));
+            OutputStream out = b.getOutputStream();
+            out.write(small, 0, 100);
+            out.flush();
+            Peers.awaitCondition(() -> server.stats().readerStalls() >= 1, Peers.WAIT,
+                    () -> "B did not wait for the bound: " + server.stats());
+            out.write(small, 100, small.length - 100);
+            out.flush();
+            b.setSoTimeout((int) Peers.WAIT.multipliedBy(2).toMillis());
+            assertArrayEquals(small, Peers.readExactly(b, small.length), "B's frame arrived and was echoed");
+        }
+    }
+
+    private static Socket startServer(TcpServer server) throws java.io.IOException {
+        server.start();
+        return connect(server.localAddress().orElseThrow());
+    }
+
     /** A length-prefixed frame: four bytes of length, big-endian, then the payload. */
     private static byte[] frame(byte[] payload) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
