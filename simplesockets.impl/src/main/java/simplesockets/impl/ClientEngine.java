@@ -294,6 +294,7 @@ public final class ClientEngine implements TcpClient {
             return;
         }
         reconnector.stop();
+        connector.close();
         open.ifPresent(link -> link.end(DisconnectReason.CLOSED_BY_US));
         timeouts.stop();
         delivery.close();

@@ -31,6 +31,9 @@ final class Connector {
     private final Link.Owner owner;
     private final LinkSettings settings;
     private final AtomicLong ids = new AtomicLong();
+    /** Connections still in their PROXY header or TLS handshake: the client's close closes them. */
+    private final java.util.Set<Transport> preparing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     Connector(Network network, ClientOptions options, Clock clock, Scope scope, Delivery<ClientEvent> delivery,
             Link.Owner owner) {
@@ -58,6 +61,22 @@ final class Connector {
             failed.accept(new Failure.Connect(target, shown(e), clock.now()));
             return Optional.empty();
         }
+        preparing.add(transport);
+        try {
+            return prepare(transport, target, failed);
+        } finally {
+            preparing.remove(transport);
+        }
+    }
+
+    /** The header and handshake of a connected transport; a close meanwhile fails them at once. */
+    private Optional<Link> prepare(Transport transport, InetSocketAddress target, Consumer<Failure> failed) {
+        if (closed) { // looked at after the transport was noted: close() either sees it or is seen here
+            Transports.closeQuietly(transport);
+            failed.accept(new Failure.Connect(target, new java.net.SocketException("the client was closed while connecting"),
+                    clock.now()));
+            return Optional.empty();
+        }
         try {
             transport.configure(options.tcpNoDelay(), options.keepAlive(), options.keepAliveTuning());
             if (options.proxyHeader().isPresent()) { // in the clear, before anything else
@@ -82,6 +101,15 @@ final class Connector {
         }
         ReadMode mode = delivery.callsOnReceive() ? ReadMode.CALLBACK : ReadMode.QUEUE;
         return Optional.of(new Link(ids.incrementAndGet(), transport, mode, settings, delivery, owner, clock, scope));
+    }
+
+    /**
+     * The client closes: connections still in their header or handshake are closed, so that a connect
+     * under way fails at once instead of waiting for a handshake deadline the closed clock no longer keeps.
+     */
+    void close() {
+        closed = true;
+        preparing.forEach(Transports::closeQuietly);
     }
 
     /** What a failure records: a JDK or API type, never one of the transport seam's own. */

@@ -31,7 +31,13 @@ final class Handshake {
             Transports.closeQuietly(plain);
         });
         try {
-            return plain.startTls(tls, clientMode, peerHost, clock);
+            Transport secured = plain.startTls(tls, clientMode, peerHost, clock);
+            deadline.cancel();
+            if (expired.get()) { // it finished just as the deadline closed its socket: a timeout, as it is
+                Transports.closeQuietly(secured);
+                throw new SocketTimeoutException("TLS handshake took longer than " + tls.handshakeTimeout());
+            }
+            return secured;
         } catch (IOException | RuntimeException e) {
             Transports.closeQuietly(plain);
             if (expired.get() && !(e instanceof SocketTimeoutException)) {

@@ -149,9 +149,9 @@ final class ProxyHeaderParser {
             throw new ProtocolException("PROXY protocol v2 header with command " + command
                     + "; only 0 (LOCAL) and 1 (PROXY) exist");
         }
-        if (family > 3 || protocol > 2) {
+        if (family > 3 || protocol > 2 || (family == 0) != (protocol == 0)) {
             throw new ProtocolException(String.format("PROXY protocol v2 header with address family and transport"
-                    + " 0x%02x; the family must be 0 to 3 and the transport 0 to 2", buffer[13] & 0xff));
+                    + " 0x%02x; the family must be 0 to 3 and the transport 0 to 2, both 0 or neither", buffer[13] & 0xff));
         }
         int addresses = switch (family) {
             case 1 -> 12;  // IPv4: two addresses of 4 bytes, two ports

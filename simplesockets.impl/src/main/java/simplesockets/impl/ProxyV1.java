@@ -57,8 +57,10 @@ final class ProxyV1 {
                     return InetAddress.getByAddress(bytes);
                 }
             } else if (text.indexOf(':') >= 0 && text.length() <= 45
+                    && (Character.digit(text.charAt(0), 16) >= 0 || text.charAt(0) == ':')
                     && text.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
-                // Hex digits, colons and dots only: a literal, parsed without any name lookup.
+                // Hex digits, colons and dots only, beginning with a digit or a colon: a literal, which the
+                // JDK parses without any name lookup (it looks up by name what begins otherwise).
                 return InetAddress.getByName(text);
             }
         } catch (UnknownHostException e) {

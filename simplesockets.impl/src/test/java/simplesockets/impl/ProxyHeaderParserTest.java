@@ -154,6 +154,7 @@ class ProxyHeaderParserTest {
         refused("PROXY TCP6 1.2.3.4 1.2.3.4 1 2\r\n", "'1.2.3.4' is not an IPv6 address");
         refused("PROXY TCP6 localhost ::1 1 2\r\n", "'localhost' is not an IPv6 address"); // never looked up
         refused("PROXY TCP6 fe80::1%eth0 ::1 1 2\r\n", "is not an IPv6 address");
+        refused("PROXY TCP6 .:: ::1 1 2\r\n", "'.::' is not an IPv6 address"); // the JDK would look it up by name
         refused("PROXY UDP4 1.2.3.4 5.6.7.8 1 2\r\n", "TCP4, TCP6 or UNKNOWN");
         refused("PROXY tcp4 1.2.3.4 5.6.7.8 1 2\r\n", "TCP4, TCP6 or UNKNOWN");
         refused("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n", "stray \\r or \\n");
@@ -236,6 +237,11 @@ class ProxyHeaderParserTest {
         byte[] transport3 = good.clone();
         transport3[13] = 0x13;
         refused(transport3, "family and transport 0x13");
+        for (int familyWithoutTransport : new int[] {0x10, 0x20, 0x30, 0x01, 0x02}) { // only 0x00 and both set are valid
+            byte[] half = good.clone();
+            half[13] = (byte) familyWithoutTransport;
+            refused(half, String.format("family and transport 0x%02x", familyWithoutTransport));
+        }
         byte[] tooShort = good.clone();
         tooShort[15] = 11;
         refused(tooShort, "too short for the 12 bytes");

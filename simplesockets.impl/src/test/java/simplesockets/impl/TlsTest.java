@@ -160,6 +160,29 @@ class TlsTest {
      * begins are decrypted and delivered, not dropped. (The TLS socket counts only plaintext it has
      * already decrypted as available, so the drain used to shut the input at once.)
      */
+    /**
+     * Closing a client while its {@code connect()} waits in a TLS handshake with a server that never
+     * answers ends the connect at once, long before the handshake timeout. Before, the close cancelled
+     * the handshake's deadline with the rest of the client's timers, and the connect waited for good.
+     */
+    @Test
+    void closingAClientEndsAConnectWaitingInItsHandshake() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            TcpClient client = TcpClient.create(ClientOptions.builder().host("127.0.0.1").port(silent.getLocalPort())
+                    .tls(tls().trustStore(trustServer, PASSWORD).handshakeTimeout(Duration.ofMinutes(5)).build()).build());
+            var connecting = Peers.startOn(Thread.ofVirtual(), "connecting", () -> {
+                client.connect();
+                return "connected";
+            });
+            try (Socket accepted = silent.accept()) { // the client is connected and in its handshake now
+                client.close();
+                var failure = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> connecting.get(Peers.WAIT.toSeconds(), TimeUnit.SECONDS), "the connect ended with the close");
+                assertInstanceOf(IOException.class, failure.getCause());
+            }
+        }
+    }
+
     @Test
     void aGracefulCloseDeliversTheRecordsTheKernelHeldWhenItBegan() throws Exception {
         byte[] sent = Peers.pattern(7, 64 * 1024);

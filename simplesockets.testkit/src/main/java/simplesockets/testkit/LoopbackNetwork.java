@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,7 +57,7 @@ public final class LoopbackNetwork implements AutoCloseable {
     private final AtomicInteger nextPort = new AtomicInteger();
     private final List<AutoCloseable> made = new CopyOnWriteArrayList<>();
     private final BlockingQueue<Wire> wires = new LinkedBlockingQueue<>(MAX_UNTAKEN_WIRES);
-    private final ConcurrentLinkedQueue<List<Fault>> pendingFaults = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.ConcurrentLinkedDeque<List<Fault>> pendingFaults = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private final Network network = new Network() {
         @Override
         public Acceptor bind(SocketAddress address, int backlog) throws IOException {
@@ -213,6 +212,9 @@ public final class LoopbackNetwork implements AutoCloseable {
             faults.forEach(wire::apply);
         }
         if (!acceptor.offer(wire)) {
+            if (faults != null) {
+                pendingFaults.offerFirst(faults); // meant for the next connection made, which this was not
+            }
             throw new ConnectException("Connection refused: the backlog of " + resolved + " is full");
         }
         if (track) {

@@ -55,6 +55,10 @@ final class Pipe {
     private int fragment;
     private long delayNanos;
 
+    /** Pipes made so far: the order in which two pipes' locks are taken together. */
+    private static final java.util.concurrent.atomic.AtomicLong MADE = new java.util.concurrent.atomic.AtomicLong();
+    private final long order = MADE.incrementAndGet();
+
     Pipe(int capacity) {
         this.capacity = capacity;
     }
@@ -213,8 +217,8 @@ final class Pipe {
 
     /**
      * Resets both directions at once, under both locks, so that neither side can react to its half of
-     * the reset (and close its end) before the other half is in place. Callers always pass the
-     * client-to-server pipe first, which keeps the lock order fixed.
+     * the reset (and close its end) before the other half is in place. The locks are taken in the pipes'
+     * order of making, whichever end calls, so that both ends closing at once cannot deadlock.
      */
     static void resetBoth(Pipe first, Pipe second) {
         both(first, second, Pipe::resetLocked);
@@ -225,7 +229,9 @@ final class Pipe {
         both(first, second, p -> p.ended = true);
     }
 
-    private static void both(Pipe first, Pipe second, java.util.function.Consumer<Pipe> change) {
+    private static void both(Pipe one, Pipe other, java.util.function.Consumer<Pipe> change) {
+        Pipe first = one.order < other.order ? one : other;
+        Pipe second = first == one ? other : one;
         first.lock.lock();
         try {
             second.lock.lock();

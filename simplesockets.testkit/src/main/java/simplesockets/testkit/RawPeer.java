@@ -40,7 +40,11 @@ public final class RawPeer implements AutoCloseable {
      */
     public void send(byte[] data) throws IOException {
         Objects.requireNonNull(data, "data");
-        end.write(data, 0, data.length);
+        try {
+            end.write(data, 0, data.length);
+        } catch (IOException e) {
+            throw shown(e);
+        }
     }
 
     /**
@@ -53,15 +57,31 @@ public final class RawPeer implements AutoCloseable {
      */
     public Optional<byte[]> read(Duration timeout) throws IOException {
         byte[] buffer = new byte[64 * 1024];
-        int n = end.read(buffer, timeout);
+        int n;
+        try {
+            n = end.read(buffer, timeout);
+        } catch (IOException e) {
+            throw shown(e);
+        }
         return n < 0 ? Optional.empty() : Optional.of(Arrays.copyOf(buffer, n));
+    }
+
+    /** What a test sees of a failure: a JDK type, as over a real socket, never the transport seam's own. */
+    private static IOException shown(IOException e) {
+        if (!(e instanceof simplesockets.impl.transport.PeerResetException)) {
+            return e;
+        }
+        java.net.SocketException reset = new java.net.SocketException(e.getMessage());
+        reset.initCause(e);
+        return reset;
     }
 
     /**
      * Reads and discards until the server ends the connection (end of stream or reset).
      *
      * @param timeout the longest wait
-     * @return {@code true} if the connection ended in time, {@code false} if it stayed open
+     * @return {@code true} if the connection ended in time, {@code false} if it stayed open (or the
+     *         waiting thread was interrupted; its interrupt status is then set)
      */
     public boolean awaitClosed(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -78,6 +98,9 @@ public final class RawPeer implements AutoCloseable {
             }
         } catch (java.net.SocketTimeoutException e) {
             return false;
+        } catch (java.io.InterruptedIOException e) {
+            Thread.currentThread().interrupt();
+            return false;
         } catch (IOException e) {
             return true;
         }
@@ -88,7 +111,10 @@ public final class RawPeer implements AutoCloseable {
         end.shutdownOutput();
     }
 
-    /** Closes this end: the server reads end of stream. */
+    /**
+     * Closes this end: the server reads end of stream after what is in flight, or, if bytes the server
+     * sent are still unread here, the connection is reset, as a kernel does.
+     */
     @Override
     public void close() {
         end.close();

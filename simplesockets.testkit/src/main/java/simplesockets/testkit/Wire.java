@@ -91,8 +91,8 @@ public final class Wire {
 
     /**
      * Takes the oldest write recorded in one direction, exactly as the sender passed it (one send
-     * may be several writes when framing adds a header). Up to 64 KiB per direction is kept; older
-     * writes are dropped first.
+     * may be several writes when framing adds a header). Older writes are dropped first once the
+     * record passes 64 KiB per direction, but the newest write is always kept whole, however large.
      *
      * @param direction which side's writes
      * @param timeout   the longest wait

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.EOFException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,6 +101,18 @@ class FaultTest {
         assertEquals(DisconnectReason.RESET, clientDisconnect(client));
         assertTrue(server.exceptions().isEmpty(), "a reset is a disconnect, not a failure");
         stillServes(network, server);
+    }
+
+    /** A raw peer's send after a reset fails as a socket's does: with a JDK exception, never a testkit internal. */
+    @Test
+    void aRawPeerSeesAResetAsASocketException(LoopbackNetwork network) throws Exception {
+        TcpServer server = echoServer(network, Framing.RAW);
+        RawPeer peer = network.dial(server.localAddress().orElseThrow());
+        peer.reset();
+        IOException failed = assertThrows(IOException.class, () -> peer.send(bytes("after the reset")));
+        assertEquals(java.net.SocketException.class, failed.getClass(), "a plain SocketException, as a socket throws");
+        IOException alsoOnRead = assertThrows(IOException.class, () -> peer.read(WAIT));
+        assertTrue(alsoOnRead.getClass().getName().startsWith("java."), "a JDK type: " + alsoOnRead.getClass());
     }
 
     @Test

@@ -11,11 +11,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * A clock that moves only when told to: {@link #advance} moves it forward, runs the tasks that came
  * due in the order they were due (on the advancing thread, outside the lock), and wakes the sleepers
  * whose time came. Tests of timeouts and back-offs use it so that they never sleep. Thread-safe; one
- * clock may serve several servers and clients.
+ * clock may serve several servers and clients. Advances from several threads take turns, so that time
+ * never goes back and due tasks run in order.
  */
 public final class SteppedClock implements Clock {
 
     private final ReentrantLock lock = new ReentrantLock();
+    /** Held for a whole advance, tasks included; reentrant, so a task may advance the clock too. */
+    private final ReentrantLock advancing = new ReentrantLock();
     private final Condition moved = lock.newCondition();
     private final PriorityQueue<Task> tasks = new PriorityQueue<>();
     private final Instant origin;
@@ -95,6 +98,15 @@ public final class SteppedClock implements Clock {
         if (step.isNegative()) {
             throw new IllegalArgumentException("the clock does not go back: " + step);
         }
+        advancing.lock();
+        try {
+            advanceTurn(step);
+        } finally {
+            advancing.unlock();
+        }
+    }
+
+    private void advanceTurn(Duration step) {
         long target;
         lock.lock();
         try {
@@ -108,7 +120,7 @@ public final class SteppedClock implements Clock {
             try {
                 due = tasks.peek();
                 if (due == null || due.due - target > 0) {
-                    nanos = target;
+                    nanos = Math.max(nanos, target); // another advance may have gone further meanwhile
                     moved.signalAll();
                     return;
                 }
