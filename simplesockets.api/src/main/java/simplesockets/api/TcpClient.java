@@ -99,7 +99,9 @@ public interface TcpClient extends AutoCloseable {
      * {@code onConnect} runs (or a {@link ClientEvent.Connected} is queued). On failure the state is
      * {@link ClientState#DISCONNECTED}, the exception is thrown, and it is also recorded as a
      * {@link Failure.Connect} (the seed returned {@code False} and recorded it). Blocks for at most
-     * {@link ClientOptions#connectTimeout()} (plus the TLS handshake, if any).
+     * {@link ClientOptions#connectTimeout()} (plus the TLS handshake, if any), and, when the connection
+     * before is still reporting its end, up to {@link ClientOptions#closeTimeout()} more, so that its
+     * disconnect comes before this connect.
      *
      * @throws IOException           if the server cannot be reached: a
      *                               {@link java.net.ConnectException} when it refuses, a

@@ -122,6 +122,7 @@ public final class ClientEngine implements TcpClient {
         LOG.debug("Connected to {}", target);
         connector.tally().admitted();
         reconnector.connected(generation == Reconnector.ANY);
+        awaitLastEndReported();
         delivery.connected(link);
         try {
             life.reader(link, scope.fork("reader", () -> read(link)));
@@ -130,6 +131,23 @@ public final class ClientEngine implements TcpClient {
             delivery.disconnected(link, DisconnectReason.CLOSED_BY_US);
         }
         return null;
+    }
+
+    /**
+     * Lets the connection that ended last report its end first (its reader may still be writing its last
+     * sends), for at most the close timeout, so that its {@code Disconnected} comes before the new
+     * {@code Connected}; skipped on that reader's own thread (a callback that connects again).
+     */
+    private void awaitLastEndReported() {
+        Optional<Thread> last = life.lastReader();
+        if (last.isEmpty()) {
+            return;
+        }
+        try {
+            Scope.join(last.get(), options.closeTimeout().plusMillis(100));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The body of the reader thread; a lost connection (not one the user ended) starts the reconnect loop. */

@@ -18,6 +18,8 @@ final class ClientLife {
     // Guarded by the lifecycle's lock:
     private Link link;
     private Thread reader;
+    /** The reader of the connection that ended last: it may still be reporting that end. */
+    private Thread lastReader;
     private boolean connecting;
     private boolean hasConnected;
     private boolean disconnected;
@@ -76,6 +78,11 @@ final class ClientLife {
         });
     }
 
+    /** The reader of the connection that ended last, if any: a new connection waits for it to report that end. */
+    Optional<Thread> lastReader() {
+        return lifecycle.locked(() -> Optional.ofNullable(lastReader));
+    }
+
     /** Records the reader thread of {@code opened}, for a disconnect to wait for. */
     void reader(Link opened, Thread thread) {
         lifecycle.locked(() -> {
@@ -91,6 +98,7 @@ final class ClientLife {
         lifecycle.locked(() -> {
             if (link == ended) {
                 link = null;
+                lastReader = reader;
                 disconnected = true;
                 if (lifecycle.state() == ClientState.CONNECTED) {
                     lifecycle.set(ClientState.DISCONNECTED);
@@ -112,6 +120,7 @@ final class ClientLife {
             }
             lifecycle.set(ClientState.DISCONNECTED);
             disconnected = true;
+            lastReader = reader;
             return Optional.of(new Closing(link, reader));
         });
     }

@@ -240,9 +240,11 @@ final class Link implements Connection, Outbound.Ends {
         DisconnectReason decided = reason.get();
         if (flushFirst || decided instanceof DisconnectReason.PeerClosed || draining) {
             try {
-                out.uncork(false);
-                // A graceful close bounds this itself: at its grace it ends the link, which closes out.
-                out.awaitFlushed(draining ? null : settings.linger());
+                // A graceful close bounds these itself: at its grace it ends the link, which closes out.
+                Duration max = draining ? null : settings.linger();
+                if (out.flushGathered(max)) { // not if a writer stayed blocked on a peer that does not read
+                    out.awaitFlushed(max);
+                }
             } catch (IOException e) {
                 LOG.debug("Writing the last sends of connection {} failed", id, e);
             } catch (InterruptedException e) {

@@ -148,9 +148,7 @@ final class Outbound {
         } catch (IOException e) {
             ends.writeFailed(e); // ends the connection, which closes the queue
             queue.next(null, true); // and the writer stops
-        } catch (RuntimeException | Error e) {
-            // Not the socket's doing: still the connection ends and the writer stops, or no later send
-            // would ever start one again.
+        } catch (RuntimeException | Error e) { // not the socket's: still end, or no send would start a writer again
             ends.writeFailed(new IOException("the connection's writer failed", e));
             queue.next(null, true);
             throw e;
@@ -239,6 +237,27 @@ final class Outbound {
             if (!keep) {
                 cork.release();
             }
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * At the end, on the connection's own thread: writes what was gathered, waiting for the write lock
+     * at most {@code max} ({@code null}: until the writer lets go; a writer blocked on a peer that does
+     * not read holds it), and returns whether it had the lock in time.
+     */
+    boolean flushGathered(Duration max) throws IOException, InterruptedException {
+        corkedBy = null;
+        if (max == null) {
+            writeLock.lockInterruptibly();
+        } else if (!writeLock.tryLock(max.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        try {
+            flushCork();
+            return true;
+        } finally {
+            cork.release();
             writeLock.unlock();
         }
     }

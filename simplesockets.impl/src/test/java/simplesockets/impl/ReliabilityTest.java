@@ -348,6 +348,37 @@ class ReliabilityTest {
     }
 
     /**
+     * A peer that stops reading while a reply is written to it, then half-closes: its connection still
+     * ends within the linger and reports it. Before, the connection's thread waited for the write lock
+     * that the blocked writer held, for as long as the peer did not read: the connection never closed
+     * and its end was never reported.
+     */
+    @Test
+    void aPeerThatHalfClosesWhileItsReplyIsBlockedStillEnds() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().maxPendingSendBytes(64 << 20)
+                .closeTimeout(Duration.ofMillis(500)).build());
+                Socket peer = startAndConnect(server)) {
+            Peers.awaitCondition(() -> server.clients().size() == 1, Peers.WAIT, () -> "not connected");
+            server.clients().getFirst().send(new byte[32 << 20]); // more than the kernels hold: the writer blocks
+            peer.shutdownOutput();
+            ServerEvent.Disconnected gone = null;
+            for (var event = server.awaitEvent(Peers.WAIT); event.isPresent(); event = server.awaitEvent(Peers.WAIT)) {
+                if (event.get() instanceof ServerEvent.Disconnected d) {
+                    gone = d;
+                    break;
+                }
+            }
+            assertInstanceOf(DisconnectReason.PeerClosed.class, gone == null ? null : gone.reason(), "its end was reported");
+            assertTrue(server.clients().isEmpty());
+        }
+    }
+
+    private static Socket startAndConnect(TcpServer server) throws IOException {
+        server.start();
+        return connect(server.localAddress().orElseThrow());
+    }
+
+    /**
      * A writer that fails with an unchecked exception (a transport's bug, not the peer's doing) still
      * ends its connection. Before, it left the send queue thinking a writer ran, so no later send ever
      * started one: sends piled up to the bound of a connection that looked open.
