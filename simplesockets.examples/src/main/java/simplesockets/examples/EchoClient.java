@@ -1,12 +1,12 @@
 package simplesockets.examples;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import simplesockets.api.ClientOptions;
 import simplesockets.api.TcpClient;
 
@@ -29,9 +29,9 @@ public final class EchoClient {
      */
     public static void main(String[] args) throws Exception {
         Args options = Args.parse(args);
-        List<String> messages = options.words();
-        if (messages.isEmpty()) {
-            messages = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).lines().toList();
+        Iterable<String> messages = options.words();
+        if (options.words().isEmpty()) { // each line as it is typed (or piped), sent and answered before the next
+            messages = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).lines()::iterator;
         }
         if (!run(options.host(), options.port(), messages, System.out)) {
             System.exit(1);
@@ -43,13 +43,13 @@ public final class EchoClient {
      *
      * @param host     the server
      * @param port     its port
-     * @param messages what to send, one at a time
+     * @param messages what to send, one at a time, each taken only once the reply to the one before came back
      * @param out      where to print the replies
      * @return {@code true} if every message came back whole
      * @throws IOException          if sending fails
      * @throws InterruptedException if interrupted while waiting for a reply
      */
-    public static boolean run(String host, int port, List<String> messages, PrintStream out)
+    public static boolean run(String host, int port, Iterable<String> messages, PrintStream out)
             throws IOException, InterruptedException {
         try (TcpClient client = TcpClient.create(ClientOptions.builder().host(host).port(port).build())) {
             try {
@@ -61,19 +61,18 @@ public final class EchoClient {
             for (String message : messages) {
                 byte[] request = message.getBytes(StandardCharsets.UTF_8);
                 client.send(request);
-                // Raw TCP has no message boundaries: read until as many bytes came back as went out.
-                StringBuilder reply = new StringBuilder();
-                int received = 0;
-                while (received < request.length) {
+                // Raw TCP has no message boundaries: read until as many bytes came back as went out, and
+                // decode them once, since a character may be split between two pieces.
+                ByteArrayOutputStream reply = new ByteArrayOutputStream();
+                while (reply.size() < request.length) {
                     var piece = client.receive(Duration.ofSeconds(5));
                     if (piece.isEmpty()) {
                         out.println("no reply to: " + message);
                         return false;
                     }
-                    received += piece.get().length;
-                    reply.append(new String(piece.get(), StandardCharsets.UTF_8));
+                    reply.writeBytes(piece.get());
                 }
-                out.println(reply);
+                out.println(reply.toString(StandardCharsets.UTF_8));
             }
             return true;
         }

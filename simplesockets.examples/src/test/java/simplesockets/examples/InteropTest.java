@@ -104,6 +104,19 @@ class InteropTest {
         assertEquals("Test\nagain\n", printed.toString(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A reply longer than one piece (2,048 bytes by default) whose last character is split between two
+     * pieces prints whole. Before, each piece was decoded alone, and the split character printed as two
+     * replacement characters.
+     */
+    @Test
+    void echoClientPrintsACharacterSplitBetweenTwoPiecesWhole() throws Exception {
+        String message = "a".repeat(2047) + "\u00e9"; // the two bytes of the é are the 2,048th and the 2,049th
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        assertTrue(EchoClient.run("127.0.0.1", port, List.of(message), new PrintStream(printed, true, StandardCharsets.UTF_8)));
+        assertEquals(message + "\n", printed.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void echoClientTalksToAPlainJavaEchoServer() throws Exception {
         try (ServerSocket raw = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
