@@ -196,6 +196,9 @@ class TlsTest {
             Peers.awaitCondition(server::hasNewData, Peers.WAIT, () -> "nothing received");
             Peers.awaitCondition(() -> server.clients().getFirst().stats().isReaderStalled(), Peers.WAIT,
                     () -> "the reader did not stop at its bound");
+            // Every byte sent has arrived before the drain begins (under load the client's writer may lag):
+            // what arrives after it is not the drain's to deliver.
+            Peers.awaitCondition(() -> client.stats().pendingBytes() == 0, Peers.WAIT, () -> "the client did not write it all");
 
             var closing = java.util.concurrent.CompletableFuture.supplyAsync(() -> server.close(Duration.ofSeconds(10)));
             byte[] received = Peers.pollBytes(server, sent.length, r -> { });
