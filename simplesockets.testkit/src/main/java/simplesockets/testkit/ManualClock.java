@@ -15,13 +15,16 @@ import simplesockets.impl.time.SteppedClock;
  * try (LoopbackNetwork network = new LoopbackNetwork(clock)) {
  *     TcpServer server = network.server(ServerOptions.builder().port(0)
  *             .idleTimeout(Duration.ofSeconds(30)).build());
- *     // ... connect a client that stays silent, then:
+ *     RawPeer peer = network.dial(server.localAddress().orElseThrow()); // a client that stays silent
+ *     peer.wire().awaitReading(Direction.CLIENT_TO_SERVER, Duration.ofSeconds(5)); // the server reads: idle counts
  *     clock.advance(Duration.ofSeconds(38)); // past 30 s and the check after it: the connection closes
  * }
  * }
  *
  * <p>Idle and write timeouts are checked every quarter of the shortest one (at least every 10 ms), so
- * a timeout fires between its time and a quarter after it; advance past both.
+ * a timeout fires between its time and a quarter after it; advance past both. Idle time counts from
+ * the moment the server's read begins, which its own thread does when it gets to it: wait for that with
+ * {@link Wire#awaitReading} before a step that must close the connection.
  *
  * <p>{@link #advance} runs the timers that come due on the calling thread, in order, so that what they
  * do (closing a connection, say) has been done, or at least begun, when it returns. Thread-safe.

@@ -52,6 +52,8 @@ final class Pipe {
     private boolean readerShutdown;
     private boolean reset;
     private boolean stalled;
+    /** Reads waiting now for bytes to take; guarded by the lock. */
+    private int waitingReaders;
     private int fragment;
     private long delayNanos;
 
@@ -109,15 +111,42 @@ final class Pipe {
                     }
                     wait = Math.min(wait, left);
                 }
-                if (wait == Long.MAX_VALUE) {
-                    changed.await();
-                } else {
-                    changed.awaitNanos(wait);
+                waitingReaders++;
+                changed.signalAll(); // for awaitReaderWaiting
+                try {
+                    if (wait == Long.MAX_VALUE) {
+                        changed.await();
+                    } else {
+                        changed.awaitNanos(wait);
+                    }
+                } finally {
+                    waitingReaders--;
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("read interrupted");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until a read of this pipe waits for bytes to take.
+     *
+     * @return whether one did within the timeout
+     */
+    boolean awaitReaderWaiting(Duration timeout) throws InterruptedException {
+        lock.lock();
+        try {
+            long left = timeout.toNanos();
+            while (waitingReaders == 0) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = changed.awaitNanos(left);
+            }
+            return true;
         } finally {
             lock.unlock();
         }

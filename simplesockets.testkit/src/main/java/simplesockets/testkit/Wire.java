@@ -90,6 +90,21 @@ public final class Wire {
     }
 
     /**
+     * Waits until the far end of one direction is blocked in a read that waits for bytes: a server's
+     * connection whose idle time is counting, for instance, for {@link Direction#CLIENT_TO_SERVER}. On a
+     * {@link ManualClock}, idle time counts from the moment a read begins, so a test waits for this before
+     * it advances past an idle timeout; otherwise the step may come before the read and close nothing.
+     *
+     * @param direction which side's reads: the server's for {@link Direction#CLIENT_TO_SERVER}
+     * @param timeout   the longest wait, in real time
+     * @return whether a read waited within the timeout
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    public boolean awaitReading(Direction direction, Duration timeout) throws InterruptedException {
+        return pipe(direction).awaitReaderWaiting(timeout);
+    }
+
+    /**
      * Takes the oldest write recorded in one direction, exactly as the sender passed it (one send
      * may be several writes when framing adds a header). Older writes are dropped first once the
      * record passes 64 KiB per direction, but the newest write is always kept whole, however large.
