@@ -74,18 +74,25 @@ public final class PinningRecorder implements AutoCloseable {
         }
     }
 
-    /** Whether the pinned thread was committing a JFR event: the top frame is an event's {@code commit}. */
+    /**
+     * Whether the pinned thread was committing a JFR event: a frame of its stack is an event's
+     * {@code commit} (the park that was pinned is above it, in the JDK's event writer or its locks).
+     */
     private static boolean insideEventCommit(RecordedEvent event) {
-        if (event.getStackTrace() == null || event.getStackTrace().getFrames().isEmpty()) {
+        if (event.getStackTrace() == null) {
             return false;
         }
-        RecordedFrame top = event.getStackTrace().getFrames().getFirst();
-        if (!top.getMethod().getName().equals("commit")) {
-            return false;
+        for (RecordedFrame frame : event.getStackTrace().getFrames()) {
+            if (frame.getMethod().getName().equals("commit") && isEvent(frame.getMethod().getType().getName())) {
+                return true;
+            }
         }
+        return false;
+    }
+
+    private static boolean isEvent(String typeName) {
         try {
-            Class<?> type = Class.forName(top.getMethod().getType().getName(), false,
-                    Thread.currentThread().getContextClassLoader());
+            Class<?> type = Class.forName(typeName, false, Thread.currentThread().getContextClassLoader());
             return jdk.jfr.Event.class.isAssignableFrom(type);
         } catch (ClassNotFoundException | LinkageError e) {
             return false;
