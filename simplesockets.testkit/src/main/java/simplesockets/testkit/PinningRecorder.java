@@ -118,6 +118,11 @@ public final class PinningRecorder implements AutoCloseable {
         if (event.getThread() != null) {
             text.append(" on ").append(event.getThread().getJavaName());
         }
+        for (String field : new String[] {"pinnedReason", "blockingOperation"}) { // JDK 24 and later
+            if (event.hasField(field) && event.getString(field) != null) {
+                text.append(", ").append(field).append(": ").append(event.getString(field));
+            }
+        }
         if (event.getStackTrace() != null) {
             for (RecordedFrame frame : event.getStackTrace().getFrames()) {
                 text.append("\n\tat ").append(frame.getMethod().getType().getName()).append('.')
