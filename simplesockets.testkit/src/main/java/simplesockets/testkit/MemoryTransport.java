@@ -14,6 +14,8 @@ final class MemoryTransport implements Transport {
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
     private volatile boolean closed;
+    /** Whether the next read, once the input is ending, waits for the rest of a message. The reader's only. */
+    private boolean restAsked;
 
     MemoryTransport(Pipe in, Pipe out, InetSocketAddress local, InetSocketAddress remote) {
         this.in = in;
@@ -24,7 +26,26 @@ final class MemoryTransport implements Transport {
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
-        return in.read(buffer, offset, length, 0);
+        boolean rest = restAsked; // asked for this read only
+        restAsked = false;
+        return in.read(buffer, offset, length, 0, rest);
+    }
+
+    /**
+     * As a socket: later reads take what has arrived, then return end of stream; a read already waiting
+     * for bytes that had not arrived ends at once, unless it waits for the rest of a message.
+     */
+    @Override
+    public boolean endInput(simplesockets.impl.time.Clock clock) {
+        in.endInput();
+        return false;
+    }
+
+    /** The next read, once the input is ending, waits for more: the rest of a message begun. */
+    @Override
+    public boolean awaitRest() {
+        restAsked = true;
+        return in.ending();
     }
 
     /** A read with its own timeout, for {@link RawPeer}. */

@@ -54,6 +54,11 @@ final class Pipe {
     private boolean stalled;
     /** Reads waiting now for bytes to take; guarded by the lock. */
     private int waitingReaders;
+    /**
+     * Once the reader's input is ending ({@link #endInput()}): the bytes that had arrived then and are
+     * not yet taken, which reads return before end of stream; -1 before. Guarded by the lock.
+     */
+    private long leftAtEnd = -1;
     private int fragment;
     private long delayNanos;
 
@@ -71,6 +76,14 @@ final class Pipe {
      * @return bytes read, or -1 at end of stream
      */
     int read(byte[] buffer, int offset, int length, long timeoutNanos) throws IOException {
+        return read(buffer, offset, length, timeoutNanos, false);
+    }
+
+    /**
+     * {@link #read(byte[], int, int, long)}; once the input is ending, it returns what had arrived then,
+     * and then end of stream, unless {@code rest} asks it to wait for more (the rest of a message begun).
+     */
+    int read(byte[] buffer, int offset, int length, long timeoutNanos, boolean rest) throws IOException {
         lock.lock();
         try {
             long deadline = System.nanoTime() + timeoutNanos;
@@ -81,12 +94,19 @@ final class Pipe {
                 if (reset) {
                     throw new PeerResetException("Connection reset");
                 }
+                if (leftAtEnd == 0 && !rest) {
+                    return -1; // what had arrived when the input began to end is taken
+                }
                 long now = System.nanoTime();
                 Segment head = segments.peekFirst();
                 if (!stalled && head != null && head.readyAt - now <= 0) {
                     int n = Math.min(length, head.data.length - head.offset);
                     if (fragment > 0) {
                         n = Math.min(n, fragment);
+                    }
+                    if (leftAtEnd > 0) {
+                        n = (int) Math.min(n, leftAtEnd);
+                        leftAtEnd -= n;
                     }
                     System.arraycopy(head.data, head.offset, buffer, offset, n);
                     head.offset += n;
@@ -97,8 +117,8 @@ final class Pipe {
                     changed.signalAll();
                     return n;
                 }
-                if (head == null && (readerShutdown || !stalled && ended)) {
-                    return -1;
+                if ((head == null || stalled) && readerShutdown || head == null && !stalled && ended) {
+                    return -1; // a stalled pipe holds bytes that have not arrived: shutting down ends the read too
                 }
                 long wait = Long.MAX_VALUE;
                 if (!stalled && head != null) {
@@ -232,6 +252,28 @@ final class Pipe {
     /** The writer ends this direction; bytes in flight can still be read. */
     void end() {
         update(() -> ended = true);
+    }
+
+    /**
+     * The reader's input begins to end (a graceful close): later reads take the bytes that have arrived
+     * now (not those a stall withholds), then return end of stream, unless asked for the rest of a message.
+     */
+    void endInput() {
+        update(() -> {
+            if (leftAtEnd < 0) {
+                leftAtEnd = stalled ? 0 : buffered;
+            }
+        });
+    }
+
+    /** Whether the reader's input is ending. */
+    boolean ending() {
+        lock.lock();
+        try {
+            return leftAtEnd >= 0;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The reader shuts down its input: once what is buffered is read, reads return end of stream. */
