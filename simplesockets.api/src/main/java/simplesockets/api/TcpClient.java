@@ -101,7 +101,8 @@ public interface TcpClient extends AutoCloseable {
      * {@link Failure.Connect} (the seed returned {@code False} and recorded it). Blocks for at most
      * {@link ClientOptions#connectTimeout()} (plus the TLS handshake, if any), and, when the connection
      * before is still reporting its end, up to {@link ClientOptions#closeTimeout()} more, so that its
-     * disconnect comes before this connect.
+     * disconnect comes before this connect. It takes over from the reconnect loop: an attempt of the
+     * loop under way is cut short (and not recorded as a failure) before this connect begins.
      *
      * @throws IOException           if the server cannot be reached: a
      *                               {@link java.net.ConnectException} when it refuses, a

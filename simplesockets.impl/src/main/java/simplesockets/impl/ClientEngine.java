@@ -80,7 +80,7 @@ public final class ClientEngine implements TcpClient {
 
     @Override
     public void connect() throws IOException {
-        reconnector.cancel();
+        reconnector.takeOver(options.closeTimeout());
         IOException failed = connect(Reconnector.ANY);
         if (failed != null) {
             throw failed;
@@ -109,7 +109,9 @@ public final class ClientEngine implements TcpClient {
         Optional<Link> opened = connector.open(endpoint, failure -> {
             failed[0] = failure;
             life.connectFailed();
-            delivery.failed(failure);
+            if (reconnector.current(generation)) { // not an attempt the user's connect cut short
+                delivery.failed(failure);
+            }
         });
         if (opened.isEmpty()) {
             return Transports.asIoException(failed[0].cause(), "could not connect to " + target);

@@ -69,6 +69,23 @@ final class Reconnector {
         generation.incrementAndGet();
     }
 
+    /**
+     * The user connects: a loop in progress stops now, even in the middle of an attempt, and is waited
+     * for, at most {@code max}, so that the user's connect does not find the loop's still under way.
+     */
+    void takeOver(Duration max) {
+        cancel();
+        Thread loop = running;
+        if (loop != null && loop != Thread.currentThread()) {
+            loop.interrupt(); // a blocking connect or handshake on a virtual thread gives up when interrupted
+            try {
+                Scope.join(loop, max);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Closing: a loop in progress stops now, even in the middle of a connect. */
     void stop() {
         cancel();

@@ -161,6 +161,42 @@ class TlsTest {
      * already decrypted as available, so the drain used to shut the input at once.)
      */
     /**
+     * A user's {@code connect()} while the reconnect loop's attempt waits in a TLS handshake takes over:
+     * the loop's attempt is cut short and the user's connect goes ahead. Before, it threw an
+     * {@code IllegalStateException} ("a connect is in progress"), and the loop, seeing the user had
+     * taken over, dropped its own connection: nothing was connected, and nothing retried.
+     */
+    @Test
+    void aUsersConnectTakesOverFromAReconnectAttemptInItsHandshake() throws Exception {
+        TcpServer first = echoServer(tls().keyStore(serverKeys, PASSWORD).build(), Framing.RAW);
+        int port = first.localAddress().orElseThrow().getPort();
+        TcpClient client = TcpClient.create(ClientOptions.builder().host("127.0.0.1").port(port)
+                .tls(tls().trustStore(trustServer, PASSWORD).handshakeTimeout(Duration.ofMinutes(5)).build())
+                .autoReceive(true).reconnect(simplesockets.api.ReconnectPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(50)))
+                .build());
+        try (client) {
+            client.connect();
+            first.close(); // the connection is lost: the loop tries again, every 10 to 50 ms
+            try (ServerSocket silent = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
+                silent.setSoTimeout((int) Peers.WAIT.toMillis());
+                try (Socket attempt = silent.accept()) { // the loop's attempt, now waiting in its handshake
+                    var users = Peers.startOn(Thread.ofVirtual(), "users-connect", () -> {
+                        client.connect();
+                        return "connected";
+                    });
+                    try (Socket taken = silent.accept()) { // the user's own connect got as far as connecting
+                        assertFalse(users.isDone() && users.isCompletedExceptionally(), "the user's connect failed at once");
+                        client.close(); // the silent server never finishes a handshake: end the test's connect
+                        var failure = assertThrows(java.util.concurrent.ExecutionException.class,
+                                () -> users.get(Peers.WAIT.toSeconds(), TimeUnit.SECONDS));
+                        assertInstanceOf(IOException.class, failure.getCause(), "ended by the close, not refused");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Closing a client while its {@code connect()} waits in a TLS handshake with a server that never
      * answers ends the connect at once, long before the handshake timeout. Before, the close cancelled
      * the handshake's deadline with the rest of the client's timers, and the connect waited for good.

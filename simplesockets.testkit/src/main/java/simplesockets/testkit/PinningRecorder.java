@@ -21,13 +21,17 @@ import jdk.jfr.consumer.RecordingStream;
  *
  * <p>On JDK 21 to 23, blocking inside {@code synchronized} pins; from JDK 24 on, pinning is left to
  * native frames and class initializers. The recorder reports whatever the running JDK reports, but for
- * two cases that are the JDK's own doing, not the code under test's:
+ * three cases that are the JDK's own doing, not the code under test's:
  * <ul>
  *   <li>a pinning while the JDK loads a class (the first use of a class on a virtual thread);</li>
  *   <li>a pinning inside the {@code commit()} of a JFR event: the JDK pins a virtual thread there on
  *       purpose while it writes the event's strings (JDK-8338417), so code that records events with
  *       string fields, this library's included, may block there briefly while pinned when many
  *       threads commit at once, which the recording this recorder starts makes happen.</li>
+ *   <li>a pinning inside {@code Thread.start()} of a virtual thread: the JDK adds the new thread to its
+ *       own set of threads there, in a critical section, and may wait for that set's lock while pinned
+ *       when many threads start at once (seen on JDK 25 as "Freeze or preempt failed" on a contended
+ *       monitor of a {@code ConcurrentHashMap}).</li>
  * </ul>
  * Starting JFR costs some tens of milliseconds; use one recorder around a whole load-style test.
  */
@@ -60,7 +64,7 @@ public final class PinningRecorder implements AutoCloseable {
     }
 
     private void record(RecordedEvent event) {
-        if (insideEventCommit(event) || loadingAClass(event)) {
+        if (insideEventCommit(event) || loadingAClass(event) || startingAThread(event)) {
             return;
         }
         count.incrementAndGet();
@@ -97,6 +101,20 @@ public final class PinningRecorder implements AutoCloseable {
         } catch (ClassNotFoundException | LinkageError e) {
             return false;
         }
+    }
+
+    /** Whether the pinned thread was starting a virtual thread: the JDK's {@code VirtualThread.start} is on its stack. */
+    private static boolean startingAThread(RecordedEvent event) {
+        if (event.getStackTrace() == null) {
+            return false;
+        }
+        for (RecordedFrame frame : event.getStackTrace().getFrames()) {
+            if (frame.getMethod().getName().equals("start")
+                    && frame.getMethod().getType().getName().equals("java.lang.VirtualThread")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the pinned thread was loading a class: a class loader's {@code loadClass} is on its stack. */
