@@ -32,7 +32,8 @@
  *       fragment, delay);</li>
  *   <li>{@link simplesockets.testkit.RawPeer}: a hand-driven client end, like a plain socket;</li>
  *   <li>{@link simplesockets.testkit.PinningRecorder}: fails when a virtual thread was pinned (but for
- *       the pinning the JDK does on its own, while it loads a class, commits a JFR event or starts a virtual thread);</li>
+ *       the pinning the JDK does on its own, while it loads a class, commits a JFR event or starts a
+ *       virtual thread);</li>
  *   <li>{@link simplesockets.testkit.ManualClock}: time that moves only when the test advances it, for
  *       the timeouts, graces and back-offs of every server and client on a network made with it.</li>
  * </ul>
