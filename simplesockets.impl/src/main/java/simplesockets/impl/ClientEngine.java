@@ -122,12 +122,13 @@ public final class ClientEngine implements TcpClient {
             return new SocketException("the client was closed, or connected elsewhere, while connecting to " + target);
         }
         LOG.debug("Connected to {}", target);
+        long made = reconnector.generation(); // a disconnect() from now on stops any loop this link's loss starts
         connector.tally().admitted();
         reconnector.connected(generation == Reconnector.ANY);
         awaitLastEndReported();
         delivery.connected(link);
         try {
-            life.reader(link, scope.fork("reader", () -> read(link)));
+            life.reader(link, scope.fork("reader", () -> read(link, made)));
         } catch (RejectedExecutionException e) {
             link.end(DisconnectReason.CLOSED_BY_US);
             delivery.disconnected(link, DisconnectReason.CLOSED_BY_US);
@@ -152,9 +153,11 @@ public final class ClientEngine implements TcpClient {
         }
     }
 
-    /** The body of the reader thread; a lost connection (not one the user ended) starts the reconnect loop. */
-    private void read(Link link) {
-        long generation = reconnector.generation();
+    /**
+     * The body of the reader thread; a lost connection (not one the user ended) starts the reconnect
+     * loop, unless the user took over since the connection was made ({@code generation}).
+     */
+    private void read(Link link, long generation) {
         DisconnectReason reason = Session.run(link, delivery, false, null);
         if (!(reason instanceof DisconnectReason.ClosedByUs) && life.disconnected()) {
             reconnector.start(generation);
