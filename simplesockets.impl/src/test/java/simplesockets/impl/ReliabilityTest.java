@@ -361,16 +361,20 @@ class ReliabilityTest {
             Peers.awaitCondition(() -> server.clients().size() == 1, Peers.WAIT, () -> "not connected");
             server.clients().getFirst().send(new byte[32 << 20]); // more than the kernels hold: the writer blocks
             peer.shutdownOutput();
-            ServerEvent.Disconnected gone = null;
-            for (var event = server.awaitEvent(Peers.WAIT); event.isPresent(); event = server.awaitEvent(Peers.WAIT)) {
-                if (event.get() instanceof ServerEvent.Disconnected d) {
-                    gone = d;
-                    break;
-                }
-            }
+            ServerEvent.Disconnected gone = awaitDisconnected(server);
             assertInstanceOf(DisconnectReason.PeerClosed.class, gone == null ? null : gone.reason(), "its end was reported");
             assertTrue(server.clients().isEmpty());
         }
+    }
+
+    /** The next disconnect event of a polling server, the others before it passed over; null if none came. */
+    private static ServerEvent.Disconnected awaitDisconnected(TcpServer server) throws InterruptedException {
+        for (var event = server.awaitEvent(Peers.WAIT); event.isPresent(); event = server.awaitEvent(Peers.WAIT)) {
+            if (event.get() instanceof ServerEvent.Disconnected d) {
+                return d;
+            }
+        }
+        return null;
     }
 
     private static Socket startAndConnect(TcpServer server) throws IOException {
@@ -397,13 +401,7 @@ class ReliabilityTest {
                 Peers.awaitCondition(() -> server.clients().size() == 1, Peers.WAIT, () -> "not connected");
                 Connection connection = server.clients().getFirst();
                 connection.send(bytes("queued for the writer")); // from this thread: the writer writes it
-                ServerEvent.Disconnected gone = null;
-                for (var event = server.awaitEvent(Peers.WAIT); event.isPresent(); event = server.awaitEvent(Peers.WAIT)) {
-                    if (event.get() instanceof ServerEvent.Disconnected d) {
-                        gone = d;
-                        break;
-                    }
-                }
+                ServerEvent.Disconnected gone = awaitDisconnected(server);
                 assertInstanceOf(DisconnectReason.Failed.class, gone == null ? null : gone.reason(), "the connection ended");
                 assertFalse(connection.isOpen());
                 assertThrows(IOException.class, () -> connection.send(bytes("more")), "a later send is refused at once");

@@ -105,26 +105,21 @@ public final class PinningRecorder implements AutoCloseable {
 
     /** Whether the pinned thread was starting a virtual thread: the JDK's {@code VirtualThread.start} is on its stack. */
     private static boolean startingAThread(RecordedEvent event) {
-        if (event.getStackTrace() == null) {
-            return false;
-        }
-        for (RecordedFrame frame : event.getStackTrace().getFrames()) {
-            if (frame.getMethod().getName().equals("start")
-                    && frame.getMethod().getType().getName().equals("java.lang.VirtualThread")) {
-                return true;
-            }
-        }
-        return false;
+        return onStack(event, "java.lang.VirtualThread", "start");
     }
 
     /** Whether the pinned thread was loading a class: a class loader's {@code loadClass} is on its stack. */
     private static boolean loadingAClass(RecordedEvent event) {
+        return onStack(event, "java.lang.ClassLoader", "loadClass");
+    }
+
+    /** Whether a frame of the pinned thread's stack is the method named, of the type named. */
+    private static boolean onStack(RecordedEvent event, String type, String method) {
         if (event.getStackTrace() == null) {
             return false;
         }
         for (RecordedFrame frame : event.getStackTrace().getFrames()) {
-            if (frame.getMethod().getName().equals("loadClass")
-                    && frame.getMethod().getType().getName().equals("java.lang.ClassLoader")) {
+            if (frame.getMethod().getName().equals(method) && frame.getMethod().getType().getName().equals(type)) {
                 return true;
             }
         }
