@@ -28,7 +28,9 @@ public sealed interface Fault {
 
     /**
      * Closes the connection: both directions end after the bytes already in flight, so both sides
-     * read end of stream (their disconnect reason is {@code PeerClosed}).
+     * read end of stream (their disconnect reason is {@code PeerClosed}). A write after it is taken and
+     * dropped, as TCP takes a write to a peer that has closed, so a reply sent after the close is no
+     * failure.
      */
     record Close() implements Fault {
     }

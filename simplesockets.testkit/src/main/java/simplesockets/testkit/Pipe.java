@@ -46,6 +46,11 @@ final class Pipe {
     private long droppedRecords;
     /** The writing side ended this direction. */
     private boolean ended;
+    /**
+     * The connection was closed under both ends ({@link Fault.Close}): reads end after what is in flight,
+     * and writes are taken and dropped, as TCP takes a write to a peer that has closed.
+     */
+    private boolean peerGone;
     /** The reading side closed: reads fail, writes fail as a broken pipe. */
     private boolean readerClosed;
     /** The reading side shut down its input: reads return end of stream once nothing is buffered. */
@@ -117,7 +122,7 @@ final class Pipe {
                     changed.signalAll();
                     return n;
                 }
-                if ((head == null || stalled) && readerShutdown || head == null && !stalled && ended) {
+                if ((head == null || stalled) && readerShutdown || head == null && !stalled && (ended || peerGone)) {
                     return -1; // a stalled pipe holds bytes that have not arrived: shutting down ends the read too
                 }
                 long wait = Long.MAX_VALUE;
@@ -178,12 +183,18 @@ final class Pipe {
         try {
             check();
             record(Arrays.copyOfRange(buffer, offset, offset + length));
+            if (peerGone) {
+                return; // taken, and dropped: no one reads this direction any more
+            }
             int written = 0;
             while (written < length) {
-                while (buffered >= capacity && !readerClosed && !ended && !reset) {
+                while (buffered >= capacity && !readerClosed && !ended && !reset && !peerGone) {
                     changed.await();
                 }
                 check();
+                if (peerGone) {
+                    return; // the rest is dropped too
+                }
                 int n = Math.min(length - written, capacity - buffered);
                 segments.addLast(new Segment(Arrays.copyOfRange(buffer, offset + written, offset + written + n),
                         System.nanoTime() + delayNanos));
@@ -295,9 +306,9 @@ final class Pipe {
         both(first, second, Pipe::resetLocked);
     }
 
-    /** Ends both directions at once. */
+    /** Closes the connection under both ends at once ({@link Fault.Close}). */
     static void endBoth(Pipe first, Pipe second) {
-        both(first, second, p -> p.ended = true);
+        both(first, second, p -> p.peerGone = true);
     }
 
     private static void both(Pipe one, Pipe other, java.util.function.Consumer<Pipe> change) {

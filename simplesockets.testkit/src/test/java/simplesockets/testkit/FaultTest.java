@@ -146,6 +146,30 @@ class FaultTest {
         assertEquals(DisconnectReason.PEER_CLOSED, ((ServerEvent.Disconnected) event).reason());
     }
 
+    /**
+     * A reply a polling server sends after the peer closed the whole connection is taken and dropped, as
+     * TCP takes it: the connection ends as a peer close, and nothing is recorded as a failure. Before,
+     * the write failed ("output is shut down"), as if this side had shut its own output.
+     */
+    @Test
+    void aReplyAfterThePeerClosedIsNoFailure(LoopbackNetwork network) throws Exception {
+        TcpServer server = network.server(ServerOptions.builder().port(0).build()); // polling
+        server.start();
+        RawPeer peer = network.dial(server.localAddress().orElseThrow());
+        peer.send(bytes("hi"));
+        List<ServerEvent.Received> received = server.awaitReceived(WAIT);
+        peer.wire().apply(new Fault.Close());
+        for (ServerEvent.Received r : received) {
+            server.send(r.connection(), r.data()); // queued: the connection's writer writes it after the close
+        }
+        ServerEvent event;
+        do {
+            event = server.awaitEvent(WAIT).orElseThrow();
+        } while (!(event instanceof ServerEvent.Disconnected));
+        assertEquals(DisconnectReason.PEER_CLOSED, ((ServerEvent.Disconnected) event).reason());
+        assertTrue(server.exceptions().isEmpty(), () -> "no failure: " + server.exceptions());
+    }
+
     @Test
     void halfCloseTowardsTheClientDisconnectsTheClientOnly(LoopbackNetwork network) throws Exception {
         TcpServer server = echoServer(network, Framing.RAW);
