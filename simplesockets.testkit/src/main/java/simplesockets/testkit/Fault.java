@@ -81,7 +81,8 @@ public sealed interface Fault {
 
     /**
      * Delays every write in one direction, from now on, by {@code delay} before its reader can see it.
-     * Order is kept.
+     * Order is kept. On a network with a {@link ManualClock}, the delay counts the clock's time: the
+     * bytes arrive when the clock is advanced past it, not before.
      *
      * @param direction the direction
      * @param delay     the delay; not negative

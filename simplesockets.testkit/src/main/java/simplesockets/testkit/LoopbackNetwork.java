@@ -206,7 +206,7 @@ public final class LoopbackNetwork implements AutoCloseable {
             throw new ConnectException("Connection refused: nothing listens on " + resolved);
         }
         InetSocketAddress local = new InetSocketAddress(resolved.getAddress(), ephemeralPort());
-        Wire wire = new Wire(local, acceptor.localAddress(), pipeBytes);
+        Wire wire = new Wire(local, acceptor.localAddress(), pipeBytes, engineClock());
         List<Fault> faults = pendingFaults.poll();
         if (faults != null) {
             faults.forEach(wire::apply);

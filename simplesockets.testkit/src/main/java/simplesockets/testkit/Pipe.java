@@ -71,8 +71,21 @@ final class Pipe {
     private static final java.util.concurrent.atomic.AtomicLong MADE = new java.util.concurrent.atomic.AtomicLong();
     private final long order = MADE.incrementAndGet();
 
+    /** The time a delay is counted on: a network's manual clock, or {@code null} for real time. */
+    private final simplesockets.impl.time.Clock clock;
+
     Pipe(int capacity) {
+        this(capacity, null);
+    }
+
+    Pipe(int capacity, simplesockets.impl.time.Clock clock) {
         this.capacity = capacity;
+        this.clock = clock;
+    }
+
+    /** Now, on the time delays are counted on. */
+    private long now() {
+        return clock == null ? System.nanoTime() : clock.nanoTime();
     }
 
     /**
@@ -102,7 +115,7 @@ final class Pipe {
                 if (leftAtEnd == 0 && !rest) {
                     return -1; // what had arrived when the input began to end is taken
                 }
-                long now = System.nanoTime();
+                long now = now();
                 Segment head = segments.peekFirst();
                 if (!stalled && head != null && head.readyAt - now <= 0) {
                     int n = Math.min(length, head.data.length - head.offset);
@@ -126,11 +139,11 @@ final class Pipe {
                     return -1; // a stalled pipe holds bytes that have not arrived: shutting down ends the read too
                 }
                 long wait = Long.MAX_VALUE;
-                if (!stalled && head != null) {
+                if (!stalled && head != null && clock == null) { // on a manual clock, its step wakes the read
                     wait = head.readyAt - now;
                 }
                 if (timeoutNanos > 0) {
-                    long left = deadline - now;
+                    long left = deadline - System.nanoTime(); // a read's own timeout is real time
                     if (left <= 0) {
                         throw new SocketTimeoutException("Read timed out");
                     }
@@ -197,7 +210,10 @@ final class Pipe {
                 }
                 int n = Math.min(length - written, capacity - buffered);
                 segments.addLast(new Segment(Arrays.copyOfRange(buffer, offset + written, offset + written + n),
-                        System.nanoTime() + delayNanos));
+                        now() + delayNanos));
+                if (clock != null && delayNanos > 0) {
+                    clock.schedule(Duration.ofNanos(delayNanos), () -> update(() -> { })); // the step wakes the reader
+                }
                 buffered += n;
                 written += n;
                 changed.signalAll();

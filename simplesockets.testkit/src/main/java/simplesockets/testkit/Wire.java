@@ -23,10 +23,15 @@ public final class Wire {
     private final MemoryTransport serverEnd;
 
     Wire(InetSocketAddress client, InetSocketAddress server, int capacity) {
+        this(client, server, capacity, null);
+    }
+
+    /** A connection whose delays count {@code clock}'s time ({@code null}: real time). */
+    Wire(InetSocketAddress client, InetSocketAddress server, int capacity, simplesockets.impl.time.Clock clock) {
         this.client = client;
         this.server = server;
-        this.toServer = new Pipe(capacity);
-        this.toClient = new Pipe(capacity);
+        this.toServer = new Pipe(capacity, clock);
+        this.toClient = new Pipe(capacity, clock);
         this.clientEnd = new MemoryTransport(toClient, toServer, client, server);
         this.serverEnd = new MemoryTransport(toServer, toClient, server, client);
     }

@@ -208,6 +208,26 @@ class FaultTest {
         assertEquals("held", text(server.awaitReceived(WAIT).getFirst().data()));
     }
 
+    /**
+     * On a manual clock, a delay counts the clock's time: bytes delayed an hour arrive when the test
+     * advances the clock an hour, at once. Before, the delay ran on real time whatever the clock did.
+     */
+    @Test
+    void aDelayOnAManualClockEndsWhenTheClockPassesIt() throws Exception {
+        ManualClock clock = new ManualClock();
+        try (LoopbackNetwork network = new LoopbackNetwork(clock)) {
+            TcpServer server = network.server(ServerOptions.builder().port(0).onReceive((c, d) -> c.send(d)).build());
+            server.start();
+            RawPeer peer = network.dial(server.localAddress().orElseThrow());
+            peer.wire().apply(new Fault.Delay(Direction.CLIENT_TO_SERVER, Duration.ofHours(1)));
+            peer.send(bytes("an hour late"));
+            assertThrows(java.net.SocketTimeoutException.class, () -> peer.read(Duration.ofMillis(200)),
+                    "nothing before the clock moves");
+            clock.advance(Duration.ofHours(1));
+            assertEquals("an hour late", text(peer.read(WAIT).orElseThrow()));
+        }
+    }
+
     /** On a manual clock: the idle timeout counts the clock's time, which only the test moves. */
     @Test
     void aStalledPeerTimesOutWhenTheServerHasAnIdleTimeout() throws Exception {
