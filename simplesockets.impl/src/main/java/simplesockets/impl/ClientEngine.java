@@ -117,7 +117,7 @@ public final class ClientEngine implements TcpClient {
             return Transports.asIoException(failed[0].cause(), "could not connect to " + target);
         }
         Link link = opened.get();
-        if (!life.commit(link, reconnector.current(generation))) {
+        if (!life.commit(link, () -> reconnector.current(generation))) {
             link.end(DisconnectReason.CLOSED_BY_US);
             return new SocketException("the client was closed, or connected elsewhere, while connecting to " + target);
         }
@@ -182,8 +182,10 @@ public final class ClientEngine implements TcpClient {
 
     @Override
     public void disconnect() {
-        reconnector.cancel();
-        life.disconnect().ifPresent(closing -> closing.disconnect(options.closeTimeout().plusMillis(100)));
+        // Under the lock that a reconnect attempt's commit asks under: that attempt then either connected
+        // before (and is disconnected here) or sees it is no longer wanted.
+        life.disconnect(reconnector::cancel)
+                .ifPresent(closing -> closing.disconnect(options.closeTimeout().plusMillis(100)));
     }
 
     @Override

@@ -59,14 +59,15 @@ final class ClientLife {
 
     /**
      * The connect in flight made {@code opened}: it becomes current, if the client is not closed
-     * and {@code wanted} (the user did not take over meanwhile).
+     * and {@code wanted} (the user did not take over meanwhile), asked under the same lock that a
+     * {@link #disconnect(Runnable)} takes over under, so that the two cannot cross.
      *
      * @return whether it became current
      */
-    boolean commit(Link opened, boolean wanted) {
+    boolean commit(Link opened, java.util.function.BooleanSupplier wanted) {
         return lifecycle.locked(() -> {
             connecting = false;
-            if (lifecycle.state() == ClientState.CLOSED || !wanted) {
+            if (lifecycle.state() == ClientState.CLOSED || !wanted.getAsBoolean()) {
                 return false;
             }
             link = opened;
@@ -111,10 +112,12 @@ final class ClientLife {
     /**
      * The user disconnects: the state moves now.
      *
+     * @param takeOver run first, under the lock: the reconnect loop's attempts are no longer wanted
      * @return the link to close and its reader, or empty if not connected
      */
-    Optional<Closing> disconnect() {
+    Optional<Closing> disconnect(Runnable takeOver) {
         return lifecycle.locked(() -> {
+            takeOver.run();
             if (lifecycle.state() != ClientState.CONNECTED) {
                 return Optional.empty();
             }
