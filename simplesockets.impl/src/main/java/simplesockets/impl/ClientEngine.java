@@ -130,6 +130,7 @@ public final class ClientEngine implements TcpClient {
         try {
             life.reader(link, scope.fork("reader", () -> read(link, made)));
         } catch (RejectedExecutionException e) {
+            life.reader(link, null); // no reader: a disconnect waiting for one goes on
             link.end(DisconnectReason.CLOSED_BY_US);
             delivery.disconnected(link, DisconnectReason.CLOSED_BY_US);
         }

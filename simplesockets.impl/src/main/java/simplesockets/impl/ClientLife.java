@@ -20,6 +20,10 @@ final class ClientLife {
     private Thread reader;
     /** The reader of the connection that ended last: it may still be reporting that end. */
     private Thread lastReader;
+    /** The connection made last, until its reader is registered; its reader, to come; the thread connecting it. */
+    private Link pendingLink;
+    private java.util.concurrent.CompletableFuture<Thread> pendingReader;
+    private Thread connectingThread;
     private boolean connecting;
     private boolean hasConnected;
     private boolean disconnected;
@@ -72,6 +76,9 @@ final class ClientLife {
             }
             link = opened;
             reader = null;
+            pendingLink = opened;
+            pendingReader = new java.util.concurrent.CompletableFuture<>();
+            connectingThread = Thread.currentThread();
             lifecycle.set(ClientState.CONNECTED);
             hasConnected = true;
             disconnected = false;
@@ -84,11 +91,19 @@ final class ClientLife {
         return lifecycle.locked(() -> Optional.ofNullable(lastReader));
     }
 
-    /** Records the reader thread of {@code opened}, for a disconnect to wait for. */
+    /**
+     * Records the reader thread of {@code opened}, for a disconnect to wait for; {@code null} if none
+     * could be started.
+     */
     void reader(Link opened, Thread thread) {
         lifecycle.locked(() -> {
             if (link == opened) {
                 reader = thread;
+            }
+            if (pendingLink == opened) {
+                pendingReader.complete(thread); // a disconnect made before this waits for it
+                pendingLink = null;
+                connectingThread = null;
             }
             return null;
         });
@@ -124,7 +139,8 @@ final class ClientLife {
             lifecycle.set(ClientState.DISCONNECTED);
             disconnected = true;
             lastReader = reader;
-            return Optional.of(new Closing(link, reader));
+            boolean toCome = reader == null && pendingLink == link; // onConnect still runs on the connecting thread
+            return Optional.of(new Closing(link, reader, toCome ? pendingReader : null, toCome ? connectingThread : null));
         });
     }
 
@@ -170,16 +186,30 @@ final class ClientLife {
     }
 
     /** A link being disconnected, and the thread that will report it. */
-    record Closing(Link link, Thread reader) {
+    /**
+     * A disconnect to finish outside the lock.
+     *
+     * @param reader     the link's reader, or {@code null} if it is not registered yet
+     * @param toCome     its reader to come, while its {@code onConnect} still runs, or {@code null}
+     * @param connecting the thread running that {@code onConnect}, which must not wait for it
+     */
+    record Closing(Link link, Thread reader, java.util.concurrent.CompletableFuture<Thread> toCome, Thread connecting) {
         /** Disconnects the link, then waits for its reader to report it, so that the callback has run. */
         void disconnect(Duration wait) {
             link.disconnect();
-            if (reader != null) {
-                try {
-                    Scope.join(reader, wait);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+            long deadline = System.nanoTime() + wait.toNanos();
+            try {
+                Thread r = reader;
+                if (r == null && toCome != null && Thread.currentThread() != connecting) {
+                    r = toCome.get(wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
                 }
+                if (r != null) {
+                    Scope.join(r, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // onConnect ran past the wait: the reader reports the end when it starts
             }
         }
     }

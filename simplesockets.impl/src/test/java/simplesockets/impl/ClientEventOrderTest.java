@@ -25,6 +25,51 @@ import simplesockets.api.TcpClient;
 @Timeout(60)
 class ClientEventOrderTest {
 
+    /**
+     * A {@code disconnect()} from another thread while {@code onConnect} still runs returns only once
+     * {@code onDisconnect} has run, as it says. Before, the connection's reader was not registered yet,
+     * so the disconnect did not wait for it.
+     */
+    @Test
+    void aDisconnectDuringOnConnectReturnsOnceOnDisconnectRan() throws Exception {
+        java.util.concurrent.CountDownLatch inOnConnect = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean onDisconnectRan = new java.util.concurrent.atomic.AtomicBoolean();
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                TcpClient client = TcpClient.create(ClientOptions.builder().host("127.0.0.1").port(listener.getLocalPort())
+                        .onConnect(() -> {
+                            inOnConnect.countDown();
+                            try {
+                                release.await(Peers.WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        })
+                        .onDisconnect(reason -> onDisconnectRan.set(true)).build())) {
+            var connecting = Peers.startOn(Thread.ofVirtual(), "connecting", () -> {
+                client.connect();
+                return "connected";
+            });
+            try (Socket accepted = listener.accept()) {
+                org.junit.jupiter.api.Assertions.assertTrue(inOnConnect.await(Peers.WAIT.toMillis(),
+                        java.util.concurrent.TimeUnit.MILLISECONDS), "onConnect did not run");
+                java.util.concurrent.atomic.AtomicReference<Thread> disconnecting = new java.util.concurrent.atomic.AtomicReference<>();
+                var seen = Peers.startOn(Thread.ofVirtual(), "disconnecting", () -> {
+                    disconnecting.set(Thread.currentThread());
+                    client.disconnect();
+                    return onDisconnectRan.get();
+                });
+                // Once the disconnect waits (or, as before, has returned), let onConnect finish.
+                Peers.awaitCondition(() -> disconnecting.get() != null && disconnecting.get().getState() != Thread.State.RUNNABLE
+                        && disconnecting.get().getState() != Thread.State.NEW, Peers.WAIT, () -> "the disconnect did not begin");
+                release.countDown();
+                org.junit.jupiter.api.Assertions.assertTrue(seen.get(Peers.WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS),
+                        "onDisconnect had run when disconnect() returned");
+                connecting.get(Peers.WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
+
     @Test
     void theLastConnectionsEndIsReportedBeforeTheNextConnection() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
