@@ -27,7 +27,8 @@
  * <p>The main types:
  * <ul>
  *   <li>{@link simplesockets.testkit.LoopbackNetwork}: makes servers, clients and raw peers;</li>
- *   <li>{@link simplesockets.testkit.Wire}: one connection, with faults and recorded traffic;</li>
+ *   <li>{@link simplesockets.testkit.Wire}: one connection, with faults and recorded traffic, and a
+ *       wait for its far end to be reading ({@code awaitReading}, for idle timeouts on a manual clock);</li>
  *   <li>{@link simplesockets.testkit.Fault}: the sealed faults (reset, close, half-close, stall,
  *       fragment, delay);</li>
  *   <li>{@link simplesockets.testkit.RawPeer}: a hand-driven client end, like a plain socket;</li>

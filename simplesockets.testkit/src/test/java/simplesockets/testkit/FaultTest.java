@@ -62,6 +62,15 @@ class FaultTest {
         return server;
     }
 
+    /** A polling server's next disconnect event, the events before it passed over. */
+    private static ServerEvent.Disconnected awaitDisconnected(TcpServer server) throws InterruptedException {
+        while (true) {
+            if (server.awaitEvent(WAIT).orElseThrow() instanceof ServerEvent.Disconnected gone) {
+                return gone;
+            }
+        }
+    }
+
     private static DisconnectReason take(BlockingQueue<DisconnectReason> queue) throws InterruptedException {
         DisconnectReason reason = queue.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         if (reason == null) {
@@ -139,11 +148,7 @@ class FaultTest {
         }
         assertEquals("hi", text(peer.read(WAIT).orElseThrow()), "the reply crosses the open direction");
         assertTrue(peer.awaitClosed(WAIT), "then the server closes");
-        ServerEvent event;
-        do {
-            event = server.awaitEvent(WAIT).orElseThrow();
-        } while (!(event instanceof ServerEvent.Disconnected));
-        assertEquals(DisconnectReason.PEER_CLOSED, ((ServerEvent.Disconnected) event).reason());
+        assertEquals(DisconnectReason.PEER_CLOSED, awaitDisconnected(server).reason());
     }
 
     /**
@@ -162,11 +167,7 @@ class FaultTest {
         for (ServerEvent.Received r : received) {
             server.send(r.connection(), r.data()); // queued: the connection's writer writes it after the close
         }
-        ServerEvent event;
-        do {
-            event = server.awaitEvent(WAIT).orElseThrow();
-        } while (!(event instanceof ServerEvent.Disconnected));
-        assertEquals(DisconnectReason.PEER_CLOSED, ((ServerEvent.Disconnected) event).reason());
+        assertEquals(DisconnectReason.PEER_CLOSED, awaitDisconnected(server).reason());
         assertTrue(server.exceptions().isEmpty(), () -> "no failure: " + server.exceptions());
     }
 
