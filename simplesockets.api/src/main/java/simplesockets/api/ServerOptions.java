@@ -751,8 +751,9 @@ public final class ServerOptions {
      * frames (or lines) still arriving, and sends waiting for their writer; default 64 MiB. Past it, a
      * connection that is building a frame or a line waits before it reads more (TCP flow control then
      * slows its peer), while a connection that holds nothing reads on, so fresh clients are still served.
-     * One builder at a time may still read on until its frame is done (or its peer stops mid-frame for
-     * a second), so frames that alone fill the bound, or a frame larger than it, still arrive.
+     * One builder at a time may still read on until its frame is done, in turns of at most a second
+     * while others wait, so frames that alone fill the bound, or a frame larger than it, still arrive,
+     * and a peer that stops or trickles mid-frame cannot hold up the others.
      *
      * @return the setting
      */

@@ -18,20 +18,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * connection ends): frames still arriving may be all that spends the bound, and only finishing one
  * gives bytes back, so without the pass they would wait for each other for good (a frame larger than
  * the bound would never arrive at all). So the bound can also be passed by one frame, at most the
- * framing's maximum. A holder whose read has waited {@link #PASS_STALL} (its peer stopped mid-frame)
- * lets a waiting builder take the pass, so one stalled peer cannot hold up the others; it waits like
- * them at its next read.
+ * framing's maximum. The pass is a turn of at most {@link #PASS_TURN}: once its holder has had it
+ * that long, a waiting builder takes it, and the holder waits like the others at its next read. So
+ * neither a peer that stops mid-frame nor one that trickles its frame a byte at a time can hold up
+ * the others, and while several wait, they take turns.
  */
 final class Budget {
 
-    /** How long the pass holder's read may wait for its peer before another builder takes the pass. */
-    static final java.time.Duration PASS_STALL = java.time.Duration.ofSeconds(1);
-    private static final long PASS_STALL_NANOS = PASS_STALL.toNanos();
+    /** How long one builder may hold the pass while another waits for it. */
+    static final java.time.Duration PASS_TURN = java.time.Duration.ofSeconds(1);
+    private static final long PASS_TURN_NANOS = PASS_TURN.toNanos();
 
     /** A builder of a frame, as the budget sees it. */
     interface Builder {
-        /** How long its read in progress has waited, in nanoseconds; 0 when none is in progress. */
-        long readWaitingNanos();
+        /** Now, on the clock of its server or client, which every builder of one budget shares. */
+        long nanoTime();
     }
 
     private final long limit;
@@ -41,6 +42,8 @@ final class Budget {
     private int waiting;
     /** The builder that may read on while the bound is spent, or {@code null}; written under the lock. */
     private volatile Builder pass;
+    /** When the holder took the pass ({@link Builder#nanoTime()}); under the lock. */
+    private long passTaken;
 
     /**
      * @param limit the bytes in flight past which builders of frames wait
@@ -79,18 +82,18 @@ final class Budget {
             boolean told = false;
             while (used.get() >= limit && !stop.getAsBoolean()) {
                 Builder holder = pass;
-                long stalled = holder == null || holder == builder ? PASS_STALL_NANOS : holder.readWaitingNanos();
-                if (stalled >= PASS_STALL_NANOS) {
+                long now = builder.nanoTime();
+                long held = holder == null || holder == builder ? PASS_TURN_NANOS : now - passTaken;
+                if (held >= PASS_TURN_NANOS) {
                     pass = builder; // someone must read on, or no frame would ever be done
+                    passTaken = now;
                     return;
                 }
                 if (!told) {
                     told = true;
                     waits.run();
                 }
-                // Until the holder gives the pass back, or until it would have stalled: a holder not in a
-                // read now is busy, and is looked at again a whole PASS_STALL later.
-                room.awaitNanos(PASS_STALL_NANOS - stalled);
+                room.awaitNanos(PASS_TURN_NANOS - held); // until the pass is given back, or the holder's turn ends
             }
         } finally {
             waiting--;

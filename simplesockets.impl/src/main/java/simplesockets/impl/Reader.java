@@ -189,10 +189,10 @@ final class Reader implements Budget.Builder {
         return reads.size();
     }
 
-    /** How long the read in progress has waited, on the owner's clock: for the budget's pass. */
+    /** Now, on the owner's clock: for the budget's pass. */
     @Override
-    public long readWaitingNanos() {
-        return readWaitingNanos(clock.nanoTime());
+    public long nanoTime() {
+        return clock.nanoTime();
     }
 
     /**

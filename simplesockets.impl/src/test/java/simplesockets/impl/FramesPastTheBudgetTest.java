@@ -95,7 +95,7 @@ class FramesPastTheBudgetTest {
     /**
      * The pass goes to whoever needs it when its holder stalls: peer A fills the bound alone with most
      * of a frame and then sends nothing more, holding the pass in a read that waits; peer B's frame,
-     * begun after, must still arrive, within about {@link Budget#PASS_STALL} of A's stall. Before, B
+     * begun after, must still arrive, within about {@link Budget#PASS_TURN} of A's stall. Before, B
      * waited for A's frame for good: one peer that stopped mid-frame held up every other builder.
      */
     @Test
@@ -119,6 +119,52 @@ class FramesPastTheBudgetTest {
             out.flush();
             b.setSoTimeout((int) Peers.WAIT.multipliedBy(2).toMillis());
             assertArrayEquals(small, Peers.readExactly(b, small.length), "B's frame arrived and was echoed");
+        }
+    }
+
+    /**
+     * A peer that trickles its frame cannot keep the pass either: peer A fills the bound with most of a
+     * frame, then sends one byte every 200 ms, so its reads never wait long; peer B's frame, begun after,
+     * must still arrive once A's turn of {@link Budget#PASS_TURN} is over. Before, the pass moved only
+     * from a holder whose read had waited that long, and B waited for A's frame for as long as A
+     * trickled.
+     */
+    @Test
+    void aPeerThatTricklesItsFrameDoesNotHoldUpTheOthers() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().framing(Framing.lengthPrefixed(1 << 20))
+                .maxQueuedBytesTotal(1 << 20).onReceive((c, d) -> c.send(d)).build());
+                Socket a = startServer(server); Socket b = connect(server.localAddress().orElseThrow())) {
+            byte[] trickled = frame(Peers.pattern(1, 1 << 20));
+            int sent = trickled.length - 100 * 1024;
+            a.getOutputStream().write(trickled, 0, sent); // its buffer alone spends the bound
+            a.getOutputStream().flush();
+            Peers.awaitCondition(() -> server.stats().bytesIn() >= sent, Peers.WAIT,
+                    () -> "A's part was not read: " + server.stats());
+            Thread trickle = Thread.ofVirtual().name("trickle").start(() -> {
+                try {
+                    for (int i = 0; i < 300; i++) { // at most a minute
+                        a.getOutputStream().write(trickled[sent + i]);
+                        Thread.sleep(200); // the peer's pace, not a wait for the server
+                    }
+                } catch (java.io.IOException | InterruptedException e) {
+                    // the test is over
+                }
+            });
+            try {
+                byte[] small = frame(Peers.pattern(2, 4096));
+                OutputStream out = b.getOutputStream();
+                out.write(small, 0, 100);
+                out.flush();
+                Peers.awaitCondition(() -> server.stats().readerStalls() >= 1, Peers.WAIT,
+                        () -> "B did not wait for the bound: " + server.stats());
+                out.write(small, 100, small.length - 100);
+                out.flush();
+                b.setSoTimeout((int) Peers.WAIT.multipliedBy(2).toMillis());
+                assertArrayEquals(small, Peers.readExactly(b, small.length), "B's frame arrived and was echoed");
+            } finally {
+                trickle.interrupt();
+                trickle.join(Peers.WAIT.toMillis());
+            }
         }
     }
 
