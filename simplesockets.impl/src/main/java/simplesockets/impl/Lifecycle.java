@@ -8,7 +8,9 @@ import java.util.function.Supplier;
 /**
  * One small state machine, shared by the server ({@code ServerState}) and the client
  * ({@code ClientState}). A move and its effect happen under one lock, so no other move can
- * interleave with them; state queries read the same lock, so they are true at once.
+ * interleave with them. A state query reads the state as the last move left it, without the lock, so
+ * it never waits for a move in progress: until the move's effect (a bind, say) is done, the state is
+ * still the one before it, which is the truth.
  *
  * @param <S> the states
  */
@@ -25,7 +27,8 @@ final class Lifecycle<S extends Enum<S>> {
 
     private final String what;
     private final ReentrantLock lock = new ReentrantLock();
-    private S state;
+    /** Written under the lock, read without it. */
+    private volatile S state;
 
     /**
      * @param what    what this is the life of, for messages: {@code "server"} or {@code "client"}
@@ -37,12 +40,7 @@ final class Lifecycle<S extends Enum<S>> {
     }
 
     S state() {
-        lock.lock();
-        try {
-            return state;
-        } finally {
-            lock.unlock();
-        }
+        return state;
     }
 
     boolean is(S expected) {
