@@ -63,8 +63,12 @@ import java.util.Optional;
  *     server.start();
  *     while (running) {
  *         for (ServerEvent.Received r : server.awaitReceived(Duration.ofSeconds(1))) {
- *             server.send(r.connection(), r.data());
- *             server.disconnect(r.connection());
+ *             try {
+ *                 server.send(r.connection(), r.data());
+ *                 server.disconnect(r.connection());
+ *             } catch (IOException e) {
+ *                 // this client is gone: disconnected after an earlier piece of its message, or it left
+ *             }
  *         }
  *     }
  * }

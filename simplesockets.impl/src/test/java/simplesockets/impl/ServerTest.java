@@ -96,6 +96,50 @@ class ServerTest {
         }
     }
 
+    /**
+     * The README's quick start: answer each piece, then disconnect its client. A message longer than a
+     * first read (256 bytes) comes as several pieces, and the send of the second, to a client already
+     * disconnected, throws: the quick start catches it, or its loop (and the server with it) would end
+     * for every client. Before, the README's loop had no catch.
+     */
+    @Test
+    void theQuickStartsLoopOutlivesAMessageOfSeveralPieces() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().build())) {
+            server.start();
+            try (Socket first = connect(server.localAddress().orElseThrow())) {
+                byte[] message = Peers.pattern(1, 1000);
+                first.getOutputStream().write(message);
+                Peers.awaitCondition(() -> server.stats().bytesIn() >= message.length, Peers.WAIT,
+                        () -> "the message was not read: " + server.stats());
+                assertTrue(quickStartRound(server) >= 1, "a send to the disconnected client threw, and was caught");
+                byte[] echoed = Peers.readToEnd(first);
+                assertTrue(echoed.length > 0 && echoed.length < message.length, "the first piece only: " + echoed.length);
+                assertArrayEquals(java.util.Arrays.copyOf(message, echoed.length), echoed);
+            }
+            try (Socket second = connect(server.localAddress().orElseThrow())) {
+                second.getOutputStream().write(bytes("hi"));
+                for (int round = 0; round < 10 && server.stats().messagesOut() < 2; round++) {
+                    quickStartRound(server); // a round of one second, as the README's loop goes round
+                }
+                assertEquals("hi", text(Peers.readToEnd(second)), "the loop went on serving");
+            }
+        }
+    }
+
+    /** One round of the README's quick start; returns how many sends it caught. */
+    private static int quickStartRound(TcpServer server) throws InterruptedException {
+        int caught = 0;
+        for (ServerEvent.Received r : server.awaitReceived(Duration.ofSeconds(1))) {
+            try {
+                server.send(r.connection(), r.data());
+                server.disconnect(r.connection());
+            } catch (IOException e) {
+                caught++; // this client is gone (disconnected after an earlier piece, or it left): go on
+            }
+        }
+        return caught;
+    }
+
     @Test
     void hasNewDataThenDrainReceivedAsTheSeedsLoop() throws Exception {
         try (TcpServer server = TcpServer.create(loopback().build())) {
