@@ -39,6 +39,10 @@
  *       the timeouts, graces and back-offs of every server and client on a network made with it.</li>
  * </ul>
  *
+ * <p>The testkit's own waits (for a wire, a write, a read, a waiter on the clock) take the longest
+ * wait in real time, and zero looks once without waiting, as a JDK queue's {@code poll} does: unlike
+ * the API's polling waits, where zero means no limit, a test never waits for good by mistake.
+ *
  * @provides simplesockets.api.spi.SocketsProvider the in-memory provider, named {@code "loopback"}
  */
 module simplesockets.testkit {

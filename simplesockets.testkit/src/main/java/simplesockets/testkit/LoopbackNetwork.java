@@ -86,7 +86,7 @@ public final class LoopbackNetwork implements AutoCloseable {
 
     /**
      * A network with the default pipe capacity whose servers and clients run on {@code clock}: their
-     * idle, write and handshake timeouts, half-close grace, graceful-close grace and back-offs move
+     * idle and write timeouts, PROXY protocol header timeouts, half-close grace, graceful-close grace and back-offs move
      * only when the test {@linkplain ManualClock#advance advances} it, so tests of time never sleep.
      *
      * @param clock the clock
@@ -124,6 +124,8 @@ public final class LoopbackNetwork implements AutoCloseable {
      *
      * @param options the settings
      * @return a server in state CREATED, closed with this network
+     * @throws IllegalArgumentException if the options ask for TLS or a Unix domain socket, which this
+     *                                  network does not have
      */
     public TcpServer server(ServerOptions options) {
         refuseTls(options.tls().orElse(null));
@@ -140,6 +142,8 @@ public final class LoopbackNetwork implements AutoCloseable {
      *
      * @param options the settings
      * @return a client in state CREATED, closed with this network
+     * @throws IllegalArgumentException if the options ask for TLS or a Unix domain socket, which this
+     *                                  network does not have
      */
     public TcpClient client(ClientOptions options) {
         refuseTls(options.tls().orElse(null));
@@ -246,7 +250,7 @@ public final class LoopbackNetwork implements AutoCloseable {
      * timeout: the way to reach the wire under a {@link TcpClient}. The network keeps the 256 newest
      * connections not taken yet.
      *
-     * @param timeout the longest wait
+     * @param timeout the longest wait, in real time; zero looks once without waiting
      * @return the connection, or empty if none was made in time
      * @throws InterruptedException if the waiting thread is interrupted
      */

@@ -7,14 +7,15 @@ import simplesockets.impl.time.SteppedClock;
 /**
  * Time that moves only when a test moves it. Give it to a {@link LoopbackNetwork}
  * ({@link LoopbackNetwork#LoopbackNetwork(ManualClock)}), and every server and client made there
- * measures its idle, write and handshake timeouts, half-close and graceful-close graces, and accept
- * and reconnect back-offs on it:
+ * measures its idle and write timeouts, PROXY protocol header timeouts, half-close and graceful-close
+ * graces, and accept and reconnect back-offs on it:
  *
  * {@snippet :
  * ManualClock clock = new ManualClock();
  * try (LoopbackNetwork network = new LoopbackNetwork(clock)) {
  *     TcpServer server = network.server(ServerOptions.builder().port(0)
  *             .idleTimeout(Duration.ofSeconds(30)).build());
+ *     server.start();
  *     RawPeer peer = network.dial(server.localAddress().orElseThrow()); // a client that stays silent
  *     peer.wire().awaitReading(Direction.CLIENT_TO_SERVER, Duration.ofSeconds(5)); // the server reads: idle counts
  *     clock.advance(Duration.ofSeconds(38)); // past 30 s and the check after it: the connection closes
@@ -72,7 +73,7 @@ public final class ManualClock {
      * it. Blocks the calling thread.
      *
      * @param count   how many waiting threads
-     * @param timeout the longest real wait
+     * @param timeout the longest real wait; zero looks once without waiting
      * @return whether that many were waiting in time
      * @throws InterruptedException if the calling thread is interrupted
      */

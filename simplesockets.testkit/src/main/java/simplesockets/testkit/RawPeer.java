@@ -50,7 +50,7 @@ public final class RawPeer implements AutoCloseable {
     /**
      * Reads what has arrived, up to 64 KiB, waiting up to the timeout.
      *
-     * @param timeout the longest wait
+     * @param timeout the longest wait, in real time; zero looks once without waiting
      * @return the bytes, or empty at end of stream
      * @throws java.net.SocketTimeoutException if nothing came in time
      * @throws IOException                     if the connection was reset or closed here
@@ -79,7 +79,7 @@ public final class RawPeer implements AutoCloseable {
     /**
      * Reads and discards until the server ends the connection (end of stream or reset).
      *
-     * @param timeout the longest wait
+     * @param timeout the longest wait, in real time; zero looks once without waiting
      * @return {@code true} if the connection ended in time, {@code false} if it stayed open (or the
      *         waiting thread was interrupted; its interrupt status is then set)
      */

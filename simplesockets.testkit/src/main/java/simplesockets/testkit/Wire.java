@@ -101,7 +101,7 @@ public final class Wire {
      * it advances past an idle timeout; otherwise the step may come before the read and close nothing.
      *
      * @param direction which side's reads: the server's for {@link Direction#CLIENT_TO_SERVER}
-     * @param timeout   the longest wait, in real time
+     * @param timeout   the longest wait, in real time; zero looks once without waiting
      * @return whether a read waited within the timeout
      * @throws InterruptedException if the waiting thread is interrupted
      */
@@ -110,12 +110,15 @@ public final class Wire {
     }
 
     /**
-     * Takes the oldest write recorded in one direction, exactly as the sender passed it (one send
-     * may be several writes when framing adds a header). Older writes are dropped first once the
-     * record passes 64 KiB per direction, but the newest write is always kept whole, however large.
+     * Takes the oldest write recorded in one direction, exactly as the sender's transport wrote it.
+     * A send and its framing header always go out in one write, but several sends may go out in one:
+     * a connection's writer gathers the sends queued from other threads (up to 64 KiB), and the sends
+     * made in one callback are gathered until it returns; so compare bytes rather than count writes.
+     * Older writes are dropped first once the record passes 64 KiB per direction, but the newest
+     * write is always kept whole, however large.
      *
      * @param direction which side's writes
-     * @param timeout   the longest wait
+     * @param timeout   the longest wait, in real time; zero looks once without waiting
      * @return the bytes of one write, or empty if none came in time
      * @throws InterruptedException if the waiting thread is interrupted
      */
