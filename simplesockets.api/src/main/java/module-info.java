@@ -29,9 +29,11 @@
  * }
  * }
  *
- * <p>This module holds no implementation. Add {@code simplesockets.impl} (real sockets) or
- * {@code simplesockets.testkit} (in-memory pipes) to the module path; the factories find it
- * through {@link java.util.ServiceLoader}.
+ * <p>This module holds no implementation. Add {@code simplesockets.impl} (real sockets) to the module
+ * path; the factories find it through {@link java.util.ServiceLoader}. The testkit
+ * ({@code simplesockets.testkit}) brings the implementation with it, so {@code TcpServer.create(options)}
+ * still serves real sockets where it is present; in-memory pipes come from its {@code LoopbackNetwork},
+ * from {@code TcpServer.create(options, "loopback")}, or with {@code -Dsimplesockets.provider=loopback}.
  *
  * @uses simplesockets.api.spi.SocketsProvider
  */

@@ -97,17 +97,20 @@ public interface TcpClient extends AutoCloseable {
     /**
      * Connects to the server. On success the state is {@link ClientState#CONNECTED} and
      * {@code onConnect} runs (or a {@link ClientEvent.Connected} is queued). On failure the state is
-     * {@link ClientState#DISCONNECTED}, the exception is thrown, and it is also recorded as a
-     * {@link Failure.Connect} (the seed returned {@code False} and recorded it). Blocks for at most
-     * {@link ClientOptions#connectTimeout()} (plus the TLS handshake, if any), and, when the connection
+     * {@link ClientState#DISCONNECTED}, the exception is thrown, and it is also recorded (the seed
+     * returned {@code False} and recorded it): as a {@link Failure.Tls} when the TLS handshake failed
+     * or timed out, else as a {@link Failure.Connect}. Blocks for at most
+     * {@link ClientOptions#connectTimeout()} (plus the TLS handshake, if any, within its
+     * {@link TlsOptions#handshakeTimeout()}), and, when the connection
      * before is still reporting its end, up to {@link ClientOptions#closeTimeout()} more, so that its
      * disconnect comes before this connect. It takes over from the reconnect loop: an attempt of the
      * loop under way is cut short (and not recorded as a failure) before this connect begins.
      *
      * @throws IOException           if the server cannot be reached: a
      *                               {@link java.net.ConnectException} when it refuses, a
-     *                               {@link java.net.SocketTimeoutException} after the connect timeout,
-     *                               a {@link javax.net.ssl.SSLException} when the handshake fails
+     *                               {@link java.net.SocketTimeoutException} after the connect timeout
+     *                               or the handshake timeout, a {@link javax.net.ssl.SSLException} when
+     *                               the handshake fails
      * @throws IllegalStateException if already connected (it needs a client that is not connected:
      *                               use {@link #reconnect()}), or closed
      */
@@ -127,8 +130,9 @@ public interface TcpClient extends AutoCloseable {
      * Sends bytes. From the caller's thread the bytes join the connection's queue, which its writer
      * thread writes in order, so this never writes to the socket itself; past
      * {@link ClientOptions#maxPendingSendBytes()} it waits for room under {@link SendOverflow#WAIT}
-     * (the default). From the client's own callbacks it writes directly, as
-     * {@link Connection#send(byte[])} does. A failed write disconnects the client at once: the state
+     * (the default). From the client's own callbacks on its reader thread ({@code onReceive},
+     * {@code onDisconnect}) it writes directly, as {@link Connection#send(byte[])} does; from
+     * {@code onConnect}, which runs on the thread that connects, it is queued like any other thread's. A failed write disconnects the client at once: the state
      * is {@link ClientState#DISCONNECTED}, the failure is recorded, and the disconnect is reported
      * once.
      *

@@ -134,14 +134,17 @@ public interface TcpServer extends AutoCloseable {
 
     /**
      * Ends the accept loop and closes the listening socket, so no client waits in the backlog.
-     * Existing connections are served. When already killed it does nothing.
+     * Existing connections are served. When already killed it does nothing. Blocks until the accept
+     * loop has ended, at most {@link ServerOptions#closeTimeout()}.
      *
      * @throws IllegalStateException if the server never started or is closed
      */
     void exitAccept();
 
     /**
-     * After {@link #exitAccept()}: binds the same address again and accepts.
+     * After {@link #exitAccept()}: binds the same address again and accepts. Blocks while it binds,
+     * and first until the old accept loop has ended, if an {@code exitAccept()} on another thread is
+     * still waiting for it (at most {@link ServerOptions#closeTimeout()}).
      *
      * @throws IOException           if binding fails
      * @throws IllegalStateException if the server is not {@link ServerState#KILLED}

@@ -200,6 +200,9 @@ public final class EchoServer {
     }
 
     private static String text(InetSocketAddress address) {
+        if (address.isUnresolved()) { // a Unix domain socket's peer shows its socket file's path
+            return "unix:" + address.getHostString();
+        }
         String host = address.getAddress().getHostAddress();
         return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
     }

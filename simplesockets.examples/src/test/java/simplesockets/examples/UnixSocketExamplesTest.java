@@ -68,6 +68,37 @@ class UnixSocketExamplesTest {
         assertEquals("hello from socat\n", r.out());
     }
 
+    /**
+     * {@code --unix PATH --proxy-protocol}: a proxy on the same host speaks the PROXY protocol over the
+     * socket file, and the server prints who came through it. Before, printing the proxy's address (a
+     * file, not an IP address) threw in {@code onConnect}, so the line never came.
+     */
+    @Test
+    void theEchoServerBehindAProxyOverTheSocketFileSaysWhoCameThroughIt() throws Exception {
+        Path proxied = dir.resolve("proxied.sock");
+        java.io.PipedInputStream lines = new java.io.PipedInputStream(64 * 1024);
+        PrintStream out = new PrintStream(new java.io.PipedOutputStream(lines), true, StandardCharsets.UTF_8);
+        java.io.BufferedReader printedLines = new java.io.BufferedReader(new java.io.InputStreamReader(lines, StandardCharsets.UTF_8));
+        try (TcpServer behind = EchoServer.start(Args.parse("--unix", proxied.toString(), "--proxy-protocol"), out);
+             java.nio.channels.SocketChannel proxy = java.nio.channels.SocketChannel.open(
+                     java.net.UnixDomainSocketAddress.of(proxied))) {
+            Thread serving = ServingLoop.start(behind, Duration.ZERO, System.out);
+            try {
+                assertEquals("listening on unix:" + proxied, printedLines.readLine());
+                proxy.write(java.nio.ByteBuffer.wrap("PROXY TCP4 203.0.113.7 127.0.0.1 5555 80\r\nhello\n"
+                        .getBytes(StandardCharsets.US_ASCII)));
+                java.nio.ByteBuffer echo = java.nio.ByteBuffer.allocate(6);
+                while (echo.hasRemaining() && proxy.read(echo) >= 0) {
+                    // until the whole line is back, or the end
+                }
+                assertEquals("hello\n", new String(echo.array(), 0, echo.position(), StandardCharsets.US_ASCII));
+                assertEquals("client 203.0.113.7:5555 via unix:" + proxied, printedLines.readLine());
+            } finally {
+                ServingLoop.stop(serving);
+            }
+        }
+    }
+
     @Test
     void theChatRelaysWholeLinesBetweenUnixPeersByTheirIds() throws Exception {
         Path chatSocket = dir.resolve("chat.sock");

@@ -16,7 +16,7 @@ import simplesockets.api.TcpServer;
  *   <li>the provider named by the system property {@value #PROVIDER_PROPERTY}, if it is set;</li>
  *   <li>else the one provider that is not {@linkplain #usedOnlyWhenNamed() used only when named}: the
  *       real sockets of {@code simplesockets.impl}, even when the testkit is present too;</li>
- *   <li>else, when exactly one provider is present, that one (the testkit alone, say).</li>
+ *   <li>else, when exactly one provider is present, that one (a provider of your own, alone, say).</li>
  * </ol>
  * Anything else (none present, or two ordinary providers) throws {@link IllegalStateException} with
  * the names present. {@link TcpServer#create(ServerOptions, String)} takes a provider by name, and
