@@ -166,10 +166,13 @@ final class Link implements Connection, Outbound.Ends {
      * @return whether this call decided the end
      */
     boolean closeByUser() {
+        // Before the end is decided: a reader woken by the decision finishes the link at once, and must
+        // see that the sends made before this call are to be written. If another end won, that one closed
+        // the transport (the flush then fails at once) or flushes anyway.
+        flushFirst = true;
         if (!decide(DisconnectReason.CLOSED_BY_US)) {
             return false;
         }
-        flushFirst = true;
         linger = clock.schedule(settings.linger(), this::closeTransport);
         wakeReader();
         return true;

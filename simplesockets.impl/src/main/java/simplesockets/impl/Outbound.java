@@ -146,11 +146,11 @@ final class Outbound {
             flushCork();
             writeBatches(true);
         } catch (IOException e) {
-            ends.writeFailed(e); // ends the connection, which closes the queue
-            queue.next(null, true); // and the writer stops
+            ends.writeFailed(e); // ends the connection, unless its end was decided already
+            queue.writerRefused(); // either way nothing more can be written: the rest is dropped, and the writer stops
         } catch (RuntimeException | Error e) { // not the socket's: still end, or no send would start a writer again
             ends.writeFailed(new IOException("the connection's writer failed", e));
-            queue.next(null, true);
+            queue.writerRefused();
             throw e;
         } finally {
             writeLock.unlock();
@@ -184,7 +184,7 @@ final class Outbound {
      * credit and echoed at once would pass the bound before any reply is written.
      */
     int readCredit(int credit) {
-        return (int) Math.min(credit, maxPending / 2);
+        return (int) Math.max(1, Math.min(credit, maxPending / 2)); // at least 1, or a bound of 1 would never read
     }
 
     /**

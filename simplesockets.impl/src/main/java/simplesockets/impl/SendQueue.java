@@ -195,7 +195,7 @@ final class SendQueue {
         return batch;
     }
 
-    /** The writer could not be started (the owner is closing): nothing more is written. */
+    /** The writer could not be started (the owner is closing), or its write failed: nothing more is written. */
     void writerRefused() {
         close();
         lock.lock();

@@ -29,6 +29,28 @@ class BackpressureTest {
     private static final int LIMIT = 64 * 1024;
     private static final int TOTAL = 32 * 1024 * 1024;
 
+    /**
+     * The smallest bound on pending sends the options take, 1 byte, still lets a polling server read:
+     * its reader may let at least one byte wait. Before, its share came to half of 1, which is 0, and
+     * the reader waited for good: nothing was ever delivered, and not even the peer's close was seen.
+     */
+    @Test
+    void aPollingServerWithTheSmallestBoundOnPendingSendsStillReads() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().maxPendingSendBytes(1).build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                peer.getOutputStream().write(bytes("hi"));
+                StringBuilder got = new StringBuilder();
+                for (int round = 0; round < 3 && got.length() < 2; round++) {
+                    for (ServerEvent.Received r : server.awaitReceived(Peers.WAIT)) {
+                        got.append(Peers.text(r.data()));
+                    }
+                }
+                assertEquals("hi", got.toString());
+            }
+        }
+    }
+
     @Test
     void anUndrainedConnectionStallsItsSenderAndLosesNothing() throws Exception {
         try (TcpServer server = TcpServer.create(loopback().maxQueuedBytesPerConnection(LIMIT).build())) {

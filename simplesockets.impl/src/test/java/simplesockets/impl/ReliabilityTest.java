@@ -410,6 +410,48 @@ class ReliabilityTest {
         }
     }
 
+    /**
+     * A write that fails after the connection's end was decided (a user's disconnect waits for the sends
+     * made before it, and the peer then resets) drops the rest of the queue, and the end is reported at
+     * once. Before, the writer took the next batch after the failure and threw it away, so the queue
+     * kept believing a writer ran, with those bytes pending and charged to the server's bound for good:
+     * the disconnect was reported only after the whole linger and a second more.
+     */
+    @Test
+    void aWriteThatFailsAfterADisconnectDropsTheRestAndEndsAtOnce() throws Exception {
+        java.util.concurrent.CountDownLatch reset = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger writes = new AtomicInteger();
+        Network resetting = AcceptHook.around(real -> new ForwardingTransport(real.accept()) {
+            @Override
+            public void write(byte[] buffer, int offset, int length) throws IOException {
+                writes.incrementAndGet();
+                try {
+                    reset.await(30, TimeUnit.SECONDS); // blocked on a peer that does not read, until it resets
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new java.net.SocketException("Connection reset");
+            }
+        });
+        try (TcpServer server = new ServerEngine(resetting, loopback().closeTimeout(Duration.ofSeconds(20)).build(), null)) {
+            server.start();
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                Peers.awaitCondition(() -> server.clients().size() == 1, Peers.WAIT, () -> "not connected");
+                Connection connection = server.clients().getFirst();
+                connection.send(bytes("first")); // from this thread: the writer takes it and blocks
+                Peers.awaitCondition(() -> writes.get() == 1, Peers.WAIT, () -> "the writer did not write");
+                connection.send(bytes("second")); // queued behind it
+                connection.send(bytes("third"));
+                connection.disconnect(); // the sends before it are to be written, within the linger of 20 s
+                reset.countDown();
+                ServerEvent.Disconnected gone = awaitDisconnected(server); // within Peers.WAIT, far less than the linger
+                assertInstanceOf(DisconnectReason.ClosedByUs.class, gone == null ? null : gone.reason(),
+                        "its end was reported before the linger ran out");
+                assertEquals(1, writes.get(), "nothing was written after the failure");
+            }
+        }
+    }
+
     /** A network whose acceptor fails like EMFILE for a while: the accept loop must back off and recover. */
     @Test
     void acceptFailuresBackOffWithoutSpinningAndRecover() throws Exception {
