@@ -14,6 +14,7 @@ import simplesockets.api.Connection;
 import simplesockets.api.ConnectionStats;
 import simplesockets.api.DisconnectReason;
 import simplesockets.impl.time.Clock;
+import simplesockets.impl.transport.PeerResetException;
 import simplesockets.impl.transport.Transport;
 
 /**
@@ -67,6 +68,8 @@ final class Link implements Connection, Outbound.Ends {
     private volatile boolean draining;
     /** Whether the user's disconnect decided the end, so that pending sends are written first. */
     private volatile boolean flushFirst;
+    /** A reset a handler's {@link #read()} saw, shown as a JDK type: the handler's end is that reset. */
+    private volatile PeerResetException handlerSawReset;
     private volatile Clock.Timer linger;
 
     Link(long id, Transport transport, ReadMode mode, LinkSettings settings, Delivery<?> delivery, Owner owner,
@@ -178,8 +181,11 @@ final class Link implements Connection, Outbound.Ends {
         return true;
     }
 
-    /** Why the connection ends when its handler returned: the peer's end of stream, unless a drain caused it. */
+    /** Why the connection ends when its handler returned: the peer's reset or end of stream, unless a drain caused it. */
     DisconnectReason handlerReturned() {
+        if (handlerSawReset != null && !draining) {
+            return DisconnectReason.RESET;
+        }
         return reader.sawEndOfStream() && !draining ? DisconnectReason.PEER_CLOSED : DisconnectReason.CLOSED_BY_US;
     }
 
@@ -295,6 +301,9 @@ final class Link implements Connection, Outbound.Ends {
             if (reason.get() != null || draining) {
                 return Optional.empty();
             }
+            if (e instanceof PeerResetException reset) {
+                handlerSawReset = reset;
+            }
             throw Transports.shown(e);
         }
     }
@@ -318,7 +327,8 @@ final class Link implements Connection, Outbound.Ends {
         if (reason.get() != null || draining || e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
             return DisconnectReason.CLOSED_BY_US;
         }
-        return ReadFailures.classify(e, remoteAddress(), toString(), delivery);
+        PeerResetException reset = handlerSawReset; // what a handler passed on is that reset, shown as a JDK type
+        return ReadFailures.classify(reset != null ? reset : e, remoteAddress(), toString(), delivery);
     }
 
     @Override

@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import simplesockets.api.CallbackName;
 import simplesockets.api.ClientOptions;
 import simplesockets.api.Connection;
@@ -89,6 +91,43 @@ class SeedDefectsTest {
             assertEquals(DisconnectReason.RESET, end.reason());
             assertTrue(server.clients().isEmpty());
             assertNull(ended.poll(200, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /**
+     * The same for a connection handler, whose {@code read()} shows the reset as a plain
+     * {@code SocketException}: whether the handler passes it on or catches it and returns, the
+     * connection ends with reason {@code Reset} and nothing is recorded as a failure. Before, a handler
+     * that passed it on ended {@code Failed} with a {@code Failure.Io} recorded, and one that returned
+     * ended {@code ClosedByUs}.
+     */
+    @ParameterizedTest(name = "a handler that passes the reset on: {0}")
+    @ValueSource(booleans = {true, false})
+    void defect2_aHandlersResetIsADisconnectWithReasonReset(boolean passesItOn) throws Exception {
+        BlockingQueue<Ended> ended = new LinkedBlockingQueue<>();
+        CountDownLatch read = new CountDownLatch(1);
+        try (TcpServer server = TcpServer.create(loopback()
+                .handler(c -> {
+                    try {
+                        while (c.read().isPresent()) {
+                            read.countDown();
+                        }
+                    } catch (IOException e) {
+                        if (passesItOn) {
+                            throw e;
+                        }
+                    }
+                })
+                .onDisconnect((c, r) -> ended.add(new Ended(c, r)))
+                .build())) {
+            server.start();
+            Socket peer = connect(server.localAddress().orElseThrow());
+            peer.getOutputStream().write(bytes("x"));
+            assertTrue(read.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the handler read");
+            peer.setSoLinger(true, 0); // close() now sends RST
+            peer.close();
+            assertEquals(DisconnectReason.RESET, take(ended).reason());
+            assertTrue(server.exceptions().isEmpty(), "a reset is no failure: " + server.exceptions());
         }
     }
 
