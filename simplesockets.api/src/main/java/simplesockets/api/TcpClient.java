@@ -104,7 +104,13 @@ public interface TcpClient extends AutoCloseable {
      * {@link TlsOptions#handshakeTimeout()}), and, when the connection
      * before is still reporting its end, up to {@link ClientOptions#closeTimeout()} more, so that its
      * disconnect comes before this connect. It takes over from the reconnect loop: an attempt of the
-     * loop under way is cut short (and not recorded as a failure) before this connect begins.
+     * loop under way is cut short (and not recorded as a failure) before this connect begins; a call
+     * refused with {@link IllegalStateException} takes nothing over. The host name is looked up first,
+     * by the JDK's resolver, which the connect timeout does not bound. Called from the client's own
+     * {@code onReceive} or {@code onDisconnect} (its reader thread), it cannot wait for that thread:
+     * the old connection's end is then reported when the callback returns, after the new
+     * {@code onConnect}. An {@link Error} thrown by {@code onConnect} ends the new connection (reported as
+     * a disconnect) and reaches the caller.
      *
      * @throws IOException           if the server cannot be reached: a
      *                               {@link java.net.ConnectException} when it refuses, a

@@ -80,6 +80,7 @@ public final class ClientEngine implements TcpClient {
 
     @Override
     public void connect() throws IOException {
+        life.checkUserConnect(); // a connect refused here takes nothing over
         reconnector.takeOver(options.closeTimeout());
         IOException failed = connect(Reconnector.ANY);
         if (failed != null) {
@@ -103,7 +104,7 @@ public final class ClientEngine implements TcpClient {
     private IOException connect(long generation) {
         Endpoint endpoint = Endpoint.of(options.unixSocket(), options.host(), options.port()); // resolved before any lock
         InetSocketAddress target = endpoint.shown();
-        life.beginConnect();
+        life.beginConnect(generation == Reconnector.ANY);
         address = target;
         Failure[] failed = {null};
         Optional<Link> opened = connector.open(endpoint, failure -> {
@@ -126,15 +127,25 @@ public final class ClientEngine implements TcpClient {
         connector.tally().admitted();
         reconnector.connected(generation == Reconnector.ANY);
         awaitLastEndReported();
-        delivery.connected(link);
+        try {
+            delivery.connected(link); // a callback's exception is recorded there; an Error escapes
+        } catch (Error e) {
+            endUnread(link);
+            throw e;
+        }
         try {
             life.reader(link, scope.fork("reader", () -> read(link, made)));
         } catch (RejectedExecutionException e) {
-            life.reader(link, null); // no reader: a disconnect waiting for one goes on
-            link.end(DisconnectReason.CLOSED_BY_US);
-            delivery.disconnected(link, DisconnectReason.CLOSED_BY_US);
+            endUnread(link);
+            return new SocketException("the client was closed while connecting to " + target);
         }
         return null;
+    }
+
+    /** A connection that ends before its reader ran: closed and reported here, as its reader would have. */
+    private void endUnread(Link link) {
+        life.reader(link, null); // no reader: a disconnect waiting for one goes on
+        delivery.disconnected(link, link.finish(DisconnectReason.CLOSED_BY_US));
     }
 
     /**

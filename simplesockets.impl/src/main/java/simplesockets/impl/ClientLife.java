@@ -25,6 +25,8 @@ final class ClientLife {
     private java.util.concurrent.CompletableFuture<Thread> pendingReader;
     private Thread connectingThread;
     private boolean connecting;
+    /** Whether the connect in flight is a user's, not an attempt of the reconnect loop. */
+    private boolean connectingByUser;
     private boolean hasConnected;
     private boolean disconnected;
 
@@ -33,21 +35,42 @@ final class ClientLife {
     }
 
     /**
-     * A connect begins.
+     * Refuses a user's connect that cannot begin, before it takes over from the reconnect loop: one that
+     * failed here must leave the loop's arrangements (and the current connection's) as they were.
      *
-     * @throws IllegalStateException if connected, connecting or closed
+     * @throws IllegalStateException if connected, closed, or another user's connect is in progress
      */
-    void beginConnect() {
+    void checkUserConnect() {
         lifecycle.locked(() -> {
-            ClientState state = lifecycle.state();
-            if (state == ClientState.CONNECTED || state == ClientState.CLOSED || connecting) {
-                throw connecting ? new IllegalStateException("connect() needs a client that is not connecting, and a connect is in progress")
-                        : lifecycle.illegal("connect", EnumSet.of(ClientState.CREATED, ClientState.DISCONNECTED),
-                                ClientState.CONNECTED);
-            }
-            connecting = true;
+            refuseConnect(connectingByUser);
             return null;
         });
+    }
+
+    /**
+     * A connect begins.
+     *
+     * @param byUser whether the user connects, not the reconnect loop
+     * @throws IllegalStateException if connected, connecting or closed
+     */
+    void beginConnect(boolean byUser) {
+        lifecycle.locked(() -> {
+            refuseConnect(true);
+            connecting = true;
+            connectingByUser = byUser;
+            return null;
+        });
+    }
+
+    /** Under the lock: throws if connected or closed, or if connecting and {@code inFlightCounts}. */
+    private void refuseConnect(boolean inFlightCounts) {
+        ClientState state = lifecycle.state();
+        if (connecting && inFlightCounts) {
+            throw new IllegalStateException("connect() needs a client that is not connecting, and a connect is in progress");
+        }
+        if (state == ClientState.CONNECTED || state == ClientState.CLOSED) {
+            throw lifecycle.illegal("connect", EnumSet.of(ClientState.CREATED, ClientState.DISCONNECTED), ClientState.CONNECTED);
+        }
     }
 
     /** The connect in flight failed. */

@@ -123,6 +123,9 @@ final class Reconnector {
 
     private void run(long lost) {
         for (int n = attempts + 1; policy.maxAttempts() == 0 || n <= policy.maxAttempts(); n++) {
+            if (!current(lost)) {
+                return; // the user took over during the last attempt: no Reconnecting without an attempt after it
+            }
             attempts = n;
             Duration delay = policy.delay(n);
             delivery.keepAlways(new ClientEvent.Reconnecting(n, delay, clock.now())); // no callback exists for it

@@ -49,6 +49,31 @@ class ClientTest {
         return server;
     }
 
+    /**
+     * An {@code Error} that escapes {@code onConnect} (callbacks record exceptions, but an error such as
+     * a class that failed to load goes on) reaches the caller of {@code connect()}, and the connection
+     * it was made for ends with it: the client is disconnected, its end is reported, and the server sees
+     * it close. Before, the client stayed CONNECTED with no thread reading the connection.
+     */
+    @Test
+    void anErrorFromOnConnectEndsTheConnectionItWasMadeFor() throws Exception {
+        BlockingQueue<DisconnectReason> serverSaw = new LinkedBlockingQueue<>();
+        BlockingQueue<DisconnectReason> clientSaw = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().onDisconnect((c, why) -> serverSaw.add(why)).build())) {
+            server.start();
+            try (TcpClient client = TcpClient.create(to(server)
+                    .onConnect(() -> {
+                        throw new NoClassDefFoundError("a class the callback needed");
+                    })
+                    .onDisconnect(clientSaw::add).build())) {
+                assertThrows(NoClassDefFoundError.class, client::connect);
+                assertEquals(ClientState.DISCONNECTED, client.state(), "the connection ended with the error");
+                assertEquals(DisconnectReason.CLOSED_BY_US, take(clientSaw), "its end was reported");
+                assertEquals(DisconnectReason.PEER_CLOSED, take(serverSaw), "the server saw it close");
+            }
+        }
+    }
+
     @Test
     void defaultsAreTheSeeds() {
         ClientOptions defaults = ClientOptions.builder().build();

@@ -305,6 +305,93 @@ class ReliabilityTest {
         }
     }
 
+    /**
+     * A {@code connect()} refused because the client is connected takes nothing over: the connection's
+     * loss still starts the reconnect loop. Before, the refused call had already taken over from the
+     * loop, so after the loss nothing reconnected.
+     */
+    @Test
+    void aRefusedConnectLeavesTheReconnectLoopOn() throws Exception {
+        ReconnectPolicy policy = ReconnectPolicy.exponential(Duration.ofMillis(20), Duration.ofMillis(200)).withJitter(0);
+        SteppedClock clock = new SteppedClock();
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build())) {
+            server.start();
+            try (TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder()
+                    .address(server.localAddress().orElseThrow()).autoReceive(true).reconnect(policy).build(), clock)) {
+                client.connect();
+                assertThrows(IllegalStateException.class, client::connect, "connected already");
+                take(connected).disconnect(); // the server drops us
+                List<ClientEvent> events = new ArrayList<>();
+                ClientEvent.Reconnecting reconnecting = eventsUntil(client, events, ClientEvent.Reconnecting.class);
+                assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
+                clock.advance(reconnecting.delay());
+                eventsUntil(client, events, ClientEvent.Connected.class);
+                assertEquals(ClientState.CONNECTED, client.state());
+            }
+        }
+    }
+
+    /**
+     * An attempt of the reconnect loop that a {@code disconnect()} cut short is the loop's last: no
+     * {@code Reconnecting} follows it, since no attempt would. Before, the loop announced its next attempt
+     * and backed off before it looked whether it was still wanted.
+     */
+    @Test
+    void aDisconnectDuringAReconnectAttemptEndsTheLoopWithoutAnotherReconnecting() throws Exception {
+        ReconnectPolicy policy = ReconnectPolicy.exponential(Duration.ofMillis(20), Duration.ofMillis(200)).withJitter(0);
+        SteppedClock clock = new SteppedClock();
+        java.util.concurrent.CountDownLatch attempting = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch refuse = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger connects = new AtomicInteger();
+        Network slowSecond = new Network() {
+            @Override
+            public Acceptor bind(java.net.SocketAddress address, int backlog) throws IOException {
+                return SocketNetwork.INSTANCE.bind(address, backlog);
+            }
+
+            @Override
+            public Transport connect(java.net.SocketAddress address, Duration timeout) throws IOException {
+                if (connects.incrementAndGet() == 1) {
+                    return SocketNetwork.INSTANCE.connect(address, timeout);
+                }
+                attempting.countDown(); // the loop's attempt, held until the test lets it fail
+                try {
+                    refuse.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new java.net.ConnectException("Connection refused");
+            }
+        };
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build());
+                TcpClient client = startClient(server, slowSecond, policy, clock)) {
+            client.connect();
+            take(connected).disconnect(); // the server drops us: the loop starts
+            List<ClientEvent> events = new ArrayList<>();
+            ClientEvent.Reconnecting first = eventsUntil(client, events, ClientEvent.Reconnecting.class);
+            assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
+            clock.advance(first.delay());
+            assertTrue(attempting.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the attempt began");
+            client.disconnect(); // the user takes over during the attempt
+            refuse.countDown();
+            assertFalse(clock.awaitSleepers(1, Duration.ofMillis(300)), "no back-off after the attempt");
+            for (var event = client.pollEvent(); event.isPresent(); event = client.pollEvent()) {
+                events.add(event.get());
+            }
+            assertEquals(1, events.stream().filter(ClientEvent.Reconnecting.class::isInstance).count(),
+                    "no second Reconnecting: " + events);
+        }
+    }
+
+    private static TcpClient startClient(TcpServer server, Network network, ReconnectPolicy policy, SteppedClock clock)
+            throws IOException {
+        server.start();
+        return new ClientEngine(network, ClientOptions.builder().address(server.localAddress().orElseThrow())
+                .autoReceive(true).reconnect(policy).build(), clock);
+    }
+
     /** On a stepped clock: the attempts come at the policy's delays, 10, 20 and 40 ms, then it gives up. */
     @Test
     void reconnectGivesUpAfterItsAttemptsWithAFailurePerAttempt() throws Exception {
