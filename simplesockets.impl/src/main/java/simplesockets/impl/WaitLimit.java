@@ -29,8 +29,11 @@ final class WaitLimit {
         return timeout.isZero() ? NONE : timeout;
     }
 
-    /** A wait's length in nanoseconds, saturated for a duration too long to count in them. */
+    /** A wait's length in nanoseconds, saturated for a duration too long to count in them; 0 if negative. */
     static long nanos(Duration wait) {
+        if (wait.isNegative()) {
+            return 0; // however negative: Duration.toNanos() would overflow past about -292 years
+        }
         return wait.compareTo(NONE) >= 0 ? Long.MAX_VALUE : wait.toNanos();
     }
 }

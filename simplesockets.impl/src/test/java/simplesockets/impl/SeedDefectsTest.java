@@ -321,6 +321,26 @@ class SeedDefectsTest {
      * the API's rule for every timeout says (zero switches it off), parked, until the event comes or the
      * owner closes; before, it returned at once, and a loop around it spun as the seed's did.
      */
+    /**
+     * A negative timeout does not wait, however negative: {@code Duration.toNanos()} overflows past about
+     * 292 years, and the awaits threw {@code ArithmeticException} for such a duration.
+     */
+    @Test
+    void defect8_aNegativeTimeoutLooksOnceHoweverNegative() throws Exception {
+        Duration farBack = Duration.ofSeconds(Long.MIN_VALUE);
+        try (TcpServer server = TcpServer.create(loopback().build())) {
+            server.start();
+            assertTrue(server.awaitEvent(farBack).isEmpty());
+            assertTrue(server.awaitReceived(farBack).isEmpty());
+            assertFalse(server.awaitNewData(farBack));
+        }
+        try (TcpClient client = TcpClient.create(ClientOptions.builder().port(1).build())) {
+            assertTrue(client.awaitEvent(farBack).isEmpty());
+            assertTrue(client.awaitReceived(farBack).isEmpty());
+            assertFalse(client.awaitNewData(farBack));
+        }
+    }
+
     @Test
     void defect8_aZeroTimeoutWaitsWithoutALimitAsTheSeedsZeroMeant() throws Exception {
         try (TcpServer server = TcpServer.create(loopback().build())) {
