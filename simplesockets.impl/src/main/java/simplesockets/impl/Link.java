@@ -169,9 +169,8 @@ final class Link implements Connection, Outbound.Ends {
      * @return whether this call decided the end
      */
     boolean closeByUser() {
-        // Before the end is decided: a reader woken by the decision finishes the link at once, and must
-        // see that the sends made before this call are to be written. If another end won, that one closed
-        // the transport (the flush then fails at once) or flushes anyway.
+        // Before deciding: the reader it wakes finishes at once and must see this. (If another end wins,
+        // it closed the transport, so the flush fails at once, or it flushes anyway.)
         flushFirst = true;
         if (!decide(DisconnectReason.CLOSED_BY_US)) {
             return false;
@@ -206,7 +205,15 @@ final class Link implements Connection, Outbound.Ends {
      * @return whether this call decided the end
      */
     boolean end(DisconnectReason why) {
+        return end(why, () -> { });
+    }
+
+    /** {@link #end(DisconnectReason)}; if this call decides, {@code ifDecided} runs before the close wakes the reporter. */
+    boolean end(DisconnectReason why, Runnable ifDecided) {
         boolean first = decide(why);
+        if (first) {
+            ifDecided.run();
+        }
         out.close();
         closeTransport();
         return first;

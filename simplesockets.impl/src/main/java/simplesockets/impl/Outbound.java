@@ -36,13 +36,11 @@ final class Outbound {
         IOException closed();
     }
 
-    private final Transport transport;
+    private final TimedWrites writes;
     private final Clock clock;
     private final Scope scope;
     private final Ends ends;
     private final ReentrantLock writeLock = new ReentrantLock();
-    /** When the write in progress began ({@link Clock#nanoTime()}, made odd), or 0 when none is. */
-    private volatile long writeStarted;
     /** The reader thread while it hands out the pieces of one read to a callback, else null. */
     private volatile Thread corkedBy;
     /** Guarded by writeLock. */
@@ -61,7 +59,7 @@ final class Outbound {
 
     Outbound(Transport transport, Clock clock, Scope scope, Ends ends, int maxPending, SendOverflow overflow,
             Budget budget) {
-        this.transport = transport;
+        this.writes = new TimedWrites(transport, clock);
         this.clock = clock;
         this.scope = scope;
         this.ends = ends;
@@ -198,14 +196,8 @@ final class Outbound {
         return q == null ? !closed : q.awaitRoomToRead(received);
     }
 
-    /** Writes every byte; the caller holds the write lock. */
     private void write(byte[] bytes, int offset, int length) throws IOException {
-        writeStarted = clock.nanoTime() | 1;
-        try {
-            transport.write(bytes, offset, length);
-        } finally {
-            writeStarted = 0;
-        }
+        writes.write(bytes, offset, length);
     }
 
     private void flushCork() throws IOException {
@@ -336,15 +328,9 @@ final class Outbound {
         }
     }
 
-    /**
-     * How long the write in progress has been blocked.
-     *
-     * @param now {@link Clock#nanoTime()}
-     * @return nanoseconds, or 0 when no write is in progress
-     */
+    /** How long the write in progress has been blocked ({@link TimedWrites#blockedNanos}). */
     long writeBlockedNanos(long now) {
-        long started = writeStarted;
-        return started == 0 ? 0 : now - started;
+        return writes.blockedNanos(now);
     }
 
     /** The bytes of sends from other threads not yet written; read without a lock, for stats. */

@@ -30,10 +30,12 @@ final class SendFailures {
         }
         IOException seen = Transports.shown(e);
         DisconnectReason why = e instanceof PeerResetException ? DisconnectReason.RESET : new DisconnectReason.Failed(seen);
-        if (link.end(why)) {
+        link.end(why, () -> { // recorded before its disconnect is reported
             LOG.debug("Writing to connection {} at {} failed: {}", link.id(), link.remoteAddress(), seen.toString());
-            delivery.recordQuietly(new Failure.Io(link.remoteAddress(), seen, delivery.now()));
-        }
+            if (why != DisconnectReason.RESET) { // a reset is an ordinary disconnect, as on a read (ReadFailures)
+                delivery.recordQuietly(new Failure.Io(link.remoteAddress(), seen, delivery.now()));
+            }
+        });
     }
 
     /** The pending sends passed {@code limit}: the connection is cut off as a slow consumer; returns what the send throws. */
@@ -41,11 +43,11 @@ final class SendFailures {
         SocketException e = new SocketException("connection " + link.id() + " to " + link.remoteAddress() + " did not"
                 + " read what was sent: its pending sends passed maxPendingSendBytes (" + limit + " bytes), so it was"
                 + " disconnected");
-        if (link.end(DisconnectReason.SLOW_CONSUMER)) {
+        link.end(DisconnectReason.SLOW_CONSUMER, () -> { // recorded before its disconnect is reported
             meter.cutOff(limit);
             LOG.debug("Disconnected slow consumer {}", link);
             delivery.recordQuietly(new Failure.SlowConsumer(link.remoteAddress(), limit, e, delivery.now()));
-        }
+        });
         return e;
     }
 

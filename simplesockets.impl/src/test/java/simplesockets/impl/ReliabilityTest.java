@@ -129,6 +129,45 @@ class ReliabilityTest {
         }
     }
 
+    /**
+     * The write timeout bounds a wait for a peer that does not read, not a large send to one that reads:
+     * a 24 MiB send, written on the connection's own thread, goes on while its peer reads a part every
+     * time the clock passes most of the timeout, though the whole send takes three times the timeout.
+     * Before, the send was one write, timed as a whole, and the connection was cut off while its peer was
+     * reading.
+     */
+    @Test
+    void writeTimeoutSparesALargeSendToAPeerThatReads() throws Exception {
+        Duration timeout = Duration.ofMillis(300);
+        SteppedClock clock = new SteppedClock();
+        WatchedNetwork network = new WatchedNetwork();
+        byte[] large = Peers.pattern(7, 24 << 20);
+        AtomicReference<Thread> sender = new AtomicReference<>();
+        BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
+        try (TcpServer server = new ServerEngine(network, loopback().writeTimeout(timeout)
+                .onConnect(c -> {
+                    sender.set(Thread.currentThread());
+                    c.send(large); // on the connection's own thread: written at once, blocking on the peer
+                })
+                .onDisconnect((c, r) -> reasons.add(r)).build(), clock)) {
+            server.start();
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                byte[] got = new byte[large.length];
+                int have = 0;
+                for (int step = 0; step < 3; step++) {
+                    awaitBlockedWrite(network, sender);
+                    clock.advance(Stepping.justUnder(timeout));
+                    have += peer.getInputStream().readNBytes(got, have, 4 << 20); // the peer reads a part
+                }
+                assertEquals(3 * (4 << 20), have, "the peer read its parts");
+                have += peer.getInputStream().readNBytes(got, have, got.length - have);
+                assertEquals(large.length, have, "the whole send arrived: " + reasons);
+                assertTrue(java.util.Arrays.equals(large, got), "in order");
+                assertTrue(reasons.isEmpty(), "not cut off: " + reasons);
+            }
+        }
+    }
+
     /** The client's write timeout, over real sockets, on a stepped clock. */
     @Test
     void clientWriteTimeoutDisconnectsFromAServerThatDoesNotRead() throws Exception {

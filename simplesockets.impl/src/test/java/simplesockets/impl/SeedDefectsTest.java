@@ -131,6 +131,36 @@ class SeedDefectsTest {
         }
     }
 
+    /**
+     * A reset that a write sees first (a handler that only sends) is the same ordinary disconnect: reason
+     * {@code Reset}, nothing recorded. Before, a write's reset was recorded as a {@code Failure.Io}, a
+     * read's was not, so what was recorded depended on which side met the reset first.
+     */
+    @Test
+    void defect2_aResetThatAWriteSeesIsNoFailureEither() throws Exception {
+        BlockingQueue<DisconnectReason> ended = new LinkedBlockingQueue<>();
+        CountDownLatch gone = new CountDownLatch(1);
+        try (TcpServer server = TcpServer.create(loopback()
+                .handler(c -> {
+                    gone.await(); // sends only once the peer has reset: its writes, not a read, meet the reset
+                    byte[] chunk = new byte[64 * 1024];
+                    for (int i = 0; i < 1_000; i++) {
+                        c.send(chunk);
+                    }
+                })
+                .onDisconnect((c, r) -> ended.add(r))
+                .build())) {
+            server.start();
+            Socket peer = connect(server.localAddress().orElseThrow());
+            Peers.awaitCondition(() -> server.clients().size() == 1, Peers.WAIT, () -> "not connected");
+            peer.setSoLinger(true, 0); // close() now sends RST
+            peer.close();
+            gone.countDown();
+            assertEquals(DisconnectReason.RESET, take(ended));
+            assertTrue(server.exceptions().isEmpty(), "a reset is no failure: " + server.exceptions());
+        }
+    }
+
     @Test
     void defect3_maxConnectionsIsEnforced() throws Exception {
         AtomicInteger connects = new AtomicInteger();

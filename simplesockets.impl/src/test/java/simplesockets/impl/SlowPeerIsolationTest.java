@@ -3,6 +3,7 @@ package simplesockets.impl;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static simplesockets.impl.Peers.connect;
@@ -145,6 +146,39 @@ class SlowPeerIsolationTest {
                 assertEquals(DisconnectReason.SLOW_CONSUMER, awaitDisconnectEvent(server, stalledAddress),
                         "the peer that never reads is disconnected as a slow consumer");
                 awaitSlowConsumerRecorded(server, stalledAddress);
+            }
+        }
+    }
+
+    /**
+     * A slow consumer's failure is recorded before its disconnect is reported, so a polling loop sees the
+     * {@code Failed} event first, then the {@code Disconnected}. Before, the sender closed the connection
+     * and only then recorded why, so the connection's own thread could report the end first.
+     */
+    @Test
+    void aSlowConsumersFailureComesBeforeItsDisconnect() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().maxPendingSendBytes(64 * 1024).build())) {
+            server.start();
+            try (Socket stalled = stalledPeer(server.localAddress().orElseThrow())) {
+                awaitConnected(server, 1); // its Connected event taken
+                Connection connection = server.clients().getFirst();
+                byte[] block = new byte[16 * 1024];
+                IOException cutOff = null;
+                for (int i = 0; i < 10_000 && cutOff == null; i++) { // the kernel's buffers first, then the bound
+                    try {
+                        connection.send(block);
+                    } catch (IOException e) {
+                        cutOff = e;
+                    }
+                }
+                assertNotNull(cutOff, "the peer that never reads was cut off");
+                List<Class<?>> kinds = new ArrayList<>();
+                for (var event = server.awaitEvent(Peers.WAIT); event.isPresent()
+                        && !(event.get() instanceof ServerEvent.Disconnected); event = server.awaitEvent(Peers.WAIT)) {
+                    kinds.add(event.get().getClass());
+                }
+                assertEquals(List.of(ServerEvent.Failed.class), kinds,
+                        "the failure, then the disconnect");
             }
         }
     }

@@ -1,0 +1,54 @@
+package simplesockets.impl;
+
+import java.io.IOException;
+import simplesockets.impl.time.Clock;
+import simplesockets.impl.transport.Transport;
+
+/**
+ * One connection's writes to its transport, timed for the write timeout ({@link Timeouts}). Every
+ * write goes in pieces of at most {@link #PIECE}, each timed from its own start, so that the timeout
+ * bounds a wait for a peer that does not read, never a large send to a peer that reads it slowly (the
+ * JDK writes a socket in pieces of this order anyway). The caller holds its connection's write lock.
+ */
+final class TimedWrites {
+
+    /** The most one transport write takes. */
+    static final int PIECE = 64 * 1024;
+
+    private final Transport transport;
+    private final Clock clock;
+    /** When the piece in progress began ({@link Clock#nanoTime()}, made odd), or 0 when none is. */
+    private volatile long started;
+
+    TimedWrites(Transport transport, Clock clock) {
+        this.transport = transport;
+        this.clock = clock;
+    }
+
+    /** Writes every byte, blocking while the peer does not read. */
+    void write(byte[] bytes, int offset, int length) throws IOException {
+        int end = offset + length;
+        int at = offset;
+        do {
+            int n = Math.min(PIECE, end - at);
+            started = clock.nanoTime() | 1;
+            try {
+                transport.write(bytes, at, n);
+            } finally {
+                started = 0;
+            }
+            at += n;
+        } while (at < end);
+    }
+
+    /**
+     * How long the piece in progress has been blocked; any thread.
+     *
+     * @param now {@link Clock#nanoTime()}
+     * @return nanoseconds, or 0 when no write is in progress
+     */
+    long blockedNanos(long now) {
+        long begun = started;
+        return begun == 0 ? 0 : now - begun;
+    }
+}
