@@ -166,7 +166,9 @@ final class Admission {
         try {
             return Handshake.secure(plain, options.tls().orElseThrow(), false, null, clock);
         } catch (IOException | RuntimeException e) {
-            if (state.get() != ServerState.CLOSED) {
+            if (e instanceof EOFException) { // no handshake began: a bare connect and close is a health check
+                LOG.debug("{} closed before its TLS handshake began", plain.remoteAddress());
+            } else if (state.get() != ServerState.CLOSED) {
                 Failure.TlsProblem problem = TlsProblems.classify(e);
                 LOG.debug("TLS handshake with {} failed: {}", plain.remoteAddress(), problem, e);
                 delivery.recordQuietly(new Failure.Tls(plain.remoteAddress(), problem, e, clock.now()));

@@ -156,7 +156,7 @@ class SocketTransport implements Transport {
         javax.net.ssl.SSLSocketFactory factory = tls.context().getSocketFactory();
         SSLSocket ssl = clientMode
                 ? (SSLSocket) factory.createSocket(socket, peerHost, remote.getPort(), true)
-                : (SSLSocket) factory.createSocket(socket, null, true);
+                : (SSLSocket) factory.createSocket(socket, firstByte(), true);
         ssl.setUseClientMode(clientMode);
         SSLParameters parameters = ssl.getSSLParameters();
         parameters.setProtocols(tls.protocols().toArray(String[]::new));
@@ -173,6 +173,29 @@ class SocketTransport implements Transport {
         ssl.setSSLParameters(parameters);
         ssl.startHandshake();
         return new SocketNetwork.TlsTransport(ssl, socket, clock);
+    }
+
+    /**
+     * A server's first byte of the handshake, read before the TLS engine takes the socket (which is given
+     * it as consumed): a peer that closes or resets before it sent anything never began a handshake (a
+     * balancer's health check, say), which is an {@link java.io.EOFException}, not a TLS failure.
+     */
+    private java.io.InputStream firstByte() throws IOException {
+        int first;
+        try {
+            first = in.read();
+        } catch (SocketException e) {
+            if (socket.isClosed()) {
+                throw e; // closed here: the handshake's deadline, or the server's close
+            }
+            java.io.EOFException none = new java.io.EOFException("the peer ended the connection before it began a TLS handshake");
+            none.initCause(e);
+            throw none;
+        }
+        if (first < 0) {
+            throw new java.io.EOFException("the peer closed the connection before it began a TLS handshake");
+        }
+        return new java.io.ByteArrayInputStream(new byte[] {(byte) first});
     }
 
     @Override

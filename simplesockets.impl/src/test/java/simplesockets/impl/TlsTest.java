@@ -156,11 +156,6 @@ class TlsTest {
     }
 
     /**
-     * A graceful close keeps what had arrived over TLS too: records the kernel holds when the drain
-     * begins are decrypted and delivered, not dropped. (The TLS socket counts only plaintext it has
-     * already decrypted as available, so the drain used to shut the input at once.)
-     */
-    /**
      * A user's {@code connect()} while the reconnect loop's attempt waits in a TLS handshake takes over:
      * the loop's attempt is cut short and the user's connect goes ahead. Before, it threw an
      * {@code IllegalStateException} ("a connect is in progress"), and the loop, seeing the user had
@@ -219,6 +214,11 @@ class TlsTest {
         }
     }
 
+    /**
+     * A graceful close keeps what had arrived over TLS too: records the kernel holds when the drain
+     * begins are decrypted and delivered, not dropped. (The TLS socket counts only plaintext it has
+     * already decrypted as available, so the drain used to shut the input at once.)
+     */
     @Test
     void aGracefulCloseDeliversTheRecordsTheKernelHeldWhenItBegan() throws Exception {
         byte[] sent = Peers.pattern(7, 64 * 1024);
@@ -285,6 +285,29 @@ class TlsTest {
             Failure failure = awaitFailure(server);
             assertEquals(Failure.TlsProblem.CLIENT_CERTIFICATE_MISSING, ((Failure.Tls) failure).problem(), failure.toString());
             stillServes(server, certified);
+        }
+    }
+
+    /**
+     * A peer that connects and closes or resets before it sends a byte (a load balancer's TCP health
+     * check) never began a handshake: nothing is recorded, and the server goes on. Before, each such
+     * probe was recorded as a {@code Failure.Tls} ({@code REJECTED_BY_PEER}), as if clients distrusted
+     * the certificate, and pushed real failures out of the bounded list.
+     */
+    @Test
+    void aHealthCheckThatConnectsAndClosesIsNoTlsFailure() throws Exception {
+        TcpServer server = echoServer(tls().keyStore(serverKeys, PASSWORD).build(), Framing.RAW);
+        try (server) {
+            java.net.InetSocketAddress address = server.localAddress().orElseThrow();
+            try (Socket closes = Peers.connect(address)) {
+                closes.shutdownOutput(); // a FIN before any byte
+                closes.getInputStream().readAllBytes(); // until the server closed its end too
+            }
+            Socket resets = Peers.connect(address);
+            resets.setSoLinger(true, 0); // an RST before any byte, as HAProxy's checks close
+            resets.close();
+            stillServes(server, tls().trustStore(trustServer, PASSWORD).build());
+            assertTrue(server.exceptions().isEmpty(), "a health check is no failure: " + server.exceptions());
         }
     }
 
