@@ -120,14 +120,20 @@ final class Admission {
     private void prepareThenServe(Transport accepted) {
         configure(accepted);
         registry.preparing(accepted);
-        Transport transport;
+        Transport transport = null;
+        boolean done = false;
         try {
             transport = gate == null ? accepted : passProxy(accepted);
             if (transport != null && options.tls().isPresent()) {
                 transport = secure(transport);
             }
+            done = true;
         } finally {
             registry.prepared(accepted);
+            if (!done) { // a bug or an Error (a key manager's, say) escaped: the socket and the slot go back
+                Transports.closeQuietly(accepted);
+                registry.release();
+            }
         }
         if (transport == null) {
             registry.release();
@@ -143,10 +149,6 @@ final class Admission {
     private Transport passProxy(Transport accepted) {
         try {
             return gate.pass(accepted);
-        } catch (RuntimeException bug) {
-            Transports.closeQuietly(accepted);
-            registry.release();
-            throw bug;
         } catch (IOException e) {
             Transports.closeQuietly(accepted);
             if (state.get() != ServerState.CLOSED) {

@@ -101,6 +101,7 @@ final class SocketNetwork implements Network {
 
         @Override
         public void close() throws IOException {
+            closing();
             if (writing || plain.isClosed()) {
                 plain.close();
                 return;

@@ -45,6 +45,8 @@ class SocketTransport implements Transport {
     private long arrived = -1;
     /** Whether the last read filled its buffer: more of the same message may be on its way. The reader's only. */
     private boolean lastFilled;
+    /** Set once this side began to close the socket: a read failing on a closed socket after that is ours. */
+    private volatile boolean closing;
     /** Whether the reader asked for the rest of a message it began ({@link #awaitRest()}). The reader's only. */
     private boolean restAsked;
     /** Whether a wait for more, once ending, saw nothing or the end: no more waits. The reader's only. */
@@ -73,6 +75,9 @@ class SocketTransport implements Transport {
             lastFilled = n == length;
             return shutUnderRead ? -1 : n;
         } catch (SocketException e) {
+            if (socket.isClosed() && !closing) {
+                return -1; // the TLS engine closed the socket on the peer's own close: that is its end of stream
+            }
             throw Transports.resetByPeer(e, !socket.isClosed());
         } finally {
             reading = false;
@@ -259,7 +264,13 @@ class SocketTransport implements Transport {
 
     @Override
     public void close() throws IOException {
+        closing();
         socket.close();
+    }
+
+    /** This side begins to close the socket. */
+    void closing() {
+        closing = true;
     }
 
     @Override
