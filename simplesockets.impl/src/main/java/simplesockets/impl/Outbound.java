@@ -186,14 +186,21 @@ final class Outbound {
     }
 
     /**
-     * Holds back a polling connection's reader while its replies pile up ({@link SendQueue#awaitRoomToRead}).
+     * Holds back a polling connection's reader while its replies pile up ({@link SendQueue#awaitRoomToRead}),
+     * under {@link SendOverflow#DISCONNECT} only, where the pile would otherwise cut the peer off.
      *
      * @param received its received bytes not yet taken
      * @return {@code false} once the queue is closed (the connection is ending)
      */
     boolean awaitRoomToRead(IntSupplier received) throws InterruptedException {
         SendQueue q = queue;
-        return q == null ? !closed : q.awaitRoomToRead(received);
+        if (q == null || overflow != SendOverflow.DISCONNECT) {
+            // Under WAIT a sender waits for room itself, so nothing is cut off: holding the reader back
+            // would only stall a peer that sends while its own writes wait (an echo server's are, for an
+            // uploading client), until the stall rule let go.
+            return !closed;
+        }
+        return q.awaitRoomToRead(received);
     }
 
     private void write(byte[] bytes, int offset, int length) throws IOException {

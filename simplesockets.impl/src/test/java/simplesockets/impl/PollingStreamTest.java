@@ -65,6 +65,59 @@ class PollingStreamTest {
         assertStreamEchoed(loopback(), STREAM / 4, FLAG);
     }
 
+    /**
+     * The other way round: a polling client, with its default options, uploads a stream from one thread
+     * and drains the echo of the README's callback echo server on another. Its reader must read on while
+     * its own uploads are pending: they are not replies to what it read. Before, it was held back until
+     * they were written, which the echo server, blocked writing back to it, never let happen: each time
+     * the buffers filled, the stream stood still until the writer's stall rule (1 s) let the reader go,
+     * and 64 MiB took half a minute. So no piece may be more than {@code 900 ms} behind the one before.
+     */
+    @Test
+    void aPollingClientUploadingToAnEchoServerGetsItAllBackWithoutStalls() throws Exception {
+        long total = 16L << 20;
+        try (TcpServer server = TcpServer.create(loopback().onReceive((c, d) -> c.send(d)).build())) {
+            server.start();
+            try (simplesockets.api.TcpClient client = simplesockets.api.TcpClient.create(
+                    simplesockets.api.ClientOptions.builder().address(server.localAddress().orElseThrow())
+                            .autoReceive(true).build())) {
+                client.connect();
+                java.util.concurrent.CompletableFuture<Long> longestGap = Peers.startOn(Thread.ofPlatform().daemon(),
+                        "drains", () -> {
+                            long at = 0;
+                            long last = System.nanoTime();
+                            long longest = 0;
+                            while (at < total) {
+                                List<byte[]> pieces = client.awaitReceived(Duration.ofSeconds(5));
+                                if (pieces.isEmpty()) {
+                                    throw new AssertionError("nothing for 5 s at byte " + at);
+                                }
+                                long now = System.nanoTime();
+                                longest = Math.max(longest, now - last);
+                                last = now;
+                                for (byte[] piece : pieces) {
+                                    for (byte b : piece) {
+                                        if (b != patternAt(at++)) {
+                                            throw new AssertionError("byte " + (at - 1) + " differs");
+                                        }
+                                    }
+                                }
+                            }
+                            return longest;
+                        });
+                byte[] chunk = new byte[64 * 1024];
+                for (long sent = 0; sent < total; sent += chunk.length) {
+                    for (int i = 0; i < chunk.length; i++) {
+                        chunk[i] = patternAt(sent + i);
+                    }
+                    client.send(chunk.clone());
+                }
+                long gap = longestGap.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(gap < 900_000_000L, "the stream stood still for " + gap / 1_000_000 + " ms");
+            }
+        }
+    }
+
     private static void assertStreamEchoed(ServerOptions.Builder options, long total, PollLoop loop) throws Exception {
         try (TcpServer server = TcpServer.create(options.build())) {
             server.start();
