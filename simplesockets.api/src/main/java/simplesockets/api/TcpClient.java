@@ -156,8 +156,10 @@ public interface TcpClient extends AutoCloseable {
     /**
      * Turns background receiving on or off: the seed's {@code autorecv()}, but explicit instead of a
      * toggle. While on, data is read as it arrives and goes to {@code onReceive} or the queue. While
-     * off, data is read only for {@link #receive(Duration)} and the awaits, and otherwise waits in
-     * the socket. A read in progress when it is turned off still delivers its data.
+     * off, data is read only for {@link #receive(Duration)} and the awaits (without {@code onReceive};
+     * with it, nothing is read), and otherwise waits in the socket. A read in progress when it is
+     * turned off, or begun for a {@code receive} or an await that then timed out, still delivers its
+     * data, which waits for the next call; such a read also sees the peer's close.
      *
      * @param on whether to receive in the background
      */

@@ -2,7 +2,10 @@ package simplesockets.impl;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import simplesockets.impl.time.Clock;
 
 /**
  * One connection's share of the polling queue ({@link EventState}): its queued bytes, and the
@@ -36,10 +39,49 @@ final class Credit {
     /** Its connection's counters: told when its reader stalls; they read the queued bytes from here. */
     private final Meter meter;
 
-    Credit(Condition room, Meter meter) {
-        this.room = room;
+    /** The event state's lock, which guards these fields. */
+    private final ReentrantLock lock;
+
+    Credit(ReentrantLock lock, Meter meter) {
+        this.lock = lock;
+        this.room = lock.newCondition();
         this.meter = meter;
         meter.watch(this);
+    }
+
+    /**
+     * After end of stream: waits until its queued data has been taken, then for the grace period, so
+     * that a polling application can still answer a half-closed peer; its reader's thread.
+     */
+    void awaitDrainedThenGrace(Duration grace, Clock clock) throws InterruptedException {
+        Clock.Timer timer = null;
+        lock.lock();
+        try {
+            while (!cancelled && waiting()) {
+                room.await();
+            }
+            if (!grace.isZero()) {
+                timer = clock.schedule(grace, this::endGrace); // never runs on this thread
+                while (!cancelled && !graceOver) {
+                    room.await();
+                }
+            }
+        } finally {
+            lock.unlock();
+            if (timer != null) {
+                timer.cancel();
+            }
+        }
+    }
+
+    private void endGrace() {
+        lock.lock();
+        try {
+            graceOver = true;
+            room.signal();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** A piece of {@code bytes} joins the queue, costing {@code overhead} more; under the lock. */

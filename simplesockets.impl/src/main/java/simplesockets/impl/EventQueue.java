@@ -118,7 +118,7 @@ final class EventQueue<E> {
         }
         credit.release(entry.bytes(), ENTRY_OVERHEAD);
         if (!credit.waiting()) {
-            credit.room.signal(); // a drain after end of stream waits for this (awaitDrainedThenGrace)
+            credit.room.signal(); // a drain after end of stream waits for this (Credit.awaitDrainedThenGrace)
         }
         queuedTotal -= entry.bytes();
         return entry.bytes();

@@ -7,7 +7,6 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import simplesockets.impl.time.Clock;
 
 /**
  * The seed's flags and lists, done right: events waiting for polling ({@link EventQueue}), in the
@@ -41,7 +40,8 @@ final class EventState<E> {
     private int dataWaiters;
     /** Bumped when a connection ends, so that waiters who asked to be told return. */
     private long endings;
-    private boolean pull;
+    /** Written under the lock; read without it by {@link #awaitPushed}'s fast path. */
+    private volatile boolean pull;
     private boolean closed;
 
     EventState(int maxOtherEvents, long maxQueuedTotal) {
@@ -57,7 +57,7 @@ final class EventState<E> {
 
     /** A new connection's share of the queue. */
     Credit newCredit(Meter meter) {
-        return new Credit(lock.newCondition(), meter);
+        return new Credit(lock, meter);
     }
 
     /**
@@ -156,10 +156,7 @@ final class EventState<E> {
         long nanos = WaitLimit.nanos(timeout);
         boolean untilEnding = endingsSince != IGNORE_ENDINGS;
         long endingsAtStart = endingsSince;
-        dataWaiters++;
-        if (pull) {
-            readers.signalAll();
-        }
+        pollerWaits();
         try {
             while (queue.dataEntries() == 0 && !closed && !(untilEnding && endings != endingsAtStart)) {
                 if (nanos <= 0) {
@@ -170,6 +167,14 @@ final class EventState<E> {
             return queue.dataEntries() > 0;
         } finally {
             dataWaiters--;
+        }
+    }
+
+    /** A poller begins to wait for data (until it decrements the count): in pull mode, a reader may read for it. */
+    private void pollerWaits() {
+        dataWaiters++;
+        if (pull) {
+            readers.signalAll();
         }
     }
 
@@ -203,10 +208,7 @@ final class EventState<E> {
         lock.lock();
         try {
             queue.settle();
-            dataWaiters++;
-            if (pull) {
-                readers.signalAll();
-            }
+            pollerWaits();
             try {
                 while (queue.isEmpty() && !closed) {
                     if (nanos <= 0) {
@@ -262,38 +264,22 @@ final class EventState<E> {
     }
 
     /**
-     * After end of stream: waits until the connection's queued data has been taken, then for the
-     * grace period, so that a polling application can still answer a half-closed peer.
+     * Blocks a callback reader while a client's background receiving is off: its {@code onReceive} gets
+     * data only while that is on. Returns whether {@code open} still holds; its end wakes this wait.
      */
-    void awaitDrainedThenGrace(Credit credit, Duration grace, Clock clock) throws InterruptedException {
+    boolean awaitPushed(java.util.function.BooleanSupplier open) throws InterruptedException {
+        if (!pull) {
+            return true; // every server, and a client receiving in the background: no lock taken
+        }
         lock.lock();
         try {
-            while (!credit.cancelled && credit.waiting()) {
-                credit.room.await();
+            while (pull && !closed && open.getAsBoolean()) {
+                readers.await();
             }
+            return open.getAsBoolean();
         } finally {
             lock.unlock();
         }
-        if (grace.isZero()) {
-            return;
-        }
-        Clock.Timer timer = clock.schedule(grace, () -> endGrace(credit));
-        lock.lock();
-        try {
-            while (!credit.cancelled && !credit.graceOver) {
-                credit.room.await();
-            }
-        } finally {
-            lock.unlock();
-            timer.cancel();
-        }
-    }
-
-    private void endGrace(Credit credit) {
-        update(() -> {
-            credit.graceOver = true;
-            credit.room.signal();
-        });
     }
 
     /** A connection ended: waiters that wait only while it lives return. */
@@ -301,6 +287,7 @@ final class EventState<E> {
         update(() -> {
             endings++;
             changed.signalAll();
+            readers.signalAll(); // a callback reader waiting in pull mode ends too
         });
     }
 

@@ -46,15 +46,16 @@ final class ReadLoop {
     DisconnectReason run() {
         EventState<?> events = delivery.events();
         try {
-            while (mode == ReadMode.CALLBACK || events.awaitReadPermit(credit, out.readCredit(settings.creditLimit()))
-                    && out.awaitRoomToRead(credit::queued)) {
+            while (mode == ReadMode.CALLBACK ? events.awaitPushed(link::isOpen)
+                    : events.awaitReadPermit(credit, out.readCredit(settings.creditLimit()))
+                            && out.awaitRoomToRead(credit::queued)) {
                 if (!link.isOpen()) {
                     return DisconnectReason.CLOSED_BY_US;
                 }
                 Optional<byte[]> piece = reader.next();
                 if (piece.isEmpty()) {
                     if (mode == ReadMode.QUEUE) {
-                        events.awaitDrainedThenGrace(credit, settings.halfCloseGrace(), clock);
+                        credit.awaitDrainedThenGrace(settings.halfCloseGrace(), clock);
                     }
                     return link.draining() ? DisconnectReason.CLOSED_BY_US : DisconnectReason.PEER_CLOSED;
                 }

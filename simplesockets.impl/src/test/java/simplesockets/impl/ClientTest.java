@@ -55,6 +55,36 @@ class ClientTest {
      * it was made for ends with it: the client is disconnected, its end is reported, and the server sees
      * it close. Before, the client stayed CONNECTED with no thread reading the connection.
      */
+    /**
+     * {@code onReceive} gets data only while the client receives in the background, as the seed's
+     * {@code on_receive} ran only under {@code autorecv()}: with it off (the default), data waits in the
+     * socket until {@code autoReceive(true)}, and a disconnect meanwhile ends the waiting reader. Before,
+     * a client with {@code onReceive} read in the background whatever the setting said.
+     */
+    @Test
+    void onReceiveGetsDataOnlyWhileReceivingInTheBackground() throws Exception {
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        BlockingQueue<DisconnectReason> ended = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().onConnect(c -> c.send(bytes("hi"))).build())) {
+            server.start();
+            try (TcpClient client = TcpClient.create(to(server).onReceive(d -> received.add(text(d)))
+                    .onDisconnect(ended::add).build())) {
+                client.connect();
+                assertFalse(client.isAutoReceiving());
+                assertNull(received.poll(300, TimeUnit.MILLISECONDS), "nothing read while receiving is off");
+                client.autoReceive(true);
+                assertEquals("hi", take(received));
+                client.autoReceive(false);
+                client.disconnect();
+                assertEquals(DisconnectReason.CLOSED_BY_US, take(ended));
+                client.connect(); // a reader that waits for receiving to be turned on ...
+                client.disconnect(); // ... ends with its connection
+                assertEquals(DisconnectReason.CLOSED_BY_US, take(ended));
+                assertNull(received.poll(), "nothing was read for it");
+            }
+        }
+    }
+
     @Test
     void anErrorFromOnConnectEndsTheConnectionItWasMadeFor() throws Exception {
         BlockingQueue<DisconnectReason> serverSaw = new LinkedBlockingQueue<>();

@@ -89,7 +89,7 @@ class PollerHoldsCreditTest {
         AtomicReference<Thread> reader = new AtomicReference<>();
         CompletableFuture<Boolean> drained = Peers.startOn(Thread.ofVirtual(), "reader", () -> {
             reader.set(Thread.currentThread());
-            events.awaitDrainedThenGrace(credit, Duration.ZERO, new SystemClock(new Scope("test-")));
+            credit.awaitDrainedThenGrace(Duration.ZERO, new SystemClock(new Scope("test-")));
             return true;
         });
         awaitWaiting(reader);
