@@ -44,6 +44,9 @@ final class Session {
                 delivery.connected(link);
             }
             why = handler == null ? link.loop().run() : handle(link, delivery, handler);
+        } catch (Error e) { // out of a callback (they record exceptions, not errors): the connection ends with it
+            why = new DisconnectReason.Failed(e);
+            throw e;
         } finally {
             reason = link.finish(why);
             delivery.disconnected(link, reason);
@@ -57,7 +60,7 @@ final class Session {
             return link.handlerReturned();
         } catch (IOException e) {
             return link.readFailed(e);
-        } catch (Exception | AssertionError e) {
+        } catch (Exception | Error e) { // an Error too (a stack overflow on hostile input, say): recorded, and the end
             if (e instanceof InterruptedException) {
                 return DisconnectReason.CLOSED_BY_US;
             }

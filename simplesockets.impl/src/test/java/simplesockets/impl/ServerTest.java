@@ -97,6 +97,42 @@ class ServerTest {
     }
 
     /**
+     * An {@code Error} out of a handler (a stack overflow on hostile input, say) ends its connection as
+     * {@code Failed} with a {@code Failure.Callback} recorded, as an exception does; one out of
+     * {@code onReceive} ends it as {@code Failed} too. Before, both were reported as {@code ClosedByUs},
+     * with nothing recorded.
+     */
+    @Test
+    void anErrorOutOfAHandlerOrACallbackEndsItsConnectionAsFailed() throws Exception {
+        for (boolean handler : new boolean[] {true, false}) {
+            BlockingQueue<DisconnectReason> ended = new LinkedBlockingQueue<>();
+            ServerOptions.Builder options = loopback().onDisconnect((c, why) -> ended.add(why));
+            if (handler) {
+                options.handler(c -> {
+                    c.read();
+                    throw new StackOverflowError("deep input");
+                });
+            } else {
+                options.onReceive((c, d) -> {
+                    throw new StackOverflowError("deep input");
+                });
+            }
+            try (TcpServer server = TcpServer.create(options.build())) {
+                server.start();
+                try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                    peer.getOutputStream().write(bytes("x"));
+                    DisconnectReason why = take(ended);
+                    assertInstanceOf(DisconnectReason.Failed.class, why, handler ? "handler" : "onReceive");
+                    assertInstanceOf(StackOverflowError.class, ((DisconnectReason.Failed) why).cause());
+                    if (handler) {
+                        assertInstanceOf(Failure.Callback.class, server.exceptions().getFirst());
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * The README's quick start: answer each piece, then disconnect its client. A message longer than a
      * first read (256 bytes) comes as several pieces, and the send of the second, to a client already
      * disconnected, throws: the quick start catches it, or its loop (and the server with it) would end
