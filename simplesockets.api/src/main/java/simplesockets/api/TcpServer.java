@@ -397,7 +397,9 @@ public interface TcpServer extends AutoCloseable {
      *
      * <p>Blocks the calling thread for at most {@code grace} plus {@link ServerOptions#closeTimeout()}
      * (plus a little). Idempotent: once closed, it returns 0 at once. A connection cut off at the grace
-     * is logged at info.
+     * is logged at info. Called from a connection's own handler or callback (a "shutdown" command, say),
+     * it waits for the others only: that connection cannot finish while its thread waits here, so it
+     * is neither waited for nor counted, and it is closed with the rest.
      *
      * @param grace how long connections may take to finish; {@link Duration#ZERO} behaves as
      *              {@link #close()}

@@ -68,8 +68,6 @@ final class Link implements Connection, Outbound.Ends {
     private volatile boolean draining;
     /** Whether the user's disconnect decided the end, so that pending sends are written first. */
     private volatile boolean flushFirst;
-    /** A reset a handler's {@link #read()} saw, shown as a JDK type: the handler's end is that reset. */
-    private volatile PeerResetException handlerSawReset;
     private volatile Clock.Timer linger;
 
     Link(long id, Transport transport, ReadMode mode, LinkSettings settings, Delivery<?> delivery, Owner owner,
@@ -134,13 +132,18 @@ final class Link implements Connection, Outbound.Ends {
         meter.opened();
     }
 
+    /** Whether the calling thread is this connection's own (its reader or handler, in a callback perhaps). */
+    boolean onOwnThread() {
+        return own == Thread.currentThread();
+    }
+
     @Override
     public void send(byte[] data) throws IOException {
         byte[] bytes = codec.encode(Objects.requireNonNull(data, "data"));
         if (reason.get() != null) {
             throw closed();
         }
-        if (own != Thread.currentThread()) {
+        if (!onOwnThread()) {
             out.sendQueued(bytes);
             meter.sentQueued();
             return;
@@ -182,7 +185,7 @@ final class Link implements Connection, Outbound.Ends {
 
     /** Why the connection ends when its handler returned: the peer's reset or end of stream, unless a drain caused it. */
     DisconnectReason handlerReturned() {
-        if (handlerSawReset != null && !draining) {
+        if (reader.resetSeen() != null && !draining) {
             return DisconnectReason.RESET;
         }
         return reader.sawEndOfStream() && !draining ? DisconnectReason.PEER_CLOSED : DisconnectReason.CLOSED_BY_US;
@@ -308,18 +311,11 @@ final class Link implements Connection, Outbound.Ends {
             if (reason.get() != null || draining) {
                 return Optional.empty();
             }
-            if (e instanceof PeerResetException reset) {
-                handlerSawReset = reset;
-            }
-            throw Transports.shown(e);
+            throw Transports.shown(e); // a reset as a JDK type: the reader keeps it (handlerReturned, readFailed)
         }
     }
 
-    /**
-     * The engine's read loop, for {@link ReadMode#CALLBACK} and {@link ReadMode#QUEUE}: run by the
-     * connection's own thread, its reason to end then passed to {@link #finish}. Made with the link, so
-     * that a parked reader holds no frame or object more than it needs.
-     */
+    /** The read loop of callbacks and polling, for the own thread; made with the link, so a parked reader holds no more. */
     ReadLoop loop() {
         return loop;
     }
@@ -334,7 +330,7 @@ final class Link implements Connection, Outbound.Ends {
         if (reason.get() != null || draining || e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
             return DisconnectReason.CLOSED_BY_US;
         }
-        PeerResetException reset = handlerSawReset; // what a handler passed on is that reset, shown as a JDK type
+        PeerResetException reset = reader.resetSeen(); // what a handler passed on is that reset, shown as a JDK type
         return ReadFailures.classify(reset != null ? reset : e, remoteAddress(), toString(), delivery);
     }
 

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import simplesockets.impl.time.Clock;
+import simplesockets.impl.transport.PeerResetException;
 import simplesockets.impl.transport.Transport;
 
 /**
@@ -30,6 +31,8 @@ final class Reader implements Budget.Builder {
     private boolean released;
     /** Whether the read in progress waits for the rest of a message begun: a drain leaves it be. */
     private volatile boolean readInsideMessage;
+    /** The reset a read met, or null: whoever is shown it as a JDK type, its connection ended by that reset. */
+    private volatile PeerResetException resetSeen;
     /** When the read in progress began ({@link Clock#nanoTime()}, made odd), or 0 when none is. */
     private volatile long readStarted;
 
@@ -87,6 +90,9 @@ final class Reader implements Budget.Builder {
                 int n;
                 try {
                     n = transport.read(buffer, 0, buffer.length);
+                } catch (PeerResetException e) {
+                    resetSeen = e;
+                    throw e;
                 } finally {
                     readStarted = 0;
                 }
@@ -177,6 +183,11 @@ final class Reader implements Budget.Builder {
     /** Whether the last read handed out more pieces than have been taken. */
     boolean hasMore() {
         return codec.hasNext();
+    }
+
+    /** The reset a read met, or {@code null}. */
+    PeerResetException resetSeen() {
+        return resetSeen;
     }
 
     /** Whether a read has returned end of stream. */

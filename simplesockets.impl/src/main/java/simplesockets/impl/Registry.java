@@ -201,10 +201,16 @@ final class Registry {
         preparing.forEach(Transports::closeQuietly); // after the lock: closing may block, briefly
     }
 
+    /** The slot of the caller's own connection, still open: 1, else 0. */
+    private static int mine(Link self) {
+        return self != null && self.isOpen() ? 1 : 0;
+    }
+
     /**
      * Asks every live connection to finish the work in hand ({@link Link#drain()}), and every connection
      * still in its PROXY header or TLS handshake to do the same once it is a link, then waits until no
-     * slot is taken and no link still finishes, for at most {@code max} of the clock's time.
+     * slot is taken and no link still finishes, for at most {@code max} of the clock's time; but for the
+     * caller's own connection, when a handler or callback calls it, which is neither waited for nor counted.
      *
      * @return the connections still there: 0 when everything ended in time
      */
@@ -216,6 +222,8 @@ final class Registry {
             lock.unlock();
         }
         links.values().forEach(Link::drain);
+        // A handler or callback that calls this cannot finish its connection while it waits here: not waited for.
+        Link self = links.values().stream().filter(Link::onOwnThread).findFirst().orElse(null);
         boolean[] expired = new boolean[1];
         Clock.Timer timer = clock.schedule(max, () -> {
             lock.lock();
@@ -228,10 +236,10 @@ final class Registry {
         });
         lock.lock();
         try {
-            while ((slots > 0 || !finishing.isEmpty()) && !expired[0]) {
+            while ((slots - mine(self) > 0 || !finishing.isEmpty()) && !expired[0]) {
                 emptied.await();
             }
-            return slots + finishing.size();
+            return slots - mine(self) + finishing.size();
         } finally {
             lock.unlock();
             timer.cancel();

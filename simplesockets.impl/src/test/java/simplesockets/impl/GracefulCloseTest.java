@@ -60,6 +60,37 @@ class GracefulCloseTest {
      * reply within its grace, and returns 0. Before, it stopped waiting as soon as the connection left,
      * and the close's last step cut the reply off after {@code closeTimeout}, still returning 0.
      */
+    /**
+     * A handler that closes the server gracefully on a "quit" command waits for the other connections
+     * only: its own cannot finish while it waits, so it is neither waited for nor counted. The other
+     * client, idle, is done at once, so the close returns 0 well within its grace. Before, it waited the
+     * whole grace for itself and returned 1.
+     */
+    @Test
+    void aHandlerThatClosesTheServerGracefullyDoesNotWaitForItself() throws Exception {
+        BlockingQueue<Integer> cutOff = new LinkedBlockingQueue<>();
+        TcpServer[] self = new TcpServer[1];
+        try (TcpServer server = TcpServer.create(loopback().handler(c -> {
+            for (Optional<byte[]> line = c.read(); line.isPresent(); line = c.read()) {
+                if (text(line.get()).startsWith("quit")) {
+                    cutOff.add(self[0].close(Duration.ofSeconds(30)));
+                    return;
+                }
+            }
+        }).build())) {
+            self[0] = server;
+            server.start();
+            try (Socket idle = connect(server.localAddress().orElseThrow());
+                    Socket operator = connect(server.localAddress().orElseThrow())) {
+                Peers.awaitCondition(() -> server.clients().size() == 2, Peers.WAIT, () -> "not both connected");
+                operator.getOutputStream().write(bytes("quit"));
+                Integer count = cutOff.poll(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                assertEquals(0, count, "returned within " + Peers.WAIT + " of a 30 s grace, nobody cut off");
+                assertTrue(Peers.closedByPeer(idle, Peers.WAIT), "the idle client was closed");
+            }
+        }
+    }
+
     @Test
     void aReplyStillBeingWrittenWhenItsConnectionEndsIsWaitedForWithinTheGrace() throws Exception {
         byte[] reply = Peers.pattern(5, 32 << 20); // more than the kernel's buffers hold for a peer not reading
