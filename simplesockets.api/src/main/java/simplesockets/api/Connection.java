@@ -13,7 +13,9 @@ import java.util.Optional;
 public interface Connection {
 
     /**
-     * A number unique among this server's connections, in the order they were accepted.
+     * A number unique among this server's connections, in the order they were accepted; with TLS or
+     * the PROXY protocol, in the order their handshake or header was done, since a connection counts
+     * only from then on.
      *
      * @return the id
      */

@@ -753,7 +753,8 @@ public final class ServerOptions {
      * slows its peer), while a connection that holds nothing reads on, so fresh clients are still served.
      * One builder at a time may still read on until its frame is done, in turns of at most a second
      * while others wait, so frames that alone fill the bound, or a frame larger than it, still arrive,
-     * and a peer that stops or trickles mid-frame cannot hold up the others.
+     * and a peer that stops or trickles mid-frame cannot hold up the others. Polling readers also wait
+     * while the data waiting for polling alone is at the bound.
      *
      * @return the setting
      */
