@@ -41,11 +41,14 @@ final class MemoryTransport implements Transport {
         return false;
     }
 
-    /** The next read, once the input is ending, waits for more: the rest of a message begun. */
+    /**
+     * The next read, once the input is ending, waits for more: the rest of a message begun; as a socket,
+     * not once the stream itself ended, so a reader whose peer ended mid-message sees the end at once.
+     */
     @Override
     public boolean awaitRest() {
         restAsked = true;
-        return in.ending();
+        return in.restMayCome();
     }
 
     /** A read with its own timeout, for {@link RawPeer}. */

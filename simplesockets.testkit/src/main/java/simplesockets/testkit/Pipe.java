@@ -293,11 +293,15 @@ final class Pipe {
         });
     }
 
-    /** Whether the reader's input is ending. */
-    boolean ending() {
+    /**
+     * Whether the reader's input is ending and the rest of a message may still come: not once the
+     * stream itself ended (the writer's end, a reset, a close, the input shut down) with nothing left.
+     */
+    boolean restMayCome() {
         lock.lock();
         try {
-            return leftAtEnd >= 0;
+            boolean streamOver = reset || readerClosed || readerShutdown || (ended || peerGone) && segments.isEmpty();
+            return leftAtEnd >= 0 && !streamOver;
         } finally {
             lock.unlock();
         }

@@ -58,6 +58,37 @@ class DrainOverPipesTest {
         }
     }
 
+    /**
+     * A peer that ends its stream in the middle of a message while a drain waits for the rest: the wait
+     * ends with the stream, as over a socket. Before, the in-memory read kept saying the rest might
+     * come, and the reader went round read, end of stream, ask again without a pause, at full CPU,
+     * until the grace ran out.
+     */
+    @Test
+    void aPeerThatEndsMidMessageDuringADrainEndsTheWaitAtOnce() throws Exception {
+        try (LoopbackNetwork network = new LoopbackNetwork()) {
+            TcpServer server = network.server(ServerOptions.builder().port(0).framing(Framing.lengthPrefixed(8192))
+                    .onReceive((c, d) -> c.send(d)).build());
+            server.start();
+            RawPeer peer = network.dial(server.localAddress().orElseThrow());
+            byte[] frame = frame(3000);
+            peer.send(Arrays.copyOf(frame, frame.length / 3));
+            assertTrue(peer.wire().awaitReading(Direction.CLIENT_TO_SERVER, WAIT), "the server did not read the part");
+
+            CompletableFuture<Integer> closing = CompletableFuture.supplyAsync(() -> server.close(Duration.ofSeconds(30)));
+            for (long deadline = System.nanoTime() + WAIT.toNanos(); server.state() == ServerState.ACCEPTING; ) {
+                assertTrue(System.nanoTime() < deadline, "the drain did not begin");
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // looks again
+            }
+            // Not a synchronization: the scenario is an end that comes after the drain reached the connection,
+            // which nothing shows before it comes.
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+            peer.shutdownOutput(); // the rest never comes
+            assertEquals(0, closing.get(WAIT.toSeconds(), TimeUnit.SECONDS).intValue(),
+                    "the drain ended with the stream, well within its grace of 30 s");
+        }
+    }
+
     /** A length-prefixed frame of {@code size} bytes of payload. */
     private static byte[] frame(int size) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
