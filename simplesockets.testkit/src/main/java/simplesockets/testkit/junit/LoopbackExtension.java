@@ -7,8 +7,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import simplesockets.testkit.LoopbackNetwork;
 
 /**
- * Gives each test method a fresh {@link LoopbackNetwork} as a parameter, and closes it (with every
- * server and client made on it) after the test.
+ * Gives each test method a fresh {@link LoopbackNetwork} as a parameter, of the method or of the test
+ * class's constructor (with JUnit's default lifecycle, an instance per method), and closes it (with
+ * every server and client made on it) after the test.
  *
  * {@snippet :
  * @ExtendWith(LoopbackExtension.class)
@@ -30,6 +31,16 @@ public final class LoopbackExtension implements ParameterResolver, AfterEachCall
 
     /** Creates the extension; JUnit calls this. */
     public LoopbackExtension() {
+    }
+
+    /**
+     * A constructor's parameter is resolved in the test method's context, as a method's is, so that
+     * each test gets its own network and {@link #afterEach} closes it; JUnit's default would keep one
+     * for the whole class.
+     */
+    @Override
+    public ExtensionContextScope getTestInstantiationExtensionContextScope(ExtensionContext rootContext) {
+        return ExtensionContextScope.TEST_METHOD;
     }
 
     @Override
