@@ -51,8 +51,10 @@ final class Pipe {
      * and writes are taken and dropped, as TCP takes a write to a peer that has closed.
      */
     private boolean peerGone;
-    /** The reading side closed: reads fail, writes fail as a broken pipe. */
+    /** The reading side closed: reads fail; the first write after it is taken and dropped (as TCP), later ones fail as a broken pipe. */
     private boolean readerClosed;
+    /** Whether a write came after the reader closed: TCP takes the first (the peer's reset answers it), not the next. */
+    private boolean writtenAfterClose;
     /** The reading side shut down its input: reads return end of stream once nothing is buffered. */
     private boolean readerShutdown;
     private boolean reset;
@@ -194,6 +196,11 @@ final class Pipe {
     void write(byte[] buffer, int offset, int length) throws IOException {
         lock.lock();
         try {
+            if (readerClosed && !reset && !writtenAfterClose) {
+                writtenAfterClose = true; // as TCP: taken, and dropped; only a later write meets the reset
+                record(Arrays.copyOfRange(buffer, offset, offset + length));
+                return;
+            }
             check();
             record(Arrays.copyOfRange(buffer, offset, offset + length));
             if (peerGone) {

@@ -156,6 +156,24 @@ class FaultTest {
      * TCP takes it: the connection ends as a peer close, and nothing is recorded as a failure. Before,
      * the write failed ("output is shut down"), as if this side had shut its own output.
      */
+    /**
+     * A reply to a peer that has just closed its socket is taken, as TCP takes it (the peer's reset
+     * answers only a later write), so the connection ends as the peer's close. Before, the in-memory
+     * write failed at once as a reset, where TCP ended it as {@code PeerClosed}.
+     */
+    @Test
+    void aReplyToAPeerThatJustClosedIsTakenAsOverTcp(LoopbackNetwork network) throws Exception {
+        TcpServer server = echoServer(network, Framing.RAW);
+        RawPeer peer = network.dial(server.localAddress().orElseThrow());
+        peer.wire().apply(new Fault.Stall(Direction.CLIENT_TO_SERVER));
+        peer.send(bytes("hi"));
+        peer.close(); // before the server read "hi": its echo goes to a closed socket
+        peer.wire().release(Direction.CLIENT_TO_SERVER);
+        assertEquals(DisconnectReason.PEER_CLOSED, take(serverReasons));
+        assertTrue(server.exceptions().isEmpty(), () -> "no failure: " + server.exceptions());
+        stillServes(network, server);
+    }
+
     @Test
     void aReplyAfterThePeerClosedIsNoFailure(LoopbackNetwork network) throws Exception {
         TcpServer server = network.server(ServerOptions.builder().port(0).build()); // polling
