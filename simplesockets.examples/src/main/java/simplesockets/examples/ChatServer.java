@@ -1,6 +1,7 @@
 package simplesockets.examples;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import simplesockets.api.Connection;
 import simplesockets.api.Framing;
 import simplesockets.api.ServerOptions;
@@ -50,10 +51,12 @@ public final class ChatServer {
      */
     public static void main(String[] args) throws Exception {
         Args options = Args.parse(args);
-        try (TcpServer server = start(options)) {
-            System.out.println("chat on " + Args.where(server));
-            Thread.currentThread().join(); // serve until interrupted
-        }
+        TcpServer server = start(options);
+        System.out.println("chat on " + Args.where(server));
+        // On SIGTERM or Ctrl-C: lines on their way are relayed, members hear who left, and a Unix
+        // socket's file is removed; then the process ends.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.close(Duration.ofSeconds(5)), "chat-server-close"));
+        Thread.currentThread().join(); // serve until the process ends
     }
 
     /**
@@ -81,9 +84,9 @@ public final class ChatServer {
                 .unixSocket(args.unix().orElse(null))
                 .proxyProtocol(args.proxy().orElse(null))
                 .framing(Framing.lines(MAX_LINE_BYTES))
-                .onConnect(joined -> announce(self[0], joined, "joined"))
+                .onConnect(joined -> announce(self[0], args, joined, "joined"))
                 .onReceive((sender, data) -> relay(self[0], sender, data))
-                .onDisconnect((left, reason) -> announce(self[0], left, "left"))
+                .onDisconnect((left, reason) -> announce(self[0], args, left, "left"))
                 .build());
         self[0] = server;
         server.start();
@@ -117,7 +120,14 @@ public final class ChatServer {
         }
     }
 
-    private static void announce(TcpServer server, Connection who, String what) {
+    /**
+     * Tells the room who joined or left; but not a balancer's health check, which, behind the PROXY
+     * protocol, comes with a header that names no client (a v2 {@code LOCAL}, a v1 {@code UNKNOWN}).
+     */
+    private static void announce(TcpServer server, Args args, Connection who, String what) {
+        if (args.proxy().isPresent() && who.proxyAddress().isEmpty()) {
+            return;
+        }
         relay(server, who, what.getBytes(StandardCharsets.UTF_8));
     }
 

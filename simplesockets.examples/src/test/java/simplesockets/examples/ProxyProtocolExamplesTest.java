@@ -165,6 +165,34 @@ class ProxyProtocolExamplesTest {
         }
     }
 
+    /**
+     * A balancer's health check (a PROXY v2 {@code LOCAL} header, then a close, every few seconds) is not
+     * a member: the room hears nothing of it. Before, every check was announced as joining and leaving.
+     */
+    @Test
+    void theChatDoesNotAnnounceABalancersHealthChecks() throws Exception {
+        try (TcpServer chat = ChatServer.start(Args.parse("--host", "127.0.0.1", "--port", "0", "--proxy-protocol"));
+             Socket alice = new Socket(InetAddress.getLoopbackAddress(), chat.localAddress().orElseThrow().getPort())) {
+            alice.setSoTimeout(5_000);
+            alice.getOutputStream().write("PROXY TCP4 198.51.100.1 127.0.0.1 5555 6667\r\n".getBytes(StandardCharsets.UTF_8));
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (chat.clients().isEmpty() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            try (Socket check = new Socket(InetAddress.getLoopbackAddress(), chat.localAddress().orElseThrow().getPort())) {
+                check.getOutputStream().write(ProxyHeader.v2Local().toBytes());
+            }
+            while (chat.stats().connectionsClosed() < 1 && System.nanoTime() < deadline) { // the check came and went
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            assertEquals(1, chat.stats().connectionsClosed(), "the check was served and closed");
+            try (Socket bob = new Socket(InetAddress.getLoopbackAddress(), chat.localAddress().orElseThrow().getPort())) {
+                bob.getOutputStream().write("PROXY TCP4 198.51.100.2 127.0.0.1 6666 6667\r\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("6666: joined\n", readUntil(alice, "6666: joined\n"), "only bob was announced");
+            }
+        }
+    }
+
     /** Reads until {@code expected} has been seen, end of stream, or the socket's timeout. */
     private static String readUntil(Socket socket, String expected) throws IOException {
         StringBuilder seen = new StringBuilder();
