@@ -8,7 +8,10 @@ import simplesockets.api.ProxyProtocol;
 
 /**
  * The examples' command line: {@code --host HOST}, {@code --port PORT}, {@code --unix PATH},
- * {@code --proxy-protocol}, {@code --trusted-proxy ADDRESS-OR-CIDR} (repeatable), and the remaining words.
+ * {@code --proxy-protocol}, {@code --trusted-proxy ADDRESS-OR-CIDR} (repeatable), and the remaining words,
+ * among them {@code --framing raw|length|lines} and {@code --stats SECONDS} with their values. Any other
+ * word beginning with {@code --} is refused, so that a mistyped option is not taken for a message or
+ * ignored; after a lone {@code --}, every word is a word.
  *
  * @param host           the host, default {@code 127.0.0.1}
  * @param port           the port, default 25567 (the seed's)
@@ -29,8 +32,8 @@ public record Args(String host, int port, boolean proxyProtocol, List<String> tr
      *
      * @param args the arguments
      * @return the parsed arguments
-     * @throws IllegalArgumentException if an option lacks its value, a port is not a number, or a trusted
-     *                                  proxy is not an IP address or CIDR block
+     * @throws IllegalArgumentException if an option is unknown or lacks its value, a port is not a number,
+     *                                  or a trusted proxy is not an IP address or CIDR block
      */
     public static Args parse(String... args) {
         String host = "127.0.0.1";
@@ -49,7 +52,21 @@ public record Args(String host, int port, boolean proxyProtocol, List<String> tr
                     proxyProtocol = true;
                     trusted.add(value(args, ++i));
                 }
-                default -> words.add(args[i]);
+                case "--framing", "--stats" -> {
+                    words.add(args[i]);
+                    words.add(value(args, ++i));
+                }
+                case "--" -> {
+                    words.addAll(List.of(args).subList(i + 1, args.length));
+                    i = args.length;
+                }
+                default -> {
+                    if (args[i].startsWith("--")) {
+                        throw new IllegalArgumentException("unknown option " + args[i] + "; the options are --host, --port,"
+                                + " --unix, --proxy-protocol, --trusted-proxy, --framing and --stats (-- ends them)");
+                    }
+                    words.add(args[i]);
+                }
             }
         }
         Args parsed = new Args(host, port, proxyProtocol, List.copyOf(trusted), Optional.ofNullable(unix),
@@ -82,6 +99,23 @@ public record Args(String host, int port, boolean proxyProtocol, List<String> tr
         java.net.InetSocketAddress bound = server.localAddress().orElseThrow(); // bound by start()
         return server.options().unixSocket().isPresent() ? "unix:" + bound.getHostString()
                 : bound.getHostString() + ":" + bound.getPort();
+    }
+
+    /**
+     * The words that are not options: a client's messages.
+     *
+     * @return the words without {@code --framing} and {@code --stats} and their values
+     */
+    public List<String> messages() {
+        List<String> messages = new ArrayList<>();
+        for (int i = 0; i < words.size(); i++) {
+            if (words.get(i).equals("--framing") || words.get(i).equals("--stats")) {
+                i++; // and its value
+            } else {
+                messages.add(words.get(i));
+            }
+        }
+        return messages;
     }
 
     private static String value(String[] args, int i) {

@@ -1,0 +1,79 @@
+package simplesockets.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import simplesockets.api.Framing;
+import simplesockets.api.TcpServer;
+
+/**
+ * The examples' command line as an operator types it: a mistyped option is refused rather than taken
+ * for a message or ignored, and the echo client reaches the server wherever and however the echo
+ * server was told to listen (a Unix socket, a framing). Before, {@code echo-client --unix PATH hi}
+ * went to TCP port 25567, and {@code --framing length} was sent as two raw messages.
+ */
+@Timeout(60)
+class CommandLineTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMistypedOptionIsRefusedWithTheOptionsThereAre() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Args.parse("--prot", "9999"));
+        assertTrue(e.getMessage().contains("unknown option --prot") && e.getMessage().contains("--port"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Args.parse("--framing"), "an option without its value");
+    }
+
+    @Test
+    void wordsAfterALoneDoubleDashAreMessagesEvenWithDashes() {
+        Args args = Args.parse("--port", "1", "--framing", "lines", "hello", "--", "--not-an-option");
+        assertEquals(List.of("hello", "--not-an-option"), args.messages());
+        assertEquals(Framing.lines(64 * 1024), EchoServer.framing(args.words()));
+    }
+
+    @Test
+    void theEchoClientReachesAnEchoServerOverAUnixSocketWithLengthFraming() throws Exception {
+        String socket = dir.resolve("echo.sock").toString();
+        assertEchoed("--unix", socket, "--framing", "length");
+    }
+
+    @Test
+    void theEchoClientFramesItsMessagesAsTheEchoServerIsToldTo() throws Exception {
+        assertEchoed("--host", "127.0.0.1", "--port", "0", "--framing", "lines");
+    }
+
+    /** Starts the echo server with {@code where}, then runs the echo client with the same options, pointed at it. */
+    private static void assertEchoed(String... where) throws Exception {
+        ByteArrayOutputStream serverOut = new ByteArrayOutputStream();
+        try (TcpServer server = EchoServer.start(Args.parse(where), new PrintStream(serverOut, true, StandardCharsets.UTF_8))) {
+            Thread loop = ServingLoop.start(server, Duration.ZERO, System.out);
+            try {
+                List<String> clientArgs = new java.util.ArrayList<>(List.of(where));
+                int port = clientArgs.indexOf("--port");
+                if (port >= 0) {
+                    clientArgs.set(port + 1, String.valueOf(server.localAddress().orElseThrow().getPort()));
+                }
+                clientArgs.addAll(List.of("hello", "world"));
+                Args args = Args.parse(clientArgs.toArray(String[]::new));
+                ByteArrayOutputStream printed = new ByteArrayOutputStream();
+                assertTrue(EchoClient.run(EchoClient.options(args), args.messages(),
+                        new PrintStream(printed, true, StandardCharsets.UTF_8)), printed.toString(StandardCharsets.UTF_8));
+                assertEquals("hello" + System.lineSeparator() + "world" + System.lineSeparator(),
+                        printed.toString(StandardCharsets.UTF_8));
+            } finally {
+                ServingLoop.stop(loop);
+            }
+        }
+    }
+}
