@@ -156,8 +156,17 @@ public final class EchoServer {
      * @throws IOException if binding fails
      */
     public static TcpServer start(Args args, PrintStream out) throws IOException {
+        // Connects and disconnects go to callbacks (which print nothing, but for the PROXY protocol's
+        // "via" line), so the polling queue holds only data: the loop takes only data, and events it never
+        // took would pile up to maxQueuedEvents, holding ended connections, and then count as dropped.
+        Framing framing = framing(args.words());
         ServerOptions.Builder options = ServerOptions.builder().host(args.host()).port(args.port())
-                .unixSocket(args.unix().orElse(null)).framing(framing(args.words()));
+                .unixSocket(args.unix().orElse(null)).framing(framing)
+                // A send larger than the bound is taken only while nothing else is pending: room for a few
+                // of the largest frames, so a client that pipelines them is slowed, not cut off.
+                .maxPendingSendBytes(framing instanceof Framing.LengthPrefixed ? 4 << 20 : 1 << 20)
+                .onConnect(c -> { })
+                .onDisconnect((c, why) -> { });
         args.proxy().ifPresent(proxy -> options.proxyProtocol(proxy)
                 .onConnect(c -> c.proxyAddress().ifPresent(via -> out.println("client " + text(c.remoteAddress())
                         + " via " + text(via)))));

@@ -53,6 +53,46 @@ class CommandLineTest {
         assertEchoed("--host", "127.0.0.1", "--port", "0", "--framing", "lines");
     }
 
+    /**
+     * {@code echo-server --framing length} takes frames of up to 1 MiB, and answers a client that
+     * pipelines eight of them, reading the echoes as it writes: its bound on pending sends holds a few
+     * such frames, so the client is slowed by TCP, never cut off as a slow consumer. Before, with the
+     * default bound of 1 MiB, an echo met one still pending and the client was cut off.
+     */
+    @Test
+    void theLengthFramedEchoServerAnswersPipelinedFramesOfItsLargestSize() throws Exception {
+        byte[] frame = new byte[4 + (1 << 20)];
+        frame[1] = 0x10; // 1 MiB, big-endian
+        for (int i = 4; i < frame.length; i++) {
+            frame[i] = (byte) (i * 31);
+        }
+        try (TcpServer server = EchoServer.start(Args.parse("--host", "127.0.0.1", "--port", "0", "--framing", "length"),
+                new PrintStream(java.io.OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
+             java.net.Socket client = new java.net.Socket("127.0.0.1", server.localAddress().orElseThrow().getPort())) {
+            Thread loop = ServingLoop.start(server, Duration.ZERO, System.out);
+            try {
+                client.setSoTimeout(10_000);
+                Thread writer = Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int i = 0; i < 8; i++) {
+                            client.getOutputStream().write(frame);
+                        }
+                    } catch (java.io.IOException e) {
+                        // the reads below say what went wrong
+                    }
+                });
+                for (int i = 0; i < 8; i++) {
+                    byte[] echo = client.getInputStream().readNBytes(frame.length);
+                    assertTrue(java.util.Arrays.equals(frame, echo), "echo " + i + " whole: " + server.stats());
+                }
+                writer.join(Duration.ofSeconds(10));
+                assertEquals(0, server.stats().slowConsumers());
+            } finally {
+                ServingLoop.stop(loop);
+            }
+        }
+    }
+
     /** Starts the echo server with {@code where}, then runs the echo client with the same options, pointed at it. */
     private static void assertEchoed(String... where) throws Exception {
         ByteArrayOutputStream serverOut = new ByteArrayOutputStream();

@@ -23,6 +23,38 @@ import simplesockets.api.TcpServer;
 @Timeout(60)
 class EchoServerStatsTest {
 
+    /**
+     * The echo server's loop takes only data, so its connects and disconnects go to callbacks: after
+     * clients came and went, no event waits in the queue and none was dropped. Before, each left a
+     * {@code Connected} and a {@code Disconnected} that nobody took, until 10,000 of them, holding their
+     * ended connections, and then {@code droppedEvents} climbed in every stats line.
+     */
+    @Test
+    void clientsThatComeAndGoLeaveNoEventBehind() throws Exception {
+        try (TcpServer server = EchoServer.start(Args.parse("--host", "127.0.0.1", "--port", "0"),
+                new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))) {
+            Thread loop = ServingLoop.start(server, Duration.ZERO, System.out);
+            try {
+                for (int i = 0; i < 3; i++) {
+                    try (Socket client = new Socket("127.0.0.1", server.localAddress().orElseThrow().getPort())) {
+                        client.setSoTimeout(5_000);
+                        client.getOutputStream().write("hi".getBytes(StandardCharsets.UTF_8));
+                        assertArrayEquals("hi".getBytes(StandardCharsets.UTF_8), client.getInputStream().readNBytes(2));
+                    }
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (server.stats().connectionsClosed() < 3 && System.nanoTime() < deadline) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // the ends are reported
+                }
+                assertEquals(3, server.stats().connectionsClosed());
+                assertTrue(server.pollEvent().isEmpty(), "no event waits for a loop that never takes it");
+                assertEquals(0, server.stats().droppedEvents());
+            } finally {
+                ServingLoop.stop(loop);
+            }
+        }
+    }
+
     @Test
     void statsSecondsIsReadFromTheCommandLine() {
         assertEquals(Duration.ZERO, EchoServer.statsEvery(Args.parse("--port", "0").words()), "off unless asked");
