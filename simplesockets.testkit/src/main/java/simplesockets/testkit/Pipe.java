@@ -290,14 +290,28 @@ final class Pipe {
 
     /**
      * The reader's input begins to end (a graceful close): later reads take the bytes that have arrived
-     * now (not those a stall withholds), then return end of stream, unless asked for the rest of a message.
+     * now (not those a stall or a delay withholds), then return end of stream, unless asked for the rest
+     * of a message.
      */
     void endInput() {
         update(() -> {
             if (leftAtEnd < 0) {
-                leftAtEnd = stalled ? 0 : buffered;
+                leftAtEnd = stalled ? 0 : arrived();
             }
         });
+    }
+
+    /** The bytes that have arrived: not those a {@link Fault.Delay} still holds back. Under the lock. */
+    private long arrived() {
+        long now = now();
+        long ready = 0;
+        for (Segment segment : segments) {
+            if (segment.readyAt - now > 0) {
+                break; // in order: the later ones are held back at least as long
+            }
+            ready += segment.data.length - segment.offset;
+        }
+        return ready;
     }
 
     /**

@@ -247,6 +247,30 @@ class FaultTest {
         }
     }
 
+    /**
+     * Bytes a {@link Fault.Delay} still holds back have not arrived, so a graceful close begun meanwhile
+     * does not wait for them, as a socket's would not: on a manual clock that never moves, the close
+     * still returns. Before, the drain counted them as arrived and waited for them, for as long as the
+     * test did not advance the clock.
+     */
+    @Test
+    void aDrainDoesNotWaitForBytesADelayHoldsBack() throws Exception {
+        ManualClock clock = new ManualClock();
+        try (LoopbackNetwork network = new LoopbackNetwork(clock)) {
+            TcpServer server = network.server(ServerOptions.builder().port(0).onReceive((c, d) -> c.send(d)).build());
+            server.start();
+            RawPeer peer = network.dial(server.localAddress().orElseThrow());
+            peer.wire().apply(new Fault.Delay(Direction.CLIENT_TO_SERVER, Duration.ofHours(1)));
+            peer.send(bytes("still in flight"));
+            assertTrue(peer.wire().awaitReading(Direction.CLIENT_TO_SERVER, WAIT), "the server reads");
+            java.util.concurrent.CompletableFuture<Integer> closing =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> server.close(Duration.ofSeconds(10)));
+            assertEquals(0, closing.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).intValue(),
+                    "the drain ended without the clock moving");
+            assertTrue(peer.awaitClosed(WAIT), "the connection closed");
+        }
+    }
+
     /** On a manual clock: the idle timeout counts the clock's time, which only the test moves. */
     @Test
     void aStalledPeerTimesOutWhenTheServerHasAnIdleTimeout() throws Exception {
