@@ -22,8 +22,6 @@ import simplesockets.impl.transport.PeerResetException;
  */
 final class Pipe {
 
-    /** The most bytes of recorded traffic kept per direction; past it the oldest writes are dropped. */
-    static final int RECORD_BYTES = 64 * 1024;
 
     private static final class Segment {
         final byte[] data;
@@ -41,9 +39,8 @@ final class Pipe {
     private final ArrayDeque<Segment> segments = new ArrayDeque<>();
     private final int capacity;
     private int buffered;
-    private final ArrayDeque<byte[]> recorded = new ArrayDeque<>();
-    private int recordedBytes;
-    private long droppedRecords;
+    /** Every write, as {@link Wire#take} hands it out. */
+    private final WireRecord record = new WireRecord();
     /** The writing side ended this direction. */
     private boolean ended;
     /**
@@ -198,11 +195,11 @@ final class Pipe {
         try {
             if (readerClosed && !reset && !writtenAfterClose) {
                 writtenAfterClose = true; // as TCP: taken, and dropped; only a later write meets the reset
-                record(Arrays.copyOfRange(buffer, offset, offset + length));
+                record.add(Arrays.copyOfRange(buffer, offset, offset + length));
                 return;
             }
             check();
-            record(Arrays.copyOfRange(buffer, offset, offset + length));
+            record.add(Arrays.copyOfRange(buffer, offset, offset + length));
             if (peerGone) {
                 return; // taken, and dropped: no one reads this direction any more
             }
@@ -245,33 +242,9 @@ final class Pipe {
         }
     }
 
-    private void record(byte[] chunk) {
-        recorded.addLast(chunk);
-        recordedBytes += chunk.length;
-        while (recordedBytes > RECORD_BYTES && recorded.size() > 1) {
-            recordedBytes -= recorded.pollFirst().length;
-            droppedRecords++;
-        }
-        changed.signalAll();
-    }
-
-    /** Takes the oldest recorded write, waiting up to the timeout. */
+    /** Takes the oldest recorded write, waiting up to the timeout ({@link WireRecord#take}). */
     Optional<byte[]> take(Duration timeout) throws InterruptedException {
-        lock.lock();
-        try {
-            long nanos = timeout.toNanos();
-            while (recorded.isEmpty()) {
-                if (nanos <= 0) {
-                    return Optional.empty();
-                }
-                nanos = changed.awaitNanos(nanos);
-            }
-            byte[] chunk = recorded.pollFirst();
-            recordedBytes -= chunk.length;
-            return Optional.of(chunk);
-        } finally {
-            lock.unlock();
-        }
+        return record.take(timeout);
     }
 
     /** Whether bytes wait in the pipe that the reader has not read. */
@@ -280,7 +253,7 @@ final class Pipe {
     }
 
     long droppedRecords() {
-        return locked(() -> droppedRecords);
+        return record.dropped();
     }
 
     /** The writer ends this direction; bytes in flight can still be read. */
