@@ -100,25 +100,10 @@ class FramesPastTheBudgetTest {
      */
     @Test
     void aPeerThatStopsMidFrameDoesNotHoldUpTheOthers() throws Exception {
-        try (TcpServer server = TcpServer.create(loopback().framing(Framing.lengthPrefixed(1 << 20))
-                .maxQueuedBytesTotal(1 << 20).onReceive((c, d) -> c.send(d)).build());
-                Socket a = startServer(server); Socket b = connect(server.localAddress().orElseThrow())) {
-            byte[] stalled = frame(Peers.pattern(1, 1 << 20));
-            a.getOutputStream().write(stalled, 0, stalled.length - 100 * 1024); // its buffer alone spends the bound
-            a.getOutputStream().flush();
-            Peers.awaitCondition(() -> server.stats().bytesIn() >= stalled.length - 100 * 1024, Peers.WAIT,
-                    () -> "A's part was not read: " + server.stats());
-
-            byte[] small = frame(Peers.pattern(2, 4096));
-            OutputStream out = b.getOutputStream();
-            out.write(small, 0, 100);
-            out.flush();
-            Peers.awaitCondition(() -> server.stats().readerStalls() >= 1, Peers.WAIT,
-                    () -> "B did not wait for the bound: " + server.stats());
-            out.write(small, 100, small.length - 100);
-            out.flush();
-            b.setSoTimeout((int) Peers.WAIT.multipliedBy(2).toMillis());
-            assertArrayEquals(small, Peers.readExactly(b, small.length), "B's frame arrived and was echoed");
+        try (TcpServer server = boundedEchoServer(); Socket a = startServer(server);
+                Socket b = connect(server.localAddress().orElseThrow())) {
+            spendTheBoundWithMostOfAFrame(server, a);
+            assertAFrameBegunAfterGetsThrough(server, b);
         }
     }
 
@@ -131,15 +116,10 @@ class FramesPastTheBudgetTest {
      */
     @Test
     void aPeerThatTricklesItsFrameDoesNotHoldUpTheOthers() throws Exception {
-        try (TcpServer server = TcpServer.create(loopback().framing(Framing.lengthPrefixed(1 << 20))
-                .maxQueuedBytesTotal(1 << 20).onReceive((c, d) -> c.send(d)).build());
-                Socket a = startServer(server); Socket b = connect(server.localAddress().orElseThrow())) {
-            byte[] trickled = frame(Peers.pattern(1, 1 << 20));
+        try (TcpServer server = boundedEchoServer(); Socket a = startServer(server);
+                Socket b = connect(server.localAddress().orElseThrow())) {
+            byte[] trickled = spendTheBoundWithMostOfAFrame(server, a);
             int sent = trickled.length - 100 * 1024;
-            a.getOutputStream().write(trickled, 0, sent); // its buffer alone spends the bound
-            a.getOutputStream().flush();
-            Peers.awaitCondition(() -> server.stats().bytesIn() >= sent, Peers.WAIT,
-                    () -> "A's part was not read: " + server.stats());
             Thread trickle = Thread.ofVirtual().name("trickle").start(() -> {
                 try {
                     for (int i = 0; i < 300; i++) { // at most a minute
@@ -151,21 +131,42 @@ class FramesPastTheBudgetTest {
                 }
             });
             try {
-                byte[] small = frame(Peers.pattern(2, 4096));
-                OutputStream out = b.getOutputStream();
-                out.write(small, 0, 100);
-                out.flush();
-                Peers.awaitCondition(() -> server.stats().readerStalls() >= 1, Peers.WAIT,
-                        () -> "B did not wait for the bound: " + server.stats());
-                out.write(small, 100, small.length - 100);
-                out.flush();
-                b.setSoTimeout((int) Peers.WAIT.multipliedBy(2).toMillis());
-                assertArrayEquals(small, Peers.readExactly(b, small.length), "B's frame arrived and was echoed");
+                assertAFrameBegunAfterGetsThrough(server, b);
             } finally {
                 trickle.interrupt();
                 trickle.join(Peers.WAIT.toMillis());
             }
         }
+    }
+
+    /** An echo server of frames up to 1 MiB whose bytes in flight are bounded at 1 MiB. */
+    private static TcpServer boundedEchoServer() {
+        return TcpServer.create(loopback().framing(Framing.lengthPrefixed(1 << 20))
+                .maxQueuedBytesTotal(1 << 20).onReceive((c, d) -> c.send(d)).build());
+    }
+
+    /** Peer A sends all of a 1 MiB frame but its last 100 KiB, whose buffer alone spends the bound; returns the frame. */
+    private static byte[] spendTheBoundWithMostOfAFrame(TcpServer server, Socket a) throws java.io.IOException {
+        byte[] frame = frame(Peers.pattern(1, 1 << 20));
+        int sent = frame.length - 100 * 1024;
+        a.getOutputStream().write(frame, 0, sent);
+        a.getOutputStream().flush();
+        Peers.awaitCondition(() -> server.stats().bytesIn() >= sent, Peers.WAIT, () -> "A's part was not read: " + server.stats());
+        return frame;
+    }
+
+    /** Peer B begins a small frame, waits for the bound, then sends the rest: its echo must come back. */
+    private static void assertAFrameBegunAfterGetsThrough(TcpServer server, Socket b) throws java.io.IOException {
+        byte[] small = frame(Peers.pattern(2, 4096));
+        OutputStream out = b.getOutputStream();
+        out.write(small, 0, 100);
+        out.flush();
+        Peers.awaitCondition(() -> server.stats().readerStalls() >= 1, Peers.WAIT,
+                () -> "B did not wait for the bound: " + server.stats());
+        out.write(small, 100, small.length - 100);
+        out.flush();
+        b.setSoTimeout((int) Peers.WAIT.multipliedBy(2).toMillis());
+        assertArrayEquals(small, Peers.readExactly(b, small.length), "B's frame arrived and was echoed");
     }
 
     private static Socket startServer(TcpServer server) throws java.io.IOException {

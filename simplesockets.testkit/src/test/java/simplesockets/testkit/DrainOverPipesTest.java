@@ -29,23 +29,11 @@ class DrainOverPipesTest {
     @Test
     void aFrameBegunWhenTheDrainBeginsIsWaitedForAndAnsweredWhole() throws Exception {
         try (LoopbackNetwork network = new LoopbackNetwork()) {
-            TcpServer server = network.server(ServerOptions.builder().port(0).framing(Framing.lengthPrefixed(8192))
-                    .onReceive((c, d) -> c.send(d)).build());
-            server.start();
+            TcpServer server = startEchoServer(network);
             RawPeer peer = network.dial(server.localAddress().orElseThrow());
             byte[] frame = frame(3000);
             int first = frame.length / 3;
-            peer.send(Arrays.copyOf(frame, first));
-            assertTrue(peer.wire().awaitReading(Direction.CLIENT_TO_SERVER, WAIT), "the server did not read the part");
-
-            CompletableFuture<Integer> closing = CompletableFuture.supplyAsync(() -> server.close(Duration.ofSeconds(10)));
-            for (long deadline = System.nanoTime() + WAIT.toNanos(); server.state() == ServerState.ACCEPTING; ) {
-                assertTrue(System.nanoTime() < deadline, "the drain did not begin");
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // looks again
-            }
-            // Not a synchronization: the scenario is a rest that comes after the drain reached the connection,
-            // which nothing shows before it comes.
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+            CompletableFuture<Integer> closing = drainAfterAPartOf(server, peer, Arrays.copyOf(frame, first), Duration.ofSeconds(10));
             peer.send(Arrays.copyOfRange(frame, first, frame.length));
 
             ByteArrayOutputStream echoed = new ByteArrayOutputStream();
@@ -67,26 +55,42 @@ class DrainOverPipesTest {
     @Test
     void aPeerThatEndsMidMessageDuringADrainEndsTheWaitAtOnce() throws Exception {
         try (LoopbackNetwork network = new LoopbackNetwork()) {
-            TcpServer server = network.server(ServerOptions.builder().port(0).framing(Framing.lengthPrefixed(8192))
-                    .onReceive((c, d) -> c.send(d)).build());
-            server.start();
+            TcpServer server = startEchoServer(network);
             RawPeer peer = network.dial(server.localAddress().orElseThrow());
             byte[] frame = frame(3000);
-            peer.send(Arrays.copyOf(frame, frame.length / 3));
-            assertTrue(peer.wire().awaitReading(Direction.CLIENT_TO_SERVER, WAIT), "the server did not read the part");
-
-            CompletableFuture<Integer> closing = CompletableFuture.supplyAsync(() -> server.close(Duration.ofSeconds(30)));
-            for (long deadline = System.nanoTime() + WAIT.toNanos(); server.state() == ServerState.ACCEPTING; ) {
-                assertTrue(System.nanoTime() < deadline, "the drain did not begin");
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // looks again
-            }
-            // Not a synchronization: the scenario is an end that comes after the drain reached the connection,
-            // which nothing shows before it comes.
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+            CompletableFuture<Integer> closing = drainAfterAPartOf(server, peer, Arrays.copyOf(frame, frame.length / 3),
+                    Duration.ofSeconds(30));
             peer.shutdownOutput(); // the rest never comes
             assertEquals(0, closing.get(WAIT.toSeconds(), TimeUnit.SECONDS).intValue(),
                     "the drain ended with the stream, well within its grace of 30 s");
         }
+    }
+
+    private static TcpServer startEchoServer(LoopbackNetwork network) throws java.io.IOException {
+        TcpServer server = network.server(ServerOptions.builder().port(0).framing(Framing.lengthPrefixed(8192))
+                .onReceive((c, d) -> c.send(d)).build());
+        server.start();
+        return server;
+    }
+
+    /**
+     * The peer sends {@code part} of a frame, and once the server reads again, a graceful close of
+     * {@code grace} begins on another thread; returns when the drain has reached the connection, as far
+     * as a test can tell.
+     */
+    private static CompletableFuture<Integer> drainAfterAPartOf(TcpServer server, RawPeer peer, byte[] part, Duration grace)
+            throws Exception {
+        peer.send(part);
+        assertTrue(peer.wire().awaitReading(Direction.CLIENT_TO_SERVER, WAIT), "the server did not read the part");
+        CompletableFuture<Integer> closing = CompletableFuture.supplyAsync(() -> server.close(grace));
+        for (long deadline = System.nanoTime() + WAIT.toNanos(); server.state() == ServerState.ACCEPTING; ) {
+            assertTrue(System.nanoTime() < deadline, "the drain did not begin");
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // looks again
+        }
+        // Not a synchronization: the scenarios are what comes after the drain reached the connection,
+        // which nothing shows before it comes.
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+        return closing;
     }
 
     /** A length-prefixed frame of {@code size} bytes of payload. */
