@@ -76,7 +76,8 @@ public interface Connection {
      * A failed write ends the connection at once, whichever thread saw it: {@link #isOpen()} turns
      * false, the failure is recorded, and the disconnect is reported once.
      *
-     * @param data the bytes; not changed
+     * @param data the bytes; not changed, and not kept: what is queued is a copy, so the array may be
+     *             reused as soon as this returns
      * @throws java.net.SocketException   if the connection is closed, writing failed, or the peer did not
      *                                    read (a {@link java.net.SocketTimeoutException} after a write
      *                                    timeout)

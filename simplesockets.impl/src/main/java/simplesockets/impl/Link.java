@@ -139,12 +139,21 @@ final class Link implements Connection, Outbound.Ends {
 
     @Override
     public void send(byte[] data) throws IOException {
-        byte[] bytes = codec.encode(Objects.requireNonNull(data, "data"));
+        send(Objects.requireNonNull(data, "data"), false);
+    }
+
+    /** A send of bytes that nobody changes afterwards (a broadcast's own copy): queued without another copy. */
+    void sendShared(byte[] data) throws IOException {
+        send(data, true);
+    }
+
+    private void send(byte[] data, boolean shared) throws IOException {
+        byte[] bytes = codec.encode(data);
         if (reason.get() != null) {
             throw closed();
         }
-        if (!onOwnThread()) {
-            out.sendQueued(bytes);
+        if (!onOwnThread()) { // raw framing encodes nothing: the queue keeps a copy, the caller may reuse its array
+            out.sendQueued(bytes == data && !shared ? data.clone() : bytes);
             meter.sentQueued();
             return;
         }

@@ -155,10 +155,11 @@ final class Registry {
      * @return how many connections took the bytes
      */
     int broadcast(byte[] data) {
+        byte[] shared = data.clone(); // one copy for every connection's queue: the caller may reuse its array
         int sent = 0;
         for (Link link : links.values()) {
             try {
-                link.send(data);
+                link.sendShared(shared);
                 sent++;
             } catch (IOException e) {
                 LOG.debug("Broadcast to {} failed: {}", link, e.toString());

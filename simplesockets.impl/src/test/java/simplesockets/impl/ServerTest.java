@@ -133,6 +133,33 @@ class ServerTest {
     }
 
     /**
+     * A send from another thread, queued behind a write still blocked on the peer, goes out with the
+     * bytes the array held when it was sent: the caller may reuse its array at once, as with a stream's
+     * write, and so may a broadcast's. Before, with raw framing the queue kept the caller's own array,
+     * and what the caller wrote into it afterwards went out instead.
+     */
+    @Test
+    void aQueuedSendKeepsTheBytesItWasGiven() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().maxPendingSendBytes(32 << 20).build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                Peers.awaitCondition(() -> server.clients().size() == 1, Peers.WAIT, () -> "not connected");
+                Connection connection = server.clients().getFirst();
+                byte[] first = new byte[16 << 20]; // more than the kernels hold: the writer blocks on the peer
+                connection.send(first);
+                byte[] reused = bytes("AAAA");
+                connection.send(reused);
+                java.util.Arrays.fill(reused, (byte) 'B');
+                byte[] shared = bytes("CCCC");
+                assertEquals(1, server.broadcast(shared));
+                java.util.Arrays.fill(shared, (byte) 'D');
+                byte[] all = Peers.readExactly(peer, first.length + 8);
+                assertEquals("AAAACCCC", text(java.util.Arrays.copyOfRange(all, first.length, all.length)));
+            }
+        }
+    }
+
+    /**
      * The README's quick start: answer each piece, then disconnect its client. A message longer than a
      * first read (256 bytes) comes as several pieces, and the send of the second, to a client already
      * disconnected, throws: the quick start catches it, or its loop (and the server with it) would end
