@@ -144,6 +144,7 @@ public final class ClientEngine implements TcpClient {
 
     /** A connection that ends before its reader ran: closed and reported here, as its reader would have. */
     private void endUnread(Link link) {
+        link.own(); // counted as open, as its reader would have: its end is counted as a close
         life.reader(link, null); // no reader: a disconnect waiting for one goes on
         delivery.disconnected(link, link.finish(DisconnectReason.CLOSED_BY_US));
     }

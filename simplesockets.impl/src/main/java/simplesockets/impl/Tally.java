@@ -21,7 +21,8 @@ import simplesockets.api.ServerStats;
  * its last figures are folded into the totals. Joining, leaving and adding up take a lock of this
  * tally's own, never taken on the data path, so that each connection is counted exactly once in a
  * snapshot (live or folded) and the counts never go back. A connection that ended while its received
- * bytes still wait for polling is kept aside until they are taken, for the queued bytes now.
+ * bytes still wait for polling is kept aside, for the queued bytes now, until a snapshot or the next
+ * connection's end finds them taken.
  */
 final class Tally {
 
@@ -83,6 +84,7 @@ final class Tally {
     ConnectionStats closed(Link link) {
         lock.lock();
         try {
+            draining.removeIf(ended -> ended.stats().queuedBytes() == 0); // let go of those taken since: nothing else holds them
             ConnectionStats last = link.stats();
             if (live.remove(link)) {
                 closed++;

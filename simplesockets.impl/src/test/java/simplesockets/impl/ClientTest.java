@@ -100,6 +100,7 @@ class ClientTest {
                 assertEquals(ClientState.DISCONNECTED, client.state(), "the connection ended with the error");
                 assertEquals(DisconnectReason.CLOSED_BY_US, take(clientSaw), "its end was reported");
                 assertEquals(DisconnectReason.PEER_CLOSED, take(serverSaw), "the server saw it close");
+                assertEquals(client.stats().connects(), client.stats().disconnects(), "counted open, then closed: " + client.stats());
             }
         }
     }

@@ -58,6 +58,48 @@ class LeakTest {
         return parts[0] + "-" + parts[1] + "-" + parts[2] + "-";
     }
 
+    /**
+     * A connection that ended with data still waiting for polling is kept for the server's figures only
+     * while that data waits: once the data was taken and another connection ended, nothing of the
+     * server holds it, though nobody asked for stats. Before, only a {@code stats()} call let go of it,
+     * so a polling server whose peers reset after sending kept every such connection for good.
+     */
+    @Test
+    void anEndedConnectionWhoseDataWasTakenIsLetGoWithoutAStatsCall() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().build())) { // polling
+            server.start();
+            java.net.InetSocketAddress address = server.localAddress().orElseThrow();
+            try (java.net.Socket peer = Peers.connect(address)) {
+                peer.getOutputStream().write(bytes("left behind"));
+                Peers.awaitCondition(() -> server.hasNewData(), Peers.WAIT, () -> "no data");
+                peer.setSoLinger(true, 0); // a reset, its data still queued
+            }
+            Peers.awaitCondition(() -> server.clients().isEmpty() && countEnded(server) == 1, Peers.WAIT,
+                    () -> "the reset was not reported");
+            java.lang.ref.WeakReference<simplesockets.api.Connection> ended =
+                    new java.lang.ref.WeakReference<>(server.drainReceived().getFirst().connection());
+            while (server.pollEvent().isPresent()) {
+                // every event taken: none holds the connection
+            }
+            try (java.net.Socket next = Peers.connect(address)) {
+                Peers.awaitCondition(() -> !server.clients().isEmpty(), Peers.WAIT, () -> "not connected");
+            }
+            Peers.awaitCondition(() -> server.clients().isEmpty(), Peers.WAIT, () -> "the next one did not end");
+            while (server.pollEvent().isPresent()) {
+                // its events too
+            }
+            for (int i = 0; i < 20 && ended.get() != null; i++) {
+                System.gc();
+                Thread.sleep(50); // lets a collection finish; the loop is bounded
+            }
+            assertTrue(ended.get() == null, "the ended connection was let go");
+        }
+    }
+
+    private static long countEnded(TcpServer server) {
+        return server.stats().connectionsClosed();
+    }
+
     @Test
     void closeLeavesNoThreadOfOursAlive() throws Exception {
         BlockingQueue<String> serverThreads = new LinkedBlockingQueue<>();
