@@ -81,8 +81,10 @@ final class AddressBlock {
 
     private static byte[] literal(String address, String spec) {
         if (address.indexOf(':') >= 0) {
-            // Hex digits, colons and dots only: InetAddress then parses a literal and never looks a name up.
-            if (!address.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
+            // Hex digits, colons and dots only, beginning with a hex digit or a colon: InetAddress then parses
+            // a literal and never looks a name up (it takes anything else, ".::1" say, for a name).
+            if (!(Character.digit(address.charAt(0), 16) >= 0 || address.charAt(0) == ':')
+                    || !address.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
                 throw notALiteral(spec);
             }
             try {

@@ -98,11 +98,17 @@ public interface Attributes {
          * A new key.
          *
          * @param name a name for logs and {@link #toString()}
-         * @param type the type of the values; values are checked against it when set
+         * @param type the type of the values, a class (for numbers, {@code Integer.class}, not {@code int.class});
+         *             values are checked against it when set
          * @param <T>  the type of the values
          * @return a key unlike every other
+         * @throws IllegalArgumentException if {@code type} is a primitive type, which no value is an instance of
          */
         public static <T> Key<T> of(String name, Class<T> type) {
+            if (type.isPrimitive()) {
+                throw new IllegalArgumentException("the key " + name + " needs a class, not the primitive type " + type
+                        + ": a value set is boxed, so use its wrapper class");
+            }
             return new Key<>(name, type);
         }
 

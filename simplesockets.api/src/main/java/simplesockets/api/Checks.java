@@ -27,10 +27,27 @@ final class Checks {
         }
     }
 
+    /** The longest duration the options take: what fits in nanoseconds, about 292 years. */
+    static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
+
+    /** Not negative, and counted in nanoseconds, as every timer counts (so at most {@link #LONGEST}). */
     static void notNegative(String name, Duration value) {
         Objects.requireNonNull(value, name);
         if (value.isNegative()) {
             throw new IllegalArgumentException(name + " must not be negative: " + value);
+        }
+        if (value.compareTo(LONGEST) > 0) {
+            throw new IllegalArgumentException(name + " must be at most about 292 years (" + LONGEST + "), what fits in"
+                    + " nanoseconds: " + value + (name.endsWith("Delay") ? "" : "; zero switches a timeout off"));
+        }
+    }
+
+    /** A keep-alive time: zero (the system's), or whole seconds from 1 to 32767, as the socket option takes them. */
+    static void keepAliveSeconds(String name, Duration value) {
+        notNegative(name, value);
+        if (!value.isZero() && (value.toNanosPart() != 0 || value.getSeconds() < 1 || value.getSeconds() > 32_767)) {
+            throw new IllegalArgumentException(name + " must be zero (the system's) or whole seconds from 1 to 32767,"
+                    + " as TCP takes it: " + value);
         }
     }
 

@@ -15,9 +15,9 @@ import java.util.Objects;
  * {@code TCP_KEEPCOUNT}; where the platform lacks one, that setting is skipped (logged at debug) and the
  * system's value applies.
  *
- * @param idle     quiet time before the first probe, at whole-second precision; zero for the system's
- * @param interval time between probes, at whole-second precision; zero for the system's
- * @param count    unanswered probes before the connection is dropped; zero for the system's
+ * @param idle     quiet time before the first probe, whole seconds from 1 to 32767; zero for the system's
+ * @param interval time between probes, whole seconds from 1 to 32767; zero for the system's
+ * @param count    unanswered probes before the connection is dropped, 1 to 127; zero for the system's
  */
 public record KeepAlive(Duration idle, Duration interval, int count) {
 
@@ -28,11 +28,16 @@ public record KeepAlive(Duration idle, Duration interval, int count) {
      * Checks the settings.
      *
      * @throws NullPointerException     if a duration is {@code null}
-     * @throws IllegalArgumentException if a value is negative
+     * @throws IllegalArgumentException if a value is out of the ranges above (TCP counts these in whole
+     *                                  seconds, and Linux refuses larger values), rather than when a
+     *                                  socket is configured
      */
     public KeepAlive {
-        Checks.notNegative("idle", Objects.requireNonNull(idle, "idle"));
-        Checks.notNegative("interval", Objects.requireNonNull(interval, "interval"));
+        Checks.keepAliveSeconds("idle", Objects.requireNonNull(idle, "idle"));
+        Checks.keepAliveSeconds("interval", Objects.requireNonNull(interval, "interval"));
         Checks.notNegative("count", count);
+        if (count > 127) {
+            throw new IllegalArgumentException("count must be at most 127, as TCP takes it: " + count);
+        }
     }
 }

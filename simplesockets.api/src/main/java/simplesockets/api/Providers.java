@@ -1,7 +1,10 @@
 package simplesockets.api;
 
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 import simplesockets.api.spi.SocketsProvider;
@@ -13,11 +16,29 @@ final class Providers {
     }
 
     static SocketsProvider find(String requested) {
-        List<SocketsProvider> found = ServiceLoader.load(SocketsProvider.class).stream()
-                .map(ServiceLoader.Provider::get)
-                .toList();
+        if (requested != null && requested.isBlank()) {
+            throw new IllegalStateException("A simplesockets provider's name is not blank; the real sockets' is 'socket'");
+        }
+        List<SocketsProvider> found = new ArrayList<>();
+        List<ServiceConfigurationError> broken = new ArrayList<>();
+        Iterator<SocketsProvider> providers = ServiceLoader.load(SocketsProvider.class).iterator();
+        while (broken.size() < 16) { // the loader goes on past a provider that fails to load, as far as it can
+            try {
+                if (!providers.hasNext()) {
+                    break;
+                }
+                found.add(providers.next());
+            } catch (ServiceConfigurationError e) {
+                broken.add(e);
+            }
+        }
         String name = requested != null ? requested : System.getProperty(SocketsProvider.PROVIDER_PROPERTY);
-        return choose(found, name);
+        try {
+            return choose(found, name);
+        } catch (IllegalStateException e) {
+            broken.forEach(e::addSuppressed); // a provider that could not be loaded may be the one that was wanted
+            throw e;
+        }
     }
 
     /** The selection rule, apart from {@link ServiceLoader} so that it can be tested alone. */

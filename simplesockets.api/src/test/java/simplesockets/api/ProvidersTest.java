@@ -45,6 +45,14 @@ class ProvidersTest {
     private final SocketsProvider loopback = new OnRequest("loopback");
     private final SocketsProvider other = new Named("other");
 
+    /** A blank name given to {@code create} names no provider: refused, not taken for "the default". */
+    @Test
+    void aBlankNameIsRefused() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> TcpServer.create(ServerOptions.builder().build(), " "));
+        assertTrue(e.getMessage().contains("not blank"), e.getMessage());
+    }
+
     @Test
     void theOnlyProviderIsUsed() {
         assertSame(socket, Providers.choose(List.of(socket), null));

@@ -18,6 +18,36 @@ import org.junit.jupiter.api.Test;
 /** Options validate and keep the seed's defaults; records copy their arrays; sealed types switch. */
 class TypesTest {
 
+    /**
+     * Values the engine could not use are refused when the options are made, with a message, never
+     * later inside the engine: durations past what nanoseconds count (about 292 years; they threw
+     * {@code ArithmeticException} from {@code create}, {@code close} or the reconnect loop), keep-alive
+     * times that are not whole seconds TCP takes (they were truncated, or refused by the socket), and
+     * a primitive type for an attribute key (no value is an instance of it).
+     */
+    @Test
+    void valuesTheEngineCouldNotUseAreRefusedUpFront() {
+        Duration forever = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+        assertThrows(IllegalArgumentException.class, () -> ServerOptions.builder().idleTimeout(forever).build());
+        assertThrows(IllegalArgumentException.class, () -> ClientOptions.builder().closeTimeout(forever).build());
+        assertThrows(IllegalArgumentException.class, () -> ReconnectPolicy.exponential(Duration.ofMillis(100), forever));
+        assertEquals(Duration.ofNanos(Long.MAX_VALUE), ReconnectPolicy.exponential(Duration.ofMillis(100),
+                Duration.ofNanos(Long.MAX_VALUE)).withJitter(0).delay(200), "the longest cap still counts");
+        assertThrows(IllegalArgumentException.class, () -> new KeepAlive(Duration.ofMillis(500), Duration.ZERO, 0));
+        assertThrows(IllegalArgumentException.class, () -> new KeepAlive(Duration.ofSeconds(40_000), Duration.ZERO, 0));
+        assertThrows(IllegalArgumentException.class, () -> new KeepAlive(Duration.ZERO, Duration.ZERO, 128));
+        assertEquals(Duration.ofSeconds(60), new KeepAlive(Duration.ofSeconds(60), Duration.ofSeconds(10), 3).idle());
+        assertThrows(IllegalArgumentException.class, () -> Attributes.Key.of("n", int.class));
+        assertEquals("n", Attributes.Key.of("n", Integer.class).name());
+    }
+
+    /** A trusted proxy that begins with neither a hex digit nor a colon is refused as it is, never looked up by name. */
+    @Test
+    void aTrustedProxyThatIsNoLiteralIsRefusedWithoutALookup() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ProxyProtocol.trusting(".::1"));
+        assertTrue(e.getMessage().contains(".::1"), e.getMessage());
+    }
+
     @Test
     void optionsRejectOutOfRangeValues() {
         assertThrows(IllegalArgumentException.class, () -> ServerOptions.builder().port(70_000).build());
