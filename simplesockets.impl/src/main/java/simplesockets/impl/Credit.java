@@ -138,6 +138,15 @@ final class Credit {
         condition.await();
     }
 
+    /**
+     * Its reader is held back by {@code bound} outside this credit's waits: a stall, for its stats; a
+     * stall of this credit's before it is over (its wait returned). By the reader.
+     */
+    void stalled(Meter.Bound bound) {
+        meter.resumed();
+        meter.stalled(bound);
+    }
+
     /** The connection's received bytes waiting to be taken, read without the lock. */
     int queued() {
         return queuedBytes;

@@ -36,7 +36,9 @@ final class Meter {
         /** The received bytes of all connections waiting for polling reached their bound. */
         ALL_QUEUES,
         /** A frame was arriving while all bytes in flight were at their bound. */
-        BYTES_IN_FLIGHT
+        BYTES_IN_FLIGHT,
+        /** Polling under {@code DISCONNECT}: the replies waiting for the writer piled up with the received bytes. */
+        PENDING_SENDS
     }
 
     private static final VarHandle BYTES_IN = handle(Meter.class, "bytesIn");

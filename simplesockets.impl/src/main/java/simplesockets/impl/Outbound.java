@@ -190,9 +190,10 @@ final class Outbound {
      * under {@link SendOverflow#DISCONNECT} only, where the pile would otherwise cut the peer off.
      *
      * @param received its received bytes not yet taken
+     * @param waits    told once, before the reader first waits (a stall, for its stats)
      * @return {@code false} once the queue is closed (the connection is ending)
      */
-    boolean awaitRoomToRead(IntSupplier received) throws InterruptedException {
+    boolean awaitRoomToRead(IntSupplier received, Runnable waits) throws InterruptedException {
         SendQueue q = queue;
         if (q == null || overflow != SendOverflow.DISCONNECT) {
             // Under WAIT a sender waits for room itself, so nothing is cut off: holding the reader back
@@ -200,7 +201,7 @@ final class Outbound {
             // uploading client), until the stall rule let go.
             return !closed;
         }
-        return q.awaitRoomToRead(received);
+        return q.awaitRoomToRead(received, waits);
     }
 
     private void write(byte[] bytes, int offset, int length) throws IOException {

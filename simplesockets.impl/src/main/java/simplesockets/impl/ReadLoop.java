@@ -48,7 +48,7 @@ final class ReadLoop {
         try {
             while (mode == ReadMode.CALLBACK ? events.awaitPushed(link::isOpen)
                     : events.awaitReadPermit(credit, out.readCredit(settings.creditLimit()))
-                            && out.awaitRoomToRead(credit::queued)) {
+                            && out.awaitRoomToRead(credit::queued, () -> credit.stalled(Meter.Bound.PENDING_SENDS))) {
                 if (!link.isOpen()) {
                     return DisconnectReason.CLOSED_BY_US;
                 }

@@ -218,9 +218,10 @@ final class SendQueue {
      * {@link SendOverflow} rule applies to that peer.
      *
      * @param received the connection's received bytes not yet taken
+     * @param waits    told once, before the reader first waits
      * @return {@code false} once the queue is closed (the connection is ending)
      */
-    boolean awaitRoomToRead(IntSupplier received) throws InterruptedException {
+    boolean awaitRoomToRead(IntSupplier received, Runnable waits) throws InterruptedException {
         if (pending == 0 || pending + received.getAsInt() < maxPending / 2) {
             return true; // the common case: nothing queued, no lock taken
         }
@@ -230,6 +231,9 @@ final class SendQueue {
             int check = 0;
             int seen = written;
             while (!closed && written != stalledAt && pending > 0 && pending + received.getAsInt() >= maxPending / 4) {
+                if (check == 0) {
+                    waits.run(); // the reader is held back: a stall, for its stats
+                }
                 if (check == 0 || stallFired == check && written != seen) {
                     seen = written; // a first check, or progress since the last one: check again after STALL
                     int next = ++stallChecks;

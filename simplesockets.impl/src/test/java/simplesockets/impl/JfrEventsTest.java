@@ -72,6 +72,57 @@ class JfrEventsTest {
         return address.getHostString() + ":" + address.getPort();
     }
 
+    /**
+     * A polling reader held back while its replies pile up (the peer sends on but reads nothing back
+     * for a while) is a stalled reader, with its own bound, {@code PENDING_SENDS}: TCP slows the peer
+     * just the same. Before, that wait was counted nowhere: no event, and the stats said no reader was
+     * held back.
+     */
+    @Test
+    void aReaderHeldBackWhileItsRepliesPileUpIsAStall() throws Exception {
+        try (Recording recording = ours(); TcpServer server = TcpServer.create(loopback().build())) { // polling, DISCONNECT
+            recording.start();
+            server.start();
+            Socket peer = new Socket();
+            peer.setReceiveBufferSize(4096); // reads nothing back at first: the replies pile up
+            peer.connect(server.localAddress().orElseThrow());
+            int total = 8 << 20;
+            try (peer) {
+                Thread sender = Thread.ofVirtual().start(() -> {
+                    try {
+                        peer.getOutputStream().write(new byte[total]);
+                    } catch (IOException e) {
+                        // the test failed and closed the socket
+                    }
+                });
+                java.util.concurrent.atomic.AtomicBoolean echoing = new java.util.concurrent.atomic.AtomicBoolean(true);
+                Thread poller = Thread.ofVirtual().start(() -> {
+                    try {
+                        while (echoing.get()) {
+                            for (ServerEvent.Received r : server.awaitReceived(Duration.ofMillis(100))) {
+                                server.send(r.connection(), r.data());
+                            }
+                        }
+                    } catch (InterruptedException | IOException e) {
+                        // over
+                    }
+                });
+                try {
+                    Peers.awaitCondition(() -> server.stats().pendingBytes() >= 256 * 1024 && server.stats().readersStalled() == 1,
+                            Peers.WAIT, () -> "the replies did not pile up: " + server.stats());
+                    assertEquals(total, peer.getInputStream().readNBytes(total).length, "then every reply came back");
+                } finally {
+                    echoing.set(false);
+                    poller.join(Peers.WAIT);
+                    sender.join(Peers.WAIT);
+                }
+            }
+            List<RecordedEvent> stalls = stop(recording, "simplesockets.ReaderStalled");
+            assertTrue(stalls.stream().anyMatch(e -> e.getString("bound").equals("PENDING_SENDS")),
+                    () -> "a stall on the replies: " + stalls.stream().map(e -> e.getString("bound")).toList());
+        }
+    }
+
     @Test
     void openedAndClosedCarryTheConnectionItsReasonAndItsCounts() throws Exception {
         BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();

@@ -33,7 +33,7 @@ public final class ReaderStalledEvent extends jdk.jfr.Event {
     String remoteAddress;
 
     @Label("Bound")
-    @Description("What was full: CONNECTION_QUEUE (its own queued bytes), ALL_QUEUES (every connection's), or BYTES_IN_FLIGHT (a frame arriving while all bytes in flight were at their bound)")
+    @Description("What was full: CONNECTION_QUEUE (its own queued bytes), ALL_QUEUES (every connection's), BYTES_IN_FLIGHT (a frame arriving while all bytes in flight were at their bound), or PENDING_SENDS (the replies waiting for its writer)")
     String bound;
 
     @Label("Queued Bytes")
