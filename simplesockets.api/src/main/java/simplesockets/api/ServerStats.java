@@ -69,8 +69,10 @@ public final class ServerStats {
     }
 
     /**
-     * Connections accepted and given a slot and a thread (those whose TLS handshake then failed
-     * included).
+     * Connections accepted and given a slot and a thread, those whose PROXY protocol header or TLS
+     * handshake then failed (or never began: a balancer's health check) included. Those never count as
+     * open or closed, so accepted minus open minus closed is how many of them there were, plus the
+     * connections still in their header or handshake, or ended but still writing their last sends.
      *
      * @return the count since the server was created
      */
