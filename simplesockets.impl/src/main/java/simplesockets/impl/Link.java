@@ -220,21 +220,23 @@ final class Link implements Connection, Outbound.Ends {
         return end(why, () -> { });
     }
 
-    /** {@link #end(DisconnectReason)}; if this call decides, {@code ifDecided} runs before the close wakes the reporter. */
+    /** {@link #end(DisconnectReason)}; if this call decides, {@code ifDecided} runs before anything wakes the reporter. */
     boolean end(DisconnectReason why, Runnable ifDecided) {
-        boolean first = decide(why);
-        if (first) {
-            ifDecided.run();
-        }
+        boolean first = decide(why, ifDecided);
         out.close();
         closeTransport();
         return first;
     }
 
     private boolean decide(DisconnectReason why) {
+        return decide(why, () -> { });
+    }
+
+    private boolean decide(DisconnectReason why, Runnable ifDecided) {
         if (!reason.compareAndSet(null, why)) {
             return false;
         }
+        ifDecided.run(); // before the wake-ups below: a parked reader reports the end only after it
         owner.ending(this);
         if (credit != null) {
             delivery.events().cancel(credit);

@@ -131,6 +131,11 @@ final class Meter {
             JfrEvents.stallEnded(stallEvent, tally.side(), link.id(), link.remoteAddress(), stallBound.name(), stallQueued);
             stallEvent = null;
         }
+        // Even, not zero: "ending", so that a snapshot never counts this stall both in the total and as
+        // ongoing (it reads the start again after the total, and looks again while it is ending); and
+        // the end's time is read after it, so it is later than any snapshot's that saw the stall going on.
+        STALL_STARTED.setOpaque(this, started - 1);
+        VarHandle.fullFence();
         STALL_NANOS.setOpaque(this, stallNanos + (System.nanoTime() - started));
         STALL_STARTED.setRelease(this, 0L);
     }
@@ -164,11 +169,22 @@ final class Meter {
         long started;
         long nanos;
         int tries = 0;
-        do { // a stall that ends while this reads is counted once
+        long now;
+        while (true) { // a stall that ends while this reads is counted once: in the total, or as ongoing
+            now = System.nanoTime(); // before the start is read: an ongoing stall's end comes later
             started = (long) STALL_STARTED.getAcquire(this);
             nanos = (long) STALL_NANOS.getOpaque(this);
-        } while ((long) STALL_STARTED.getAcquire(this) != started && ++tries < 3);
-        long ongoing = started == 0 ? 0 : Math.max(0, System.nanoTime() - started);
+            VarHandle.loadLoadFence();
+            boolean ending = started != 0 && (started & 1) == 0;
+            if (!ending && (long) STALL_STARTED.getOpaque(this) == started || ++tries >= 100) {
+                break;
+            }
+            Thread.onSpinWait(); // the reader is between two stores
+        }
+        if ((started & 1) == 0) {
+            started = 0; // ended, or ending: in the total
+        }
+        long ongoing = started == 0 ? 0 : Math.max(0, now - started);
         return ConnectionStats.builder()
                 .bytesIn((long) BYTES_IN.getOpaque(this))
                 .bytesOut(bytesOut())

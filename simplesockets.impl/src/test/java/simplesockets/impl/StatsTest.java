@@ -211,6 +211,54 @@ class StatsTest {
         }
     }
 
+    /**
+     * A reader's stall time never goes back between two snapshots while it stalls and reads on over
+     * and over: a stall that ends while a snapshot reads is counted once, in the total or as ongoing,
+     * and an ongoing stall is never counted longer than it turns out to be. Before, a snapshot could
+     * count it both ways, or read the clock after the stall's end had read it, and the next snapshot
+     * was smaller.
+     */
+    @Test
+    void stallTimeNeverGoesBack() throws Exception {
+        int total = 2 << 20;
+        try (TcpServer server = TcpServer.create(loopback().maxQueuedBytesPerConnection(1024).build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                Thread sender = Thread.ofVirtual().start(() -> {
+                    try {
+                        peer.getOutputStream().write(new byte[total]);
+                    } catch (IOException e) {
+                        // the test failed and closed the socket
+                    }
+                });
+                java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
+                Thread poller = Thread.ofVirtual().start(() -> {
+                    try {
+                        while (taken.get() < total) {
+                            for (ServerEvent.Received r : server.awaitReceived(Peers.WAIT)) {
+                                taken.addAndGet(r.data().length);
+                            }
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                awaitCondition(() -> !server.clients().isEmpty(), Peers.WAIT, () -> "not connected");
+                Connection connection = server.clients().getFirst();
+                Duration last = Duration.ZERO;
+                long snapshots = 0;
+                for (long deadline = System.nanoTime() + Peers.WAIT.toNanos(); taken.get() < total
+                        && System.nanoTime() < deadline; snapshots++) {
+                    Duration now = connection.stats().readerStallTime();
+                    assertTrue(now.compareTo(last) >= 0, "stall time went back from " + last + " to " + now);
+                    last = now;
+                }
+                assertTrue(poller.join(Peers.WAIT) && sender.join(Peers.WAIT), "the stream went through");
+                assertTrue(connection.stats().readerStalls() > 1, "it stalled over and over, in " + snapshots + " snapshots");
+            }
+        }
+    }
+
     @Test
     void pendingBytesShowSendsWaitingForTheWriterAndASlowConsumerCutOffIsCounted() throws Exception {
         int bound = 256 * 1024;
