@@ -130,9 +130,9 @@ final class Admission {
             done = true;
         } finally {
             registry.prepared(accepted);
-            if (!done) { // a bug or an Error (a key manager's, say) escaped: the socket and the slot go back
+            if (!done) { // a bug or an Error (a key manager's, say) escaped: the slot and the socket go back
+                registry.release(); // first: a peer that sees the close and comes back finds the slot free
                 Transports.closeQuietly(accepted);
-                registry.release();
             }
         }
         if (transport == null) {
