@@ -208,9 +208,8 @@ final class ClientLife {
         return current().map(Link::localAddress);
     }
 
-    /** A link being disconnected, and the thread that will report it. */
     /**
-     * A disconnect to finish outside the lock.
+     * A link being disconnected, and the thread that will report it: a disconnect to finish outside the lock.
      *
      * @param reader     the link's reader, or {@code null} if it is not registered yet
      * @param toCome     its reader to come, while its {@code onConnect} still runs, or {@code null}

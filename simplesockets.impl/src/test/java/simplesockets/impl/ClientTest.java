@@ -50,12 +50,6 @@ class ClientTest {
     }
 
     /**
-     * An {@code Error} that escapes {@code onConnect} (callbacks record exceptions, but an error such as
-     * a class that failed to load goes on) reaches the caller of {@code connect()}, and the connection
-     * it was made for ends with it: the client is disconnected, its end is reported, and the server sees
-     * it close. Before, the client stayed CONNECTED with no thread reading the connection.
-     */
-    /**
      * {@code onReceive} gets data only while the client receives in the background, as the seed's
      * {@code on_receive} ran only under {@code autorecv()}: with it off (the default), data waits in the
      * socket until {@code autoReceive(true)}, and a disconnect meanwhile ends the waiting reader. Before,
@@ -85,6 +79,12 @@ class ClientTest {
         }
     }
 
+    /**
+     * An {@code Error} that escapes {@code onConnect} (callbacks record exceptions, but an error such as
+     * a class that failed to load goes on) reaches the caller of {@code connect()}, and the connection
+     * it was made for ends with it: the client is disconnected, its end is reported, and the server sees
+     * it close. Before, the client stayed CONNECTED with no thread reading the connection.
+     */
     @Test
     void anErrorFromOnConnectEndsTheConnectionItWasMadeFor() throws Exception {
         BlockingQueue<DisconnectReason> serverSaw = new LinkedBlockingQueue<>();

@@ -52,14 +52,6 @@ class GracefulCloseTest {
     private static final Duration WORK = Duration.ofMillis(300);
     private static final int REPLY = 64 * 1024;
 
-    // ---- replies still being written when a connection's end is decided ----
-
-    /**
-     * A drain ends a polling connection while a large reply to it is still being written to a peer that
-     * reads slowly. The connection leaves {@code clients()} at once, but the graceful close waits for the
-     * reply within its grace, and returns 0. Before, it stopped waiting as soon as the connection left,
-     * and the close's last step cut the reply off after {@code closeTimeout}, still returning 0.
-     */
     /**
      * A handler that closes the server gracefully on a "quit" command waits for the other connections
      * only: its own cannot finish while it waits, so it is neither waited for nor counted. The other
@@ -91,6 +83,14 @@ class GracefulCloseTest {
         }
     }
 
+    // ---- replies still being written when a connection's end is decided ----
+
+    /**
+     * A drain ends a polling connection while a large reply to it is still being written to a peer that
+     * reads slowly. The connection leaves {@code clients()} at once, but the graceful close waits for the
+     * reply within its grace, and returns 0. Before, it stopped waiting as soon as the connection left,
+     * and the close's last step cut the reply off after {@code closeTimeout}, still returning 0.
+     */
     @Test
     void aReplyStillBeingWrittenWhenItsConnectionEndsIsWaitedForWithinTheGrace() throws Exception {
         byte[] reply = Peers.pattern(5, 32 << 20); // more than the kernel's buffers hold for a peer not reading

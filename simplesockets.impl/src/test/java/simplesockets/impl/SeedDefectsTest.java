@@ -346,12 +346,6 @@ class SeedDefectsTest {
     }
 
     /**
-     * The seed's {@code await_event(timeout=0)} meant "wait for as long as it takes" (and spun while it
-     * did). Code ported word for word, {@code awaitEvent(Duration.ZERO)}, waits without a limit too, as
-     * the API's rule for every timeout says (zero switches it off), parked, until the event comes or the
-     * owner closes; before, it returned at once, and a loop around it spun as the seed's did.
-     */
-    /**
      * A negative timeout does not wait, however negative: {@code Duration.toNanos()} overflows past about
      * 292 years, and the awaits threw {@code ArithmeticException} for such a duration.
      */
@@ -371,6 +365,12 @@ class SeedDefectsTest {
         }
     }
 
+    /**
+     * The seed's {@code await_event(timeout=0)} meant "wait for as long as it takes" (and spun while it
+     * did). Code ported word for word, {@code awaitEvent(Duration.ZERO)}, waits without a limit too, as
+     * the API's rule for every timeout says (zero switches it off), parked, until the event comes or the
+     * owner closes; before, it returned at once, and a loop around it spun as the seed's did.
+     */
     @Test
     void defect8_aZeroTimeoutWaitsWithoutALimitAsTheSeedsZeroMeant() throws Exception {
         try (TcpServer server = TcpServer.create(loopback().build())) {

@@ -152,11 +152,6 @@ class FaultTest {
     }
 
     /**
-     * A reply a polling server sends after the peer closed the whole connection is taken and dropped, as
-     * TCP takes it: the connection ends as a peer close, and nothing is recorded as a failure. Before,
-     * the write failed ("output is shut down"), as if this side had shut its own output.
-     */
-    /**
      * A reply to a peer that has just closed its socket is taken, as TCP takes it (the peer's reset
      * answers only a later write), so the connection ends as the peer's close. Before, the in-memory
      * write failed at once as a reset, where TCP ended it as {@code PeerClosed}.
@@ -174,6 +169,11 @@ class FaultTest {
         stillServes(network, server);
     }
 
+    /**
+     * A reply a polling server sends after the peer closed the whole connection is taken and dropped, as
+     * TCP takes it: the connection ends as a peer close, and nothing is recorded as a failure. Before,
+     * the write failed ("output is shut down"), as if this side had shut its own output.
+     */
     @Test
     void aReplyAfterThePeerClosedIsNoFailure(LoopbackNetwork network) throws Exception {
         TcpServer server = network.server(ServerOptions.builder().port(0).build()); // polling
