@@ -151,7 +151,10 @@ class ReliabilityTest {
                 })
                 .onDisconnect((c, r) -> reasons.add(r)).build(), clock)) {
             server.start();
-            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+            Socket peer = new Socket();
+            peer.setReceiveBufferSize(64 * 1024); // fixed, not grown by the kernel: the send blocks till the end
+            peer.connect(server.localAddress().orElseThrow());
+            try (peer) {
                 byte[] got = new byte[large.length];
                 int have = 0;
                 for (int step = 0; step < 3; step++) {
