@@ -136,7 +136,8 @@ final class Admission {
             }
         }
         if (transport == null) {
-            registry.release();
+            registry.release(); // first, as above
+            Transports.closeQuietly(accepted);
             return;
         }
         Link link = register(transport);
@@ -145,12 +146,11 @@ final class Admission {
         }
     }
 
-    /** The transport past its PROXY protocol header, or {@code null} (closed, and recorded) if refused. */
+    /** The transport past its PROXY protocol header, or {@code null} (recorded; the caller closes it) if refused. */
     private Transport passProxy(Transport accepted) {
         try {
             return gate.pass(accepted);
         } catch (IOException e) {
-            Transports.closeQuietly(accepted);
             if (state.get() != ServerState.CLOSED) {
                 LOG.debug("PROXY protocol header from {} refused: {}", accepted.remoteAddress(), e.toString());
                 if (e instanceof ProtocolException bad) {
@@ -163,7 +163,7 @@ final class Admission {
         }
     }
 
-    /** The secured transport, or {@code null} (closed, and recorded) if the handshake failed. */
+    /** The secured transport, or {@code null} (recorded; the caller closes it) if the handshake failed. */
     private Transport secure(Transport plain) {
         try {
             return Handshake.secure(plain, options.tls().orElseThrow(), false, null, clock);

@@ -17,7 +17,9 @@ final class Handshake {
     }
 
     /**
-     * Secures {@code plain}; on any failure, {@code plain} is closed.
+     * Secures {@code plain}. On a failure the caller closes {@code plain} (a server first gives back the
+     * connection's slot, so that a peer that sees the close and comes back finds it free); only a deadline
+     * that ran out closes it here, to end the handshake.
      *
      * @param peerHost the host name for a client, {@code null} on a server
      * @return the secured transport
@@ -39,7 +41,6 @@ final class Handshake {
             }
             return secured;
         } catch (IOException | RuntimeException e) {
-            Transports.closeQuietly(plain);
             if (expired.get() && !(e instanceof SocketTimeoutException)) {
                 SocketTimeoutException timeout = new SocketTimeoutException("TLS handshake took longer than "
                         + tls.handshakeTimeout());

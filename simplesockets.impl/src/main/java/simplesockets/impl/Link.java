@@ -1,9 +1,7 @@
 package simplesockets.impl;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,7 +12,6 @@ import simplesockets.api.Connection;
 import simplesockets.api.ConnectionStats;
 import simplesockets.api.DisconnectReason;
 import simplesockets.impl.time.Clock;
-import simplesockets.impl.transport.PeerResetException;
 import simplesockets.impl.transport.Transport;
 
 /**
@@ -35,6 +32,7 @@ final class Link implements Connection, Outbound.Ends {
     private static final Logger LOG = LoggerFactory.getLogger(Link.class);
     /** How long a closed connection's thread waits for its writer, whose write the close made fail. */
     private static final Duration WRITER_JOIN = Duration.ofSeconds(1);
+    private static final Runnable NOTHING = () -> { };
 
     /** The one way a connection reports back to whoever made it. */
     interface Owner {
@@ -184,7 +182,7 @@ final class Link implements Connection, Outbound.Ends {
         // Before deciding: the reader it wakes finishes at once and must see this. (If another end wins,
         // it closed the transport, so the flush fails at once, or it flushes anyway.)
         flushFirst = true;
-        if (!decide(DisconnectReason.CLOSED_BY_US)) {
+        if (!decide(DisconnectReason.CLOSED_BY_US, NOTHING)) {
             return false;
         }
         linger = clock.schedule(settings.linger(), this::closeTransport);
@@ -194,10 +192,7 @@ final class Link implements Connection, Outbound.Ends {
 
     /** Why the connection ends when its handler returned: the peer's reset or end of stream, unless a drain caused it. */
     DisconnectReason handlerReturned() {
-        if (reader.resetSeen() != null && !draining) {
-            return DisconnectReason.RESET;
-        }
-        return reader.sawEndOfStream() && !draining ? DisconnectReason.PEER_CLOSED : DisconnectReason.CLOSED_BY_US;
+        return ReadFailures.handlerReturned(reader, draining);
     }
 
     /** A graceful close: read no more than is already here, finish, then close. */
@@ -217,7 +212,7 @@ final class Link implements Connection, Outbound.Ends {
      * @return whether this call decided the end
      */
     boolean end(DisconnectReason why) {
-        return end(why, () -> { });
+        return end(why, NOTHING);
     }
 
     /** {@link #end(DisconnectReason)}; if this call decides, {@code ifDecided} runs before anything wakes the reporter. */
@@ -226,10 +221,6 @@ final class Link implements Connection, Outbound.Ends {
         out.close();
         closeTransport();
         return first;
-    }
-
-    private boolean decide(DisconnectReason why) {
-        return decide(why, () -> { });
     }
 
     private boolean decide(DisconnectReason why, Runnable ifDecided) {
@@ -266,7 +257,7 @@ final class Link implements Connection, Outbound.Ends {
      * @return the one reason to report
      */
     DisconnectReason finish(DisconnectReason why) {
-        decide(why);
+        decide(why, NOTHING);
         DisconnectReason decided = reason.get();
         if (flushFirst || decided instanceof DisconnectReason.PeerClosed || draining) {
             try {
@@ -338,11 +329,7 @@ final class Link implements Connection, Outbound.Ends {
 
     /** Sorts a failed read into a disconnect reason; real failures are recorded too. */
     DisconnectReason readFailed(IOException e) {
-        if (reason.get() != null || draining || e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
-            return DisconnectReason.CLOSED_BY_US;
-        }
-        PeerResetException reset = reader.resetSeen(); // what a handler passed on is that reset, shown as a JDK type
-        return ReadFailures.classify(reset != null ? reset : e, remoteAddress(), toString(), delivery);
+        return ReadFailures.readFailed(e, reason.get() != null || draining, reader, this, delivery);
     }
 
     @Override

@@ -2,6 +2,7 @@ package simplesockets.impl;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.net.SocketTimeoutException;
@@ -12,7 +13,7 @@ import simplesockets.api.Failure;
 import simplesockets.impl.transport.PeerResetException;
 
 /**
- * Sorts a failed read into a disconnect reason. A peer that resets is an ordinary disconnect, logged at
+ * Sorts a failed read, or a handler's return, into a disconnect reason. A peer that resets is an ordinary disconnect, logged at
  * debug and not recorded; a framing violation, a stream that ends inside a frame and any other I/O
  * failure are recorded as {@link Failure}s too.
  */
@@ -23,7 +24,32 @@ final class ReadFailures {
     private ReadFailures() {
     }
 
-    static DisconnectReason classify(IOException e, InetSocketAddress peer, String connection, Delivery<?> delivery) {
+    /**
+     * Why a connection ends after its read failed.
+     *
+     * @param ours whether the end was already decided, or a graceful close is draining the connection:
+     *             then the failure is the close's own doing, not the peer's
+     */
+    static DisconnectReason readFailed(IOException e, boolean ours, Reader reader, Link link, Delivery<?> delivery) {
+        if (ours || e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
+            return DisconnectReason.CLOSED_BY_US;
+        }
+        PeerResetException reset = reader.resetSeen(); // what a handler passed on is that reset, shown as a JDK type
+        return classify(reset != null ? reset : e, link.remoteAddress(), link.toString(), delivery);
+    }
+
+    /** Why a connection ends when its handler returned: the peer's reset or end of stream, unless a drain caused it. */
+    static DisconnectReason handlerReturned(Reader reader, boolean draining) {
+        if (draining) {
+            return DisconnectReason.CLOSED_BY_US;
+        }
+        if (reader.resetSeen() != null) {
+            return DisconnectReason.RESET;
+        }
+        return reader.sawEndOfStream() ? DisconnectReason.PEER_CLOSED : DisconnectReason.CLOSED_BY_US;
+    }
+
+    private static DisconnectReason classify(IOException e, InetSocketAddress peer, String connection, Delivery<?> delivery) {
         return switch (e) {
             case PeerResetException reset -> {
                 LOG.debug("{} was reset by the peer", connection);

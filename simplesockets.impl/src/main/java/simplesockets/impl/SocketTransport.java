@@ -161,7 +161,7 @@ class SocketTransport implements Transport {
         javax.net.ssl.SSLSocketFactory factory = tls.context().getSocketFactory();
         SSLSocket ssl = clientMode
                 ? (SSLSocket) factory.createSocket(socket, peerHost, remote.getPort(), true)
-                : (SSLSocket) factory.createSocket(socket, firstByte(), true);
+                : (SSLSocket) factory.createSocket(socket, firstByte(), false); // a failed handshake leaves the closing to us
         ssl.setUseClientMode(clientMode);
         SSLParameters parameters = ssl.getSSLParameters();
         parameters.setProtocols(tls.protocols().toArray(String[]::new));

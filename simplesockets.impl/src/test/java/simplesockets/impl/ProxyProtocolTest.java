@@ -353,4 +353,30 @@ class ProxyProtocolTest {
             }
         }
     }
+
+    /**
+     * A full server gives a refused header's slot back before it closes the connection, so a client that
+     * sees the close and comes back at once is served, not refused as one too many.
+     */
+    @Test
+    void aRefusedHeadersSlotIsFreeOnceItsPeerSeesTheClose() throws Exception {
+        BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().proxyProtocol(LOCALHOST).maxConnections(1)
+                .onReceive((c, d) -> c.send(d)).build())) {
+            server.start();
+            for (int round = 0; round < 40; round++) {
+                try (Socket bad = dial(server)) {
+                    bad.getOutputStream().write(bytes("NOT A PROXY HEADER\r\n"));
+                    assertTrue(Peers.closedByPeer(bad, Peers.WAIT), "round " + round + ": the bad header is refused");
+                }
+                try (Socket good = dial(server)) {
+                    good.setSoTimeout((int) Peers.WAIT.toMillis());
+                    good.getOutputStream().write(bytes("PROXY TCP4 203.0.113.7 127.0.0.1 5555 80\r\nhi"));
+                    byte[] echo = good.getInputStream().readNBytes(2);
+                    assertEquals("hi", text(echo), "round " + round + ": the client after it was refused");
+                }
+                Peers.awaitCondition(() -> server.clients().isEmpty(), Peers.WAIT, () -> "the good client stays");
+            }
+        }
+    }
 }

@@ -312,6 +312,27 @@ class TlsTest {
     }
 
     /**
+     * A full server gives a failed handshake's slot back before its peer can see the close, so a client
+     * that comes back at once is served, not refused as one too many.
+     */
+    @Test
+    void aFailedHandshakesSlotIsFreeOnceItsPeerSeesTheClose() throws Exception {
+        TlsOptions clientTls = tls().trustStore(trustServer, PASSWORD).build();
+        try (TcpServer server = TcpServer.create(loopback().tls(tls().keyStore(serverKeys, PASSWORD).build())
+                .maxConnections(1).onReceive((c, d) -> c.send(d)).build())) {
+            server.start();
+            for (int round = 0; round < 20; round++) {
+                try (Socket plain = Peers.connect(server.localAddress().orElseThrow())) {
+                    plain.getOutputStream().write(bytes("GET / HTTP/1.1\r\n\r\n")); // no TLS at all
+                    assertTrue(Peers.drainsToClose(plain, Peers.WAIT), "round " + round + ": the handshake fails");
+                }
+                stillServes(server, clientTls);
+                Peers.awaitCondition(() -> server.clients().isEmpty(), Peers.WAIT, () -> "the good client stays");
+            }
+        }
+    }
+
+    /**
      * TLS clients that close as they should are ordinary disconnects, never failures. The JDK's TLS
      * socket may close itself on the peer's close while a read waits, and that read failed with "Socket
      * is closed", recorded as a {@code Failure.Io} now and then (about one run of this class in three).
