@@ -178,7 +178,10 @@ class LeakTest {
             List<String> before = threadNames("writers-before.json");
             String prefix = before.stream().filter(n -> n.startsWith("simplesockets-server-") && n.endsWith("-writer"))
                     .map(LeakTest::prefix).findFirst().orElseThrow(() -> new AssertionError("no writer in " + before));
-            assertEquals(3, before.stream().filter(n -> n.equals(prefix + "writer")).count(), before.toString());
+            // At least one per connection: a writer that let go of a queue it had emptied may still be on
+            // its way out when the next send starts the next one (they take turns at the write lock).
+            long writers = before.stream().filter(n -> n.equals(prefix + "writer")).count();
+            assertTrue(writers >= 3, writers + " writers: " + before);
 
             long started = System.nanoTime();
             server.close();
