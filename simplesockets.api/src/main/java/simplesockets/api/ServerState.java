@@ -15,6 +15,9 @@ public enum ServerState {
     PAUSED,
     /** The accept loop has ended and the listening socket is closed; existing connections are served. */
     KILLED,
-    /** Everything is closed and every thread joined. Final. */
+    /**
+     * Closed for good, from the moment {@link TcpServer#close()} decides it. Final: no call reopens it.
+     * Every {@code close()} returns only once everything is closed and every thread joined.
+     */
     CLOSED
 }

@@ -365,7 +365,9 @@ public interface TcpClient extends AutoCloseable {
 
     /**
      * Closes the connection and joins the client's thread within
-     * {@link ClientOptions#closeTimeout()}. Idempotent. A connected client's disconnect fires once.
+     * {@link ClientOptions#closeTimeout()}. Idempotent. A connected client's disconnect fires once. A
+     * call while another thread's close is under way waits for it to finish, within the same bound,
+     * unless it comes from one of the client's own threads (a callback's), which that close waits for.
      *
      * <p>Never throws. A thread that does not end in time (a callback that ignores interrupts, say) is
      * logged at error level with its stack; everything else is released anyway.

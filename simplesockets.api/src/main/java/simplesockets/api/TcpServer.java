@@ -147,7 +147,9 @@ public interface TcpServer extends AutoCloseable {
      * still waiting for it (at most {@link ServerOptions#closeTimeout()}).
      *
      * @throws IOException           if binding fails
-     * @throws IllegalStateException if the server is not {@link ServerState#KILLED}
+     * @throws IllegalStateException if the server is not {@link ServerState#KILLED}, or a graceful
+     *                               {@link #close(Duration)} has begun (it stays {@code KILLED} while it
+     *                               waits for the last connections)
      */
     void restart() throws IOException;
 
@@ -378,7 +380,9 @@ public interface TcpServer extends AutoCloseable {
      * Stops accepting, closes the listening socket and every connection, and joins every thread the
      * server started, within {@link ServerOptions#closeTimeout()} (plus a little). Idempotent, and
      * legal in every state. Disconnect callbacks of open connections fire on the way, with
-     * {@link DisconnectReason.ClosedByUs}.
+     * {@link DisconnectReason.ClosedByUs}. A call while another thread's close is under way waits for it
+     * to finish, within the same bound, unless it comes from one of the server's own threads (a
+     * callback's), which that close is waiting for.
      *
      * <p>Never throws. A thread that does not end in time (a callback or handler that ignores
      * interrupts, say) is logged at error level with its stack; everything else is released anyway.

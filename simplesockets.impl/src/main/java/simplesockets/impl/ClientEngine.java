@@ -44,6 +44,7 @@ public final class ClientEngine implements TcpClient {
     private final Timeouts timeouts;
     private final Connector connector;
     private final Reconnector reconnector;
+    private final Closing closing = new Closing();
     private volatile InetSocketAddress address;
 
     /**
@@ -328,15 +329,20 @@ public final class ClientEngine implements TcpClient {
     @Override
     public void close() {
         Optional<Link> open = life.close();
-        if (open == null) {
+        if (open == null) { // closed, or closing: whoever closes returns once it is over
+            closing.await(options.closeTimeout(), scope);
             return;
         }
-        reconnector.stop();
-        connector.close();
-        open.ifPresent(link -> link.end(DisconnectReason.CLOSED_BY_US));
-        timeouts.stop();
-        delivery.close();
-        threads.close(options.closeTimeout());
+        try {
+            reconnector.stop();
+            connector.close();
+            open.ifPresent(link -> link.end(DisconnectReason.CLOSED_BY_US));
+            timeouts.stop();
+            delivery.close();
+            threads.close(options.closeTimeout());
+        } finally {
+            closing.finished();
+        }
     }
 
     @Override

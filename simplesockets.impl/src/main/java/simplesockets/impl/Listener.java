@@ -96,8 +96,9 @@ final class Listener {
     Runnable close(Duration join) {
         AcceptLoop ended = loop;
         loop = null;
-        if (ended == null) {
-            return () -> { };
+        if (ended == null) { // closed before: the caller still waits for that loop's end, as its closer does
+            AcceptLoop last = stopped;
+            return last == null ? () -> { } : () -> last.join(join);
         }
         ended.close();
         stopped = ended;

@@ -115,6 +115,11 @@ final class Scope {
         }
     }
 
+    /** Whether {@code thread} is one this scope started and still tracks (a connection's, say). */
+    boolean owns(Thread thread) {
+        return threads.contains(thread);
+    }
+
     /** Waits for one thread of this scope to end, at most {@code timeout}; never for the caller itself. */
     static boolean join(Thread thread, Duration timeout) throws InterruptedException {
         if (thread == Thread.currentThread()) {

@@ -46,6 +46,7 @@ public final class ServerEngine implements TcpServer {
     private final Timeouts timeouts;
     /** Its moves happen under the lifecycle's lock. */
     private final Listener listener;
+    private final Closing closing = new Closing();
 
     /**
      * Creates a server; nothing is bound until {@link #start()}.
@@ -127,8 +128,13 @@ public final class ServerEngine implements TcpServer {
                 prepareUnixSocket(endpoint);
             }
             listener.awaitStopped(); // outside the lock, which the old loop may need to end
-            lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING,
-                    from -> listen(null, endpoint));
+            lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING, from -> {
+                if (closing.begun()) { // a graceful close is waiting for the last connections: it accepts no more
+                    throw new IllegalStateException("restart() needs a server in state KILLED, and this one is"
+                            + " closing: close(grace) was called");
+                }
+                listen(null, endpoint);
+            });
         } catch (IOException e) {
             throw bindFailed(e);
         }
@@ -287,7 +293,10 @@ public final class ServerEngine implements TcpServer {
         Objects.requireNonNull(grace, "grace");
         Runnable[] join = {null};
         lifecycle.moveIf(EnumSet.of(ServerState.ACCEPTING, ServerState.PAUSED, ServerState.KILLED), ServerState.KILLED,
-                () -> join[0] = listener.close(options.closeTimeout()));
+                () -> {
+                    closing.begin();
+                    join[0] = listener.close(options.closeTimeout());
+                });
         int cutOff = 0;
         if (join[0] != null && !grace.isZero()) {
             join[0].run();
@@ -308,16 +317,23 @@ public final class ServerEngine implements TcpServer {
 
     @Override
     public void close() {
-        if (!lifecycle.moveIf(EnumSet.complementOf(EnumSet.of(ServerState.CLOSED)), ServerState.CLOSED,
-                () -> listener.close(Duration.ZERO))) {
+        if (!lifecycle.moveIf(EnumSet.complementOf(EnumSet.of(ServerState.CLOSED)), ServerState.CLOSED, () -> {
+            closing.begin();
+            listener.close(Duration.ZERO);
+        })) {
+            closing.await(options.closeTimeout(), scope);
             return;
         }
-        timeouts.stop();
-        registry.close();
-        registry.links().forEach(link -> link.end(DisconnectReason.CLOSED_BY_US));
-        delivery.close();
-        threads.close(options.closeTimeout());
-        LOG.debug("Server on {} closed", listener.bound());
+        try {
+            timeouts.stop();
+            registry.close();
+            registry.links().forEach(link -> link.end(DisconnectReason.CLOSED_BY_US));
+            delivery.close();
+            threads.close(options.closeTimeout());
+            LOG.debug("Server on {} closed", listener.bound());
+        } finally {
+            closing.finished();
+        }
     }
 
     @Override

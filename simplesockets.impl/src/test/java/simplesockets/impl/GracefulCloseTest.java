@@ -389,4 +389,35 @@ class GracefulCloseTest {
             return new SlowRead(at, "reading failed after " + at + " bytes: " + e);
         }
     }
+
+    /**
+     * A graceful close waiting for its last connections leaves the server {@code KILLED}, and a
+     * {@code restart()} meanwhile (a watchdog's, say) is refused: it used to bind again and accept new
+     * clients, which the close then cut off, keeping it waiting.
+     */
+    @Test
+    void aServerClosingGracefullyCannotBeRestarted() throws Exception {
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        TcpServer server = TcpServer.create(loopback().handler(c -> {
+            busy.countDown();
+            release.await(10, TimeUnit.SECONDS);
+        }).build());
+        server.start();
+        InetSocketAddress address = server.localAddress().orElseThrow();
+        try (Socket peer = connect(address)) {
+            assertTrue(busy.await(5, TimeUnit.SECONDS));
+            CompletableFuture<Integer> closing = CompletableFuture.supplyAsync(() -> server.close(Duration.ofSeconds(10)));
+            Peers.awaitCondition(() -> server.state() == ServerState.KILLED, Peers.WAIT, () -> "not KILLED: " + server);
+            IllegalStateException refused = assertThrows(IllegalStateException.class, server::restart);
+            assertTrue(refused.getMessage().contains("closing"), refused.getMessage());
+            assertThrows(ConnectException.class, () -> connect(address).close(), "nothing listens while it closes");
+            release.countDown();
+            assertEquals(0, closing.get(10, TimeUnit.SECONDS), "the busy connection finished within the grace");
+            assertEquals(ServerState.CLOSED, server.state());
+        } finally {
+            release.countDown();
+            server.close();
+        }
+    }
 }

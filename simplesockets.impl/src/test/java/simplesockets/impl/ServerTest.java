@@ -636,4 +636,29 @@ class ServerTest {
         server.close();
         assertTrue(waiter.join(Duration.ofSeconds(2)));
     }
+
+    /**
+     * A second {@code close()} while the first is under way returns only once the first is over: its
+     * disconnect callbacks have run. It used to return at once, so a shutdown hook racing the main thread
+     * could let the JVM exit in the middle of them.
+     */
+    @Test
+    void aSecondCloseWaitsForTheFirstToFinish() throws Exception {
+        java.util.concurrent.CountDownLatch inCallback = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        TcpServer server = TcpServer.create(loopback().closeTimeout(Duration.ofSeconds(5)).onDisconnect((c, r) -> {
+            inCallback.countDown();
+            Thread.sleep(300); // the work a callback does on its way out
+            done.set(true);
+        }).build());
+        server.start();
+        try (Socket peer = connect(server.localAddress().orElseThrow())) {
+            Peers.awaitCondition(() -> !server.clients().isEmpty(), Peers.WAIT, () -> "not connected");
+            java.util.concurrent.CompletableFuture<Void> first = java.util.concurrent.CompletableFuture.runAsync(server::close);
+            assertTrue(inCallback.await(5, java.util.concurrent.TimeUnit.SECONDS), "the first close reached the callback");
+            server.close();
+            assertTrue(done.get(), "the second close returned while the first was still in a callback");
+            first.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }

@@ -1,0 +1,50 @@
+package simplesockets.impl;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server's or client's close, which happens once: it is marked begun as the lifecycle decides it
+ * (so that no move reopens what is closing), and whoever else calls close meanwhile waits for it to
+ * finish, so that every close returns only once everything is closed.
+ */
+final class Closing {
+
+    /** What a second closer waits beyond the close timeout: the first one's interrupts and last joins. */
+    private static final long MARGIN_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final CountDownLatch done = new CountDownLatch(1);
+    private volatile boolean begun;
+
+    /** The close is decided; called under the lifecycle's lock. */
+    void begin() {
+        begun = true;
+    }
+
+    /** Whether a close (graceful or not) has begun. */
+    boolean begun() {
+        return begun;
+    }
+
+    /** The first close is over: its threads are joined, or given up on. */
+    void finished() {
+        done.countDown();
+    }
+
+    /**
+     * Waits for the first close to finish, at most {@code timeout} and a second. A thread of the
+     * owner's own (a callback's) does not wait: the first close is waiting for it.
+     */
+    void await(Duration timeout, Scope scope) {
+        if (scope.owns(Thread.currentThread())) {
+            return;
+        }
+        long nanos = timeout.toNanos();
+        try {
+            done.await(nanos > Long.MAX_VALUE - MARGIN_NANOS ? Long.MAX_VALUE : nanos + MARGIN_NANOS, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
