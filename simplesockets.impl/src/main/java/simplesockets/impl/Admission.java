@@ -75,7 +75,10 @@ final class Admission {
      * or PROXY protocol connection is registered once its handshake or header, on its own thread, is done.
      */
     void admit(Transport transport) {
-        if (state.get() != ServerState.ACCEPTING || !registry.reserve(options.maxConnections())) {
+        // Not "unless ACCEPTING": a start or restart runs its loop before its move is done (the state is
+        // still CREATED or KILLED then), and a loop that exitAccept() is closing may still take one.
+        ServerState now = state.get();
+        if (now == ServerState.PAUSED || now == ServerState.CLOSED || !registry.reserve(options.maxConnections())) {
             LOG.debug("Refused {}: the server is {} or full", transport.remoteAddress(), state.get());
             settings.tally().refused();
             Transports.closeQuietly(transport);

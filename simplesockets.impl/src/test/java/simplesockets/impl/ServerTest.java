@@ -661,4 +661,79 @@ class ServerTest {
             first.get(5, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * A client that connects while {@code restart()} is still finishing (its accept loop runs, its state
+     * is not yet {@code ACCEPTING}) is served. It was refused as if the server were paused.
+     */
+    @Test
+    void aClientAcceptedWhileARestartFinishesIsServed() throws Exception {
+        java.util.concurrent.CountDownLatch rebound = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch accepted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger binds = new java.util.concurrent.atomic.AtomicInteger();
+        simplesockets.impl.transport.Network slowRestart = new simplesockets.impl.transport.Network() {
+            @Override
+            public simplesockets.impl.transport.Acceptor bind(java.net.SocketAddress address, int backlog) throws IOException {
+                simplesockets.impl.transport.Acceptor real = SocketNetwork.INSTANCE.bind(address, backlog);
+                boolean again = binds.incrementAndGet() > 1;
+                return new simplesockets.impl.transport.Acceptor() {
+                    @Override
+                    public simplesockets.impl.transport.Transport accept() throws IOException {
+                        simplesockets.impl.transport.Transport t = real.accept();
+                        accepted.countDown();
+                        return t;
+                    }
+
+                    @Override
+                    public boolean isOpen() {
+                        return real.isOpen();
+                    }
+
+                    @Override
+                    public InetSocketAddress localAddress() {
+                        if (again) { // the restart's last step waits until its loop took a client
+                            rebound.countDown();
+                            try {
+                                accepted.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                        return real.localAddress();
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        real.close();
+                    }
+                };
+            }
+
+            @Override
+            public simplesockets.impl.transport.Transport connect(java.net.SocketAddress address, Duration timeout)
+                    throws IOException {
+                return SocketNetwork.INSTANCE.connect(address, timeout);
+            }
+        };
+        try (TcpServer server = new ServerEngine(slowRestart, loopback().onReceive((c, d) -> c.send(d)).build(), null)) {
+            server.start();
+            InetSocketAddress address = server.localAddress().orElseThrow();
+            server.exitAccept();
+            java.util.concurrent.CompletableFuture<Void> restart = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    server.restart();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertTrue(rebound.await(5, java.util.concurrent.TimeUnit.SECONDS), "the restart bound again");
+            try (Socket peer = connect(address)) {
+                peer.setSoTimeout((int) Peers.WAIT.toMillis());
+                peer.getOutputStream().write(bytes("hi"));
+                assertEquals("hi", text(peer.getInputStream().readNBytes(2)), "the client was refused");
+            }
+            restart.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(0, server.stats().connectionsRefused());
+        }
+    }
 }
