@@ -167,6 +167,26 @@ final class Delivery<E> {
     }
 
     /**
+     * {@link #recordQuietly}, for the accept loop: the failure is recorded at once, and the user's
+     * onFailure runs on a virtual thread of {@code scope}, so a callback that blocks (an alert sent
+     * synchronously, say) never holds up accepting, nor the prompt refusal of a full or paused server.
+     * Once the scope is closing, the failure is recorded only.
+     */
+    void recordAside(Failure failure, Scope scope) {
+        OnFailure callback = side.onFailure();
+        if (callback == null) {
+            recordQuietly(failure);
+            return;
+        }
+        failures.record(failure);
+        try {
+            scope.fork("on-failure", () -> FailureLog.call(callback, failure));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("Closing: onFailure not called for {}", failure);
+        }
+    }
+
+    /**
      * Queues an event that has no callback, where something polls: in the polling style (no data
      * callback, no handler). In callback or handler style nothing polls, so nothing is kept: each event
      * would hold its connection until the queue's bound. Failures are in the exception list either way.

@@ -48,6 +48,11 @@ final class FailureLog {
             unhandled.accept(failure);
             return;
         }
+        call(callback, failure);
+    }
+
+    /** Hands a recorded failure to the user's callback; a throwing callback is logged, never recorded again. */
+    static void call(OnFailure callback, Failure failure) {
         try {
             callback.failed(failure);
         } catch (Exception | AssertionError e) {

@@ -70,7 +70,7 @@ public final class ServerEngine implements TcpServer {
         this.tally = admission.tally();
         int backlog = options.backlog() == ServerOptions.SYSTEM_BACKLOG ? SystemBacklog.largest() : options.backlog();
         this.listener = new Listener(network, backlog, options.closeTimeout(), scope, clock, admission::admit,
-                delivery::recordQuietly);
+                failure -> delivery.recordAside(failure, scope));
     }
 
     /** A connection's end freed a descriptor: an accept loop backing off tries again now. */

@@ -512,6 +512,41 @@ class ReliabilityTest {
     }
 
     /**
+     * An onFailure callback that blocks on an accept failure (an alert sent synchronously while the
+     * process is out of descriptors, say) does not hold up accepting: it runs on a virtual thread of the
+     * server's own. It ran on the accept loop's thread, so no client was accepted until it returned.
+     */
+    @Test
+    void aBlockingOnFailureDoesNotHoldUpAccepting() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean failedOnce = new java.util.concurrent.atomic.AtomicBoolean();
+        Network emfileOnce = AcceptHook.around(real -> {
+            if (failedOnce.compareAndSet(false, true)) {
+                throw new IOException("Too many open files");
+            }
+            return real.accept();
+        });
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Boolean> onVirtual = new java.util.concurrent.CompletableFuture<>();
+        TcpServer server = new ServerEngine(emfileOnce, loopback().onReceive((c, d) -> c.send(d)).onFailure(f -> {
+            onVirtual.complete(Thread.currentThread().isVirtual());
+            release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        }).build(), null);
+        try (server) {
+            server.start();
+            assertTrue(onVirtual.get(5, java.util.concurrent.TimeUnit.SECONDS), "onFailure on a virtual thread");
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                peer.setSoTimeout((int) Peers.WAIT.toMillis());
+                peer.getOutputStream().write(bytes("hi"));
+                assertEquals("hi", new String(peer.getInputStream().readNBytes(2), java.nio.charset.StandardCharsets.US_ASCII),
+                        "served while onFailure still blocks");
+            }
+            assertInstanceOf(Failure.Accept.class, server.exceptions().getFirst());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /**
      * A writer that fails with an unchecked exception (a transport's bug, not the peer's doing) still
      * ends its connection. Before, it left the send queue thinking a writer ran, so no later send ever
      * started one: sends piled up to the bound of a connection that looked open.
