@@ -75,7 +75,7 @@ final class EventState<E> {
         try {
             for (byte[] piece = first; piece != null; piece = more.get()) {
                 queue.addData(credit, event.apply(piece), piece.length);
-                if (credit.cancelled || credit.queuedBytes >= limit || queue.queuedTotal() >= maxQueuedTotal || pull) {
+                if (credit.cancelled || credit.queuedBytes >= limit || queue.queuedTotal() >= maxQueuedTotal) {
                     break;
                 }
             }

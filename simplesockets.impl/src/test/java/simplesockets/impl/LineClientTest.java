@@ -76,6 +76,26 @@ class LineClientTest {
         }
     }
 
+    /**
+     * Without background receiving, a wait for data takes every line of the read it made, as the API
+     * says ("all data waiting"): it handed out the first, and the others stayed with the reader, unseen
+     * by {@code drainReceived()} and {@code hasNewData()} until the next wait.
+     */
+    @Test
+    void aWaitWithoutBackgroundReceivingTakesEveryLineOfItsRead() throws Exception {
+        try (ServerSocket listener = listener();
+             TcpClient client = TcpClient.create(to((InetSocketAddress) listener.getLocalSocketAddress()).build())) {
+            client.connect();
+            try (Socket peer = listener.accept()) {
+                peer.getOutputStream().write(bytes("a\nb\nc\n"));
+                List<byte[]> lines = new java.util.ArrayList<>(client.awaitReceived(Peers.WAIT));
+                lines.addAll(client.drainReceived()); // however the three came in reads, none is left behind
+                assertEquals(List.of("a", "b", "c"), lines.stream().map(Peers::text).toList());
+                assertFalse(client.hasNewData());
+            }
+        }
+    }
+
     @Test
     void aClientDisconnectsFromAPeerWhoseLineIsTooLong() throws Exception {
         try (ServerSocket listener = listener();
