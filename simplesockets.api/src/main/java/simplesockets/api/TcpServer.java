@@ -233,8 +233,12 @@ public interface TcpServer extends AutoCloseable {
      * send fails is skipped; its failure is recorded (a {@link Failure.SlowConsumer} for a peer that
      * does not read, else a {@link Failure.Io}).
      *
+     * <p>The bytes are framed once for all, and a copy is kept, so the caller may reuse its array.
+     *
      * @param data the bytes
      * @return how many connections were sent the bytes
+     * @throws IllegalArgumentException if the framing cannot carry {@code data} (a line with a line break,
+     *                                  or past the framing's maximum); nothing is sent
      */
     int broadcast(byte[] data);
 

@@ -137,21 +137,22 @@ final class Link implements Connection, Outbound.Ends {
 
     @Override
     public void send(byte[] data) throws IOException {
-        send(Objects.requireNonNull(data, "data"), false);
+        byte[] bytes = codec.encode(Objects.requireNonNull(data, "data"));
+        // Raw framing encodes nothing: a queued send keeps a copy, as the caller may reuse its array.
+        sendFramed(bytes, bytes != data);
     }
 
-    /** A send of bytes that nobody changes afterwards (a broadcast's own copy): queued without another copy. */
-    void sendShared(byte[] data) throws IOException {
-        send(data, true);
+    /** A send of framed bytes that nobody changes afterwards (a broadcast's): queued without another copy. */
+    void sendShared(byte[] framed) throws IOException {
+        sendFramed(framed, true);
     }
 
-    private void send(byte[] data, boolean shared) throws IOException {
-        byte[] bytes = codec.encode(data);
+    private void sendFramed(byte[] bytes, boolean owned) throws IOException {
         if (reason.get() != null) {
             throw closed();
         }
-        if (!onOwnThread()) { // raw framing encodes nothing: the queue keeps a copy, the caller may reuse its array
-            out.sendQueued(bytes == data && !shared ? data.clone() : bytes);
+        if (!onOwnThread()) {
+            out.sendQueued(owned ? bytes : bytes.clone());
             meter.sentQueued();
             return;
         }

@@ -150,16 +150,18 @@ final class Registry {
     }
 
     /**
-     * Sends to every live connection; a send that fails has ended its connection and recorded why.
+     * Sends framed bytes to every live connection; a send that fails has ended its connection and
+     * recorded why.
      *
+     * @param framed the bytes as the framing writes them, the registry's to share: one array for every
+     *               connection's queue
      * @return how many connections took the bytes
      */
-    int broadcast(byte[] data) {
-        byte[] shared = data.clone(); // one copy for every connection's queue: the caller may reuse its array
+    int broadcast(byte[] framed) {
         int sent = 0;
         for (Link link : links.values()) {
             try {
-                link.sendShared(shared);
+                link.sendShared(framed);
                 sent++;
             } catch (IOException e) {
                 LOG.debug("Broadcast to {} failed: {}", link, e.toString());

@@ -47,6 +47,8 @@ public final class ServerEngine implements TcpServer {
     /** Its moves happen under the lifecycle's lock. */
     private final Listener listener;
     private final Closing closing = new Closing();
+    /** Frames a broadcast once for every connection (a codec's encoding keeps no state). */
+    private final Codec encoder;
 
     /**
      * Creates a server; nothing is bound until {@link #start()}.
@@ -68,6 +70,7 @@ public final class ServerEngine implements TcpServer {
         Admission admission = new Admission(options, lifecycle::state, registry, scope, delivery, clock,
                 this::connectionEnded);
         this.tally = admission.tally();
+        this.encoder = Codec.of(options.framing(), options.receiveBufferSize(), new Budget(Long.MAX_VALUE));
         int backlog = options.backlog() == ServerOptions.SYSTEM_BACKLOG ? SystemBacklog.largest() : options.backlog();
         this.listener = new Listener(network, backlog, options.closeTimeout(), scope, clock, admission::admit,
                 failure -> delivery.recordAside(failure, scope));
@@ -210,7 +213,13 @@ public final class ServerEngine implements TcpServer {
 
     @Override
     public int broadcast(byte[] data) {
-        return registry.broadcast(Objects.requireNonNull(data, "data"));
+        byte[] framed;
+        try { // once for all: raw framing gives the same array back, so the copy is the queues' own
+            framed = encoder.encode(Objects.requireNonNull(data, "data"));
+        } catch (java.net.ProtocolException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return registry.broadcast(framed == data ? data.clone() : framed);
     }
 
     @Override

@@ -244,7 +244,8 @@ class LineFramingTest {
                 ProtocolException newline = assertThrows(ProtocolException.class, () -> connection.send(bytes("two\nlines")));
                 assertTrue(newline.getMessage().contains("newline"), newline.getMessage());
                 assertThrows(ProtocolException.class, () -> server.send(connection, new byte[MAX + 1]));
-                assertEquals(0, server.broadcast(bytes("a\nb")), "a broadcast of a bad line reaches no one");
+                assertThrows(IllegalArgumentException.class, () -> server.broadcast(bytes("a\nb")),
+                        "a broadcast of a bad line is refused before it reaches anyone");
                 assertTrue(connection.isOpen(), "a refused send does not end the connection");
                 connection.send(bytes("x".repeat(MAX)));
                 server.send((InetSocketAddress) peer.getLocalSocketAddress(), new byte[0]);

@@ -736,4 +736,28 @@ class ServerTest {
             assertEquals(0, server.stats().connectionsRefused());
         }
     }
+
+    /**
+     * A broadcast the framing cannot carry is refused as the caller's mistake, before anything is sent;
+     * it was dropped at every connection in silence (logged at debug), returning 0 as if nobody were
+     * connected. One that fits reaches every connection framed.
+     */
+    @Test
+    void aBroadcastTheFramingCannotCarryIsRefusedAndOneThatFitsIsFramed() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().framing(Framing.lines(4)).build())) {
+            server.start();
+            try (Socket one = connect(server.localAddress().orElseThrow());
+                 Socket two = connect(server.localAddress().orElseThrow())) {
+                Peers.awaitCondition(() -> server.clients().size() == 2, Peers.WAIT, () -> "not connected");
+                assertThrows(IllegalArgumentException.class, () -> server.broadcast(bytes("too long")));
+                assertThrows(IllegalArgumentException.class, () -> server.broadcast(bytes("a\nb")));
+                assertEquals(2, server.broadcast(bytes("hi")));
+                for (Socket peer : List.of(one, two)) {
+                    peer.setSoTimeout((int) Peers.WAIT.toMillis());
+                    assertEquals("hi\n", text(Peers.readExactly(peer, 3)), "nothing refused was sent before it");
+                }
+                assertTrue(server.clients().stream().allMatch(Connection::isOpen));
+            }
+        }
+    }
 }
