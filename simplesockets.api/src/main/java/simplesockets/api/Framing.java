@@ -49,7 +49,8 @@ public sealed interface Framing {
     /**
      * Each message is a 4-byte big-endian length followed by that many bytes. A peer that announces
      * more than {@code maxFrameBytes} is disconnected before anything is allocated for its frame,
-     * and the violation is recorded as a {@link Failure.Protocol}.
+     * and the violation is recorded as a {@link Failure.Protocol}. So is a stream that ends inside a
+     * frame (its length or its body): the part that came is no message and is not delivered.
      *
      * @param maxFrameBytes the largest message, in bytes; at least 1
      */

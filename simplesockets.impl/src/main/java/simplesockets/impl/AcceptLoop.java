@@ -28,15 +28,25 @@ final class AcceptLoop {
 
     private final Acceptor acceptor;
     private final Clock clock;
-    private final Consumer<Transport> admit;
+    private final Admit admit;
     private final Consumer<Failure> record;
     private final Thread thread;
     /** Guards {@link #backingOff}, so that a nudge interrupts the loop only while it sleeps. */
     private final ReentrantLock nudging = new ReentrantLock();
     private boolean backingOff;
 
+    /** The admission step, given each connection accepted. */
+    @FunctionalInterface
+    interface Admit {
+        /**
+         * @param listening whether the listener was still open once it was taken: one taken as the
+         *                  listener closed (exitAccept, close) came too late, and is refused
+         */
+        void admit(Transport transport, boolean listening);
+    }
+
     /** Starts accepting from {@code acceptor} on a new thread of {@code scope}. */
-    AcceptLoop(Acceptor acceptor, Scope scope, Clock clock, Consumer<Transport> admit, Consumer<Failure> record) {
+    AcceptLoop(Acceptor acceptor, Scope scope, Clock clock, Admit admit, Consumer<Failure> record) {
         this.acceptor = acceptor;
         this.clock = clock;
         this.admit = admit;
@@ -50,7 +60,7 @@ final class AcceptLoop {
             try {
                 Transport transport = acceptor.accept();
                 backoff = Duration.ZERO;
-                admit.accept(transport);
+                admit.admit(transport, acceptor.isOpen());
             } catch (Throwable e) {
                 // Anything but close: recorded, logged once per burst, and the loop goes on after a
                 // back-off, even after an OutOfMemoryError, so the server never says ACCEPTING while

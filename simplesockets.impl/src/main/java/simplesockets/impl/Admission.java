@@ -74,11 +74,12 @@ final class Admission {
      * connection is registered here, so ids and {@code clients()} follow the order of accepting; a TLS
      * or PROXY protocol connection is registered once its handshake or header, on its own thread, is done.
      */
-    void admit(Transport transport) {
+    void admit(Transport transport, boolean listening) {
         // Not "unless ACCEPTING": a start or restart runs its loop before its move is done (the state is
-        // still CREATED or KILLED then), and a loop that exitAccept() is closing may still take one.
+        // still CREATED or KILLED then). A connection the loop took as its listener closed is refused.
         ServerState now = state.get();
-        if (now == ServerState.PAUSED || now == ServerState.CLOSED || !registry.reserve(options.maxConnections())) {
+        if (!listening || now == ServerState.PAUSED || now == ServerState.CLOSED
+                || !registry.reserve(options.maxConnections())) {
             LOG.debug("Refused {}: the server is {} or full", transport.remoteAddress(), state.get());
             settings.tally().refused();
             Transports.closeQuietly(transport);

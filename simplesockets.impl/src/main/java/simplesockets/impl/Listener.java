@@ -11,7 +11,6 @@ import simplesockets.api.Failure;
 import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.Acceptor;
 import simplesockets.impl.transport.Network;
-import simplesockets.impl.transport.Transport;
 
 /**
  * The server's listening socket across {@code start}, {@code exitAccept} and {@code restart}: at most
@@ -26,7 +25,7 @@ final class Listener {
     private final int backlog;
     private final Scope scope;
     private final Clock clock;
-    private final Consumer<Transport> admit;
+    private final AcceptLoop.Admit admit;
     private final Consumer<Failure> record;
     private final Duration letGo;
     /** Written under the lifecycle's lock; read by {@link #nudge()} without it. */
@@ -40,7 +39,7 @@ final class Listener {
     /**
      * @param letGo how long a new bind waits for the previous accept thread to let go of the port
      */
-    Listener(Network network, int backlog, Duration letGo, Scope scope, Clock clock, Consumer<Transport> admit,
+    Listener(Network network, int backlog, Duration letGo, Scope scope, Clock clock, AcceptLoop.Admit admit,
             Consumer<Failure> record) {
         this.network = network;
         this.backlog = backlog;

@@ -14,8 +14,8 @@ import simplesockets.impl.transport.PeerResetException;
 
 /**
  * Sorts a failed read, or a handler's return, into a disconnect reason. A peer that resets is an ordinary disconnect, logged at
- * debug and not recorded; a framing violation, a stream that ends inside a frame and any other I/O
- * failure are recorded as {@link Failure}s too.
+ * debug and not recorded; a framing violation (a stream that ends inside a length-prefixed frame is one)
+ * is recorded as a {@link Failure.Protocol}, and any other I/O failure as a {@link Failure.Io}.
  */
 final class ReadFailures {
 
@@ -60,10 +60,12 @@ final class ReadFailures {
                 delivery.failed(new Failure.Protocol(peer, protocol, delivery.now()));
                 yield new DisconnectReason.Failed(protocol);
             }
-            case EOFException eof -> {
+            case EOFException eof -> { // the peer broke the framing: a frame's part is no message
                 LOG.debug("{} ended inside a frame", connection);
-                delivery.failed(new Failure.Io(peer, eof, delivery.now()));
-                yield new DisconnectReason.Failed(eof);
+                ProtocolException cut = new ProtocolException(eof.getMessage());
+                cut.initCause(eof);
+                delivery.failed(new Failure.Protocol(peer, cut, delivery.now()));
+                yield new DisconnectReason.Failed(cut);
             }
             default -> {
                 IOException shown = Transports.shown(e);

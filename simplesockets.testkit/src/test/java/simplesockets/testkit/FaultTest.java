@@ -208,9 +208,11 @@ class FaultTest {
         peer.send(new byte[] {0, 0, 0, 10, 1, 2, 3}); // 3 of 10 announced bytes
         peer.wire().apply(new Fault.HalfClose(Direction.CLIENT_TO_SERVER));
         DisconnectReason reason = take(serverReasons);
-        assertInstanceOf(EOFException.class, ((DisconnectReason.Failed) reason).cause());
+        Throwable cause = ((DisconnectReason.Failed) reason).cause();
+        assertInstanceOf(java.net.ProtocolException.class, cause, "the peer broke the framing");
+        assertInstanceOf(EOFException.class, cause.getCause());
         Failure failure = server.drainExceptions().getFirst();
-        assertInstanceOf(Failure.Io.class, failure);
+        assertInstanceOf(Failure.Protocol.class, failure);
         assertEquals(peer.wire().clientAddress(), failure.peer().orElseThrow());
         stillServes(network, server);
     }
