@@ -198,6 +198,7 @@ final class Registry {
         lock.lock();
         try {
             closed = true;
+            emptied.signalAll(); // a graceful close's wait ends: the forced close took over (and stopped its timer)
         } finally {
             lock.unlock();
         }
@@ -239,7 +240,7 @@ final class Registry {
         });
         lock.lock();
         try {
-            while ((slots - mine(self) > 0 || !finishing.isEmpty()) && !expired[0]) {
+            while ((slots - mine(self) > 0 || !finishing.isEmpty()) && !expired[0] && !closed) {
                 emptied.await();
             }
             return slots - mine(self) + finishing.size();

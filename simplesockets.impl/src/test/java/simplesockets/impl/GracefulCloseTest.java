@@ -420,4 +420,36 @@ class GracefulCloseTest {
             server.close();
         }
     }
+
+    /**
+     * A {@code close()} during a graceful close ends the graceful one's wait too, even when a handler
+     * ignores interrupts: the forced close stopped the grace's timer, so the graceful close used to
+     * wait for good.
+     */
+    @Test
+    void aCloseDuringAGracefulCloseEndsItsWaitEvenForAHandlerThatIgnoresInterrupts() throws Exception {
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        TcpServer server = TcpServer.create(loopback().closeTimeout(Duration.ofMillis(500)).handler(c -> {
+            busy.countDown();
+            while (true) { // deaf to interrupts, until the test lets it go
+                try {
+                    release.await();
+                    return;
+                } catch (InterruptedException ignored) {
+                    // on it goes
+                }
+            }
+        }).build());
+        server.start();
+        try (Socket peer = connect(server.localAddress().orElseThrow())) {
+            assertTrue(busy.await(5, TimeUnit.SECONDS));
+            CompletableFuture<Integer> graceful = CompletableFuture.supplyAsync(() -> server.close(Duration.ofSeconds(30)));
+            Peers.awaitCondition(() -> server.state() == ServerState.KILLED, Peers.WAIT, () -> "close(grace) did not begin");
+            server.close();
+            assertEquals(1, graceful.get(5, TimeUnit.SECONDS), "the graceful close returned, with the handler cut off");
+        } finally {
+            release.countDown();
+        }
+    }
 }
