@@ -29,6 +29,8 @@ import simplesockets.impl.time.Clock;
 final class Delivery<E> {
 
     private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
+    /** Whether an accept failure's onFailure runs ({@link #recordAside}). */
+    private final java.util.concurrent.atomic.AtomicBoolean callingAside = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** What differs between server and client: their callbacks and their event records. */
     interface Side<E> {
@@ -170,7 +172,8 @@ final class Delivery<E> {
      * {@link #recordQuietly}, for the accept loop: the failure is recorded at once, and the user's
      * onFailure runs on a virtual thread of {@code scope}, so a callback that blocks (an alert sent
      * synchronously, say) never holds up accepting, nor the prompt refusal of a full or paused server.
-     * Once the scope is closing, the failure is recorded only.
+     * One such callback runs at a time: a failure that comes while one runs (a burst of them, out of
+     * descriptors) is recorded only. Once the scope is closing, the failure is recorded only.
      */
     void recordAside(Failure failure, Scope scope) {
         OnFailure callback = side.onFailure();
@@ -179,9 +182,20 @@ final class Delivery<E> {
             return;
         }
         failures.record(failure);
+        if (!callingAside.compareAndSet(false, true)) {
+            LOG.debug("onFailure still runs for an earlier accept failure; {} recorded only", failure);
+            return;
+        }
         try {
-            scope.fork("on-failure", () -> FailureLog.call(callback, failure));
+            scope.fork("on-failure", () -> {
+                try {
+                    FailureLog.call(callback, failure);
+                } finally {
+                    callingAside.set(false);
+                }
+            });
         } catch (java.util.concurrent.RejectedExecutionException e) {
+            callingAside.set(false);
             LOG.debug("Closing: onFailure not called for {}", failure);
         }
     }

@@ -518,22 +518,26 @@ class ReliabilityTest {
      */
     @Test
     void aBlockingOnFailureDoesNotHoldUpAccepting() throws Exception {
-        java.util.concurrent.atomic.AtomicBoolean failedOnce = new java.util.concurrent.atomic.AtomicBoolean();
-        Network emfileOnce = AcceptHook.around(real -> {
-            if (failedOnce.compareAndSet(false, true)) {
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        Network emfileThrice = AcceptHook.around(real -> {
+            if (failures.incrementAndGet() <= 3) {
                 throw new IOException("Too many open files");
             }
             return real.accept();
         });
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.CompletableFuture<Boolean> onVirtual = new java.util.concurrent.CompletableFuture<>();
-        TcpServer server = new ServerEngine(emfileOnce, loopback().onReceive((c, d) -> c.send(d)).onFailure(f -> {
+        TcpServer server = new ServerEngine(emfileThrice, loopback().onReceive((c, d) -> c.send(d)).onFailure(f -> {
+            calls.incrementAndGet();
             onVirtual.complete(Thread.currentThread().isVirtual());
             release.await(10, java.util.concurrent.TimeUnit.SECONDS);
         }).build(), null);
         try (server) {
             server.start();
             assertTrue(onVirtual.get(5, java.util.concurrent.TimeUnit.SECONDS), "onFailure on a virtual thread");
+            Peers.awaitCondition(() -> server.exceptions().size() == 3, Peers.WAIT, () -> "3 failures: " + server.exceptions());
+            assertEquals(1, calls.get(), "one callback at a time: the burst's others are recorded only");
             try (Socket peer = connect(server.localAddress().orElseThrow())) {
                 peer.setSoTimeout((int) Peers.WAIT.toMillis());
                 peer.getOutputStream().write(bytes("hi"));
