@@ -123,7 +123,9 @@ public interface Connection {
      * reads for you (callbacks or polling) this throws {@link IllegalStateException}.
      *
      * @return the next piece of data, or empty at end of stream (or once this side closed)
-     * @throws IOException           if reading fails or the peer breaks the framing
+     * @throws IOException           if reading fails or the peer breaks the framing; the connection has
+     *                               then ended (closed, its failure recorded, {@link #isOpen()} false), and
+     *                               a later call returns empty
      * @throws IllegalStateException if the server, not a handler, reads this connection
      */
     Optional<byte[]> read() throws IOException;

@@ -314,6 +314,7 @@ final class Link implements Connection, Outbound.Ends {
             if (reason.get() != null || draining) {
                 return Optional.empty();
             }
+            end(readFailed(e)); // at once, recorded once, whatever the handler then does with the failure
             throw Transports.shown(e); // a reset as a JDK type: the reader keeps it (handlerReturned, readFailed)
         }
     }

@@ -760,4 +760,43 @@ class ServerTest {
             }
         }
     }
+
+    /**
+     * A handler's failed read ends the connection at once, as any failed read does: closed, out of
+     * {@code clients()}, its failure recorded once, even if the handler catches the exception and goes
+     * on. It stayed open (and uncounted as a failure, ending {@code ClosedByUs}) until the handler returned.
+     */
+    @Test
+    void aHandlersFailedReadEndsItsConnectionAtOnce() throws Exception {
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        BlockingQueue<DisconnectReason> ends = new LinkedBlockingQueue<>();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        TcpServer[] self = new TcpServer[1];
+        try (TcpServer server = TcpServer.create(loopback().framing(Framing.lengthPrefixed(16)).handler(c -> {
+            try {
+                c.read();
+                seen.add("read returned");
+            } catch (ProtocolException e) {
+                seen.add("open=" + c.isOpen() + " clients=" + self[0].clients().size());
+                seen.add("again=" + c.read().isPresent());
+                release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }).onDisconnect((c, why) -> ends.add(why)).build())) {
+            self[0] = server;
+            server.start();
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                peer.getOutputStream().write(new byte[] {0, 0, 4, 0}); // 1,024 bytes announced, 16 allowed
+                assertEquals("open=false clients=0", take(seen), "the connection ended before the handler returned");
+                assertEquals("again=false", take(seen), "a read after the failure is the end");
+                assertEquals(1, server.exceptions().size(), server.exceptions().toString());
+                assertInstanceOf(Failure.Protocol.class, server.exceptions().getFirst());
+                assertTrue(Peers.closedByPeer(peer, Peers.WAIT), "the peer sees the close before the handler returns");
+                release.countDown();
+                assertInstanceOf(DisconnectReason.Failed.class, take(ends));
+                assertEquals(1, server.exceptions().size(), "recorded once: " + server.exceptions());
+            } finally {
+                release.countDown();
+            }
+        }
+    }
 }
