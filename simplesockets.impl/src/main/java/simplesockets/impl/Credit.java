@@ -134,6 +134,8 @@ final class Credit {
     void await(Condition condition, Meter.Bound bound) throws InterruptedException {
         if (bound != null) {
             meter.stalled(bound);
+        } else {
+            meter.resumed(); // a stall that the application's take ended is over: this wait is for demand
         }
         condition.await();
     }

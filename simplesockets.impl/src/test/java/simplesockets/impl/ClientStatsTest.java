@@ -108,4 +108,29 @@ class ClientStatsTest {
             assertEquals(1, stats.failures(Failure.Connect.class));
         }
     }
+
+    /**
+     * Without background receiving, a stall ends once the application took the data: the reader then
+     * waits for the next request for data, which is no stall. It stayed "stalled", its time growing, for
+     * as long as the application did not ask again.
+     */
+    @Test
+    void aStallEndsWhenTheDataIsTakenWithoutBackgroundReceiving() throws Exception {
+        byte[] data = Peers.pattern(7, 8 * 1024);
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connection -> connection.send(data)).build())) {
+            server.start();
+            try (TcpClient client = TcpClient.create(ClientOptions.builder()
+                    .address(server.localAddress().orElseThrow()).maxQueuedBytes(100).build())) {
+                client.connect();
+                assertTrue(client.receive(Peers.WAIT).isPresent());
+                awaitCondition(() -> client.stats().isReaderStalled(), Peers.WAIT,
+                        () -> "the reader did not stall: " + client.stats());
+                client.drainReceived();
+                awaitCondition(() -> !client.stats().isReaderStalled(), Peers.WAIT,
+                        () -> "the stall did not end when its data was taken: " + client.stats());
+                java.time.Duration stalled = client.stats().readerStallTime();
+                assertEquals(stalled, client.stats().readerStallTime(), "no stall goes on");
+            }
+        }
+    }
 }
