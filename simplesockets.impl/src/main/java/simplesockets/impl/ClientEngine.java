@@ -44,7 +44,7 @@ public final class ClientEngine implements TcpClient {
     private final Timeouts timeouts;
     private final Connector connector;
     private final Reconnector reconnector;
-    private final Closing closing = new Closing();
+    private final CloseOnce closing = new CloseOnce();
     private volatile InetSocketAddress address;
 
     /**

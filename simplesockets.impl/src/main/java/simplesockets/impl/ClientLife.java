@@ -20,6 +20,8 @@ final class ClientLife {
     private Thread reader;
     /** The reader of the connection that ended last: it may still be reporting that end. */
     private Thread lastReader;
+    /** The connection that ended last: its reader, if registered after that end, is still the last reader. */
+    private Link lastLink;
     /** The connection made last, until its reader is registered; its reader, to come; the thread connecting it. */
     private Link pendingLink;
     private java.util.concurrent.CompletableFuture<Thread> pendingReader;
@@ -122,6 +124,8 @@ final class ClientLife {
         lifecycle.locked(() -> {
             if (link == opened) {
                 reader = thread;
+            } else if (lastLink == opened && lastReader == null) { // it ended before its reader was known
+                lastReader = thread;
             }
             if (pendingLink == opened) {
                 pendingReader.complete(thread); // a disconnect made before this waits for it
@@ -137,6 +141,7 @@ final class ClientLife {
         lifecycle.locked(() -> {
             if (link == ended) {
                 link = null;
+                lastLink = ended;
                 lastReader = reader;
                 disconnected = true;
                 if (lifecycle.state() == ClientState.CONNECTED) {
@@ -161,6 +166,7 @@ final class ClientLife {
             }
             lifecycle.set(ClientState.DISCONNECTED);
             disconnected = true;
+            lastLink = link;
             lastReader = reader;
             boolean toCome = reader == null && pendingLink == link; // onConnect still runs on the connecting thread
             return Optional.of(new Closing(link, reader, toCome ? pendingReader : null, toCome ? connectingThread : null));

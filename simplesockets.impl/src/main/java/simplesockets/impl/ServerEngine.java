@@ -46,7 +46,7 @@ public final class ServerEngine implements TcpServer {
     private final Timeouts timeouts;
     /** Its moves happen under the lifecycle's lock. */
     private final Listener listener;
-    private final Closing closing = new Closing();
+    private final CloseOnce closing = new CloseOnce();
     /** Frames a broadcast once for every connection (a codec's encoding keeps no state). */
     private final Codec encoder;
 

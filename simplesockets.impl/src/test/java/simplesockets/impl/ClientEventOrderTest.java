@@ -99,4 +99,45 @@ class ClientEventOrderTest {
             }
         }
     }
+
+    /**
+     * Against a server that closes every connection at once, a client that connects again each time it
+     * finds itself disconnected reports each end before the next connection. A reader that ended before
+     * its thread was registered was not waited for, so the next {@code Connected} could come first.
+     */
+    @Test
+    void endsComeBeforeTheNextConnectionWhenEachConnectionEndsAtOnce() throws Exception {
+        int rounds = 200;
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                TcpClient client = TcpClient.create(ClientOptions.builder().host("127.0.0.1")
+                        .port(listener.getLocalPort()).autoReceive(true).build())) {
+            listener.setSoTimeout((int) Peers.WAIT.toMillis());
+            var closer = Peers.startOn(Thread.ofPlatform(), "closer", () -> {
+                for (int i = 0; i < rounds; i++) {
+                    listener.accept().close();
+                }
+                return rounds;
+            });
+            for (int i = 0; i < rounds; i++) {
+                client.connect();
+                Peers.awaitCondition(() -> !client.isConnected(), Peers.WAIT, () -> "the end was not seen");
+            }
+            assertEquals(rounds, closer.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            List<Class<?>> kinds = new ArrayList<>();
+            while (kinds.size() < 2 * rounds) {
+                Optional<ClientEvent> event = client.awaitEvent(Peers.WAIT);
+                if (event.isEmpty()) {
+                    break;
+                }
+                if (event.get() instanceof ClientEvent.Connected || event.get() instanceof ClientEvent.Disconnected) {
+                    kinds.add(event.get().getClass());
+                }
+            }
+            assertEquals(2 * rounds, kinds.size());
+            for (int i = 0; i < kinds.size(); i++) {
+                assertEquals(i % 2 == 0 ? ClientEvent.Connected.class : ClientEvent.Disconnected.class, kinds.get(i),
+                        "event " + i + " of " + kinds);
+            }
+        }
+    }
 }

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * (so that no move reopens what is closing), and whoever else calls close meanwhile waits for it to
  * finish, so that every close returns only once everything is closed.
  */
-final class Closing {
+final class CloseOnce {
 
     /** What a second closer waits beyond the close timeout: the first one's interrupts and last joins. */
     private static final long MARGIN_NANOS = TimeUnit.SECONDS.toNanos(1);
