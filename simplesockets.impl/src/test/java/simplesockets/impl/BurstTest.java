@@ -1,6 +1,7 @@
 package simplesockets.impl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static simplesockets.impl.Peers.loopback;
 
 import java.io.IOException;
@@ -76,6 +77,7 @@ class BurstTest {
             System.out.println("burst of " + clients + " against " + slots + " slots: " + figures);
             assertEquals(slots, outcomes.getOrDefault(Outcome.SERVED, 0), figures);
             assertEquals(clients - slots, outcomes.getOrDefault(Outcome.CLOSED, 0), figures);
+            assertTrue(slowestMillis < 3_000, "every client answered within 3 s: " + figures);
         }
     }
 

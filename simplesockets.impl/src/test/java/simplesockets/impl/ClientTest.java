@@ -129,7 +129,9 @@ class ClientTest {
             client.send(bytes("Test"));
             List<byte[]> received = new ArrayList<>();
             while (Peers.concat(received).length < 4) {
-                received.addAll(client.awaitReceived(Peers.WAIT));
+                List<byte[]> got = client.awaitReceived(Peers.WAIT);
+                assertFalse(got.isEmpty(), "the echo stopped after " + Peers.concat(received).length + " bytes");
+                received.addAll(got);
             }
             assertEquals("Test", text(Peers.concat(received)));
             assertFalse(client.hasNewData());

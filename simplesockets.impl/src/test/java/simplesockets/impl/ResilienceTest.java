@@ -49,17 +49,25 @@ class ResilienceTest {
     private static final class SlamsTheDoor implements AutoCloseable {
         final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         final AtomicInteger accepted = new AtomicInteger();
-        final Thread loop = Thread.ofVirtual().start(() -> {
-            while (!socket.isClosed()) {
-                try (Socket peer = socket.accept()) {
-                    accepted.incrementAndGet();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
+        /** When each connect came, by {@code clock}: the test's stepped clock, if it has one. */
+        final List<Long> at = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final Thread loop;
 
         SlamsTheDoor() throws IOException {
+            this(System::nanoTime);
+        }
+
+        SlamsTheDoor(java.util.function.LongSupplier clock) throws IOException {
+            loop = Thread.ofVirtual().start(() -> {
+                while (!socket.isClosed()) {
+                    try (Socket peer = socket.accept()) {
+                        at.add(clock.getAsLong());
+                        accepted.incrementAndGet();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
         }
 
         @Override
@@ -72,7 +80,7 @@ class ResilienceTest {
     @Test
     void reconnectBackOffGrowsAgainstAServerThatClosesAtOnce() throws Exception {
         SteppedClock clock = new SteppedClock();
-        try (SlamsTheDoor server = new SlamsTheDoor();
+        try (SlamsTheDoor server = new SlamsTheDoor(clock::nanoTime);
                 TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder()
                         .port(server.socket.getLocalPort()).autoReceive(true)
                         .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(100), Duration.ofSeconds(10))).build(),
@@ -88,8 +96,15 @@ class ResilienceTest {
             System.out.println("connects in 8 s of back-off: " + connects);
             // 0.1, 0.3, 0.7, 1.5, 3.1, 6.3 s (each ±20%): six or so, never the 80 of a count that starts over.
             assertTrue(connects >= 3 && connects <= 15, "connects in 8 s: " + connects);
-            long attempts = client.exceptions().size() + connects;
-            assertTrue(attempts > 0, "it kept trying");
+            // Each wait longer than the one before: doubling, with jitter of ±20%, is at least 1.33 times
+            // as long; a clock step (50 ms) of slack for when each connect is seen.
+            List<Long> gaps = new java.util.ArrayList<>();
+            for (int i = 1; i < server.at.size(); i++) {
+                gaps.add((server.at.get(i) - server.at.get(i - 1)) / 1_000_000);
+            }
+            for (int i = 1; i < gaps.size(); i++) {
+                assertTrue(gaps.get(i) + 50 > gaps.get(i - 1) * 5 / 4, "the back-off grows: gaps in ms " + gaps);
+            }
         }
     }
 
@@ -221,8 +236,9 @@ class ResilienceTest {
             if (server.state() == ServerState.KILLED) {
                 server.restart();
             }
+            assertEquals(ServerState.ACCEPTING, server.state());
             try (Socket fresh = connect(server.localAddress().orElseThrow())) {
-                assertTrue(fresh.isConnected());
+                Peers.awaitCondition(() -> server.clients().size() == 1, Peers.WAIT, () -> "the server no longer accepts");
             }
         }
     }

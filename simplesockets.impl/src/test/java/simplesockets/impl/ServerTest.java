@@ -381,7 +381,9 @@ class ServerTest {
                 out.flush();
                 List<String> messages = new java.util.ArrayList<>();
                 while (messages.size() < 3) {
-                    server.awaitReceived(Peers.WAIT).forEach(r -> messages.add(text(r.data())));
+                    List<ServerEvent.Received> got = server.awaitReceived(Peers.WAIT);
+                    assertFalse(got.isEmpty(), "only " + messages + " arrived");
+                    got.forEach(r -> messages.add(text(r.data())));
                 }
                 assertEquals(List.of("first", "second", ""), messages);
                 Connection connection = server.clients().getFirst();
@@ -515,19 +517,27 @@ class ServerTest {
         }
     }
 
+    /**
+     * A paused server ({@code stop()}) and a full one ({@code maxConnections}) close a new client at once
+     * instead of leaving it in the kernel's backlog (within 1 s here, the read's bound; it takes
+     * milliseconds), without an {@code onConnect}; each serves again once resumed or once a slot frees.
+     */
     @Test
-    void pausedOrFullServersRefuseWithin100msAndResumeWhenASlotFrees() throws Exception {
+    void pausedOrFullServersRefuseAtOnceAndResumeWhenASlotFrees() throws Exception {
         BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
         try (TcpServer server = TcpServer.create(loopback().maxConnections(1).onConnect(connected::add).build())) {
             server.start();
+            server.stop();
+            try (Socket paused = connect(server.localAddress().orElseThrow())) {
+                assertTrue(Peers.closedByPeer(paused, Duration.ofSeconds(1)), "a paused server closes a new client");
+            }
+            assertTrue(connected.isEmpty(), "no onConnect for a client of a paused server");
+            server.start();
             try (Socket first = connect(server.localAddress().orElseThrow())) {
                 Connection held = take(connected);
-                long started = System.nanoTime();
                 try (Socket refused = connect(server.localAddress().orElseThrow())) {
-                    assertTrue(Peers.closedByPeer(refused, Duration.ofSeconds(1)));
+                    assertTrue(Peers.closedByPeer(refused, Duration.ofSeconds(1)), "a full server closes a new client");
                 }
-                long refusedMillis = (System.nanoTime() - started) / 1_000_000;
-                assertTrue(refusedMillis < 500, "refused after " + refusedMillis + " ms");
                 assertTrue(connected.isEmpty(), "no onConnect for a refused client");
 
                 held.disconnect();
@@ -535,11 +545,17 @@ class ServerTest {
                     assertEquals(next.getLocalSocketAddress(), take(connected).remoteAddress());
                 }
             }
+            assertEquals(2, server.stats().connectionsRefused());
         }
     }
 
+    /**
+     * A server started on the port of one that just closed its connections itself (the active close,
+     * which leaves them in TIME_WAIT on that port) binds it at once: address reuse is on, as the JDK
+     * also sets it on Linux. (This test binds a fixed port: the one the first server was given.)
+     */
     @Test
-    void soReuseAddrLetsANewServerBindThePortAtOnce() throws Exception {
+    void aNewServerBindsThePortOfOneThatClosedItsConnectionsFirst() throws Exception {
         int port;
         try (TcpServer first = TcpServer.create(loopback().onReceive((c, d) -> c.send(d)).build())) {
             first.start();
@@ -547,8 +563,9 @@ class ServerTest {
             try (Socket peer = connect(first.localAddress().orElseThrow())) {
                 peer.getOutputStream().write(bytes("x"));
                 Peers.readExactly(peer, 1);
+                first.close(); // the server closes first: its side of the connection goes to TIME_WAIT
+                assertTrue(Peers.closedByPeer(peer, Peers.WAIT));
             }
-            // The server's close is the active close, which leaves TIME_WAIT on this port.
         }
         try (TcpServer second = TcpServer.create(loopback().port(port).build())) {
             second.start();
