@@ -2,7 +2,6 @@ package simplesockets.impl;
 
 import java.io.EOFException;
 import java.net.ProtocolException;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import simplesockets.api.Framing;
 
@@ -147,7 +146,12 @@ sealed interface Codec permits Codec.Raw, Codec.LengthPrefixed, LineCodec {
     final class LengthPrefixed implements Codec {
         private static final int HEADER = 4;
         private final int max;
-        private final ArrayDeque<byte[]> complete = new ArrayDeque<>();
+        /** The chunk being parsed, one frame per {@link #next()}, from {@link #at} to {@link #end}; null when done. */
+        private byte[] chunk;
+        private int at;
+        private int end;
+        /** A frame parsed by {@link #hasNext()} and not yet handed out. */
+        private byte[] ready;
         private final byte[] header = new byte[HEADER];
         private int headerFilled;
         /** Bytes of the current frame so far; grows as they arrive, never past the announced size. */
@@ -166,12 +170,13 @@ sealed interface Codec permits Codec.Raw, Codec.LengthPrefixed, LineCodec {
 
         private ProtocolException violation;
 
+        /** Takes the chunk; its frames are parsed one at a time, as they are asked for. */
         @Override
         public boolean feed(byte[] chunk, int length) {
-            try {
-                parse(chunk, length);
-            } catch (ProtocolException e) {
-                violation = e;
+            if (violation == null && length > 0) {
+                this.chunk = chunk;
+                this.at = 0;
+                this.end = length;
             }
             return false;
         }
@@ -183,14 +188,24 @@ sealed interface Codec permits Codec.Raw, Codec.LengthPrefixed, LineCodec {
             }
         }
 
-        private void parse(byte[] chunk, int length) throws ProtocolException {
-            if (violation != null) {
-                return;
+        /** The chunk's next frame, or {@code null} once the chunk is parsed (a begun frame held) or violated. */
+        private byte[] parseNext() {
+            try {
+                return chunk == null ? null : parseOne();
+            } catch (ProtocolException e) {
+                violation = e;
+                return null;
+            } finally {
+                if (chunk != null && (at == end || violation != null)) {
+                    chunk = null;
+                }
             }
-            int at = 0;
-            while (at < length) {
+        }
+
+        private byte[] parseOne() throws ProtocolException {
+            while (at < end) {
                 if (frame == null) {
-                    int take = Math.min(HEADER - headerFilled, length - at);
+                    int take = Math.min(HEADER - headerFilled, end - at);
                     System.arraycopy(chunk, at, header, headerFilled, take);
                     headerFilled += take;
                     at += take;
@@ -198,7 +213,7 @@ sealed interface Codec permits Codec.Raw, Codec.LengthPrefixed, LineCodec {
                         startFrame();
                     }
                 } else {
-                    int take = Math.min(frameSize - frameFilled, length - at);
+                    int take = Math.min(frameSize - frameFilled, end - at);
                     if (frameFilled + take > frame.length) {
                         int grown = (int) Math.min(frameSize, Math.max(2L * frame.length, frameFilled + take));
                         budget.charge(grown - frame.length);
@@ -209,12 +224,14 @@ sealed interface Codec permits Codec.Raw, Codec.LengthPrefixed, LineCodec {
                     at += take;
                 }
                 if (frame != null && frameFilled == frameSize) {
-                    complete.addLast(frame);
+                    byte[] done = frame;
                     budget.release(frame.length);
                     frame = null;
                     headerFilled = 0;
+                    return done;
                 }
             }
+            return null;
         }
 
         private void startFrame() throws ProtocolException {
@@ -233,17 +250,23 @@ sealed interface Codec permits Codec.Raw, Codec.LengthPrefixed, LineCodec {
 
         @Override
         public byte[] next() {
-            return complete.pollFirst();
+            byte[] piece = ready != null ? ready : parseNext();
+            ready = null;
+            return piece;
         }
 
         @Override
         public boolean hasNext() {
-            return !complete.isEmpty();
+            if (ready == null) {
+                ready = parseNext();
+            }
+            return ready != null;
         }
 
         @Override
         public void release() {
-            complete.clear();
+            chunk = null;
+            ready = null;
             if (frame != null) {
                 budget.release(frame.length);
             }

@@ -1,12 +1,12 @@
 package simplesockets.impl;
 
 import java.net.ProtocolException;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
  * Line framing: each piece is one line without its {@code \n}, and without a {@code \r} just before
- * it. A line that lies whole in one chunk is copied out of it once. A line that a chunk leaves
+ * it. A chunk's lines are parsed one at a time, as they are asked for (a read of 64 KiB of empty lines
+ * is never 65,536 arrays at once). A line that lies whole in one chunk is copied out of it once. A line that a chunk leaves
  * unfinished is held in a buffer that grows as its bytes arrive, charged to the budget, and never
  * past the maximum: the byte that would take the line over it is a violation, so an endless line
  * costs at most the maximum. A {@code \r} at the end of a chunk is not held but remembered, since
@@ -25,7 +25,12 @@ final class LineCodec implements Codec {
 
     private final int max;
     private final Budget budget;
-    private final ArrayDeque<byte[]> complete = new ArrayDeque<>();
+    /** The chunk being parsed, one line per {@link #next()}, from {@link #at} to {@link #end}; null when done. */
+    private byte[] chunk;
+    private int at;
+    private int end;
+    /** A line parsed by {@link #hasNext()} and not yet handed out, or the last line that the end completed. */
+    private byte[] ready;
     /** The unfinished line's bytes so far, or null when none are held. */
     private byte[] partial;
     private int filled;
@@ -45,35 +50,48 @@ final class LineCodec implements Codec {
         this.budget = budget;
     }
 
+    /**
+     * Takes the chunk; its lines are parsed one at a time as they are asked for, so that a read of many
+     * short lines never holds them all at once outside the bounded queue.
+     */
     @Override
     public boolean feed(byte[] chunk, int length) {
-        if (violation != null) {
-            return false;
-        }
-        try {
-            parse(chunk, length);
-        } catch (ProtocolException e) {
-            violation = e;
+        if (violation == null && length > 0) {
+            this.chunk = chunk;
+            this.at = 0;
+            this.end = length;
         }
         return false;
     }
 
-    private void parse(byte[] chunk, int length) throws ProtocolException {
-        int at = 0;
-        while (at < length) {
-            int newline = indexOfNewline(chunk, at, length);
+    /** The chunk's next line, or {@code null} once the chunk is parsed (its unfinished rest held) or violated. */
+    private byte[] parseNext() {
+        if (chunk == null) {
+            return null;
+        }
+        try {
+            int newline = indexOfNewline(chunk, at, end);
             if (newline < 0) {
-                hold(chunk, at, length);
-                return;
+                hold(chunk, at, end);
+                chunk = null;
+                return null;
             }
-            int end = newline;
-            if (end > at && chunk[end - 1] == RETURN) {
-                end--;
-            } else if (end == at && pendingReturn) {
+            int stop = newline;
+            if (stop > at && chunk[stop - 1] == RETURN) {
+                stop--;
+            } else if (stop == at && pendingReturn) {
                 pendingReturn = false; // the \r that ended the last chunk belongs to this terminator
             }
-            finishLine(chunk, at, end);
+            byte[] line = finishLine(chunk, at, stop);
             at = newline + 1;
+            if (at == end) {
+                chunk = null;
+            }
+            return line;
+        } catch (ProtocolException e) {
+            violation = e;
+            chunk = null;
+            return null;
         }
     }
 
@@ -95,13 +113,12 @@ final class LineCodec implements Codec {
     }
 
     /** Completes a line whose last bytes are {@code chunk[from, to)}, its terminator already cut off. */
-    private void finishLine(byte[] chunk, int from, int to) throws ProtocolException {
+    private byte[] finishLine(byte[] chunk, int from, int to) throws ProtocolException {
         if (partial == null && !pendingReturn) {
             if (to - from > max) {
                 throw tooLong();
             }
-            complete.addLast(Arrays.copyOfRange(chunk, from, to)); // the common case: one copy, no buffer
-            return;
+            return Arrays.copyOfRange(chunk, from, to); // the common case: one copy, no buffer
         }
         takePendingReturn();
         append(chunk, from, to);
@@ -114,7 +131,7 @@ final class LineCodec implements Codec {
         }
         partial = null;
         filled = 0;
-        complete.addLast(line);
+        return line;
     }
 
     /** A remembered {@code \r} that is followed by more than a {@code \n} is data. */
@@ -150,12 +167,17 @@ final class LineCodec implements Codec {
 
     @Override
     public byte[] next() {
-        return complete.pollFirst();
+        byte[] line = ready != null ? ready : parseNext();
+        ready = null;
+        return line;
     }
 
     @Override
     public boolean hasNext() {
-        return !complete.isEmpty();
+        if (ready == null) {
+            ready = parseNext();
+        }
+        return ready != null;
     }
 
     @Override
@@ -176,7 +198,7 @@ final class LineCodec implements Codec {
         if (violation == null && (partial != null || pendingReturn)) {
             pendingReturn = false;
             try {
-                finishLine(RETURN_ONLY, 0, 0);
+                ready = finishLine(RETURN_ONLY, 0, 0);
             } catch (ProtocolException e) {
                 throw new IllegalStateException("a held line is never over the maximum", e);
             }
@@ -206,7 +228,8 @@ final class LineCodec implements Codec {
 
     @Override
     public void release() {
-        complete.clear();
+        chunk = null;
+        ready = null;
         if (partial != null) {
             budget.release(partial.length);
         }

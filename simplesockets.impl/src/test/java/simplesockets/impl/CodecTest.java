@@ -63,8 +63,34 @@ class CodecTest {
         assertThrows(ProtocolException.class, decoder::check);
         Codec negative = Codec.of(Framing.lengthPrefixed(10), 2048, new Budget(Long.MAX_VALUE));
         negative.feed(new byte[] {(byte) 0xff, 0, 0, 0}, 4);
+        assertNull(negative.next());
         assertThrows(ProtocolException.class, negative::check);
         assertThrows(ProtocolException.class, () -> Codec.of(Framing.lengthPrefixed(10), 2048, new Budget(Long.MAX_VALUE)).encode(new byte[11]));
+    }
+
+    /** As for lines: a chunk's frames are parsed as they are asked for, not all at once. */
+    @Test
+    void lengthPrefixedParsesAChunkOneFrameAtATime() {
+        Codec decoder = Codec.of(Framing.lengthPrefixed(10), 2048, new Budget(Long.MAX_VALUE));
+        byte[] empties = new byte[64 * 1024]; // 16,384 headers of empty frames
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        decoder.feed(empties, 8); // warms up what the measured round uses
+        while (decoder.next() != null) {
+            // two empty frames
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        decoder.feed(empties, empties.length);
+        for (int i = 0; i < 10; i++) {
+            assertArrayEquals(new byte[0], decoder.next());
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 64 * 1024, allocated + " bytes allocated to take 10 frames of a 64 KiB read");
+        int rest = 0;
+        while (decoder.next() != null) {
+            rest++;
+        }
+        assertEquals(empties.length / 4 - 10, rest, "and every frame is still there");
     }
 
     @Test

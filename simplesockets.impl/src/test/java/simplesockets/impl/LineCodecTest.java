@@ -105,19 +105,53 @@ class LineCodecTest {
         }
     }
 
+    /**
+     * A chunk's lines are parsed as they are asked for: one read of 64 KiB of empty lines, of which the
+     * reader may queue only a few, costs a few lines' allocations, not 65,536 arrays and a queue for them
+     * (about 1.5 MiB per connection, outside every bound, before this).
+     */
+    @Test
+    void aChunkOfManyLinesIsParsedOneLineAtATime() {
+        LineCodec codec = codec(16);
+        byte[] empties = new byte[64 * 1024];
+        Arrays.fill(empties, (byte) '\n');
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        codec.feed(empties, 16); // warms up what the measured round uses
+        for (byte[] line = codec.next(); line != null; line = codec.next()) {
+            assertEquals(0, line.length);
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        codec.feed(empties, empties.length);
+        for (int i = 0; i < 10; i++) {
+            assertArrayEquals(new byte[0], codec.next());
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 64 * 1024, allocated + " bytes allocated to take 10 lines of a 64 KiB read");
+        int rest = 0;
+        for (byte[] line = codec.next(); line != null; line = codec.next()) {
+            rest++;
+        }
+        assertEquals(empties.length - 10, rest, "and every line is still there");
+    }
+
     @Test
     void theViolationComesAtTheFirstByteOverTheMaximumAndHoldsNoMore() throws Exception {
         LineCodec codec = codec(1000);
         byte[] flood = new byte[999];
         Arrays.fill(flood, (byte) 'x');
         codec.feed(flood, flood.length);
+        assertNull(codec.next(), "a chunk's lines are parsed as they are asked for, as the reader does");
         codec.check();
         assertTrue(codec.allocated() >= 999 && codec.allocated() <= 1000, "held " + codec.allocated());
         codec.feed(new byte[] {'x'}, 1);
+        assertNull(codec.next());
         codec.check(); // exactly the maximum so far: still fine
         codec.feed(new byte[] {'\r'}, 1);
+        assertNull(codec.next());
         codec.check(); // could still be a terminator
         codec.feed(new byte[] {'x'}, 1);
+        assertNull(codec.next());
         ProtocolException e = assertThrows(ProtocolException.class, codec::check);
         assertEquals("line longer than the maximum of 1000 bytes (Framing.lines)", e.getMessage());
         assertTrue(codec.allocated() <= 1000);
@@ -133,6 +167,7 @@ class LineCodecTest {
         Codec codec = Codec.of(Framing.lines(10_000), 2048, budget);
         codec.feed(bytes("whole\nhalf"), 10);
         assertEquals("whole", text(codec.next()));
+        assertNull(codec.next());
         assertEquals(codec.allocated(), budget.used(), "only the unfinished line is held");
         assertTrue(budget.used() > 0);
         codec.feed(bytes(" done\n"), 6);
@@ -140,6 +175,7 @@ class LineCodecTest {
         assertEquals(0, budget.used());
         assertEquals(0, codec.allocated());
         codec.feed(bytes("cut off"), 7);
+        assertNull(codec.next());
         assertTrue(budget.used() > 0);
         codec.release();
         assertEquals(0, budget.used(), "an ended connection gives back its unfinished line");
@@ -154,6 +190,7 @@ class LineCodecTest {
         assertNull(codec.next(), "no phantom empty line after a final newline");
         LineCodec lone = codec(16);
         lone.feed(bytes("\r"), 1);
+        assertNull(lone.next());
         lone.endOfStream();
         assertArrayEquals(new byte[0], lone.next(), "a lone \\r at the end is an empty last line");
     }
