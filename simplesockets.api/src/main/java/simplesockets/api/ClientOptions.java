@@ -235,8 +235,8 @@ public final class ClientOptions {
 
         /**
          * Sets {@code receiveBufferSize}: the largest piece of raw data handed out at once. Reads adapt
-         * underneath: the first is 256 bytes, they double (up to 64 KiB) after a read that fills them,
-         * and shrink (down to 64 bytes) after small ones. A read longer than this size is handed out in
+         * underneath: the first is 256 bytes, they double (up to 64 KiB, or this size if larger) after a
+         * read that fills them, and shrink (down to 64 bytes) after small ones. A read longer than this size is handed out in
          * pieces of at most this size, so the seed's chunk bound holds while a stream costs few system
          * calls and a quiet connection holds a small buffer.
          *
@@ -526,8 +526,8 @@ public final class ClientOptions {
 
     /**
      * The largest piece of raw data handed out at once, in bytes; default {@value
-     * ServerOptions#DEFAULT_RECEIVE_BUFFER}. Reads adapt underneath (from 64 bytes to 64 KiB), and a longer
-     * read is handed out in pieces of at most this size.
+     * ServerOptions#DEFAULT_RECEIVE_BUFFER}. Reads adapt underneath (from 64 bytes to 64 KiB, or to this
+     * size if larger), and a longer read is handed out in pieces of at most this size.
      *
      * @return the setting
      */

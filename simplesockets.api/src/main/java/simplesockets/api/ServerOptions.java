@@ -281,8 +281,8 @@ public final class ServerOptions {
 
         /**
          * Sets {@code receiveBufferSize}: the largest piece of raw data handed out at once. Reads adapt
-         * underneath: the first is 256 bytes, they double (up to 64 KiB) after a read that fills them,
-         * and shrink (down to 64 bytes) after small ones. A read longer than this size is handed out in
+         * underneath: the first is 256 bytes, they double (up to 64 KiB, or this size if larger) after a
+         * read that fills them, and shrink (down to 64 bytes) after small ones. A read longer than this size is handed out in
          * pieces of at most this size, so the seed's chunk bound holds while a stream costs few system
          * calls and a quiet connection holds a small buffer.
          *
@@ -605,7 +605,7 @@ public final class ServerOptions {
 
     /**
      * The largest piece of raw data handed out at once, in bytes; default {@value #DEFAULT_RECEIVE_BUFFER}.
-     * Reads adapt underneath (from 64 bytes to 64 KiB), and a longer read is handed out in pieces of at most
+     * Reads adapt underneath (from 64 bytes to 64 KiB, or to the receive size if larger), and a longer read is handed out in pieces of at most
      * this size.
      *
      * @return the setting
