@@ -185,6 +185,16 @@ final class Reader implements Budget.Builder {
         return codec.hasNext();
     }
 
+    /** Whether the peer broke the framing: a protocol violation was read. On the connection's own thread. */
+    boolean framingBroken() {
+        try {
+            codec.check();
+            return false;
+        } catch (java.net.ProtocolException e) {
+            return true;
+        }
+    }
+
     /** The reset a read met, or {@code null}. */
     PeerResetException resetSeen() {
         return resetSeen;

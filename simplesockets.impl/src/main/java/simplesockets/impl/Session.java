@@ -59,6 +59,11 @@ final class Session {
             handler.handle(link);
             return link.handlerReturned();
         } catch (IOException e) {
+            if (e instanceof java.net.ProtocolException && !link.reader().framingBroken()) {
+                // Not the peer's: the handler's own send, which the framing refused (a line too long, say).
+                delivery.failed(new Failure.Callback(CallbackName.HANDLER, link.remoteAddress(), e, delivery.now()));
+                return new DisconnectReason.Failed(e);
+            }
             return link.readFailed(e);
         } catch (Exception | Error e) { // an Error too (a stack overflow on hostile input, say): recorded, and the end
             if (e instanceof InterruptedException) {

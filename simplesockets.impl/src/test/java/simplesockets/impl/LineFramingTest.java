@@ -265,4 +265,26 @@ class LineFramingTest {
             throw new AssertionError(e);
         }
     }
+
+    /**
+     * A handler whose own send the framing refuses, and that lets the exception go, is a handler's
+     * failure ({@code Failure.Callback}), not the peer's broken framing: it was recorded as a
+     * {@code Failure.Protocol} with the peer's address, as if the peer had sent a line too long.
+     */
+    @Test
+    void aHandlersOwnRefusedSendIsTheHandlersFailureNotThePeers() throws Exception {
+        BlockingQueue<DisconnectReason> ends = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().framing(Framing.lines(4)).handler(c -> {
+            c.read();
+            c.send(bytes("far too long for four bytes"));
+        }).onDisconnect((c, why) -> ends.add(why)).build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                peer.getOutputStream().write(bytes("hi\n"));
+                assertInstanceOf(ProtocolException.class, assertInstanceOf(DisconnectReason.Failed.class, take(ends)).cause());
+                Failure failure = server.drainExceptions().getFirst();
+                assertInstanceOf(Failure.Callback.class, failure, failure.toString());
+            }
+        }
+    }
 }
