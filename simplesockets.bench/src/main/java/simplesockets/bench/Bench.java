@@ -98,26 +98,51 @@ public final class Bench {
         }
     }
 
+    /** Where Linux keeps the kernel's extended TCP counters. */
+    static final Path NETSTAT = Path.of("/proc/net/netstat");
+
     /**
      * The kernel's count of connections dropped because a listen queue was full ({@code TcpExt
-     * ListenOverflows} in {@code /proc/net/netstat}), or 0 where it cannot be read.
+     * ListenOverflows} in {@code /proc/net/netstat}), or -1 where it cannot be read (not Linux, no
+     * {@code /proc}, or no such counter): never a made-up 0, which would pass for "no overflows".
      */
     static long listenOverflows() {
+        return listenOverflows(NETSTAT);
+    }
+
+    /** {@link #listenOverflows()} from the file given, in the format of {@code /proc/net/netstat}; -1 if unreadable. */
+    static long listenOverflows(Path netstat) {
         try {
-            List<String> lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+            List<String> lines = Files.readAllLines(netstat);
             for (int i = 0; i + 1 < lines.size(); i += 2) {
-                String[] names = lines.get(i).split("\\s+");
-                String[] numbers = lines.get(i + 1).split("\\s+");
+                String[] names = lines.get(i).trim().split("\\s+");
+                String[] numbers = lines.get(i + 1).trim().split("\\s+");
+                if (!names[0].equals("TcpExt:") || !numbers[0].equals("TcpExt:")) {
+                    continue;
+                }
                 for (int k = 1; k < names.length && k < numbers.length; k++) {
-                    if (names[0].equals("TcpExt:") && names[k].equals("ListenOverflows")) {
-                        return Long.parseLong(numbers[k]);
+                    if (names[k].equals("ListenOverflows")) {
+                        long value = Long.parseLong(numbers[k]);
+                        return value >= 0 ? value : -1;
                     }
                 }
             }
         } catch (IOException | RuntimeException e) {
-            // not Linux, or no /proc: reported as 0
+            // not Linux, no /proc, or not the format we know: reported as unreadable
         }
-        return 0;
+        return -1;
+    }
+
+    /**
+     * Puts into {@code result} the listen-queue overflows between two readings of
+     * {@link #listenOverflows()}, as {@code listen_overflows}; puts nothing when either reading is
+     * unreadable (-1) or the counter went back, so that the report shows no figure (NaN) rather than a
+     * bogus one.
+     */
+    static void putListenOverflows(Map<String, Double> result, long before, long after) {
+        if (before >= 0 && after >= before) {
+            result.put("listen_overflows", (double) (after - before));
+        }
     }
 
     static Map<String, Double> values(String line) {
@@ -185,7 +210,7 @@ public final class Bench {
                         long overflows = listenOverflows();
                         Map<String, Double> result = load(server, "echo", String.valueOf(level), String.valueOf(warmup),
                                 String.valueOf(measure));
-                        result.put("listen_overflows", (double) (listenOverflows() - overflows));
+                        putListenOverflows(result, overflows, listenOverflows());
                         record("echo", kind, level, result);
                     }
                 }

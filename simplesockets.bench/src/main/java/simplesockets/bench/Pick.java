@@ -79,7 +79,7 @@ final class Pick {
                         long overflows = Bench.listenOverflows();
                         Map<String, Double> result = bench.load(server, "echo", String.valueOf(level),
                                 args.getOrDefault("warmup", "2"), args.getOrDefault("measure", "4"));
-                        result.put("listen_overflows", (double) (Bench.listenOverflows() - overflows));
+                        Bench.putListenOverflows(result, overflows, Bench.listenOverflows());
                         record("echo", name, level, round, result);
                     }
                 }

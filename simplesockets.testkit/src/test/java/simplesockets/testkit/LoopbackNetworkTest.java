@@ -171,6 +171,12 @@ class LoopbackNetworkTest {
         }
     }
 
+    /**
+     * With the testkit on the path, {@code TcpServer.create} without a name still gives real sockets (a
+     * plain {@code java.net.Socket} is served), and the in-memory network is had by its name: checked by
+     * what only it can do, binding an address a real socket holds, and serving a client there that the
+     * real socket would leave unanswered ({@code isConnected()} alone holds on real sockets too).
+     */
     @Test
     void theQuickStartGetsRealSocketsWhileTheTestkitIsPresentAndTheLoopbackOnlyByName() throws Exception {
         // Both providers are on this module's test path: the README's quick start must still get real sockets.
@@ -185,12 +191,23 @@ class LoopbackNetworkTest {
                         peer.getInputStream().readNBytes(4), "a plain java.net.Socket is served");
             }
         }
-        try (TcpServer server = TcpServer.create(ServerOptions.builder().port(0).build(), LoopbackProvider.NAME)) {
+        // By name, the in-memory network: the server binds the very address a real socket of ours holds
+        // (port 0, so the kernel picked it), which real sockets refuse; and the client, by name too, is
+        // echoed by that server, not by the real socket, which never reads nor writes.
+        try (java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                TcpServer server = TcpServer.create(ServerOptions.builder()
+                        .host(held.getInetAddress().getHostAddress()).port(held.getLocalPort())
+                        .onReceive((connection, data) -> connection.send(data)).build(), LoopbackProvider.NAME)) {
             server.start();
+            assertEquals(held.getLocalSocketAddress(), server.localAddress().orElseThrow(),
+                    "bound beside a real listening socket: only the in-memory network allows that");
             try (TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress().orElseThrow()).build(),
                     LoopbackProvider.NAME)) {
                 client.connect();
                 assertTrue(client.isConnected(), "the in-memory network, asked for by name");
+                client.send("memory".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                assertArrayEquals("memory".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        client.receive(WAIT).orElseThrow(), "echoed by the in-memory server, not met by the silent real socket");
             }
         }
     }
