@@ -124,8 +124,9 @@ public interface Connection {
      *
      * @return the next piece of data, or empty at end of stream (or once this side closed)
      * @throws IOException           if reading fails or the peer breaks the framing; the connection has
-     *                               then ended (closed, its failure recorded, {@link #isOpen()} false), and
-     *                               a later call returns empty
+     *                               then ended ({@link #isOpen()} false, closed, and its failure recorded
+     *                               unless it was a reset, which is an ordinary disconnect), and a later
+     *                               call returns empty
      * @throws IllegalStateException if the server, not a handler, reads this connection
      */
     Optional<byte[]> read() throws IOException;

@@ -123,25 +123,43 @@ final class Admission {
      */
     private void prepareThenServe(Transport accepted) {
         configure(accepted);
+        // The slot goes back once, before the socket closes, whoever closes it (the TLS engine, after its
+        // alert, too): a peer that sees the close and comes back finds the slot free.
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                registry.release();
+            }
+        };
+        accepted.beforeClose(release);
         registry.preparing(accepted);
         Transport transport = null;
         boolean done = false;
+        Failure[] refusal = {null};
         try {
-            transport = gate == null ? accepted : passProxy(accepted);
+            transport = gate == null ? accepted : passProxy(accepted, refusal);
             if (transport != null && options.tls().isPresent()) {
-                transport = secure(transport);
+                transport = secure(transport, refusal);
             }
             done = true;
         } finally {
             registry.prepared(accepted);
             if (!done) { // a bug or an Error (a key manager's, say) escaped: the slot and the socket go back
-                registry.release(); // first: a peer that sees the close and comes back finds the slot free
+                release.run();
                 Transports.closeQuietly(accepted);
             }
         }
         if (transport == null) {
-            registry.release(); // first, as above
+            release.run(); // the failure is recorded only after it
             Transports.closeQuietly(accepted);
+            if (refusal[0] != null && state.get() != ServerState.CLOSED) {
+                delivery.recordQuietly(refusal[0]);
+            }
+            return;
+        }
+        accepted.beforeClose(null); // admitted: from here the slot goes back with its link's end
+        if (released.get()) { // the server closed it meanwhile (its close ends preparing connections)
+            Transports.closeQuietly(transport);
             return;
         }
         Link link = register(transport);
@@ -150,34 +168,38 @@ final class Admission {
         }
     }
 
-    /** The transport past its PROXY protocol header, or {@code null} (recorded; the caller closes it) if refused. */
-    private Transport passProxy(Transport accepted) {
+    /**
+     * The transport past its PROXY protocol header, or {@code null} if refused: the caller closes it,
+     * and records the {@code refusal} it is given, if any.
+     */
+    private Transport passProxy(Transport accepted, Failure[] refusal) {
         try {
             return gate.pass(accepted);
         } catch (IOException e) {
-            if (state.get() != ServerState.CLOSED) {
-                LOG.debug("PROXY protocol header from {} refused: {}", accepted.remoteAddress(), e.toString());
-                if (e instanceof ProtocolException bad) {
-                    delivery.recordQuietly(new Failure.Protocol(accepted.remoteAddress(), bad, clock.now()));
-                } else if (!(e instanceof EOFException)) { // a bare connect and close is a health check
-                    delivery.recordQuietly(new Failure.Io(accepted.remoteAddress(), Transports.shown(e), clock.now()));
-                }
+            LOG.debug("PROXY protocol header from {} refused: {}", accepted.remoteAddress(), e.toString());
+            if (e instanceof ProtocolException bad) {
+                refusal[0] = new Failure.Protocol(accepted.remoteAddress(), bad, clock.now());
+            } else if (!(e instanceof EOFException)) { // a bare connect and close is a health check
+                refusal[0] = new Failure.Io(accepted.remoteAddress(), Transports.shown(e), clock.now());
             }
             return null;
         }
     }
 
-    /** The secured transport, or {@code null} (recorded; the caller closes it) if the handshake failed. */
-    private Transport secure(Transport plain) {
+    /**
+     * The secured transport, or {@code null} if the handshake failed: the caller closes it, and records
+     * the {@code refusal} it is given, if any.
+     */
+    private Transport secure(Transport plain, Failure[] refusal) {
         try {
             return Handshake.secure(plain, options.tls().orElseThrow(), false, null, clock);
         } catch (IOException | RuntimeException e) {
             if (e instanceof EOFException) { // no handshake began: a bare connect and close is a health check
                 LOG.debug("{} closed before its TLS handshake began", plain.remoteAddress());
-            } else if (state.get() != ServerState.CLOSED) {
+            } else {
                 Failure.TlsProblem problem = TlsProblems.classify(e);
                 LOG.debug("TLS handshake with {} failed: {}", plain.remoteAddress(), problem, e);
-                delivery.recordQuietly(new Failure.Tls(plain.remoteAddress(), problem, e, clock.now()));
+                refusal[0] = new Failure.Tls(plain.remoteAddress(), problem, e, clock.now());
             }
             return null;
         }

@@ -197,6 +197,9 @@ final class Delivery<E> {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             callingAside.set(false);
             LOG.debug("Closing: onFailure not called for {}", failure);
+        } catch (RuntimeException | Error e) { // out of memory for a thread, say: the next failure tries again
+            callingAside.set(false);
+            throw e;
         }
     }
 

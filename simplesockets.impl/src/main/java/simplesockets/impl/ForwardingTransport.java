@@ -64,6 +64,11 @@ abstract class ForwardingTransport implements Transport {
     }
 
     @Override
+    public void beforeClose(Runnable first) {
+        inner.beforeClose(first);
+    }
+
+    @Override
     public void close() throws IOException {
         inner.close();
     }

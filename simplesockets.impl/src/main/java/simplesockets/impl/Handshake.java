@@ -18,8 +18,9 @@ final class Handshake {
 
     /**
      * Secures {@code plain}. On a failure the caller closes {@code plain} (a server first gives back the
-     * connection's slot, so that a peer that sees the close and comes back finds it free); only a deadline
-     * that ran out closes it here, to end the handshake.
+     * connection's slot, so that a peer that sees the close and comes back finds it free), unless the
+     * TLS engine closed it already, after its alert; a deadline that ran out closes it here, to end the
+     * handshake.
      *
      * @param peerHost the host name for a client, {@code null} on a server
      * @return the secured transport

@@ -47,6 +47,7 @@ final class Meter {
     private static final VarHandle STALLS = handle(Meter.class, "stalls");
     private static final VarHandle STALL_NANOS = handle(Meter.class, "stallNanos");
     private static final VarHandle STALL_STARTED = handle(Meter.class, "stallStarted");
+    private static final VarHandle REPORTED_STALL = handle(Meter.class, "reportedStallNanos");
     private static final VarHandle WRITES = handle(Meter.class, "writes", WriteSide.class);
 
     private final Tally tally;
@@ -59,6 +60,8 @@ final class Meter {
     private long messagesOut;
     private long stalls;
     private long stallNanos;
+    /** The largest stall time a snapshot gave; none gives less (a reader cut off mid-end by the OS). Stats only. */
+    private long reportedStallNanos;
     /** When the stall in progress began ({@link System#nanoTime()}, made odd), or 0. */
     private long stallStarted;
     // The reader's own, for the stall event:
@@ -185,6 +188,16 @@ final class Meter {
             started = 0; // ended, or ending: in the total
         }
         long ongoing = started == 0 ? 0 : Math.max(0, now - started);
+        long stallTime = nanos + ongoing;
+        for (long before = (long) REPORTED_STALL.getOpaque(this); ; before = (long) REPORTED_STALL.getOpaque(this)) {
+            if (stallTime <= before) { // the reader was stopped between two stores for the 100 looks above
+                stallTime = before;
+                break;
+            }
+            if (REPORTED_STALL.weakCompareAndSet(this, before, stallTime)) {
+                break;
+            }
+        }
         return ConnectionStats.builder()
                 .bytesIn((long) BYTES_IN.getOpaque(this))
                 .bytesOut(bytesOut())
@@ -194,7 +207,7 @@ final class Meter {
                 .pendingBytes(Math.max(0, pending))
                 .readerStalled(started != 0)
                 .readerStalls((long) STALLS.getOpaque(this))
-                .readerStallTime(Duration.ofNanos(nanos + ongoing))
+                .readerStallTime(Duration.ofNanos(stallTime))
                 .build();
     }
 

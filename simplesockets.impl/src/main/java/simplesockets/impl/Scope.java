@@ -115,9 +115,12 @@ final class Scope {
         }
     }
 
-    /** Whether {@code thread} is one this scope started and still tracks (a connection's, say). */
+    /**
+     * Whether {@code thread} is one of this scope's: one it tracks (a connection's, say), or a
+     * {@link #child} of one (a connection's writer, which runs callbacks too), known by its name.
+     */
     boolean owns(Thread thread) {
-        return threads.contains(thread);
+        return threads.contains(thread) || thread.isVirtual() && thread.getName().startsWith(prefix);
     }
 
     /** Waits for one thread of this scope to end, at most {@code timeout}; never for the caller itself. */

@@ -29,7 +29,7 @@ final class SocketNetwork implements Network {
         if (address instanceof UnixDomainSocketAddress unix) {
             return UnixNetwork.bind(unix, backlog);
         }
-        ServerSocket socket = new ServerSocket();
+        ServerSocket socket = new HookedSocket.Listening();
         try {
             socket.setReuseAddress(true);
             socket.bind(address, backlog);

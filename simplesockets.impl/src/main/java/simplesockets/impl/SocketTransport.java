@@ -157,11 +157,18 @@ class SocketTransport implements Transport {
     }
 
     @Override
+    public void beforeClose(Runnable first) {
+        if (socket instanceof HookedSocket hooked) { // an accepted socket; a client's has no slot to give back
+            hooked.beforeClose(first);
+        }
+    }
+
+    @Override
     public Transport startTls(TlsOptions tls, boolean clientMode, String peerHost, Clock clock) throws IOException {
         javax.net.ssl.SSLSocketFactory factory = tls.context().getSocketFactory();
         SSLSocket ssl = clientMode
                 ? (SSLSocket) factory.createSocket(socket, peerHost, remote.getPort(), true)
-                : (SSLSocket) factory.createSocket(socket, firstByte(), false); // a failed handshake leaves the closing to us
+                : (SSLSocket) factory.createSocket(socket, firstByte(), true);
         ssl.setUseClientMode(clientMode);
         SSLParameters parameters = ssl.getSSLParameters();
         parameters.setProtocols(tls.protocols().toArray(String[]::new));

@@ -312,6 +312,39 @@ class TlsTest {
     }
 
     /**
+     * Closing a server whose TLS 1.2 peers never read stays within its close timeout, however many there
+     * are: a try with the engine told not to close the TCP socket itself waited up to 200 ms per
+     * connection for a close_notify that never came, one connection after another.
+     */
+    @Test
+    void closingTlsConnectionsToPeersThatNeverReadStaysBounded() throws Exception {
+        TlsOptions clientTls = tls().trustStore(trustServer, PASSWORD).build();
+        TcpServer server = TcpServer.create(loopback().tls(tls().keyStore(serverKeys, PASSWORD).build())
+                .onReceive((c, d) -> c.send(d)).build());
+        server.start();
+        List<javax.net.ssl.SSLSocket> peers = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                javax.net.ssl.SSLSocket peer = (javax.net.ssl.SSLSocket) clientTls.context().getSocketFactory()
+                        .createSocket(server.localAddress().orElseThrow().getAddress(), server.localAddress().orElseThrow().getPort());
+                peer.setEnabledProtocols(new String[] {"TLSv1.2"}); // TLS 1.3 closes without waiting for the reply
+                peer.startHandshake(); // and then never reads
+                peers.add(peer);
+            }
+            Peers.awaitCondition(() -> server.clients().size() == 20, Peers.WAIT, () -> "not all connected");
+            long started = System.nanoTime();
+            server.close();
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(millis < server.options().closeTimeout().toMillis() + 1_000, "close took " + millis + " ms");
+        } finally {
+            server.close();
+            for (javax.net.ssl.SSLSocket peer : peers) {
+                peer.close();
+            }
+        }
+    }
+
+    /**
      * A full server gives a failed handshake's slot back before its peer can see the close, so a client
      * that comes back at once is served, not refused as one too many.
      */

@@ -110,6 +110,18 @@ public interface Transport extends Closeable {
             throws IOException;
 
     /**
+     * Runs {@code first} (once) just before the connection closes, whoever closes it: this transport's
+     * {@link #close()}, or a TLS engine layered on it after the alert of a failed handshake. A server
+     * gives back a preparing connection's slot this way, before its peer can see the close. {@code null}
+     * clears it. This default runs nothing: a transport whose closes all go through {@link #close()}
+     * leaves it to the caller.
+     *
+     * @param first what to run, or {@code null}
+     */
+    default void beforeClose(Runnable first) {
+    }
+
+    /**
      * Closes both directions. Idempotent; wakes a blocked {@link #read} and {@link #write}.
      *
      * @throws IOException if closing fails

@@ -1,0 +1,44 @@
+package simplesockets.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Which threads are a scope's own: a second close from one of them must not wait for the first close,
+ * which waits for it. A connection's writer is a child thread the scope does not track, and it runs
+ * callbacks too (a failed write's onFailure); it waited like a stranger.
+ */
+@Timeout(30)
+class ScopeTest {
+
+    @Test
+    void forkedAndChildThreadsAreTheScopesOwnAndNoOtherIs() throws Exception {
+        Scope scope = new Scope("simplesockets-scopetest-");
+        Scope other = new Scope("simplesockets-other-");
+        try {
+            CompletableFuture<List<Boolean>> forked = new CompletableFuture<>();
+            scope.fork("conn", () -> forked.complete(List.of(scope.owns(Thread.currentThread()),
+                    other.owns(Thread.currentThread()))));
+            CompletableFuture<List<Boolean>> child = new CompletableFuture<>();
+            scope.child("writer", () -> child.complete(List.of(scope.owns(Thread.currentThread()),
+                    other.owns(Thread.currentThread())))).start();
+            assertEquals(List.of(true, false), forked.get(5, TimeUnit.SECONDS), "a forked thread");
+            assertEquals(List.of(true, false), child.get(5, TimeUnit.SECONDS), "a child thread, not tracked");
+            assertFalse(scope.owns(Thread.currentThread()), "the test's own thread is no one's");
+            CompletableFuture<Boolean> stranger = new CompletableFuture<>();
+            Thread.ofVirtual().name("simplesockets-scopetes").start(() -> stranger.complete(scope.owns(Thread.currentThread())));
+            assertFalse(stranger.get(5, TimeUnit.SECONDS), "a name that is not the scope's prefix");
+        } finally {
+            assertTrue(scope.close(Duration.ofSeconds(5)).isEmpty());
+            other.close(Duration.ofSeconds(5));
+        }
+    }
+}
