@@ -73,24 +73,34 @@ class CodecTest {
     void lengthPrefixedParsesAChunkOneFrameAtATime() {
         Codec decoder = Codec.of(Framing.lengthPrefixed(10), 2048, new Budget(Long.MAX_VALUE));
         byte[] empties = new byte[64 * 1024]; // 16,384 headers of empty frames
+        takingTenOfAChunkCostsLittle(decoder, empties, 8, empties.length / 4, "frames");
+    }
+
+    /**
+     * Feeds {@code chunk}, a run of empty messages, and checks that taking ten of them allocates far less
+     * than the chunk (so they are parsed as they are taken), and that all {@code messages} still come.
+     *
+     * @param warmUp the bytes of {@code chunk} fed and taken first, so that the measured round's code ran once
+     */
+    static void takingTenOfAChunkCostsLittle(Codec codec, byte[] chunk, int warmUp, int messages, String what) {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        decoder.feed(empties, 8); // warms up what the measured round uses
-        while (decoder.next() != null) {
-            // two empty frames
+        codec.feed(chunk, warmUp);
+        while (codec.next() != null) {
+            // the warm-up's messages
         }
         long before = threads.getCurrentThreadAllocatedBytes();
-        decoder.feed(empties, empties.length);
+        codec.feed(chunk, chunk.length);
         for (int i = 0; i < 10; i++) {
-            assertArrayEquals(new byte[0], decoder.next());
+            assertArrayEquals(new byte[0], codec.next());
         }
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        assertTrue(allocated < 64 * 1024, allocated + " bytes allocated to take 10 frames of a 64 KiB read");
+        assertTrue(allocated < 64 * 1024, allocated + " bytes allocated to take 10 " + what + " of a 64 KiB read");
         int rest = 0;
-        while (decoder.next() != null) {
+        while (codec.next() != null) {
             rest++;
         }
-        assertEquals(empties.length / 4 - 10, rest, "and every frame is still there");
+        assertEquals(messages - 10, rest, "and every one of the " + what + " is still there");
     }
 
     @Test

@@ -115,24 +115,7 @@ class LineCodecTest {
         LineCodec codec = codec(16);
         byte[] empties = new byte[64 * 1024];
         Arrays.fill(empties, (byte) '\n');
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        codec.feed(empties, 16); // warms up what the measured round uses
-        for (byte[] line = codec.next(); line != null; line = codec.next()) {
-            assertEquals(0, line.length);
-        }
-        long before = threads.getCurrentThreadAllocatedBytes();
-        codec.feed(empties, empties.length);
-        for (int i = 0; i < 10; i++) {
-            assertArrayEquals(new byte[0], codec.next());
-        }
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        assertTrue(allocated < 64 * 1024, allocated + " bytes allocated to take 10 lines of a 64 KiB read");
-        int rest = 0;
-        for (byte[] line = codec.next(); line != null; line = codec.next()) {
-            rest++;
-        }
-        assertEquals(empties.length - 10, rest, "and every line is still there");
+        CodecTest.takingTenOfAChunkCostsLittle(codec, empties, 16, empties.length, "lines");
     }
 
     @Test
