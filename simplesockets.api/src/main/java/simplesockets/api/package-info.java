@@ -57,7 +57,9 @@
  *       {@link simplesockets.api.Attributes} is thread-safe. Callbacks run on the connection's own
  *       virtual thread, one at a time per connection, in order; the client's {@code onConnect} is the
  *       exception, and runs on the thread that called {@code connect()} or {@code reconnect()}, or on
- *       the thread of the client's own reconnect loop. A callback that throws is recorded as
+ *       the thread of the client's own reconnect loop, and {@code onFailure} runs on the thread that
+ *       caught the failure (a server's accept failures get a virtual thread of their own: see
+ *       {@link simplesockets.api.OnFailure}). A callback that throws is recorded as
  *       a {@link simplesockets.api.Failure.Callback}, and its connection goes on. Option builders are
  *       not thread-safe; the options they build are immutable.</li>
  *   <li><b>Names.</b> {@code is...} and {@code has...} ask; {@code await...} waits; {@code poll...}
