@@ -3,7 +3,9 @@ package simplesockets.impl;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +74,31 @@ final class Listener {
         bound = acceptor.localAddress();
         bindAddress = target;
         LOG.debug("Server listening on {}", bound);
+    }
+
+    /** A Unix socket's stale file goes before binding; outside the lifecycle's lock, as it connects to find out. */
+    static void prepare(Endpoint endpoint) throws IOException {
+        if (endpoint.unixPath().isPresent()) {
+            UnixSocketFile.prepare(endpoint.unixPath().get());
+        }
+    }
+
+    /**
+     * {@link #listen(SocketAddress)}, then gives a Unix socket's file its permissions; if that fails, the
+     * listener is closed again (its file removed), so that the state, which does not move, is the truth.
+     *
+     * @param permissions the Unix socket file's, or {@code null} to leave them as created
+     */
+    void listen(SocketAddress address, Endpoint endpoint, Set<PosixFilePermission> permissions) throws IOException {
+        listen(address);
+        try {
+            if (endpoint.unixPath().isPresent()) {
+                UnixSocketFile.permit(endpoint.unixPath().get(), permissions);
+            }
+        } catch (IOException | RuntimeException e) {
+            close(Duration.ZERO); // the next listen joins its loop
+            throw e;
+        }
     }
 
     /**

@@ -47,6 +47,11 @@ public final class ServerEngine implements TcpServer {
     /** Its moves happen under the lifecycle's lock. */
     private final Listener listener;
     private final CloseOnce closing = new CloseOnce();
+    /**
+     * Held by a start or restart from its look at a Unix socket file to its bind, so that a second one
+     * never probes the first's live listener. Only those two take it; the probe is a local connect.
+     */
+    private final java.util.concurrent.locks.ReentrantLock binding = new java.util.concurrent.locks.ReentrantLock();
     /** Frames a broadcast once for every connection (a codec's encoding keeps no state). */
     private final Codec encoder;
 
@@ -92,18 +97,21 @@ public final class ServerEngine implements TcpServer {
     public void start() throws IOException {
         Endpoint endpoint = Endpoint.of(options.unixSocket(), options.host(), options.port()); // resolved before the lock
         ServerState before;
+        binding.lock(); // a second start waits, then finds the first's listener: no probe of its socket file
         try {
             if (lifecycle.is(ServerState.CREATED)) {
-                prepareUnixSocket(endpoint);
+                Listener.prepare(endpoint);
             }
             before = lifecycle.move("start", EnumSet.of(ServerState.CREATED, ServerState.PAUSED,
                     ServerState.ACCEPTING), ServerState.ACCEPTING, from -> {
                         if (from == ServerState.CREATED) {
-                            listen(endpoint.address(), endpoint);
+                            listener.listen(endpoint.address(), endpoint, options.unixSocketPermissions().orElse(null));
                         }
                     });
         } catch (IOException e) {
             throw bindFailed(e);
+        } finally {
+            binding.unlock();
         }
         if (before == ServerState.CREATED) {
             timeouts.start();
@@ -126,9 +134,10 @@ public final class ServerEngine implements TcpServer {
     @Override
     public void restart() throws IOException {
         Endpoint endpoint = Endpoint.of(options.unixSocket(), options.host(), options.port());
+        binding.lock();
         try {
             if (lifecycle.is(ServerState.KILLED)) {
-                prepareUnixSocket(endpoint);
+                Listener.prepare(endpoint);
             }
             listener.awaitStopped(); // outside the lock, which the old loop may need to end
             lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING, from -> {
@@ -136,37 +145,12 @@ public final class ServerEngine implements TcpServer {
                     throw new IllegalStateException("restart() needs a server in state KILLED, and this one is"
                             + " closing: close(grace) was called");
                 }
-                listen(null, endpoint);
+                listener.listen(null, endpoint, options.unixSocketPermissions().orElse(null));
             });
         } catch (IOException e) {
             throw bindFailed(e);
-        }
-    }
-
-    /** A Unix socket's stale file goes before binding; outside the lock, as it connects to find out. */
-    private static void prepareUnixSocket(Endpoint endpoint) throws IOException {
-        if (endpoint.unixPath().isPresent()) {
-            UnixSocketFile.prepare(endpoint.unixPath().get());
-        }
-    }
-
-    /**
-     * Listens, then gives a Unix socket's file its permissions; if that fails, the listener is closed
-     * again (its file removed), so that the state, which does not move, is the truth.
-     */
-    private void listen(java.net.SocketAddress address, Endpoint endpoint) throws IOException {
-        listener.listen(address);
-        try {
-            permitUnixSocket(endpoint);
-        } catch (IOException | RuntimeException e) {
-            listener.close(Duration.ZERO); // the next listen joins its loop
-            throw e;
-        }
-    }
-
-    private void permitUnixSocket(Endpoint endpoint) throws IOException {
-        if (endpoint.unixPath().isPresent()) {
-            UnixSocketFile.permit(endpoint.unixPath().get(), options.unixSocketPermissions().orElse(null));
+        } finally {
+            binding.unlock();
         }
     }
 

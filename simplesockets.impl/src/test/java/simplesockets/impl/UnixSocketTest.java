@@ -159,6 +159,34 @@ class UnixSocketTest {
         }
     }
 
+    /**
+     * Two threads that start the same server at once: one binds, the other finds it accepting and does
+     * nothing, as {@code start()} says. The second used to probe the socket file for a stale server after
+     * the first had bound it, so it threw "already listens" (recorded as a failure) and its probe reached
+     * the first's accept loop as a client.
+     */
+    @Test
+    void twoStartsAtOnceBindOnce() throws Exception {
+        for (int round = 0; round < 100; round++) {
+            Path socket = dir.resolve("race-" + round + ".sock");
+            try (TcpServer server = TcpServer.create(unix(socket).build())) {
+                java.util.concurrent.CyclicBarrier both = new java.util.concurrent.CyclicBarrier(2);
+                java.util.concurrent.Callable<Void> start = () -> {
+                    both.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                    server.start();
+                    return null;
+                };
+                var first = Peers.startOn(Thread.ofVirtual(), "first", start);
+                var second = Peers.startOn(Thread.ofVirtual(), "second", start);
+                first.get(5, java.util.concurrent.TimeUnit.SECONDS);
+                second.get(5, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(ServerState.ACCEPTING, server.state());
+                assertTrue(server.exceptions().isEmpty(), "round " + round + ": " + server.exceptions());
+                assertEquals(0, server.stats().connectionsAccepted(), "round " + round + ": nobody connected");
+            }
+        }
+    }
+
     @Test
     void aStaleSocketFileIsReplacedButALiveOneOrAPlainFileIsNot() throws Exception {
         Path stale = dir.resolve("stale.sock");
