@@ -185,8 +185,9 @@ public interface TcpClient extends AutoCloseable {
 
     /**
      * Closes the connection and stops receiving. {@code onDisconnect} runs once (or a
-     * {@link ClientEvent.Disconnected} is queued) with {@link DisconnectReason.ClosedByUs}. Does
-     * nothing when not connected.
+     * {@link ClientEvent.Disconnected} is queued) with {@link DisconnectReason.ClosedByUs}. When not
+     * connected it closes nothing, but it still ends the {@link ReconnectPolicy reconnect loop}: a
+     * loss after which this is called (from {@code onDisconnect}, say) is not reconnected.
      *
      * <p>Blocks until the connection is closed and {@code onDisconnect} has run, for at most
      * {@link ClientOptions#closeTimeout()} plus 100 ms: the sends made before this call are written
@@ -209,7 +210,11 @@ public interface TcpClient extends AutoCloseable {
     ClientState state();
 
     /**
-     * Whether the client is connected now: the seed's {@code event.is_connected}.
+     * Whether the client is connected now: the seed's {@code event.is_connected}. With background
+     * receiving off (the default), the client reads only while someone waits for data, so a peer's
+     * close is seen, and the state moves, only at the next such wait or when a send fails (only then do
+     * {@code idleTimeout} and the reconnect policy come into play); turn {@link #autoReceive(boolean)}
+     * on to see it at once.
      *
      * @return {@code true} in state {@link ClientState#CONNECTED}
      */

@@ -16,6 +16,7 @@ final class ClientPolling {
     private final EventState<ClientEvent> events;
     private final BooleanSupplier connected;
     private volatile boolean autoReceive;
+    private final java.util.concurrent.locks.ReentrantLock switching = new java.util.concurrent.locks.ReentrantLock();
 
     ClientPolling(Delivery<ClientEvent> delivery, BooleanSupplier connected, boolean autoReceive) {
         this.events = delivery.events();
@@ -23,9 +24,15 @@ final class ClientPolling {
         autoReceive(autoReceive);
     }
 
+    /** Both together, so that two calls at once leave the flag and the reader's mode agreeing. */
     void autoReceive(boolean on) {
-        autoReceive = on;
-        events.pull(!on);
+        switching.lock();
+        try {
+            autoReceive = on;
+            events.pull(!on);
+        } finally {
+            switching.unlock();
+        }
     }
 
     boolean isAutoReceiving() {

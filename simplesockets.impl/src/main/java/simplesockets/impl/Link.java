@@ -187,6 +187,7 @@ final class Link implements Connection, Outbound.Ends {
             return false;
         }
         linger = clock.schedule(settings.linger(), this::closeTransport);
+        out.refuseNew(); // a sender waiting for room (SendOverflow.WAIT) hears of the end now
         wakeReader();
         return true;
     }

@@ -2,6 +2,7 @@ package simplesockets.impl;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
@@ -275,12 +276,14 @@ final class Outbound {
     }
 
     /** Drops whatever is still queued, and wakes every sender waiting for room. */
+    /** New sends are refused (and waiting senders told so) while the queued ones still go out. */
+    void refuseNew() {
+        Optional.ofNullable(queue).ifPresent(SendQueue::refuseNew);
+    }
+
     void close() {
         closed = true;
-        SendQueue q = queue;
-        if (q != null) {
-            q.close();
-        }
+        Optional.ofNullable(queue).ifPresent(SendQueue::close);
         corkedBy = null;
     }
 

@@ -46,6 +46,8 @@ final class SendQueue {
     /** Whether a writer thread runs (or is being started). */
     private boolean writing;
     private boolean closed;
+    /** Whether new sends are refused while the queued ones still go out (a user's disconnect). */
+    private boolean refusing;
     /** Batches written so far: the writer's progress. */
     private int written;
     /** The progress count at which the writer was found stalled; reading is not held back until it moves. */
@@ -68,7 +70,7 @@ final class SendQueue {
     boolean offer(byte[] bytes) throws IOException {
         lock.lock();
         try {
-            while (!closed && pending > 0 && pending + bytes.length > maxPending) {
+            while (!closed && !refusing && pending > 0 && pending + bytes.length > maxPending) {
                 if (overflow == SendOverflow.DISCONNECT) {
                     lock.unlock();
                     try {
@@ -84,7 +86,7 @@ final class SendQueue {
                     throw new InterruptedIOException("interrupted while waiting for room to send; nothing of it was queued");
                 }
             }
-            if (closed) {
+            if (closed || refusing) {
                 throw ends.closed();
             }
             if (queue == null) {
@@ -259,9 +261,14 @@ final class SendQueue {
     private int stallFired;
 
     private void checkStall(int check) {
+        changing(() -> stallFired = check);
+    }
+
+    /** Makes {@code change} under the lock and wakes everyone waiting. */
+    private void changing(Runnable change) {
         lock.lock();
         try {
-            stallFired = check;
+            change.run();
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -277,7 +284,7 @@ final class SendQueue {
      */
     boolean awaitFlushed(Duration max) throws InterruptedException {
         boolean[] expired = new boolean[1];
-        Clock.Timer timer = max == null ? null : clock.schedule(max, () -> expire(expired));
+        Clock.Timer timer = max == null ? null : clock.schedule(max, () -> changing(() -> expired[0] = true));
         lock.lock();
         try {
             while (writing && !closed && !expired[0]) {
@@ -311,14 +318,12 @@ final class SendQueue {
         }
     }
 
-    private void expire(boolean[] expired) {
-        lock.lock();
-        try {
-            expired[0] = true;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+    /**
+     * Refuses sends from now on, while those queued still go out: a user's disconnect. Senders waiting
+     * for room ({@link SendOverflow#WAIT}) are told at once that the connection closed.
+     */
+    void refuseNew() {
+        changing(() -> refusing = true);
     }
 
     /** Drops whatever is still queued, and wakes everyone waiting. */
@@ -331,7 +336,7 @@ final class SendQueue {
                 for (byte[] bytes : queue) {
                     dropped += bytes.length;
                 }
-                queue.clear();
+                queue = new ArrayDeque<>(1); // not clear(): that keeps the grown array of a burst
             }
             pending -= dropped;
             budget.release(dropped);

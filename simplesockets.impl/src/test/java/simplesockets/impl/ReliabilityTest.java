@@ -130,6 +130,33 @@ class ReliabilityTest {
     }
 
     /**
+     * A user's {@code disconnect()} tells a sender waiting for room ({@code SendOverflow.WAIT}) at once
+     * that the connection closed. It was told only when the linger ran out and closed the socket (here
+     * the close timeout, 10 s), or it got its room and queued bytes on a connection already closed.
+     */
+    @Test
+    void aDisconnectEndsASendersWaitForRoomAtOnce() throws Exception {
+        WatchedNetwork network = new WatchedNetwork();
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = new ServerEngine(network, loopback().closeTimeout(Duration.ofSeconds(10))
+                .sendOverflow(simplesockets.api.SendOverflow.WAIT).onConnect(connected::add).build(), null)) {
+            server.start();
+            try (Socket sleeper = connect(server.localAddress().orElseThrow())) {
+                Connection connection = take(connected);
+                AtomicReference<Thread> sender = new AtomicReference<>();
+                CompletableFuture<IOException> sent = flood(connection::send, sender);
+                awaitBlockedWrite(network, sender);
+                long started = System.nanoTime();
+                connection.disconnect();
+                IOException failure = sent.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                assertTrue(millis < 2_000, "the sender waited " + millis + " ms after the disconnect: " + failure);
+                assertFalse(connection.isOpen());
+            }
+        }
+    }
+
+    /**
      * The write timeout bounds a wait for a peer that does not read, not a large send to one that reads:
      * a 24 MiB send, written on the connection's own thread, goes on while its peer reads a part every
      * time the clock passes most of the timeout, though the whole send takes three times the timeout.
