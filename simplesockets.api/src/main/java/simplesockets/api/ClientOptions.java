@@ -653,7 +653,8 @@ public final class ClientOptions {
     /**
      * How many bytes of sends made from threads other than the connection's own may wait for the connection's
      * writer; default 1 MiB. Such sends never wait for the peer: they are queued and written in order by the
-     * connection's own writer thread.
+     * connection's own writer thread. Each queued send counts 32 bytes beyond its length, for what its
+     * place in the queue costs, so that many tiny (or empty) sends cannot pile up under the bound.
      *
      * @return the setting
      */

@@ -21,6 +21,8 @@ final class SendQueue {
 
     /** The most bytes of queued sends written in one go. */
     static final int MAX_GATHER = Cork.MAX;
+    /** What a queued send costs beyond its bytes (its array and its slot), counted against the bounds. */
+    static final int ENTRY_OVERHEAD = 32;
 
     /**
      * A writer that completes no batch for this long is stalled: its peer does not read. The reader stops
@@ -43,6 +45,8 @@ final class SendQueue {
     private volatile boolean queued;
     /** Queued bytes and bytes taken but not yet written; written under the lock, read without it too. */
     private volatile long pending;
+    /** Sends in the queue, each costing {@link #ENTRY_OVERHEAD} more than its bytes; under the lock. */
+    private int entries;
     /** Whether a writer thread runs (or is being started). */
     private boolean writing;
     private boolean closed;
@@ -70,7 +74,8 @@ final class SendQueue {
     boolean offer(byte[] bytes) throws IOException {
         lock.lock();
         try {
-            while (!closed && !refusing && pending > 0 && pending + bytes.length > maxPending) {
+            long cost = pending + (long) entries * ENTRY_OVERHEAD; // empty sends are not free
+            while (!closed && !refusing && cost > 0 && cost + bytes.length + ENTRY_OVERHEAD > maxPending) {
                 if (overflow == SendOverflow.DISCONNECT) {
                     lock.unlock();
                     try {
@@ -85,6 +90,7 @@ final class SendQueue {
                     Thread.currentThread().interrupt();
                     throw new InterruptedIOException("interrupted while waiting for room to send; nothing of it was queued");
                 }
+                cost = pending + (long) entries * ENTRY_OVERHEAD;
             }
             if (closed || refusing) {
                 throw ends.closed();
@@ -94,8 +100,9 @@ final class SendQueue {
             }
             queue.addLast(bytes);
             queued = true;
+            entries++;
             pending += bytes.length;
-            budget.charge(bytes.length);
+            budget.charge(bytes.length + ENTRY_OVERHEAD);
             if (writing) {
                 return false;
             }
@@ -138,7 +145,11 @@ final class SendQueue {
                 return null;
             }
             byte[] first = queue.pollFirst();
-            if (!takeMore(first)) {
+            boolean more = takeMore(first);
+            int took = more ? taking.size() : 1; // out of the queue: their bytes stay pending until written
+            entries -= took;
+            budget.release((long) took * ENTRY_OVERHEAD);
+            if (!more) {
                 return first;
             }
         } finally {
@@ -149,14 +160,10 @@ final class SendQueue {
 
     /** Counts a batch whose write failed as done; nothing more of the queue is taken. */
     void failed(byte[] batch) {
-        lock.lock();
-        try {
+        changing(() -> {
             pending -= batch.length;
             budget.release(batch.length);
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -200,13 +207,7 @@ final class SendQueue {
     /** The writer could not be started (the owner is closing), or its write failed: nothing more is written. */
     void writerRefused() {
         close();
-        lock.lock();
-        try {
-            writing = false;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        changing(() -> writing = false);
     }
 
     /**
@@ -339,7 +340,8 @@ final class SendQueue {
                 queue = new ArrayDeque<>(1); // not clear(): that keeps the grown array of a burst
             }
             pending -= dropped;
-            budget.release(dropped);
+            budget.release(dropped + (long) entries * ENTRY_OVERHEAD);
+            entries = 0;
             changed.signalAll();
         } finally {
             lock.unlock();
