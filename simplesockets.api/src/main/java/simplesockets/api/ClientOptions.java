@@ -586,7 +586,9 @@ public final class ClientOptions {
     /**
      * A write blocked this long because the server does not read disconnects the client with {@link
      * DisconnectReason.TimedOut}, and a send waiting for it fails with {@link
-     * java.net.SocketTimeoutException}; {@link Duration#ZERO} (the default) means never.
+     * java.net.SocketTimeoutException}; {@link Duration#ZERO} (the default) means never. Writes are timed
+     * in pieces of 64 KiB, so a server that takes longer than this to take in 64 KiB counts as one that
+     * does not read.
      *
      * @return the setting
      */

@@ -669,6 +669,9 @@ public final class ServerOptions {
      * A write blocked this long because the peer does not read (a send on the connection's own thread, or its
      * writer's) closes the connection with {@link DisconnectReason.TimedOut}, and the blocked or waiting send
      * fails with {@link java.net.SocketTimeoutException}; {@link Duration#ZERO} (the default) means never.
+     * Writes are timed in pieces of 64 KiB, so a large send to a peer that reads is never cut off, but a
+     * peer that takes longer than this to take in 64 KiB (one that reads slower than 64 KiB per timeout:
+     * 320 KiB/s at 200 ms) counts as one that does not read.
      *
      * @return the setting
      */
