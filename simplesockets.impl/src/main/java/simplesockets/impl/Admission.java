@@ -35,7 +35,7 @@ final class Admission {
     private final LinkSettings settings;
     private final ReadMode mode;
     private final AtomicLong ids = new AtomicLong();
-    private final Link.Owner owner;
+    private final LinkOwner owner;
     /** The PROXY protocol's door, or {@code null} when it is off. */
     private final ProxyGate gate;
 
@@ -45,9 +45,14 @@ final class Admission {
      */
     Admission(ServerOptions options, Supplier<ServerState> state, Registry registry, Scope scope,
             Delivery<ServerEvent> delivery, Clock clock, Runnable ended) {
-        this.owner = new Link.Owner() {
+        this.owner = new LinkOwner() {
             @Override
             public void ending(Link link) {
+                // Nothing before the failure is recorded: a reader that sees its end meanwhile could report it first.
+            }
+
+            @Override
+            public void ended(Link link) {
                 registry.remove(link);
                 ended.run();
             }

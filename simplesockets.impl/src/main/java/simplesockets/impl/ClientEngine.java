@@ -65,7 +65,7 @@ public final class ClientEngine implements TcpClient {
         this.delivery = new Delivery<>(new ClientSide(options), events, failures, clock);
         this.polling = new ClientPolling(delivery, this::isConnected, options.autoReceive());
         this.timeouts = new Timeouts(clock, options.idleTimeout(), options.writeTimeout(), life::links);
-        this.connector = new Connector(network, options, clock, scope, delivery, this::ending);
+        this.connector = new Connector(network, options, clock, scope, delivery, new ClientEnds(life, delivery.events()));
         this.reconnector = new Reconnector(options.reconnect().orElse(null), clock, scope, delivery, this::attempt);
         this.address = options.unixSocket().map(UnixSocketFile::shown)
                 .orElseGet(() -> InetSocketAddress.createUnresolved(options.host(), options.port()));
@@ -176,12 +176,6 @@ public final class ClientEngine implements TcpClient {
         if (!(reason instanceof DisconnectReason.ClosedByUs) && life.disconnected()) {
             reconnector.start(generation);
         }
-    }
-
-    /** The link's end was decided, on whichever thread decided it: the state is true at once. */
-    private void ending(Link ended) {
-        life.ended(ended);
-        delivery.events().ended();
     }
 
     @Override

@@ -28,7 +28,7 @@ final class Connector {
     private final Clock clock;
     private final Scope scope;
     private final Delivery<ClientEvent> delivery;
-    private final Link.Owner owner;
+    private final LinkOwner owner;
     private final LinkSettings settings;
     private final AtomicLong ids = new AtomicLong();
     /** Connections still in their PROXY header or TLS handshake: the client's close closes them. */
@@ -36,7 +36,7 @@ final class Connector {
     private volatile boolean closed;
 
     Connector(Network network, ClientOptions options, Clock clock, Scope scope, Delivery<ClientEvent> delivery,
-            Link.Owner owner) {
+            LinkOwner owner) {
         this.network = network;
         this.options = options;
         this.clock = clock;

@@ -24,7 +24,7 @@ import simplesockets.impl.transport.Transport;
  *
  * <p>The end is decided once: the first of a failed read or write (whoever saw it), a timeout, the
  * user's {@link #disconnect()}, the engine's close, or the read loop's end wins. The deciding thread
- * tells the {@link Owner} at once (so the registry and the client's state are true at once); the
+ * tells the {@link LinkOwner} at once (so the registry and the client's state are true at once); the
  * connection's own thread reports the disconnect to {@link Delivery}, exactly once.
  */
 final class Link implements Connection, Outbound.Ends {
@@ -33,16 +33,6 @@ final class Link implements Connection, Outbound.Ends {
     /** How long a closed connection's thread waits for its writer, whose write the close made fail. */
     private static final Duration WRITER_JOIN = Duration.ofSeconds(1);
     private static final Runnable NOTHING = () -> { };
-
-    /** The one way a connection reports back to whoever made it. */
-    interface Owner {
-        /** The end was just decided, on the thread that decided it; called once. */
-        void ending(Link link);
-
-        /** The link finished on its own thread: its last sends written or dropped, its socket closed. */
-        default void finished(Link link) {
-        }
-    }
 
     private final long id;
     private volatile boolean finished;
@@ -53,7 +43,7 @@ final class Link implements Connection, Outbound.Ends {
     private final Reader reader;
     private final Outbound out;
     private final Delivery<?> delivery;
-    private final Owner owner;
+    private final LinkOwner owner;
     private final Clock clock;
     private final Credit credit;
     private final Meter meter;
@@ -68,7 +58,7 @@ final class Link implements Connection, Outbound.Ends {
     private volatile boolean flushFirst;
     private volatile Clock.Timer linger;
 
-    Link(long id, Transport transport, ReadMode mode, LinkSettings settings, Delivery<?> delivery, Owner owner,
+    Link(long id, Transport transport, ReadMode mode, LinkSettings settings, Delivery<?> delivery, LinkOwner owner,
             Clock clock, Scope scope) {
         this.id = id;
         this.transport = transport;
@@ -229,8 +219,9 @@ final class Link implements Connection, Outbound.Ends {
         if (!reason.compareAndSet(null, why)) {
             return false;
         }
+        owner.ending(this); // first, so that the state is true for the failure's onFailure too
         ifDecided.run(); // before the wake-ups below: a parked reader reports the end only after it
-        owner.ending(this);
+        owner.ended(this);
         if (credit != null) {
             delivery.events().cancel(credit);
         }

@@ -375,4 +375,32 @@ class ClientTest {
             }
         }
     }
+
+    /**
+     * A failure that ends the connection finds the client disconnected in {@code onFailure}, as
+     * {@code send} says ("a failed write disconnects the client at once"). It found it still CONNECTED,
+     * with a {@code send()} that threw "closed".
+     */
+    @Test
+    void onFailureForAFailureThatEndsTheConnectionSeesTheClientDisconnected() throws Exception {
+        try (ServerSocket deaf = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicReference<TcpClient> self = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.CompletableFuture<ClientState> seen = new java.util.concurrent.CompletableFuture<>();
+            try (TcpClient client = TcpClient.create(ClientOptions.builder().port(deaf.getLocalPort())
+                    .sendOverflow(simplesockets.api.SendOverflow.DISCONNECT).maxPendingSendBytes(64 * 1024)
+                    .onFailure(f -> seen.complete(self.get().state())).build())) {
+                self.set(client);
+                client.connect();
+                try (Socket accepted = deaf.accept()) { // and never reads
+                    byte[] chunk = new byte[32 * 1024];
+                    assertThrows(IOException.class, () -> {
+                        for (int i = 0; i < 100_000; i++) {
+                            client.send(chunk);
+                        }
+                    });
+                    assertEquals(ClientState.DISCONNECTED, seen.get(5, TimeUnit.SECONDS));
+                }
+            }
+        }
+    }
 }
