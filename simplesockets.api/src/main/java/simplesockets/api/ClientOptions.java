@@ -586,9 +586,9 @@ public final class ClientOptions {
     /**
      * A write blocked this long because the server does not read disconnects the client with {@link
      * DisconnectReason.TimedOut}, and a send waiting for it fails with {@link
-     * java.net.SocketTimeoutException}; {@link Duration#ZERO} (the default) means never. Writes are timed
-     * in pieces of 64 KiB, so a server that takes longer than this to take in 64 KiB counts as one that
-     * does not read.
+     * java.net.SocketTimeoutException}; {@link Duration#ZERO} (the default) means never. A write blocked on a
+     * full socket is woken only once a good part of the socket's send buffer has drained, so a server
+     * that reads much slower than that per timeout counts as one that does not read.
      *
      * @return the setting
      */

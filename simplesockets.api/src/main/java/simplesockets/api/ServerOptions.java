@@ -669,9 +669,10 @@ public final class ServerOptions {
      * A write blocked this long because the peer does not read (a send on the connection's own thread, or its
      * writer's) closes the connection with {@link DisconnectReason.TimedOut}, and the blocked or waiting send
      * fails with {@link java.net.SocketTimeoutException}; {@link Duration#ZERO} (the default) means never.
-     * Writes are timed in pieces of 64 KiB, so a large send to a peer that reads is never cut off, but a
-     * peer that takes longer than this to take in 64 KiB (one that reads slower than 64 KiB per timeout:
-     * 320 KiB/s at 200 ms) counts as one that does not read.
+     * Writes are timed in pieces of 64 KiB, so a large send to a peer that reads is not cut off. But a
+     * write blocked on a full socket is woken only once a good part of the socket's send buffer (which the
+     * kernel grows to megabytes) has drained, so a peer that reads much slower than that per timeout
+     * counts as one that does not read: set the timeout for the slowest reader you serve.
      *
      * @return the setting
      */
