@@ -575,7 +575,8 @@ public final class ClientOptions {
 
     /**
      * With nothing received for this long, the client disconnects with {@link DisconnectReason.TimedOut};
-     * {@link Duration#ZERO} (the default) means never.
+     * {@link Duration#ZERO} (the default) means never. The clock runs while the client's reader waits in
+     * a read for more bytes: with background receiving off, only while someone waits for data.
      *
      * @return the setting
      */

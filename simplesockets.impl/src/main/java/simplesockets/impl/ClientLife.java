@@ -225,14 +225,15 @@ final class ClientLife {
         /** Disconnects the link, then waits for its reader to report it, so that the callback has run. */
         void disconnect(Duration wait) {
             link.disconnect();
-            long deadline = System.nanoTime() + wait.toNanos();
+            long nanos = wait.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : wait.toNanos();
+            long start = System.nanoTime();
             try {
                 Thread r = reader;
                 if (r == null && toCome != null && Thread.currentThread() != connecting) {
-                    r = toCome.get(wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+                    r = toCome.get(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
                 }
                 if (r != null) {
-                    Scope.join(r, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                    Scope.join(r, Duration.ofNanos(Math.max(0, nanos - (System.nanoTime() - start))));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

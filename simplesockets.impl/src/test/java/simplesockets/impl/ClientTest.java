@@ -403,4 +403,22 @@ class ClientTest {
             }
         }
     }
+
+    /**
+     * The longest close timeout the options take works for {@code disconnect()}: it added 100 ms to it
+     * and threw {@code ArithmeticException}, after the link was already disconnected.
+     */
+    @Test
+    void theLongestCloseTimeoutWorksForDisconnect() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().onReceive((c, d) -> c.send(d)).build())) {
+            server.start();
+            try (TcpClient client = TcpClient.create(to(server).closeTimeout(Duration.ofNanos(Long.MAX_VALUE)).build())) {
+                client.connect();
+                client.disconnect();
+                assertEquals(ClientState.DISCONNECTED, client.state());
+                client.reconnect();
+                assertTrue(client.isConnected());
+            }
+        }
+    }
 }
