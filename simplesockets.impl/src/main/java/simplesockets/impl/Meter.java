@@ -60,7 +60,7 @@ final class Meter {
     private long messagesOut;
     private long stalls;
     private long stallNanos;
-    /** The largest stall time a snapshot gave; none gives less (a reader cut off mid-end by the OS). Stats only. */
+    /** The largest stall time a snapshot gave; none gives less (a stall's end lags its total). Stats only. */
     private long reportedStallNanos;
     /** When the stall in progress began ({@link System#nanoTime()}, made odd), or 0. */
     private long stallStarted;
@@ -134,9 +134,10 @@ final class Meter {
             JfrEvents.stallEnded(stallEvent, tally.side(), link.id(), link.remoteAddress(), stallBound.name(), stallQueued);
             stallEvent = null;
         }
-        // Even, not zero: "ending", so that a snapshot never counts this stall both in the total and as
-        // ongoing (it reads the start again after the total, and looks again while it is ending); and
-        // the end's time is read after it, so it is later than any snapshot's that saw the stall going on.
+        // Even, not zero: "ending", stored before the total, so that a snapshot that read the new total
+        // sees the start changed when it reads it again, and never counts this stall both in the total
+        // and as ongoing; and the end's time is read after it, later than any snapshot's that saw the
+        // stall going on.
         STALL_STARTED.setOpaque(this, started - 1);
         VarHandle.fullFence();
         STALL_NANOS.setOpaque(this, stallNanos + (System.nanoTime() - started));
@@ -169,28 +170,19 @@ final class Meter {
      * @param pending the bytes of sends waiting for the writer
      */
     ConnectionStats snapshot(long pending) {
-        long started;
-        long nanos;
-        int tries = 0;
-        long now;
-        while (true) { // a stall that ends while this reads is counted once: in the total, or as ongoing
-            now = System.nanoTime(); // before the start is read: an ongoing stall's end comes later
-            started = (long) STALL_STARTED.getAcquire(this);
-            nanos = (long) STALL_NANOS.getOpaque(this);
-            VarHandle.loadLoadFence();
-            boolean ending = started != 0 && (started & 1) == 0;
-            if (!ending && (long) STALL_STARTED.getOpaque(this) == started || ++tries >= 100) {
-                break;
-            }
-            Thread.onSpinWait(); // the reader is between two stores
+        long now = System.nanoTime(); // before the start is read: an ongoing stall's end comes later
+        long started = (long) STALL_STARTED.getAcquire(this);
+        long nanos = (long) STALL_NANOS.getOpaque(this);
+        VarHandle.loadLoadFence();
+        if ((started & 1) == 0 || (long) STALL_STARTED.getOpaque(this) != started) {
+            // None, ending, or one that ended (or began) while this read: its time is in the total, or
+            // soon will be. Not counted as ongoing, so never counted twice; the largest reported below
+            // keeps a total that lags its end from going back.
+            started = 0;
         }
-        if ((started & 1) == 0) {
-            started = 0; // ended, or ending: in the total
-        }
-        long ongoing = started == 0 ? 0 : Math.max(0, now - started);
-        long stallTime = nanos + ongoing;
+        long stallTime = nanos + (started == 0 ? 0 : Math.max(0, now - started));
         for (long before = (long) REPORTED_STALL.getOpaque(this); ; before = (long) REPORTED_STALL.getOpaque(this)) {
-            if (stallTime <= before) { // the reader was stopped between two stores for the 100 looks above
+            if (stallTime <= before) {
                 stallTime = before;
                 break;
             }
