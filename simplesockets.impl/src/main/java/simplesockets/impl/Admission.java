@@ -2,6 +2,7 @@ package simplesockets.impl;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -140,27 +141,20 @@ final class Admission {
         registry.preparing(accepted);
         Transport transport = null;
         boolean done = false;
-        Failure[] refusal = {null};
         try {
-            transport = gate == null ? accepted : passProxy(accepted, refusal);
+            transport = gate == null ? accepted : passProxy(accepted, release);
             if (transport != null && options.tls().isPresent()) {
-                transport = secure(transport, refusal);
+                transport = secure(transport, release);
             }
             done = true;
         } finally {
             registry.prepared(accepted);
             if (!done) { // a bug or an Error (a key manager's, say) escaped: the slot and the socket go back
-                release.run();
-                Transports.closeQuietly(accepted);
+                refuse(accepted, release, null);
             }
         }
         if (transport == null) {
-            release.run(); // the failure is recorded only after it
-            Transports.closeQuietly(accepted);
-            if (refusal[0] != null && state.get() != ServerState.CLOSED) {
-                delivery.recordQuietly(refusal[0]);
-            }
-            return;
+            return; // refused, and closed
         }
         accepted.beforeClose(null); // admitted: from here the slot goes back with its link's end
         if (released.get()) { // the server closed it meanwhile (its close ends preparing connections)
@@ -173,39 +167,44 @@ final class Admission {
         }
     }
 
-    /**
-     * The transport past its PROXY protocol header, or {@code null} if refused: the caller closes it,
-     * and records the {@code refusal} it is given, if any.
-     */
-    private Transport passProxy(Transport accepted, Failure[] refusal) {
+    /** A refused connection: its slot goes back, then it is closed, then why is recorded, if anything is. */
+    private void refuse(Transport accepted, Runnable release, Failure why) {
+        release.run();
+        Transports.closeQuietly(accepted);
+        if (why != null && state.get() != ServerState.CLOSED) {
+            delivery.recordQuietly(why);
+        }
+    }
+
+    /** The transport past its PROXY protocol header, or {@code null} if refused ({@link #refuse}). */
+    private Transport passProxy(Transport accepted, Runnable release) {
         try {
             return gate.pass(accepted);
         } catch (IOException e) {
             LOG.debug("PROXY protocol header from {} refused: {}", accepted.remoteAddress(), e.toString());
-            if (e instanceof ProtocolException bad) {
-                refusal[0] = new Failure.Protocol(accepted.remoteAddress(), bad, clock.now());
-            } else if (!(e instanceof EOFException)) { // a bare connect and close is a health check
-                refusal[0] = new Failure.Io(accepted.remoteAddress(), Transports.shown(e), clock.now());
-            }
+            InetSocketAddress peer = accepted.remoteAddress();
+            Failure why = e instanceof ProtocolException bad ? new Failure.Protocol(peer, bad, clock.now())
+                    : e instanceof EOFException ? null // a bare connect and close is a health check
+                    : new Failure.Io(peer, Transports.shown(e), clock.now());
+            refuse(accepted, release, why);
             return null;
         }
     }
 
-    /**
-     * The secured transport, or {@code null} if the handshake failed: the caller closes it, and records
-     * the {@code refusal} it is given, if any.
-     */
-    private Transport secure(Transport plain, Failure[] refusal) {
+    /** The secured transport, or {@code null} if the handshake failed ({@link #refuse}). */
+    private Transport secure(Transport plain, Runnable release) {
         try {
             return Handshake.secure(plain, options.tls().orElseThrow(), false, null, clock);
         } catch (IOException | RuntimeException e) {
+            Failure why = null;
             if (e instanceof EOFException) { // no handshake began: a bare connect and close is a health check
                 LOG.debug("{} closed before its TLS handshake began", plain.remoteAddress());
             } else {
                 Failure.TlsProblem problem = TlsProblems.classify(e);
                 LOG.debug("TLS handshake with {} failed: {}", plain.remoteAddress(), problem, e);
-                refusal[0] = new Failure.Tls(plain.remoteAddress(), problem, e, clock.now());
+                why = new Failure.Tls(plain.remoteAddress(), problem, e, clock.now());
             }
+            refuse(plain, release, why);
             return null;
         }
     }
