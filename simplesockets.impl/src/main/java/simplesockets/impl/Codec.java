@@ -9,7 +9,7 @@ import simplesockets.api.Framing;
  * Framing on the wire: turns read chunks into pieces of data, and data into bytes to write.
  * A decoder belongs to one connection's reader and is not thread-safe; encoding is stateless.
  */
-sealed interface Codec permits Codec.Raw, Codec.LengthPrefixed, LineCodec {
+sealed interface Codec permits Codec.Raw, ChunkParser {
 
     /**
      * Makes a fresh codec for one connection.
@@ -143,15 +143,9 @@ sealed interface Codec permits Codec.Raw, Codec.LengthPrefixed, LineCodec {
      * A 4-byte big-endian length, then that many bytes. The length is checked against the maximum
      * before anything is allocated for the frame.
      */
-    final class LengthPrefixed implements Codec {
+    final class LengthPrefixed extends ChunkParser {
         private static final int HEADER = 4;
         private final int max;
-        /** The chunk being parsed, one frame per {@link #next()}, from {@link #at} to {@link #end}; null when done. */
-        private byte[] chunk;
-        private int at;
-        private int end;
-        /** A frame parsed by {@link #hasNext()} and not yet handed out. */
-        private byte[] ready;
         private final byte[] header = new byte[HEADER];
         private int headerFilled;
         /** Bytes of the current frame so far; grows as they arrive, never past the announced size. */
@@ -168,41 +162,8 @@ sealed interface Codec permits Codec.Raw, Codec.LengthPrefixed, LineCodec {
             this.budget = budget;
         }
 
-        private ProtocolException violation;
-
-        /** Takes the chunk; its frames are parsed one at a time, as they are asked for. */
         @Override
-        public boolean feed(byte[] chunk, int length) {
-            if (violation == null && length > 0) {
-                this.chunk = chunk;
-                this.at = 0;
-                this.end = length;
-            }
-            return false;
-        }
-
-        @Override
-        public void check() throws ProtocolException {
-            if (violation != null) {
-                throw violation;
-            }
-        }
-
-        /** The chunk's next frame, or {@code null} once the chunk is parsed (a begun frame held) or violated. */
-        private byte[] parseNext() {
-            try {
-                return chunk == null ? null : parseOne();
-            } catch (ProtocolException e) {
-                violation = e;
-                return null;
-            } finally {
-                if (chunk != null && (at == end || violation != null)) {
-                    chunk = null;
-                }
-            }
-        }
-
-        private byte[] parseOne() throws ProtocolException {
+        byte[] parseOne() throws ProtocolException {
             while (at < end) {
                 if (frame == null) {
                     int take = Math.min(HEADER - headerFilled, end - at);
@@ -249,24 +210,8 @@ sealed interface Codec permits Codec.Raw, Codec.LengthPrefixed, LineCodec {
         }
 
         @Override
-        public byte[] next() {
-            byte[] piece = ready != null ? ready : parseNext();
-            ready = null;
-            return piece;
-        }
-
-        @Override
-        public boolean hasNext() {
-            if (ready == null) {
-                ready = parseNext();
-            }
-            return ready != null;
-        }
-
-        @Override
         public void release() {
-            chunk = null;
-            ready = null;
+            forget();
             if (frame != null) {
                 budget.release(frame.length);
             }
@@ -276,7 +221,7 @@ sealed interface Codec permits Codec.Raw, Codec.LengthPrefixed, LineCodec {
 
         @Override
         public boolean midMessage() {
-            return violation == null && headerFilled > 0;
+            return !violated() && headerFilled > 0;
         }
 
         /** The bytes allocated for the frame in progress; never more than the maximum. */

@@ -15,7 +15,7 @@ import java.util.Arrays;
  *
  * <p>At end of stream an unfinished line is delivered as if its {@code \n} had come.
  */
-final class LineCodec implements Codec {
+final class LineCodec extends ChunkParser {
 
     private static final byte NEWLINE = '\n';
     private static final byte RETURN = '\r';
@@ -25,18 +25,11 @@ final class LineCodec implements Codec {
 
     private final int max;
     private final Budget budget;
-    /** The chunk being parsed, one line per {@link #next()}, from {@link #at} to {@link #end}; null when done. */
-    private byte[] chunk;
-    private int at;
-    private int end;
-    /** A line parsed by {@link #hasNext()} and not yet handed out, or the last line that the end completed. */
-    private byte[] ready;
     /** The unfinished line's bytes so far, or null when none are held. */
     private byte[] partial;
     private int filled;
     /** Whether the last byte seen was a {@code \r} not yet known to be data or terminator. */
     private boolean pendingReturn;
-    private ProtocolException violation;
 
     /**
      * @param max    the longest line, in bytes, not counting its terminator
@@ -50,49 +43,23 @@ final class LineCodec implements Codec {
         this.budget = budget;
     }
 
-    /**
-     * Takes the chunk; its lines are parsed one at a time as they are asked for, so that a read of many
-     * short lines never holds them all at once outside the bounded queue.
-     */
     @Override
-    public boolean feed(byte[] chunk, int length) {
-        if (violation == null && length > 0) {
-            this.chunk = chunk;
-            this.at = 0;
-            this.end = length;
-        }
-        return false;
-    }
-
-    /** The chunk's next line, or {@code null} once the chunk is parsed (its unfinished rest held) or violated. */
-    private byte[] parseNext() {
-        if (chunk == null) {
+    byte[] parseOne() throws ProtocolException {
+        int newline = indexOfNewline(chunk, at, end);
+        if (newline < 0) {
+            hold(chunk, at, end);
+            at = end;
             return null;
         }
-        try {
-            int newline = indexOfNewline(chunk, at, end);
-            if (newline < 0) {
-                hold(chunk, at, end);
-                chunk = null;
-                return null;
-            }
-            int stop = newline;
-            if (stop > at && chunk[stop - 1] == RETURN) {
-                stop--;
-            } else if (stop == at && pendingReturn) {
-                pendingReturn = false; // the \r that ended the last chunk belongs to this terminator
-            }
-            byte[] line = finishLine(chunk, at, stop);
-            at = newline + 1;
-            if (at == end) {
-                chunk = null;
-            }
-            return line;
-        } catch (ProtocolException e) {
-            violation = e;
-            chunk = null;
-            return null;
+        int stop = newline;
+        if (stop > at && chunk[stop - 1] == RETURN) {
+            stop--;
+        } else if (stop == at && pendingReturn) {
+            pendingReturn = false; // the \r that ended the last chunk belongs to this terminator
         }
+        byte[] line = finishLine(chunk, at, stop);
+        at = newline + 1;
+        return line;
     }
 
     private static int indexOfNewline(byte[] chunk, int from, int to) {
@@ -166,39 +133,17 @@ final class LineCodec implements Codec {
     }
 
     @Override
-    public byte[] next() {
-        byte[] line = ready != null ? ready : parseNext();
-        ready = null;
-        return line;
-    }
-
-    @Override
-    public boolean hasNext() {
-        if (ready == null) {
-            ready = parseNext();
-        }
-        return ready != null;
-    }
-
-    @Override
-    public void check() throws ProtocolException {
-        if (violation != null) {
-            throw violation;
-        }
-    }
-
-    @Override
     public boolean midMessage() {
-        return violation == null && (partial != null || pendingReturn);
+        return !violated() && (partial != null || pendingReturn);
     }
 
     /** A last line without its {@code \n} is delivered; a {@code \r} that ended it is dropped, as before a {@code \n}. */
     @Override
     public void endOfStream() {
-        if (violation == null && (partial != null || pendingReturn)) {
+        if (!violated() && (partial != null || pendingReturn)) {
             pendingReturn = false;
             try {
-                ready = finishLine(RETURN_ONLY, 0, 0);
+                completedAtEnd(finishLine(RETURN_ONLY, 0, 0));
             } catch (ProtocolException e) {
                 throw new IllegalStateException("a held line is never over the maximum", e);
             }
@@ -228,8 +173,7 @@ final class LineCodec implements Codec {
 
     @Override
     public void release() {
-        chunk = null;
-        ready = null;
+        forget();
         if (partial != null) {
             budget.release(partial.length);
         }
