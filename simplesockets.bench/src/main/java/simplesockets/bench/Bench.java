@@ -157,6 +157,33 @@ public final class Bench {
     }
 
     /** Runs the load generator; at its "measuring" and "measured" marks, reads the server's CPU time. */
+    /**
+     * Opens {@code connections} idle connections to {@code server} from a generator process, and gives the
+     * server's RSS and heap growth per connection, each read after a full GC, and with {@code timeClose}
+     * how long the server's {@code close()} takes while they are open; they close when this returns.
+     */
+    Map<String, Double> idle(Server server, int connections, boolean timeClose) throws Exception {
+        Map<String, Double> before = server.command("stats");
+        Process gen = new ProcessBuilder(java, "-cp", classPath, LoadGen.class.getName(), "idle",
+                String.valueOf(server.port), String.valueOf(connections)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        BufferedReader lines = new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.UTF_8));
+        String connected = lines.readLine();
+        Thread.sleep(2_000); // let the server finish accepting
+        Map<String, Double> after = server.command("stats");
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put("rss_kb_per_conn", (after.get("rss_kb") - before.get("rss_kb")) / connections);
+        values.put("heap_kb_per_conn", (after.get("heap_kb") - before.get("heap_kb")) / connections);
+        if (timeClose) {
+            values.put("close_ms", server.command("close").getOrDefault("closed_ms", -1.0));
+        }
+        if (connected == null) {
+            System.out.println("warning: the idle generator did not connect");
+        }
+        gen.getOutputStream().close();
+        gen.waitFor(60, TimeUnit.SECONDS);
+        return values;
+    }
+
     Map<String, Double> load(Server server, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(java, "-Xss512k", "-cp", classPath, LoadGen.class.getName()));
         command.add(args[0]);
@@ -244,28 +271,19 @@ public final class Bench {
                 }
             }
         }
-        // 4. Idle cost and shutdown at many connections.
+        // 4. Idle cost and shutdown at many connections: on a fresh server (its read path not yet compiled,
+        // so a parked virtual thread keeps interpreted frames), and on one that served an echo load first,
+        // as a server that has run for a while does. The same for every server.
         int idle = full ? 10_000 : 100;
-        for (String kind : List.of("ss-raw", "ss-poll", "netty-nio", "threads")) {
-            try (Server server = new Server(kind)) {
-                Map<String, Double> before = server.command("stats");
-                Process gen = new ProcessBuilder(java, "-cp", classPath, LoadGen.class.getName(), "idle",
-                        String.valueOf(server.port), String.valueOf(idle)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-                BufferedReader lines = new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.UTF_8));
-                String connected = lines.readLine();
-                Thread.sleep(2_000); // let the server finish accepting
-                Map<String, Double> after = server.command("stats");
-                Map<String, Double> values = new LinkedHashMap<>();
-                values.put("rss_kb_per_conn", (after.get("rss_kb") - before.get("rss_kb")) / idle);
-                values.put("heap_kb_per_conn", (after.get("heap_kb") - before.get("heap_kb")) / idle);
-                if (!kind.equals("threads")) {
-                    values.put("close_ms", server.command("close").getOrDefault("closed_ms", -1.0));
-                }
-                record("idle", kind, idle, values);
-                gen.getOutputStream().close();
-                gen.waitFor(60, TimeUnit.SECONDS);
-                if (connected == null) {
-                    System.out.println("warning: the idle generator did not connect");
+        for (boolean afterLoad : List.of(false, true)) {
+            for (String kind : List.of("ss-raw", "ss-poll", "netty-nio", "threads")) {
+                try (Server server = new Server(kind)) {
+                    if (afterLoad) {
+                        load(server, "echo", String.valueOf(full ? 1_000 : 10), "2", "3");
+                    }
+                    // close() is timed with the idle connections open, on the fresh server
+                    Map<String, Double> values = idle(server, idle, !kind.equals("threads") && !afterLoad);
+                    record(afterLoad ? "idle-warm" : "idle", kind, idle, values);
                 }
             }
         }

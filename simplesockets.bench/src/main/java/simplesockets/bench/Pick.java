@@ -1,8 +1,5 @@
 package simplesockets.bench;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs only the scenarios named, for A/B work on one part of the engine, interleaved as the full run
@@ -20,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code echo=ss-poll,ss-raw,netty-nio} the echo servers (default), {@code levels=1,100,1000,10000},
  *       {@code rounds=3}, {@code warmup=2} and {@code measure=4} (seconds);</li>
  *   <li>{@code bulk=ss-poll,ss-raw} servers for bulk echo of {@code bulkmib=1024} MiB (none by default);</li>
- *   <li>{@code idle=ss-poll,ss-raw} servers for idle memory at {@code idleconns=10000} (none by default);</li>
+ *   <li>{@code idle=ss-poll,ss-raw} servers for idle memory at {@code idleconns=10000} (none by default),
+ *       each after an echo load of {@code idleload=N} connections for 5 s when N is not 0 (the default);</li>
  *   <li>{@code NAME=DIR}: a kind written {@code KIND@NAME} runs with the API and engine jars found in DIR
  *       in place of this build's, so an older engine can run beside the new one in the same rounds;</li>
  *   <li>{@code jvm=OPTION,OPTION} extra JVM options for every server.</li>
@@ -104,20 +101,11 @@ final class Pick {
 
     private Map<String, Double> idle(String name, int connections) throws Exception {
         try (Bench.Server server = start(name)) {
-            Map<String, Double> before = server.command("stats");
-            Process gen = new ProcessBuilder(bench.java, "-cp", bench.classPath, LoadGen.class.getName(), "idle",
-                    String.valueOf(server.port), String.valueOf(connections))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            BufferedReader lines = new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.UTF_8));
-            lines.readLine();
-            Thread.sleep(2_000);
-            Map<String, Double> after = server.command("stats");
-            gen.getOutputStream().close();
-            gen.waitFor(60, TimeUnit.SECONDS);
-            Map<String, Double> values = new LinkedHashMap<>();
-            values.put("rss_kb_per_conn", (after.get("rss_kb") - before.get("rss_kb")) / connections);
-            values.put("heap_kb_per_conn", (after.get("heap_kb") - before.get("heap_kb")) / connections);
-            return values;
+            int load = number("idleload", 0);
+            if (load > 0) {
+                bench.load(server, "echo", String.valueOf(load), "2", "3");
+            }
+            return bench.idle(server, connections, false);
         }
     }
 
