@@ -41,7 +41,7 @@ import simplesockets.api.TlsOptions;
  *
  * <p>Kinds: {@code ss-raw} (default options: pieces of at most 2 KiB), {@code ss-raw-64k} (pieces of up to 64 KiB), {@code ss-framed}, {@code ss-tls}, {@code ss-sink},
  * {@code ss-poll} (the tutorial's polling loop on a platform thread), {@code ss-poll-vt} (the same loop on a
- * virtual thread), {@code netty-nio},
+ * virtual thread), {@code ss-poll-framed} (the polling loop with length-prefixed framing), {@code netty-nio},
  * {@code netty-epoll}, {@code netty-sink}, {@code threads} (a platform thread per connection), {@code ss-raw-unix}
  * (ss-raw on the Unix domain socket named by {@code -Dbench.unix=PATH}; it prints {@code ready 0}). With
  * {@code -Dbench.stats=MILLIS}, a simplesockets server's {@code stats()} is read that often ({@link StatsReader}).
@@ -68,8 +68,9 @@ public final class EchoServers {
             case "ss-tls" -> simplesockets(ServerOptions.builder().tls(TlsOptions.builder()
                     .keyStore(Path.of(args[1]), "changeit".toCharArray()).build()), false);
             case "ss-sink" -> simplesockets(ServerOptions.builder().receiveBufferSize(64 * 1024), true);
-            case "ss-poll" -> polling(Thread.ofPlatform());
-            case "ss-poll-vt" -> polling(Thread.ofVirtual());
+            case "ss-poll" -> polling(Thread.ofPlatform(), Framing.RAW);
+            case "ss-poll-vt" -> polling(Thread.ofVirtual(), Framing.RAW);
+            case "ss-poll-framed" -> polling(Thread.ofPlatform(), Framing.lengthPrefixed(1 << 20));
             case "netty-nio" -> netty(false, false);
             case "netty-epoll" -> netty(true, false);
             case "netty-sink" -> netty(false, true);
@@ -142,8 +143,8 @@ public final class EchoServers {
      * @param thread the kind of thread the loop runs on: a platform thread, as a {@code main} method's
      *               loop does, or a virtual one
      */
-    private static Running polling(Thread.Builder thread) throws Exception {
-        TcpServer server = TcpServer.create(ServerOptions.builder().host("127.0.0.1").port(0).build());
+    private static Running polling(Thread.Builder thread, Framing framing) throws Exception {
+        TcpServer server = TcpServer.create(ServerOptions.builder().host("127.0.0.1").port(0).framing(framing).build());
         server.start();
         StatsReader.startIfAsked(server);
         Thread loop = thread.name("poll").start(() -> {
