@@ -28,9 +28,10 @@ public sealed interface Fault {
 
     /**
      * Closes the connection: both directions end after the bytes already in flight, so both sides
-     * read end of stream (their disconnect reason is {@code PeerClosed}). A write after it is taken and
-     * dropped, as TCP takes a write to a peer that has closed, so a reply sent after the close is no
-     * failure.
+     * read end of stream (their disconnect reason is {@code PeerClosed}). As over TCP, the first write
+     * after it is taken and dropped, so one reply sent after the close is no failure, and a later write
+     * fails as a broken pipe (the peer's reset answered the first), so a sender that goes on learns the
+     * peer is gone.
      */
     record Close() implements Fault {
     }

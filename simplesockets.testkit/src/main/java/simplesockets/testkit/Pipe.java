@@ -44,20 +44,25 @@ final class Pipe {
     /** The writing side ended this direction. */
     private boolean ended;
     /**
-     * The connection was closed under both ends ({@link Fault.Close}): reads end after what is in flight,
-     * and writes are taken and dropped, as TCP takes a write to a peer that has closed.
+     * The connection was closed under both ends ({@link Fault.Close}): reads end after what is in flight;
+     * the first write after it is taken and dropped, as TCP takes a write to a peer that has closed, and
+     * later ones fail as a broken pipe (the peer's reset has answered the first).
      */
     private boolean peerGone;
     /** The reading side closed: reads fail; the first write after it is taken and dropped (as TCP), later ones fail as a broken pipe. */
     private boolean readerClosed;
-    /** Whether a write came after the reader closed: TCP takes the first (the peer's reset answers it), not the next. */
+    /** Whether a write came after the reader or the peer closed: TCP takes the first (the peer's reset answers it), not the next. */
     private boolean writtenAfterClose;
     /** The reading side shut down its input: reads return end of stream once nothing is buffered. */
     private boolean readerShutdown;
     private boolean reset;
     private boolean stalled;
-    /** Reads waiting now for bytes to take; guarded by the lock. */
+    /** Reads waiting now for bytes to take, having seen the pipe as it is since its last change; guarded by the lock. */
     private int waitingReaders;
+    /** Changes that wake waiting reads: a read counted as waiting before the latest is no longer counted. */
+    private long changes;
+    /** A write is putting its bytes in: the next one waits its turn, so that writes never mix (a socket's write lock). */
+    private boolean writing;
     /**
      * Once the reader's input is ending ({@link #endInput()}): the bytes that had arrived then and are
      * not yet taken, which reads return before end of stream; -1 before. Guarded by the lock.
@@ -116,26 +121,14 @@ final class Pipe {
                 }
                 long now = now();
                 Segment head = segments.peekFirst();
-                if (!stalled && head != null && head.readyAt - now <= 0) {
-                    int n = Math.min(length, head.data.length - head.offset);
-                    if (fragment > 0) {
-                        n = Math.min(n, fragment);
-                    }
-                    if (leftAtEnd > 0) {
-                        n = (int) Math.min(n, leftAtEnd);
-                        leftAtEnd -= n;
-                    }
-                    System.arraycopy(head.data, head.offset, buffer, offset, n);
-                    head.offset += n;
-                    if (head.offset == head.data.length) {
-                        segments.pollFirst();
-                    }
-                    buffered -= n;
-                    changed.signalAll();
+                boolean ready = !stalled && head != null && head.readyAt - now <= 0;
+                if (ready) {
+                    int n = take(buffer, offset, length, now);
+                    changed();
                     return n;
                 }
-                if ((head == null || stalled) && readerShutdown || head == null && !stalled && (ended || peerGone)) {
-                    return -1; // a stalled pipe holds bytes that have not arrived: shutting down ends the read too
+                if (readerShutdown || head == null && !stalled && (ended || peerGone)) {
+                    return -1; // bytes stalled or delayed have not arrived: shutting the input down ends the read too
                 }
                 long wait = Long.MAX_VALUE;
                 if (!stalled && head != null && clock == null) { // on a manual clock, its step wakes the read
@@ -148,6 +141,7 @@ final class Pipe {
                     }
                     wait = Math.min(wait, left);
                 }
+                long seen = changes;
                 waitingReaders++;
                 changed.signalAll(); // for awaitReaderWaiting
                 try {
@@ -157,7 +151,9 @@ final class Pipe {
                         changed.awaitNanos(wait);
                     }
                 } finally {
-                    waitingReaders--;
+                    if (changes == seen) { // else a change already stopped counting it
+                        waitingReaders--;
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -166,6 +162,41 @@ final class Pipe {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Takes what has arrived, as a socket's read does: from as many writes as are here and fit, at most
+     * {@code length} bytes (fewer under {@link Fault.Fragment}, or once the input is ending). Under the
+     * lock, with the first segment arrived.
+     */
+    private int take(byte[] buffer, int offset, int length, long now) {
+        int limit = fragment > 0 ? Math.min(length, fragment) : length;
+        if (leftAtEnd > 0) {
+            limit = (int) Math.min(limit, leftAtEnd);
+        }
+        int n = 0;
+        for (Segment s = segments.peekFirst(); s != null && n < limit && s.readyAt - now <= 0; s = segments.peekFirst()) {
+            int k = Math.min(limit - n, s.data.length - s.offset);
+            System.arraycopy(s.data, s.offset, buffer, offset + n, k);
+            s.offset += k;
+            n += k;
+            if (s.offset < s.data.length) {
+                break;
+            }
+            segments.pollFirst();
+        }
+        if (leftAtEnd > 0) {
+            leftAtEnd -= n;
+        }
+        buffered -= n;
+        return n;
+    }
+
+    /** The pipe changed: wakes every wait on it; reads waiting until now are no longer counted as waiting. Under the lock. */
+    private void changed() {
+        changes++;
+        waitingReaders = 0;
+        changed.signalAll();
     }
 
     /**
@@ -189,37 +220,21 @@ final class Pipe {
         }
     }
 
-    /** Records the write, then blocks until every byte is in the pipe. */
+    /**
+     * Records the write, then blocks until every byte is in the pipe. Writes from several threads take
+     * turns, each whole, as on a socket.
+     */
     void write(byte[] buffer, int offset, int length) throws IOException {
         lock.lock();
         try {
-            if (readerClosed && !reset && !writtenAfterClose) {
-                writtenAfterClose = true; // as TCP: taken, and dropped; only a later write meets the reset
-                record.add(Arrays.copyOfRange(buffer, offset, offset + length));
-                return;
+            while (writing) {
+                changed.await();
             }
-            check();
-            record.add(Arrays.copyOfRange(buffer, offset, offset + length));
-            if (peerGone) {
-                return; // taken, and dropped: no one reads this direction any more
-            }
-            int written = 0;
-            while (written < length) {
-                while (buffered >= capacity && !readerClosed && !ended && !reset && !peerGone) {
-                    changed.await();
-                }
-                check();
-                if (peerGone) {
-                    return; // the rest is dropped too
-                }
-                int n = Math.min(length - written, capacity - buffered);
-                segments.addLast(new Segment(Arrays.copyOfRange(buffer, offset + written, offset + written + n),
-                        now() + delayNanos));
-                if (clock != null && delayNanos > 0) {
-                    clock.schedule(Duration.ofNanos(delayNanos), () -> update(() -> { })); // the step wakes the reader
-                }
-                buffered += n;
-                written += n;
+            writing = true;
+            try {
+                put(buffer, offset, length);
+            } finally {
+                writing = false;
                 changed.signalAll();
             }
         } catch (InterruptedException e) {
@@ -230,11 +245,42 @@ final class Pipe {
         }
     }
 
+    /** The body of {@link #write}, in its turn, under the lock. */
+    private void put(byte[] buffer, int offset, int length) throws IOException, InterruptedException {
+        if ((readerClosed || peerGone) && !reset && !writtenAfterClose) {
+            writtenAfterClose = true; // as TCP: taken, and dropped; only a later write meets the reset
+            record.add(Arrays.copyOfRange(buffer, offset, offset + length));
+            return;
+        }
+        check();
+        record.add(Arrays.copyOfRange(buffer, offset, offset + length));
+        int written = 0;
+        while (written < length) {
+            while (buffered >= capacity && !readerClosed && !ended && !reset && !peerGone) {
+                changed.await();
+            }
+            if (peerGone && !reset && !writtenAfterClose) {
+                writtenAfterClose = true; // closed under a write: the rest is taken and dropped, as above
+                return;
+            }
+            check();
+            int n = Math.min(length - written, capacity - buffered);
+            segments.addLast(new Segment(Arrays.copyOfRange(buffer, offset + written, offset + written + n),
+                    now() + delayNanos));
+            if (clock != null && delayNanos > 0) {
+                clock.schedule(Duration.ofNanos(delayNanos), () -> update(() -> { })); // the step wakes the reader
+            }
+            buffered += n;
+            written += n;
+            changed();
+        }
+    }
+
     private void check() throws IOException {
         if (reset) {
             throw new PeerResetException("Connection reset");
         }
-        if (readerClosed) {
+        if (readerClosed || peerGone) {
             throw new PeerResetException("Broken pipe");
         }
         if (ended) {
@@ -334,8 +380,8 @@ final class Pipe {
             try {
                 change.accept(first);
                 change.accept(second);
-                first.changed.signalAll();
-                second.changed.signalAll();
+                first.changed();
+                second.changed();
             } finally {
                 second.lock.unlock();
             }
@@ -366,7 +412,7 @@ final class Pipe {
         lock.lock();
         try {
             change.run();
-            changed.signalAll();
+            changed();
         } finally {
             lock.unlock();
         }

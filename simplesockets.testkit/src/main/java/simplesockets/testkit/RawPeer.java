@@ -88,12 +88,12 @@ public final class RawPeer implements AutoCloseable {
         byte[] buffer = new byte[64 * 1024];
         try {
             while (true) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
+                long left = Math.max(0, deadline - System.nanoTime()); // zero still looks once
                 if (end.read(buffer, Duration.ofNanos(left)) < 0) {
                     return true;
+                }
+                if (left == 0) {
+                    return false; // bytes still coming at the deadline
                 }
             }
         } catch (java.net.SocketTimeoutException e) {

@@ -230,6 +230,59 @@ class FaultTest {
     }
 
     /**
+     * Sends that arrive together are read together, as over TCP, where raw framing gives no message
+     * boundaries: a polling server gets one piece for three sends. Before, every send was a piece of its
+     * own, so a user's code that took a piece for a message passed here and failed over sockets.
+     */
+    @Test
+    void sendsThatArriveTogetherAreOnePiece(LoopbackNetwork network) throws Exception {
+        TcpServer server = network.server(ServerOptions.builder().port(0).build());
+        server.start();
+        RawPeer peer = network.dial(server.localAddress().orElseThrow());
+        peer.wire().apply(new Fault.Stall(Direction.CLIENT_TO_SERVER));
+        peer.send(bytes("one "));
+        peer.send(bytes("two "));
+        peer.send(bytes("three"));
+        peer.wire().release(Direction.CLIENT_TO_SERVER);
+        List<ServerEvent.Received> received = server.awaitReceived(WAIT);
+        assertEquals(1, received.size(), "one read, one piece");
+        assertEquals("one two three", text(received.getFirst().data()));
+    }
+
+    /**
+     * A server that goes on sending after the connection closed learns it: the first write is taken, as
+     * TCP takes it, and a later one fails, so the connection ends. Before, every write was dropped in
+     * silence and the connection's sender never heard of the close.
+     */
+    @Test
+    void aSenderThatGoesOnAfterACloseLearnsThePeerIsGone(LoopbackNetwork network) throws Exception {
+        TcpServer server = network.server(ServerOptions.builder().port(0).handler(connection -> {
+            byte[] tick = bytes("tick");
+            for (int i = 0; i < 10_000; i++) { // bounded: a sender that never learns ends the test here
+                connection.send(tick);
+                if (i == 0) {
+                    network.takeWire(WAIT).orElseThrow().apply(new Fault.Close());
+                }
+            }
+        }).onDisconnect((c, r) -> serverReasons.add(r)).build());
+        server.start();
+        RawPeer peer = network.dial(server.localAddress().orElseThrow());
+        DisconnectReason reason = take(serverReasons);
+        assertEquals(DisconnectReason.RESET, reason, "a send after the close met the peer's reset, as over TCP");
+        peer.close();
+    }
+
+    /** {@code awaitClosed} with no time to wait still looks once: it was false before it read anything. */
+    @Test
+    void awaitClosedWithoutWaitingLooksOnce(LoopbackNetwork network) throws Exception {
+        TcpServer server = network.server(ServerOptions.builder().port(0).onConnect(Connection::disconnect).build());
+        server.start();
+        RawPeer peer = network.dial(server.localAddress().orElseThrow());
+        assertTrue(peer.awaitClosed(WAIT), "the server closes it");
+        assertTrue(peer.awaitClosed(Duration.ZERO), "and a look without waiting sees it closed too");
+    }
+
+    /**
      * On a manual clock, a delay counts the clock's time: bytes delayed an hour arrive when the test
      * advances the clock an hour, at once. Before, the delay ran on real time whatever the clock did.
      */
