@@ -12,7 +12,9 @@ import simplesockets.api.ServerOptions;
  * @param framing             the framing; each connection gets a fresh {@link Codec} of it
  * @param pieceSize           the largest raw piece handed out
  * @param creditLimit         received bytes of one connection that may wait for polling
- * @param halfCloseGrace      how long a half-closed connection stays open for replies after its data was drained
+ * @param halfCloseGrace      how long a half-closed polling connection stays open for replies after its data was
+ *                            drained; {@code null} for a client, which ends as soon as it reads the peer's end
+ *                            (its queued data stays to be polled), so that its state is true at once
  * @param linger              how long sends made before a disconnect may take to be written
  * @param maxPendingSendBytes the bound on sends queued by other threads
  * @param sendOverflow        what a send past that bound does
@@ -28,7 +30,7 @@ record LinkSettings(Framing framing, int pieceSize, int creditLimit, Duration ha
     }
 
     static LinkSettings of(ClientOptions o, Budget budget) {
-        return new LinkSettings(o.framing(), o.receiveBufferSize(), o.maxQueuedBytes(), Duration.ZERO, o.closeTimeout(),
+        return new LinkSettings(o.framing(), o.receiveBufferSize(), o.maxQueuedBytes(), null, o.closeTimeout(),
                 o.maxPendingSendBytes(), o.sendOverflow(), budget, new Tally("client"));
     }
 

@@ -15,8 +15,8 @@ import simplesockets.impl.time.Clock;
  *       once after the last piece ({@link Outbound#cork}).</li>
  *   <li>Polling: the pieces of one read are queued together as far as the connection's credit allows,
  *       with the time of the read, and pollers are woken once. The reader waits for its credit, and
- *       while replies pile up ({@link Outbound#awaitRoomToRead}); a half-closed peer's data is left time
- *       to be drained and answered before the connection closes.</li>
+ *       while replies pile up ({@link Outbound#awaitRoomToRead}); on a server, a half-closed peer's data is
+ *       left time to be drained and answered before the connection closes (a client ends at once).</li>
  * </ul>
  */
 final class ReadLoop {
@@ -54,7 +54,7 @@ final class ReadLoop {
                 }
                 Optional<byte[]> piece = reader.next();
                 if (piece.isEmpty()) {
-                    if (mode == ReadMode.QUEUE) {
+                    if (mode == ReadMode.QUEUE && settings.halfCloseGrace() != null) { // a server's, for replies
                         credit.awaitDrainedThenGrace(settings.halfCloseGrace(), clock);
                     }
                     return link.draining() ? DisconnectReason.CLOSED_BY_US : DisconnectReason.PEER_CLOSED;

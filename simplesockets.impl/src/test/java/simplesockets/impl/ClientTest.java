@@ -19,6 +19,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -401,6 +402,36 @@ class ClientTest {
                     assertEquals(ClientState.DISCONNECTED, seen.get(5, TimeUnit.SECONDS));
                 }
             }
+        }
+    }
+
+    /**
+     * A polling client sees the server's close at once with background receiving on, as
+     * {@code isConnected()} says, while the data that came before it stays to be taken. It stayed
+     * {@code CONNECTED}, accepting sends and refusing connects, until the application took every piece.
+     */
+    @Test
+    void aServersCloseDisconnectsAPollingClientAtOnceWithItsDataStillToTake() throws Exception {
+        try (ServerSocket plain = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
+                TcpClient client = TcpClient.create(ClientOptions.builder().port(plain.getLocalPort()).autoReceive(true).build())) {
+            client.connect();
+            byte[] sent = new byte[3000];
+            java.util.Arrays.fill(sent, (byte) 7);
+            try (Socket accepted = plain.accept()) {
+                accepted.getOutputStream().write(sent);
+            }
+            Peers.awaitCondition(() -> client.state() == ClientState.DISCONNECTED, Peers.WAIT,
+                    () -> "the client still says " + client.state() + " with its data untaken");
+            assertThrows(java.net.SocketException.class, () -> client.send(new byte[] {1}));
+            List<byte[]> pieces = client.drainReceived();
+            assertArrayEquals(sent, Peers.concat(pieces), "the data that came before the close is still there");
+            List<ClientEvent> events = new ArrayList<>();
+            for (Optional<ClientEvent> e = client.pollEvent(); e.isPresent(); e = client.pollEvent()) {
+                events.add(e.get());
+            }
+            ClientEvent last = events.getLast();
+            assertInstanceOf(ClientEvent.Disconnected.class, last, events.toString());
+            assertEquals(DisconnectReason.PEER_CLOSED, ((ClientEvent.Disconnected) last).reason());
         }
     }
 
