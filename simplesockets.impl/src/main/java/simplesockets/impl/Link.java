@@ -321,9 +321,13 @@ final class Link implements Connection, Outbound.Ends {
         return draining;
     }
 
-    /** Sorts a failed read into a disconnect reason; real failures are recorded too. */
+    /** Sorts a failed read into a reason and decides the end with it; then records a real failure, so onFailure sees the end. */
     DisconnectReason readFailed(IOException e) {
-        return ReadFailures.readFailed(e, reason.get() != null || draining, reader, this, delivery);
+        ReadFailures.Sorted sorted = ReadFailures.readFailed(e, reason.get() != null || draining, reader, this, delivery);
+        if (sorted.failure() != null) {
+            decide(sorted.reason(), () -> delivery.failed(sorted.failure()));
+        }
+        return sorted.reason();
     }
 
     @Override

@@ -436,6 +436,37 @@ class ClientTest {
     }
 
     /**
+     * A failed read (here the server breaks the line framing) is recorded once the end is decided, as a
+     * failed write is: {@code onFailure} sees the client {@code DISCONNECTED}, and a send from it is refused
+     * rather than taken and dropped. It saw {@code CONNECTED}.
+     */
+    @Test
+    void onFailureForAFailedReadSeesTheClientDisconnected() throws Exception {
+        try (ServerSocket plain = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicReference<TcpClient> self = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.CompletableFuture<String> seen = new java.util.concurrent.CompletableFuture<>();
+            try (TcpClient client = TcpClient.create(ClientOptions.builder().port(plain.getLocalPort()).autoReceive(true)
+                    .framing(Framing.lines(16)).onFailure(f -> {
+                        String sent;
+                        try {
+                            self.get().send(new byte[] {'x', '\n'});
+                            sent = "taken";
+                        } catch (IOException e) {
+                            sent = "refused";
+                        }
+                        seen.complete(self.get().state() + ", a send " + sent);
+                    }).build())) {
+                self.set(client);
+                client.connect();
+                try (Socket accepted = plain.accept()) {
+                    accepted.getOutputStream().write(new byte[100]); // a line past the maximum
+                    assertEquals("DISCONNECTED, a send refused", seen.get(5, TimeUnit.SECONDS));
+                }
+            }
+        }
+    }
+
+    /**
      * The longest close timeout the options take works for {@code disconnect()}: it added 100 ms to it
      * and threw {@code ArithmeticException}, after the link was already disconnected.
      */
