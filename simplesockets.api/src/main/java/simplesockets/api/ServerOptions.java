@@ -713,7 +713,9 @@ public final class ServerOptions {
 
     /**
      * When a peer shuts down its output and its data waits for polling, the connection stays open for replies
-     * until that data is drained and then this long; default 200 ms.
+     * until that data is drained and then this long; default 200 ms. Replies sent by then still go out
+     * after it, for as long as the peer reads them: they are dropped only once a whole
+     * {@link #closeTimeout()} passes with none of them written.
      *
      * @return the setting
      */

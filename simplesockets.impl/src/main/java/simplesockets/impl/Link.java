@@ -164,10 +164,8 @@ final class Link implements Connection, Outbound.Ends {
     }
 
     /**
-     * The user's disconnect: decided now (sends fail from here on), while the sends made before it
-     * are still written, within the linger bound; the connection's own thread then closes it.
-     *
-     * @return whether this call decided the end
+     * The user's disconnect, decided now (sends fail from here on; returns whether this call decided): the sends
+     * made before it are still written, within the linger bound, and then the connection's own thread closes it.
      */
     boolean closeByUser() {
         // Before deciding: the reader it wakes finishes at once and must see this. (If another end wins,
@@ -256,7 +254,9 @@ final class Link implements Connection, Outbound.Ends {
             try {
                 // A graceful close bounds these itself: at its grace it ends the link, which closes out.
                 Duration max = draining ? null : settings.linger();
-                if (out.flushGathered(max)) { // not if a writer stayed blocked on a peer that does not read
+                if (decided instanceof DisconnectReason.PeerClosed && !draining) { // replies to a half-closed peer
+                    Linger.whileWriting(out, max);
+                } else if (out.flushGathered(max)) { // not if a writer stayed blocked on a peer that does not read
                     out.awaitFlushed(max);
                 }
             } catch (IOException e) {

@@ -275,12 +275,12 @@ final class Outbound {
         return q == null || q.awaitFlushed(max);
     }
 
-    /** Drops whatever is still queued, and wakes every sender waiting for room. */
     /** New sends are refused (and waiting senders told so) while the queued ones still go out. */
     void refuseNew() {
         Optional.ofNullable(queue).ifPresent(SendQueue::refuseNew);
     }
 
+    /** Drops whatever is still queued, and wakes every sender waiting for room. */
     void close() {
         closed = true;
         Optional.ofNullable(queue).ifPresent(SendQueue::close);

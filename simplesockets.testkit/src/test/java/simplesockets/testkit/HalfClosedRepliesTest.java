@@ -1,0 +1,80 @@
+package simplesockets.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import simplesockets.api.ServerEvent;
+import simplesockets.api.ServerOptions;
+import simplesockets.api.TcpServer;
+
+/**
+ * Replies to a peer that closed its sending side, as {@code cat file | ncat host port > out} does at the
+ * end of its input, go out for as long as the peer reads them. Over pipes, whose buffers are small, the
+ * replies wait in the server as they do over a slow network, where the kernel's buffers are full.
+ */
+@Timeout(60)
+class HalfClosedRepliesTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final int TOTAL = 2 << 20;
+
+    /**
+     * A polling echo server (the tutorial's loop) answers a stream whose sender half-closes and then
+     * reads slowly but steadily: every byte comes back. The replies still queued when the server read the
+     * peer's end were dropped after the half-close grace and the close timeout (70 ms here, 700 by
+     * default), in silence, and the output came back cut short.
+     */
+    @Test
+    void aHalfClosedPeerThatReadsSlowlyGetsEveryReply() throws Exception {
+        try (LoopbackNetwork network = new LoopbackNetwork()) {
+            TcpServer server = network.server(ServerOptions.builder().port(0)
+                    .halfCloseGrace(Duration.ofMillis(20)).closeTimeout(Duration.ofMillis(50)).build());
+            server.start();
+            Thread loop = Thread.ofPlatform().name("poll").start(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        for (ServerEvent.Received r : server.awaitReceived(Duration.ofSeconds(1))) {
+                            server.send(r.connection(), r.data());
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try {
+                RawPeer peer = network.dial(server.localAddress().orElseThrow());
+                CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+                    try {
+                        byte[] chunk = new byte[64 * 1024];
+                        for (int sent = 0; sent < TOTAL; sent += chunk.length) {
+                            peer.send(chunk);
+                        }
+                        peer.shutdownOutput(); // as ncat at the end of its input
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, Thread::startVirtualThread);
+                long got = 0;
+                for (Optional<byte[]> piece = peer.read(WAIT); piece.isPresent() && got < TOTAL; piece = peer.read(WAIT)) {
+                    got += piece.get().length;
+                    // The peer's pace, not a wait for a condition: at most 64 KiB per 20 ms, slower than the server writes.
+                    Thread.sleep(20);
+                }
+                sending.get(10, TimeUnit.SECONDS);
+                assertEquals(TOTAL, got, "every reply came back");
+                assertTrue(server.exceptions().isEmpty(), () -> "no failure: " + server.exceptions());
+            } finally {
+                loop.interrupt();
+                loop.join(5_000);
+            }
+        }
+    }
+}
