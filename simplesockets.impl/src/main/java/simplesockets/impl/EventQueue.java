@@ -2,14 +2,15 @@ package simplesockets.impl;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 
 /**
  * The events waiting for polling, in the order they happened, with their counts: data entries charged
  * to their connection's {@link Credit} and to the {@link Budget}, and other events bounded by count
- * (past it the oldest is dropped and counted). Not thread-safe: {@link EventState} guards it with its
- * lock and does the waiting.
+ * (past it the oldest is dropped and counted). Data and other events wait in two queues, numbered in one
+ * sequence, so that taking data never walks past the connects and disconnects nobody polls (a server that
+ * only takes data lets up to {@code maxOtherEvents} of them wait), and the oldest of any kind is still
+ * known. Not thread-safe: {@link EventState} guards it with its lock and does the waiting.
  *
  * @param <E> the event type
  */
@@ -18,20 +19,18 @@ final class EventQueue<E> {
     /** What one queued piece costs on top of its bytes, so empty pieces cannot queue unbounded memory. */
     static final int ENTRY_OVERHEAD = 64;
 
-    private record Entry<E>(E event, Credit credit, int bytes) {
-        boolean isData() {
-            return credit != null;
-        }
+    private record Entry<E>(E event, Credit credit, int bytes, long order) {
     }
 
-    private final ArrayDeque<Entry<E>> queue = new ArrayDeque<>();
+    private final ArrayDeque<Entry<E>> data = new ArrayDeque<>();
+    private final ArrayDeque<Entry<E>> others = new ArrayDeque<>();
+    /** The order of the next event queued, of either kind. */
+    private long next;
     /** The credits of the pieces taken since the last {@link #settle()}. */
     private final List<Credit> inHand = new ArrayList<>();
     private final int maxOtherEvents;
     private final Budget budget;
     private long queuedTotal;
-    private int dataEntries;
-    private int otherEntries;
     private volatile long droppedEvents; // written under the event state's lock; read without it (stats)
 
     EventQueue(int maxOtherEvents, Budget budget) {
@@ -42,8 +41,7 @@ final class EventQueue<E> {
     /** Queues a piece of data, charged to its connection's credit and to the budget. */
     void addData(Credit credit, E event, int bytes) {
         int cost = bytes + ENTRY_OVERHEAD;
-        queue.addLast(new Entry<>(event, credit, cost));
-        dataEntries++;
+        data.addLast(new Entry<>(event, credit, cost, next++));
         credit.charge(bytes, ENTRY_OVERHEAD);
         queuedTotal += cost;
         budget.charge(cost);
@@ -51,18 +49,11 @@ final class EventQueue<E> {
 
     /** Queues another kind of event, dropping the oldest such event when full. */
     void addOther(E event) {
-        if (otherEntries >= maxOtherEvents) {
-            for (Iterator<Entry<E>> it = queue.iterator(); it.hasNext(); ) {
-                if (!it.next().isData()) {
-                    it.remove();
-                    otherEntries--;
-                    droppedEvents++;
-                    break;
-                }
-            }
+        if (!others.isEmpty() && others.size() >= maxOtherEvents) {
+            others.pollFirst();
+            droppedEvents++;
         }
-        queue.addLast(new Entry<>(event, null, 0));
-        otherEntries++;
+        others.addLast(new Entry<>(event, null, 0, next++));
     }
 
     /**
@@ -70,23 +61,11 @@ final class EventQueue<E> {
      * by its credit until the next {@link #settle()}; the budget gets them back now, once for all.
      */
     List<E> takeData(int max) {
-        List<E> taken = new ArrayList<>(Math.min(max, dataEntries));
+        List<E> taken = new ArrayList<>(Math.min(max, data.size()));
         long released = 0;
-        if (otherEntries == 0) {
-            // Only data queued (the common case): from the head, without an iterator.
-            for (Entry<E> entry; taken.size() < max && (entry = queue.pollFirst()) != null; ) {
-                released += give(entry);
-                taken.add(entry.event());
-            }
-        } else {
-            for (Iterator<Entry<E>> it = queue.iterator(); it.hasNext() && taken.size() < max; ) {
-                Entry<E> entry = it.next();
-                if (entry.isData()) {
-                    it.remove();
-                    released += give(entry);
-                    taken.add(entry.event());
-                }
-            }
+        for (Entry<E> entry; taken.size() < max && (entry = data.pollFirst()) != null; ) {
+            released += give(entry);
+            taken.add(entry.event());
         }
         budget.release(released);
         return taken;
@@ -94,16 +73,13 @@ final class EventQueue<E> {
 
     /** Takes the oldest event of any kind, or {@code null}. */
     E poll() {
-        Entry<E> entry = queue.pollFirst();
-        if (entry == null) {
-            return null;
+        Entry<E> piece = data.peekFirst();
+        Entry<E> other = others.peekFirst();
+        if (piece != null && (other == null || piece.order() < other.order())) {
+            budget.release(give(data.pollFirst()));
+            return piece.event();
         }
-        if (entry.isData()) {
-            budget.release(give(entry));
-        } else {
-            otherEntries--;
-        }
-        return entry.event();
+        return other == null ? null : others.pollFirst().event();
     }
 
     /**
@@ -111,7 +87,6 @@ final class EventQueue<E> {
      * application comes back for more ({@link #settle()}).
      */
     private int give(Entry<E> entry) {
-        dataEntries--;
         Credit credit = entry.credit();
         if (!credit.holding()) {
             inHand.add(credit);
@@ -136,11 +111,11 @@ final class EventQueue<E> {
     }
 
     boolean isEmpty() {
-        return queue.isEmpty();
+        return data.isEmpty() && others.isEmpty();
     }
 
     int dataEntries() {
-        return dataEntries;
+        return data.size();
     }
 
     /** The bytes of every queued data entry, overhead included. */
