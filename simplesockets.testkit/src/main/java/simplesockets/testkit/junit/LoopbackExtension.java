@@ -11,6 +11,10 @@ import simplesockets.testkit.LoopbackNetwork;
  * class's constructor (with JUnit's default lifecycle, an instance per method), and closes it (with
  * every server and client made on it) after the test.
  *
+ * <p>A network asked for by the class instead (a {@code @BeforeAll} method's parameter, or the
+ * constructor's under {@code @TestInstance(PER_CLASS)}) belongs to the class: every test method of it is
+ * given that same network, which JUnit closes after the last one.
+ *
  * {@snippet :
  * @ExtendWith(LoopbackExtension.class)
  * class EchoProtocolTest {
