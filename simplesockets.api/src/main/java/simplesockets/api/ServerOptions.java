@@ -714,8 +714,10 @@ public final class ServerOptions {
     /**
      * When a peer shuts down its output and its data waits for polling, the connection stays open for replies
      * until that data is drained and then this long; default 200 ms. Replies sent by then still go out
-     * after it, for as long as the peer reads them: they are dropped only once a whole
-     * {@link #closeTimeout()} passes with none of them written.
+     * after it, for as long as the peer reads them: they are dropped once a whole {@link #closeTimeout()}
+     * passes without a batch of them (up to 64 KiB) written, so at most about
+     * {@link #maxPendingSendBytes()} / 64 KiB close timeouts (8 s by default). Such a connection no longer
+     * counts against {@link #maxConnections()} while its replies go out.
      *
      * @return the setting
      */

@@ -156,7 +156,6 @@ public final class Bench {
         return values;
     }
 
-    /** Runs the load generator; at its "measuring" and "measured" marks, reads the server's CPU time. */
     /**
      * Opens {@code connections} idle connections to {@code server} from a generator process, and gives the
      * server's RSS and heap growth per connection, each read after a full GC, and with {@code timeClose}
@@ -184,6 +183,7 @@ public final class Bench {
         return values;
     }
 
+    /** Runs the load generator; at its "measuring" and "measured" marks, reads the server's CPU time. */
     Map<String, Double> load(Server server, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(java, "-Xss512k", "-cp", classPath, LoadGen.class.getName()));
         command.add(args[0]);

@@ -425,9 +425,10 @@ class ClientTest {
             assertThrows(java.net.SocketException.class, () -> client.send(new byte[] {1}));
             List<byte[]> pieces = client.drainReceived();
             assertArrayEquals(sent, Peers.concat(pieces), "the data that came before the close is still there");
+            // The state moves when the end is decided; the event comes once the connection is closed.
             List<ClientEvent> events = new ArrayList<>();
-            for (Optional<ClientEvent> e = client.pollEvent(); e.isPresent(); e = client.pollEvent()) {
-                events.add(e.get());
+            for (int i = 0; i < 10 && (events.isEmpty() || !(events.getLast() instanceof ClientEvent.Disconnected)); i++) {
+                client.awaitEvent(Peers.WAIT).ifPresent(events::add);
             }
             ClientEvent last = events.getLast();
             assertInstanceOf(ClientEvent.Disconnected.class, last, events.toString());

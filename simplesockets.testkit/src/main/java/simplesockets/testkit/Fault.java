@@ -31,7 +31,7 @@ public sealed interface Fault {
      * read end of stream (their disconnect reason is {@code PeerClosed}). As over TCP, the first write
      * after it is taken and dropped, so one reply sent after the close is no failure, and a later write
      * fails as a broken pipe (the peer's reset answered the first), so a sender that goes on learns the
-     * peer is gone.
+     * peer is gone: a side that writes twice before it ends ends with {@code Reset} instead.
      */
     record Close() implements Fault {
     }

@@ -54,6 +54,12 @@ public final class LoopbackNetwork implements AutoCloseable {
     /** The time of every server and client made here, or null for real time. */
     private final ManualClock clock;
     private final ConcurrentHashMap<InetSocketAddress, MemoryAcceptor> listening = new ConcurrentHashMap<>();
+    /**
+     * The client ends of connections not yet closed, by their address (or {@link #RESERVED} while one is
+     * made): a new connection never gets one of these addresses.
+     */
+    private final ConcurrentHashMap<InetSocketAddress, Object> clientsOpen = new ConcurrentHashMap<>();
+    private static final Object RESERVED = new Object();
     private final AtomicInteger nextPort = new AtomicInteger();
     private final List<AutoCloseable> made = new CopyOnWriteArrayList<>();
     private final BlockingQueue<Wire> wires = new LinkedBlockingQueue<>(MAX_UNTAKEN_WIRES);
@@ -183,7 +189,7 @@ public final class LoopbackNetwork implements AutoCloseable {
             // Ephemeral ports cycle, skipping bound ones, as the kernel's do.
             for (int tries = 0; tries < PORTS; tries++) {
                 address = new InetSocketAddress(requested.getAddress(), ephemeralPort());
-                if (!listening.containsKey(address)) {
+                if (!listening.containsKey(address) && !clientsOpen.containsKey(address)) {
                     break;
                 }
             }
@@ -209,13 +215,17 @@ public final class LoopbackNetwork implements AutoCloseable {
         if (acceptor == null) {
             throw new ConnectException("Connection refused: nothing listens on " + resolved);
         }
-        InetSocketAddress local = new InetSocketAddress(resolved.getAddress(), ephemeralPort());
+        InetSocketAddress local = freeClientAddress(resolved.getAddress());
         Wire wire = new Wire(local, acceptor.localAddress(), pipeBytes, engineClock());
+        MemoryTransport clientEnd = wire.clientEnd();
+        clientsOpen.put(local, clientEnd); // in place of the reservation
+        clientEnd.whenClosed(() -> clientsOpen.remove(local, clientEnd));
         List<Fault> faults = pendingFaults.poll();
         if (faults != null) {
             faults.forEach(wire::apply);
         }
         if (!acceptor.offer(wire)) {
+            clientsOpen.remove(local, clientEnd); // never connected: its address is free again
             if (faults != null) {
                 pendingFaults.offerFirst(faults); // meant for the next connection made, which this was not
             }
@@ -227,6 +237,21 @@ public final class LoopbackNetwork implements AutoCloseable {
             }
         }
         return wire;
+    }
+
+    /**
+     * Reserves a client address whose port no open connection of this network uses, nor a listener, from
+     * the ephemeral ports in turn, as the kernel picks one: two live connections never share a client
+     * address, however many came and went in between.
+     */
+    private InetSocketAddress freeClientAddress(InetAddress host) throws IOException {
+        for (int tries = 0; tries < PORTS; tries++) {
+            InetSocketAddress address = new InetSocketAddress(host, ephemeralPort());
+            if (!listening.containsKey(address) && clientsOpen.putIfAbsent(address, RESERVED) == null) {
+                return address;
+            }
+        }
+        throw new BindException("Cannot assign requested address: every ephemeral port of " + host + " is in use");
     }
 
     private int ephemeralPort() {

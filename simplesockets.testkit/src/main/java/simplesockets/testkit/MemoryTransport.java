@@ -16,6 +16,8 @@ final class MemoryTransport implements Transport {
     private volatile boolean closed;
     /** Whether the next read, once the input is ending, waits for the rest of a message. The reader's only. */
     private boolean restAsked;
+    /** Runs once this end closes: the network lets its address go. */
+    private volatile Runnable whenClosed = () -> { };
 
     MemoryTransport(Pipe in, Pipe out, InetSocketAddress local, InetSocketAddress remote) {
         this.in = in;
@@ -98,12 +100,21 @@ final class MemoryTransport implements Transport {
     @Override
     public void close() {
         closed = true;
+        whenClosed.run();
         if (in.hasUnread()) {
             Pipe.resetBoth(in, out);
             return;
         }
         in.closeReader();
         out.end();
+    }
+
+    /** Runs {@code hook} when this end closes (at once if it has). */
+    void whenClosed(Runnable hook) {
+        whenClosed = hook;
+        if (closed) {
+            hook.run();
+        }
     }
 
     @Override

@@ -293,9 +293,12 @@ final class Pipe {
         return record.take(timeout);
     }
 
-    /** Whether bytes wait in the pipe that the reader has not read. */
+    /**
+     * Whether bytes that arrived wait in the pipe unread: not those a stall or a delay holds back, which a
+     * kernel would not have yet (so a close with only those is an orderly one, as over TCP).
+     */
     boolean hasUnread() {
-        return locked(() -> buffered) > 0;
+        return locked(() -> stalled ? 0 : arrived()) > 0;
     }
 
     long droppedRecords() {

@@ -303,6 +303,34 @@ class FaultTest {
     }
 
     /**
+     * Bytes a {@link Fault.Delay} still holds back have not arrived, so a disconnect meanwhile is an
+     * orderly close, as a socket's is, and the reply sent before it reaches the peer. Before, the close
+     * counted them as unread and reset the connection, which threw the reply away.
+     */
+    @Test
+    void aDisconnectWithBytesStillDelayedClosesInOrderAndTheReplyArrives() throws Exception {
+        ManualClock clock = new ManualClock();
+        try (LoopbackNetwork network = new LoopbackNetwork(clock)) {
+            java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+            TcpServer server = network.server(ServerOptions.builder().port(0).onReceive((c, d) -> {
+                ready.await(); // "b" is sent
+                c.send(bytes("reply"));
+                c.disconnect();
+            }).onDisconnect((c, r) -> serverReasons.add(r)).build());
+            server.start();
+            RawPeer peer = network.dial(server.localAddress().orElseThrow());
+            peer.wire().apply(new Fault.Delay(Direction.CLIENT_TO_SERVER, Duration.ofSeconds(1)));
+            peer.send(bytes("a"));
+            clock.advance(Duration.ofSeconds(1)); // "a" arrives
+            peer.send(bytes("b")); // and "b" is on its way when the server disconnects
+            ready.countDown();
+            assertEquals(DisconnectReason.CLOSED_BY_US, take(serverReasons), "the server closed it");
+            assertEquals("reply", text(peer.read(WAIT).orElseThrow()), "read after the close: not reset away");
+            assertTrue(peer.awaitClosed(WAIT), "then an orderly end of stream");
+        }
+    }
+
+    /**
      * Bytes a {@link Fault.Delay} still holds back have not arrived, so a graceful close begun meanwhile
      * does not wait for them, as a socket's would not: on a manual clock that never moves, the close
      * still returns. Before, the drain counted them as arrived and waited for them, for as long as the

@@ -211,4 +211,29 @@ class LoopbackNetworkTest {
             }
         }
     }
+    /**
+     * Two live connections never share a client address, however many came and went in between: the
+     * ephemeral ports skip those in use, as the kernel's do. They wrapped after 16,384 connections and
+     * handed a live connection's address to a new one, so {@code send(address)} could reach the wrong peer.
+     */
+    @Test
+    void aLiveConnectionsClientAddressIsNeverHandedOutAgain() throws Exception {
+        try (LoopbackNetwork network = new LoopbackNetwork()) {
+            java.util.concurrent.Semaphore accepted = new java.util.concurrent.Semaphore(0);
+            TcpServer server = network.server(ServerOptions.builder().port(0).onReceive((c, d) -> { })
+                    .onConnect(c -> accepted.release()).build());
+            server.start();
+            java.net.InetSocketAddress address = server.localAddress().orElseThrow();
+            RawPeer kept = network.dial(address);
+            java.net.InetSocketAddress keptAddress = kept.wire().clientAddress();
+            for (int i = 0; i < 16_400; i++) { // past the 16,384 ephemeral ports
+                assertTrue(accepted.tryAcquire(5, TimeUnit.SECONDS), "the server accepts each connection in turn");
+                RawPeer passing = network.dial(address);
+                assertFalse(passing.wire().clientAddress().equals(keptAddress),
+                        "connection " + i + " was given the address of a live one: " + keptAddress);
+                passing.close();
+            }
+            kept.close();
+        }
+    }
 }
