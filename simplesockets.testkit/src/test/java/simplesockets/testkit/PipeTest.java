@@ -115,6 +115,17 @@ class PipeTest {
         }
     }
 
+    /** A read of {@code pipe} on a thread of its own. */
+    private static CompletableFuture<String> readingOn(Pipe pipe) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return read(pipe);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, Thread::startVirtualThread);
+    }
+
     private static void write(Pipe pipe, byte[] data) {
         try {
             pipe.write(data, 0, data.length);
@@ -130,13 +141,7 @@ class PipeTest {
     @Test
     void aReadWokenByDataNoLongerCountsAsWaiting() throws Exception {
         Pipe pipe = new Pipe(1024);
-        CompletableFuture<String> reading = CompletableFuture.supplyAsync(() -> {
-            try {
-                return read(pipe);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, Thread::startVirtualThread);
+        CompletableFuture<String> reading = readingOn(pipe);
         assertTrue(pipe.awaitReaderWaiting(WAIT), "the read waits");
         pipe.write(bytes("x"), 0, 1);
         assertFalse(pipe.awaitReaderWaiting(Duration.ZERO), "the read that the write woke still counted as waiting");
@@ -154,13 +159,7 @@ class PipeTest {
         Pipe pipe = new Pipe(1024, clock);
         pipe.delay(Duration.ofSeconds(1));
         pipe.write(bytes("later"), 0, 5);
-        CompletableFuture<String> reading = CompletableFuture.supplyAsync(() -> {
-            try {
-                return read(pipe);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, Thread::startVirtualThread);
+        CompletableFuture<String> reading = readingOn(pipe);
         assertTrue(pipe.awaitReaderWaiting(WAIT), "the read waits for the delayed bytes");
         pipe.shutdownReader();
         assertEquals(null, reading.get(5, TimeUnit.SECONDS), "end of stream at once");
