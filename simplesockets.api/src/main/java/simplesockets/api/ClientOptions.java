@@ -574,9 +574,11 @@ public final class ClientOptions {
     }
 
     /**
-     * With nothing received for this long, the client disconnects with {@link DisconnectReason.TimedOut};
-     * {@link Duration#ZERO} (the default) means never. The clock runs while the client's reader waits in
-     * a read for more bytes: with background receiving off, only while someone waits for data.
+     * With nothing received and nothing sent for this long, the client disconnects with
+     * {@link DisconnectReason.TimedOut}; {@link Duration#ZERO} (the default) means never. It counts while
+     * the client's reader waits in a read for more bytes (with background receiving off, only while
+     * someone waits for data) and no write is in progress, from the later of the read's start and the
+     * last write's end.
      *
      * @return the setting
      */

@@ -656,11 +656,13 @@ public final class ServerOptions {
     }
 
     /**
-     * A connection with nothing received for this long is closed with {@link DisconnectReason.TimedOut};
-     * {@link Duration#ZERO} (the default) means never. The clock runs while the connection's reader waits
-     * in a read for more bytes (in the polling style, also while earlier data waits to be polled or
-     * answered); not while a callback or handler runs, a send of its own blocked on a peer that does not
-     * read included (see the write timeout).
+     * A connection with nothing received and nothing sent for this long is closed with
+     * {@link DisconnectReason.TimedOut}; {@link Duration#ZERO} (the default) means never. It counts while
+     * the connection's reader waits in a read for more bytes (in the polling style, also while earlier
+     * data waits to be polled) and no write is in progress, from the later of the read's start and the
+     * last write's end: a long reply written to a peer that only reads keeps its connection. Not while a
+     * callback or handler runs, a send of its own blocked on a peer that does not read included (see the
+     * write timeout).
      *
      * @return the setting
      */

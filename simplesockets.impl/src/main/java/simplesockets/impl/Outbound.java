@@ -339,9 +339,9 @@ final class Outbound {
         }
     }
 
-    /** How long the write in progress has been blocked ({@link TimedWrites#blockedNanos}). */
-    long writeBlockedNanos(long now) {
-        return writes.blockedNanos(now);
+    /** The timed writes, for the write and idle timeouts ({@link Timeouts}). */
+    TimedWrites writes() {
+        return writes;
     }
 
     /** The bytes of sends from other threads not yet written; read without a lock, for stats. */

@@ -19,6 +19,8 @@ final class TimedWrites {
     private final Clock clock;
     /** When the piece in progress began ({@link Clock#nanoTime()}, made odd), or 0 when none is. */
     private volatile long started;
+    /** When the last piece was written ({@link Clock#nanoTime()}, made odd), or 0 before any was. */
+    private volatile long written;
 
     TimedWrites(Transport transport, Clock clock) {
         this.transport = transport;
@@ -34,6 +36,7 @@ final class TimedWrites {
             started = clock.nanoTime() | 1;
             try {
                 transport.write(bytes, at, n);
+                written = clock.nanoTime() | 1;
             } finally {
                 started = 0;
             }
@@ -50,5 +53,16 @@ final class TimedWrites {
     long blockedNanos(long now) {
         long begun = started;
         return begun == 0 ? 0 : now - begun;
+    }
+
+    /**
+     * How long nothing has been sent: 0 while a write is in progress, else the time since the last one
+     * ended ({@code Long.MAX_VALUE} before any); any thread, for the idle timeout.
+     *
+     * @param now {@link Clock#nanoTime()}
+     */
+    long quietNanos(long now) {
+        long last = written;
+        return started != 0 ? 0 : last == 0 ? Long.MAX_VALUE : now - last;
     }
 }

@@ -11,7 +11,8 @@ import simplesockets.impl.time.Clock;
 /**
  * The idle and write timeouts of a server or client: a check scheduled on the {@link Clock} a few
  * times per timeout closes, with {@link DisconnectReason.TimedOut}, every connection whose read has
- * waited longer than the idle timeout or whose write has been blocked longer than the write timeout.
+ * waited longer than the idle timeout while nothing was sent either, or whose write has been blocked
+ * longer than the write timeout.
  * Closing the connection wakes the blocked reader or writer. One check for all connections; none
  * runs when both timeouts are off.
  */
@@ -50,11 +51,12 @@ final class Timeouts {
         }
         long now = clock.nanoTime();
         for (Link link : links.get()) {
-            if (writeNanos > 0 && link.out().writeBlockedNanos(now) > writeNanos) {
+            if (writeNanos > 0 && link.out().writes().blockedNanos(now) > writeNanos) {
                 LOG.debug("{}: a write was blocked for more than {}; closing", link, Duration.ofNanos(writeNanos));
                 link.end(DisconnectReason.TIMED_OUT);
-            } else if (idleNanos > 0 && link.reader().readWaitingNanos(now) > idleNanos) {
-                LOG.debug("{}: nothing received for more than {}; closing", link, Duration.ofNanos(idleNanos));
+            } else if (idleNanos > 0 && link.reader().readWaitingNanos(now) > idleNanos
+                    && link.out().writes().quietNanos(now) > idleNanos) {
+                LOG.debug("{}: nothing received or sent for more than {}; closing", link, Duration.ofNanos(idleNanos));
                 link.end(DisconnectReason.TIMED_OUT);
             }
         }

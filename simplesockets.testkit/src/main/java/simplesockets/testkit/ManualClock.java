@@ -24,7 +24,8 @@ import simplesockets.impl.time.SteppedClock;
  *
  * <p>Idle and write timeouts are checked every quarter of the shortest one (at least every 10 ms), so
  * a timeout fires between its time and a quarter after it; advance past both. Idle time counts from
- * the moment the server's read begins, which its own thread does when it gets to it: wait for that with
+ * the moment the server's read begins (or its last write ends, if later), which its own thread does
+ * when it gets to it: wait for that with
  * {@link Wire#awaitReading} before a step that must close the connection.
  *
  * <p>{@link #advance} runs the timers that come due on the calling thread, in order, so that what they
