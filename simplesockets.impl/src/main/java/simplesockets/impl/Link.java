@@ -54,6 +54,7 @@ final class Link implements Connection, Outbound.Ends {
     private volatile Thread own;
     /** Whether a graceful close asked this connection to finish the work in hand. */
     private volatile boolean draining;
+    private volatile boolean peerEndedFirst; // its end of stream was read before the drain began
     /** Whether the user's disconnect decided the end, so that pending sends are written first. */
     private volatile boolean flushFirst;
     private volatile Clock.Timer linger;
@@ -182,11 +183,12 @@ final class Link implements Connection, Outbound.Ends {
 
     /** Why the connection ends when its handler returned: the peer's reset or end of stream, unless a drain caused it. */
     DisconnectReason handlerReturned() {
-        return ReadFailures.handlerReturned(reader, draining);
+        return ReadFailures.handlerReturned(reader, drainEndedIt());
     }
 
     /** A graceful close: read no more than is already here, finish, then close. */
     void drain() {
+        peerEndedFirst = reader.sawEndOfStream();
         draining = true;
         Transports.endInput(transport, clock, () -> {
             if (!reader.readingInsideMessage()) { // a reader waiting for the rest of a message is let finish it
@@ -196,10 +198,8 @@ final class Link implements Connection, Outbound.Ends {
     }
 
     /**
-     * Ends the connection now: decides the reason if no one has, drops pending sends, and closes
-     * the transport, which wakes the reader and any blocked writer.
-     *
-     * @return whether this call decided the end
+     * Ends the connection now: decides the reason if no one has (returns whether this call did), drops
+     * pending sends, and closes the transport, which wakes the reader and any blocked writer.
      */
     boolean end(DisconnectReason why) {
         return end(why, NOTHING);
@@ -316,9 +316,9 @@ final class Link implements Connection, Outbound.Ends {
         return loop;
     }
 
-    /** Whether a graceful close asked this connection to finish the work in hand. */
-    boolean draining() {
-        return draining;
+    /** Whether a graceful close ended this connection: it asked to finish the work in hand before the peer closed. */
+    boolean drainEndedIt() {
+        return draining && !peerEndedFirst;
     }
 
     /** Sorts a failed read into a reason and decides the end with it; then records a real failure, so onFailure sees the end. */

@@ -57,7 +57,7 @@ final class ReadLoop {
                     if (mode == ReadMode.QUEUE && settings.halfCloseGrace() != null) { // a server's, for replies
                         credit.awaitDrainedThenGrace(settings.halfCloseGrace(), clock);
                     }
-                    return link.draining() ? DisconnectReason.CLOSED_BY_US : DisconnectReason.PEER_CLOSED;
+                    return link.drainEndedIt() ? DisconnectReason.CLOSED_BY_US : DisconnectReason.PEER_CLOSED;
                 }
                 if (mode == ReadMode.QUEUE) {
                     queue(piece.get());

@@ -193,6 +193,37 @@ class GracefulCloseTest {
         }
     }
 
+    /**
+     * A connection whose peer had closed before a graceful close began ends as the peer's close: the
+     * drain did not end it. It was reported {@code ClosedByUs} whenever a drain had begun by the time the
+     * connection finished.
+     */
+    @Test
+    void aPeerThatClosedBeforeTheDrainIsAPeerClose() throws Exception {
+        WatchedNetwork network = new WatchedNetwork();
+        CountDownLatch ended = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
+        try (TcpServer server = new ServerEngine(network, loopback().handler(c -> {
+            while (c.read().isPresent()) { // to the peer's end of stream
+            }
+            ended.countDown();
+            release.await(); // still finishing its work when the graceful close begins
+        }).onDisconnect((c, r) -> reasons.add(r)).build(), null)) {
+            server.start();
+            try (Socket client = connect(server.localAddress().orElseThrow())) {
+                client.getOutputStream().write(bytes("bye"));
+                client.shutdownOutput();
+                assertTrue(ended.await(5, TimeUnit.SECONDS), "the handler read the peer's end");
+                CompletableFuture<Closed> closing = closeOnAnotherThread(server, Duration.ofSeconds(5));
+                Peers.awaitCondition(() -> network.inputsEnding() == 1, Peers.WAIT, () -> "the drain did not begin");
+                release.countDown();
+                assertEquals(DisconnectReason.PEER_CLOSED, Peers.take(reasons), "the peer closed first");
+                assertEquals(0, closing.get(10, TimeUnit.SECONDS).cutOff());
+            }
+        }
+    }
+
     // ---- c) a polling server drains and answers during the grace ----
 
     @Test

@@ -8,7 +8,8 @@ import simplesockets.impl.transport.Network;
 import simplesockets.impl.transport.Transport;
 
 /**
- * Real sockets ({@link SocketNetwork}), watched: counts the transport reads and writes in progress.
+ * Real sockets ({@link SocketNetwork}), watched: counts the transport reads and writes in progress, and
+ * the inputs asked to end.
  * The idle timeout counts only while a read waits in the transport, and the write timeout only while
  * a write is in it, so a test on a {@link simplesockets.impl.time.SteppedClock} waits for the read or
  * write to be there before it moves the clock (the engine notes the time just before it calls the
@@ -18,11 +19,17 @@ final class WatchedNetwork implements Network {
 
     private final AtomicInteger reading = new AtomicInteger();
     private final AtomicInteger writing = new AtomicInteger();
+    private final AtomicInteger inputsEnding = new AtomicInteger();
     private final AcceptHook sockets = new AcceptHook(real -> watch(real.accept()), this::watch);
 
     /** How many reads wait in a transport of this network now. */
     int readsInProgress() {
         return reading.get();
+    }
+
+    /** How many transports of this network were asked to end their input (a graceful close's drain). */
+    int inputsEnding() {
+        return inputsEnding.get();
     }
 
     /** How many writes are in a transport of this network now. */
@@ -61,6 +68,12 @@ final class WatchedNetwork implements Network {
                 } finally {
                     writing.decrementAndGet();
                 }
+            }
+
+            @Override
+            public boolean endInput(simplesockets.impl.time.Clock clock) throws IOException {
+                inputsEnding.incrementAndGet();
+                return real.endInput(clock);
             }
 
             @Override
