@@ -401,7 +401,8 @@ public interface TcpServer extends AutoCloseable {
      * began: its callbacks run to the end, a handler's {@link Connection#read()} returns end of stream
      * after the data received so far, data waiting for polling can still be drained and answered,
      * and every send made until then is written. A connection whose work is done is closed with
-     * {@link DisconnectReason.ClosedByUs} as soon as it is done.
+     * {@link DisconnectReason.ClosedByUs} as soon as it is done ({@link DisconnectReason.PeerClosed} if its
+     * peer had closed before the graceful close began).
      *
      * <p>Blocks the calling thread for at most {@code grace} plus {@link ServerOptions#closeTimeout()}
      * (plus a little). Idempotent: once closed, it returns 0 at once. A connection cut off at the grace
