@@ -370,7 +370,9 @@ public interface TcpClient extends AutoCloseable {
 
     /**
      * Closes the connection and joins the client's thread within
-     * {@link ClientOptions#closeTimeout()}. Idempotent. A connected client's disconnect fires once. A
+     * {@link ClientOptions#closeTimeout()}. Idempotent. A connected client's disconnect fires once, before
+     * this returns; a connect's {@code onConnect} still running on another thread is waited for first,
+     * within the same bound. A
      * call while another thread's close is under way waits for it to finish, within the same bound,
      * unless it comes from one of the client's own threads (a callback's), which that close waits for.
      *

@@ -330,6 +330,7 @@ public final class ClientEngine implements TcpClient {
         try {
             reconnector.stop();
             connector.close();
+            life.awaitConnectFinished(options.closeTimeout()); // a connect just made: its onConnect runs first
             open.ifPresent(link -> link.end(DisconnectReason.CLOSED_BY_US));
             timeouts.stop();
             delivery.close();

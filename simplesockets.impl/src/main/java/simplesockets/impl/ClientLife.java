@@ -188,6 +188,27 @@ final class ClientLife {
         });
     }
 
+    /**
+     * Waits, for at most {@code max}, while the connection made last still runs its {@code onConnect} on
+     * the connecting thread (unless that is the caller), until its reader is registered: a close waits so,
+     * and then ends the link, whose reader reports the end before the close joins it.
+     */
+    void awaitConnectFinished(Duration max) {
+        Thread caller = Thread.currentThread();
+        java.util.concurrent.CompletableFuture<Thread> toCome = lifecycle.locked(
+                () -> pendingLink != null && connectingThread != caller ? pendingReader : null);
+        if (toCome == null) {
+            return;
+        }
+        try {
+            toCome.get(WaitLimit.nanos(max), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            caller.interrupt();
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            // onConnect ran past the wait: its connect ends the link when it sees the close
+        }
+    }
+
     /** Whether the reconnect loop may try now. */
     boolean disconnected() {
         return lifecycle.is(ClientState.DISCONNECTED);

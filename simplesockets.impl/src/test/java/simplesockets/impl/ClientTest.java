@@ -468,6 +468,45 @@ class ClientTest {
     }
 
     /**
+     * A {@code close()} while a connect's {@code onConnect} runs waits for it, and for the disconnect it
+     * then reports, so that no callback runs after {@code close()} returned. It returned at once, and
+     * {@code onConnect} and {@code onDisconnect} ran on the closed client afterwards.
+     */
+    @Test
+    void aCloseDuringOnConnectWaitsForItAndItsDisconnect() throws Exception {
+        try (TcpServer server = echoServer()) {
+            java.util.concurrent.CountDownLatch inOnConnect = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+            TcpClient client = TcpClient.create(to(server).onConnect(() -> {
+                inOnConnect.countDown();
+                release.await();
+                seen.add("onConnect ended");
+            }).onDisconnect(reason -> seen.add("onDisconnect")).build());
+            java.util.concurrent.CompletableFuture<Void> connecting = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    client.connect();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, Thread::startVirtualThread);
+            assertTrue(inOnConnect.await(5, TimeUnit.SECONDS), "onConnect runs");
+            java.util.concurrent.CompletableFuture<Void> closing = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                client.close();
+                seen.add("close returned");
+            }, Thread::startVirtualThread);
+            // Not a wait for a condition: close() must still be waiting (for onConnect) after this long.
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> closing.get(200, TimeUnit.MILLISECONDS),
+                    "close() returned while onConnect still ran");
+            release.countDown();
+            closing.get(5, TimeUnit.SECONDS);
+            connecting.get(5, TimeUnit.SECONDS);
+            assertEquals(List.of("onConnect ended", "onDisconnect", "close returned"), seen);
+            assertEquals(ClientState.CLOSED, client.state());
+        }
+    }
+
+    /**
      * The longest close timeout the options take works for {@code disconnect()}: it added 100 ms to it
      * and threw {@code ArithmeticException}, after the link was already disconnected.
      */
