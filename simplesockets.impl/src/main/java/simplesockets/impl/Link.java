@@ -254,8 +254,8 @@ final class Link implements Connection, Outbound.Ends {
             try {
                 // A graceful close bounds these itself: at its grace it ends the link, which closes out.
                 Duration max = draining ? null : settings.linger();
-                if (decided instanceof DisconnectReason.PeerClosed && !draining) { // replies to a half-closed peer
-                    Linger.whileWriting(out, max);
+                if (decided instanceof DisconnectReason.PeerClosed && !draining && settings.servesHalfClosed()) {
+                    Linger.whileWriting(out, max); // a server's replies to a half-closed peer, while it reads them
                 } else if (out.flushGathered(max)) { // not if a writer stayed blocked on a peer that does not read
                     out.awaitFlushed(max);
                 }

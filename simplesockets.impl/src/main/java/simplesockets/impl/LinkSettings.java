@@ -34,6 +34,14 @@ record LinkSettings(Framing framing, int pieceSize, int creditLimit, Duration ha
                 o.maxPendingSendBytes(), o.sendOverflow(), budget, new Tally("client"));
     }
 
+    /**
+     * Whether replies to a half-closed peer go on while it reads them ({@link Linger}): a server's do; a
+     * client's keep the linger bound, which its next connect waits for.
+     */
+    boolean servesHalfClosed() {
+        return halfCloseGrace != null;
+    }
+
     /** A fresh codec for one connection. */
     Codec codec() {
         return Codec.of(framing, pieceSize, budget);
