@@ -201,11 +201,18 @@ final class ClientLife {
             return;
         }
         try {
-            toCome.get(WaitLimit.nanos(max), java.util.concurrent.TimeUnit.NANOSECONDS);
+            readerIn(toCome, WaitLimit.nanos(max)); // if onConnect runs past it, its connect ends the link after
         } catch (InterruptedException e) {
             caller.interrupt();
+        }
+    }
+
+    /** The reader {@code toCome} registers within {@code nanos}, or {@code null} if its onConnect ran past them. */
+    private static Thread readerIn(java.util.concurrent.CompletableFuture<Thread> toCome, long nanos) throws InterruptedException {
+        try {
+            return toCome.get(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-            // onConnect ran past the wait: its connect ends the link when it sees the close
+            return null;
         }
     }
 
@@ -246,20 +253,18 @@ final class ClientLife {
         /** Disconnects the link, then waits for its reader to report it, so that the callback has run. */
         void disconnect(Duration wait) {
             link.disconnect();
-            long nanos = wait.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : wait.toNanos();
+            long nanos = WaitLimit.nanos(wait);
             long start = System.nanoTime();
             try {
                 Thread r = reader;
                 if (r == null && toCome != null && Thread.currentThread() != connecting) {
-                    r = toCome.get(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    r = readerIn(toCome, nanos); // null if onConnect ran past the wait: the reader reports the end when it starts
                 }
                 if (r != null) {
                     Scope.join(r, Duration.ofNanos(Math.max(0, nanos - (System.nanoTime() - start))));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                // onConnect ran past the wait: the reader reports the end when it starts
             }
         }
     }

@@ -35,8 +35,9 @@ record LinkSettings(Framing framing, int pieceSize, int creditLimit, Duration ha
     }
 
     /**
-     * Whether replies to a half-closed peer go on while it reads them ({@link Linger}): a server's do; a
-     * client's keep the linger bound, which its next connect waits for.
+     * Whether a half-closed peer is served: its polled data waits to be drained and answered, and the
+     * replies go on while it reads them ({@link Linger}). A server's is; a client ends at once, and keeps
+     * the linger bound, which its next connect waits for.
      */
     boolean servesHalfClosed() {
         return halfCloseGrace != null;

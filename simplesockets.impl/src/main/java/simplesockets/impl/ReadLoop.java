@@ -54,7 +54,7 @@ final class ReadLoop {
                 }
                 Optional<byte[]> piece = reader.next();
                 if (piece.isEmpty()) {
-                    if (mode == ReadMode.QUEUE && settings.halfCloseGrace() != null) { // a server's, for replies
+                    if (mode == ReadMode.QUEUE && settings.servesHalfClosed()) { // a server's, for replies
                         credit.awaitDrainedThenGrace(settings.halfCloseGrace(), clock);
                     }
                     return link.drainEndedIt() ? DisconnectReason.CLOSED_BY_US : DisconnectReason.PEER_CLOSED;

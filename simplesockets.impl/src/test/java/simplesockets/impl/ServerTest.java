@@ -573,6 +573,30 @@ class ServerTest {
         }
     }
 
+    /** The body of an idle-timeout test: a silent peer whose connection's read has begun. */
+    private interface SilentPeer {
+        void run(SteppedClock clock, Socket peer, Connection connection, BlockingQueue<DisconnectReason> reasons)
+                throws Exception;
+    }
+
+    /** Runs {@code test} against a server with {@code idle} on a stepped clock over real, watched sockets. */
+    private static void withSilentPeer(Duration idle, SilentPeer test) throws Exception {
+        SteppedClock clock = new SteppedClock();
+        WatchedNetwork network = new WatchedNetwork();
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
+        try (TcpServer server = new ServerEngine(network, loopback().idleTimeout(idle).onConnect(connected::add)
+                .onReceive((c, d) -> { }).onDisconnect((c, r) -> reasons.add(r)).build(), clock)) {
+            server.start();
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                Connection connection = take(connected);
+                Peers.awaitCondition(() -> network.readsInProgress() == 1, Peers.WAIT,
+                        () -> "the server's read of the silent peer began");
+                test.run(clock, peer, connection, reasons);
+            }
+        }
+    }
+
     /**
      * A connection to which the server sends is not idle: the idle timeout counts from the later of the
      * read's start and the last write's end, so a long reply written to a peer that only reads (from
@@ -582,56 +606,34 @@ class ServerTest {
     @Test
     void aConnectionThatIsSentToIsNotIdle() throws Exception {
         Duration idle = Duration.ofMillis(200);
-        SteppedClock clock = new SteppedClock();
-        WatchedNetwork network = new WatchedNetwork();
-        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
-        BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
-        try (TcpServer server = new ServerEngine(network, loopback().idleTimeout(idle).onConnect(connected::add)
-                .onReceive((c, d) -> { }).onDisconnect((c, r) -> reasons.add(r)).build(), clock)) {
-            server.start();
-            try (Socket peer = connect(server.localAddress().orElseThrow())) {
-                Connection connection = take(connected);
-                Peers.awaitCondition(() -> network.readsInProgress() == 1, Peers.WAIT,
-                        () -> "the server's read of the silent peer began");
-                clock.advance(Duration.ofMillis(150));
-                connection.send(bytes("part of a long reply")); // from this thread: the connection's writer writes it
-                peer.setSoTimeout((int) Peers.WAIT.toMillis());
-                assertEquals("part of a long reply", text(peer.getInputStream().readNBytes(20)));
-                Peers.awaitCondition(() -> connection.stats().pendingBytes() == 0, Peers.WAIT, () -> "the write ended");
-                clock.advance(Duration.ofMillis(150).plus(Stepping.checkPeriod(idle))); // the read has waited past the timeout
-                assertTrue(connection.isOpen(), "open: something was sent " + Duration.ofMillis(150) + " ago");
-                clock.advance(Duration.ofMillis(100)); // nothing received or sent for the whole timeout now
-                assertFalse(connection.isOpen(), "closed once nothing was received or sent for the timeout, at " + clock);
-                assertEquals(DisconnectReason.TIMED_OUT, take(reasons));
-            }
-        }
+        withSilentPeer(idle, (clock, peer, connection, reasons) -> {
+            clock.advance(Duration.ofMillis(150));
+            connection.send(bytes("part of a long reply")); // from this thread: the connection's writer writes it
+            peer.setSoTimeout((int) Peers.WAIT.toMillis());
+            assertEquals("part of a long reply", text(peer.getInputStream().readNBytes(20)));
+            Peers.awaitCondition(() -> connection.stats().pendingBytes() == 0, Peers.WAIT, () -> "the write ended");
+            clock.advance(Duration.ofMillis(150).plus(Stepping.checkPeriod(idle))); // the read has waited past the timeout
+            assertTrue(connection.isOpen(), "open: something was sent " + Duration.ofMillis(150) + " ago");
+            clock.advance(Duration.ofMillis(100)); // nothing received or sent for the whole timeout now
+            assertFalse(connection.isOpen(), "closed once nothing was received or sent for the timeout, at " + clock);
+            assertEquals(DisconnectReason.TIMED_OUT, take(reasons));
+        });
     }
 
     /** Over real sockets, on a stepped clock: the timeout counts clock time, never real time. */
     @Test
     void idleTimeoutDisconnectsWithTimedOut() throws Exception {
         Duration idle = Duration.ofMillis(200);
-        SteppedClock clock = new SteppedClock();
-        WatchedNetwork network = new WatchedNetwork();
-        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
-        BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
-        try (TcpServer server = new ServerEngine(network, loopback().idleTimeout(idle).onConnect(connected::add)
-                .onReceive((c, d) -> { }).onDisconnect((c, r) -> reasons.add(r)).build(), clock)) {
-            server.start();
-            try (Socket peer = connect(server.localAddress().orElseThrow())) {
-                Connection connection = take(connected);
-                Peers.awaitCondition(() -> network.readsInProgress() == 1, Peers.WAIT,
-                        () -> "the server's read of the silent peer began");
-                clock.advance(Stepping.justUnder(idle));
-                assertTrue(connection.isOpen(), "still open just under the idle timeout");
-                assertTrue(reasons.isEmpty());
-                // The timers that come due run inside advance(): the close is decided when it returns.
-                clock.advance(Duration.ofMillis(1).plus(Stepping.checkPeriod(idle)));
-                assertFalse(connection.isOpen(), "closed by the first check past the idle timeout, at " + clock);
-                assertEquals(DisconnectReason.TIMED_OUT, take(reasons));
-                assertTrue(Peers.closedByPeer(peer, Peers.WAIT));
-            }
-        }
+        withSilentPeer(idle, (clock, peer, connection, reasons) -> {
+            clock.advance(Stepping.justUnder(idle));
+            assertTrue(connection.isOpen(), "still open just under the idle timeout");
+            assertTrue(reasons.isEmpty());
+            // The timers that come due run inside advance(): the close is decided when it returns.
+            clock.advance(Duration.ofMillis(1).plus(Stepping.checkPeriod(idle)));
+            assertFalse(connection.isOpen(), "closed by the first check past the idle timeout, at " + clock);
+            assertEquals(DisconnectReason.TIMED_OUT, take(reasons));
+            assertTrue(Peers.closedByPeer(peer, Peers.WAIT));
+        });
     }
 
     @Test
