@@ -406,9 +406,10 @@ public interface TcpServer extends AutoCloseable {
      *
      * <p>Blocks the calling thread for at most {@code grace} plus {@link ServerOptions#closeTimeout()}
      * (plus a little). Idempotent: once closed, it returns 0 at once. A connection cut off at the grace
-     * is logged at info. Called from a connection's own handler or callback (a "shutdown" command, say),
-     * it waits for the others only: that connection cannot finish while its thread waits here, so it
-     * is neither waited for nor counted, and it is closed with the rest. A polling server calls it from
+     * is logged at info. Called from a connection's own handler or callback (a "shutdown" command, say,
+     * or its {@code onFailure}), it waits for the others only: that connection cannot finish while its
+     * thread waits here, so it is neither waited for nor counted, whether it is still open or has ended
+     * already (disconnected first, or failed), and it is closed with the rest. A polling server calls it from
      * another thread than its polling loop (a shutdown hook, say), and the loop goes on polling during
      * the grace: called from the loop itself, nothing drains the data waiting for polling, so the call
      * waits the whole grace and counts those connections as cut off.

@@ -126,6 +126,11 @@ final class Link implements Connection, Outbound.Ends {
         return own == Thread.currentThread();
     }
 
+    /** Whether the calling thread is this connection's own or its writer (in an {@code onFailure}, perhaps). */
+    boolean onItsThreads() {
+        return onOwnThread() || out.onWriterThread();
+    }
+
     @Override
     public void send(byte[] data) throws IOException {
         byte[] bytes = codec.encode(Objects.requireNonNull(data, "data"));

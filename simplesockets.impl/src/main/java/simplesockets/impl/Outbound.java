@@ -223,6 +223,11 @@ final class Outbound {
         return corkedBy == Thread.currentThread();
     }
 
+    /** Whether the calling thread is this connection's writer. */
+    boolean onWriterThread() {
+        return writer == Thread.currentThread();
+    }
+
     /**
      * Ends a gathered stretch: writes what was gathered.
      *

@@ -205,9 +205,16 @@ final class Registry {
         preparing.forEach(Transports::closeQuietly); // after the lock: closing may block, briefly
     }
 
-    /** The slot of the caller's own connection, still open: 1, else 0. */
-    private static int mine(Link self) {
-        return self != null && self.isOpen() ? 1 : 0;
+    /**
+     * What a graceful close still waits for, besides the caller's own connection (which it is called from,
+     * so cannot finish meanwhile): the slots of the others and those of them still finishing; under the lock.
+     */
+    private int othersThan(Link self) {
+        if (self == null) {
+            return slots + finishing.size();
+        }
+        boolean live = links.get(self.id()) == self; // holds its slot until its end is decided and recorded
+        return slots - (live ? 1 : 0) + finishing.size() - (finishing.contains(self) ? 1 : 0);
     }
 
     /**
@@ -226,8 +233,10 @@ final class Registry {
             lock.unlock();
         }
         links.values().forEach(Link::drain);
-        // A handler or callback that calls this cannot finish its connection while it waits here: not waited for.
-        Link self = links.values().stream().filter(Link::onOwnThread).findFirst().orElse(null);
+        // A handler or callback that calls this cannot finish its connection while it waits here: not waited
+        // for, whether still live or decided already (a disconnect, or the failure whose onFailure this is).
+        Link self = java.util.stream.StreamSupport.stream(links().spliterator(), false)
+                .filter(Link::onItsThreads).findFirst().orElse(null);
         boolean[] expired = new boolean[1];
         Clock.Timer timer = clock.schedule(max, () -> {
             lock.lock();
@@ -240,10 +249,10 @@ final class Registry {
         });
         lock.lock();
         try {
-            while ((slots - mine(self) > 0 || !finishing.isEmpty()) && !expired[0] && !closed) {
+            while (othersThan(self) > 0 && !expired[0] && !closed) {
                 emptied.await();
             }
-            return slots - mine(self) + finishing.size();
+            return othersThan(self);
         } finally {
             lock.unlock();
             timer.cancel();

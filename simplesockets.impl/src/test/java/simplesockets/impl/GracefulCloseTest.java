@@ -83,6 +83,63 @@ class GracefulCloseTest {
         }
     }
 
+    /**
+     * The same after the handler ended its own connection first (a goodbye, then a disconnect): its
+     * connection is finishing, no longer live, and still not waited for. Before, the close looked for the
+     * caller among the live connections only, so it waited the whole grace for itself and returned 1.
+     */
+    @Test
+    void aHandlerThatDisconnectsItselfThenClosesTheServerGracefullyDoesNotWaitForItself() throws Exception {
+        BlockingQueue<Integer> cutOff = new LinkedBlockingQueue<>();
+        TcpServer[] self = new TcpServer[1];
+        try (TcpServer server = TcpServer.create(loopback().handler(c -> {
+            for (Optional<byte[]> line = c.read(); line.isPresent(); line = c.read()) {
+                if (text(line.get()).startsWith("quit")) {
+                    c.send(bytes("bye"));
+                    c.disconnect();
+                    cutOff.add(self[0].close(Duration.ofSeconds(30)));
+                    return;
+                }
+            }
+        }).build())) {
+            self[0] = server;
+            server.start();
+            try (Socket operator = connect(server.localAddress().orElseThrow())) {
+                Peers.awaitCondition(() -> server.clients().size() == 1, Peers.WAIT, () -> "not connected");
+                operator.getOutputStream().write(bytes("quit"));
+                Integer count = cutOff.poll(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                assertEquals(0, count, "returned within " + Peers.WAIT + " of a 30 s grace, nobody cut off");
+                assertEquals("bye", text(operator.getInputStream().readAllBytes()));
+            }
+        }
+    }
+
+    /**
+     * An {@code onFailure} that closes the server gracefully, for its connection's broken framing, runs on
+     * that connection's thread while the connection still holds its slot (its end decided, the failure
+     * being recorded): not waited for either. Before, it waited the whole grace for that slot.
+     */
+    @Test
+    void anOnFailureThatClosesTheServerGracefullyDoesNotWaitForItsOwnConnection() throws Exception {
+        BlockingQueue<Integer> cutOff = new LinkedBlockingQueue<>();
+        TcpServer[] self = new TcpServer[1];
+        try (TcpServer server = TcpServer.create(loopback().framing(simplesockets.api.Framing.lengthPrefixed(16))
+                .onReceive((c, data) -> c.send(data))
+                .onFailure(failure -> cutOff.add(self[0].close(Duration.ofSeconds(30))))
+                .build())) {
+            self[0] = server;
+            server.start();
+            try (Socket idle = connect(server.localAddress().orElseThrow());
+                    Socket broken = connect(server.localAddress().orElseThrow())) {
+                Peers.awaitCondition(() -> server.clients().size() == 2, Peers.WAIT, () -> "not both connected");
+                broken.getOutputStream().write(new byte[] {0, 0, 4, 0}); // a frame of 1,024 bytes, past 16
+                Integer count = cutOff.poll(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                assertEquals(0, count, "returned within " + Peers.WAIT + " of a 30 s grace, nobody cut off");
+                assertTrue(Peers.closedByPeer(idle, Peers.WAIT), "the idle client was closed");
+            }
+        }
+    }
+
     // ---- replies still being written when a connection's end is decided ----
 
     /**
