@@ -565,7 +565,10 @@ public final class ClientOptions {
     }
 
     /**
-     * How long {@link TcpClient#connect()} may take; default 5 s.
+     * How long {@link TcpClient#connect()} may take; default 5 s. It bounds the wait for the server's
+     * answer over TCP and over a Unix domain socket alike (a listener that does not accept keeps a connect
+     * waiting); a connect past it fails with a {@link java.net.SocketTimeoutException}, recorded as a
+     * {@link Failure.Connect}. {@link Duration#ZERO} waits as long as the system does.
      *
      * @return the setting
      */

@@ -111,7 +111,8 @@ public final class ClientEngine implements TcpClient {
         Optional<Link> opened = connector.open(endpoint, failure -> {
             failed[0] = failure;
             life.connectFailed();
-            if (reconnector.current(generation)) { // not an attempt the user's connect cut short
+            // Not an attempt the user's connect cut short, nor a connect the client's close cut short.
+            if (reconnector.current(generation) && life.state() != ClientState.CLOSED) {
                 delivery.failed(failure);
             }
         });

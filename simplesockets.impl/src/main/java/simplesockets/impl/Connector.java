@@ -31,6 +31,8 @@ final class Connector {
     private final LinkOwner owner;
     private final LinkSettings settings;
     private final AtomicLong ids = new AtomicLong();
+    /** Connects still under way: the client's close ends them. */
+    private final java.util.Set<Underway> connecting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Connections still in their PROXY header or TLS handshake: the client's close closes them. */
     private final java.util.Set<Transport> preparing = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -55,10 +57,25 @@ final class Connector {
     Optional<Link> open(Endpoint endpoint, Consumer<Failure> failed) {
         InetSocketAddress target = endpoint.shown();
         Transport transport;
+        Underway underway = new Underway();
+        Clock.Timer deadline = options.connectTimeout().isZero() ? null
+                : clock.schedule(options.connectTimeout(), underway::expire); // a Unix connect keeps none itself
         try {
-            transport = network.connect(endpoint.address(), options.connectTimeout());
+            transport = network.connect(endpoint.address(), options.connectTimeout(), underway);
         } catch (IOException | RuntimeException e) {
-            failed.accept(new Failure.Connect(target, shown(e), clock.now()));
+            transport = null;
+            underway.failed(shown(e));
+        } finally {
+            if (deadline != null) {
+                deadline.cancel();
+            }
+        }
+        Exception why = underway.done(); // cut short perhaps just as it connected: then closed already
+        if (why != null) {
+            if (transport != null) {
+                Transports.closeQuietly(transport);
+            }
+            failed.accept(new Failure.Connect(target, why, clock.now()));
             return Optional.empty();
         }
         preparing.add(transport);
@@ -109,7 +126,64 @@ final class Connector {
      */
     void close() {
         closed = true;
+        connecting.forEach(Underway::abort);
         preparing.forEach(Transports::closeQuietly);
+    }
+
+    /**
+     * A connect in progress, ended at once by the client's close or at the connect timeout by closing its
+     * socket, whether the connect waits for the peer's answer or for room in a listener's full backlog.
+     */
+    private final class Underway implements Consumer<java.io.Closeable> {
+        private static final Object DONE = new Object();
+        /** The socket while it connects; then {@link #DONE}, or the reason it was cut short. */
+        private final java.util.concurrent.atomic.AtomicReference<Object> state = new java.util.concurrent.atomic.AtomicReference<>();
+
+        @Override
+        public void accept(java.io.Closeable socket) {
+            state.set(socket);
+            connecting.add(this);
+            if (closed) { // looked at after it was noted: close() either sees it or is seen here
+                abort();
+            }
+        }
+
+        void abort() {
+            cut(new java.net.SocketException("the client was closed while connecting"));
+        }
+
+        void expire() {
+            cut(new java.net.SocketTimeoutException("connect timed out after " + options.connectTimeout().toMillis() + " ms"));
+        }
+
+        private void cut(IOException why) {
+            Object socket = state.get();
+            if (socket instanceof java.io.Closeable closeable && state.compareAndSet(socket, why)) {
+                Transports.closeQuietly(closeable);
+            }
+        }
+
+        /** The connect failed by itself: its exception, unless it was cut short first. */
+        void failed(Exception e) {
+            Object now = state.get();
+            if (!(now instanceof Exception)) {
+                state.compareAndSet(now, e);
+            }
+        }
+
+        /**
+         * The connect returned: nothing cuts it short any more.
+         *
+         * @return why it failed or was cut short, or {@code null} if it connected
+         */
+        Exception done() {
+            connecting.remove(this);
+            Object now = state.get();
+            if (!(now instanceof Exception) && state.compareAndSet(now, DONE)) {
+                return null;
+            }
+            return (Exception) state.get();
+        }
     }
 
     /** What a failure records: a JDK or API type, never one of the transport seam's own. */

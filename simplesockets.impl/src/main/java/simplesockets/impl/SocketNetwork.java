@@ -1,5 +1,6 @@
 package simplesockets.impl;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -7,6 +8,7 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLSocket;
 import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.Acceptor;
@@ -42,10 +44,16 @@ final class SocketNetwork implements Network {
 
     @Override
     public Transport connect(SocketAddress address, Duration timeout) throws IOException {
+        return connect(address, timeout, socket -> { });
+    }
+
+    @Override
+    public Transport connect(SocketAddress address, Duration timeout, Consumer<Closeable> underway) throws IOException {
         if (address instanceof UnixDomainSocketAddress unix) {
-            return UnixNetwork.connect(unix);
+            return UnixNetwork.connect(unix, underway);
         }
         Socket socket = new Socket();
+        underway.accept(socket);
         try {
             socket.connect(address, Math.toIntExact(Math.min(timeout.toMillis(), Integer.MAX_VALUE)));
             return new SocketTransport(socket);

@@ -36,10 +36,16 @@ final class UnixNetwork {
         }
     }
 
-    static Transport connect(UnixDomainSocketAddress address) throws IOException {
+    /**
+     * Connects. A listener whose backlog is full (one that does not accept) keeps a blocking connect
+     * waiting with no limit of its own: the caller bounds it by closing what {@code underway} is told.
+     */
+    static Transport connect(UnixDomainSocketAddress address, java.util.function.Consumer<java.io.Closeable> underway)
+            throws IOException {
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        underway.accept(channel);
         try {
-            channel.connect(address); // local: refused or accepted at once, no timeout needed
+            channel.connect(address);
             return new UnixTransport(channel, UnixSocketFile.shown(address.getPath()));
         } catch (IOException | RuntimeException e) {
             channel.close();

@@ -1,0 +1,195 @@
+package simplesockets.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import simplesockets.api.ClientOptions;
+import simplesockets.api.ClientState;
+import simplesockets.api.Failure;
+import simplesockets.api.TcpClient;
+import simplesockets.impl.transport.Acceptor;
+import simplesockets.impl.transport.Network;
+import simplesockets.impl.transport.Transport;
+
+/**
+ * A client's connect that waits (for a listener whose backlog is full, here: one that never accepts) is
+ * ended by the client's close at once, and a Unix connect keeps the connect timeout. Each connect runs on
+ * a platform thread, as a {@code main} method's does: nothing interrupts its wait.
+ */
+@Timeout(60)
+class ConnectCutShortTest {
+
+    @TempDir
+    Path dir;
+
+    /**
+     * Before, {@code close()} returned while the connect waited on for its whole timeout, its socket still
+     * open, and its failure was then recorded and given to {@code onFailure} on the closed client.
+     */
+    @Test
+    void aCloseEndsATcpConnectThatWaitsAtOnceAndRecordsNothing() throws Exception {
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<Socket> queued = fillBacklog((InetSocketAddress) full.getLocalSocketAddress());
+            try {
+                cutShortByClose(ClientOptions.builder().host("127.0.0.1").port(full.getLocalPort()));
+            } finally {
+                for (Socket socket : queued) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    /** The same over a Unix domain socket, whose connect waits without a limit of its own. */
+    @Test
+    void aCloseEndsAUnixConnectThatWaitsAtOnceAndRecordsNothing() throws Exception {
+        Path file = dir.resolve("full.sock");
+        try (ServerSocketChannel full = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            full.bind(UnixDomainSocketAddress.of(file), 1);
+            List<SocketChannel> queued = fillBacklog(UnixDomainSocketAddress.of(file));
+            try {
+                cutShortByClose(ClientOptions.builder().unixSocket(file));
+            } finally {
+                for (SocketChannel channel : queued) {
+                    channel.close();
+                }
+            }
+        }
+    }
+
+    /** Before, a Unix connect to a listener that did not accept waited for good, past its connect timeout. */
+    @Test
+    void aUnixConnectKeepsTheConnectTimeout() throws Exception {
+        Path file = dir.resolve("full.sock");
+        try (ServerSocketChannel full = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            full.bind(UnixDomainSocketAddress.of(file), 1);
+            List<SocketChannel> queued = fillBacklog(UnixDomainSocketAddress.of(file));
+            BlockingQueue<Failure> failures = new LinkedBlockingQueue<>();
+            try (TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder().unixSocket(file)
+                    .connectTimeout(Duration.ofMillis(300)).onFailure(failures::add).build(), null)) {
+                CompletableFuture<Exception> connecting = connectOnAPlatformThread(client);
+                Exception thrown = connecting.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                assertInstanceOf(SocketTimeoutException.class, thrown, "the connect timed out");
+                Failure failure = failures.poll(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                assertInstanceOf(Failure.Connect.class, failure, "the timeout is recorded as a failed connect");
+                assertEquals(ClientState.DISCONNECTED, client.state());
+            } finally {
+                for (SocketChannel channel : queued) {
+                    channel.close();
+                }
+            }
+        }
+    }
+
+    /** Connects on a platform thread, waits for the connect to be under way, closes, and checks the aftermath. */
+    private static void cutShortByClose(ClientOptions.Builder options) throws Exception {
+        CountDownLatch underway = new CountDownLatch(1);
+        BlockingQueue<Failure> failures = new LinkedBlockingQueue<>();
+        TcpClient client = new ClientEngine(new Watched(underway), options.connectTimeout(Duration.ofSeconds(30))
+                .onFailure(failures::add).build(), null);
+        CompletableFuture<Exception> connecting = connectOnAPlatformThread(client);
+        assertTrue(underway.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the connect began");
+        client.close();
+        Exception thrown = connecting.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS); // 30 s before
+        assertInstanceOf(SocketException.class, thrown, "the connect was cut short");
+        assertTrue(thrown.getMessage().contains("closed while connecting"), thrown.getMessage());
+        assertEquals(ClientState.CLOSED, client.state());
+        assertEquals(List.of(), client.exceptions(), "nothing recorded on the closed client");
+        assertEquals(List.of(), List.copyOf(failures), "no onFailure on the closed client");
+    }
+
+    private static CompletableFuture<Exception> connectOnAPlatformThread(TcpClient client) {
+        CompletableFuture<Exception> thrown = new CompletableFuture<>();
+        Thread.ofPlatform().name("connecting").start(() -> {
+            try {
+                client.connect();
+                thrown.complete(null);
+            } catch (Exception e) {
+                thrown.complete(e);
+            }
+        });
+        return thrown;
+    }
+
+    /** Connects until one connect waits: the listener's backlog is full. Bounded in count and time. */
+    private static List<Socket> fillBacklog(InetSocketAddress listener) throws IOException {
+        List<Socket> queued = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            Socket socket = new Socket();
+            try {
+                socket.connect(listener, 300);
+                queued.add(socket);
+            } catch (SocketTimeoutException full) {
+                socket.close();
+                return queued;
+            }
+        }
+        throw new IllegalStateException("the backlog never filled: " + queued.size() + " connects were queued");
+    }
+
+    /** The same over a Unix domain socket: a connect that would wait fails at once when not blocking. */
+    private static List<SocketChannel> fillBacklog(UnixDomainSocketAddress listener) throws IOException {
+        List<SocketChannel> queued = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.configureBlocking(false);
+            try {
+                channel.connect(listener);
+                queued.add(channel);
+            } catch (IOException full) { // "Resource temporarily unavailable"
+                channel.close();
+                return queued;
+            }
+        }
+        throw new IllegalStateException("the backlog never filled: " + queued.size() + " connects were queued");
+    }
+
+    /** Real sockets; counts a connect as under way once it is told what closes it. */
+    private record Watched(CountDownLatch underway) implements Network {
+        @Override
+        public Acceptor bind(SocketAddress address, int backlog) throws IOException {
+            return SocketNetwork.INSTANCE.bind(address, backlog);
+        }
+
+        @Override
+        public Transport connect(SocketAddress address, Duration timeout) throws IOException {
+            underway.countDown(); // a caller that cannot end the connect (the engine did so before)
+            return SocketNetwork.INSTANCE.connect(address, timeout);
+        }
+
+        @Override
+        public Transport connect(SocketAddress address, Duration timeout, Consumer<Closeable> told) throws IOException {
+            return SocketNetwork.INSTANCE.connect(address, timeout, socket -> {
+                told.accept(socket);
+                underway.countDown();
+            });
+        }
+    }
+}
