@@ -79,12 +79,15 @@ public interface Connection {
      * @param data the bytes; not changed, and not kept: what is queued is a copy, so the array may be
      *             reused as soon as this returns
      * @throws java.net.SocketException   if the connection is closed, writing failed, or the peer did not
-     *                                    read (a {@link java.net.SocketTimeoutException} after a write
-     *                                    timeout)
+     *                                    read what was sent (a slow consumer)
+     * @throws java.net.SocketTimeoutException if the connection ended by its write or idle timeout (a
+     *                                    {@link java.io.InterruptedIOException} too, but the connection is
+     *                                    closed)
      * @throws java.net.ProtocolException if {@code data} breaks the framing, before anything is written:
      *                                    longer than the maximum of {@link Framing.LengthPrefixed} or
      *                                    {@link Framing.Lines}, or, with lines, holding a {@code \n}
-     * @throws java.io.InterruptedIOException if interrupted while waiting for room under
+     * @throws java.io.InterruptedIOException (other than a {@code SocketTimeoutException}) if interrupted
+     *                                    while waiting for room under
      *                                    {@link SendOverflow#WAIT}; nothing was queued, the connection
      *                                    stays open, and the interrupt flag is set again
      * @throws IOException                if writing fails otherwise

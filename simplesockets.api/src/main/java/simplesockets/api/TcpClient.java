@@ -143,12 +143,16 @@ public interface TcpClient extends AutoCloseable {
      * once.
      *
      * @param data the bytes
-     * @throws java.net.SocketException if not connected, or the connection failed or timed out
+     * @throws java.net.SocketException if not connected, or the connection failed
+     * @throws java.net.SocketTimeoutException if the connection ended by its write or idle timeout (a
+     *                                    {@link java.io.InterruptedIOException} too, but the client is
+     *                                    disconnected)
      * @throws java.net.ProtocolException if {@code data} breaks the framing, before anything is written:
      *                                    over the maximum frame or line size, or, with lines, holding a
      *                                    {@code \n}
-     * @throws java.io.InterruptedIOException if interrupted while waiting for room; nothing was queued
-     *                                    and the client stays connected
+     * @throws java.io.InterruptedIOException (other than a {@code SocketTimeoutException}) if interrupted
+     *                                    while waiting for room; nothing was queued and the client stays
+     *                                    connected
      * @throws IOException if writing fails otherwise
      */
     void send(byte[] data) throws IOException;

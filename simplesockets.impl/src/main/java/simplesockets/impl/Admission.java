@@ -130,10 +130,11 @@ final class Admission {
     private void prepareThenServe(Transport accepted) {
         configure(accepted);
         // The slot goes back once, before the socket closes, whoever closes it (the TLS engine, after its
-        // alert, too): a peer that sees the close and comes back finds the slot free.
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        // alert, too): a peer that sees the close and comes back finds the slot free. Settled once: given
+        // back, or handed to the link.
+        java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable release = () -> {
-            if (released.compareAndSet(false, true)) {
+            if (settled.compareAndSet(false, true)) {
                 registry.release();
             }
         };
@@ -157,7 +158,9 @@ final class Admission {
             return; // refused, and closed
         }
         accepted.beforeClose(null); // admitted: from here the slot goes back with its link's end
-        if (released.get()) { // the server closed it meanwhile (its close ends preparing connections)
+        // A closer may have taken the hook just before it was cleared (the server's close, which ends the
+        // connections still preparing, or a deadline), and run it or not yet: whichever settles first wins.
+        if (!settled.compareAndSet(false, true)) {
             Transports.closeQuietly(transport);
             return;
         }

@@ -379,4 +379,55 @@ class ProxyProtocolTest {
             }
         }
     }
+
+    /**
+     * A closer that took a preparing connection's slot hook just before the connection was admitted (the
+     * server's close, or a deadline, between its taking the hook and running it) gives nothing back when it
+     * runs it afterwards: the slot is the link's by then. Before, the slot went back twice, once by the hook
+     * and once by the link's end, and {@code maxConnections(1)} let two connections in.
+     */
+    @Test
+    void aSlotHookTakenJustBeforeAdmissionGivesNothingBackWhenItRunsLate() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.CompletableFuture<Runnable> taken = new java.util.concurrent.CompletableFuture<>();
+        simplesockets.impl.transport.Network network = AcceptHook.around(real -> {
+            simplesockets.impl.transport.Transport accepted = real.accept();
+            if (!first.compareAndSet(true, false)) {
+                return accepted;
+            }
+            return new ForwardingTransport(accepted) {
+                private Runnable hook;
+
+                @Override
+                public void beforeClose(Runnable next) {
+                    if (next == null && hook != null) {
+                        taken.complete(hook); // as a closer's take of it, just before admission clears it
+                    }
+                    hook = next;
+                    super.beforeClose(next);
+                }
+            };
+        });
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        byte[] header = bytes("PROXY TCP4 203.0.113.7 127.0.0.1 5555 80\r\n");
+        try (TcpServer server = new ServerEngine(network, loopback().proxyProtocol(LOCALHOST).maxConnections(1)
+                .onConnect(connected::add).onReceive((c, d) -> c.send(d)).build(), null)) {
+            server.start();
+            try (Socket one = dial(server)) {
+                one.getOutputStream().write(header);
+                Connection admitted = Peers.take(connected);
+                taken.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS).run(); // the closer runs it now
+                admitted.disconnect(); // and the link's end gives the slot back
+                Peers.awaitCondition(() -> server.clients().isEmpty(), Peers.WAIT, () -> "the first did not end");
+            }
+            try (Socket two = dial(server)) {
+                two.getOutputStream().write(header);
+                Peers.take(connected);
+                try (Socket three = dial(server)) {
+                    assertTrue(Peers.closedByPeer(three, Peers.WAIT), "one slot: the third was refused at once");
+                    assertEquals(1, server.clients().size());
+                }
+            }
+        }
+    }
 }
