@@ -37,8 +37,8 @@ final class UnixSocketFile {
 
     /**
      * Makes way for binding {@code path}: nothing there is fine; a socket file that nobody listens on is
-     * removed. Connects to the file to find out (a local call, refused or accepted at once); call it
-     * outside any lock.
+     * removed. Connects to the file without blocking to find out: refused means stale; accepted, or a
+     * listener whose backlog is full (one that hangs), means a server is there. Call it outside any lock.
      *
      * @throws BindException if a server listens there, or the path is not a socket file
      */
@@ -50,14 +50,20 @@ final class UnixSocketFile {
             throw new BindException(path + " exists and is not a socket file; it is left alone (remove it or"
                     + " choose another path)");
         }
+        String there;
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.configureBlocking(false); // a listener that does not accept keeps a blocking connect for good
             probe.connect(UnixDomainSocketAddress.of(path));
-        } catch (IOException refused) {
+            there = "a server already listens on " + path;
+        } catch (java.net.ConnectException refused) {
             LOG.info("Removing the stale socket file {}: nobody listens on it", path);
             Files.deleteIfExists(path);
             return;
+        } catch (IOException busy) { // its backlog is full, or the file may not be connected to: left alone
+            there = "a server listens on " + path + " but does not take connections (" + busy.getMessage()
+                    + "); the file is left alone";
         }
-        throw new BindException("a server already listens on " + path);
+        throw new BindException(there);
     }
 
     /** Sets the socket file's permissions, if asked: who may connect. */

@@ -336,4 +336,49 @@ class UnixSocketTest {
             }
         }
     }
+
+    /**
+     * A socket file whose server does not accept (its backlog full: a hung old instance) is a live server's:
+     * {@code start()} refuses it with a {@link BindException} at once, on any thread, and leaves the file.
+     * Before, the probe's blocking connect took that file for stale and removed it on a virtual thread (the
+     * connect failed at once there), and waited for good on a platform thread.
+     */
+    @Test
+    void aSocketFileWhoseServerDoesNotAcceptIsLeftAlone() throws Exception {
+        Path socket = dir.resolve("hung.sock");
+        try (ServerSocketChannel hung = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            hung.bind(UnixDomainSocketAddress.of(socket), 1);
+            List<SocketChannel> queued = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 16 && queued.size() == i; i++) { // until a connect would wait: the backlog is full
+                    SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+                    channel.configureBlocking(false);
+                    try {
+                        channel.connect(UnixDomainSocketAddress.of(socket));
+                        queued.add(channel);
+                    } catch (IOException full) {
+                        channel.close();
+                    }
+                }
+                for (Thread.Builder thread : List.of(Thread.ofVirtual(), Thread.ofPlatform())) {
+                    java.util.concurrent.CompletableFuture<Exception> started = new java.util.concurrent.CompletableFuture<>();
+                    thread.start(() -> {
+                        try (TcpServer second = TcpServer.create(unix(socket).build())) {
+                            second.start();
+                            started.complete(null);
+                        } catch (Exception e) {
+                            started.complete(e);
+                        }
+                    });
+                    Exception thrown = started.get(Peers.WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    assertInstanceOf(BindException.class, thrown, "refused on a " + thread.getClass().getSimpleName());
+                    assertTrue(Files.exists(socket), "the file is still there");
+                }
+            } finally {
+                for (SocketChannel channel : queued) {
+                    channel.close();
+                }
+            }
+        }
+    }
 }
