@@ -66,7 +66,8 @@ public final class ClientEngine implements TcpClient {
         this.polling = new ClientPolling(delivery, this::isConnected, options.autoReceive());
         this.timeouts = new Timeouts(clock, options.idleTimeout(), options.writeTimeout(), life::links);
         this.connector = new Connector(network, options, clock, scope, delivery, new ClientEnds(life, delivery.events()));
-        this.reconnector = new Reconnector(options.reconnect().orElse(null), clock, scope, delivery, this::attempt);
+        this.reconnector = new Reconnector(options.reconnect().orElse(null), clock, scope, delivery, this::attempt,
+                connector::abortUnderway);
         this.address = options.unixSocket().map(UnixSocketFile::shown)
                 .orElseGet(() -> InetSocketAddress.createUnresolved(options.host(), options.port()));
         timeouts.start();

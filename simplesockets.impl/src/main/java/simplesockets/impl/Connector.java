@@ -126,6 +126,14 @@ final class Connector {
      */
     void close() {
         closed = true;
+        abortUnderway();
+    }
+
+    /**
+     * Ends the connects under way, and the connections still in their header or handshake, at once: the
+     * client closes, or the user's connect takes over from the reconnect loop's attempt.
+     */
+    void abortUnderway() {
         connecting.forEach(Underway::abort);
         preparing.forEach(Transports::closeQuietly);
     }
@@ -149,7 +157,8 @@ final class Connector {
         }
 
         void abort() {
-            cut(new java.net.SocketException("the client was closed while connecting"));
+            cut(new java.net.SocketException(closed ? "the client was closed while connecting"
+                    : "the connect was cut short: the user took over"));
         }
 
         void expire() {

@@ -40,14 +40,26 @@ final class Reconnector {
     private final Scope scope;
     private final Delivery<ClientEvent> delivery;
     private final Attempt attempt;
+    /** Ends an attempt's connect or handshake under way, without an interrupt. */
+    private final Runnable abortAttempt;
     private final AtomicLong generation = new AtomicLong();
     private volatile Thread running;
+    /**
+     * Whether the loop waits out its delay ({@link #SLEEPING}), the only time it is interrupted: an attempt
+     * runs the user's callbacks ({@code onConnect}, {@code onFailure}), which an interrupt would break.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger();
+    private static final int WORKING = 0;
+    private static final int SLEEPING = 1;
+    private static final int STOPPED = 2;
     /** Attempts in a row without a stable connection; only the loop and {@link #start} touch it. */
     private volatile int attempts;
     /** When the current connection was made ({@link Clock#nanoTime()}). */
     private volatile long connectedAt;
 
-    Reconnector(ReconnectPolicy policy, Clock clock, Scope scope, Delivery<ClientEvent> delivery, Attempt attempt) {
+    Reconnector(ReconnectPolicy policy, Clock clock, Scope scope, Delivery<ClientEvent> delivery, Attempt attempt,
+            Runnable abortAttempt) {
+        this.abortAttempt = abortAttempt;
         this.policy = policy;
         this.clock = clock;
         this.scope = scope;
@@ -77,7 +89,7 @@ final class Reconnector {
         cancel();
         Thread loop = running;
         if (loop != null && loop != Thread.currentThread()) {
-            loop.interrupt(); // a blocking connect or handshake on a virtual thread gives up when interrupted
+            wake(loop);
             try {
                 Scope.join(loop, max);
             } catch (InterruptedException e) {
@@ -90,8 +102,19 @@ final class Reconnector {
     void stop() {
         cancel();
         Thread loop = running;
-        if (loop != null) {
-            loop.interrupt(); // a blocking connect on a virtual thread gives up when interrupted
+        if (loop != null && loop != Thread.currentThread()) {
+            wake(loop);
+        }
+    }
+
+    /**
+     * Ends the loop's wait, or its attempt's connect or handshake; a callback it runs (the loop's
+     * {@code onConnect} or {@code onFailure}) is left to finish, uninterrupted.
+     */
+    private void wake(Thread loop) {
+        abortAttempt.run();
+        if (phase.compareAndSet(SLEEPING, STOPPED)) {
+            loop.interrupt();
         }
     }
 
@@ -129,10 +152,17 @@ final class Reconnector {
             attempts = n;
             Duration delay = policy.delay(n);
             delivery.keepAlways(new ClientEvent.Reconnecting(n, delay, clock.now())); // no callback exists for it
+            phase.set(SLEEPING);
+            if (!current(lost)) { // looked at after the phase was set: a taker-over either sees it or is seen here
+                return;
+            }
             try {
                 clock.sleep(delay);
             } catch (InterruptedException e) {
                 return;
+            }
+            if (!phase.compareAndSet(SLEEPING, WORKING)) {
+                return; // stopped: its interrupt comes, if it has not, to a thread that only ends
             }
             if (!current(lost)) {
                 return;

@@ -714,4 +714,48 @@ class ReliabilityTest {
         assertFalse(clock.awaitSleepers(1, Duration.ZERO), "the back-off was cut short");
         assertEquals(ClientState.CLOSED, client.state());
     }
+
+    /**
+     * A close while the reconnect loop's connection runs its {@code onConnect} waits for it, uninterrupted,
+     * as {@code close()} promises. Before, the close interrupted the loop's thread at once, in the middle of
+     * the user's callback.
+     */
+    @Test
+    void aCloseDuringTheLoopsOnConnectLeavesItUninterrupted() throws Exception {
+        SteppedClock clock = new SteppedClock();
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        java.util.concurrent.CountDownLatch inCallback = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CompletableFuture<String> callback = new CompletableFuture<>();
+        AtomicInteger connects = new AtomicInteger();
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build())) {
+            server.start();
+            TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder()
+                    .address(server.localAddress().orElseThrow()).autoReceive(true).closeTimeout(Duration.ofSeconds(10))
+                    .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(50), Duration.ofSeconds(1)).withJitter(0))
+                    .onConnect(() -> {
+                        if (connects.incrementAndGet() == 2) { // the loop's
+                            inCallback.countDown();
+                            try {
+                                callback.complete(release.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                                        ? "finished" : "not released");
+                            } catch (InterruptedException e) {
+                                callback.complete("interrupted");
+                            }
+                        }
+                    }).build(), clock);
+            client.connect();
+            take(connected).disconnect(); // the server drops us: the loop starts
+            assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
+            clock.advance(Duration.ofMillis(50));
+            assertTrue(inCallback.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the loop reconnected");
+            Thread closer = Thread.ofVirtual().name("close").start(client::close);
+            Peers.awaitCondition(() -> closer.getState() == Thread.State.WAITING
+                    || closer.getState() == Thread.State.TIMED_WAITING, Peers.WAIT, () -> "close() is not waiting");
+            release.countDown();
+            assertEquals("finished", callback.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            assertTrue(closer.join(Peers.WAIT), "close() returned");
+            assertEquals(ClientState.CLOSED, client.state());
+        }
+    }
 }
