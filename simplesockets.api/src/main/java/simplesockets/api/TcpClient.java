@@ -376,7 +376,7 @@ public interface TcpClient extends AutoCloseable {
      * Closes the connection and joins the client's thread within
      * {@link ClientOptions#closeTimeout()}. Idempotent. A connected client's disconnect fires once, before
      * this returns; a connect's {@code onConnect} still running on another thread is waited for first,
-     * within the same bound. A connect still waiting for the server on another thread is ended at once:
+     * within the same bound (so the close can take up to twice the close timeout). A connect still waiting for the server on another thread is ended at once:
      * it throws a {@link java.net.SocketException}, and nothing of it is recorded on the closed client. A
      * call while another thread's close is under way waits for it to finish, within the same bound,
      * unless it comes from one of the client's own threads (a callback's), which that close waits for.

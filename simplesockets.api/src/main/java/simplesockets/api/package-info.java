@@ -46,7 +46,8 @@
  *       {@code receive} wait at most their timeout, never spin, and throw
  *       {@link java.lang.InterruptedException}; {@code connect()} waits at most the connect timeout,
  *       {@code close()} and {@code exitAccept()} at most the close timeout (plus the grace
- *       {@code close} is given), {@code start()} and {@code restart()} while they bind. {@code has...}, {@code is...}, {@code poll...} and
+ *       {@code close} is given; a client's {@code close()} twice that when it first waits for an
+ *       {@code onConnect} still running), {@code start()} and {@code restart()} while they bind. {@code has...}, {@code is...}, {@code poll...} and
  *       {@code drain...} never wait, and neither do the other queries ({@code state()},
  *       {@code clients()}, {@code options()}, ...), {@code stop()}, or the server's and a
  *       connection's {@code disconnect(...)}. The client's {@code disconnect()} waits for the

@@ -326,6 +326,7 @@ public final class ClientEngine implements TcpClient {
     public void close() {
         Optional<Link> open = life.close();
         if (open == null) { // closed, or closing: whoever closes returns once it is over
+            closing.await(options.closeTimeout(), scope); // twice: the first close may wait for an onConnect first
             closing.await(options.closeTimeout(), scope);
             return;
         }
