@@ -56,14 +56,8 @@ class ConnectCutShortTest {
     @Test
     void aCloseEndsATcpConnectThatWaitsAtOnceAndRecordsNothing() throws Exception {
         try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            List<Socket> queued = fillBacklog((InetSocketAddress) full.getLocalSocketAddress());
-            try {
-                cutShortByClose(ClientOptions.builder().host("127.0.0.1").port(full.getLocalPort()));
-            } finally {
-                for (Socket socket : queued) {
-                    socket.close();
-                }
-            }
+            cutShortByClose(ClientOptions.builder().host("127.0.0.1").port(full.getLocalPort()),
+                    fillBacklog((InetSocketAddress) full.getLocalSocketAddress()));
         }
     }
 
@@ -73,14 +67,7 @@ class ConnectCutShortTest {
         Path file = dir.resolve("full.sock");
         try (ServerSocketChannel full = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             full.bind(UnixDomainSocketAddress.of(file), 1);
-            List<SocketChannel> queued = fillBacklog(UnixDomainSocketAddress.of(file));
-            try {
-                cutShortByClose(ClientOptions.builder().unixSocket(file));
-            } finally {
-                for (SocketChannel channel : queued) {
-                    channel.close();
-                }
-            }
+            cutShortByClose(ClientOptions.builder().unixSocket(file), fillBacklog(UnixDomainSocketAddress.of(file)));
         }
     }
 
@@ -90,7 +77,7 @@ class ConnectCutShortTest {
         Path file = dir.resolve("full.sock");
         try (ServerSocketChannel full = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             full.bind(UnixDomainSocketAddress.of(file), 1);
-            List<SocketChannel> queued = fillBacklog(UnixDomainSocketAddress.of(file));
+            List<Closeable> queued = fillBacklog(UnixDomainSocketAddress.of(file));
             BlockingQueue<Failure> failures = new LinkedBlockingQueue<>();
             try (TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder().unixSocket(file)
                     .connectTimeout(Duration.ofMillis(300)).onFailure(failures::add).build(), null)) {
@@ -101,14 +88,29 @@ class ConnectCutShortTest {
                 assertInstanceOf(Failure.Connect.class, failure, "the timeout is recorded as a failed connect");
                 assertEquals(ClientState.DISCONNECTED, client.state());
             } finally {
-                for (SocketChannel channel : queued) {
-                    channel.close();
-                }
+                closeAll(queued);
             }
         }
     }
 
-    /** Connects on a platform thread, waits for the connect to be under way, closes, and checks the aftermath. */
+    /**
+     * Connects on a platform thread, waits for the connect to be under way, closes, and checks the
+     * aftermath; then closes the connections that filled the listener's backlog.
+     */
+    private static void cutShortByClose(ClientOptions.Builder options, List<Closeable> queued) throws Exception {
+        try {
+            cutShortByClose(options);
+        } finally {
+            closeAll(queued);
+        }
+    }
+
+    private static void closeAll(List<Closeable> queued) throws IOException {
+        for (Closeable connection : queued) {
+            connection.close();
+        }
+    }
+
     private static void cutShortByClose(ClientOptions.Builder options) throws Exception {
         CountDownLatch underway = new CountDownLatch(1);
         BlockingQueue<Failure> failures = new LinkedBlockingQueue<>();
@@ -139,8 +141,8 @@ class ConnectCutShortTest {
     }
 
     /** Connects until one connect waits: the listener's backlog is full. Bounded in count and time. */
-    private static List<Socket> fillBacklog(InetSocketAddress listener) throws IOException {
-        List<Socket> queued = new ArrayList<>();
+    private static List<Closeable> fillBacklog(InetSocketAddress listener) throws IOException {
+        List<Closeable> queued = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
             Socket socket = new Socket();
             try {
@@ -155,8 +157,8 @@ class ConnectCutShortTest {
     }
 
     /** The same over a Unix domain socket: a connect that would wait fails at once when not blocking. */
-    private static List<SocketChannel> fillBacklog(UnixDomainSocketAddress listener) throws IOException {
-        List<SocketChannel> queued = new ArrayList<>();
+    private static List<Closeable> fillBacklog(UnixDomainSocketAddress listener) throws IOException {
+        List<Closeable> queued = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
             SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.configureBlocking(false);
