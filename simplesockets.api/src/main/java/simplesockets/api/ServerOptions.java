@@ -616,7 +616,9 @@ public final class ServerOptions {
 
     /**
      * The most connections served at once, or {@value #UNLIMITED} for no limit (the default); past it, new
-     * connections are closed at once.
+     * connections are closed at once. A connection holds its place from its accept (its PROXY protocol
+     * header and TLS handshake included) until its end is decided and its failure, if any, recorded: an
+     * {@code onFailure} that takes long keeps its connection's place meanwhile.
      *
      * @return the setting
      */

@@ -22,7 +22,8 @@ import simplesockets.impl.transport.Transport;
  * port must not overwrite a live entry), and the slots they hold against {@code maxConnections}.
  *
  * <p>A slot is taken when a connection is admitted, before its PROXY protocol header and TLS
- * handshake, and freed the moment its end is decided. Once closed, nothing more is admitted, and the
+ * handshake, and freed once its end is decided and its failure, if any, recorded (a synchronous
+ * {@code onFailure} runs first, so it sees the connection still listed). Once closed, nothing more is admitted, and the
  * connections still in their header or handshake are closed, so that no close waits for them.
  */
 final class Registry {
