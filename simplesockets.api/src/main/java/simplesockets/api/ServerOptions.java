@@ -719,7 +719,8 @@ public final class ServerOptions {
      * When a peer shuts down its output and its data waits for polling, the connection stays open for replies
      * until that data is drained and then this long; default 200 ms. Replies sent by then still go out
      * after it, for as long as the peer reads them: they are dropped once a whole {@link #closeTimeout()}
-     * passes without a batch of them (up to 64 KiB) written, so at most about
+     * passes without a piece of them written (they go out in pieces of up to 64 KiB, a large send too), so
+     * at most about
      * {@link #maxPendingSendBytes()} / 64 KiB close timeouts (8 s by default). Such a connection no longer
      * counts against {@link #maxConnections()} while its replies go out.
      *

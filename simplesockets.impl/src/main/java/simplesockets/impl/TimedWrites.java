@@ -21,6 +21,8 @@ final class TimedWrites {
     private volatile long started;
     /** When the last piece was written ({@link Clock#nanoTime()}, made odd), or 0 before any was. */
     private volatile long written;
+    /** Pieces written so far: progress, however large the send they belong to. */
+    private volatile long pieces;
 
     TimedWrites(Transport transport, Clock clock) {
         this.transport = transport;
@@ -37,6 +39,7 @@ final class TimedWrites {
             try {
                 transport.write(bytes, at, n);
                 written = clock.nanoTime() | 1;
+                pieces++; // only the holder of the write lock writes it
             } finally {
                 started = 0;
             }
@@ -62,7 +65,15 @@ final class TimedWrites {
      * @param now {@link Clock#nanoTime()}
      */
     long quietNanos(long now) {
+        if (started != 0) { // read first: a piece that ends sets its time before it clears this
+            return 0;
+        }
         long last = written;
-        return started != 0 ? 0 : last == 0 ? Long.MAX_VALUE : now - last;
+        return last == 0 ? Long.MAX_VALUE : now - last;
+    }
+
+    /** The pieces (of at most {@link #PIECE}) written so far; any thread. */
+    long pieces() {
+        return pieces;
     }
 }

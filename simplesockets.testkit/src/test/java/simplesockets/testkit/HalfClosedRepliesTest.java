@@ -81,4 +81,53 @@ class HalfClosedRepliesTest {
             }
         }
     }
+
+    /**
+     * One large reply (1 MiB, sent at once) to a request whose sender half-closed and then reads slowly,
+     * 64 KiB every 100 ms: it comes back whole. It went out as one batch, and the linger counted only
+     * batches written, so after the first close timeout (250 ms here) without a whole batch done it was cut
+     * off, in silence.
+     */
+    @Test
+    void aHalfClosedPeerThatReadsSlowlyGetsAWholeLargeReply() throws Exception {
+        int reply = 1 << 20;
+        try (LoopbackNetwork network = new LoopbackNetwork()) {
+            TcpServer server = network.server(ServerOptions.builder().port(0)
+                    .closeTimeout(Duration.ofMillis(250)).build());
+            server.start();
+            Thread loop = Thread.ofPlatform().name("poll").start(() -> {
+                try {
+                    boolean answered = false;
+                    while (!Thread.currentThread().isInterrupted()) {
+                        for (ServerEvent.Received r : server.awaitReceived(Duration.ofSeconds(1))) {
+                            if (!answered) {
+                                answered = true;
+                                server.send(r.connection(), new byte[reply]);
+                            }
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (java.io.IOException e) {
+                    // the connection ended: the count below tells
+                }
+            });
+            try {
+                RawPeer peer = network.dial(server.localAddress().orElseThrow());
+                peer.send("request".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                peer.shutdownOutput(); // as ncat at the end of its input
+                long got = 0;
+                for (Optional<byte[]> piece = peer.read(WAIT); piece.isPresent() && got < reply; piece = peer.read(WAIT)) {
+                    got += piece.get().length;
+                    // The peer's pace, not a wait for a condition: at most 64 KiB (the pipe) per 100 ms.
+                    Thread.sleep(100);
+                }
+                assertEquals(reply, got, "the whole reply came back");
+                assertTrue(server.exceptions().isEmpty(), () -> "no failure: " + server.exceptions());
+            } finally {
+                loop.interrupt();
+                loop.join(5_000);
+            }
+        }
+    }
 }
