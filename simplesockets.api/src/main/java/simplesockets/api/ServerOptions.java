@@ -771,7 +771,11 @@ public final class ServerOptions {
      * One builder at a time may still read on until its frame is done, in turns of at most a second
      * while others wait, so frames that alone fill the bound, or a frame larger than it, still arrive,
      * and a peer that stops or trickles mid-frame cannot hold up the others. Polling readers also wait
-     * while the data waiting for polling alone is at the bound.
+     * while the data waiting for polling alone is at the bound. A frame still arriving is charged what has
+     * arrived of it, up to twice that as its buffer grows, never its announced size.
+     * <p>Sends count toward it (so readers are held back while replies pile up) but are never refused or
+     * held by it: each connection's sends are bounded by {@link #maxPendingSendBytes()}. A broadcast
+     * counts once per connection it is queued for.
      *
      * @return the setting
      */

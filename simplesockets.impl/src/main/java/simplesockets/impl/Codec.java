@@ -141,7 +141,8 @@ sealed interface Codec permits Codec.Raw, ChunkParser {
 
     /**
      * A 4-byte big-endian length, then that many bytes. The length is checked against the maximum
-     * before anything is allocated for the frame.
+     * before anything is allocated for the frame, and the frame's buffer holds what has arrived, growing
+     * by doubling: never more than twice what the peer sent.
      */
     final class LengthPrefixed extends ChunkParser {
         private static final int HEADER = 4;
@@ -152,7 +153,6 @@ sealed interface Codec permits Codec.Raw, ChunkParser {
         private byte[] frame;
         private int frameSize;
         private int frameFilled;
-        private static final int FIRST_ALLOCATION = 8192;
 
         /** Charged with the frame buffer as it grows; given back when the frame is complete. */
         private final Budget budget;
@@ -202,8 +202,10 @@ sealed interface Codec permits Codec.Raw, ChunkParser {
                 throw new ProtocolException("frame of " + Integer.toUnsignedString(size)
                         + " bytes is over the maximum of " + max);
             }
-            // Allocate as bytes arrive: a 4-byte header alone must not cost the maximum frame.
-            frame = new byte[Math.min(size, FIRST_ALLOCATION)];
+            // Allocate as bytes arrive: a header alone costs nothing, and the frame then grows to what has
+            // arrived, doubling, so a peer is charged at most twice what it sent. (A first allocation of a
+            // fixed size let headers alone, one per connection, spend the bound on bytes in flight.)
+            frame = new byte[Math.min(size, end - at)];
             budget.charge(frame.length);
             frameSize = size;
             frameFilled = 0;

@@ -54,6 +54,32 @@ class CodecTest {
         }
     }
 
+    /**
+     * A length-prefixed frame costs the bound on bytes in flight no more than twice what has arrived of it:
+     * a header alone costs nothing. Before, every header was charged 8 KiB at once, so 8,192 connections
+     * that each sent a header announcing a large frame, and nothing more (32 KiB in all), spent the default
+     * bound of 64 MiB, and every frame spanning reads waited for the one pass.
+     */
+    @Test
+    void aLengthPrefixedFrameIsChargedAtMostTwiceWhatArrived() throws Exception {
+        Budget budget = new Budget(Long.MAX_VALUE);
+        Codec decoder = Codec.of(Framing.lengthPrefixed(1 << 20), 2048, budget);
+        decoder.feed(new byte[] {0, 0x10, 0, 0}, 4); // announces 1 MiB
+        assertNull(decoder.next());
+        assertEquals(0, budget.used(), "a header alone");
+        int arrived = 0;
+        for (int n : new int[] {1, 10, 100, 1000, 10_000, 60_000}) {
+            decoder.feed(new byte[n], n);
+            assertNull(decoder.next());
+            arrived += n;
+            assertTrue(budget.used() <= 2L * arrived, budget.used() + " charged for " + arrived + " bytes arrived");
+            assertTrue(budget.used() >= arrived, "what arrived is held");
+        }
+        decoder.feed(new byte[(1 << 20) - arrived], (1 << 20) - arrived);
+        assertEquals(1 << 20, decoder.next().length);
+        assertEquals(0, budget.used(), "given back once the frame is done");
+    }
+
     @Test
     void lengthPrefixedRejectsOversizedAndNegativeLengthsBeforeAllocating() {
         Codec decoder = Codec.of(Framing.lengthPrefixed(10), 2048, new Budget(Long.MAX_VALUE));

@@ -139,10 +139,13 @@ class FramesPastTheBudgetTest {
         }
     }
 
-    /** An echo server of frames up to 1 MiB whose bytes in flight are bounded at 1 MiB. */
+    /**
+     * An echo server of frames up to 1 MiB whose bytes in flight are bounded at 900 KiB: less than what peer
+     * A sends of its frame, which its buffer holds.
+     */
     private static TcpServer boundedEchoServer() {
         return TcpServer.create(loopback().framing(Framing.lengthPrefixed(1 << 20))
-                .maxQueuedBytesTotal(1 << 20).onReceive((c, d) -> c.send(d)).build());
+                .maxQueuedBytesTotal(900 * 1024).onReceive((c, d) -> c.send(d)).build());
     }
 
     /** Peer A sends all of a 1 MiB frame but its last 100 KiB, whose buffer alone spends the bound; returns the frame. */
