@@ -37,7 +37,8 @@ public sealed interface ClientEvent {
     }
 
     /**
-     * A piece of data arrived: one read chunk in raw framing, one message in length-prefixed framing.
+     * A piece of data arrived: in raw framing, what one read brought, in pieces of at most the receive
+     * buffer size; one message in length-prefixed or line framing.
      *
      * @param data the bytes: a fresh array that belongs to whoever took this event (each event is
      *             handed to one taker, and the engine keeps no reference to it), so {@code data()}

@@ -565,8 +565,9 @@ public final class ClientOptions {
     }
 
     /**
-     * How long {@link TcpClient#connect()} may take; default 5 s. It bounds the wait for the server's
-     * answer over TCP and over a Unix domain socket alike (a listener that does not accept keeps a connect
+     * How long {@link TcpClient#connect()} may wait for the server to accept; default 5 s. With TLS, the
+     * handshake that follows has a bound of its own ({@link TlsOptions#handshakeTimeout()}), so a connect
+     * may take both. It bounds the wait for the server's answer over TCP and over a Unix domain socket alike (a listener that does not accept keeps a connect
      * waiting); a connect past it fails with a {@link java.net.SocketTimeoutException}, recorded as a
      * {@link Failure.Connect}. {@link Duration#ZERO} waits as long as the system does.
      *
@@ -650,7 +651,9 @@ public final class ClientOptions {
     }
 
     /**
-     * How many received bytes may wait for polling before the client stops reading; default 1 MiB.
+     * How many received bytes may wait for polling before the client stops reading; default 1 MiB. At most
+     * half of {@link #maxPendingSendBytes()} is used (512 KiB by default), so that the replies to what was
+     * read fit beside the sends still pending: raise both to let more wait.
      *
      * @return the setting
      */

@@ -46,7 +46,8 @@ public sealed interface ServerEvent {
     }
 
     /**
-     * A piece of data arrived: one read chunk in raw framing, one message in length-prefixed framing.
+     * A piece of data arrived: in raw framing, what one read brought, in pieces of at most the receive
+     * buffer size; one message in length-prefixed or line framing.
      * This is the seed's {@code (client_socket, address, data)} tuple.
      *
      * @param connection who sent it

@@ -732,7 +732,9 @@ public final class ServerOptions {
 
     /**
      * How many received bytes of one connection may wait for polling before the server stops reading it (TCP
-     * flow control then slows the peer); default 1 MiB.
+     * flow control then slows the peer); default 1 MiB. At most half of {@link #maxPendingSendBytes()} is
+     * used (512 KiB by default), so that the replies to what was read fit beside the sends still pending:
+     * raise both to let more wait.
      *
      * @return the setting
      */
