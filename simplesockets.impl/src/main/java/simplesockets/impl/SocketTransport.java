@@ -75,10 +75,12 @@ class SocketTransport implements Transport {
             lastFilled = n == length;
             return shutUnderRead ? -1 : n;
         } catch (SocketException e) {
-            if (socket.isClosed() && !closing) {
-                return -1; // the TLS engine closed the socket on the peer's own close: that is its end of stream
+            // The TLS engine closes its socket on the peer's own close, but on a reset or a dead peer too
+            // (keep-alive's "timed out"): only the first is an end of stream.
+            if (socket.isClosed() && !closing && !Transports.saysPeerFailed(e)) {
+                return -1;
             }
-            throw Transports.resetByPeer(e, !socket.isClosed());
+            throw Transports.resetByPeer(e, !closing);
         } finally {
             reading = false;
         }

@@ -75,9 +75,15 @@ final class Transports {
         return wrapped;
     }
 
+    /** Whether the exception's message tells of a reset, a broken pipe or a dead peer (the JDK's only sign). */
+    static boolean saysPeerFailed(IOException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(java.util.Locale.ROOT);
+        return message.contains("reset") || message.contains("broken pipe") || message.contains("timed out");
+    }
+
     /**
      * The JDK reports a reset or a broken pipe as a plain I/O exception; only its message tells. On a
-     * transport still open (we did not close it ourselves), that is the peer's doing.
+     * transport we did not close ourselves, that is the peer's doing.
      */
     static IOException resetByPeer(IOException e, boolean stillOpen) {
         String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(java.util.Locale.ROOT);

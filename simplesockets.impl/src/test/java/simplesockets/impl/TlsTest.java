@@ -383,6 +383,33 @@ class TlsTest {
     }
 
     /**
+     * A TLS peer that resets its connection (an RST under the session, no close_notify) ends it as
+     * {@code Reset}, as over plain TCP, and nothing is recorded. Before, the JDK's TLS socket closed itself
+     * on the reset, and the read's exception was taken for the peer's own close: {@code PeerClosed}.
+     */
+    @Test
+    void aTlsPeerThatResetsIsAReset() throws Exception {
+        TlsOptions clientTls = tls().trustStore(trustServer, PASSWORD).build();
+        java.util.concurrent.BlockingQueue<simplesockets.api.DisconnectReason> reasons = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().tls(tls().keyStore(serverKeys, PASSWORD).build())
+                .onReceive((c, d) -> c.send(d)).onDisconnect((c, why) -> reasons.add(why)).build())) {
+            server.start();
+            java.net.InetSocketAddress address = server.localAddress().orElseThrow();
+            try (Socket plain = Peers.connect(address)) {
+                javax.net.ssl.SSLSocket peer = (javax.net.ssl.SSLSocket) clientTls.context().getSocketFactory()
+                        .createSocket(plain, address.getHostString(), address.getPort(), false);
+                peer.startHandshake();
+                peer.getOutputStream().write(bytes("hi"));
+                assertEquals("hi", text(Peers.readExactly(peer, 2)), "the session works");
+                plain.setSoLinger(true, 0);
+                plain.close(); // an RST, with no close_notify before it
+                assertEquals(simplesockets.api.DisconnectReason.RESET, Peers.take(reasons));
+                assertTrue(server.exceptions().isEmpty(), "a reset is no failure: " + server.exceptions());
+            }
+        }
+    }
+
+    /**
      * An {@code Error} in a handshake (here the server's key manager's, once) gives back the connection's
      * slot and closes its socket: a server of one connection serves the next client. Before, the slot
      * stayed taken for good and the socket open, so the server was full from then on.
