@@ -67,7 +67,11 @@ public sealed interface Failure {
         HOSTNAME_MISMATCH,
         /** The server requires a client certificate and the client sent none. */
         CLIENT_CERTIFICATE_MISSING,
-        /** The peer refused the handshake with a TLS alert (it did not trust us, say). */
+        /**
+         * The peer refused the handshake: with a TLS alert (it did not trust us, say), or by closing or
+         * resetting the connection during it, which a peer that rejects a certificate may do before its
+         * alert is read, and a server that is full or paused does at once. The cause tells which.
+         */
         REJECTED_BY_PEER,
         /** The handshake took longer than {@link TlsOptions#handshakeTimeout()}. */
         HANDSHAKE_TIMEOUT,
