@@ -182,7 +182,9 @@ final class Link implements Connection, Outbound.Ends {
         }
         linger = clock.schedule(settings.linger(), this::closeTransport);
         out.refuseNew(); // a sender waiting for room (SendOverflow.WAIT) hears of the end now
-        wakeReader();
+        // Once the queued sends are out: a TLS 1.2 engine answers the input's end with its own close_notify
+        // and closes its output, which would cut them off. (The linger bound closes the transport anyway.)
+        out.whenWritten(this::wakeReader);
         return true;
     }
 

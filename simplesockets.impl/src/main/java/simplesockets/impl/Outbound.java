@@ -285,6 +285,16 @@ final class Outbound {
         Optional.ofNullable(queue).ifPresent(SendQueue::refuseNew);
     }
 
+    /** Runs {@code then} once the queued sends are out (or dropped): at once if no writer runs. */
+    void whenWritten(Runnable then) {
+        SendQueue q = queue;
+        if (q == null) {
+            then.run();
+        } else {
+            q.whenStopped(then);
+        }
+    }
+
     /** Drops whatever is still queued, and wakes every sender waiting for room. */
     void close() {
         closed = true;

@@ -56,6 +56,8 @@ final class SendQueue {
     private int written;
     /** The progress count at which the writer was found stalled; reading is not held back until it moves. */
     private int stalledAt = -1;
+    /** What runs once the writer stops, if one runs: a disconnect's waking of the reader. */
+    private Runnable whenStopped;
 
     SendQueue(Outbound.Ends ends, Clock clock, int maxPending, SendOverflow overflow, Budget budget) {
         this.ends = ends;
@@ -128,6 +130,7 @@ final class SendQueue {
      * @return the next batch, or {@code null} once the queue is empty (or closed)
      */
     byte[] next(byte[] done, boolean asWriter) {
+        Runnable stopped = null;
         lock.lock();
         try {
             if (done != null) {
@@ -141,6 +144,8 @@ final class SendQueue {
                 if (asWriter) {
                     writing = false;
                     changed.signalAll();
+                    stopped = whenStopped;
+                    whenStopped = null;
                 }
                 return null;
             }
@@ -154,6 +159,9 @@ final class SendQueue {
             }
         } finally {
             lock.unlock();
+            if (stopped != null) {
+                stopped.run();
+            }
         }
         return joined(); // copied outside the lock, so senders queue meanwhile
     }
@@ -207,7 +215,29 @@ final class SendQueue {
     /** The writer could not be started (the owner is closing), or its write failed: nothing more is written. */
     void writerRefused() {
         close();
-        changing(() -> writing = false);
+        Runnable[] stopped = {null};
+        changing(() -> {
+            writing = false;
+            stopped[0] = whenStopped;
+            whenStopped = null;
+        });
+        if (stopped[0] != null) {
+            stopped[0].run();
+        }
+    }
+
+    /** Runs {@code then} once no writer runs: now, on this thread, if none does; else on the writer's, as it stops. */
+    void whenStopped(Runnable then) {
+        lock.lock();
+        try {
+            if (writing) {
+                whenStopped = then;
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        then.run();
     }
 
     /**

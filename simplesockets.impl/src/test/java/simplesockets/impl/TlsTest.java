@@ -383,6 +383,33 @@ class TlsTest {
     }
 
     /**
+     * A polling server's reply followed by a disconnect, the tutorial's way, reaches a TLS 1.2 client
+     * whole. Waking the connection's reader (by shutting down the TCP input under it) made the JDK's
+     * TLS 1.2 engine answer with its own close_notify and close the output, so the queued reply was cut
+     * short; the reader is now woken once the queued sends are out.
+     */
+    @Test
+    void aReplyThenADisconnectReachesATls12ClientWhole() throws Exception {
+        TlsOptions clientTls = tls().trustStore(trustServer, PASSWORD).build();
+        byte[] reply = Peers.pattern(7, 1 << 20);
+        try (TcpServer server = TcpServer.create(loopback().tls(tls().keyStore(serverKeys, PASSWORD).build()).build())) {
+            server.start();
+            java.net.InetSocketAddress address = server.localAddress().orElseThrow();
+            try (javax.net.ssl.SSLSocket peer = (javax.net.ssl.SSLSocket) clientTls.context().getSocketFactory()
+                    .createSocket(address.getAddress(), address.getPort())) {
+                peer.setEnabledProtocols(new String[] {"TLSv1.2"});
+                peer.startHandshake();
+                peer.getOutputStream().write(bytes("request"));
+                ServerEvent.Received request = server.awaitReceived(Peers.WAIT).getFirst();
+                server.send(request.connection(), reply); // queued: this is not the connection's thread
+                request.connection().disconnect();
+                peer.setSoTimeout((int) Peers.WAIT.toMillis());
+                assertArrayEquals(reply, peer.getInputStream().readAllBytes(), "the whole reply, then the end");
+            }
+        }
+    }
+
+    /**
      * A TLS peer that resets its connection (an RST under the session, no close_notify) ends it as
      * {@code Reset}, as over plain TCP, and nothing is recorded. Before, the JDK's TLS socket closed itself
      * on the reset, and the read's exception was taken for the peer's own close: {@code PeerClosed}.
