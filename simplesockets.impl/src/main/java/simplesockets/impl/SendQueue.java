@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
@@ -150,8 +149,8 @@ final class SendQueue {
                 return null;
             }
             byte[] first = queue.pollFirst();
-            boolean more = takeMore(first);
-            int took = more ? taking.size() : 1; // out of the queue: their bytes stay pending until written
+            int took = gathering.takeMore(queue, first); // out of the queue: their bytes stay pending until written
+            boolean more = took > 1;
             entries -= took;
             budget.release((long) took * ENTRY_OVERHEAD);
             if (!more) {
@@ -163,7 +162,7 @@ final class SendQueue {
                 stopped.run();
             }
         }
-        return joined(); // copied outside the lock, so senders queue meanwhile
+        return gathering.joined(); // copied outside the lock, so senders queue meanwhile
     }
 
     /** Counts a batch whose write failed as done; nothing more of the queue is taken. */
@@ -174,43 +173,8 @@ final class SendQueue {
         });
     }
 
-    /**
-     * Sends taken to be joined into one batch, and their size; only the writer (under the write lock)
-     * uses them, between {@link #takeMore} and {@link #joined}.
-     */
-    private final ArrayList<byte[]> taking = new ArrayList<>();
-    private int takingSize;
-
-    /**
-     * Takes the sends that follow {@code first} while they fit in {@link #MAX_GATHER} with it; under
-     * the lock.
-     *
-     * @return whether any were taken, so that the batch must be {@linkplain #joined() joined}
-     */
-    private boolean takeMore(byte[] first) {
-        int size = first.length;
-        for (byte[] next = queue.peekFirst(); next != null && size + next.length <= MAX_GATHER; next = queue.peekFirst()) {
-            if (taking.isEmpty()) {
-                taking.add(first);
-            }
-            taking.add(queue.pollFirst());
-            size += next.length;
-        }
-        takingSize = size;
-        return !taking.isEmpty();
-    }
-
-    /** The sends taken by {@link #takeMore}, copied into one array; without the lock. */
-    private byte[] joined() {
-        byte[] batch = new byte[takingSize];
-        int at = 0;
-        for (byte[] part : taking) {
-            System.arraycopy(part, 0, batch, at, part.length);
-            at += part.length;
-        }
-        taking.clear();
-        return batch;
-    }
+    /** The writer's batch in the making; only the writer (under the write lock) uses it. */
+    private final Gathering gathering = new Gathering(MAX_GATHER);
 
     /** The writer could not be started (the owner is closing), or its write failed: nothing more is written. */
     void writerRefused() {
