@@ -109,7 +109,7 @@ public final class ClientEngine implements TcpClient {
         life.beginConnect(generation == Reconnector.ANY);
         address = target;
         Failure[] failed = {null};
-        Optional<Link> opened = connector.open(endpoint, failure -> {
+        Optional<Link> opened = connector.open(endpoint, () -> reconnector.current(generation), failure -> {
             failed[0] = failure;
             life.connectFailed();
             // Not an attempt the user's connect cut short, nor a connect the client's close cut short.
@@ -331,8 +331,8 @@ public final class ClientEngine implements TcpClient {
             return;
         }
         try {
+            connector.close(); // first: a connect it cuts short says the client closed
             reconnector.stop();
-            connector.close();
             life.awaitConnectFinished(options.closeTimeout()); // a connect just made: its onConnect runs first
             open.ifPresent(link -> link.end(DisconnectReason.CLOSED_BY_US));
             timeouts.stop();

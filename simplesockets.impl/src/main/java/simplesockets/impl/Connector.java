@@ -51,13 +51,15 @@ final class Connector {
     /**
      * Opens a connection to {@code target}.
      *
+     * @param wanted whether the connect is still wanted (a reconnect attempt the user took over is not): one
+     *               that is not is cut short
      * @param failed told what went wrong, if anything did
      * @return the new link, or empty if connecting or the handshake failed
      */
-    Optional<Link> open(Endpoint endpoint, Consumer<Failure> failed) {
+    Optional<Link> open(Endpoint endpoint, java.util.function.BooleanSupplier wanted, Consumer<Failure> failed) {
         InetSocketAddress target = endpoint.shown();
         Transport transport;
-        Underway underway = new Underway();
+        Underway underway = new Underway(wanted);
         Clock.Timer deadline = options.connectTimeout().isZero() ? null
                 : clock.schedule(options.connectTimeout(), underway::expire); // a Unix connect keeps none itself
         try {
@@ -80,18 +82,19 @@ final class Connector {
         }
         preparing.add(transport);
         try {
-            return prepare(transport, target, failed);
+            return prepare(transport, target, wanted, failed);
         } finally {
             preparing.remove(transport);
         }
     }
 
-    /** The header and handshake of a connected transport; a close meanwhile fails them at once. */
-    private Optional<Link> prepare(Transport transport, InetSocketAddress target, Consumer<Failure> failed) {
-        if (closed) { // looked at after the transport was noted: close() either sees it or is seen here
+    /** The header and handshake of a connected transport; a close or a take-over meanwhile fails them at once. */
+    private Optional<Link> prepare(Transport transport, InetSocketAddress target, java.util.function.BooleanSupplier wanted,
+            Consumer<Failure> failed) {
+        // Looked at after the transport was noted: close() or a take-over either sees it or is seen here.
+        if (closed || !wanted.getAsBoolean()) {
             Transports.closeQuietly(transport);
-            failed.accept(new Failure.Connect(target, new java.net.SocketException("the client was closed while connecting"),
-                    clock.now()));
+            failed.accept(new Failure.Connect(target, cutShort(), clock.now()));
             return Optional.empty();
         }
         try {
@@ -144,21 +147,32 @@ final class Connector {
      */
     private final class Underway implements Consumer<java.io.Closeable> {
         private static final Object DONE = new Object();
-        /** The socket while it connects; then {@link #DONE}, or the reason it was cut short. */
+        /** Nothing yet, then the socket while it connects; then {@link #DONE}, or the reason it was cut short. */
         private final java.util.concurrent.atomic.AtomicReference<Object> state = new java.util.concurrent.atomic.AtomicReference<>();
+        private final java.util.function.BooleanSupplier wanted;
+
+        /** Noted from the start, so that a close or a take-over before the socket exists cuts it short too. */
+        Underway(java.util.function.BooleanSupplier wanted) {
+            this.wanted = wanted;
+            connecting.add(this);
+            if (closed || !wanted.getAsBoolean()) { // looked at after it was noted: either seen or seen here
+                abort();
+            }
+        }
 
         @Override
         public void accept(java.io.Closeable socket) {
-            state.set(socket);
-            connecting.add(this);
-            if (closed) { // looked at after it was noted: close() either sees it or is seen here
+            if (!state.compareAndSet(null, socket)) { // cut short already: the connect fails at once
+                Transports.closeQuietly(socket);
+                return;
+            }
+            if (closed || !wanted.getAsBoolean()) {
                 abort();
             }
         }
 
         void abort() {
-            cut(new java.net.SocketException(closed ? "the client was closed while connecting"
-                    : "the connect was cut short: the user took over"));
+            cut(cutShort());
         }
 
         void expire() {
@@ -166,9 +180,15 @@ final class Connector {
         }
 
         private void cut(IOException why) {
-            Object socket = state.get();
-            if (socket instanceof java.io.Closeable closeable && state.compareAndSet(socket, why)) {
-                Transports.closeQuietly(closeable);
+            while (true) {
+                Object now = state.get();
+                if (now == null ? state.compareAndSet(null, why) : !(now instanceof java.io.Closeable)) {
+                    return; // cut before it began, or over already
+                }
+                if (now instanceof java.io.Closeable closeable && state.compareAndSet(now, why)) {
+                    Transports.closeQuietly(closeable);
+                    return;
+                }
             }
         }
 
@@ -193,6 +213,12 @@ final class Connector {
             }
             return (Exception) state.get();
         }
+    }
+
+    /** Why a connect was cut short: the client's close, or the user's connect taking over from a reconnect attempt. */
+    private java.net.SocketException cutShort() {
+        return new java.net.SocketException(closed ? "the client was closed while connecting"
+                : "the connect was cut short: the user took over");
     }
 
     /** What a failure records: a JDK or API type, never one of the transport seam's own. */

@@ -52,6 +52,8 @@ final class Link implements Connection, Outbound.Ends {
     private final AtomicReference<DisconnectReason> reason = new AtomicReference<>();
     /** The connection's own thread (its reader or handler), once it runs. */
     private volatile Thread own;
+    /** The thread recording the failure that ends this connection, while it does ({@link #decide}). */
+    private volatile Thread deciding;
     /** Whether a graceful close asked this connection to finish the work in hand. */
     private volatile boolean draining;
     private volatile boolean peerEndedFirst; // its end of stream was read before the drain began
@@ -126,9 +128,13 @@ final class Link implements Connection, Outbound.Ends {
         return own == Thread.currentThread();
     }
 
-    /** Whether the calling thread is this connection's own or its writer (in an {@code onFailure}, perhaps). */
+    /**
+     * Whether the calling thread is this connection's own, its writer, or the one recording the failure that
+     * ends it (a sender that found it a slow consumer): in its {@code onFailure}, perhaps.
+     */
     boolean onItsThreads() {
-        return onOwnThread() || out.onWriterThread();
+        Thread me = Thread.currentThread();
+        return own == me || deciding == me || out.onWriterThread();
     }
 
     @Override
@@ -225,7 +231,12 @@ final class Link implements Connection, Outbound.Ends {
             return false;
         }
         owner.ending(this); // first, so that the state is true for the failure's onFailure too
-        ifDecided.run(); // before the wake-ups below: a parked reader reports the end only after it
+        deciding = Thread.currentThread();
+        try {
+            ifDecided.run(); // before the wake-ups below: a parked reader reports the end only after it
+        } finally {
+            deciding = null;
+        }
         owner.ended(this);
         if (credit != null) {
             delivery.events().cancel(credit);
@@ -308,7 +319,8 @@ final class Link implements Connection, Outbound.Ends {
             throw new IllegalStateException("the server reads this connection; read() is for connection handlers");
         }
         try {
-            return reader.next();
+            Optional<byte[]> piece = reader.next();
+            return reason.get() == null ? piece : Optional.empty(); // ended while it read: nothing more is handed out
         } catch (IOException e) {
             if (reason.get() != null || draining) {
                 return Optional.empty();

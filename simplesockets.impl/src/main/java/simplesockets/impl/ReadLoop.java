@@ -53,6 +53,9 @@ final class ReadLoop {
                     return DisconnectReason.CLOSED_BY_US;
                 }
                 Optional<byte[]> piece = reader.next();
+                if (!link.isOpen()) {
+                    return DisconnectReason.CLOSED_BY_US; // ended while it read (a disconnect waits for its sends to go out first)
+                }
                 if (piece.isEmpty()) {
                     if (mode == ReadMode.QUEUE && settings.servesHalfClosed()) { // a server's, for replies
                         credit.awaitDrainedThenGrace(settings.halfCloseGrace(), clock);

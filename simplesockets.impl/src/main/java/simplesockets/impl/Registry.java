@@ -207,15 +207,16 @@ final class Registry {
     }
 
     /**
-     * What a graceful close still waits for, besides the caller's own connection (which it is called from,
-     * so cannot finish meanwhile): the slots of the others and those of them still finishing; under the lock.
+     * What a graceful close still waits for, besides the caller's own connections (those it is called from,
+     * which cannot finish meanwhile): the slots of the others and those of them still finishing; under the lock.
      */
-    private int othersThan(Link self) {
-        if (self == null) {
-            return slots + finishing.size();
+    private int othersThan(List<Link> mine) {
+        int others = slots + finishing.size();
+        for (Link self : mine) {
+            boolean live = links.get(self.id()) == self; // holds its slot until its end is decided and recorded
+            others -= (live ? 1 : 0) + (finishing.contains(self) ? 1 : 0);
         }
-        boolean live = links.get(self.id()) == self; // holds its slot until its end is decided and recorded
-        return slots - (live ? 1 : 0) + finishing.size() - (finishing.contains(self) ? 1 : 0);
+        return others;
     }
 
     /**
@@ -236,8 +237,9 @@ final class Registry {
         links.values().forEach(Link::drain);
         // A handler or callback that calls this cannot finish its connection while it waits here: not waited
         // for, whether still live or decided already (a disconnect, or the failure whose onFailure this is).
-        Link self = java.util.stream.StreamSupport.stream(links().spliterator(), false)
-                .filter(Link::onItsThreads).findFirst().orElse(null);
+        // (Two, when a connection's callback finds another a slow consumer, and that one's onFailure closes.)
+        List<Link> mine = java.util.stream.StreamSupport.stream(links().spliterator(), false)
+                .filter(Link::onItsThreads).toList();
         boolean[] expired = new boolean[1];
         Clock.Timer timer = clock.schedule(max, () -> {
             lock.lock();
@@ -250,10 +252,10 @@ final class Registry {
         });
         lock.lock();
         try {
-            while (othersThan(self) > 0 && !expired[0] && !closed) {
+            while (othersThan(mine) > 0 && !expired[0] && !closed) {
                 emptied.await();
             }
-            return othersThan(self);
+            return othersThan(mine);
         } finally {
             lock.unlock();
             timer.cancel();

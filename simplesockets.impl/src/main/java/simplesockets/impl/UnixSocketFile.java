@@ -60,6 +60,9 @@ final class UnixSocketFile {
             Files.deleteIfExists(path);
             return;
         } catch (IOException busy) { // its backlog is full, or the file may not be connected to: left alone
+            if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                return; // removed meanwhile (a server that closed): the way is clear
+            }
             there = "a server listens on " + path + " but does not take connections (" + busy.getMessage()
                     + "); the file is left alone";
         }

@@ -140,6 +140,51 @@ class GracefulCloseTest {
         }
     }
 
+    /**
+     * The same when the failure is found on another connection's thread: B's callback sends to A, who does
+     * not read, until A is cut off as a slow consumer, and A's {@code onFailure}, on B's thread, closes the
+     * server gracefully. Neither A (its failure being recorded on this thread) nor B (this thread's own) is
+     * waited for. Before, the close looked only for the connection whose own thread called it, and waited
+     * the whole grace for A.
+     */
+    @Test
+    void anOnFailureOnAnotherConnectionsThreadDoesNotWaitForEither() throws Exception {
+        BlockingQueue<Integer> cutOff = new LinkedBlockingQueue<>();
+        TcpServer[] self = new TcpServer[1];
+        BlockingQueue<simplesockets.api.Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().maxPendingSendBytes(256 * 1024)
+                .onConnect(connected::add)
+                .onReceive((b, data) -> {
+                    simplesockets.api.Connection a = self[0].clients().getFirst(); // the first to connect
+                    byte[] flood = new byte[64 * 1024];
+                    for (int i = 0; i < 10_000 && a.isOpen(); i++) { // at most 640 MiB: far past A's bound
+                        try {
+                            a.send(flood);
+                        } catch (IOException cutOffAsASlowConsumer) {
+                            break;
+                        }
+                    }
+                })
+                .onFailure(failure -> {
+                    if (failure instanceof simplesockets.api.Failure.SlowConsumer) {
+                        cutOff.add(self[0].close(Duration.ofSeconds(30)));
+                    }
+                })
+                .build())) {
+            self[0] = server;
+            server.start();
+            try (Socket a = connect(server.localAddress().orElseThrow())) {
+                Peers.take(connected);
+                try (Socket b = connect(server.localAddress().orElseThrow())) {
+                    Peers.take(connected);
+                    b.getOutputStream().write(bytes("flood A"));
+                    Integer count = cutOff.poll(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    assertEquals(0, count, "returned within " + Peers.WAIT + " of a 30 s grace, nobody cut off");
+                }
+            }
+        }
+    }
+
     // ---- replies still being written when a connection's end is decided ----
 
     /**

@@ -852,4 +852,32 @@ class ServerTest {
             }
         }
     }
+
+    /**
+     * After {@code disconnect()}, nothing more is received, even while the sends made before it still go
+     * out (a large reply, here): bytes the peer sends meanwhile are not handed to {@code onReceive}. The
+     * connection's reader is woken only once those sends are out, and what it reads until then is dropped.
+     */
+    @Test
+    void aDisconnectedConnectionReceivesNothingWhileItsLastSendsGoOut() throws Exception {
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        BlockingQueue<DisconnectReason> ended = new LinkedBlockingQueue<>();
+        byte[] reply = Peers.pattern(3, 32 << 20); // more than the kernel's buffers hold for a peer not reading
+        try (TcpServer server = TcpServer.create(loopback().maxPendingSendBytes(64 << 20).closeTimeout(Duration.ofSeconds(5))
+                .onConnect(connected::add).onReceive((c, d) -> received.add(text(d)))
+                .onDisconnect((c, why) -> ended.add(why)).build())) {
+            server.start();
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                Connection connection = take(connected);
+                connection.send(reply); // from this thread: its writer writes it, blocked on the peer
+                connection.disconnect();
+                peer.getOutputStream().write(bytes("after the disconnect"));
+                peer.setSoTimeout((int) Peers.WAIT.toMillis());
+                assertArrayEquals(reply, peer.getInputStream().readAllBytes(), "the reply, then the end");
+                assertEquals(DisconnectReason.CLOSED_BY_US, take(ended));
+                assertEquals(List.of(), List.copyOf(received), "nothing received after disconnect()");
+            }
+        }
+    }
 }
