@@ -276,7 +276,7 @@ public final class ServerEngine implements TcpServer {
 
     @Override
     public ServerStats stats() {
-        return tally.server(registry.size(), delivery.droppedEvents(), delivery.droppedExceptions(), failures.counts());
+        return tally.server(registry::size, delivery.droppedEvents(), delivery.droppedExceptions(), failures.counts());
     }
 
     // ---- shutdown ----

@@ -137,13 +137,21 @@ final class Tally {
         }
     }
 
-    /** A server's snapshot. */
-    ServerStats server(int open, long droppedEvents, long droppedExceptions,
+    /**
+     * A server's snapshot. The closed count is read first, then the open one, then the accepted one: a
+     * connection leaves the open ones before it is counted closed, and is accepted before it opens, so one
+     * that changes meanwhile is never counted twice, and accepted minus open minus closed is never below 0.
+     *
+     * @param open the connections open now, read when the snapshot asks
+     */
+    ServerStats server(java.util.function.IntSupplier open, long droppedEvents, long droppedExceptions,
             Map<Class<? extends Failure>, Long> failures) {
         Sum s = sum();
+        int openNow = open.getAsInt();
+        long accepted = admitted.sum();
         return ServerStats.builder()
-                .connectionsOpen(open)
-                .connectionsAccepted(admitted.sum())
+                .connectionsOpen(openNow)
+                .connectionsAccepted(accepted)
                 .connectionsRefused(refused.sum())
                 .connectionsClosed(s.closed)
                 .bytesIn(s.bytesIn).bytesOut(s.bytesOut).messagesIn(s.messagesIn).messagesOut(s.messagesOut)

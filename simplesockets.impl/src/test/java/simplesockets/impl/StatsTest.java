@@ -93,6 +93,43 @@ class StatsTest {
         }
     }
 
+    /**
+     * While connections come and go, no snapshot counts one as both open and closed: accepted minus open
+     * minus closed (those in their handshake, or ended and still writing) is never below 0. Before, the open
+     * count was read before the others, so a connection that ended in between was counted in both.
+     */
+    @Test
+    void aSnapshotNeverCountsAConnectionBothOpenAndClosed() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().onReceive((c, d) -> c.disconnect()).build())) {
+            server.start();
+            InetSocketAddress address = server.localAddress().orElseThrow();
+            java.util.concurrent.atomic.AtomicBoolean churning = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread churn = Thread.ofPlatform().name("churn").start(() -> {
+                for (int i = 0; i < 2_000 && churning.get(); i++) {
+                    try (Socket peer = connect(address)) {
+                        peer.getOutputStream().write(1); // the server disconnects it
+                        peer.getInputStream().read();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            });
+            try {
+                long snapshots = 0;
+                for (long end = System.nanoTime() + Duration.ofSeconds(3).toNanos(); churn.isAlive() && System.nanoTime() < end; ) {
+                    ServerStats stats = server.stats();
+                    long remainder = stats.connectionsAccepted() - stats.connectionsOpen() - stats.connectionsClosed();
+                    assertTrue(remainder >= 0, "counted twice: " + stats);
+                    snapshots++;
+                }
+                assertTrue(snapshots > 0);
+            } finally {
+                churning.set(false);
+                churn.join(Peers.WAIT.toMillis());
+            }
+        }
+    }
+
     @Test
     void bytesAndMessagesAreCountedBothWaysPerConnectionAndForTheServer() throws Exception {
         BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
