@@ -133,23 +133,23 @@ public final class ClientEngine implements TcpClient {
         try {
             delivery.connected(link); // a callback's exception is recorded there; an Error escapes
         } catch (Error e) {
-            endUnread(link);
+            endUnread(link, new DisconnectReason.Failed(e)); // as a handler's Error ends its connection
             throw e;
         }
         try {
             life.reader(link, scope.fork("reader", () -> read(link, made)));
         } catch (RejectedExecutionException e) {
-            endUnread(link);
+            endUnread(link, DisconnectReason.CLOSED_BY_US);
             return new SocketException("the client was closed while connecting to " + target);
         }
         return null;
     }
 
     /** A connection that ends before its reader ran: closed and reported here, as its reader would have. */
-    private void endUnread(Link link) {
+    private void endUnread(Link link, DisconnectReason why) {
         link.own(); // counted as open, as its reader would have: its end is counted as a close
         life.reader(link, null); // no reader: a disconnect waiting for one goes on
-        delivery.disconnected(link, link.finish(DisconnectReason.CLOSED_BY_US));
+        delivery.disconnected(link, link.finish(why));
     }
 
     /**

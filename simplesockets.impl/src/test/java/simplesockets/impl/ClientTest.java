@@ -84,7 +84,9 @@ class ClientTest {
      * An {@code Error} that escapes {@code onConnect} (callbacks record exceptions, but an error such as
      * a class that failed to load goes on) reaches the caller of {@code connect()}, and the connection
      * it was made for ends with it: the client is disconnected, its end is reported, and the server sees
-     * it close. Before, the client stayed CONNECTED with no thread reading the connection.
+     * it close. Before, the client stayed CONNECTED with no thread reading the connection. The end is
+     * {@code Failed} with the error, as when an error escapes a callback on the connection's own thread
+     * (it was {@code ClosedByUs}, which the user did not do).
      */
     @Test
     void anErrorFromOnConnectEndsTheConnectionItWasMadeFor() throws Exception {
@@ -99,7 +101,9 @@ class ClientTest {
                     .onDisconnect(clientSaw::add).build())) {
                 assertThrows(NoClassDefFoundError.class, client::connect);
                 assertEquals(ClientState.DISCONNECTED, client.state(), "the connection ended with the error");
-                assertEquals(DisconnectReason.CLOSED_BY_US, take(clientSaw), "its end was reported");
+                DisconnectReason.Failed failed = assertInstanceOf(DisconnectReason.Failed.class, take(clientSaw),
+                        "its end was reported");
+                assertInstanceOf(NoClassDefFoundError.class, failed.cause());
                 assertEquals(DisconnectReason.PEER_CLOSED, take(serverSaw), "the server saw it close");
                 assertEquals(client.stats().connects(), client.stats().disconnects(), "counted open, then closed: " + client.stats());
             }
