@@ -33,8 +33,8 @@ final class Connector {
     private final AtomicLong ids = new AtomicLong();
     /** Connects still under way: the client's close ends them. */
     private final java.util.Set<Underway> connecting = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** Connections still in their PROXY header or TLS handshake: the client's close closes them. */
-    private final java.util.Set<Transport> preparing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Connections still in their PROXY header or TLS handshake, and whether each is still wanted: a close closes them. */
+    private final java.util.Map<Transport, java.util.function.BooleanSupplier> preparing = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
 
     Connector(Network network, ClientOptions options, Clock clock, Scope scope, Delivery<ClientEvent> delivery,
@@ -80,7 +80,7 @@ final class Connector {
             failed.accept(new Failure.Connect(target, why, clock.now()));
             return Optional.empty();
         }
-        preparing.add(transport);
+        preparing.put(transport, wanted);
         try {
             return prepare(transport, target, wanted, failed);
         } finally {
@@ -133,12 +133,21 @@ final class Connector {
     }
 
     /**
-     * Ends the connects under way, and the connections still in their header or handshake, at once: the
-     * client closes, or the user's connect takes over from the reconnect loop's attempt.
+     * Ends the connects under way, and the connections still in their header or handshake, at once: all of
+     * them once the client closes; those no longer wanted (the reconnect loop's attempt) when the user's
+     * connect takes over, never a user's own.
      */
     void abortUnderway() {
-        connecting.forEach(Underway::abort);
-        preparing.forEach(Transports::closeQuietly);
+        connecting.forEach(underway -> {
+            if (closed || !underway.wanted.getAsBoolean()) {
+                underway.abort();
+            }
+        });
+        preparing.forEach((transport, wanted) -> {
+            if (closed || !wanted.getAsBoolean()) {
+                Transports.closeQuietly(transport);
+            }
+        });
     }
 
     /**

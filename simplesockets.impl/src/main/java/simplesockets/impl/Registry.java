@@ -239,7 +239,7 @@ final class Registry {
         // for, whether still live or decided already (a disconnect, or the failure whose onFailure this is).
         // (Two, when a connection's callback finds another a slow consumer, and that one's onFailure closes.)
         List<Link> mine = java.util.stream.StreamSupport.stream(links().spliterator(), false)
-                .filter(Link::onItsThreads).toList();
+                .filter(Link::onItsThreads).distinct().toList(); // distinct: one may move to finishing meanwhile
         boolean[] expired = new boolean[1];
         Clock.Timer timer = clock.schedule(max, () -> {
             lock.lock();

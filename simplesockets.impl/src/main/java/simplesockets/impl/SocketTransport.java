@@ -118,7 +118,7 @@ class SocketTransport implements Transport {
             lastFilled = n == length;
             return n;
         } catch (SocketException e) {
-            throw Transports.resetByPeer(e, !socket.isClosed());
+            throw Transports.resetByPeer(e, !closing); // the TLS engine closes its socket on a reset itself
         }
     }
 
@@ -154,7 +154,7 @@ class SocketTransport implements Transport {
         try {
             out.write(buffer, offset, length);
         } catch (SocketException e) {
-            throw Transports.resetByPeer(e, !socket.isClosed());
+            throw Transports.resetByPeer(e, !closing); // the TLS engine closes its socket on a reset itself
         }
     }
 
