@@ -35,24 +35,8 @@ class HalfClosedRepliesTest {
     @Test
     void aHalfClosedPeerThatReadsSlowlyGetsEveryReply() throws Exception {
         try (LoopbackNetwork network = new LoopbackNetwork()) {
-            TcpServer server = network.server(ServerOptions.builder().port(0)
-                    .closeTimeout(Duration.ofMillis(250)).build());
-            server.start();
-            Thread loop = Thread.ofPlatform().name("poll").start(() -> {
-                try {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        for (ServerEvent.Received r : server.awaitReceived(Duration.ofSeconds(1))) {
-                            try {
-                                server.send(r.connection(), r.data());
-                            } catch (java.io.IOException e) {
-                                // the connection ended: the count below tells
-                            }
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            TcpServer server = started(network);
+            Thread loop = pollingLoop(server, r -> server.send(r.connection(), r.data()));
             try {
                 RawPeer peer = network.dial(server.localAddress().orElseThrow());
                 CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
@@ -92,24 +76,11 @@ class HalfClosedRepliesTest {
     void aHalfClosedPeerThatReadsSlowlyGetsAWholeLargeReply() throws Exception {
         int reply = 1 << 20;
         try (LoopbackNetwork network = new LoopbackNetwork()) {
-            TcpServer server = network.server(ServerOptions.builder().port(0)
-                    .closeTimeout(Duration.ofMillis(250)).build());
-            server.start();
-            Thread loop = Thread.ofPlatform().name("poll").start(() -> {
-                try {
-                    boolean answered = false;
-                    while (!Thread.currentThread().isInterrupted()) {
-                        for (ServerEvent.Received r : server.awaitReceived(Duration.ofSeconds(1))) {
-                            if (!answered) {
-                                answered = true;
-                                server.send(r.connection(), new byte[reply]);
-                            }
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (java.io.IOException e) {
-                    // the connection ended: the count below tells
+            TcpServer server = started(network);
+            java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread loop = pollingLoop(server, r -> {
+                if (answered.compareAndSet(false, true)) {
+                    server.send(r.connection(), new byte[reply]);
                 }
             });
             try {
@@ -129,5 +100,37 @@ class HalfClosedRepliesTest {
                 loop.join(5_000);
             }
         }
+    }
+
+    /** A server with a close timeout of 250 ms (shorter than the default only to keep the tests short), started. */
+    private static TcpServer started(LoopbackNetwork network) throws java.io.IOException {
+        TcpServer server = network.server(ServerOptions.builder().port(0).closeTimeout(Duration.ofMillis(250)).build());
+        server.start();
+        return server;
+    }
+
+    /** What the polling loop does with a piece. */
+    @FunctionalInterface
+    private interface Answer {
+        void to(ServerEvent.Received received) throws java.io.IOException;
+    }
+
+    /** The tutorial's polling loop on a platform thread, until interrupted; a send that fails is left to the counts. */
+    private static Thread pollingLoop(TcpServer server, Answer answer) {
+        return Thread.ofPlatform().name("poll").start(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    for (ServerEvent.Received r : server.awaitReceived(Duration.ofSeconds(1))) {
+                        try {
+                            answer.to(r);
+                        } catch (java.io.IOException e) {
+                            // the connection ended: the count the test makes tells
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 }
