@@ -59,7 +59,8 @@ final class Reader implements Budget.Builder {
     /**
      * The next complete piece, reading the transport as needed.
      *
-     * @return the piece, or empty at end of stream
+     * @return the piece, or empty at end of stream, or once the connection ended (a piece read after that,
+     *         while its last sends still went out, is dropped, and not counted as received)
      * @throws IOException if reading fails or the peer broke the framing (after the pieces before
      *                     the violation were handed out)
      */
@@ -69,6 +70,10 @@ final class Reader implements Budget.Builder {
             meter.resumed(); // reading on ends a wait for polling (EventState's read permit)
             while (true) {
                 byte[] piece = codec.next();
+                if (piece != null && ended.getAsBoolean()) {
+                    budget.done(this);
+                    return Optional.empty();
+                }
                 if (piece != null) {
                     handedOut();
                     return Optional.of(piece);

@@ -877,6 +877,7 @@ class ServerTest {
                 assertArrayEquals(reply, peer.getInputStream().readAllBytes(), "the reply, then the end");
                 assertEquals(DisconnectReason.CLOSED_BY_US, take(ended));
                 assertEquals(List.of(), List.copyOf(received), "nothing received after disconnect()");
+                assertEquals(0, server.stats().messagesIn(), "nor counted as received: " + server.stats());
             }
         }
     }
