@@ -74,6 +74,11 @@ abstract class ForwardingTransport implements Transport {
     }
 
     @Override
+    public boolean closeMayWait() {
+        return inner.closeMayWait();
+    }
+
+    @Override
     public InetSocketAddress remoteAddress() {
         return inner.remoteAddress();
     }

@@ -320,7 +320,11 @@ public final class ServerEngine implements TcpServer {
         try {
             timeouts.stop();
             registry.close();
-            registry.links().forEach(link -> link.end(DisconnectReason.CLOSED_BY_US));
+            try {
+                registry.endAll(DisconnectReason.CLOSED_BY_US, scope, options.closeTimeout());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the scope's close below still ends and joins the rest
+            }
             delivery.close();
             threads.close(options.closeTimeout());
             LOG.debug("Server on {} closed", listener.bound());

@@ -108,6 +108,11 @@ final class SocketNetwork implements Network {
         }
 
         @Override
+        public boolean closeMayWait() {
+            return true; // up to CLOSE_NOTIFY_WAIT
+        }
+
+        @Override
         public void close() throws IOException {
             closing();
             if (writing || plain.isClosed()) {

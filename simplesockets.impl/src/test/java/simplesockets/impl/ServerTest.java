@@ -881,4 +881,49 @@ class ServerTest {
             }
         }
     }
+
+    /**
+     * {@code close()} stays within its bound when closing each connection may wait a moment (a TLS
+     * close_notify that a peer that does not read leaves unwritten, up to 200 ms): such connections are
+     * closed side by side. Here each close waits 400 ms; 8 of them one after another took 3.2 s, past the
+     * close timeout of 500 ms.
+     */
+    @Test
+    void closeEndsConnectionsWhoseCloseWaitsSideBySide() throws Exception {
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        simplesockets.impl.transport.Network slowToClose = AcceptHook.around(real -> new ForwardingTransport(real.accept()) {
+            @Override
+            public boolean closeMayWait() {
+                return true;
+            }
+
+            @Override
+            public void close() throws IOException {
+                try {
+                    never.await(400, java.util.concurrent.TimeUnit.MILLISECONDS); // as a close_notify nobody reads
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.close();
+            }
+        });
+        TcpServer server = new ServerEngine(slowToClose, loopback().onReceive((c, d) -> c.send(d)).build(), null);
+        server.start();
+        List<Socket> peers = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                peers.add(connect(server.localAddress().orElseThrow()));
+            }
+            Peers.awaitCondition(() -> server.clients().size() == 8, Peers.WAIT, () -> "not all connected");
+            long started = System.nanoTime();
+            server.close();
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(millis < server.options().closeTimeout().toMillis() + 1_000, "close took " + millis + " ms");
+        } finally {
+            server.close();
+            for (Socket peer : peers) {
+                peer.close();
+            }
+        }
+    }
 }

@@ -130,6 +130,17 @@ public interface Transport extends Closeable {
     void close() throws IOException;
 
     /**
+     * Whether {@link #close()} may wait a moment (a TLS close_notify that a peer that does not read leaves
+     * unwritten, within a short bound of its own), so that closing many at once is better done side by
+     * side. This default never waits.
+     *
+     * @return whether closing may wait
+     */
+    default boolean closeMayWait() {
+        return false;
+    }
+
+    /**
      * The peer's address.
      *
      * @return the remote address
