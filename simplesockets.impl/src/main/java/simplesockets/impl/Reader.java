@@ -163,11 +163,18 @@ final class Reader implements Budget.Builder {
         }
     }
 
-    /** The next piece already decoded from the last read, without reading; {@code null} when none is. */
+    /**
+     * The next piece already decoded from the last read, without reading; {@code null} when none is, or once
+     * the connection ended (as {@link #next()} drops it).
+     */
     byte[] nextDecoded() {
         lock.lock();
         try {
             byte[] piece = codec.next();
+            if (piece != null && ended.getAsBoolean()) {
+                budget.done(this);
+                return null;
+            }
             if (piece != null) {
                 handedOut();
             }
