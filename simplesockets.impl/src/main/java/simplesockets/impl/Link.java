@@ -319,8 +319,7 @@ final class Link implements Connection, Outbound.Ends {
             throw new IllegalStateException("the server reads this connection; read() is for connection handlers");
         }
         try {
-            Optional<byte[]> piece = reader.next();
-            return reason.get() == null ? piece : Optional.empty(); // ended while it read: nothing more is handed out
+            return reader.next(); // empty once the connection ended, too: the reader drops what it read after
         } catch (IOException e) {
             if (reason.get() != null || draining) {
                 return Optional.empty();

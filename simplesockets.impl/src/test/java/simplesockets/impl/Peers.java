@@ -187,6 +187,18 @@ final class Peers {
     }
 
     /**
+     * Closes {@code server} and fails the test if {@code close()} took longer than its close timeout and a
+     * second: its promised bound, with room for a loaded machine.
+     */
+    static void closeWithinItsBound(simplesockets.api.TcpServer server) {
+        long started = System.nanoTime();
+        server.close();
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        org.junit.jupiter.api.Assertions.assertTrue(millis < server.options().closeTimeout().toMillis() + 1_000,
+                "close took " + millis + " ms");
+    }
+
+    /**
      * Waits until a condition holds, checking it every millisecond, for at most {@code within}: for
      * state that offers no event to wait on (a server's state, a thread's state). Fails the test if the
      * condition does not hold in time.
