@@ -144,7 +144,9 @@ public interface TcpServer extends AutoCloseable {
     /**
      * After {@link #exitAccept()}: binds the same address again and accepts. Blocks while it binds,
      * and first until the old accept loop has ended, if an {@code exitAccept()} on another thread is
-     * still waiting for it (at most {@link ServerOptions#closeTimeout()}).
+     * still waiting for it or it was not waited for (at most {@link ServerOptions#closeTimeout()}, and at
+     * least a second, so that a zero close timeout never leaves the port taken; the loop ends within
+     * microseconds of its socket's close).
      *
      * @throws IOException           if binding fails
      * @throws IllegalStateException if the server is not {@link ServerState#KILLED}, or a graceful

@@ -22,6 +22,11 @@ import simplesockets.impl.transport.Network;
 final class Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
+    /**
+     * The least a new bind waits for the previous accept thread, whatever the close timeout (zero, say):
+     * the thread ends microseconds after its socket closes, and the port is not free before.
+     */
+    private static final Duration LET_GO_AT_LEAST = Duration.ofSeconds(1);
 
     private final Network network;
     private final int backlog;
@@ -39,13 +44,14 @@ final class Listener {
     private SocketAddress bindAddress;
 
     /**
-     * @param letGo how long a new bind waits for the previous accept thread to let go of the port
+     * @param letGo how long a new bind waits for the previous accept thread to let go of the port (the
+     *              close timeout), and at least a second
      */
     Listener(Network network, int backlog, Duration letGo, Scope scope, Clock clock, AcceptLoop.Admit admit,
             Consumer<Failure> record) {
         this.network = network;
         this.backlog = backlog;
-        this.letGo = letGo;
+        this.letGo = letGo.compareTo(LET_GO_AT_LEAST) < 0 ? LET_GO_AT_LEAST : letGo;
         this.scope = scope;
         this.clock = clock;
         this.admit = admit;
@@ -56,7 +62,8 @@ final class Listener {
      * Binds {@code address} (or, given {@code null}, the address bound before) and starts accepting.
      * A thread blocked in accept keeps the listening socket alive until it wakes, even after the socket
      * is closed, so a bind after {@link #close} first waits for that thread to end (a matter of
-     * microseconds; bounded by the close timeout): a restart never races the exit before it.
+     * microseconds; bounded by the close timeout, and at least a second, so a zero close timeout too):
+     * a restart never races the exit before it.
      */
     void listen(SocketAddress address) throws IOException {
         if (stopped != null) {

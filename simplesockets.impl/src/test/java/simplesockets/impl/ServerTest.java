@@ -923,4 +923,28 @@ class ServerTest {
             }
         }
     }
+
+    /**
+     * With {@code closeTimeout(ZERO)}, a {@code restart()} right after {@code exitAccept()} binds the port:
+     * the closed listener's accept thread holds its socket until it wakes (microseconds), and the restart
+     * waited for it only as long as the close timeout, none, so now and then its bind failed with
+     * {@code BindException}.
+     */
+    @Test
+    void aRestartRightAfterExitAcceptBindsWithAZeroCloseTimeout() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().closeTimeout(Duration.ZERO)
+                .onReceive((c, d) -> c.send(d)).build())) {
+            server.start();
+            InetSocketAddress address = server.localAddress().orElseThrow();
+            for (int i = 0; i < 300; i++) {
+                server.exitAccept();
+                server.restart();
+            }
+            assertEquals(ServerState.ACCEPTING, server.state());
+            try (Socket peer = connect(address)) {
+                peer.getOutputStream().write(bytes("up"));
+                assertEquals("up", text(Peers.readExactly(peer, 2)), "served after the restarts");
+            }
+        }
+    }
 }
