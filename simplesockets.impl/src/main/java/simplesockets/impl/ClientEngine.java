@@ -64,7 +64,8 @@ public final class ClientEngine implements TcpClient {
         this.failures = new FailureLog(options.maxRecordedFailures(), "client");
         this.delivery = new Delivery<>(new ClientSide(options), events, failures, clock);
         this.polling = new ClientPolling(delivery, this::isConnected, options.autoReceive());
-        this.timeouts = new Timeouts(clock, options.idleTimeout(), options.writeTimeout(), life::links);
+        this.timeouts = new Timeouts(clock, options.idleTimeout(), options.writeTimeout(), life::links, scope,
+                options.closeTimeout());
         this.connector = new Connector(network, options, clock, scope, delivery, new ClientEnds(life, delivery.events()));
         this.reconnector = new Reconnector(options.reconnect().orElse(null), clock, scope, delivery, this::attempt,
                 connector::abortUnderway);

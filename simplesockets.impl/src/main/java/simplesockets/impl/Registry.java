@@ -195,30 +195,6 @@ final class Registry {
         preparing.remove(transport);
     }
 
-    /**
-     * Ends every link, live or finishing, with {@code why}: those whose close may wait (TLS) side by side,
-     * each on a thread of {@code scope}, joined within {@code max}; the others on this thread.
-     */
-    void endAll(DisconnectReason why, Scope scope, Duration max) throws InterruptedException {
-        List<Thread> enders = new ArrayList<>();
-        for (Link link : links()) {
-            if (link.transport().closeMayWait()) {
-                try {
-                    enders.add(scope.fork("closing", () -> link.end(why)));
-                    continue;
-                } catch (java.util.concurrent.RejectedExecutionException closing) {
-                    // the scope closes already: ended here
-                }
-            }
-            link.end(why);
-        }
-        long wait = WaitLimit.nanos(max);
-        long started = System.nanoTime();
-        for (Thread ender : enders) {
-            Scope.join(ender, Duration.ofNanos(Math.max(0, wait - (System.nanoTime() - started))));
-        }
-    }
-
     /** Admits nothing more, and closes the connections still being prepared. */
     void close() {
         lock.lock();

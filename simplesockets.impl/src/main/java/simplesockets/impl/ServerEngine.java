@@ -71,7 +71,8 @@ public final class ServerEngine implements TcpServer {
         this.failures = new FailureLog(options.maxRecordedFailures(), "server");
         this.delivery = new Delivery<>(new ServerSide(options),
                 new EventState<>(options.maxQueuedEvents(), options.maxQueuedBytesTotal()), failures, clock);
-        this.timeouts = new Timeouts(clock, options.idleTimeout(), options.writeTimeout(), registry::links);
+        this.timeouts = new Timeouts(clock, options.idleTimeout(), options.writeTimeout(), registry::links,
+                scope, options.closeTimeout());
         Admission admission = new Admission(options, lifecycle::state, registry, scope, delivery, clock,
                 this::connectionEnded);
         this.tally = admission.tally();
@@ -321,7 +322,7 @@ public final class ServerEngine implements TcpServer {
             timeouts.stop();
             registry.close();
             try {
-                registry.endAll(DisconnectReason.CLOSED_BY_US, scope, options.closeTimeout());
+                Endings.endAll(registry.links(), DisconnectReason.CLOSED_BY_US, scope, options.closeTimeout());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt(); // the scope's close below still ends and joins the rest
             }

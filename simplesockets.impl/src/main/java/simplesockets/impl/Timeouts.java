@@ -1,6 +1,8 @@
 package simplesockets.impl;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -14,7 +16,8 @@ import simplesockets.impl.time.Clock;
  * waited longer than the idle timeout while nothing was sent either, or whose write has been blocked
  * longer than the write timeout.
  * Closing the connection wakes the blocked reader or writer. One check for all connections; none
- * runs when both timeouts are off.
+ * runs when both timeouts are off. The connections a check finds are ended side by side where a close
+ * may wait ({@link Endings}), and the check waits for them, at most the close timeout, before the next.
  */
 final class Timeouts {
 
@@ -26,11 +29,20 @@ final class Timeouts {
     private final long writeNanos;
     private final Supplier<? extends Iterable<Link>> links;
     private final Duration period;
+    private final Scope scope;
+    private final Duration closeTimeout;
     private volatile boolean stopped;
     private volatile Clock.Timer next;
 
-    Timeouts(Clock clock, Duration idle, Duration write, Supplier<? extends Iterable<Link>> links) {
+    /**
+     * @param scope        where connections whose close may wait are ended
+     * @param closeTimeout how long a check waits for them
+     */
+    Timeouts(Clock clock, Duration idle, Duration write, Supplier<? extends Iterable<Link>> links, Scope scope,
+            Duration closeTimeout) {
         this.clock = clock;
+        this.scope = scope;
+        this.closeTimeout = closeTimeout;
         this.idleNanos = idle.toNanos();
         this.writeNanos = write.toNanos();
         this.links = links;
@@ -50,15 +62,21 @@ final class Timeouts {
             return;
         }
         long now = clock.nanoTime();
+        List<Link> late = new ArrayList<>();
         for (Link link : links.get()) {
             if (writeNanos > 0 && link.out().writes().blockedNanos(now) > writeNanos) {
                 LOG.debug("{}: a write was blocked for more than {}; closing", link, Duration.ofNanos(writeNanos));
-                link.end(DisconnectReason.TIMED_OUT);
+                late.add(link);
             } else if (idleNanos > 0 && link.reader().readWaitingNanos(now) > idleNanos
                     && link.out().writes().quietNanos(now) > idleNanos) {
                 LOG.debug("{}: nothing received or sent for more than {}; closing", link, Duration.ofNanos(idleNanos));
-                link.end(DisconnectReason.TIMED_OUT);
+                late.add(link);
             }
+        }
+        try {
+            Endings.endAll(late, DisconnectReason.TIMED_OUT, scope, closeTimeout);
+        } catch (InterruptedException e) {
+            // stop() cancels the timer that runs this check, and no next one is scheduled below
         }
         if (!stopped) {
             next = clock.schedule(period, this::check);

@@ -890,24 +890,7 @@ class ServerTest {
      */
     @Test
     void closeEndsConnectionsWhoseCloseWaitsSideBySide() throws Exception {
-        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
-        simplesockets.impl.transport.Network slowToClose = AcceptHook.around(real -> new ForwardingTransport(real.accept()) {
-            @Override
-            public boolean closeMayWait() {
-                return true;
-            }
-
-            @Override
-            public void close() throws IOException {
-                try {
-                    never.await(400, java.util.concurrent.TimeUnit.MILLISECONDS); // as a close_notify nobody reads
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                super.close();
-            }
-        });
-        TcpServer server = new ServerEngine(slowToClose, loopback().onReceive((c, d) -> c.send(d)).build(), null);
+        TcpServer server = new ServerEngine(slowToClose(), loopback().onReceive((c, d) -> c.send(d)).build(), null);
         server.start();
         List<Socket> peers = new java.util.ArrayList<>();
         try {
@@ -946,5 +929,59 @@ class ServerTest {
                 assertEquals("up", text(Peers.readExactly(peer, 2)), "served after the restarts");
             }
         }
+    }
+
+    /**
+     * The idle timeout, too, ends connections whose close may wait side by side: one after another, eight
+     * of them that each take 400 ms to close were ended over 3.2 s after their timeout.
+     */
+    @Test
+    void idleConnectionsWhoseCloseWaitsAreEndedSideBySide() throws Exception {
+        Duration idle = Duration.ofMillis(200);
+        BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
+        List<Socket> peers = new java.util.ArrayList<>();
+        try (TcpServer server = new ServerEngine(slowToClose(), loopback().idleTimeout(idle)
+                .onReceive((c, d) -> { }).onDisconnect((c, r) -> reasons.add(r)).build(), null)) {
+            server.start();
+            for (int i = 0; i < 8; i++) {
+                peers.add(connect(server.localAddress().orElseThrow()));
+            }
+            Peers.awaitCondition(() -> server.clients().size() == 8, Peers.WAIT, () -> "not all connected");
+            long silentSince = System.nanoTime();
+            for (Socket peer : peers) { // one after another, the last closed about 3.4 s from now
+                assertTrue(Peers.closedByPeer(peer, Duration.ofMillis(1_800)),
+                        "every idle peer closed within 1.8 s, the last of the 400 ms closes side by side");
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - silentSince);
+            assertTrue(took.compareTo(Duration.ofMillis(1_800)) < 0, "all closed within 1.8 s, took " + took);
+            for (int i = 0; i < 8; i++) {
+                assertEquals(DisconnectReason.TIMED_OUT, take(reasons));
+            }
+        } finally {
+            for (Socket peer : peers) {
+                peer.close();
+            }
+        }
+    }
+
+    /** A network whose accepted connections each take 400 ms to close, as a TLS close_notify nobody reads. */
+    private static simplesockets.impl.transport.Network slowToClose() {
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        return AcceptHook.around(real -> new ForwardingTransport(real.accept()) {
+            @Override
+            public boolean closeMayWait() {
+                return true;
+            }
+
+            @Override
+            public void close() throws IOException {
+                try {
+                    never.await(400, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.close();
+            }
+        });
     }
 }
