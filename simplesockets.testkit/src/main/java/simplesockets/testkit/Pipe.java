@@ -265,10 +265,10 @@ final class Pipe {
             }
             check();
             int n = Math.min(length - written, capacity - buffered);
-            segments.addLast(new Segment(Arrays.copyOfRange(buffer, offset + written, offset + written + n),
-                    now() + delayNanos));
-            if (clock != null && delayNanos > 0) {
-                clock.schedule(Duration.ofNanos(delayNanos), () -> update(() -> { })); // the step wakes the reader
+            long readyAt = now() + delayNanos;
+            segments.addLast(new Segment(Arrays.copyOfRange(buffer, offset + written, offset + written + n), readyAt));
+            if (clock != null && delayNanos > 0) { // the step to the bytes' time wakes the reader, even if the clock moved since
+                clock.scheduleAt(readyAt, () -> update(() -> { }));
             }
             buffered += n;
             written += n;

@@ -175,4 +175,56 @@ class PipeTest {
         assertArrayEquals(bytes("ab"), pipe.take(WAIT).orElseThrow());
         assertArrayEquals(bytes("cd"), pipe.take(WAIT).orElseThrow());
     }
+
+    /**
+     * A delayed write on a manual clock wakes its reader once the clock reaches the bytes' time, even when
+     * the clock moves on while the write sets its timer (another thread's step): the timer was set from the
+     * later time, so a step to the bytes' time left the reader asleep until its read timed out.
+     */
+    @Test
+    void aDelayedWriteWakesItsReaderAtItsTimeThoughTheClockMovedMeanwhile() throws Exception {
+        SteppedClock stepped = new SteppedClock();
+        simplesockets.impl.time.Clock movesWhileATimerIsSet = new simplesockets.impl.time.Clock() {
+            @Override
+            public long nanoTime() {
+                return stepped.nanoTime();
+            }
+
+            @Override
+            public java.time.Instant now() {
+                return stepped.now();
+            }
+
+            @Override
+            public void sleep(Duration duration) throws InterruptedException {
+                stepped.sleep(duration);
+            }
+
+            @Override
+            public Timer schedule(Duration delay, Runnable task) {
+                stepped.advance(Duration.ofMillis(500)); // another thread's step, just before
+                return stepped.schedule(delay, task);
+            }
+
+            @Override
+            public Timer scheduleAt(long atNanos, Runnable task) {
+                stepped.advance(Duration.ofMillis(500));
+                return stepped.scheduleAt(atNanos, task);
+            }
+        };
+        Pipe pipe = new Pipe(1024, movesWhileATimerIsSet);
+        pipe.delay(Duration.ofSeconds(1));
+        CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> {
+            try { // a read's own timeout would find the bytes there, late: it is far longer than the test waits
+                return pipe.read(new byte[16], 0, 16, TimeUnit.SECONDS.toNanos(20));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertTrue(pipe.awaitReaderWaiting(WAIT));
+        pipe.write(bytes("late"), 0, 4); // at 0 s, due at 1 s; the clock is at 0.5 s once the timer is set
+        assertTrue(pipe.awaitReaderWaiting(WAIT), "the reader looked again, and waits for the bytes' time");
+        stepped.advance(Duration.ofMillis(500)); // 1 s: the bytes' time
+        assertEquals(4, read.get(WAIT.toMillis(), TimeUnit.MILLISECONDS), "woken at the bytes' time");
+    }
 }

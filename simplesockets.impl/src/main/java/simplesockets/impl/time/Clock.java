@@ -42,6 +42,19 @@ public interface Clock {
      */
     Timer schedule(Duration delay, Runnable task);
 
+    /**
+     * Runs {@code task} once this clock's {@link #nanoTime()} reaches {@code atNanos}, unless cancelled
+     * first: unlike {@link #schedule}, a clock that moves between the caller's reading of the time and
+     * this call does not make the task late. The task must be short and must not block.
+     *
+     * @param atNanos when, as {@link #nanoTime()} counts
+     * @param task    what to run
+     * @return a handle to cancel it
+     */
+    default Timer scheduleAt(long atNanos, Runnable task) {
+        return schedule(Duration.ofNanos(Math.max(0, atNanos - nanoTime())), task);
+    }
+
     /** A scheduled task. */
     interface Timer {
         /** Cancels the task if it has not started; harmless after it ran. */

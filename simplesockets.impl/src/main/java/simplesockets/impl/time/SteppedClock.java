@@ -70,13 +70,29 @@ public final class SteppedClock implements Clock {
     public Timer schedule(Duration delay, Runnable body) {
         lock.lock();
         try {
-            Task task = new Task(nanos + delay.toNanos(), sequence++, body);
-            tasks.add(task);
-            moved.signalAll();
-            return () -> cancel(task);
+            return add(nanos + delay.toNanos(), body);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** {@inheritDoc} A time already passed comes due at the next {@link #advance}. */
+    @Override
+    public Timer scheduleAt(long atNanos, Runnable body) {
+        lock.lock();
+        try {
+            return add(atNanos, body);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Adds a task due at {@code due}; under the lock. */
+    private Timer add(long due, Runnable body) {
+        Task task = new Task(due, sequence++, body);
+        tasks.add(task);
+        moved.signalAll();
+        return () -> cancel(task);
     }
 
     private void cancel(Task task) {
