@@ -565,11 +565,13 @@ public final class ClientOptions {
     }
 
     /**
-     * How long {@link TcpClient#connect()} may wait for the server to accept; default 5 s. With TLS, the
-     * handshake that follows has a bound of its own ({@link TlsOptions#handshakeTimeout()}), so a connect
-     * may take both. It bounds the wait for the server's answer over TCP and over a Unix domain socket alike (a listener that does not accept keeps a connect
-     * waiting); a connect past it fails with a {@link java.net.SocketTimeoutException}, recorded as a
-     * {@link Failure.Connect}. {@link Duration#ZERO} waits as long as the system does.
+     * How long {@link TcpClient#connect()} may wait for the host name's lookup and the server to accept,
+     * together; default 5 s. With TLS, the handshake that follows has a bound of its own
+     * ({@link TlsOptions#handshakeTimeout()}), so a connect may take both. It bounds the wait for the
+     * server's answer over TCP and over a Unix domain socket alike (a listener that does not accept keeps a
+     * connect waiting), and the wait for a resolver that does not answer; a connect past it fails with a
+     * {@link java.net.SocketTimeoutException}, recorded as a {@link Failure.Connect}. {@link Duration#ZERO}
+     * waits as long as the system does.
      *
      * @return the setting
      */

@@ -106,7 +106,9 @@ public interface TcpClient extends AutoCloseable {
      * disconnect comes before this connect. It takes over from the reconnect loop: an attempt of the
      * loop under way is cut short (and not recorded as a failure) before this connect begins; a call
      * refused with {@link IllegalStateException} takes nothing over. The host name is looked up first,
-     * by the JDK's resolver, which the connect timeout does not bound. Called from the client's own
+     * by the JDK's resolver, within the connect timeout, which bounds the lookup and the connect together;
+     * a {@link #close()} cuts a lookup short as it cuts a connect (the resolver's own wait goes on, on a
+     * thread of the client's, which {@code close()} waits for as for its others). Called from the client's own
      * {@code onReceive} or {@code onDisconnect} (its reader thread), it cannot wait for that thread:
      * the old connection's end is then reported when the callback returns, after the new
      * {@code onConnect}. An {@link Error} thrown by {@code onConnect} ends the new connection (reported as

@@ -105,7 +105,7 @@ public final class ClientEngine implements TcpClient {
      * @return {@code null} once connected, else why not (also recorded)
      */
     private IOException connect(long generation) {
-        Endpoint endpoint = Endpoint.of(options.unixSocket(), options.host(), options.port()); // resolved before any lock
+        Endpoint endpoint = Endpoint.toReach(options.unixSocket(), options.host(), options.port()); // looked up in open()
         InetSocketAddress target = endpoint.shown();
         life.beginConnect(generation == Reconnector.ANY);
         address = target;
@@ -122,6 +122,7 @@ public final class ClientEngine implements TcpClient {
             return Transports.asIoException(failed[0].cause(), "could not connect to " + target);
         }
         Link link = opened.get();
+        address = link.remoteAddress(); // the host name looked up
         if (!life.commit(link, () -> reconnector.current(generation))) {
             link.end(DisconnectReason.CLOSED_BY_US);
             return new SocketException("the client was closed, or connected elsewhere, while connecting to " + target);

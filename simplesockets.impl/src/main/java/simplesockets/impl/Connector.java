@@ -63,7 +63,9 @@ final class Connector {
         Clock.Timer deadline = options.connectTimeout().isZero() ? null
                 : clock.schedule(options.connectTimeout(), underway::expire); // a Unix connect keeps none itself
         try {
-            transport = network.connect(endpoint.address(), options.connectTimeout(), underway);
+            Endpoint reach = endpoint.needsLookUp() ? lookUp(endpoint, underway) : endpoint;
+            target = reach.shown();
+            transport = network.connect(reach.address(), options.connectTimeout(), underway);
         } catch (IOException | RuntimeException e) {
             transport = null;
             underway.failed(shown(e));
@@ -85,6 +87,39 @@ final class Connector {
             return prepare(transport, target, wanted, failed);
         } finally {
             preparing.remove(transport);
+        }
+    }
+
+    /**
+     * Looks the host name up on a thread of the client's scope, so that the connect timeout and a close or
+     * a take-over cut the wait short as they cut a connect (the JDK's lookup itself cannot be: its thread
+     * ends when the resolver answers, and the client's close waits for it as for every thread, bounded).
+     */
+    private Endpoint lookUp(Endpoint endpoint, Underway underway) throws IOException {
+        java.util.concurrent.CompletableFuture<Endpoint> found = new java.util.concurrent.CompletableFuture<>();
+        scope.fork("lookup", () -> {
+            try {
+                found.complete(endpoint.lookedUp());
+            } catch (Throwable e) {
+                found.completeExceptionally(e);
+            }
+        });
+        java.io.Closeable cut = () -> found.completeExceptionally(new java.net.SocketException("the lookup was cut short"));
+        underway.accept(cut); // a cut records its own reason, which the connect then fails with
+        try {
+            return found.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException r -> throw r;
+                case Error error -> throw error;
+                default -> throw new IOException(e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while looking up " + endpoint.shown().getHostString());
+        } finally {
+            underway.stepDone(cut);
         }
     }
 
@@ -152,7 +187,8 @@ final class Connector {
 
     /**
      * A connect in progress, ended at once by the client's close or at the connect timeout by closing its
-     * socket, whether the connect waits for the peer's answer or for room in a listener's full backlog.
+     * socket, whether the connect waits for the peer's answer or for room in a listener's full backlog; or,
+     * before the socket, by ending the wait for the host name's lookup.
      */
     private final class Underway implements Consumer<java.io.Closeable> {
         private static final Object DONE = new Object();
@@ -178,6 +214,11 @@ final class Connector {
             if (closed || !wanted.getAsBoolean()) {
                 abort();
             }
+        }
+
+        /** A step before the socket (the lookup) is over: the socket may come now, unless it was cut short meanwhile. */
+        void stepDone(java.io.Closeable step) {
+            state.compareAndSet(step, null);
         }
 
         void abort() {

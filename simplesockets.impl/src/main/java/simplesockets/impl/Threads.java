@@ -53,7 +53,7 @@ final class Threads {
         for (Thread late : alive) {
             Throwable where = new Throwable("stack of " + late.getName());
             where.setStackTrace(late.getStackTrace());
-            LOG.error("{} closed, but thread {} did not end within {} (a callback or handler that ignores interrupts?)",
+            LOG.error("{} closed, but thread {} did not end within {} (a callback or handler that ignores interrupts, or a host-name lookup the resolver has not answered?)",
                     what, late.getName(), timeout, where);
         }
         return alive.stream().map(Thread::getName).toList();

@@ -94,6 +94,68 @@ class ConnectCutShortTest {
     }
 
     /**
+     * The connect timeout bounds a host name's lookup too (the tests' {@link SlowResolver} never answers
+     * this name): before, {@code connect()} waited for the resolver, however long it took.
+     */
+    @Test
+    void theConnectTimeoutBoundsAHostNameLookupThatGetsNoAnswer() throws Exception {
+        SlowResolver.release();
+        BlockingQueue<Failure> failures = new LinkedBlockingQueue<>();
+        TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder().host("no-answer.slow.test")
+                .port(9).connectTimeout(Duration.ofMillis(300)).onFailure(failures::add).build(), null);
+        try {
+            CompletableFuture<Exception> connecting = connectOnAPlatformThread(client);
+            Exception thrown = connecting.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertInstanceOf(SocketTimeoutException.class, thrown, "the connect timed out while the name was looked up");
+            Failure failure = failures.poll(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertInstanceOf(Failure.Connect.class, failure, "recorded as a failed connect");
+            assertEquals(ClientState.DISCONNECTED, client.state());
+        } finally {
+            SlowResolver.release(); // the lookup's thread ends, and the close below does not wait for it
+            client.close();
+        }
+    }
+
+    /** A close ends a connect that waits for a host name's lookup at once, as it ends one that waits for a peer. */
+    @Test
+    void aCloseEndsAConnectThatWaitsForAHostNameLookupAtOnce() throws Exception {
+        SlowResolver.release();
+        BlockingQueue<Failure> failures = new LinkedBlockingQueue<>();
+        TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder().host("closing.slow.test")
+                .port(9).connectTimeout(Duration.ofSeconds(30)).onFailure(failures::add).build(), null);
+        CompletableFuture<Exception> connecting = connectOnAPlatformThread(client);
+        assertTrue(SlowResolver.awaitAsked(Peers.WAIT.toMillis()), "the lookup began");
+        Thread closer = Thread.ofVirtual().start(client::close); // it waits, bounded, for the lookup's thread
+        try {
+            Exception thrown = connecting.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertInstanceOf(SocketException.class, thrown, "the connect was cut short");
+            assertTrue(thrown.getMessage().contains("closed while connecting"), thrown.getMessage());
+        } finally {
+            SlowResolver.release();
+        }
+        assertTrue(closer.join(Peers.WAIT), "closed once the lookup's thread ended");
+        assertEquals(ClientState.CLOSED, client.state());
+        assertEquals(List.of(), client.exceptions(), "nothing recorded on the closed client");
+        assertEquals(List.of(), List.copyOf(failures), "no onFailure on the closed client");
+    }
+
+    /** A name that is not found fails the connect with the JDK's {@code UnknownHostException}, recorded. */
+    @Test
+    void aHostNameNotFoundFailsTheConnectWithUnknownHostException() throws Exception {
+        BlockingQueue<Failure> failures = new LinkedBlockingQueue<>();
+        try (TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder()
+                .host("nowhere.missing.test").port(9).onFailure(failures::add).build(), null)) {
+            java.net.UnknownHostException thrown = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.net.UnknownHostException.class, client::connect);
+            assertTrue(thrown.getMessage().contains("nowhere.missing.test"), thrown.getMessage());
+            Failure failure = failures.poll(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertInstanceOf(Failure.Connect.class, failure);
+            assertInstanceOf(java.net.UnknownHostException.class, failure.cause());
+            assertEquals(ClientState.DISCONNECTED, client.state());
+        }
+    }
+
+    /**
      * Connects on a platform thread, waits for the connect to be under way, closes, and checks the
      * aftermath; then closes the connections that filled the listener's backlog.
      */
