@@ -42,6 +42,11 @@ import java.util.Optional;
  *         <td>until an event waits, or the timeout</td><td>that one event</td></tr>
  *   </tbody>
  * </table>
+ * A wait for data ends with the connection: on a client that is not connected, it returns at once with
+ * what is queued, unless the reconnect loop ({@link ClientOptions#reconnect()}) may still connect. Then it
+ * waits through the loop's back-off for the next connection's data, so a poll loop never spins, and ends,
+ * empty, when the loop stops without a connection (it gives up, or {@link #disconnect()} or
+ * {@link #close()} ends it).
  * Data is never dropped: while nobody takes it, the client stops reading (see
  * {@link ClientOptions#maxQueuedBytes()}); data you took counts against that bound until you call a
  * polling method again. The other events are bounded by

@@ -63,12 +63,12 @@ public final class ClientEngine implements TcpClient {
         EventState<ClientEvent> events = new EventState<>(options.maxQueuedEvents(), options.maxQueuedBytes());
         this.failures = new FailureLog(options.maxRecordedFailures(), "client");
         this.delivery = new Delivery<>(new ClientSide(options), events, failures, clock);
-        this.polling = new ClientPolling(delivery, this::isConnected, options.autoReceive());
+        this.polling = new ClientPolling(delivery, this::mayReceive, options.autoReceive());
         this.timeouts = new Timeouts(clock, options.idleTimeout(), options.writeTimeout(), life::links, scope,
                 options.closeTimeout());
         this.connector = new Connector(network, options, clock, scope, delivery, new ClientEnds(life, delivery.events()));
         this.reconnector = new Reconnector(options.reconnect().orElse(null), clock, scope, delivery, this::attempt,
-                connector::abortUnderway);
+                connector::abortUnderway, events::ended);
         this.address = options.unixSocket().map(UnixSocketFile::shown)
                 .orElseGet(() -> InetSocketAddress.createUnresolved(options.host(), options.port()));
         timeouts.start();
@@ -182,6 +182,11 @@ public final class ClientEngine implements TcpClient {
         }
     }
 
+    /** Whether data may come: connected, or the reconnect loop may still connect. */
+    private boolean mayReceive() {
+        return isConnected() || reconnector.reconnecting();
+    }
+
     @Override
     public void reconnect() throws IOException {
         if (life.state() == ClientState.CLOSED) {
@@ -198,6 +203,7 @@ public final class ClientEngine implements TcpClient {
         // before (and is disconnected here) or sees it is no longer wanted.
         life.disconnect(reconnector::cancel)
                 .ifPresent(closing -> closing.disconnect(options.closeTimeout().plusMillis(100)));
+        delivery.events().ended(); // a wait for data that a reconnect loop kept going ends with it
     }
 
     @Override

@@ -8,7 +8,9 @@ import simplesockets.api.ClientEvent;
 
 /**
  * The client's side of polling for data: {@code receive} and the awaits, and background receiving.
- * Waiting makes sense only while connected; otherwise only what is queued is taken. With background
+ * Waiting makes sense only while connected or while the reconnect loop may still connect (a poll loop
+ * then waits for it, instead of spinning on empty returns through its back-off); otherwise only what is
+ * queued is taken. With background
  * receiving off, the reader reads only while someone waits here (the event state's pull mode).
  */
 final class ClientPolling {
@@ -59,9 +61,9 @@ final class ClientPolling {
     }
 
     /**
-     * The wait, if connected. The caller counted the ended connections before it asked: the end of the
+     * The wait, if connected or reconnecting. The caller counted the ended connections before it asked: the end of the
      * connection marks the client disconnected before it counts, so an end that comes after the count,
-     * even before this looks, ends the wait.
+     * even before this looks, ends the wait; so does a reconnect loop that stops without a connection.
      */
     private Duration whileConnected(Duration timeout) {
         Duration wait = WaitLimit.of(timeout);

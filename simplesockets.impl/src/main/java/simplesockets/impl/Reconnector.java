@@ -52,14 +52,26 @@ final class Reconnector {
     private static final int WORKING = 0;
     private static final int SLEEPING = 1;
     private static final int STOPPED = 2;
+    /** Wakes the waits for data: a loop stopped without a connection, so none comes. */
+    private final Runnable gaveUp;
+    /** Numbers the loops; {@link #active} is the running loop's, or 0. */
+    private final AtomicLong loops = new AtomicLong();
+    private final AtomicLong active = new AtomicLong();
+    /** The generation the running loop reconnects for. */
+    private volatile long activeGeneration = NONE;
     /** Attempts in a row without a stable connection; only the loop and {@link #start} touch it. */
     private volatile int attempts;
     /** When the current connection was made ({@link Clock#nanoTime()}). */
     private volatile long connectedAt;
 
+    /**
+     * @param abortAttempt ends an attempt's connect or handshake under way
+     * @param gaveUp       wakes the waits for data once a loop stops without a connection
+     */
     Reconnector(ReconnectPolicy policy, Clock clock, Scope scope, Delivery<ClientEvent> delivery, Attempt attempt,
-            Runnable abortAttempt) {
+            Runnable abortAttempt, Runnable gaveUp) {
         this.abortAttempt = abortAttempt;
+        this.gaveUp = gaveUp;
         this.policy = policy;
         this.clock = clock;
         this.scope = scope;
@@ -74,6 +86,14 @@ final class Reconnector {
     /** Whether a connection made by {@code made}'s loop may still be kept. */
     boolean current(long made) {
         return made == ANY || made == generation.get();
+    }
+
+    /**
+     * Whether a loop runs that may still connect: one the user has not taken over. A wait for data goes on
+     * while it does, since the data may come once it connects.
+     */
+    boolean reconnecting() {
+        return active.get() != 0 && current(activeGeneration);
     }
 
     /** The user took over: a loop in progress stops before its next attempt. */
@@ -137,45 +157,68 @@ final class Reconnector {
         if (clock.nanoTime() - connectedAt >= policy.stableAfter().toNanos()) {
             attempts = 0; // it was up long enough: start the waits again from the first
         }
+        long loop = loops.incrementAndGet();
+        activeGeneration = lost;
+        active.set(loop); // before the thread starts: a wait that sees no connection waits for the loop
         try {
-            running = scope.fork("reconnect", () -> run(lost));
+            running = scope.fork("reconnect", () -> run(lost, loop));
         } catch (RejectedExecutionException e) {
             LOG.debug("Client closed; not reconnecting");
+            stopped(loop, false);
         }
     }
 
-    private void run(long lost) {
+    private void run(long lost, long loop) {
+        boolean connected = false;
+        try {
+            connected = attempts(lost);
+        } finally {
+            stopped(loop, connected);
+        }
+    }
+
+    /** The loop is over; without a connection, the waits for data that it kept going return. */
+    private void stopped(long loop, boolean connected) {
+        active.compareAndSet(loop, 0);
+        if (!connected) {
+            gaveUp.run();
+        }
+    }
+
+    /** The attempts, after their delays: whether one connected. */
+    private boolean attempts(long lost) {
         for (int n = attempts + 1; policy.maxAttempts() == 0 || n <= policy.maxAttempts(); n++) {
             if (!current(lost)) {
-                return; // the user took over during the last attempt: no Reconnecting without an attempt after it
+                return false; // the user took over during the last attempt: no Reconnecting without an attempt after it
             }
             attempts = n;
             Duration delay = policy.delay(n);
             delivery.keepAlways(new ClientEvent.Reconnecting(n, delay, clock.now())); // no callback exists for it
             phase.set(SLEEPING);
             if (!current(lost)) { // looked at after the phase was set: a taker-over either sees it or is seen here
-                return;
+                return false;
             }
             try {
                 clock.sleep(delay);
             } catch (InterruptedException e) {
-                return;
+                return false;
             }
             if (!phase.compareAndSet(SLEEPING, WORKING)) {
-                return; // stopped: its interrupt comes, if it has not, to a thread that only ends
+                return false; // stopped: its interrupt comes, if it has not, to a thread that only ends
             }
             if (!current(lost)) {
-                return;
+                return false;
             }
             try {
                 if (attempt.connect(lost)) {
                     LOG.debug("Reconnected after {} attempt(s)", n);
-                    return;
+                    return true;
                 }
             } catch (IllegalStateException e) {
-                return; // the user connected or closed meanwhile
+                return false; // the user connected or closed meanwhile
             }
         }
         LOG.debug("Gave up reconnecting after {} attempt(s) in a row", policy.maxAttempts());
+        return false;
     }
 }

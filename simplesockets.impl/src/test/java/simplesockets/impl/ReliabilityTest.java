@@ -758,4 +758,85 @@ class ReliabilityTest {
             assertEquals(ClientState.CLOSED, client.state());
         }
     }
+
+    /**
+     * A poll loop's wait goes on through the reconnect loop's back-off and takes the next connection's
+     * data. Before, every wait returned at once while the client was not connected, so the tutorial's loop
+     * ({@code while (true) awaitReceived(ZERO)}) spun through the whole back-off.
+     */
+    @Test
+    void aPollDuringTheReconnectBackOffWaitsForTheNextConnectionsData() throws Exception {
+        ReconnectPolicy policy = ReconnectPolicy.exponential(Duration.ofMillis(20), Duration.ofMillis(200)).withJitter(0);
+        SteppedClock clock = new SteppedClock();
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).onReceive((c, d) -> c.send(d)).build());
+                TcpClient client = startClient(server, SocketNetwork.INSTANCE, policy, clock)) {
+            client.connect();
+            take(connected).disconnect(); // the server drops us
+            List<ClientEvent> events = new ArrayList<>();
+            eventsUntil(client, events, ClientEvent.Reconnecting.class);
+            assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
+            CompletableFuture<List<byte[]>> poll = pollOnAVirtualThread(client);
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> poll.get(300, TimeUnit.MILLISECONDS),
+                    "the poll waits while the loop may still connect");
+            clock.advance(Duration.ofMillis(20));
+            eventsUntil(client, events, ClientEvent.Connected.class);
+            take(connected);
+            client.send(bytes("back"));
+            assertEquals("back", text(Peers.concat(poll.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS))),
+                    "the new connection's data");
+        }
+    }
+
+    /** ... and ends, empty, when the loop gives up. */
+    @Test
+    void aPollDuringTheReconnectBackOffEndsWhenTheLoopGivesUp() throws Exception {
+        ReconnectPolicy policy = ReconnectPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(10))
+                .withMaxAttempts(1).withJitter(0);
+        SteppedClock clock = new SteppedClock();
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build());
+        try (TcpClient client = startClient(server, SocketNetwork.INSTANCE, policy, clock)) {
+            client.connect();
+            take(connected);
+            server.close(); // nothing listens any more: the one attempt fails
+            eventsUntil(client, new ArrayList<>(), ClientEvent.Reconnecting.class);
+            assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
+            CompletableFuture<List<byte[]>> poll = pollOnAVirtualThread(client);
+            clock.advance(Duration.ofMillis(10));
+            assertEquals(List.of(), poll.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "it gave up: no data");
+            assertEquals(ClientState.DISCONNECTED, client.state());
+        }
+    }
+
+    /** ... and when the user disconnects meanwhile, ending the loop. */
+    @Test
+    void aPollDuringTheReconnectBackOffEndsWhenTheUserDisconnects() throws Exception {
+        ReconnectPolicy policy = ReconnectPolicy.exponential(Duration.ofSeconds(30), Duration.ofSeconds(30)).withJitter(0);
+        SteppedClock clock = new SteppedClock();
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build());
+                TcpClient client = startClient(server, SocketNetwork.INSTANCE, policy, clock)) {
+            client.connect();
+            take(connected).disconnect();
+            eventsUntil(client, new ArrayList<>(), ClientEvent.Reconnecting.class);
+            assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
+            CompletableFuture<List<byte[]>> poll = pollOnAVirtualThread(client);
+            client.disconnect();
+            assertEquals(List.of(), poll.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the loop is over: no data");
+        }
+    }
+
+    /** {@code awaitReceived(ZERO)}, as the tutorial's loop calls it, on a virtual thread. */
+    private static CompletableFuture<List<byte[]>> pollOnAVirtualThread(TcpClient client) {
+        CompletableFuture<List<byte[]>> received = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                received.complete(client.awaitReceived(Duration.ZERO));
+            } catch (Throwable e) {
+                received.completeExceptionally(e);
+            }
+        });
+        return received;
+    }
 }
