@@ -140,19 +140,29 @@ final class Outbound {
      * thread; a joiner that finds none knows the writer is past its work.
      */
     private void writeQueued() {
+        Throwable failed = null;
         writeLock.lock();
         try {
             flushCork();
             writeBatches(true);
-        } catch (IOException e) {
-            ends.writeFailed(e); // ends the connection, unless its end was decided already
-            queue.writerRefused(); // either way nothing more can be written: the rest is dropped, and the writer stops
-        } catch (RuntimeException | Error e) { // not the socket's: still end, or no send would start a writer again
-            ends.writeFailed(new IOException("the connection's writer failed", e));
-            queue.writerRefused();
-            throw e;
+        } catch (IOException | RuntimeException | Error e) {
+            failed = e;
         } finally {
-            writeLock.unlock();
+            writeLock.unlock(); // before the failure is handled: recording it runs the user's onFailure
+        }
+        try {
+            if (failed != null) {
+                // Ends the connection, unless its end was decided already; one not the socket's still ends it,
+                // or no send would start a writer again.
+                ends.writeFailed(failed instanceof IOException io ? io : new IOException("the connection's writer failed", failed));
+                queue.writerRefused(); // either way nothing more can be written: the rest is dropped, and the writer stops
+                if (failed instanceof RuntimeException r) {
+                    throw r;
+                } else if (failed instanceof Error error) {
+                    throw error;
+                }
+            }
+        } finally {
             WRITER.compareAndSet(this, Thread.currentThread(), null);
         }
     }
