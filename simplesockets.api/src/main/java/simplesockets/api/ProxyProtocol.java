@@ -16,7 +16,8 @@ import java.util.Objects;
  * {@snippet :
  * ServerOptions options = ServerOptions.builder().host("0.0.0.0").port(9999)
  *         .proxyProtocol(ProxyProtocol.trusting("10.0.0.0/8"))   // the balancers' addresses
- *         .onConnect(c -> System.out.println(c.remoteAddress() + " via " + c.proxyAddress().orElseThrow()))
+ *         .onConnect(c -> System.out.println(c.remoteAddress() + " via "   // a health check names no client
+ *                 + c.proxyAddress().map(Object::toString).orElse("a health check")))
  *         .build();
  * }
  *
@@ -104,8 +105,8 @@ public final class ProxyProtocol {
     /**
      * The same setting with another header timeout.
      *
-     * @param timeout how long a connection may take to send its whole header, counted from when it was
-     *                accepted; positive
+     * @param timeout how long a connection may take to send its whole header, counted from when its
+     *                connection's thread begins to read it, just after it is accepted; positive
      * @return a new setting
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      * @throws NullPointerException     if {@code timeout} is {@code null}
@@ -154,7 +155,8 @@ public final class ProxyProtocol {
     }
 
     /**
-     * How long a connection may take, from when it was accepted, to send its whole header; default
+     * How long a connection may take, from when its thread begins to read it (just after it is accepted),
+     * to send its whole header; default
      * {@link #DEFAULT_HEADER_TIMEOUT}. Past it, the connection is closed and a {@link Failure.Protocol}
      * recorded. A peer that sends a byte now and then does not stretch it.
      *

@@ -2,7 +2,6 @@ package simplesockets.impl;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import simplesockets.api.TlsOptions;
 import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.Transport;
@@ -28,29 +27,23 @@ final class Handshake {
      */
     static Transport secure(Transport plain, TlsOptions tls, boolean clientMode, String peerHost, Clock clock)
             throws IOException {
-        AtomicBoolean expired = new AtomicBoolean();
-        Clock.Timer deadline = clock.schedule(tls.handshakeTimeout(), () -> {
-            expired.set(true);
-            Transports.closeQuietly(plain);
-        });
+        StepDeadline deadline = new StepDeadline(clock, tls.handshakeTimeout(), plain);
+        Transport secured;
         try {
-            Transport secured = plain.startTls(tls, clientMode, peerHost, clock);
-            deadline.cancel();
-            if (expired.get()) { // it finished just as the deadline closed its socket: a timeout, as it is
-                Transports.closeQuietly(secured);
-                throw new SocketTimeoutException("TLS handshake took longer than " + tls.handshakeTimeout());
-            }
-            return secured;
+            secured = plain.startTls(tls, clientMode, peerHost, clock);
         } catch (IOException | RuntimeException e) {
-            if (expired.get() && !(e instanceof SocketTimeoutException)) {
+            if (!deadline.finish() && !(e instanceof SocketTimeoutException)) {
                 SocketTimeoutException timeout = new SocketTimeoutException("TLS handshake took longer than "
                         + tls.handshakeTimeout());
                 timeout.initCause(e);
                 throw timeout;
             }
             throw e;
-        } finally {
-            deadline.cancel();
         }
+        if (!deadline.finish()) { // it finished just as the deadline closed its socket: a timeout, as it is
+            Transports.closeQuietly(secured);
+            throw new SocketTimeoutException("TLS handshake took longer than " + tls.handshakeTimeout());
+        }
+        return secured;
     }
 }

@@ -4,7 +4,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProtocolException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import simplesockets.api.ProxyProtocol;
 import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.PeerResetException;
@@ -45,16 +44,12 @@ final class ProxyGate {
                     + " protocol headers are taken only from " + settings.trustedProxies());
         }
         ProxyHeaderParser parser = new ProxyHeaderParser(accepted::read);
-        AtomicBoolean expired = new AtomicBoolean();
-        Clock.Timer deadline = clock.schedule(settings.headerTimeout(), () -> {
-            expired.set(true);
-            Transports.closeQuietly(accepted);
-        });
+        StepDeadline deadline = new StepDeadline(clock, settings.headerTimeout(), accepted);
         ProxyHeaderParser.Header header;
         try {
             header = parser.read();
         } catch (IOException e) {
-            if (expired.get()) {
+            if (!deadline.finish()) {
                 throw late(parser, e);
             }
             if (e instanceof PeerResetException && parser.received() == 0) {
@@ -63,10 +58,11 @@ final class ProxyGate {
                 throw quiet;
             }
             throw e;
-        } finally {
-            deadline.cancel();
+        } catch (RuntimeException e) {
+            deadline.finish();
+            throw e;
         }
-        if (expired.get()) { // the deadline closed the transport just as the header was complete
+        if (!deadline.finish()) { // the deadline closed the transport just as the header was complete
             throw late(parser, null);
         }
         return header.source().<Transport>map(client -> new ProxiedTransport(accepted, client)).orElse(accepted);

@@ -149,6 +149,10 @@ final class ProxyHeaderParser {
             throw new ProtocolException("PROXY protocol v2 header with command " + command
                     + "; only 0 (LOCAL) and 1 (PROXY) exist");
         }
+        if (command == 0) { // LOCAL (a balancer's own connection, a health check): its family is ignored, as the spec says
+            skip(length);
+            return Header.unnamed(2);
+        }
         if (family > 3 || protocol > 2 || (family == 0) != (protocol == 0)) {
             throw new ProtocolException(String.format("PROXY protocol v2 header with address family and transport"
                     + " 0x%02x; the family must be 0 to 3 and the transport 0 to 2, both 0 or neither", buffer[13] & 0xff));
@@ -163,8 +167,8 @@ final class ProxyHeaderParser {
             throw new ProtocolException("PROXY protocol v2 header of " + length + " bytes after its first 16, too"
                     + " short for the " + addresses + " bytes of its family's addresses");
         }
-        if (command == 0 || family == 0 || family == 3) {
-            skip(length); // LOCAL, unspecified or Unix: no client to name; the connection keeps its real peer
+        if (family == 0 || family == 3) {
+            skip(length); // unspecified or Unix: no client to name; the connection keeps its real peer
             return Header.unnamed(2);
         }
         fill(0, addresses);

@@ -201,6 +201,14 @@ class ProxyHeaderParserTest {
         byte[] localWithAddresses = ProxyHeader.v2(from4, to4).toBytes();
         localWithAddresses[12] = 0x20;
         assertTrue(parse(localWithAddresses, 64, localWithAddresses.length).source().isEmpty());
+        // LOCAL's family and transport are ignored, as the specification says, whatever they hold: they
+        // were checked first, and a LOCAL header with family 4 closed a health check's connection.
+        for (int ignored : new int[] {0x40, 0x13, 0x10, 0xff}) {
+            byte[] localAnyFamily = ProxyHeader.v2Local().toBytes();
+            localAnyFamily[13] = (byte) ignored;
+            assertTrue(parse(concat(localAnyFamily, ascii("x")), 64, localAnyFamily.length).source().isEmpty(),
+                    String.format("LOCAL with family and transport 0x%02x", ignored));
+        }
 
         byte[] unix = concat(Arrays.copyOf(V2_SIGNATURE, 16), new byte[216]);
         unix[12] = 0x21;
