@@ -64,7 +64,8 @@ public final class LoopbackNetwork implements AutoCloseable {
     private final List<AutoCloseable> made = new CopyOnWriteArrayList<>();
     private final BlockingQueue<Wire> wires = new LinkedBlockingQueue<>(MAX_UNTAKEN_WIRES);
     private final java.util.concurrent.ConcurrentLinkedDeque<List<Fault>> pendingFaults = new java.util.concurrent.ConcurrentLinkedDeque<>();
-    private final Network network = new Network() {
+    /** The transport seam the engines run over; package-private for tests. */
+    final Network network = new Network() {
         @Override
         public Acceptor bind(SocketAddress address, int backlog) throws IOException {
             return LoopbackNetwork.this.bind(inet(address), backlog);
@@ -184,6 +185,7 @@ public final class LoopbackNetwork implements AutoCloseable {
     }
 
     private MemoryAcceptor bind(InetSocketAddress requested, int backlog) throws IOException {
+        refuseWhatTcpRefuses(requested);
         InetSocketAddress address = requested;
         if (requested.getPort() == 0) {
             // Ephemeral ports cycle, skipping bound ones, as the kernel's do.
@@ -201,6 +203,22 @@ public final class LoopbackNetwork implements AutoCloseable {
         return acceptor;
     }
 
+    /**
+     * A bind that a real socket refuses is refused here too, so that a test does not pass where the server
+     * would not start: a host name that did not resolve, and an address of no interface of this machine.
+     */
+    private static void refuseWhatTcpRefuses(InetSocketAddress requested) throws IOException {
+        if (requested.isUnresolved()) {
+            throw new java.net.SocketException("Unresolved address: " + requested.getHostString());
+        }
+        InetAddress host = requested.getAddress();
+        if (!host.isAnyLocalAddress() && !host.isLoopbackAddress()
+                && java.net.NetworkInterface.getByInetAddress(host) == null) {
+            throw new BindException("Cannot assign requested address: " + host.getHostAddress()
+                    + " is no address of this machine");
+        }
+    }
+
     private Transport connect(InetSocketAddress target) throws IOException {
         return connectWire(target).clientEnd();
     }
@@ -216,7 +234,7 @@ public final class LoopbackNetwork implements AutoCloseable {
             throw new ConnectException("Connection refused: nothing listens on " + resolved);
         }
         InetSocketAddress local = freeClientAddress(resolved.getAddress());
-        Wire wire = new Wire(local, acceptor.localAddress(), pipeBytes, engineClock());
+        Wire wire = new Wire(local, acceptor.localAddress(), pipeBytes, engineClock(), track);
         MemoryTransport clientEnd = wire.clientEnd();
         clientsOpen.put(local, clientEnd); // in place of the reservation
         clientEnd.whenClosed(() -> clientsOpen.remove(local, clientEnd));
@@ -294,21 +312,25 @@ public final class LoopbackNetwork implements AutoCloseable {
     }
 
     /**
-     * Closes every server and client made on this network.
+     * Closes every server and client made on this network, those made while it closes too (by a callback
+     * of one it closes, say).
      *
      * @throws IllegalStateException if one did not close cleanly; the others are closed anyway
      */
     @Override
     public void close() {
         List<Throwable> problems = new ArrayList<>();
-        for (AutoCloseable closeable : made) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                problems.add(e);
+        // Until none is left: one made while these close (by a callback, say) is closed too.
+        while (!made.isEmpty()) {
+            for (AutoCloseable closeable : made) {
+                made.remove(closeable);
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    problems.add(e);
+                }
             }
         }
-        made.clear();
         if (!problems.isEmpty()) {
             IllegalStateException e = new IllegalStateException("the loopback network did not close cleanly");
             problems.forEach(e::addSuppressed);

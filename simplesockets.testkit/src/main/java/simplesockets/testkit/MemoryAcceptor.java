@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.function.Consumer;
 import simplesockets.impl.transport.Acceptor;
@@ -12,6 +11,9 @@ import simplesockets.impl.transport.Transport;
 
 /** A listening in-memory endpoint with a bounded backlog, as a kernel's listen queue. */
 final class MemoryAcceptor implements Acceptor {
+
+    /** The longest listen queue, as Linux caps one (its somaxconn can be at most this). */
+    static final int MAX_BACKLOG = 65_535;
 
     /** Put in the backlog to wake a blocked accept when the acceptor closes. */
     private static final Wire CLOSED = new Wire(new InetSocketAddress(0), new InetSocketAddress(0), 1);
@@ -24,7 +26,8 @@ final class MemoryAcceptor implements Acceptor {
 
     MemoryAcceptor(InetSocketAddress address, int backlog, Consumer<MemoryAcceptor> onClose) {
         this.address = address;
-        this.backlog = new ArrayBlockingQueue<>(Math.max(1, backlog) + 1);
+        // The kernel caps a listen queue (somaxconn); made as it fills, so a large backlog costs nothing up front.
+        this.backlog = new java.util.concurrent.LinkedBlockingQueue<>(Math.min(Math.max(1, backlog), MAX_BACKLOG) + 1);
         this.onClose = onClose;
     }
 

@@ -18,6 +18,8 @@ final class MemoryTransport implements Transport {
     private boolean restAsked;
     /** Runs once this end closes: the network lets its address go. */
     private volatile Runnable whenClosed = () -> { };
+    /** Runs once just before this end closes, whoever closes it ({@link #beforeClose}). */
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> first = new java.util.concurrent.atomic.AtomicReference<>();
 
     MemoryTransport(Pipe in, Pipe out, InetSocketAddress local, InetSocketAddress remote) {
         this.in = in;
@@ -97,8 +99,18 @@ final class MemoryTransport implements Transport {
      * Closes as TCP does: the peer reads end of stream after what is in flight, and writes to us fail.
      * Closing with unread bytes still waiting makes a reset instead, as the kernel does.
      */
+    /** As a real socket's: a server gives back a preparing connection's slot before the peer can see the close. */
+    @Override
+    public void beforeClose(Runnable hook) {
+        first.set(hook);
+    }
+
     @Override
     public void close() {
+        Runnable hook = first.getAndSet(null);
+        if (hook != null) {
+            hook.run();
+        }
         closed = true;
         whenClosed.run();
         if (in.hasUnread()) {

@@ -40,7 +40,7 @@ final class Pipe {
     private final int capacity;
     private int buffered;
     /** Every write, as {@link Wire#take} hands it out. */
-    private final WireRecord record = new WireRecord();
+    private final WireRecord record;
     /** The writing side ended this direction. */
     private boolean ended;
     /**
@@ -83,8 +83,14 @@ final class Pipe {
     }
 
     Pipe(int capacity, simplesockets.impl.time.Clock clock) {
+        this(capacity, clock, true);
+    }
+
+    /** @param recorded whether writes are recorded for {@link Wire#take}: not where no one can take them */
+    Pipe(int capacity, simplesockets.impl.time.Clock clock, boolean recorded) {
         this.capacity = capacity;
         this.clock = clock;
+        this.record = recorded ? new WireRecord() : null;
     }
 
     /** Now, on the time delays are counted on. */
@@ -249,11 +255,11 @@ final class Pipe {
     private void put(byte[] buffer, int offset, int length) throws IOException, InterruptedException {
         if ((readerClosed || peerGone) && !reset && !writtenAfterClose) {
             writtenAfterClose = true; // as TCP: taken, and dropped; only a later write meets the reset
-            record.add(Arrays.copyOfRange(buffer, offset, offset + length));
+            record(buffer, offset, length);
             return;
         }
         check();
-        record.add(Arrays.copyOfRange(buffer, offset, offset + length));
+        record(buffer, offset, length);
         int written = 0;
         while (written < length) {
             while (buffered >= capacity && !readerClosed && !ended && !reset && !peerGone) {
@@ -276,6 +282,12 @@ final class Pipe {
         }
     }
 
+    private void record(byte[] buffer, int offset, int length) {
+        if (record != null) {
+            record.add(Arrays.copyOfRange(buffer, offset, offset + length));
+        }
+    }
+
     private void check() throws IOException {
         if (reset) {
             throw new PeerResetException("Connection reset");
@@ -290,7 +302,7 @@ final class Pipe {
 
     /** Takes the oldest recorded write, waiting up to the timeout ({@link WireRecord#take}). */
     Optional<byte[]> take(Duration timeout) throws InterruptedException {
-        return record.take(timeout);
+        return record == null ? Optional.empty() : record.take(timeout);
     }
 
     /**
@@ -302,7 +314,7 @@ final class Pipe {
     }
 
     long droppedRecords() {
-        return record.dropped();
+        return record == null ? 0 : record.dropped();
     }
 
     /** The writer ends this direction; bytes in flight can still be read. */

@@ -28,10 +28,16 @@ public final class Wire {
 
     /** A connection whose delays count {@code clock}'s time ({@code null}: real time). */
     Wire(InetSocketAddress client, InetSocketAddress server, int capacity, simplesockets.impl.time.Clock clock) {
+        this(client, server, capacity, clock, true);
+    }
+
+    /** @param recorded whether what each side writes is recorded for {@link #take}: not where no test can take it */
+    Wire(InetSocketAddress client, InetSocketAddress server, int capacity, simplesockets.impl.time.Clock clock,
+            boolean recorded) {
         this.client = client;
         this.server = server;
-        this.toServer = new Pipe(capacity, clock);
-        this.toClient = new Pipe(capacity, clock);
+        this.toServer = new Pipe(capacity, clock, recorded);
+        this.toClient = new Pipe(capacity, clock, recorded);
         this.clientEnd = new MemoryTransport(toClient, toServer, client, server);
         this.serverEnd = new MemoryTransport(toServer, toClient, server, client);
     }
@@ -114,8 +120,8 @@ public final class Wire {
      * A send and its framing header always go out in one write, but several sends may go out in one:
      * a connection's writer gathers the sends queued from other threads (up to 64 KiB), and the sends
      * made in one callback are gathered until it returns; so compare bytes rather than count writes.
-     * Older writes are dropped first once the record passes 64 KiB per direction, but the newest
-     * write is always kept whole, however large.
+     * Older writes are dropped first once the record passes 64 KiB per direction (each write counted
+     * with 32 bytes more, for its keeping), but the newest write is always kept whole, however large.
      *
      * @param direction which side's writes
      * @param timeout   the longest wait, in real time; zero looks once without waiting

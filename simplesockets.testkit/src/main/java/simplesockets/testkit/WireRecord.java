@@ -8,14 +8,17 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The record of one direction's writes, for {@link Wire#take}: each write as the sender's transport
- * passed it, oldest first. Bounded: past {@link #RECORD_BYTES}, the oldest writes are dropped and
- * counted, but the newest is always kept whole, however large. Thread-safe, with a lock of its own,
+ * passed it, oldest first. Bounded: past {@link #RECORD_BYTES}, each write counted with
+ * {@link #PER_WRITE} bytes for its keeping (so that many tiny writes are bounded too), the oldest writes
+ * are dropped and counted, but the newest is always kept whole, however large. Thread-safe, with a lock of its own,
  * which a pipe takes under its own (never the other way round).
  */
 final class WireRecord {
 
     /** The most bytes of recorded traffic kept; past it the oldest writes are dropped. */
     static final int RECORD_BYTES = 64 * 1024;
+    /** What keeping one write costs besides its bytes (an array's header and a slot of the queue), about. */
+    static final int PER_WRITE = 32;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition added = lock.newCondition();
@@ -28,9 +31,9 @@ final class WireRecord {
         lock.lock();
         try {
             writes.addLast(write);
-            bytes += write.length;
+            bytes += write.length + PER_WRITE;
             while (bytes > RECORD_BYTES && writes.size() > 1) {
-                bytes -= writes.pollFirst().length;
+                bytes -= writes.pollFirst().length + PER_WRITE;
                 dropped++;
             }
             added.signalAll();
@@ -57,7 +60,7 @@ final class WireRecord {
                 nanos = added.awaitNanos(nanos);
             }
             byte[] write = writes.pollFirst();
-            bytes -= write.length;
+            bytes -= write.length + PER_WRITE;
             return Optional.of(write);
         } finally {
             lock.unlock();

@@ -15,6 +15,10 @@ import simplesockets.testkit.LoopbackNetwork;
  * constructor's under {@code @TestInstance(PER_CLASS)}) belongs to the class: every test method of it is
  * given that same network, which JUnit closes after the last one.
  *
+ * <p>It needs JUnit Jupiter 5.13 or later (the build uses 5.14): older versions neither resolve a
+ * constructor's parameter in the test method's context nor close what an extension keeps for a class,
+ * so a network could be shared by every test of a class and never closed.
+ *
  * {@snippet :
  * @ExtendWith(LoopbackExtension.class)
  * class EchoProtocolTest {
