@@ -8,10 +8,11 @@ import simplesockets.api.ProxyProtocol;
 
 /**
  * The examples' command line: {@code --host HOST}, {@code --port PORT}, {@code --unix PATH},
- * {@code --proxy-protocol}, {@code --trusted-proxy ADDRESS-OR-CIDR} (repeatable), and the remaining words,
- * among them {@code --framing raw|length|lines} and {@code --stats SECONDS} with their values. Any other
- * word beginning with {@code --} is refused, so that a mistyped option is not taken for a message or
- * ignored; after a lone {@code --}, every word is a word.
+ * {@code --proxy-protocol}, {@code --trusted-proxy ADDRESS-OR-CIDR} (repeatable),
+ * {@code --framing raw|length|lines}, {@code --stats SECONDS}, and the remaining words (a client's
+ * messages). Any other word beginning with {@code --} is refused, so that a mistyped option is not taken
+ * for a message or ignored, and so is an option's value that is missing or is itself an option; after a
+ * lone {@code --}, every word is a word, whatever it begins with.
  *
  * @param host           the host, default {@code 127.0.0.1}
  * @param port           the port, default 25567 (the seed's)
@@ -19,10 +20,12 @@ import simplesockets.api.ProxyProtocol;
  * @param trustedProxies whom the server takes such headers from; empty means this machine's loopback
  *                       addresses ({@code 127.0.0.0/8} and {@code ::1})
  * @param unix           a Unix domain socket file to use instead of the host and port, or empty
- * @param words          everything that is not an option
+ * @param framing        the {@code --framing} value, or empty for raw
+ * @param stats          the {@code --stats} value, or empty for none
+ * @param words          everything that is not an option or an option's value
  */
 public record Args(String host, int port, boolean proxyProtocol, List<String> trustedProxies,
-        Optional<Path> unix, List<String> words) {
+        Optional<Path> unix, Optional<String> framing, Optional<String> stats, List<String> words) {
 
     /** Whom the examples trust with {@code --proxy-protocol} and no {@code --trusted-proxy}: a balancer on this machine. */
     public static final List<String> LOOPBACK = List.of("127.0.0.0/8", "::1");
@@ -32,8 +35,8 @@ public record Args(String host, int port, boolean proxyProtocol, List<String> tr
      *
      * @param args the arguments
      * @return the parsed arguments
-     * @throws IllegalArgumentException if an option is unknown or lacks its value, a port is not a number,
-     *                                  or a trusted proxy is not an IP address or CIDR block
+     * @throws IllegalArgumentException if an option is unknown or lacks its value, a port is not a number
+     *                                  from 0 to 65535, or a trusted proxy is not an IP address or CIDR block
      */
     public static Args parse(String... args) {
         String host = "127.0.0.1";
@@ -41,21 +44,21 @@ public record Args(String host, int port, boolean proxyProtocol, List<String> tr
         boolean proxyProtocol = false;
         List<String> trusted = new ArrayList<>();
         Path unix = null;
+        String framing = null;
+        String stats = null;
         List<String> words = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--host" -> host = value(args, ++i);
-                case "--port" -> port = Integer.parseInt(value(args, ++i));
+                case "--port" -> port = port(value(args, ++i));
                 case "--unix" -> unix = Path.of(value(args, ++i));
                 case "--proxy-protocol" -> proxyProtocol = true;
                 case "--trusted-proxy" -> {
                     proxyProtocol = true;
                     trusted.add(value(args, ++i));
                 }
-                case "--framing", "--stats" -> {
-                    words.add(args[i]);
-                    words.add(value(args, ++i));
-                }
+                case "--framing" -> framing = value(args, ++i);
+                case "--stats" -> stats = value(args, ++i);
                 case "--" -> {
                     words.addAll(List.of(args).subList(i + 1, args.length));
                     i = args.length;
@@ -70,9 +73,23 @@ public record Args(String host, int port, boolean proxyProtocol, List<String> tr
             }
         }
         Args parsed = new Args(host, port, proxyProtocol, List.copyOf(trusted), Optional.ofNullable(unix),
-                List.copyOf(words));
+                Optional.ofNullable(framing), Optional.ofNullable(stats), List.copyOf(words));
         parsed.proxy(); // refuses a bad trusted proxy now, with its message
         return parsed;
+    }
+
+    /**
+     * For a program that takes no words (a server): refuses any, so that {@code echo-server 9999} does not
+     * quietly listen on the default port.
+     *
+     * @param program the program's name, for the message
+     * @throws IllegalArgumentException if there are words
+     */
+    public void refuseWords(String program) {
+        if (!words.isEmpty()) {
+            throw new IllegalArgumentException(program + " takes options only, not " + words
+                    + (words.get(0).matches("\\d+") ? "; for the port, say --port " + words.get(0) : ""));
+        }
     }
 
     /**
@@ -104,24 +121,31 @@ public record Args(String host, int port, boolean proxyProtocol, List<String> tr
     /**
      * The words that are not options: a client's messages.
      *
-     * @return the words without {@code --framing} and {@code --stats} and their values
+     * @return the words, in order
      */
     public List<String> messages() {
-        List<String> messages = new ArrayList<>();
-        for (int i = 0; i < words.size(); i++) {
-            if (words.get(i).equals("--framing") || words.get(i).equals("--stats")) {
-                i++; // and its value
-            } else {
-                messages.add(words.get(i));
-            }
-        }
-        return messages;
+        return words;
     }
 
     private static String value(String[] args, int i) {
         if (i >= args.length) {
             throw new IllegalArgumentException(args[i - 1] + " needs a value");
         }
+        if (args[i].startsWith("--")) {
+            throw new IllegalArgumentException(args[i - 1] + " needs a value, not the option " + args[i]);
+        }
         return args[i];
+    }
+
+    private static int port(String value) {
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 0 && port <= 65_535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // told below
+        }
+        throw new IllegalArgumentException("--port needs a number from 0 to 65535, not '" + value + "'");
     }
 }

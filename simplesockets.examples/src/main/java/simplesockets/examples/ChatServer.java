@@ -79,6 +79,10 @@ public final class ChatServer {
      * @throws java.io.IOException if binding fails
      */
     public static TcpServer start(Args args) throws java.io.IOException {
+        args.refuseWords("chat-server");
+        if (args.framing().isPresent() || args.stats().isPresent()) {
+            throw new IllegalArgumentException("chat-server takes no --framing (it speaks lines) and no --stats");
+        }
         TcpServer[] self = new TcpServer[1];
         TcpServer server = TcpServer.create(ServerOptions.builder().host(args.host()).port(args.port())
                 .unixSocket(args.unix().orElse(null))

@@ -56,31 +56,35 @@ public final class Demo {
 
             // 2. Three clients, each with its own connection.
             List<TcpClient> clients = new ArrayList<>();
-            for (int i = 1; i <= CLIENTS; i++) {
-                TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress().orElseThrow())
-                        .framing(framing).build());
-                client.connect();
-                clients.add(client);
-                out.println("client" + i + " connected from " + client.localAddress().orElseThrow());
-            }
-
-            // 3. Request and response: send, then wait for the echo.
-            for (int m = 1; m <= MESSAGES; m++) {
+            try {
                 for (int i = 1; i <= CLIENTS; i++) {
-                    String message = "hello " + m + " from client" + i;
-                    long start = System.nanoTime();
-                    clients.get(i - 1).send(message.getBytes(StandardCharsets.UTF_8));
-                    String reply = clients.get(i - 1).receive(Duration.ofSeconds(5))
-                            .map(data -> new String(data, StandardCharsets.UTF_8)).orElse("<no reply>");
-                    long micros = (System.nanoTime() - start) / 1_000;
-                    out.printf("client%d sent %-24s got %-24s in %5d us%n", i, "\"" + message + "\"", "\"" + reply + "\"", micros);
-                    ok &= reply.equals(message);
+                    TcpClient client = TcpClient.create(ClientOptions.builder()
+                            .address(server.localAddress().orElseThrow()).framing(framing).build());
+                    clients.add(client); // closed below, even if its connect fails
+                    client.connect();
+                    out.println("client" + i + " connected from " + client.localAddress().orElseThrow());
                 }
-            }
 
-            // 4. Shut down: clients first, then the server, which joins every thread it started.
-            for (TcpClient client : clients) {
-                client.close();
+                // 3. Request and response: send, then wait for the echo.
+                for (int m = 1; m <= MESSAGES; m++) {
+                    for (int i = 1; i <= CLIENTS; i++) {
+                        String message = "hello " + m + " from client" + i;
+                        long start = System.nanoTime();
+                        clients.get(i - 1).send(message.getBytes(StandardCharsets.UTF_8));
+                        String reply = clients.get(i - 1).receive(Duration.ofSeconds(5))
+                                .map(data -> new String(data, StandardCharsets.UTF_8)).orElse("<no reply>");
+                        long micros = (System.nanoTime() - start) / 1_000;
+                        out.printf("client%d sent %-24s got %-24s in %5d us%n", i, "\"" + message + "\"",
+                                "\"" + reply + "\"", micros);
+                        ok &= reply.equals(message);
+                    }
+                }
+            } finally {
+                // 4. Shut down, also after a failure: clients first, then the server (its try), which joins
+                // every thread it started.
+                for (TcpClient client : clients) {
+                    client.close();
+                }
             }
             out.println("server  had " + server.exceptions().size() + " exception(s)");
         }

@@ -50,7 +50,7 @@ public final class EchoClient {
      */
     public static ClientOptions options(Args args) {
         return ClientOptions.builder().host(args.host()).port(args.port()).unixSocket(args.unix().orElse(null))
-                .framing(EchoServer.framing(args.words())).build();
+                .framing(EchoServer.framing(args)).build();
     }
 
     /**

@@ -55,7 +55,7 @@ public final class EchoServer {
      */
     public static void main(String[] args) throws Exception {
         Args options = Args.parse(args);
-        Duration statsEvery = statsEvery(options.words());
+        Duration statsEvery = statsEvery(options);
         try (TcpServer server = start(options, System.out)) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(server, System.out), "echo-server-drain"));
             serve(server, statsEvery, System.out); // the poll loop answers until the drain is over
@@ -63,16 +63,15 @@ public final class EchoServer {
     }
 
     /**
-     * The {@code --framing raw|length|lines} option among the words of the command line.
+     * The {@code --framing raw|length|lines} option.
      *
-     * @param words the words that are not {@code --host} or {@code --port}
+     * @param args the command line
      * @return raw framing without the option; {@link Framing#lengthPrefixed} up to 1 MiB for {@code length};
      *         {@link Framing#lines} up to 64 KiB for {@code lines}
      * @throws IllegalArgumentException if {@code --framing} names no such framing
      */
-    public static Framing framing(List<String> words) {
-        int at = words.indexOf("--framing");
-        String kind = at < 0 ? "raw" : at + 1 < words.size() ? words.get(at + 1) : "";
+    public static Framing framing(Args args) {
+        String kind = args.framing().orElse("raw");
         return switch (kind) {
             case "raw" -> Framing.RAW;
             case "length" -> Framing.lengthPrefixed(1 << 20);
@@ -82,26 +81,26 @@ public final class EchoServer {
     }
 
     /**
-     * The {@code --stats SECONDS} option among the words of the command line.
+     * The {@code --stats SECONDS} option.
      *
-     * @param words the words that are not {@code --host} or {@code --port}
+     * @param args the command line
      * @return how often to print the stats, {@link Duration#ZERO} for never (no {@code --stats})
-     * @throws IllegalArgumentException if {@code --stats} lacks a positive whole number of seconds
+     * @throws IllegalArgumentException if {@code --stats} is not a positive whole number of seconds
      */
-    public static Duration statsEvery(List<String> words) {
-        int at = words.indexOf("--stats");
-        if (at < 0) {
+    public static Duration statsEvery(Args args) {
+        if (args.stats().isEmpty()) {
             return Duration.ZERO;
         }
         try {
-            int seconds = Integer.parseInt(at + 1 < words.size() ? words.get(at + 1) : "");
+            int seconds = Integer.parseInt(args.stats().get());
             if (seconds > 0) {
                 return Duration.ofSeconds(seconds);
             }
         } catch (NumberFormatException e) {
             // told below
         }
-        throw new IllegalArgumentException("--stats needs a whole number of seconds, at least 1");
+        throw new IllegalArgumentException("--stats needs a whole number of seconds, at least 1, not '"
+                + args.stats().get() + "'");
     }
 
     /**
@@ -159,7 +158,8 @@ public final class EchoServer {
         // Connects and disconnects go to callbacks (which print nothing, but for the PROXY protocol's
         // "via" line), so the polling queue holds only data: the loop takes only data, and events it never
         // took would pile up to maxQueuedEvents, holding ended connections, and then count as dropped.
-        Framing framing = framing(args.words());
+        args.refuseWords("echo-server");
+        Framing framing = framing(args);
         ServerOptions.Builder options = ServerOptions.builder().host(args.host()).port(args.port())
                 .unixSocket(args.unix().orElse(null)).framing(framing)
                 // A send larger than the bound is taken only while nothing else is pending: room for a few

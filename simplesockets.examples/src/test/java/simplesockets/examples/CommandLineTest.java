@@ -39,7 +39,27 @@ class CommandLineTest {
     void wordsAfterALoneDoubleDashAreMessagesEvenWithDashes() {
         Args args = Args.parse("--port", "1", "--framing", "lines", "hello", "--", "--not-an-option");
         assertEquals(List.of("hello", "--not-an-option"), args.messages());
-        assertEquals(Framing.lines(64 * 1024), EchoServer.framing(args.words()));
+        assertEquals(Framing.lines(64 * 1024), EchoServer.framing(args));
+        // Even the names of options: they were read again as options, and dropped with the word after them.
+        Args literal = Args.parse("--port", "1", "--", "--stats", "5", "--framing", "x");
+        assertEquals(List.of("--stats", "5", "--framing", "x"), literal.messages());
+        assertEquals(Framing.RAW, EchoServer.framing(literal));
+        assertEquals(Duration.ZERO, EchoServer.statsEvery(literal));
+    }
+
+    /** A bad value names its option; an option is never taken for another's value; a server takes no words. */
+    @Test
+    void badValuesAndStrayWordsAreRefusedWithWhatWasMeant() throws Exception {
+        IllegalArgumentException port = assertThrows(IllegalArgumentException.class, () -> Args.parse("--port", "abc"));
+        assertEquals("--port needs a number from 0 to 65535, not 'abc'", port.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Args.parse("--port", "65536"));
+        IllegalArgumentException host = assertThrows(IllegalArgumentException.class,
+                () -> Args.parse("--host", "--port", "9999"));
+        assertEquals("--host needs a value, not the option --port", host.getMessage());
+        IllegalArgumentException stray = assertThrows(IllegalArgumentException.class,
+                () -> EchoServer.start(Args.parse("9999"), System.out));
+        assertTrue(stray.getMessage().contains("say --port 9999"), stray.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ChatServer.start(Args.parse("--port", "0", "--framing", "length")));
     }
 
     @Test

@@ -57,10 +57,11 @@ class EchoServerStatsTest {
 
     @Test
     void statsSecondsIsReadFromTheCommandLine() {
-        assertEquals(Duration.ZERO, EchoServer.statsEvery(Args.parse("--port", "0").words()), "off unless asked");
-        assertEquals(Duration.ofSeconds(5), EchoServer.statsEvery(Args.parse("--stats", "5", "--port", "0").words()));
+        assertEquals(Duration.ZERO, EchoServer.statsEvery(Args.parse("--port", "0")), "off unless asked");
+        assertEquals(Duration.ofSeconds(5), EchoServer.statsEvery(Args.parse("--stats", "5", "--port", "0")));
         for (List<String> bad : List.of(List.of("--stats"), List.of("--stats", "0"), List.of("--stats", "x"))) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EchoServer.statsEvery(bad));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> EchoServer.statsEvery(Args.parse(bad.toArray(String[]::new))));
             assertTrue(e.getMessage().contains("--stats"), e.getMessage());
         }
     }
