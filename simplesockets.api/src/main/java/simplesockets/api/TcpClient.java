@@ -250,7 +250,8 @@ public interface TcpClient extends AutoCloseable {
     /**
      * The server's address: the seed's {@code Address}.
      *
-     * @return the address this client connects to (resolved when it connects)
+     * @return the address this client connects to: its host name and port as given (unresolved) from the
+     *         start of each connect until it succeeds, then the address it connected to, looked up
      */
     InetSocketAddress address();
 

@@ -87,6 +87,7 @@ public final class ClientEngine implements TcpClient {
         reconnector.takeOver(options.closeTimeout());
         IOException failed = connect(Reconnector.ANY);
         if (failed != null) {
+            delivery.events().ended(); // a wait for data that the reconnect loop kept going, which this took over, ends
             throw failed;
         }
     }

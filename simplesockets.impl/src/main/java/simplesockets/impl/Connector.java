@@ -35,6 +35,9 @@ final class Connector {
     private final java.util.Set<Underway> connecting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Connections still in their PROXY header or TLS handshake, and whether each is still wanted: a close closes them. */
     private final java.util.Map<Transport, java.util.function.BooleanSupplier> preparing = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Host-name lookups under way, by the host and port looked up: at most one each ({@link #lookUp}). */
+    private final java.util.concurrent.ConcurrentHashMap<InetSocketAddress, java.util.concurrent.CompletableFuture<Endpoint>> lookups =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
 
     Connector(Network network, ClientOptions options, Clock clock, Scope scope, Delivery<ClientEvent> delivery,
@@ -92,28 +95,31 @@ final class Connector {
 
     /**
      * Looks the host name up on a thread of the client's scope, so that the connect timeout and a close or
-     * a take-over cut the wait short as they cut a connect (the JDK's lookup itself cannot be: its thread
-     * ends when the resolver answers, and the client's close waits for it as for every thread, bounded).
+     * a take-over cut the wait short as they cut a connect. The JDK's lookup itself cannot be cut short:
+     * its thread ends when the resolver answers, and the client's close waits for it as for every thread,
+     * bounded. So a connect that finds a lookup of the same host and port under way waits for that one
+     * rather than starting another, and a connect cut short before it begins starts none.
      */
     private Endpoint lookUp(Endpoint endpoint, Underway underway) throws IOException {
-        java.util.concurrent.CompletableFuture<Endpoint> found = new java.util.concurrent.CompletableFuture<>();
-        scope.fork("lookup", () -> {
-            try {
-                found.complete(endpoint.lookedUp());
-            } catch (Throwable e) {
-                found.completeExceptionally(e);
-            }
-        });
-        java.io.Closeable cut = () -> found.completeExceptionally(new java.net.SocketException("the lookup was cut short"));
-        underway.accept(cut); // a cut records its own reason, which the connect then fails with
+        java.util.concurrent.CompletableFuture<Endpoint> mine = new java.util.concurrent.CompletableFuture<>();
+        java.io.Closeable cut = () -> mine.completeExceptionally(new java.net.SocketException("the lookup was cut short"));
+        underway.accept(cut); // cut already: closed at once; a cut records its own reason, which the connect fails with
         try {
-            return found.get();
+            if (!mine.isDone()) {
+                lookups.computeIfAbsent(endpoint.shown(), named -> startLookUp(endpoint)).whenComplete((found, failed) -> {
+                    if (failed == null) {
+                        mine.complete(found);
+                    } else {
+                        mine.completeExceptionally(failed);
+                    }
+                });
+            }
+            return mine.get();
         } catch (java.util.concurrent.ExecutionException e) {
             switch (e.getCause()) {
                 case IOException io -> throw io;
                 case RuntimeException r -> throw r;
-                case Error error -> throw error;
-                default -> throw new IOException(e.getCause());
+                default -> throw new IOException("looking up " + endpoint.shown().getHostString() + " failed", e.getCause());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -121,6 +127,21 @@ final class Connector {
         } finally {
             underway.stepDone(cut);
         }
+    }
+
+    /** Starts a lookup of {@code endpoint}'s host name on a thread of the scope; it forgets itself when it ends. */
+    private java.util.concurrent.CompletableFuture<Endpoint> startLookUp(Endpoint endpoint) {
+        java.util.concurrent.CompletableFuture<Endpoint> found = new java.util.concurrent.CompletableFuture<>();
+        scope.fork("lookup", () -> {
+            try {
+                found.complete(endpoint.lookedUp());
+            } catch (Throwable e) { // an Error too (a resolver's): the connects that wait for it fail, with it as the cause
+                found.completeExceptionally(e);
+            } finally {
+                lookups.remove(endpoint.shown(), found);
+            }
+        });
+        return found;
     }
 
     /** The header and handshake of a connected transport; a close or a take-over meanwhile fails them at once. */

@@ -42,6 +42,8 @@ final class Outbound {
     private final Scope scope;
     private final Ends ends;
     private final ReentrantLock writeLock = new ReentrantLock();
+    /** The writer failed: nothing more is written. Guarded by the write lock. */
+    private boolean broken;
     /** The reader thread while it hands out the pieces of one read to a callback, else null. */
     private volatile Thread corkedBy;
     /** Guarded by writeLock. */
@@ -147,6 +149,7 @@ final class Outbound {
             writeBatches(true);
         } catch (IOException | RuntimeException | Error e) {
             failed = e;
+            broken = true; // before the lock goes: no send writes after what may be half a batch
         } finally {
             writeLock.unlock(); // before the failure is handled: recording it runs the user's onFailure
         }
@@ -216,6 +219,9 @@ final class Outbound {
     }
 
     private void write(byte[] bytes, int offset, int length) throws IOException {
+        if (broken) {
+            throw new IOException("the connection's writer failed: nothing more is written");
+        }
         writes.write(bytes, offset, length);
     }
 

@@ -164,7 +164,7 @@ final class Reconnector {
             running = scope.fork("reconnect", () -> run(lost, loop));
         } catch (RejectedExecutionException e) {
             LOG.debug("Client closed; not reconnecting");
-            stopped(loop, false);
+            stopped(loop, lost, false);
         }
     }
 
@@ -173,14 +173,18 @@ final class Reconnector {
         try {
             connected = attempts(lost);
         } finally {
-            stopped(loop, connected);
+            stopped(loop, lost, connected);
         }
     }
 
-    /** The loop is over; without a connection, the waits for data that it kept going return. */
-    private void stopped(long loop, boolean connected) {
+    /**
+     * The loop is over; without a connection, the waits for data that it kept going return, unless the user
+     * took over meanwhile: then the user's connect decides (a connection made then is the waits' own, and a
+     * connect that fails ends them), and {@code disconnect()} and {@code close()} end them themselves.
+     */
+    private void stopped(long loop, long lost, boolean connected) {
         active.compareAndSet(loop, 0);
-        if (!connected) {
+        if (!connected && current(lost)) {
             gaveUp.run();
         }
     }

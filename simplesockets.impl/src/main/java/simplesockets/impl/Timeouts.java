@@ -17,12 +17,18 @@ import simplesockets.impl.time.Clock;
  * longer than the write timeout.
  * Closing the connection wakes the blocked reader or writer. One check for all connections; none
  * runs when both timeouts are off. The connections a check finds are ended side by side where a close
- * may wait ({@link Endings}), and the check waits for them, at most the close timeout, before the next.
+ * may wait ({@link Endings}), and the check waits for them, at most the close timeout (and at least a
+ * second), before the next.
  */
 final class Timeouts {
 
     private static final Logger LOG = LoggerFactory.getLogger(Timeouts.class);
     private static final long MIN_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /**
+     * The least a check waits for the connections it ends, whatever the close timeout (zero, say): a
+     * connection still closing is still late at the next check, which would end it again on one more thread.
+     */
+    private static final Duration MIN_ENDINGS_WAIT = Duration.ofSeconds(1);
 
     private final Clock clock;
     private final long idleNanos;
@@ -30,19 +36,20 @@ final class Timeouts {
     private final Supplier<? extends Iterable<Link>> links;
     private final Duration period;
     private final Scope scope;
-    private final Duration closeTimeout;
+    /** How long a check waits for the connections it ends: the close timeout, at least a second. */
+    private final Duration endingsWait;
     private volatile boolean stopped;
     private volatile Clock.Timer next;
 
     /**
      * @param scope        where connections whose close may wait are ended
-     * @param closeTimeout how long a check waits for them
+     * @param closeTimeout how long a check waits for them (at least a second)
      */
     Timeouts(Clock clock, Duration idle, Duration write, Supplier<? extends Iterable<Link>> links, Scope scope,
             Duration closeTimeout) {
         this.clock = clock;
         this.scope = scope;
-        this.closeTimeout = closeTimeout;
+        this.endingsWait = closeTimeout.compareTo(MIN_ENDINGS_WAIT) < 0 ? MIN_ENDINGS_WAIT : closeTimeout;
         this.idleNanos = idle.toNanos();
         this.writeNanos = write.toNanos();
         this.links = links;
@@ -74,7 +81,7 @@ final class Timeouts {
             }
         }
         try {
-            Endings.endAll(late, DisconnectReason.TIMED_OUT, scope, closeTimeout);
+            Endings.endAll(late, DisconnectReason.TIMED_OUT, scope, endingsWait);
         } catch (InterruptedException e) {
             // stop() cancels the timer that runs this check, and no next one is scheduled below
         }

@@ -139,6 +139,64 @@ class ConnectCutShortTest {
         assertEquals(List.of(), List.copyOf(failures), "no onFailure on the closed client");
     }
 
+    /**
+     * Connects that time out while a name's lookup waits share that one lookup, which no interrupt ends:
+     * each started a thread of its own, and the client's close waited for every one of them.
+     */
+    @Test
+    void connectsThatTimeOutShareOneLookupOfTheName() throws Exception {
+        SlowResolver.release();
+        long before = lookupThreads(); // other tests' may still be ending
+        TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder().host("shared.slow.test")
+                .port(9).connectTimeout(Duration.ofMillis(100)).closeTimeout(Duration.ofMillis(200)).build(), null);
+        try {
+            for (int i = 0; i < 3; i++) {
+                assertInstanceOf(SocketTimeoutException.class, org.junit.jupiter.api.Assertions.assertThrows(
+                        IOException.class, client::connect), "connect " + i + " timed out");
+            }
+            assertEquals(1, SlowResolver.asks(), "the resolver was asked once");
+            // The JDK lets one lookup of a name ask at a time: a lookup thread per connect would wait behind it.
+            long threads = lookupThreads() - before;
+            assertTrue(threads <= 1, "one lookup thread for the three connects, not " + threads);
+        } finally {
+            SlowResolver.release();
+            client.close();
+        }
+    }
+
+    /**
+     * An {@code Error} out of the resolver fails the connect with an {@code IOException} that carries it, and
+     * leaves the client able to connect again: it escaped the connect, which stayed "in progress" for good.
+     */
+    @Test
+    void anErrorOfTheResolverFailsTheConnectAndTheClientConnectsAgain() throws Exception {
+        BlockingQueue<Failure> failures = new LinkedBlockingQueue<>();
+        try (TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder()
+                .host("resolver.broken.test").port(9).onFailure(failures::add).build(), null)) {
+            for (int i = 0; i < 2; i++) {
+                IOException thrown = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, client::connect,
+                        "connect " + i);
+                assertTrue(thrown.getMessage().contains("resolver.broken.test"), thrown.getMessage());
+                assertEquals(ClientState.DISCONNECTED, client.state());
+                assertInstanceOf(Failure.Connect.class, failures.poll(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            }
+        }
+    }
+
+    /** The live threads named as a client's lookups, virtual ones included (a JDK thread dump lists them). */
+    private static long lookupThreads() throws IOException {
+        Path dump = java.nio.file.Files.createTempFile("threads", ".json");
+        try {
+            java.nio.file.Files.delete(dump); // the dump makes the file itself
+            java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .dumpThreads(dump.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
+            return java.util.regex.Pattern.compile("\"name\": \"simplesockets-client-\\d+-lookup-")
+                    .matcher(java.nio.file.Files.readString(dump)).results().count();
+        } finally {
+            java.nio.file.Files.deleteIfExists(dump);
+        }
+    }
+
     /** A name that is not found fails the connect with the JDK's {@code UnknownHostException}, recorded. */
     @Test
     void aHostNameNotFoundFailsTheConnectWithUnknownHostException() throws Exception {

@@ -827,6 +827,26 @@ class ReliabilityTest {
         }
     }
 
+    /** ... and when the user's connect takes over from the loop and fails. */
+    @Test
+    void aPollDuringTheReconnectBackOffEndsWhenTheUsersConnectTakesOverAndFails() throws Exception {
+        ReconnectPolicy policy = ReconnectPolicy.exponential(Duration.ofSeconds(30), Duration.ofSeconds(30)).withJitter(0);
+        SteppedClock clock = new SteppedClock();
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build());
+        try (TcpClient client = startClient(server, SocketNetwork.INSTANCE, policy, clock)) {
+            client.connect();
+            take(connected);
+            server.close(); // nothing listens any more
+            eventsUntil(client, new ArrayList<>(), ClientEvent.Reconnecting.class);
+            assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
+            CompletableFuture<List<byte[]>> poll = pollOnAVirtualThread(client);
+            assertThrows(IOException.class, client::connect, "refused: nothing listens");
+            assertEquals(List.of(), poll.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "no connection: no data");
+            assertEquals(ClientState.DISCONNECTED, client.state());
+        }
+    }
+
     /** {@code awaitReceived(ZERO)}, as the tutorial's loop calls it, on a virtual thread. */
     private static CompletableFuture<List<byte[]>> pollOnAVirtualThread(TcpClient client) {
         CompletableFuture<List<byte[]>> received = new CompletableFuture<>();

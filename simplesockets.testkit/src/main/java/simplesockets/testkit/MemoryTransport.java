@@ -95,16 +95,17 @@ final class MemoryTransport implements Transport {
     public void configure(boolean tcpNoDelay, boolean keepAlive, simplesockets.api.KeepAlive tuning) {
     }
 
-    /**
-     * Closes as TCP does: the peer reads end of stream after what is in flight, and writes to us fail.
-     * Closing with unread bytes still waiting makes a reset instead, as the kernel does.
-     */
     /** As a real socket's: a server gives back a preparing connection's slot before the peer can see the close. */
     @Override
     public void beforeClose(Runnable hook) {
         first.set(hook);
     }
 
+    /**
+     * Closes as TCP does: the peer reads end of stream after what is in flight, and writes to us fail.
+     * Closing with unread bytes still waiting makes a reset instead, as the kernel does. The
+     * {@link #beforeClose} hook runs first.
+     */
     @Override
     public void close() {
         Runnable hook = first.getAndSet(null);
