@@ -97,7 +97,7 @@ class LikeTcpTest {
     void aClientMadeWhileTheNetworkClosesIsClosed() throws Exception {
         AtomicReference<TcpClient> madeWhileClosing = new AtomicReference<>();
         LoopbackNetwork network = new LoopbackNetwork();
-        TcpServer server = network.server(ServerOptions.builder().port(0)
+        TcpServer server = network.server(ServerOptions.builder().port(0).closeTimeout(Duration.ofSeconds(20)) // waits for onDisconnect
                 .onDisconnect((c, why) -> madeWhileClosing.set(network.client(ClientOptions.builder()
                         .address(c.localAddress()).build())))
                 .build());
