@@ -803,6 +803,8 @@ class ReliabilityTest {
             eventsUntil(client, new ArrayList<>(), ClientEvent.Reconnecting.class);
             assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
             CompletableFuture<List<byte[]>> poll = pollOnAVirtualThread(client);
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> poll.get(300, TimeUnit.MILLISECONDS),
+                    "the poll waits while the loop may still connect");
             clock.advance(Duration.ofMillis(10));
             assertEquals(List.of(), poll.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "it gave up: no data");
             assertEquals(ClientState.DISCONNECTED, client.state());
@@ -822,6 +824,8 @@ class ReliabilityTest {
             eventsUntil(client, new ArrayList<>(), ClientEvent.Reconnecting.class);
             assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
             CompletableFuture<List<byte[]>> poll = pollOnAVirtualThread(client);
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> poll.get(300, TimeUnit.MILLISECONDS),
+                    "the poll waits while the loop may still connect");
             client.disconnect();
             assertEquals(List.of(), poll.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the loop is over: no data");
         }
@@ -841,6 +845,8 @@ class ReliabilityTest {
             eventsUntil(client, new ArrayList<>(), ClientEvent.Reconnecting.class);
             assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
             CompletableFuture<List<byte[]>> poll = pollOnAVirtualThread(client);
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> poll.get(300, TimeUnit.MILLISECONDS),
+                    "the poll waits while the loop may still connect");
             assertThrows(IOException.class, client::connect, "refused: nothing listens");
             assertEquals(List.of(), poll.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "no connection: no data");
             assertEquals(ClientState.DISCONNECTED, client.state());
