@@ -81,12 +81,7 @@ class ConnectCutShortTest {
             BlockingQueue<Failure> failures = new LinkedBlockingQueue<>();
             try (TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder().unixSocket(file)
                     .connectTimeout(Duration.ofMillis(300)).onFailure(failures::add).build(), null)) {
-                CompletableFuture<Exception> connecting = connectOnAPlatformThread(client);
-                Exception thrown = connecting.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                assertInstanceOf(SocketTimeoutException.class, thrown, "the connect timed out");
-                Failure failure = failures.poll(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                assertInstanceOf(Failure.Connect.class, failure, "the timeout is recorded as a failed connect");
-                assertEquals(ClientState.DISCONNECTED, client.state());
+                assertConnectTimesOut(client, failures);
             } finally {
                 closeAll(queued);
             }
@@ -104,12 +99,7 @@ class ConnectCutShortTest {
         TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder().host("no-answer.slow.test")
                 .port(9).connectTimeout(Duration.ofMillis(300)).onFailure(failures::add).build(), null);
         try {
-            CompletableFuture<Exception> connecting = connectOnAPlatformThread(client);
-            Exception thrown = connecting.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            assertInstanceOf(SocketTimeoutException.class, thrown, "the connect timed out while the name was looked up");
-            Failure failure = failures.poll(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            assertInstanceOf(Failure.Connect.class, failure, "recorded as a failed connect");
-            assertEquals(ClientState.DISCONNECTED, client.state());
+            assertConnectTimesOut(client, failures);
         } finally {
             SlowResolver.release(); // the lookup's thread ends, and the close below does not wait for it
             client.close();
@@ -245,6 +235,15 @@ class ConnectCutShortTest {
         assertEquals(ClientState.CLOSED, client.state());
         assertEquals(List.of(), client.exceptions(), "nothing recorded on the closed client");
         assertEquals(List.of(), List.copyOf(failures), "no onFailure on the closed client");
+    }
+
+    /** A connect on a platform thread times out, is recorded as a failed connect, and leaves the client disconnected. */
+    private static void assertConnectTimesOut(TcpClient client, BlockingQueue<Failure> failures) throws Exception {
+        Exception thrown = connectOnAPlatformThread(client).get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertInstanceOf(SocketTimeoutException.class, thrown, "the connect timed out");
+        Failure failure = failures.poll(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertInstanceOf(Failure.Connect.class, failure, "the timeout is recorded as a failed connect");
+        assertEquals(ClientState.DISCONNECTED, client.state());
     }
 
     private static CompletableFuture<Exception> connectOnAPlatformThread(TcpClient client) {

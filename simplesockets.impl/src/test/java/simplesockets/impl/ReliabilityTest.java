@@ -774,11 +774,7 @@ class ReliabilityTest {
             client.connect();
             take(connected).disconnect(); // the server drops us
             List<ClientEvent> events = new ArrayList<>();
-            eventsUntil(client, events, ClientEvent.Reconnecting.class);
-            assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
-            CompletableFuture<List<byte[]>> poll = pollOnAVirtualThread(client);
-            assertThrows(java.util.concurrent.TimeoutException.class, () -> poll.get(300, TimeUnit.MILLISECONDS),
-                    "the poll waits while the loop may still connect");
+            CompletableFuture<List<byte[]>> poll = pollWaitingInTheBackOff(client, clock, events);
             clock.advance(Duration.ofMillis(20));
             eventsUntil(client, events, ClientEvent.Connected.class);
             take(connected);
@@ -800,11 +796,7 @@ class ReliabilityTest {
             client.connect();
             take(connected);
             server.close(); // nothing listens any more: the one attempt fails
-            eventsUntil(client, new ArrayList<>(), ClientEvent.Reconnecting.class);
-            assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
-            CompletableFuture<List<byte[]>> poll = pollOnAVirtualThread(client);
-            assertThrows(java.util.concurrent.TimeoutException.class, () -> poll.get(300, TimeUnit.MILLISECONDS),
-                    "the poll waits while the loop may still connect");
+            CompletableFuture<List<byte[]>> poll = pollWaitingInTheBackOff(client, clock, new ArrayList<>());
             clock.advance(Duration.ofMillis(10));
             assertEquals(List.of(), poll.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "it gave up: no data");
             assertEquals(ClientState.DISCONNECTED, client.state());
@@ -821,11 +813,7 @@ class ReliabilityTest {
                 TcpClient client = startClient(server, SocketNetwork.INSTANCE, policy, clock)) {
             client.connect();
             take(connected).disconnect();
-            eventsUntil(client, new ArrayList<>(), ClientEvent.Reconnecting.class);
-            assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
-            CompletableFuture<List<byte[]>> poll = pollOnAVirtualThread(client);
-            assertThrows(java.util.concurrent.TimeoutException.class, () -> poll.get(300, TimeUnit.MILLISECONDS),
-                    "the poll waits while the loop may still connect");
+            CompletableFuture<List<byte[]>> poll = pollWaitingInTheBackOff(client, clock, new ArrayList<>());
             client.disconnect();
             assertEquals(List.of(), poll.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the loop is over: no data");
         }
@@ -842,18 +830,28 @@ class ReliabilityTest {
             client.connect();
             take(connected);
             server.close(); // nothing listens any more
-            eventsUntil(client, new ArrayList<>(), ClientEvent.Reconnecting.class);
-            assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
-            CompletableFuture<List<byte[]>> poll = pollOnAVirtualThread(client);
-            assertThrows(java.util.concurrent.TimeoutException.class, () -> poll.get(300, TimeUnit.MILLISECONDS),
-                    "the poll waits while the loop may still connect");
+            CompletableFuture<List<byte[]>> poll = pollWaitingInTheBackOff(client, clock, new ArrayList<>());
             assertThrows(IOException.class, client::connect, "refused: nothing listens");
             assertEquals(List.of(), poll.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "no connection: no data");
             assertEquals(ClientState.DISCONNECTED, client.state());
         }
     }
 
-    /** {@code awaitReceived(ZERO)}, as the tutorial's loop calls it, on a virtual thread. */
+    /**
+     * Once the reconnect loop backs off (its events taken into {@code events}), starts
+     * {@code awaitReceived(ZERO)}, as the tutorial's loop calls it, on a virtual thread, and sees it wait.
+     */
+    private static CompletableFuture<List<byte[]>> pollWaitingInTheBackOff(TcpClient client, SteppedClock clock,
+            List<ClientEvent> events) throws InterruptedException {
+        eventsUntil(client, events, ClientEvent.Reconnecting.class);
+        assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
+        CompletableFuture<List<byte[]>> poll = pollOnAVirtualThread(client);
+        assertThrows(java.util.concurrent.TimeoutException.class, () -> poll.get(300, TimeUnit.MILLISECONDS),
+                "the poll waits while the loop may still connect");
+        return poll;
+    }
+
+    /** {@code awaitReceived(ZERO)} on a virtual thread. */
     private static CompletableFuture<List<byte[]>> pollOnAVirtualThread(TcpClient client) {
         CompletableFuture<List<byte[]>> received = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
