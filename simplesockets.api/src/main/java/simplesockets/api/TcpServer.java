@@ -197,10 +197,11 @@ public interface TcpServer extends AutoCloseable {
     List<Connection> clients();
 
     /**
-     * The open connection from an address.
+     * The open connection from an address. Over a Unix domain socket every peer shows the socket's path,
+     * so there the address names no one connection: use the {@link Connection} of an event or callback.
      *
      * @param address the peer's address
-     * @return the connection, or empty
+     * @return the connection, or empty if no open connection is from that address, or several are
      */
     Optional<Connection> client(InetSocketAddress address);
 
@@ -221,7 +222,8 @@ public interface TcpServer extends AutoCloseable {
      *
      * @param address the peer's address
      * @param data    the bytes
-     * @throws IOException if no connection from that address is open, writing fails, or the peer does
+     * @throws IOException if no connection from that address is open, or several are (over a Unix domain
+     *                     socket, all are: send to the {@link Connection}), writing fails, or the peer does
      *                     not read (see {@link SendOverflow})
      */
     void send(InetSocketAddress address, byte[] data) throws IOException;
@@ -257,7 +259,8 @@ public interface TcpServer extends AutoCloseable {
      *
      * @param address the peer's address
      * @return {@code true} if such a connection was open and is now closed; {@code false} if there was
-     *         none, in which case no callback fires (the seed called {@code on_disconnect} anyway)
+     *         none, or several (over a Unix domain socket, all peers share one address), in which case
+     *         none is closed and no callback fires (the seed called {@code on_disconnect} anyway)
      */
     boolean disconnect(InetSocketAddress address);
 

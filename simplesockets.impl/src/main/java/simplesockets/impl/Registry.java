@@ -138,8 +138,19 @@ final class Registry {
         return links.get(link.id()) == link;
     }
 
+    /**
+     * The one live link from {@code address}: empty if none is, and also if several are, which no lookup
+     * by address can tell apart (the peers of a Unix domain socket all show its path; a PROXY protocol
+     * header can name one client twice).
+     */
     Optional<Link> byAddress(InetSocketAddress address) {
-        return links.values().stream().filter(link -> link.remoteAddress().equals(address)).findFirst();
+        List<Link> from = links.values().stream().filter(link -> link.remoteAddress().equals(address)).limit(2).toList();
+        return from.size() == 1 ? Optional.of(from.get(0)) : Optional.empty();
+    }
+
+    /** Whether several live links are from {@code address} ({@link #byAddress} gives none of them). */
+    boolean shared(InetSocketAddress address) {
+        return links.values().stream().filter(link -> link.remoteAddress().equals(address)).limit(2).count() > 1;
     }
 
     /** The live links, then those still finishing: what a close ends, and what the timeouts watch. */

@@ -192,7 +192,10 @@ public final class ServerEngine implements TcpServer {
     @Override
     public void send(InetSocketAddress address, byte[] data) throws IOException {
         Link link = registry.byAddress(Objects.requireNonNull(address, "address"))
-                .orElseThrow(() -> new SocketException("no open connection from " + address));
+                .orElseThrow(() -> new SocketException(registry.shared(address)
+                        ? "several open connections are from " + address + " (a Unix domain socket's peers all show"
+                                + " its path); send to the Connection instead"
+                        : "no open connection from " + address));
         link.send(data);
     }
 

@@ -381,4 +381,33 @@ class UnixSocketTest {
             }
         }
     }
+
+    /**
+     * Every peer of a Unix domain socket shows the socket's path, so an address names none of two: a send,
+     * a disconnect and a look-up by address refuse it. Before, they acted on the oldest connection, and a
+     * polling server that answered {@code send(received.address(), ...)} answered the wrong peer.
+     */
+    @Test
+    void anAddressSharedByTwoPeersNamesNeither() throws Exception {
+        Path socket = dir.resolve("shared.sock");
+        try (TcpServer server = TcpServer.create(unix(socket).build());
+                TcpClient first = TcpClient.create(client(socket).autoReceive(true).build());
+                TcpClient second = TcpClient.create(client(socket).autoReceive(true).build())) {
+            server.start();
+            first.connect();
+            Peers.awaitCondition(() -> server.clients().size() == 1, Peers.WAIT, () -> "the first is served");
+            second.connect();
+            second.send(bytes("from the second"));
+            ServerEvent.Received received = server.awaitReceived(Peers.WAIT).get(0);
+            java.net.SocketException refused = assertThrows(java.net.SocketException.class,
+                    () -> server.send(received.address(), bytes("reply")));
+            assertTrue(refused.getMessage().contains("send to the Connection"), refused.getMessage());
+            assertTrue(server.client(received.address()).isEmpty(), "two connections are from that address");
+            assertFalse(server.disconnect(received.address()), "neither is disconnected");
+            assertEquals(2, server.clients().size());
+            server.send(received.connection(), bytes("reply")); // the way that names one
+            assertEquals("reply", text(second.receive(Peers.WAIT).orElseThrow()));
+            assertTrue(first.awaitReceived(Duration.ofMillis(200)).isEmpty(), "nothing went to the first");
+        }
+    }
 }
