@@ -177,9 +177,16 @@ public final class ClientEngine implements TcpClient {
      * loop, unless the user took over since the connection was made ({@code generation}).
      */
     private void read(Link link, long generation) {
-        DisconnectReason reason = Session.run(link, delivery, false, null);
-        if (!(reason instanceof DisconnectReason.ClosedByUs) && life.disconnected()) {
-            reconnector.start(generation);
+        DisconnectReason reason = DisconnectReason.CLOSED_BY_US;
+        try {
+            reason = Session.run(link, delivery, false, null);
+        } catch (Error e) { // out of a callback: the connection ended with it (reported), and is lost as any other
+            reason = new DisconnectReason.Failed(e);
+            throw e;
+        } finally {
+            if (!(reason instanceof DisconnectReason.ClosedByUs) && life.disconnected()) {
+                reconnector.start(generation);
+            }
         }
     }
 

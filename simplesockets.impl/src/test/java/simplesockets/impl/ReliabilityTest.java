@@ -838,6 +838,38 @@ class ReliabilityTest {
     }
 
     /**
+     * A connection that an {@code Error} out of a callback ended is lost as any other: the reconnect loop
+     * brings it back. Before, the error skipped the loop's start, and the client stayed disconnected.
+     */
+    @Test
+    void aConnectionEndedByAnErrorOfACallbackIsReconnected() throws Exception {
+        ReconnectPolicy policy = ReconnectPolicy.exponential(Duration.ofMillis(20), Duration.ofMillis(200)).withJitter(0);
+        SteppedClock clock = new SteppedClock();
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        BlockingQueue<DisconnectReason> ends = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build())) {
+            server.start();
+            try (TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder()
+                    .address(server.localAddress().orElseThrow()).autoReceive(true).reconnect(policy)
+                    .onDisconnect(ends::add)
+                    .onReceive(data -> {
+                        throw new StackOverflowError("a callback's error, for the test");
+                    }).build(), clock)) {
+                client.connect();
+                take(connected).send(bytes("boom"));
+                DisconnectReason ended = take(ends);
+                assertInstanceOf(DisconnectReason.Failed.class, ended);
+                assertInstanceOf(StackOverflowError.class, ((DisconnectReason.Failed) ended).cause());
+                eventsUntil(client, new ArrayList<>(), ClientEvent.Reconnecting.class); // kept in every style
+                assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
+                clock.advance(Duration.ofMillis(20));
+                take(connected);
+                Peers.awaitCondition(() -> client.state() == ClientState.CONNECTED, Peers.WAIT, () -> "reconnected");
+            }
+        }
+    }
+
+    /**
      * Once the reconnect loop backs off (its events taken into {@code events}), starts
      * {@code awaitReceived(ZERO)}, as the tutorial's loop calls it, on a virtual thread, and sees it wait.
      */
