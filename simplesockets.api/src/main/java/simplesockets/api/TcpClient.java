@@ -404,7 +404,8 @@ public interface TcpClient extends AutoCloseable {
      *
      * @param grace how long the connection may take to finish; {@link Duration#ZERO} behaves as
      *              {@link #close()}
-     * @return 1 if sends were still unwritten at the grace and were cut off, else 0
+     * @return 1 if sends were still unwritten at the grace and were cut off (with a zero grace, any queued
+     *         send), else 0
      */
     int close(Duration grace);
 }

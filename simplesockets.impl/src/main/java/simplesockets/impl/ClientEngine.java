@@ -324,8 +324,8 @@ public final class ClientEngine implements TcpClient {
     public int close(Duration grace) {
         Objects.requireNonNull(grace, "grace");
         reconnector.cancel();
-        int cutOff = 0;
         Optional<Link> current = life.current();
+        int cutOff = current.isPresent() && grace.isZero() && current.get().out().pendingBytes() > 0 ? 1 : 0;
         if (current.isPresent() && !grace.isZero()) {
             try {
                 cutOff = current.get().out().awaitFlushed(grace) ? 0 : 1;

@@ -165,7 +165,7 @@ final class Delivery<E> {
 
     /** Records a failure and hands it to onFailure or the queue, without logging it. */
     void recordQuietly(Failure failure) {
-        failures.report(failure, side.onFailure(), f -> keep(side.failed(f)));
+        failures.report(failure, side.onFailure(), f -> keep(side.failed(f)), warnings);
     }
 
     /**
@@ -189,7 +189,7 @@ final class Delivery<E> {
         try {
             scope.fork("on-failure", () -> {
                 try {
-                    FailureLog.call(callback, failure);
+                    FailureLog.call(callback, failure, warnings);
                 } finally {
                     callingAside.set(false);
                 }

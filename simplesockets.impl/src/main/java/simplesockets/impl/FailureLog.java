@@ -39,24 +39,24 @@ final class FailureLog {
 
     /**
      * Records a failure, then hands it to the user's {@code onFailure} callback when there is one, or
-     * else to {@code unhandled} (which queues it as an event). A throwing callback is logged, never
-     * recorded again: that could loop.
+     * else to {@code unhandled} (which queues it as an event). A throwing callback is logged (through
+     * {@code warnings}, at most a line every few seconds), never recorded again: that could loop.
      */
-    void report(Failure failure, OnFailure callback, Consumer<Failure> unhandled) {
+    void report(Failure failure, OnFailure callback, Consumer<Failure> unhandled, Warnings warnings) {
         record(failure);
         if (callback == null) {
             unhandled.accept(failure);
             return;
         }
-        call(callback, failure);
+        call(callback, failure, warnings);
     }
 
-    /** Hands a recorded failure to the user's callback; a throwing callback is logged, never recorded again. */
-    static void call(OnFailure callback, Failure failure) {
+    /** Hands a recorded failure to the user's callback; a throwing callback is logged, rate-limited, never recorded again. */
+    static void call(OnFailure callback, Failure failure, Warnings warnings) {
         try {
             callback.failed(failure);
         } catch (Exception | AssertionError e) {
-            LOG.warn("The onFailure callback threw; not recorded again", e);
+            warnings.warn(LOG, "onFailure threw", "The onFailure callback threw; not recorded again", e);
         }
     }
 

@@ -239,6 +239,21 @@ final class Registry {
      *
      * @return the connections still there: 0 when everything ended in time
      */
+    /**
+     * How many connections a close cuts off now, without a grace: those live or still finishing, but for the
+     * caller's own (a handler or callback that closes), as {@link #drain} counts them.
+     */
+    int busy() {
+        List<Link> mine = java.util.stream.StreamSupport.stream(links().spliterator(), false)
+                .filter(Link::onItsThreads).distinct().toList();
+        lock.lock();
+        try {
+            return othersThan(mine);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     int drain(Duration max, Clock clock) throws InterruptedException {
         lock.lock();
         try {

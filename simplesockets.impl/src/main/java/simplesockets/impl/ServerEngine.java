@@ -294,7 +294,7 @@ public final class ServerEngine implements TcpServer {
                     closing.begin();
                     join[0] = listener.close(options.closeTimeout());
                 });
-        int cutOff = 0;
+        int cutOff = join[0] != null && grace.isZero() ? registry.busy() : 0; // no grace: every one is cut off
         if (join[0] != null && !grace.isZero()) {
             join[0].run();
             try {

@@ -585,4 +585,39 @@ class GracefulCloseTest {
             release.countDown();
         }
     }
+
+    /**
+     * {@code close(ZERO)} counts what it cuts off, as a grace that ran out does: every open connection (a
+     * script that checks for 0, a clean drain, must not take a cut-off for one). It returned 0.
+     */
+    @Test
+    void aCloseWithoutAGraceCountsEveryOpenConnectionAsCutOff() throws Exception {
+        TcpServer server = TcpServer.create(loopback().onReceive((c, d) -> { }).build());
+        server.start();
+        try (Socket first = connect(server.localAddress().orElseThrow());
+                Socket second = connect(server.localAddress().orElseThrow())) {
+            Peers.awaitCondition(() -> server.clients().size() == 2, Peers.WAIT, () -> "both connected");
+            assertEquals(2, server.close(Duration.ZERO));
+            assertTrue(Peers.closedByPeer(first, Peers.WAIT));
+        }
+        assertEquals(0, server.close(Duration.ZERO), "closed already: nothing more");
+        TcpServer empty = TcpServer.create(loopback().build());
+        empty.start();
+        assertEquals(0, empty.close(Duration.ZERO), "nothing was open");
+    }
+
+    /** ... and a client's, its sends still queued. */
+    @Test
+    void aClientsCloseWithoutAGraceCountsItsQueuedSendsAsCutOff() throws Exception {
+        try (ServerSocket narrow = Peers.narrowListener()) {
+            TcpClient client = TcpClient.create(ClientOptions.builder()
+                    .address((InetSocketAddress) narrow.getLocalSocketAddress()).maxPendingSendBytes(8 << 20).build());
+            client.connect();
+            try (Socket accepted = narrow.accept()) { // and never read
+                client.send(new byte[4 << 20]); // from this thread: queued for the writer, which the peer blocks
+                Peers.awaitCondition(() -> client.stats().pendingBytes() > 0, Peers.WAIT, () -> "queued");
+                assertEquals(1, client.close(Duration.ZERO));
+            }
+        }
+    }
 }
