@@ -118,6 +118,10 @@ public final class ServerOptions {
         }
         Checks.keepAlive(keepAlive, keepAliveTuning);
         Checks.unixSocket(unixSocket, tls, keepAlive);
+        if (tls != null && tls.keyless()) {
+            throw new IllegalArgumentException("the TLS options have no key store, which a server needs for its"
+                    + " certificate: TlsOptions.builder().keyStore(path, password); a trust store alone is for clients");
+        }
         if (unixSocketPermissions != null && unixSocket == null) {
             throw new IllegalArgumentException("unixSocketPermissions are set but there is no unixSocket");
         }
@@ -568,7 +572,8 @@ public final class ServerOptions {
          * Builds the options.
          *
          * @return the options
-         * @throws IllegalArgumentException if a setting is out of range
+         * @throws IllegalArgumentException if a setting is out of range, or settings contradict each other
+         *                                  (TLS options built without a key store, for one)
          */
         public ServerOptions build() {
             return new ServerOptions(this);

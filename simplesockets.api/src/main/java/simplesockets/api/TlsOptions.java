@@ -49,9 +49,11 @@ public final class TlsOptions {
     private final boolean verifyHostname;
     private final Duration handshakeTimeout;
     private final List<String> protocols;
+    /** Made by the builder without a key store: fit for a client, never for a server. */
+    private final boolean keyless;
 
     private TlsOptions(SSLContext context, ClientAuth clientAuth, boolean verifyHostname,
-            Duration handshakeTimeout, List<String> protocols) {
+            Duration handshakeTimeout, List<String> protocols, boolean keyless) {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(clientAuth, "clientAuth");
         Checks.notNegative("handshakeTimeout", handshakeTimeout);
@@ -67,16 +69,30 @@ public final class TlsOptions {
         this.verifyHostname = verifyHostname;
         this.handshakeTimeout = handshakeTimeout;
         this.protocols = protocols;
+        this.keyless = keyless;
     }
 
     /**
      * TLS with an SSL context and the defaults.
      *
-     * @param context the SSL context
+     * @param context the SSL context, initialized
      * @return the options
+     * @throws IllegalArgumentException if the context is not initialized (every handshake would fail)
      */
     public static TlsOptions of(SSLContext context) {
-        return new TlsOptions(context, ClientAuth.NONE, true, Duration.ofSeconds(10), List.of("TLSv1.3", "TLSv1.2"));
+        try {
+            Objects.requireNonNull(context, "context").getSocketFactory();
+        } catch (IllegalStateException notInitialized) {
+            throw new IllegalArgumentException("the SSL context is not initialized: call its init(...) first",
+                    notInitialized);
+        }
+        return new TlsOptions(context, ClientAuth.NONE, true, Duration.ofSeconds(10), List.of("TLSv1.3", "TLSv1.2"),
+                false);
+    }
+
+    /** Whether these options were built without a key store, so no server can use them. */
+    boolean keyless() {
+        return keyless;
     }
 
     /**
@@ -95,7 +111,7 @@ public final class TlsOptions {
      * @return new options
      */
     public TlsOptions withClientAuth(ClientAuth mode) {
-        return new TlsOptions(context, mode, verifyHostname, handshakeTimeout, protocols);
+        return new TlsOptions(context, mode, verifyHostname, handshakeTimeout, protocols, keyless);
     }
 
     /**
@@ -105,7 +121,7 @@ public final class TlsOptions {
      * @return new options
      */
     public TlsOptions withVerifyHostname(boolean verify) {
-        return new TlsOptions(context, clientAuth, verify, handshakeTimeout, protocols);
+        return new TlsOptions(context, clientAuth, verify, handshakeTimeout, protocols, keyless);
     }
 
     /**
@@ -115,7 +131,7 @@ public final class TlsOptions {
      * @return new options
      */
     public TlsOptions withHandshakeTimeout(Duration timeout) {
-        return new TlsOptions(context, clientAuth, verifyHostname, timeout, protocols);
+        return new TlsOptions(context, clientAuth, verifyHostname, timeout, protocols, keyless);
     }
 
     /**
@@ -198,8 +214,9 @@ public final class TlsOptions {
          * Loads the stores and makes the SSL context.
          *
          * @return the options
-         * @throws IOException              if a store cannot be read
-         * @throws GeneralSecurityException if a store or its password is wrong
+         * @throws IOException              if a store cannot be read, or its password is wrong (as
+         *                                  {@link java.security.KeyStore#load} reports it)
+         * @throws GeneralSecurityException if a store is not a PKCS#12 store the JDK can use
          */
         public TlsOptions build() throws IOException, GeneralSecurityException {
             SSLContext context = SSLContext.getInstance("TLS");
@@ -214,7 +231,8 @@ public final class TlsOptions {
                 trust.init(load(trustStore, trustStorePassword));
             }
             context.init(keys == null ? null : keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(), null);
-            return new TlsOptions(context, clientAuth, verifyHostname, handshakeTimeout, List.of("TLSv1.3", "TLSv1.2"));
+            return new TlsOptions(context, clientAuth, verifyHostname, handshakeTimeout, List.of("TLSv1.3", "TLSv1.2"),
+                    keyStore == null);
         }
 
         private static KeyStore load(Path path, char[] password) throws IOException, GeneralSecurityException {

@@ -754,4 +754,21 @@ class TlsTest {
             return false;
         }
     }
+
+    /**
+     * TLS options that no server can use are refused when built, not at every handshake: ones made from a
+     * trust store alone (a client's, reused), and an SSL context never initialized. Both built, the server
+     * started, and every connection then failed its handshake.
+     */
+    @Test
+    void tlsOptionsNoServerCanUseAreRefusedWhenBuilt() throws Exception {
+        TlsOptions clientsOnly = tls().trustStore(trustServer, PASSWORD).build();
+        IllegalArgumentException keyless = assertThrows(IllegalArgumentException.class,
+                () -> loopback().tls(clientsOnly).build());
+        assertTrue(keyless.getMessage().contains("no key store"), keyless.getMessage());
+        ClientOptions.builder().port(1).tls(clientsOnly).build(); // what it is for
+        IllegalArgumentException uninitialized = assertThrows(IllegalArgumentException.class,
+                () -> TlsOptions.of(javax.net.ssl.SSLContext.getInstance("TLS")));
+        assertTrue(uninitialized.getMessage().contains("not initialized"), uninitialized.getMessage());
+    }
 }
