@@ -51,13 +51,6 @@ final class Checks {
         }
     }
 
-    static void keepAlive(boolean on, KeepAlive tuning) {
-        if (!on && !tuning.equals(KeepAlive.SYSTEM)) {
-            throw new IllegalArgumentException("keep-alive probes are tuned (" + tuning + ") but keepAlive is off:"
-                    + " turn it on with keepAlive(true), or leave the tuning out");
-        }
-    }
-
     static void unixSocket(java.nio.file.Path unixSocket, TlsOptions tls, boolean keepAlive) {
         if (unixSocket == null) {
             return;

@@ -83,7 +83,6 @@ public final class ClientOptions {
         Checks.positive("maxQueuedEvents", maxQueuedEvents);
         Checks.positive("maxRecordedFailures", maxRecordedFailures);
         Checks.notNegative("closeTimeout", closeTimeout);
-        Checks.keepAlive(keepAlive, keepAliveTuning);
         Checks.unixSocket(unixSocket, tls, keepAlive);
     }
 
@@ -316,13 +315,17 @@ public final class ClientOptions {
         }
 
         /**
-         * Sets {@code keepAlive}: whether to turn on TCP keep-alive.
+         * Sets {@code keepAlive}: whether to turn on TCP keep-alive. Turning it off drops any tuning set
+         * before (so that options made with tuning, and {@code toBuilder()}, can turn it off).
          *
          * @param keepAlive whether to turn on TCP keep-alive
          * @return this builder
          */
         public Builder keepAlive(boolean keepAlive) {
             this.keepAlive = keepAlive;
+            if (!keepAlive) {
+                this.keepAliveTuning = KeepAlive.SYSTEM;
+            }
             return this;
         }
 

@@ -107,16 +107,24 @@ public final class ReconnectPolicy {
     }
 
     /**
-     * The wait before an attempt: {@code initialDelay * multiplier^(attempt-1)}, capped, with jitter.
+     * The wait before an attempt: {@code initialDelay * multiplier^(attempt-1)}, capped at
+     * {@link #maxDelay()}, then spread by the jitter over that wait plus or minus {@code jitter} times it;
+     * a wait the spread would take past {@code maxDelay} is folded back below it by as much, so the waits of
+     * many clients at the cap stay spread out too (clipped, half of them were exactly {@code maxDelay}).
      *
      * @param attempt the attempt, from 1
-     * @return the wait
+     * @return the wait, from 0 to {@code maxDelay}
      */
     public Duration delay(int attempt) {
         double base = initialDelay.toNanos() * Math.pow(multiplier, Math.max(0, attempt - 1));
-        double capped = Math.min(base, maxDelay.toNanos());
+        double max = maxDelay.toNanos();
+        double capped = Math.min(base, max);
         double spread = jitter == 0 ? 0 : (ThreadLocalRandom.current().nextDouble(-1, 1) * jitter * capped);
-        return Duration.ofNanos((long) Math.max(0, Math.min(maxDelay.toNanos(), capped + spread)));
+        double wait = capped + spread;
+        if (wait > max) {
+            wait = max - (wait - max); // at most 2 * max - capped * (1 + jitter): never below 0
+        }
+        return Duration.ofNanos((long) Math.max(0, Math.min(max, wait)));
     }
 
     /**
@@ -147,7 +155,8 @@ public final class ReconnectPolicy {
     }
 
     /**
-     * The random part of each wait, from 0 (none) to 1 (anywhere from 0 to twice it).
+     * The random part of each wait, from 0 (none) to 1 (anywhere from 0 to twice it, folded back below
+     * {@link #maxDelay()}: see {@link #delay(int)}).
      *
      * @return the setting
      */

@@ -116,7 +116,6 @@ public final class ServerOptions {
             throw new IllegalArgumentException("handler and onReceive are both set: a handler reads its connection"
                     + " itself, so onReceive would never be called; set one of them");
         }
-        Checks.keepAlive(keepAlive, keepAliveTuning);
         Checks.unixSocket(unixSocket, tls, keepAlive);
         if (tls != null && tls.keyless()) {
             throw new IllegalArgumentException("the TLS options have no key store, which a server needs for its"
@@ -367,13 +366,17 @@ public final class ServerOptions {
         }
 
         /**
-         * Sets {@code keepAlive}: whether to turn on TCP keep-alive.
+         * Sets {@code keepAlive}: whether to turn on TCP keep-alive. Turning it off drops any tuning set
+         * before (so that options made with tuning, and {@code toBuilder()}, can turn it off).
          *
          * @param keepAlive whether to turn on TCP keep-alive
          * @return this builder
          */
         public Builder keepAlive(boolean keepAlive) {
             this.keepAlive = keepAlive;
+            if (!keepAlive) {
+                this.keepAliveTuning = KeepAlive.SYSTEM;
+            }
             return this;
         }
 

@@ -2,6 +2,7 @@ package simplesockets.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,6 +40,26 @@ class TypesTest {
         assertEquals(Duration.ofSeconds(60), new KeepAlive(Duration.ofSeconds(60), Duration.ofSeconds(10), 3).idle());
         assertThrows(IllegalArgumentException.class, () -> Attributes.Key.of("n", int.class));
         assertEquals("n", Attributes.Key.of("n", Integer.class).name());
+    }
+
+    /**
+     * At the cap, the jitter still spreads the waits: a wait it would take past {@code maxDelay} is folded
+     * back below it. Clipped, about half of the waits at the cap were exactly {@code maxDelay}, and a fleet
+     * of clients that lost one server came back in step.
+     */
+    @Test
+    void waitsAtTheCapStaySpreadOut() {
+        ReconnectPolicy policy = ReconnectPolicy.exponential(Duration.ofSeconds(1), Duration.ofSeconds(1)).withJitter(1);
+        int atTheCap = 0;
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < 2_000; i++) {
+            Duration wait = policy.delay(5);
+            assertTrue(wait.compareTo(Duration.ofSeconds(1)) <= 0, "never past maxDelay: " + wait);
+            atTheCap += wait.equals(Duration.ofSeconds(1)) ? 1 : 0;
+            least = Math.min(least, wait.toMillis());
+        }
+        assertTrue(atTheCap < 20, atTheCap + " of 2,000 waits were exactly maxDelay");
+        assertTrue(least < 100, "spread down to near 0 with a jitter of 1, least " + least + " ms");
     }
 
     /** A trusted proxy that begins with neither a hex digit nor a colon is refused as it is, never looked up by name. */
@@ -97,11 +118,15 @@ class TypesTest {
         IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> ServerOptions.builder()
                 .handler(connection -> { }).onReceive((connection, data) -> { }).build());
         assertTrue(both.getMessage().contains("handler and onReceive"), both.getMessage());
-        IllegalArgumentException keepAlive = assertThrows(IllegalArgumentException.class, () -> ClientOptions.builder()
-                .keepAlive(Duration.ofSeconds(30), Duration.ofSeconds(5), 3).keepAlive(false).build());
-        assertTrue(keepAlive.getMessage().contains("keepAlive is off"), keepAlive.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ServerOptions.builder()
-                .keepAlive(Duration.ofSeconds(30), Duration.ofSeconds(5), 3).keepAlive(false).build());
+        // Turning keep-alive off drops its tuning, last call winning as everywhere: options made with tuning
+        // can be turned off through toBuilder() (it was refused as a contradiction there, with no way out).
+        ClientOptions tuned = ClientOptions.builder().keepAlive(Duration.ofSeconds(30), Duration.ofSeconds(5), 3).build();
+        ClientOptions off = tuned.toBuilder().keepAlive(false).build();
+        assertFalse(off.keepAlive());
+        assertEquals(KeepAlive.SYSTEM, off.keepAliveTuning());
+        ServerOptions server = ServerOptions.builder().keepAlive(Duration.ofSeconds(30), Duration.ofSeconds(5), 3).build()
+                .toBuilder().keepAlive(false).unixSocket(java.nio.file.Path.of("/tmp/x.sock")).build();
+        assertFalse(server.keepAlive(), "and then a Unix socket, which has no keep-alive");
         ServerOptions.builder().handler(connection -> { }).build();
         ServerOptions.builder().onReceive((connection, data) -> { }).build();
     }
