@@ -364,6 +364,7 @@ public final class ClientStats {
          * @param time the figure
          * @return this builder
          * @throws NullPointerException if {@code time} is {@code null}
+         * @throws IllegalArgumentException if {@code time} is negative, or too long to count in nanoseconds
          */
         public Builder readerStallTime(Duration time) {
             figures[STALL_NANOS] = Figures.nanos("readerStallTime", time);

@@ -263,6 +263,7 @@ public final class ConnectionStats {
          * @param time the figure
          * @return this builder
          * @throws NullPointerException if {@code time} is {@code null}
+         * @throws IllegalArgumentException if {@code time} is negative, or too long to count in nanoseconds
          */
         public Builder readerStallTime(Duration time) {
             figures[STALL_NANOS] = Figures.nanos("readerStallTime", time);

@@ -29,6 +29,9 @@ final class Figures {
         if (value.isNegative()) {
             throw new IllegalArgumentException(name + " must not be negative: " + value);
         }
+        if (value.compareTo(Duration.ofNanos(Long.MAX_VALUE)) > 0) {
+            throw new IllegalArgumentException(name + " is longer than nanoseconds can count (about 292 years): " + value);
+        }
         return value.toNanos();
     }
 

@@ -159,7 +159,7 @@ public final class TlsOptions {
          */
         public Builder keyStore(Path path, char[] password) {
             this.keyStore = Objects.requireNonNull(path, "path");
-            this.keyStorePassword = password.clone();
+            this.keyStorePassword = Objects.requireNonNull(password, "password").clone();
             return this;
         }
 
@@ -173,7 +173,7 @@ public final class TlsOptions {
          */
         public Builder trustStore(Path path, char[] password) {
             this.trustStore = Objects.requireNonNull(path, "path");
-            this.trustStorePassword = password.clone();
+            this.trustStorePassword = Objects.requireNonNull(password, "password").clone();
             return this;
         }
 

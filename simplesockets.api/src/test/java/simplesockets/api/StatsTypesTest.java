@@ -30,6 +30,8 @@ class StatsTypesTest {
         assertThrows(IllegalArgumentException.class, () -> ConnectionStats.builder().bytesIn(-1));
         assertThrows(IllegalArgumentException.class, () -> ServerStats.builder().connectionsRefused(-1));
         assertThrows(IllegalArgumentException.class, () -> ClientStats.builder().readerStallTime(Duration.ofNanos(-1)));
+        assertThrows(IllegalArgumentException.class, () -> ClientStats.builder().readerStallTime(Duration.ofDays(200_000)),
+                "too long for nanoseconds: it threw ArithmeticException");
         assertThrows(NullPointerException.class, () -> ServerStats.builder().readerStallTime(null));
         assertThrows(NullPointerException.class, () -> ServerStats.builder().failures(null));
         assertThrows(IllegalArgumentException.class,

@@ -1,10 +1,10 @@
 package simplesockets.impl;
 
 import java.net.InetSocketAddress;
-import java.time.Instant;
 import java.util.function.Consumer;
 import simplesockets.api.CallbackName;
 import simplesockets.api.Failure;
+import simplesockets.impl.time.Clock;
 
 /** Runs user callbacks so that a throwing one is recorded and never kills an engine thread. */
 final class Callbacks {
@@ -19,11 +19,12 @@ final class Callbacks {
     }
 
     /**
-     * Runs {@code body}; if it throws, records a {@link Failure.Callback} through {@code failed}.
+     * Runs {@code body}; if it throws, records a {@link Failure.Callback}, stamped with {@code clock}'s time
+     * as every other failure is, through {@code failed}.
      *
      * @return whether the body finished normally
      */
-    static boolean run(CallbackName name, InetSocketAddress peer, Consumer<Failure> failed, Body body) {
+    static boolean run(CallbackName name, InetSocketAddress peer, Clock clock, Consumer<Failure> failed, Body body) {
         try {
             body.run();
             return true;
@@ -31,7 +32,7 @@ final class Callbacks {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            failed.accept(new Failure.Callback(name, peer, e, Instant.now()));
+            failed.accept(new Failure.Callback(name, peer, e, clock.now()));
             return false;
         }
     }

@@ -93,7 +93,7 @@ final class Delivery<E> {
 
     void connected(Connection link) {
         if (side.hasOnConnect()) {
-            Callbacks.run(CallbackName.ON_CONNECT, link.remoteAddress(), f -> callbackFailed(link, f), () -> side.onConnect(link));
+            Callbacks.run(CallbackName.ON_CONNECT, link.remoteAddress(), clock, f -> callbackFailed(link, f), () -> side.onConnect(link));
         } else {
             keep(side.connected(link, clock.now()));
         }
@@ -101,7 +101,7 @@ final class Delivery<E> {
 
     /** One piece of data for its callback, on the connection's own thread. */
     void received(Connection link, byte[] data) {
-        Callbacks.run(CallbackName.ON_RECEIVE, link.remoteAddress(), f -> callbackFailed(link, f),
+        Callbacks.run(CallbackName.ON_RECEIVE, link.remoteAddress(), clock, f -> callbackFailed(link, f),
                 () -> side.onReceive(link, data));
     }
 
@@ -120,7 +120,7 @@ final class Delivery<E> {
     void disconnected(Connection link, DisconnectReason reason) {
         LOG.debug("Disconnected {}: {}", link, reason);
         if (side.hasOnDisconnect()) {
-            Callbacks.run(CallbackName.ON_DISCONNECT, link.remoteAddress(), f -> callbackFailed(link, f),
+            Callbacks.run(CallbackName.ON_DISCONNECT, link.remoteAddress(), clock, f -> callbackFailed(link, f),
                     () -> side.onDisconnect(link, reason));
         } else if (side.pollsForData()) {
             events.publish(side.disconnected(link, reason, clock.now()));

@@ -984,4 +984,26 @@ class ServerTest {
             }
         });
     }
+
+    /**
+     * A callback's failure is stamped with the server's clock, as every other failure and event is: on a
+     * stepped clock (the testkit's manual clock), it was stamped with the wall clock instead.
+     */
+    @Test
+    void aCallbacksFailureIsStampedWithTheServersClock() throws Exception {
+        SteppedClock clock = new SteppedClock();
+        clock.advance(Duration.ofHours(1)); // an hour ahead of the wall clock
+        try (TcpServer server = new ServerEngine(SocketNetwork.INSTANCE, loopback().onReceive((c, d) -> {
+            throw new IllegalStateException("a callback's bug, for the test");
+        }).build(), clock)) {
+            server.start();
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                peer.getOutputStream().write(bytes("x"));
+                Peers.awaitCondition(server::hasExceptions, Peers.WAIT, () -> "the failure is recorded");
+                Failure failure = server.exceptions().get(0);
+                assertInstanceOf(Failure.Callback.class, failure);
+                assertEquals(clock.now(), failure.at());
+            }
+        }
+    }
 }
