@@ -71,6 +71,10 @@ public final class ClientOptions {
         this.unixSocket = b.unixSocket;
         Objects.requireNonNull(host, "host");
         Checks.port(port);
+        if (port == 0 && unixSocket == null) {
+            throw new IllegalArgumentException("port must be the server's, 1 to 65535: 0 picks a free port for a server"
+                    + " to listen on, and no server can be reached there");
+        }
         Checks.positive("receiveBufferSize", receiveBufferSize);
         Objects.requireNonNull(framing, "framing");
         Checks.notNegative("connectTimeout", connectTimeout);
@@ -210,7 +214,8 @@ public final class ClientOptions {
         }
 
         /**
-         * Sets {@code port}: the server's port.
+         * Sets {@code port}: the server's port, 1 to 65535 ({@link #build()} refuses 0 but for a Unix socket,
+         * where the port is not used).
          *
          * @param port the server's port
          * @return this builder

@@ -129,6 +129,11 @@ class TypesTest {
         assertFalse(server.keepAlive(), "and then a Unix socket, which has no keep-alive");
         ServerOptions.builder().handler(connection -> { }).build();
         ServerOptions.builder().onReceive((connection, data) -> { }).build();
+        // A client's port 0 reaches no server: refused when built, not at connect().
+        IllegalArgumentException portZero = assertThrows(IllegalArgumentException.class,
+                () -> ClientOptions.builder().port(0).build());
+        assertTrue(portZero.getMessage().contains("the server's"), portZero.getMessage());
+        ClientOptions.builder().port(0).unixSocket(java.nio.file.Path.of("/tmp/x.sock")).build(); // the port is not used
     }
 
     @Test
