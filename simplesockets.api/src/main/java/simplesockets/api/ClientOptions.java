@@ -13,7 +13,9 @@ import java.util.Objects;
  * event whose callback is not set is kept for polling when the client is polled (no
  * {@code onReceive}), and not kept when it has an {@code onReceive} (nothing polls then; failures are
  * in the exception list either way, and {@code Reconnecting} events are always kept). A callback
- * that throws is recorded as a {@link Failure.Callback}; the client goes on.
+ * that throws an exception (or an {@link AssertionError}) is recorded as a {@link Failure.Callback}; the
+ * client goes on. One that throws another {@link Error} ends the connection, reported with
+ * {@link DisconnectReason.Failed}, and the reconnect policy, if any, reconnects.
  */
 public final class ClientOptions {
 

@@ -13,9 +13,10 @@ import java.util.Objects;
  * polling style (no {@code onReceive}, no handler), and not kept in the callback or handler style,
  * where nothing polls (failures are in the exception list either way). With a
  * {@link #handler() handler}, the handler reads the connection and no {@code Received} events arise.
- * A callback that throws an exception is recorded as a {@link Failure.Callback}; the connection and the
- * server go on. One that throws an {@link Error} ends its connection, reported with
- * {@link DisconnectReason.Failed} (the error is its cause); the server goes on.
+ * A callback that throws an exception (or an {@link AssertionError}, a test's) is recorded as a
+ * {@link Failure.Callback}; the connection and the server go on. One that throws another {@link Error}
+ * ends its connection, reported with {@link DisconnectReason.Failed} (the error is its cause), and the
+ * server goes on; from {@code onDisconnect}, whose end is reported already, such an error is only logged.
  */
 public final class ServerOptions {
 

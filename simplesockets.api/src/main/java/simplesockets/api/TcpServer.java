@@ -422,7 +422,8 @@ public interface TcpServer extends AutoCloseable {
      * @param grace how long connections may take to finish; {@link Duration#ZERO} behaves as
      *              {@link #close()}
      * @return how many connections were still busy at the grace and were cut off; 0 when everything
-     *         finished in time (with a zero grace, every connection open is cut off, and counted)
+     *         finished in time (with a zero grace, every connection open but the caller's own is cut off,
+     *         and counted)
      */
     int close(Duration grace);
 }

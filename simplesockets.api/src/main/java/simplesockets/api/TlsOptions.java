@@ -77,7 +77,8 @@ public final class TlsOptions {
      *
      * @param context the SSL context, initialized
      * @return the options
-     * @throws IllegalArgumentException if the context is not initialized (every handshake would fail)
+     * @throws IllegalArgumentException if the context is not initialized, or makes no TLS sockets (every
+     *                                  handshake would fail)
      */
     public static TlsOptions of(SSLContext context) {
         try {
@@ -85,6 +86,8 @@ public final class TlsOptions {
         } catch (IllegalStateException notInitialized) {
             throw new IllegalArgumentException("the SSL context is not initialized: call its init(...) first",
                     notInitialized);
+        } catch (RuntimeException unusable) { // a DTLS context, say: the engine makes TLS sockets from it
+            throw new IllegalArgumentException("the SSL context cannot make TLS sockets: " + unusable, unusable);
         }
         return new TlsOptions(context, ClientAuth.NONE, true, Duration.ofSeconds(10), List.of("TLSv1.3", "TLSv1.2"),
                 false);
@@ -304,7 +307,8 @@ public final class TlsOptions {
                 && java.util.Objects.equals(clientAuth, o.clientAuth)
                 && verifyHostname == o.verifyHostname
                 && java.util.Objects.equals(handshakeTimeout, o.handshakeTimeout)
-                && java.util.Objects.equals(protocols, o.protocols);
+                && java.util.Objects.equals(protocols, o.protocols)
+                && keyless == o.keyless;
     }
 
     /**
@@ -314,7 +318,7 @@ public final class TlsOptions {
      */
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(context, clientAuth, verifyHostname, handshakeTimeout, protocols);
+        return java.util.Objects.hash(context, clientAuth, verifyHostname, handshakeTimeout, protocols, keyless);
     }
 
     /**

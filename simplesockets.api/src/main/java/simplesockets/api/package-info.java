@@ -60,11 +60,12 @@
  *       exception, and runs on the thread that called {@code connect()} or {@code reconnect()}, or on
  *       the thread of the client's own reconnect loop, and {@code onFailure} runs on the thread that
  *       caught the failure (a server's accept failures get a virtual thread of their own: see
- *       {@link simplesockets.api.OnFailure}). A callback that throws an exception is recorded as
- *       a {@link simplesockets.api.Failure.Callback}, and its connection goes on; one that throws an
- *       {@link Error} ends its connection, reported as a disconnect with
- *       {@link simplesockets.api.DisconnectReason.Failed} (a client's reconnect policy then reconnects, as
- *       after any lost connection). Option builders are
+ *       {@link simplesockets.api.OnFailure}). A callback that throws an exception (or an
+ *       {@link AssertionError}) is recorded as a {@link simplesockets.api.Failure.Callback}, and its
+ *       connection goes on; one that throws another {@link Error} ends its connection, reported as a
+ *       disconnect with {@link simplesockets.api.DisconnectReason.Failed} (a client's reconnect policy then
+ *       reconnects, as after any lost connection; a user's own {@code connect()} throws it). From
+ *       {@code onDisconnect}, whose end is reported already, such an error is only logged. Option builders are
  *       not thread-safe; the options they build are immutable.</li>
  *   <li><b>Names.</b> {@code is...} and {@code has...} ask; {@code await...} waits; {@code poll...}
  *       takes one thing if there is one; {@code drain...} takes everything. The seed's names are kept

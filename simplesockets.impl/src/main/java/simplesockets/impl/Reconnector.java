@@ -220,6 +220,8 @@ final class Reconnector {
                 }
             } catch (IllegalStateException e) {
                 return false; // the user connected or closed meanwhile
+            } catch (Error e) { // out of onConnect: that connection ended with it (reported); a failed attempt
+                LOG.debug("Reconnect attempt {}: onConnect threw {}", n, e.toString());
             }
         }
         LOG.debug("Gave up reconnecting after {} attempt(s) in a row", policy.maxAttempts());

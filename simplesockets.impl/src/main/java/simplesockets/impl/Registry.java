@@ -232,14 +232,6 @@ final class Registry {
     }
 
     /**
-     * Asks every live connection to finish the work in hand ({@link Link#drain()}), and every connection
-     * still in its PROXY header or TLS handshake to do the same once it is a link, then waits until no
-     * slot is taken and no link still finishes, for at most {@code max} of the clock's time; but for the
-     * caller's own connection, when a handler or callback calls it, which is neither waited for nor counted.
-     *
-     * @return the connections still there: 0 when everything ended in time
-     */
-    /**
      * How many connections a close cuts off now, without a grace: those live or still finishing, but for the
      * caller's own (a handler or callback that closes), as {@link #drain} counts them.
      */
@@ -254,6 +246,14 @@ final class Registry {
         }
     }
 
+    /**
+     * Asks every live connection to finish the work in hand ({@link Link#drain()}), and every connection
+     * still in its PROXY header or TLS handshake to do the same once it is a link, then waits until no
+     * slot is taken and no link still finishes, for at most {@code max} of the clock's time; but for the
+     * caller's own connection, when a handler or callback calls it, which is neither waited for nor counted.
+     *
+     * @return the connections still there: 0 when everything ended in time
+     */
     int drain(Duration max, Clock clock) throws InterruptedException {
         lock.lock();
         try {

@@ -303,10 +303,10 @@ public final class ServerEngine implements TcpServer {
                 Thread.currentThread().interrupt();
                 cutOff = registry.size();
             }
-            if (cutOff > 0) {
-                LOG.info("Server on {}: {} connection(s) still busy after the grace of {}; closing them",
-                        listener.bound(), cutOff, grace);
-            }
+        }
+        if (cutOff > 0) {
+            LOG.info("Server on {}: {} connection(s) still busy after the grace of {}; closing them",
+                    listener.bound(), cutOff, grace);
         }
         close();
         return cutOff;

@@ -869,6 +869,35 @@ class ReliabilityTest {
         }
     }
 
+    /** ... and one that an {@code Error} out of {@code onConnect} ended, in a reconnect attempt, too. */
+    @Test
+    void anErrorOfOnConnectInAReconnectAttemptIsAFailedAttempt() throws Exception {
+        ReconnectPolicy policy = ReconnectPolicy.exponential(Duration.ofMillis(20), Duration.ofMillis(20)).withJitter(0);
+        SteppedClock clock = new SteppedClock();
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        AtomicInteger connects = new AtomicInteger();
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build())) {
+            server.start();
+            try (TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder()
+                    .address(server.localAddress().orElseThrow()).autoReceive(true).reconnect(policy)
+                    .onConnect(() -> {
+                        if (connects.incrementAndGet() == 2) { // the loop's first attempt
+                            throw new StackOverflowError("onConnect's error, for the test");
+                        }
+                    }).build(), clock)) {
+                client.connect();
+                take(connected).disconnect(); // the server drops us: the loop starts
+                for (int attempt = 1; attempt <= 2; attempt++) {
+                    assertTrue(clock.awaitSleepers(1, Peers.WAIT), "back-off " + attempt + " began");
+                    clock.advance(Duration.ofMillis(20));
+                    take(connected); // attempt 1 connects, and its onConnect throws; attempt 2 connects for good
+                }
+                Peers.awaitCondition(() -> client.state() == ClientState.CONNECTED, Peers.WAIT, () -> "reconnected");
+                assertEquals(3, connects.get());
+            }
+        }
+    }
+
     /**
      * Once the reconnect loop backs off (its events taken into {@code events}), starts
      * {@code awaitReceived(ZERO)}, as the tutorial's loop calls it, on a virtual thread, and sees it wait.
