@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import simplesockets.impl.time.Clock;
 
 /**
@@ -69,20 +70,32 @@ final class SystemClock implements Clock, AutoCloseable {
             this.body = body;
         }
 
+        /**
+         * Waits out the delay parked, and runs the body unless cancelled first. A cancel unparks it, with no
+         * exception made (a timer is cancelled on every connect and most closes); an interrupt (a scope's
+         * close) counts as a cancel.
+         */
         void await(Duration delay) {
             // Published before the state is read, and cancel() sets the state before it reads this:
             // one of the two always sees the other.
             thread = Thread.currentThread();
             try {
-                if (state.get() != PENDING) {
-                    return;
+                long wait = WaitLimit.nanos(delay);
+                long started = System.nanoTime();
+                while (state.get() == PENDING) {
+                    long left = wait - (System.nanoTime() - started);
+                    if (left <= 0) {
+                        break;
+                    }
+                    if (Thread.currentThread().isInterrupted()) {
+                        state.compareAndSet(PENDING, CANCELLED);
+                        return;
+                    }
+                    LockSupport.parkNanos(this, left);
                 }
-                Thread.sleep(delay);
                 if (state.compareAndSet(PENDING, RUNNING)) {
                     body.run();
                 }
-            } catch (InterruptedException e) {
-                // cancelled
             } finally {
                 pending.remove(this);
             }
@@ -93,7 +106,7 @@ final class SystemClock implements Clock, AutoCloseable {
             if (state.compareAndSet(PENDING, CANCELLED)) {
                 Thread waiting = thread;
                 if (waiting != null) {
-                    waiting.interrupt();
+                    LockSupport.unpark(waiting);
                 }
                 pending.remove(this);
             }
