@@ -454,6 +454,14 @@ class ReliabilityTest {
         }
     }
 
+    /** {@link #startClient(TcpServer, Network, ReconnectPolicy, SteppedClock)} over sockets, with more options. */
+    private static TcpClient startClient(TcpServer server, ReconnectPolicy policy, SteppedClock clock,
+            java.util.function.UnaryOperator<ClientOptions.Builder> more) throws IOException {
+        server.start();
+        return new ClientEngine(SocketNetwork.INSTANCE, more.apply(ClientOptions.builder()
+                .address(server.localAddress().orElseThrow()).autoReceive(true).reconnect(policy)).build(), clock);
+    }
+
     private static TcpClient startClient(TcpServer server, Network network, ReconnectPolicy policy, SteppedClock clock)
             throws IOException {
         server.start();
@@ -847,25 +855,21 @@ class ReliabilityTest {
         SteppedClock clock = new SteppedClock();
         BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
         BlockingQueue<DisconnectReason> ends = new LinkedBlockingQueue<>();
-        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build())) {
-            server.start();
-            try (TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder()
-                    .address(server.localAddress().orElseThrow()).autoReceive(true).reconnect(policy)
-                    .onDisconnect(ends::add)
-                    .onReceive(data -> {
-                        throw new StackOverflowError("a callback's error, for the test");
-                    }).build(), clock)) {
-                client.connect();
-                take(connected).send(bytes("boom"));
-                DisconnectReason ended = take(ends);
-                assertInstanceOf(DisconnectReason.Failed.class, ended);
-                assertInstanceOf(StackOverflowError.class, ((DisconnectReason.Failed) ended).cause());
-                eventsUntil(client, new ArrayList<>(), ClientEvent.Reconnecting.class); // kept in every style
-                assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
-                clock.advance(Duration.ofMillis(20));
-                take(connected);
-                Peers.awaitCondition(() -> client.state() == ClientState.CONNECTED, Peers.WAIT, () -> "reconnected");
-            }
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build());
+                TcpClient client = startClient(server, policy, clock, options -> options.onDisconnect(ends::add)
+                        .onReceive(data -> {
+                            throw new StackOverflowError("a callback's error, for the test");
+                        }))) {
+            client.connect();
+            take(connected).send(bytes("boom"));
+            DisconnectReason ended = take(ends);
+            assertInstanceOf(DisconnectReason.Failed.class, ended);
+            assertInstanceOf(StackOverflowError.class, ((DisconnectReason.Failed) ended).cause());
+            eventsUntil(client, new ArrayList<>(), ClientEvent.Reconnecting.class); // kept in every style
+            assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
+            clock.advance(Duration.ofMillis(20));
+            take(connected);
+            Peers.awaitCondition(() -> client.state() == ClientState.CONNECTED, Peers.WAIT, () -> "reconnected");
         }
     }
 
@@ -876,25 +880,21 @@ class ReliabilityTest {
         SteppedClock clock = new SteppedClock();
         BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
         AtomicInteger connects = new AtomicInteger();
-        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build())) {
-            server.start();
-            try (TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder()
-                    .address(server.localAddress().orElseThrow()).autoReceive(true).reconnect(policy)
-                    .onConnect(() -> {
-                        if (connects.incrementAndGet() == 2) { // the loop's first attempt
-                            throw new StackOverflowError("onConnect's error, for the test");
-                        }
-                    }).build(), clock)) {
-                client.connect();
-                take(connected).disconnect(); // the server drops us: the loop starts
-                for (int attempt = 1; attempt <= 2; attempt++) {
-                    assertTrue(clock.awaitSleepers(1, Peers.WAIT), "back-off " + attempt + " began");
-                    clock.advance(Duration.ofMillis(20));
-                    take(connected); // attempt 1 connects, and its onConnect throws; attempt 2 connects for good
-                }
-                Peers.awaitCondition(() -> client.state() == ClientState.CONNECTED, Peers.WAIT, () -> "reconnected");
-                assertEquals(3, connects.get());
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build());
+                TcpClient client = startClient(server, policy, clock, options -> options.onConnect(() -> {
+                    if (connects.incrementAndGet() == 2) { // the loop's first attempt
+                        throw new StackOverflowError("onConnect's error, for the test");
+                    }
+                }))) {
+            client.connect();
+            take(connected).disconnect(); // the server drops us: the loop starts
+            for (int attempt = 1; attempt <= 2; attempt++) {
+                assertTrue(clock.awaitSleepers(1, Peers.WAIT), "back-off " + attempt + " began");
+                clock.advance(Duration.ofMillis(20));
+                take(connected); // attempt 1 connects, and its onConnect throws; attempt 2 connects for good
             }
+            Peers.awaitCondition(() -> client.state() == ClientState.CONNECTED, Peers.WAIT, () -> "reconnected");
+            assertEquals(3, connects.get());
         }
     }
 
