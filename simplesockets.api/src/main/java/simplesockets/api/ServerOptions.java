@@ -782,7 +782,10 @@ public final class ServerOptions {
      * slows its peer), while a connection that holds nothing reads on, so fresh clients are still served.
      * One builder at a time may still read on until its frame is done, in turns of at most a second
      * while others wait, so frames that alone fill the bound, or a frame larger than it, still arrive,
-     * and a peer that stops or trickles mid-frame cannot hold up the others. Polling readers also wait
+     * and a peer that stops or trickles mid-frame cannot hold up the others. The turns have a price:
+     * peers that each stop just short of the end of a large frame can pass the bound by up to one such
+     * frame each, one more a second, until their frames finish or their connections end; where peers are
+     * not trusted, set an {@link #idleTimeout() idle timeout}, or a maximum frame well under the bound. Polling readers also wait
      * while the data waiting for polling alone is at the bound. A frame still arriving is charged what has
      * arrived of it, up to twice that as its buffer grows, never its announced size.
      * <p>Sends count toward it (so readers are held back while replies pile up) but are never refused or

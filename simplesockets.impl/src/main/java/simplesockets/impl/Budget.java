@@ -21,7 +21,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * framing's maximum. The pass is a turn of at most {@link #PASS_TURN}: once its holder has had it
  * that long, a waiting builder takes it, and the holder waits like the others at its next read. So
  * neither a peer that stops mid-frame nor one that trickles its frame a byte at a time can hold up
- * the others, and while several wait, they take turns.
+ * the others, and while several wait, they take turns. The price of that: a holder whose turn ends
+ * keeps what its frame holds, so peers that each stop just short of the end of a large frame can pass
+ * the bound by up to one such frame each, one more a turn, until their frames finish or their
+ * connections end (an idle timeout ends them).
  */
 final class Budget {
 

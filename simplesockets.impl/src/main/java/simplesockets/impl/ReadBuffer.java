@@ -4,8 +4,9 @@ package simplesockets.impl;
  * A connection's read buffer, sized by what the reads return, as Netty's adaptive allocator sizes
  * its buffers. The first read is {@link #FIRST} bytes. A read that fills the buffer doubles it, up to
  * {@link #MAX} (or the largest piece, if that is larger); two reads in a row that use under a quarter
- * of it halve it, down to {@link #MIN}. A virtual thread parked in a read holds its buffer, so a quiet
- * connection holds a small one, while a stream is read in large chunks.
+ * of it halve it, down to {@link #MIN}. A virtual thread parked in a read holds its buffer, so a
+ * connection whose messages are small holds a small one, while a stream is read in large chunks; one
+ * that goes quiet right after a stream keeps its last size (up to {@link #MAX}) until it reads again.
  *
  * <p>Only the connection's reader uses it; {@link #size()} may be read by any thread.
  */
@@ -62,7 +63,7 @@ final class ReadBuffer {
         int current = array.length;
         int next = current;
         if (n == current && current < max) {
-            next = Math.min(max, 2 * current);
+            next = (int) Math.min(max, 2L * current); // in long: a largest piece past 1 GiB would overflow
             smallReads = 0;
         } else if (n < current / 4 && current > MIN) {
             if (++smallReads >= 2) {
