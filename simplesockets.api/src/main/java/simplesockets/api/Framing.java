@@ -21,10 +21,17 @@ public sealed interface Framing {
     Framing RAW = new Raw();
 
     /**
+     * The largest maximum a frame or a line may have: 1 GiB. A message past it could not be held in one
+     * Java array as its buffer doubles; messages that large belong in a stream of smaller ones.
+     */
+    int LARGEST = 1 << 30;
+
+    /**
      * Length-prefixed framing with a maximum frame size.
      *
-     * @param maxFrameBytes the largest message accepted or sent, in bytes (at least 1)
+     * @param maxFrameBytes the largest message accepted or sent, in bytes (1 to {@link #LARGEST})
      * @return the framing
+     * @throws IllegalArgumentException if {@code maxFrameBytes} is out of that range
      */
     static Framing lengthPrefixed(int maxFrameBytes) {
         return new LengthPrefixed(maxFrameBytes);
@@ -34,9 +41,9 @@ public sealed interface Framing {
      * Line framing with a maximum line length.
      *
      * @param maxLineBytes the longest line accepted or sent, in bytes, not counting its terminator
-     *                     (at least 1)
+     *                     (1 to {@link #LARGEST})
      * @return the framing
-     * @throws IllegalArgumentException if {@code maxLineBytes} is less than 1
+     * @throws IllegalArgumentException if {@code maxLineBytes} is out of that range
      */
     static Framing lines(int maxLineBytes) {
         return new Lines(maxLineBytes);
@@ -52,17 +59,17 @@ public sealed interface Framing {
      * and the violation is recorded as a {@link Failure.Protocol}. So is a stream that ends inside a
      * frame (its length or its body): the part that came is no message and is not delivered.
      *
-     * @param maxFrameBytes the largest message, in bytes; at least 1
+     * @param maxFrameBytes the largest message, in bytes; 1 to {@link Framing#LARGEST}
      */
     record LengthPrefixed(int maxFrameBytes) implements Framing {
         /**
          * Checks the maximum.
          *
-         * @throws IllegalArgumentException if {@code maxFrameBytes} is less than 1
+         * @throws IllegalArgumentException if {@code maxFrameBytes} is less than 1 or past {@link Framing#LARGEST}
          */
         public LengthPrefixed {
-            if (maxFrameBytes < 1) {
-                throw new IllegalArgumentException("maxFrameBytes must be at least 1: " + maxFrameBytes);
+            if (maxFrameBytes < 1 || maxFrameBytes > LARGEST) {
+                throw new IllegalArgumentException("maxFrameBytes must be 1 to " + LARGEST + " (1 GiB): " + maxFrameBytes);
             }
         }
     }
@@ -85,17 +92,17 @@ public sealed interface Framing {
      * anything is written. Data that ends with {@code \r} is sent, but a line-framed peer drops that
      * {@code \r} as part of the terminator.
      *
-     * @param maxLineBytes the longest line, in bytes, not counting its terminator; at least 1
+     * @param maxLineBytes the longest line, in bytes, not counting its terminator; 1 to {@link Framing#LARGEST}
      */
     record Lines(int maxLineBytes) implements Framing {
         /**
          * Checks the maximum.
          *
-         * @throws IllegalArgumentException if {@code maxLineBytes} is less than 1
+         * @throws IllegalArgumentException if {@code maxLineBytes} is less than 1 or past {@link Framing#LARGEST}
          */
         public Lines {
-            if (maxLineBytes < 1) {
-                throw new IllegalArgumentException("maxLineBytes must be at least 1: " + maxLineBytes);
+            if (maxLineBytes < 1 || maxLineBytes > LARGEST) {
+                throw new IllegalArgumentException("maxLineBytes must be 1 to " + LARGEST + " (1 GiB): " + maxLineBytes);
             }
         }
     }

@@ -43,6 +43,20 @@ class TypesTest {
     }
 
     /**
+     * A frame or line maximum past 1 GiB is refused: a buffer that doubles toward it would ask for an
+     * array Java cannot make (an {@code OutOfMemoryError} from a peer's announced length), and a line's
+     * count could overflow.
+     */
+    @Test
+    void framingMaximaPastOneGibibyteAreRefused() {
+        assertEquals(Framing.LARGEST, ((Framing.LengthPrefixed) Framing.lengthPrefixed(1 << 30)).maxFrameBytes());
+        assertThrows(IllegalArgumentException.class, () -> Framing.lengthPrefixed((1 << 30) + 1));
+        assertThrows(IllegalArgumentException.class, () -> Framing.lengthPrefixed(Integer.MAX_VALUE));
+        assertThrows(IllegalArgumentException.class, () -> Framing.lines(Integer.MAX_VALUE));
+        assertEquals(Framing.LARGEST, ((Framing.Lines) Framing.lines(1 << 30)).maxLineBytes());
+    }
+
+    /**
      * At the cap, the jitter still spreads the waits: a wait it would take past {@code maxDelay} is folded
      * back below it. Clipped, about half of the waits at the cap were exactly {@code maxDelay}, and a fleet
      * of clients that lost one server came back in step.
