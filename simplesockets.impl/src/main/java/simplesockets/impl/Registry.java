@@ -144,13 +144,18 @@ final class Registry {
      * header can name one client twice).
      */
     Optional<Link> byAddress(InetSocketAddress address) {
-        List<Link> from = links.values().stream().filter(link -> link.remoteAddress().equals(address)).limit(2).toList();
+        List<Link> from = from(address);
         return from.size() == 1 ? Optional.of(from.get(0)) : Optional.empty();
     }
 
     /** Whether several live links are from {@code address} ({@link #byAddress} gives none of them). */
     boolean shared(InetSocketAddress address) {
-        return links.values().stream().filter(link -> link.remoteAddress().equals(address)).limit(2).count() > 1;
+        return from(address).size() > 1;
+    }
+
+    /** Up to two live links from {@code address}: enough to tell none, one and several apart. */
+    private List<Link> from(InetSocketAddress address) {
+        return links.values().stream().filter(link -> link.remoteAddress().equals(address)).limit(2).toList();
     }
 
     /** The live links, then those still finishing: what a close ends, and what the timeouts watch. */
@@ -222,6 +227,15 @@ final class Registry {
      * What a graceful close still waits for, besides the caller's own connections (those it is called from,
      * which cannot finish meanwhile): the slots of the others and those of them still finishing; under the lock.
      */
+    /**
+     * The links the calling thread serves (its handler's or callback's, or those whose failure it is
+     * recording), live or finishing; distinct, as one may move to finishing while they are looked at.
+     */
+    private List<Link> callersOwn() {
+        return java.util.stream.StreamSupport.stream(links().spliterator(), false)
+                .filter(Link::onItsThreads).distinct().toList();
+    }
+
     private int othersThan(List<Link> mine) {
         int others = slots + finishing.size();
         for (Link self : mine) {
@@ -236,8 +250,7 @@ final class Registry {
      * caller's own (a handler or callback that closes), as {@link #drain} counts them.
      */
     int busy() {
-        List<Link> mine = java.util.stream.StreamSupport.stream(links().spliterator(), false)
-                .filter(Link::onItsThreads).distinct().toList();
+        List<Link> mine = callersOwn();
         lock.lock();
         try {
             return othersThan(mine);
@@ -265,8 +278,7 @@ final class Registry {
         // A handler or callback that calls this cannot finish its connection while it waits here: not waited
         // for, whether still live or decided already (a disconnect, or the failure whose onFailure this is).
         // (Two, when a connection's callback finds another a slow consumer, and that one's onFailure closes.)
-        List<Link> mine = java.util.stream.StreamSupport.stream(links().spliterator(), false)
-                .filter(Link::onItsThreads).distinct().toList(); // distinct: one may move to finishing meanwhile
+        List<Link> mine = callersOwn();
         boolean[] expired = new boolean[1];
         Clock.Timer timer = clock.schedule(max, () -> {
             lock.lock();
