@@ -225,7 +225,8 @@ public final class Bench {
         int measure = full ? 5 : 1;
         int rounds = full ? 3 : 1;
         List<Integer> levels = full ? List.of(1, 100, 1000, 10000) : List.of(10);
-        List<String> echoServers = new ArrayList<>(List.of("ss-raw", "ss-framed", "ss-poll", "netty-nio", "threads"));
+        List<String> echoServers = new ArrayList<>(List.of("ss-raw", "ss-framed", "ss-poll", "netty-nio", "threads",
+                "vthreads"));
         if (epollWorks()) {
             echoServers.add(2, "netty-epoll");
         }
@@ -276,13 +277,13 @@ public final class Bench {
         // as a server that has run for a while does. The same for every server.
         int idle = full ? 10_000 : 100;
         for (boolean afterLoad : List.of(false, true)) {
-            for (String kind : List.of("ss-raw", "ss-poll", "netty-nio", "threads")) {
+            for (String kind : List.of("ss-raw", "ss-poll", "netty-nio", "threads", "vthreads")) {
                 try (Server server = new Server(kind)) {
                     if (afterLoad) {
                         load(server, "echo", String.valueOf(full ? 1_000 : 10), "2", "3");
                     }
                     // close() is timed with the idle connections open, on the fresh server
-                    Map<String, Double> values = idle(server, idle, !kind.equals("threads") && !afterLoad);
+                    Map<String, Double> values = idle(server, idle, !kind.endsWith("threads") && !afterLoad);
                     record(afterLoad ? "idle-warm" : "idle", kind, idle, values);
                 }
             }

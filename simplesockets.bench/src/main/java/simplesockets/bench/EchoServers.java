@@ -42,7 +42,8 @@ import simplesockets.api.TlsOptions;
  * <p>Kinds: {@code ss-raw} (default options: pieces of at most 2 KiB), {@code ss-raw-64k} (pieces of up to 64 KiB), {@code ss-framed}, {@code ss-tls}, {@code ss-sink},
  * {@code ss-poll} (the tutorial's polling loop on a platform thread), {@code ss-poll-vt} (the same loop on a
  * virtual thread), {@code ss-poll-framed} (the polling loop with length-prefixed framing), {@code netty-nio},
- * {@code netty-epoll}, {@code netty-sink}, {@code threads} (a platform thread per connection), {@code ss-raw-unix}
+ * {@code netty-epoll}, {@code netty-sink}, {@code threads} (a platform thread per connection), {@code vthreads} (a
+ * virtual thread per connection, the floor of this library's design: nothing but the JDK), {@code ss-raw-unix}
  * (ss-raw on the Unix domain socket named by {@code -Dbench.unix=PATH}; it prints {@code ready 0}). With
  * {@code -Dbench.stats=MILLIS}, a simplesockets server's {@code stats()} is read that often ({@link StatsReader}).
  */
@@ -75,6 +76,7 @@ public final class EchoServers {
             case "netty-epoll" -> netty(true, false);
             case "netty-sink" -> netty(false, true);
             case "threads" -> threadPerConnection();
+            case "vthreads" -> virtualThreadPerConnection();
             default -> throw new IllegalArgumentException("unknown kind " + kind);
         };
         System.out.println("ready " + server.port());
@@ -231,6 +233,53 @@ public final class EchoServers {
     }
 
     /** The naive baseline: one platform thread per connection, blocking reads and writes, 8 KiB buffer. */
+    /**
+     * The least a server with a virtual thread per connection can do: plain JDK sockets, one virtual thread
+     * per connection in a blocking read and write, one frame of its own on the thread's stack, and a
+     * 256-byte buffer (this library's first read size), so idle memory compares like with like. No
+     * framing, no limits, no stats, no shutdown of its connections: the floor under {@code ss-raw}.
+     */
+    private static Running virtualThreadPerConnection() throws Exception {
+        ServerSocket listener = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress());
+        Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
+            Thread.Builder connections = Thread.ofVirtual();
+            while (!listener.isClosed()) {
+                try {
+                    Socket socket = listener.accept();
+                    socket.setTcpNoDelay(true);
+                    connections.start(new VirtualEcho(socket));
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        return new Running() {
+            public int port() {
+                return listener.getLocalPort();
+            }
+
+            public void close() throws Exception {
+                listener.close();
+                acceptor.join(5_000);
+            }
+        };
+    }
+
+    /** A class rather than a lambda: one frame on the parked thread's stack, not three. */
+    private record VirtualEcho(Socket socket) implements Runnable {
+        @Override
+        public void run() {
+            byte[] buffer = new byte[256];
+            try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    out.write(buffer, 0, n);
+                }
+            } catch (Exception e) {
+                // the peer went away
+            }
+        }
+    }
+
     private static Running threadPerConnection() throws Exception {
         ServerSocket listener = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress());
         Thread acceptor = Thread.ofPlatform().daemon().start(() -> {

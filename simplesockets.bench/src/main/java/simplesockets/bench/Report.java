@@ -135,7 +135,7 @@ final class Report {
         }
         md.append("\n## Idle connections, shutdown and connection rate\n\n| server | RSS KiB/conn | heap KiB/conn | heap KiB/conn after a load | close ms | conns/s |\n|---|---|---|---|---|---|\n");
         long idle = rows.stream().filter(r -> r.startsWith("idle,")).map(r -> Long.parseLong(r.split(",")[2])).findFirst().orElse(0L);
-        for (String server : List.of("ss-raw", "ss-poll", "netty-nio", "threads")) {
+        for (String server : List.of("ss-raw", "ss-poll", "netty-nio", "threads", "vthreads")) {
             md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.0f | %.0f |%n", server,
                     median(rows, "idle", server, idle, "rss_kb_per_conn"), median(rows, "idle", server, idle, "heap_kb_per_conn"),
                     median(rows, "idle-warm", server, idle, "heap_kb_per_conn"),

@@ -28,7 +28,7 @@ class BenchSmokeTest {
     @Test
     void everyServerAndModeWorks() throws Exception {
         Bench bench = new Bench(dir, false);
-        for (String kind : List.of("ss-raw", "ss-framed", "ss-poll", "netty-nio", "threads")) {
+        for (String kind : List.of("ss-raw", "ss-framed", "ss-poll", "netty-nio", "threads", "vthreads")) {
             try (Bench.Server server = bench.new Server(kind)) {
                 Map<String, Double> result = bench.load(server, "echo", "10", "0", "1");
                 assertTrue(result.getOrDefault("msgs_per_s", 0.0) > 100, kind + ": " + result);
