@@ -103,7 +103,7 @@ final class Admission {
             link = registered;
             if (registered != null) {
                 LOG.debug("Accepted {}", registered);
-                scope.fork("conn", new Session.Serving(registered, delivery, options.handler().orElse(null)));
+                scope.fork("conn", new Session(registered, delivery, true, options.handler().orElse(null)));
             }
         } catch (RejectedExecutionException e) {
             undo(transport, link); // the server is closing

@@ -9,8 +9,7 @@ import simplesockets.impl.transport.Transport;
 
 /**
  * A transport that hands every call to another: the base of the wrappers that change one or two of
- * them ({@link MeteredTransport} counts the bytes, {@link ProxiedTransport} shows the client a PROXY
- * header named). A wrapper that forwarded by hand could miss a method and fall back to the seam's
+ * them ({@link ProxiedTransport} shows the client a PROXY header named). A wrapper that forwarded by hand could miss a method and fall back to the seam's
  * default without anyone noticing, as {@code endInput} once did behind a PROXY header (a drain then shut
  * the input at once).
  */

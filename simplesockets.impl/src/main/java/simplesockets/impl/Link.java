@@ -73,10 +73,11 @@ final class Link implements Connection, Outbound.Ends {
         this.meter = new Meter(settings.tally(), this);
         this.credit = mode == ReadMode.QUEUE ? delivery.events().newCredit(meter) : null; // only polling queues data
         this.codec = settings.codec();
-        Transport metered = new MeteredTransport(transport, meter);
-        this.reader = new Reader(metered, codec, clock, settings.pieceSize(), settings.budget(), meter, () -> !isOpen());
-        this.out = new Outbound(metered, clock, scope, this, settings.maxPendingSendBytes(), settings.sendOverflow(),
-                settings.budget());
+        // The reader and the writes count the bytes themselves: a counting wrapper around the transport
+        // would be one more frame on the stack that every idle connection's thread keeps while it waits.
+        this.reader = new Reader(transport, codec, clock, settings.pieceSize(), settings.budget(), meter, () -> !isOpen());
+        this.out = new Outbound(new TimedWrites(transport, clock, meter), clock, scope, this,
+                settings.maxPendingSendBytes(), settings.sendOverflow(), settings.budget());
         this.loop = mode == ReadMode.HANDLER ? null : new ReadLoop(this, mode, reader, out, delivery, credit, settings, clock);
     }
 

@@ -8,7 +8,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
 import simplesockets.api.SendOverflow;
 import simplesockets.impl.time.Clock;
-import simplesockets.impl.transport.Transport;
 
 /**
  * One connection's write path. A send on the connection's own thread (its callbacks, its handler)
@@ -60,9 +59,9 @@ final class Outbound {
     private final SendOverflow overflow;
     private final Budget budget;
 
-    Outbound(Transport transport, Clock clock, Scope scope, Ends ends, int maxPending, SendOverflow overflow,
+    Outbound(TimedWrites writes, Clock clock, Scope scope, Ends ends, int maxPending, SendOverflow overflow,
             Budget budget) {
-        this.writes = new TimedWrites(transport, clock);
+        this.writes = writes;
         this.clock = clock;
         this.scope = scope;
         this.ends = ends;

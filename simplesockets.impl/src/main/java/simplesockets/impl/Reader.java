@@ -42,7 +42,7 @@ final class Reader implements Budget.Builder {
 
     /**
      * @param budget the bytes in flight: while it is spent, a reader building a frame waits
-     * @param meter  counts the pieces handed out, and the waits for the budget or for polling
+     * @param meter  counts the bytes read, the pieces handed out, and the waits for the budget or for polling
      * @param ended  whether the connection ended, which ends such a wait
      */
     Reader(Transport transport, Codec codec, Clock clock, int largestPiece, Budget budget, Meter meter,
@@ -111,6 +111,7 @@ final class Reader implements Budget.Builder {
                     continue; // a piece the end completed (a last line without its newline) comes first
                 }
                 if (n > 0) {
+                    meter.read(n); // counted here, as the bytes cross (after TLS decryption): the reader's own count
                     turns.afterRead(System.nanoTime() - started, n == buffer.length);
                 }
                 reads.filled(n, codec.feed(buffer, n));

@@ -10,22 +10,29 @@ import simplesockets.api.Failure;
  * The body of a connection's own thread, the same for server and client: announce it, serve it (the
  * engine's read loop, or the user's handler), then close it and report its end exactly once, even
  * when an {@link Error} escapes a callback.
+ *
+ * <p>A server connection's thread runs an instance of this class itself: a class rather than a lambda
+ * or a call through one, so the thread's stack, which an idle connection keeps while it waits for
+ * data, holds one frame for it.
  */
-final class Session {
+final class Session implements Runnable {
 
-    private Session() {
-    }
+    private final Link link;
+    private final Delivery<?> delivery;
+    private final boolean announce;
+    private final ConnectionHandler handler;
+    /** The reason it ended, as reported; set by {@link #run()} on the thread that ran it. */
+    private DisconnectReason reason;
 
     /**
-     * A server connection's thread body: {@link #run} with the connect reported. A class rather than a
-     * lambda, so the thread's stack, which an idle connection keeps while it waits for data, holds one
-     * frame for it instead of three.
+     * @param announce whether to report the connect here (the client reports it on the connecting thread)
+     * @param handler  the user's handler, or {@code null} for the engine's read loop
      */
-    record Serving(Link link, Delivery<?> delivery, ConnectionHandler handler) implements Runnable {
-        @Override
-        public void run() {
-            Session.run(link, delivery, true, handler);
-        }
+    Session(Link link, Delivery<?> delivery, boolean announce, ConnectionHandler handler) {
+        this.link = link;
+        this.delivery = delivery;
+        this.announce = announce;
+        this.handler = handler;
     }
 
     /**
@@ -36,9 +43,16 @@ final class Session {
      * @return the reason it ended, as reported
      */
     static DisconnectReason run(Link link, Delivery<?> delivery, boolean announce, ConnectionHandler handler) {
+        Session session = new Session(link, delivery, announce, handler);
+        session.run();
+        return session.reason;
+    }
+
+    /** Serves the connection on the calling thread, which becomes its own thread. */
+    @Override
+    public void run() {
         link.own();
         DisconnectReason why = DisconnectReason.CLOSED_BY_US;
-        DisconnectReason reason = why;
         try {
             if (announce) {
                 delivery.connected(link);
@@ -51,7 +65,6 @@ final class Session {
             reason = link.finish(why);
             delivery.disconnected(link, reason);
         }
-        return reason;
     }
 
     private static DisconnectReason handle(Link link, Delivery<?> delivery, ConnectionHandler handler) {

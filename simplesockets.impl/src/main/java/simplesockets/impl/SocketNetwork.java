@@ -135,12 +135,22 @@ final class SocketNetwork implements Network {
         }
     }
 
-    private record SocketAcceptor(ServerSocket socket) implements Acceptor {
+    private static final class SocketAcceptor implements Acceptor {
+        private final ServerSocket socket;
+        /** The last accepted connection's local address, which the next one most likely shares. */
+        private volatile InetSocketAddress lastLocal;
+
+        SocketAcceptor(ServerSocket socket) {
+            this.socket = socket;
+        }
+
         @Override
         public Transport accept() throws IOException {
             Socket accepted = socket.accept();
             try {
-                return new SocketTransport(accepted);
+                SocketTransport transport = new SocketTransport(accepted, lastLocal);
+                lastLocal = transport.localAddress();
+                return transport;
             } catch (IOException | RuntimeException e) {
                 accepted.close();
                 throw e;

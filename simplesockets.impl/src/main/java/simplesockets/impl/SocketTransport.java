@@ -53,11 +53,21 @@ class SocketTransport implements Transport {
     private boolean waitedInVain;
 
     SocketTransport(Socket socket) throws IOException {
+        this(socket, null);
+    }
+
+    /**
+     * @param sameLocal a local address to keep instead of an equal one of this socket's, or null: every
+     *                  connection a listener accepts has the same local address (unless it listens on
+     *                  every address), and an idle connection need not hold a copy of its own
+     */
+    SocketTransport(Socket socket, InetSocketAddress sameLocal) throws IOException {
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
         this.remote = (InetSocketAddress) socket.getRemoteSocketAddress();
-        this.local = (InetSocketAddress) socket.getLocalSocketAddress();
+        InetSocketAddress own = (InetSocketAddress) socket.getLocalSocketAddress();
+        this.local = own != null && own.equals(sameLocal) ? sameLocal : own;
     }
 
     @Override

@@ -5,7 +5,8 @@ import simplesockets.impl.time.Clock;
 import simplesockets.impl.transport.Transport;
 
 /**
- * One connection's writes to its transport, timed for the write timeout ({@link Timeouts}). Every
+ * One connection's writes to its transport, timed for the write timeout ({@link Timeouts}) and counted
+ * in its {@link Meter}. Every
  * write goes in pieces of at most {@link #PIECE}, each timed from its own start, so that the timeout
  * bounds a wait for a peer that does not read, never a large send to a peer that reads it slowly (the
  * JDK writes a socket in pieces of this order anyway). The caller holds its connection's write lock.
@@ -17,6 +18,7 @@ final class TimedWrites {
 
     private final Transport transport;
     private final Clock clock;
+    private final Meter meter;
     /** When the piece in progress began ({@link Clock#nanoTime()}, made odd), or 0 when none is. */
     private volatile long started;
     /** When the last piece was written ({@link Clock#nanoTime()}, made odd), or 0 before any was. */
@@ -24,9 +26,11 @@ final class TimedWrites {
     /** Pieces written so far: progress, however large the send they belong to. */
     private volatile long pieces;
 
-    TimedWrites(Transport transport, Clock clock) {
+    /** @param meter counts the bytes written, as they cross (before TLS encryption) */
+    TimedWrites(Transport transport, Clock clock, Meter meter) {
         this.transport = transport;
         this.clock = clock;
+        this.meter = meter;
     }
 
     /** Writes every byte, blocking while the peer does not read. */
@@ -39,7 +43,8 @@ final class TimedWrites {
             try {
                 transport.write(bytes, at, n);
                 written = clock.nanoTime() | 1;
-                pieces++; // only the holder of the write lock writes it
+                pieces++; // only the holder of the write lock writes it, and the meter's count too
+                meter.wrote(n);
             } finally {
                 started = 0;
             }
