@@ -687,7 +687,8 @@ public final class ClientOptions {
 
     /**
      * What a send does when it would take the pending bytes past {@code maxPendingSendBytes}; default {@link
-     * SendOverflow#WAIT}: the sender waits for room, at most the write timeout.
+     * SendOverflow#WAIT}: the sender waits for room while the server reads; a server that stops reading
+     * is ended by the write timeout, when one is set, and the waiting send throws.
      *
      * @return the setting
      */

@@ -18,10 +18,13 @@ public enum SendOverflow {
      */
     DISCONNECT,
     /**
-     * The send waits until the writer has made room, for at most the write timeout when one is set
-     * (then the connection closes with {@link DisconnectReason.TimedOut}), and for as long as the
-     * connection stays open otherwise. The client's default: a client that sends faster than its
-     * server reads is slowed down, as a blocking socket would slow it.
+     * The send waits until the writer has made room (room comes as whole queued sends are written),
+     * for as long as the connection stays open. A peer that stops reading blocks the writer: with a
+     * write timeout set, the connection then closes with {@link DisconnectReason.TimedOut} once a write
+     * has been blocked that long, which ends the wait (the send throws). A peer that reads, however
+     * slowly, is not timed out: the write timeout bounds a write that makes no progress, not a large
+     * send. The client's default: a client that sends faster than its server reads is slowed down, as a
+     * blocking socket would slow it.
      */
     WAIT
 }

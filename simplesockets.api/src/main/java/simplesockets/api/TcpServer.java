@@ -391,7 +391,12 @@ public interface TcpServer extends AutoCloseable {
      * legal in every state. Disconnect callbacks of open connections fire on the way, with
      * {@link DisconnectReason.ClosedByUs}. A call while another thread's close is under way waits for it
      * to finish, within the same bound, unless it comes from one of the server's own threads (a
-     * callback's), which that close is waiting for.
+     * callback's), which that close is waiting for. When the close under way was made by one of the
+     * server's own threads (a callback closed its server), a call from any other thread also waits, within
+     * the same bound, for that thread to end, since its connection is closed and reported only once its
+     * callback returns. A call during a graceful {@link #close(Duration)} does not wait for its grace: it
+     * ends it now, closing the connections still busy as if the grace had run out (that
+     * {@code close(Duration)} counts them as cut off).
      *
      * <p>Never throws. A thread that does not end in time (a callback or handler that ignores
      * interrupts, say) is logged at error level with its stack; everything else is released anyway.
@@ -417,7 +422,8 @@ public interface TcpServer extends AutoCloseable {
      * already (disconnected first, or failed), and it is closed with the rest. A polling server calls it from
      * another thread than its polling loop (a shutdown hook, say), and the loop goes on polling during
      * the grace: called from the loop itself, nothing drains the data waiting for polling, so the call
-     * waits the whole grace and counts those connections as cut off.
+     * waits the whole grace and counts those connections as cut off. A {@link #close()} from another
+     * thread meanwhile ends the grace at once: what is still busy is closed and counted as cut off.
      *
      * @param grace how long connections may take to finish; {@link Duration#ZERO} behaves as
      *              {@link #close()}

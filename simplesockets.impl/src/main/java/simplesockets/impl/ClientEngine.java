@@ -65,8 +65,9 @@ public final class ClientEngine implements TcpClient {
         this.delivery = new Delivery<>(new ClientSide(options), events, failures, clock);
         this.polling = new ClientPolling(delivery, this::mayReceive, options.autoReceive());
         this.timeouts = new Timeouts(clock, options.idleTimeout(), options.writeTimeout(), life::links, scope,
-                options.closeTimeout());
-        this.connector = new Connector(network, options, clock, scope, delivery, new ClientEnds(life, delivery.events()));
+                options.closeTimeout(), events::pollWaitPeriod);
+        this.connector = new Connector(network, options, clock, scope, delivery, new ClientEnds(life, delivery.events(),
+                this::lost));
         this.reconnector = new Reconnector(options.reconnect().orElse(null), clock, scope, delivery, this::attempt,
                 connector::abortUnderway, events::ended);
         this.address = options.unixSocket().map(UnixSocketFile::shown)
@@ -184,10 +185,18 @@ public final class ClientEngine implements TcpClient {
             reason = new DisconnectReason.Failed(e);
             throw e;
         } finally {
-            if (!(reason instanceof DisconnectReason.ClosedByUs) && life.disconnected()) {
-                reconnector.start(generation);
+            boolean looping = !(reason instanceof DisconnectReason.ClosedByUs) && life.disconnected()
+                    && reconnector.start(generation);
+            reconnector.settled(link);
+            if (!looping) {
+                delivery.events().ended(); // waits for data kept going since the loss end: no loop will connect
             }
         }
+    }
+
+    /** The current connection was lost (not ended by the user): the reconnect loop is to come. */
+    private void lost(Link link) {
+        reconnector.lost(link);
     }
 
     /** Whether data may come: connected, or the reconnect loop may still connect. */
@@ -355,7 +364,7 @@ public final class ClientEngine implements TcpClient {
             delivery.close();
             threads.close(options.closeTimeout());
         } finally {
-            closing.finished();
+            closing.finished(scope);
         }
     }
 

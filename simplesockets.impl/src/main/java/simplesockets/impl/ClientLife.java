@@ -136,9 +136,13 @@ final class ClientLife {
         });
     }
 
-    /** The end of {@code ended} was decided: if it is current, the client is disconnected now. */
-    void ended(Link ended) {
-        lifecycle.locked(() -> {
+    /**
+     * The end of {@code ended} was decided: if it is current, the client is disconnected now.
+     *
+     * @return whether it was the current connection
+     */
+    boolean ended(Link ended) {
+        return lifecycle.locked(() -> {
             if (link == ended) {
                 link = null;
                 lastLink = ended;
@@ -147,8 +151,9 @@ final class ClientLife {
                 if (lifecycle.state() == ClientState.CONNECTED) {
                     lifecycle.set(ClientState.DISCONNECTED);
                 }
+                return true;
             }
-            return null;
+            return false;
         });
     }
 

@@ -16,6 +16,8 @@ final class CloseOnce {
 
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile boolean begun;
+    /** The thread of the owner's own that made the first close, if one did; set before {@link #done} counts down. */
+    private volatile Thread ownCloser;
 
     /** The close is decided; called under the lifecycle's lock. */
     void begin() {
@@ -27,22 +29,40 @@ final class CloseOnce {
         return begun;
     }
 
-    /** The first close is over: its threads are joined, or given up on. */
-    void finished() {
+    /**
+     * The first close is over: its threads are joined, or given up on. When it ran on one of the
+     * owner's own threads (a callback closed its server), that thread could not join itself and still
+     * runs: its callback returns into the engine, which ends its connection and reports that end. The
+     * other closers wait for it as well.
+     */
+    void finished(Scope scope) {
+        Thread me = Thread.currentThread();
+        if (scope.owns(me)) {
+            ownCloser = me;
+        }
         done.countDown();
     }
 
     /**
-     * Waits for the first close to finish, at most {@code timeout} and a second. A thread of the
-     * owner's own (a callback's) does not wait: the first close is waiting for it.
+     * Waits for the first close to finish, and for the thread of the owner's own that made it, if one
+     * did, at most {@code timeout} and a second in all. A thread of the owner's own (a callback's) does
+     * not wait: the first close is waiting for it.
      */
     void await(Duration timeout, Scope scope) {
         if (scope.owns(Thread.currentThread())) {
             return;
         }
         long nanos = timeout.toNanos();
+        long bound = nanos > Long.MAX_VALUE - MARGIN_NANOS ? Long.MAX_VALUE : nanos + MARGIN_NANOS;
+        long start = System.nanoTime();
         try {
-            done.await(nanos > Long.MAX_VALUE - MARGIN_NANOS ? Long.MAX_VALUE : nanos + MARGIN_NANOS, TimeUnit.NANOSECONDS);
+            if (done.await(bound, TimeUnit.NANOSECONDS)) {
+                Thread closer = ownCloser;
+                long left = bound - (System.nanoTime() - start);
+                if (closer != null && left > 0) {
+                    closer.join(Duration.ofNanos(left)); // bounded: the same wait in all
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -38,6 +38,10 @@ final class EventState<E> {
     private final long maxQueuedTotal;
     private final Budget budget; // the bytes in flight of the whole server or client, queued data among them
     private int dataWaiters;
+    /** The waits for data so far that began with nobody else waiting; guarded by the lock. */
+    private long waitPeriods;
+    /** While someone waits for data, {@link #waitPeriods} as that began; -1 while nobody does. */
+    private volatile long waitPeriod = -1;
     /** Bumped when a connection ends, so that waiters who asked to be told return. */
     private long endings;
     /** Written under the lock; read without it by {@link #awaitPushed}'s fast path. */
@@ -166,16 +170,34 @@ final class EventState<E> {
             }
             return queue.dataEntries() > 0;
         } finally {
-            dataWaiters--;
+            pollerDone();
         }
     }
 
     /** A poller begins to wait for data (until it decrements the count): in pull mode, a reader may read for it. */
     private void pollerWaits() {
-        dataWaiters++;
+        if (dataWaiters++ == 0) {
+            waitPeriod = ++waitPeriods;
+        }
         if (pull) {
             readers.signalAll();
         }
+    }
+
+    /** A poller stops waiting for data. */
+    private void pollerDone() {
+        if (--dataWaiters == 0) {
+            waitPeriod = -1;
+        }
+    }
+
+    /**
+     * For a reader that reads only while someone waits for data (pull mode): a number that names the
+     * current wait, a new one each time someone begins to wait with nobody else waiting, or -1 while
+     * nobody waits. Outside pull mode, 0: every read counts as waited for. Any thread, no lock.
+     */
+    long pollWaitPeriod() {
+        return pull ? waitPeriod : 0;
     }
 
     /** A poller's wait for a change, without a timer when it has no limit ({@link WaitLimit}). */
@@ -217,7 +239,7 @@ final class EventState<E> {
                     nanos = awaitChange(nanos);
                 }
             } finally {
-                dataWaiters--;
+                pollerDone();
             }
             return Optional.ofNullable(pollLocked());
         } finally {

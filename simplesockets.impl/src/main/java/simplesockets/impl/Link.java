@@ -110,6 +110,11 @@ final class Link implements Connection, Outbound.Ends {
         return transport;
     }
 
+    /** The reason its end was decided with, or {@code null} while it is open. */
+    DisconnectReason decidedReason() {
+        return reason.get();
+    }
+
     Reader reader() {
         return reader;
     }

@@ -41,8 +41,12 @@ final class Outbound {
     private final Scope scope;
     private final Ends ends;
     private final ReentrantLock writeLock = new ReentrantLock();
-    /** The writer failed: nothing more is written. Guarded by the write lock. */
-    private boolean broken;
+    /**
+     * What the writer failed with, once it did: nothing more is written, and a send that comes meanwhile
+     * fails with the same exception, so the connection ends for the same reason whoever decides it (a
+     * reset stays a reset). Guarded by the write lock.
+     */
+    private IOException brokenBy;
     /** The reader thread while it hands out the pieces of one read to a callback, else null. */
     private volatile Thread corkedBy;
     /** Guarded by writeLock. */
@@ -142,13 +146,15 @@ final class Outbound {
      */
     private void writeQueued() {
         Throwable failed = null;
+        IOException shown = null;
         writeLock.lock();
         try {
             flushCork();
             writeBatches(true);
         } catch (IOException | RuntimeException | Error e) {
             failed = e;
-            broken = true; // before the lock goes: no send writes after what may be half a batch
+            shown = e instanceof IOException io ? io : new IOException("the connection's writer failed", e);
+            brokenBy = shown; // before the lock goes: no send writes after what may be half a batch
         } finally {
             writeLock.unlock(); // before the failure is handled: recording it runs the user's onFailure
         }
@@ -156,7 +162,7 @@ final class Outbound {
             if (failed != null) {
                 // Ends the connection, unless its end was decided already; one not the socket's still ends it,
                 // or no send would start a writer again.
-                ends.writeFailed(failed instanceof IOException io ? io : new IOException("the connection's writer failed", failed));
+                ends.writeFailed(shown);
                 queue.writerRefused(); // either way nothing more can be written: the rest is dropped, and the writer stops
                 if (failed instanceof RuntimeException r) {
                     throw r;
@@ -218,8 +224,8 @@ final class Outbound {
     }
 
     private void write(byte[] bytes, int offset, int length) throws IOException {
-        if (broken) {
-            throw new IOException("the connection's writer failed: nothing more is written");
+        if (brokenBy != null) {
+            throw brokenBy; // the writer's own failure: it decides the end as the writer would
         }
         writes.write(bytes, offset, length);
     }

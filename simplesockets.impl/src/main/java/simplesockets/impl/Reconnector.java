@@ -59,6 +59,15 @@ final class Reconnector {
     private final AtomicLong active = new AtomicLong();
     /** The generation the running loop reconnects for. */
     private volatile long activeGeneration = NONE;
+    /**
+     * The connection lost last (its end decided, not by the user), until its reader, having reported
+     * the end, starts the loop ({@link #settled}): waits for data go on meanwhile, as the loop may connect.
+     */
+    private volatile Link lost;
+    /** The generation {@link #lost} was lost in; written before it. */
+    private volatile long lostGeneration = NONE;
+    /** The lost connection whose reader is done with it; compared with {@link #lost}. */
+    private volatile Link settled;
     /** Attempts in a row without a stable connection; only the loop and {@link #start} touch it. */
     private volatile int attempts;
     /** When the current connection was made ({@link Clock#nanoTime()}). */
@@ -93,7 +102,28 @@ final class Reconnector {
      * while it does, since the data may come once it connects.
      */
     boolean reconnecting() {
+        Link pending = lost;
+        if (pending != null && pending != settled && current(lostGeneration)) {
+            return true; // lost: its reader still reports the end (onDisconnect), then starts the loop
+        }
         return active.get() != 0 && current(activeGeneration);
+    }
+
+    /**
+     * The end of {@code link}, the current connection, was just decided, and not by the user: its
+     * reader will start the loop once it has reported the end, which may take a while (its last sends,
+     * its {@code onDisconnect}). Waits for data go on from now, not only once the loop runs.
+     */
+    void lost(Link link) {
+        if (policy != null) {
+            lostGeneration = generation.get();
+            lost = link;
+        }
+    }
+
+    /** The reader of {@code link} reported its end and started the loop, or not: {@link #lost} no longer counts. */
+    void settled(Link link) {
+        settled = link;
     }
 
     /** The user took over: a loop in progress stops before its next attempt. */
@@ -149,10 +179,14 @@ final class Reconnector {
         }
     }
 
-    /** Starts a loop for {@code lost}, the generation in which the connection was lost. */
-    void start(long lost) {
+    /**
+     * Starts a loop for {@code lost}, the generation in which the connection was lost.
+     *
+     * @return whether a loop started (it keeps the waits for data going, and ends them if it gives up)
+     */
+    boolean start(long lost) {
         if (policy == null || lost == NONE || !current(lost)) {
-            return;
+            return false;
         }
         if (clock.nanoTime() - connectedAt >= policy.stableAfter().toNanos()) {
             attempts = 0; // it was up long enough: start the waits again from the first
@@ -162,9 +196,11 @@ final class Reconnector {
         active.set(loop); // before the thread starts: a wait that sees no connection waits for the loop
         try {
             running = scope.fork("reconnect", () -> run(lost, loop));
+            return true;
         } catch (RejectedExecutionException e) {
             LOG.debug("Client closed; not reconnecting");
             stopped(loop, lost, false);
+            return true; // and ended the waits
         }
     }
 

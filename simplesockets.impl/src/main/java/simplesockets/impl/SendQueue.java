@@ -29,6 +29,8 @@ final class SendQueue {
      */
     static final Duration STALL = Duration.ofSeconds(1);
 
+    /** Whether a send was dropped (the queue closed on it) or its write failed: not everything was written. Guarded by the lock. */
+    private boolean lost;
     private final ReentrantLock lock = new ReentrantLock();
     /** Senders waiting for room, flush waiters and a reader held back wait here; signalled as bytes go out. */
     private final Condition changed = lock.newCondition();
@@ -168,6 +170,7 @@ final class SendQueue {
     /** Counts a batch whose write failed as done; nothing more of the queue is taken. */
     void failed(byte[] batch) {
         changing(() -> {
+            lost = true;
             pending -= batch.length;
             budget.release(batch.length);
         });
@@ -285,7 +288,7 @@ final class SendQueue {
             while (writing && !closed && !expired[0]) {
                 changed.await();
             }
-            return !writing;
+            return !writing && !lost;
         } finally {
             lock.unlock();
             if (timer != null) {
@@ -333,6 +336,7 @@ final class SendQueue {
                 }
                 queue = new ArrayDeque<>(1); // not clear(): that keeps the grown array of a burst
             }
+            lost |= dropped > 0;
             pending -= dropped;
             budget.release(dropped + (long) entries * ENTRY_OVERHEAD);
             entries = 0;

@@ -100,6 +100,7 @@ public final class ServerEngine implements TcpServer {
         ServerState before;
         binding.lock(); // a second start waits, then finds the first's listener: no probe of its socket file
         try {
+            refuseWhileClosing("start");
             if (lifecycle.is(ServerState.CREATED)) {
                 Listener.prepare(endpoint);
             }
@@ -137,21 +138,30 @@ public final class ServerEngine implements TcpServer {
         Endpoint endpoint = Endpoint.of(options.unixSocket(), options.host(), options.port());
         binding.lock();
         try {
+            refuseWhileClosing("restart"); // before the socket file's probe, which a closing server has no use for
             if (lifecycle.is(ServerState.KILLED)) {
                 Listener.prepare(endpoint);
             }
             listener.awaitStopped(); // outside the lock, which the old loop may need to end
             lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING, from -> {
-                if (closing.begun()) { // a graceful close is waiting for the last connections: it accepts no more
-                    throw new IllegalStateException("restart() needs a server in state KILLED, and this one is"
-                            + " closing: close(grace) was called");
-                }
+                refuseWhileClosing("restart"); // again under the lifecycle's lock: a close may have begun since
                 listener.listen(null, endpoint, options.unixSocketPermissions().orElse(null));
             });
         } catch (IOException e) {
             throw bindFailed(e);
         } finally {
             binding.unlock();
+        }
+    }
+
+    /**
+     * A graceful close is waiting for the last connections (the state is {@link ServerState#KILLED} until
+     * it is over): the server accepts no more, whatever the state alone would allow.
+     */
+    private void refuseWhileClosing(String action) {
+        if (closing.begun() && lifecycle.is(ServerState.KILLED)) {
+            throw new IllegalStateException(action + "() needs a server that is not closing, and this one is"
+                    + " closing: close(grace) was called");
         }
     }
 
@@ -333,7 +343,7 @@ public final class ServerEngine implements TcpServer {
             threads.close(options.closeTimeout());
             LOG.debug("Server on {} closed", listener.bound());
         } finally {
-            closing.finished();
+            closing.finished(scope);
         }
     }
 

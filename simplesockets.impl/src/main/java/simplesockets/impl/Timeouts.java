@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,11 @@ final class Timeouts {
     private final Duration endingsWait;
     private volatile boolean stopped;
     private volatile Clock.Timer next;
+    /** Whether a read counts as idle: see {@link EventState#pollWaitPeriod()}; 0 always. */
+    private final LongSupplier pollWaits;
+    /** The wait for data the last check saw ({@link #pollWaits}), and when it first saw it; the checks' own. */
+    private long waitSeen;
+    private long waitSeenAt;
 
     /**
      * @param scope        where connections whose close may wait are ended
@@ -47,6 +53,18 @@ final class Timeouts {
      */
     Timeouts(Clock clock, Duration idle, Duration write, Supplier<? extends Iterable<Link>> links, Scope scope,
             Duration closeTimeout) {
+        this(clock, idle, write, links, scope, closeTimeout, () -> 0);
+    }
+
+    /**
+     * @param pollWaits for a client without background receiving, whose reader reads only for someone who
+     *                  waits for data: {@link EventState#pollWaitPeriod()}. A read counts as idle only while
+     *                  someone waits, from when this check first saw the wait begin (a read begun for an
+     *                  earlier wait that timed out goes on, and its time does not count)
+     */
+    Timeouts(Clock clock, Duration idle, Duration write, Supplier<? extends Iterable<Link>> links, Scope scope,
+            Duration closeTimeout, LongSupplier pollWaits) {
+        this.pollWaits = pollWaits;
         this.clock = clock;
         this.scope = scope;
         this.endingsWait = closeTimeout.compareTo(MIN_ENDINGS_WAIT) < 0 ? MIN_ENDINGS_WAIT : closeTimeout;
@@ -69,12 +87,13 @@ final class Timeouts {
             return;
         }
         long now = clock.nanoTime();
+        long waitedFor = waitedFor(now);
         List<Link> late = new ArrayList<>();
         for (Link link : links.get()) {
             if (writeNanos > 0 && link.out().writes().blockedNanos(now) > writeNanos) {
                 LOG.debug("{}: a write was blocked for more than {}; closing", link, Duration.ofNanos(writeNanos));
                 late.add(link);
-            } else if (idleNanos > 0 && link.reader().readWaitingNanos(now) > idleNanos
+            } else if (idleNanos > 0 && Math.min(link.reader().readWaitingNanos(now), waitedFor) > idleNanos
                     && link.out().writes().quietNanos(now) > idleNanos) {
                 LOG.debug("{}: nothing received or sent for more than {}; closing", link, Duration.ofNanos(idleNanos));
                 late.add(link);
@@ -88,6 +107,22 @@ final class Timeouts {
         if (!stopped) {
             next = clock.schedule(period, this::check);
         }
+    }
+
+    /** How long someone has waited for data, for a reader that reads only for them; else as long as can be. */
+    private long waitedFor(long now) {
+        long wait = pollWaits.getAsLong();
+        if (wait == 0) {
+            return Long.MAX_VALUE; // every read counts
+        }
+        if (wait < 0) {
+            return 0; // nobody waits: a read still under way was begun for a wait that ended
+        }
+        if (wait != waitSeen) {
+            waitSeen = wait;
+            waitSeenAt = now; // at most one check's period after it began
+        }
+        return now - waitSeenAt;
     }
 
     void stop() {

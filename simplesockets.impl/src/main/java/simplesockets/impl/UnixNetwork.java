@@ -58,6 +58,7 @@ final class UnixNetwork {
         private final ServerSocketChannel channel;
         private final Path path;
         private final InetSocketAddress shown;
+        private final java.util.concurrent.atomic.AtomicBoolean removed = new java.util.concurrent.atomic.AtomicBoolean();
 
         UnixAcceptor(ServerSocketChannel channel, Path path) {
             this.channel = channel;
@@ -81,12 +82,19 @@ final class UnixNetwork {
             return shown;
         }
 
+        /**
+         * Removes the socket file, then closes the channel: the other way round, another server could
+         * take the path between the two (its start finds the file refused and binds a new one), and this
+         * close would remove that server's live file. Removed once, whoever closes again.
+         */
         @Override
         public void close() throws IOException {
             try {
-                channel.close();
+                if (removed.compareAndSet(false, true)) {
+                    UnixSocketFile.remove(path);
+                }
             } finally {
-                UnixSocketFile.remove(path);
+                channel.close();
             }
         }
     }

@@ -527,4 +527,44 @@ class ClientTest {
             }
         }
     }
+
+    /**
+     * Without background receiving, the idle clock runs only while someone waits for data: a wait that
+     * timed out leaves the socket read it began under way, and that read's time no longer counts. Before,
+     * the idle timeout ended such a client although nobody waited (over real sockets, on a stepped clock).
+     */
+    @Test
+    void theIdleClockOfAPullingClientRunsOnlyWhileSomeoneWaits() throws Exception {
+        Duration idle = Duration.ofMillis(300);
+        simplesockets.impl.time.SteppedClock clock = new simplesockets.impl.time.SteppedClock();
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build())) {
+            server.start();
+            try (TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder()
+                    .address(server.localAddress().orElseThrow()).idleTimeout(idle).build(), clock)) {
+                client.connect();
+                Connection peer = take(connected);
+                assertEquals(Optional.empty(), client.receive(Duration.ofMillis(200)), "nothing sent: the wait times out");
+                for (int step = 0; step < 10; step++) { // a second of clock time, nobody waiting
+                    clock.advance(Stepping.checkPeriod(idle));
+                }
+                assertEquals(ClientState.CONNECTED, client.state(), "nobody waited: not idle");
+                // Someone waits again: the idle clock runs from then, and ends the connection.
+                java.util.concurrent.CompletableFuture<Optional<byte[]>> waiting =
+                        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                            try {
+                                return client.receive(Peers.WAIT);
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
+                Peers.awaitCondition(() -> {
+                    clock.advance(Stepping.checkPeriod(idle));
+                    return client.state() == ClientState.DISCONNECTED;
+                }, Peers.WAIT, () -> "the idle timeout while someone waits");
+                assertEquals(Optional.empty(), waiting.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS));
+                Peers.awaitCondition(() -> !peer.isOpen(), Peers.WAIT, () -> "the server sees the close");
+            }
+        }
+    }
 }

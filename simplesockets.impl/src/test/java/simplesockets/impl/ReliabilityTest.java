@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -789,6 +790,76 @@ class ReliabilityTest {
             client.send(bytes("back"));
             assertEquals("back", text(Peers.concat(poll.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS))),
                     "the new connection's data");
+        }
+    }
+
+    /**
+     * ... and a wait begun while the lost connection still reports its end (its {@code onDisconnect}
+     * runs), before the loop starts, waits too. Before, every wait in that gap returned at once, so a poll
+     * loop spun for as long as {@code onDisconnect} ran.
+     */
+    @Test
+    void aPollWhileTheLostConnectionsOnDisconnectRunsWaitsForTheLoop() throws Exception {
+        ReconnectPolicy policy = ReconnectPolicy.exponential(Duration.ofMillis(20), Duration.ofMillis(200)).withJitter(0);
+        SteppedClock clock = new SteppedClock();
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        CountDownLatch inOnDisconnect = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).onReceive((c, d) -> c.send(d)).build());
+                TcpClient client = startClient(server, policy, clock, options -> options.onDisconnect(reason -> {
+                    inOnDisconnect.countDown();
+                    try {
+                        release.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }))) {
+            client.connect();
+            take(connected).disconnect(); // the server drops us
+            assertTrue(inOnDisconnect.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "onDisconnect runs");
+            assertEquals(ClientState.DISCONNECTED, client.state());
+            CompletableFuture<List<byte[]>> poll = pollOnAVirtualThread(client);
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> poll.get(300, TimeUnit.MILLISECONDS),
+                    "the poll waits: the loop starts once onDisconnect returns");
+            release.countDown();
+            assertTrue(clock.awaitSleepers(1, Peers.WAIT), "the back-off began");
+            clock.advance(Duration.ofMillis(20));
+            take(connected);
+            Peers.awaitCondition(() -> client.state() == ClientState.CONNECTED, Peers.WAIT, () -> "reconnected");
+            client.send(bytes("back"));
+            assertEquals("back", text(Peers.concat(poll.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS))),
+                    "the new connection's data");
+        }
+    }
+
+    /** A wait begun while a connection the user ended reports its end returns at once: no loop follows. */
+    @Test
+    void aPollWhileAConnectionTheUserEndedReportsItsEndReturnsAtOnce() throws Exception {
+        ReconnectPolicy policy = ReconnectPolicy.exponential(Duration.ofMillis(20), Duration.ofMillis(200)).withJitter(0);
+        SteppedClock clock = new SteppedClock();
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        CountDownLatch inOnDisconnect = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build());
+                TcpClient client = startClient(server, policy, clock, options -> options.onDisconnect(reason -> {
+                    inOnDisconnect.countDown();
+                    try {
+                        release.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }))) {
+            client.connect();
+            take(connected);
+            CompletableFuture.runAsync(client::disconnect); // waits for the end's report
+            assertTrue(inOnDisconnect.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "onDisconnect runs");
+            try {
+                long started = System.nanoTime();
+                assertEquals(List.of(), client.awaitReceived(Peers.WAIT), "no data");
+                assertTrue(System.nanoTime() - started < Peers.WAIT.toNanos() / 2, "returned at once");
+            } finally {
+                release.countDown();
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package simplesockets.impl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,5 +56,32 @@ class SendQueueTest {
         queue.close();
         assertEquals(0, budget.used(), "and gets it all back at the close");
         assertThrows(SocketException.class, () -> queue.offer(new byte[1]));
+    }
+
+    /**
+     * A wait for the queue to be written says whether everything was: not when a failed write or the
+     * close dropped sends. It said so whenever the writer had stopped by the time the waiter looked, so a
+     * client's {@code close(grace)} could report a clean drain of sends a reset had dropped.
+     */
+    @Test
+    void aFlushThatDroppedSendsIsNotAllWritten() throws Exception {
+        SendQueue failing = new SendQueue(ENDS, new SteppedClock(), 1 << 20, SendOverflow.WAIT, new Budget(Long.MAX_VALUE));
+        assertTrue(failing.offer(new byte[100]), "the first send starts the writer");
+        byte[] batch = failing.next(null, true);
+        failing.failed(batch); // its write failed
+        failing.writerRefused(); // and the writer stops
+        assertFalse(failing.awaitFlushed(java.time.Duration.ofSeconds(1)), "a failed write is not written");
+
+        SendQueue dropping = new SendQueue(ENDS, new SteppedClock(), 1 << 20, SendOverflow.WAIT, new Budget(Long.MAX_VALUE));
+        dropping.offer(new byte[100]);
+        dropping.writerRefused(); // closed with the send still queued
+        assertFalse(dropping.awaitFlushed(java.time.Duration.ofSeconds(1)), "a dropped send is not written");
+
+        SendQueue writing = new SendQueue(ENDS, new SteppedClock(), 1 << 20, SendOverflow.WAIT, new Budget(Long.MAX_VALUE));
+        writing.offer(new byte[100]);
+        byte[] written = writing.next(null, true);
+        assertEquals(null, writing.next(written, true), "written, and the writer stops");
+        writing.close();
+        assertTrue(writing.awaitFlushed(java.time.Duration.ofSeconds(1)), "everything written, then closed");
     }
 }

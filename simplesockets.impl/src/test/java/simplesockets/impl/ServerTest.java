@@ -716,6 +716,67 @@ class ServerTest {
     }
 
     /**
+     * A {@code close()} from another thread returns only once the callback that closed the server (a
+     * "quit" command, say) has returned and its connection's end was reported. Its close could not join
+     * its own thread, and the later close returned at once, so the JVM could exit in the middle of that
+     * connection's {@code onDisconnect}.
+     */
+    @Test
+    void aCloseWaitsForTheCallbackThatClosedTheServer() throws Exception {
+        java.util.concurrent.CountDownLatch closedByCallback = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        TcpServer[] self = {null};
+        TcpServer server = TcpServer.create(loopback().closeTimeout(Duration.ofSeconds(5))
+                .onReceive((c, d) -> {
+                    self[0].close();
+                    closedByCallback.countDown();
+                })
+                .onDisconnect((c, r) -> {
+                    Thread.sleep(300); // the work a callback does on its way out
+                    done.set(true);
+                }).build());
+        self[0] = server;
+        server.start();
+        try (Socket peer = connect(server.localAddress().orElseThrow())) {
+            peer.getOutputStream().write("quit\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertTrue(closedByCallback.await(5, java.util.concurrent.TimeUnit.SECONDS), "the callback closed the server");
+            assertEquals(ServerState.CLOSED, server.state());
+            server.close();
+            assertTrue(done.get(), "close() returned while the connection that closed the server still reported its end");
+        }
+    }
+
+    /**
+     * While a graceful close drains, {@code start()} and {@code restart()} are refused as closing: the
+     * start's message sent users to {@code restart()}, which refuses too, and the restart probed a Unix
+     * socket's file before it looked.
+     */
+    @Test
+    void startAndRestartDuringAGracefulCloseSayItIsClosing() throws Exception {
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+        TcpServer server = TcpServer.create(loopback().onReceive((c, d) -> {
+            busy.countDown();
+            finish.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        }).build());
+        server.start();
+        try (Socket peer = connect(server.localAddress().orElseThrow())) {
+            peer.getOutputStream().write('x');
+            assertTrue(busy.await(5, java.util.concurrent.TimeUnit.SECONDS), "a callback is busy");
+            java.util.concurrent.CompletableFuture<Integer> graceful =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> server.close(Duration.ofSeconds(10)));
+            Peers.awaitCondition(() -> server.state() == ServerState.KILLED, Peers.WAIT, () -> "draining");
+            IllegalStateException start = assertThrows(IllegalStateException.class, server::start);
+            assertTrue(start.getMessage().contains("closing"), start.getMessage());
+            assertFalse(start.getMessage().contains("call restart()"), start.getMessage());
+            IllegalStateException restart = assertThrows(IllegalStateException.class, server::restart);
+            assertTrue(restart.getMessage().contains("closing"), restart.getMessage());
+            finish.countDown();
+            assertEquals(0, graceful.get(5, java.util.concurrent.TimeUnit.SECONDS), "a clean drain");
+        }
+    }
+
+    /**
      * A client that connects while {@code restart()} is still finishing (its accept loop runs, its state
      * is not yet {@code ACCEPTING}) is served. It was refused as if the server were paused.
      */
