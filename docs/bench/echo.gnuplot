@@ -7,4 +7,4 @@ set logscale x
 set key top left
 set grid
 set style data linespoints
-plot 'echo.dat' using 1:2 title 'ss-raw', 'echo.dat' using 1:3 title 'ss-framed', 'echo.dat' using 1:4 title 'netty-epoll', 'echo.dat' using 1:5 title 'ss-poll', 'echo.dat' using 1:6 title 'netty-nio', 'echo.dat' using 1:7 title 'threads'
+plot 'echo.dat' using 1:2 title 'ss-raw', 'echo.dat' using 1:3 title 'ss-framed', 'echo.dat' using 1:4 title 'netty-epoll', 'echo.dat' using 1:5 title 'ss-poll', 'echo.dat' using 1:6 title 'netty-nio', 'echo.dat' using 1:7 title 'threads', 'echo.dat' using 1:8 title 'vthreads'
