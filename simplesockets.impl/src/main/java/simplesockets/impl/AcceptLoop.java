@@ -39,10 +39,10 @@ final class AcceptLoop {
     @FunctionalInterface
     interface Admit {
         /**
-         * @param listening whether the listener was still open once it was taken: one taken as the
-         *                  listener closed (exitAccept, close) came too late, and is refused
+         * @param listening whether the listener is still open, asked after the server's state is read: one
+         *                  taken as the listener closed (exitAccept, close) came too late, and is refused
          */
-        void admit(Transport transport, boolean listening);
+        void admit(Transport transport, java.util.function.BooleanSupplier listening);
     }
 
     /** Starts accepting from {@code acceptor} on a new thread of {@code scope}. */
@@ -60,7 +60,7 @@ final class AcceptLoop {
             try {
                 Transport transport = acceptor.accept();
                 backoff = Duration.ZERO;
-                admit.admit(transport, acceptor.isOpen());
+                admit.admit(transport, acceptor::isOpen);
             } catch (Throwable e) {
                 // Anything but close: recorded, logged once per burst, and the loop goes on after a
                 // back-off, even after an OutOfMemoryError, so the server never says ACCEPTING while

@@ -80,11 +80,13 @@ final class Admission {
      * connection is registered here, so ids and {@code clients()} follow the order of accepting; a TLS
      * or PROXY protocol connection is registered once its handshake or header, on its own thread, is done.
      */
-    void admit(Transport transport, boolean listening) {
+    void admit(Transport transport, java.util.function.BooleanSupplier listening) {
         // Not "unless ACCEPTING": a start or restart runs its loop before its move is done (the state is
         // still CREATED or KILLED then). A connection the loop took as its listener closed is refused.
+        // The listener is looked at after the state: a paused server that exitAccept() or close(grace)
+        // made KILLED meanwhile has closed it, so a state read too late is not taken for a restart's.
         ServerState now = state.get();
-        if (!listening || now == ServerState.PAUSED || now == ServerState.CLOSED
+        if (!listening.getAsBoolean() || now == ServerState.PAUSED || now == ServerState.CLOSED
                 || !registry.reserve(options.maxConnections())) {
             LOG.debug("Refused {}: the server is {} or full", transport.remoteAddress(), state.get());
             settings.tally().refused();

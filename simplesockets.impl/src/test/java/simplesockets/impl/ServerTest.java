@@ -852,6 +852,82 @@ class ServerTest {
     }
 
     /**
+     * A connection accepted while the server is paused is refused even when {@code exitAccept()} lands
+     * between its accept and its admission: the listener is looked at after the state. It was admitted
+     * (and its {@code onConnect} fired), the state then read as KILLED and taken for a restart's.
+     */
+    @Test
+    void aConnectionAcceptedWhilePausedIsRefusedWhenExitAcceptLandsBeforeItsAdmission() throws Exception {
+        java.util.concurrent.CountDownLatch looking = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch exited = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean justAccepted = new java.util.concurrent.atomic.AtomicBoolean();
+        simplesockets.impl.transport.Network slowLook = new simplesockets.impl.transport.Network() {
+            @Override
+            public simplesockets.impl.transport.Acceptor bind(java.net.SocketAddress address, int backlog) throws IOException {
+                simplesockets.impl.transport.Acceptor real = SocketNetwork.INSTANCE.bind(address, backlog);
+                return new simplesockets.impl.transport.Acceptor() {
+                    @Override
+                    public simplesockets.impl.transport.Transport accept() throws IOException {
+                        simplesockets.impl.transport.Transport t = real.accept();
+                        justAccepted.set(true);
+                        return t;
+                    }
+
+                    @Override
+                    public boolean isOpen() {
+                        boolean open = real.isOpen();
+                        if (justAccepted.getAndSet(false)) { // the first look after an accept: exitAccept lands now
+                            looking.countDown();
+                            boolean interrupted = false; // the listener's close interrupts the loop: wait on
+                            for (int tries = 0; tries < 10; tries++) {
+                                try {
+                                    exited.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                                    break;
+                                } catch (InterruptedException e) {
+                                    interrupted = true;
+                                }
+                            }
+                            if (interrupted) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                        return open;
+                    }
+
+                    @Override
+                    public InetSocketAddress localAddress() {
+                        return real.localAddress();
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        real.close();
+                    }
+                };
+            }
+
+            @Override
+            public simplesockets.impl.transport.Transport connect(java.net.SocketAddress address, Duration timeout)
+                    throws IOException {
+                return SocketNetwork.INSTANCE.connect(address, timeout);
+            }
+        };
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = new ServerEngine(slowLook, loopback().closeTimeout(Duration.ofMillis(200))
+                .onConnect(connected::add).build(), null)) {
+            server.start();
+            server.stop();
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                assertTrue(looking.await(5, java.util.concurrent.TimeUnit.SECONDS), "accepted while paused");
+                server.exitAccept(); // waits for the loop at most the close timeout: it is held in the look
+                exited.countDown();
+                assertTrue(Peers.closedByPeer(peer, Peers.WAIT), "refused: closed at once");
+                assertTrue(connected.isEmpty(), "no onConnect for a connection that came while paused");
+            }
+        }
+    }
+
+    /**
      * A broadcast the framing cannot carry is refused as the caller's mistake, before anything is sent;
      * it was dropped at every connection in silence (logged at debug), returning 0 as if nobody were
      * connected. One that fits reaches every connection framed.
