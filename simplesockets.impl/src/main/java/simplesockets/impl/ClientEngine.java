@@ -134,6 +134,14 @@ public final class ClientEngine implements TcpClient {
         connector.tally().admitted();
         reconnector.connected(generation == Reconnector.ANY);
         awaitLastEndReported();
+        if (!link.isOpen()) {
+            // Ended while the last connection reported its end (a close from its onDisconnect): never
+            // announced, so its end is not reported either.
+            link.own();
+            life.reader(link, null); // no reader: a disconnect waiting for one goes on
+            link.finish(DisconnectReason.CLOSED_BY_US);
+            return new SocketException("the client was closed while connecting to " + target);
+        }
         try {
             delivery.connected(link); // a callback's exception is recorded there; an Error escapes
         } catch (Error e) {
@@ -220,6 +228,7 @@ public final class ClientEngine implements TcpClient {
         // before (and is disconnected here) or sees it is no longer wanted.
         life.disconnect(reconnector::cancel)
                 .ifPresent(closing -> closing.disconnect(options.closeTimeout().plusMillis(100)));
+        reconnector.stop(); // outside the lock: an attempt under way is cut short, a back-off ended, as by close()
         delivery.events().ended(); // a wait for data that a reconnect loop kept going ends with it
     }
 

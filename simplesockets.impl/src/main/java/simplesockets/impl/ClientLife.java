@@ -196,12 +196,14 @@ final class ClientLife {
     /**
      * Waits, for at most {@code max}, while the connection made last still runs its {@code onConnect} on
      * the connecting thread (unless that is the caller), until its reader is registered: a close waits so,
-     * and then ends the link, whose reader reports the end before the close joins it.
+     * and then ends the link, whose reader reports the end before the close joins it. Nor does the reader
+     * of the connection that ended last wait (a close from its {@code onDisconnect}): the connecting thread
+     * waits for that reader to report its end first, and finds its link ended by the close.
      */
     void awaitConnectFinished(Duration max) {
         Thread caller = Thread.currentThread();
         java.util.concurrent.CompletableFuture<Thread> toCome = lifecycle.locked(
-                () -> pendingLink != null && connectingThread != caller ? pendingReader : null);
+                () -> pendingLink != null && connectingThread != caller && lastReader != caller ? pendingReader : null);
         if (toCome == null) {
             return;
         }

@@ -148,7 +148,7 @@ final class Reconnector {
         }
     }
 
-    /** Closing: a loop in progress stops now, even in the middle of a connect. */
+    /** Closing or disconnecting: a loop in progress stops now, even in the middle of a connect. */
     void stop() {
         cancel();
         Thread loop = running;

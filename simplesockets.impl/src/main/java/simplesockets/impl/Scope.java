@@ -30,6 +30,13 @@ final class Scope {
     private final String prefix;
     private final AtomicLong counter = new AtomicLong();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    /**
+     * Threads whose task ended and that left {@link #threads}, until they are seen terminated: a thread
+     * cannot say when it has terminated, only that its task is over, so {@link #close} joins these too.
+     * Each thread that leaves drops the ones that have terminated, so this holds about as many as end at
+     * once.
+     */
+    private final java.util.Queue<Thread> exiting = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Thread factories of {@link #child} threads, by name. */
     private final ConcurrentHashMap<String, ThreadFactory> children = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -86,7 +93,7 @@ final class Scope {
         Thread thread = builder
                 .name(prefix + name + "-" + counter.incrementAndGet())
                 .uncaughtExceptionHandler(Scope::uncaught)
-                .unstarted(new Tracked(task, threads));
+                .unstarted(new Tracked(task, threads, exiting));
         lock.lock();
         try {
             if (closed) {
@@ -104,13 +111,16 @@ final class Scope {
      * A tracked thread's body: the task, then out of the scope's set. A class rather than a lambda, for
      * one frame less on every stack (an idle connection's thread keeps its stack while it waits).
      */
-    private record Tracked(Runnable task, Set<Thread> threads) implements Runnable {
+    private record Tracked(Runnable task, Set<Thread> threads, java.util.Queue<Thread> exiting) implements Runnable {
         @Override
         public void run() {
             try {
                 task.run();
             } finally {
-                threads.remove(Thread.currentThread());
+                Thread me = Thread.currentThread();
+                exiting.removeIf(ended -> !ended.isAlive());
+                exiting.add(me); // before it leaves the set: a close sees it in one or the other
+                threads.remove(me);
             }
         }
     }
@@ -147,7 +157,9 @@ final class Scope {
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean interrupted = false;
         List<Thread> late = new ArrayList<>();
-        for (Thread thread : List.copyOf(threads)) {
+        List<Thread> all = new ArrayList<>(threads);
+        all.addAll(exiting); // after the set: one that moves meanwhile is in the one or the other
+        for (Thread thread : all) {
             try {
                 if (!join(thread, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))
                         && thread != Thread.currentThread()) {

@@ -567,4 +567,68 @@ class ClientTest {
             }
         }
     }
+
+    /**
+     * A {@code close()} from {@code onDisconnect} while another thread's {@code connect()} waits for that
+     * end to be reported returns at once, and nothing of the client fires after it: the close waited its
+     * whole close timeout for the connect, which waited for the close's own thread, and the connect then
+     * ran {@code onConnect} on the closed client and a second {@code onDisconnect} after the close.
+     */
+    @Test
+    void aCloseFromOnDisconnectWhileAConnectWaitsForThatEndReturnsAtOnce() throws Exception {
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build())) {
+            server.start();
+            TcpClient[] self = {null};
+            Thread[] connecting = {null};
+            java.util.concurrent.CountDownLatch inOnDisconnect = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicLong closeTook = new java.util.concurrent.atomic.AtomicLong(-1);
+            java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+            List<String> late = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.atomic.AtomicInteger disconnects = new java.util.concurrent.atomic.AtomicInteger();
+            TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress().orElseThrow())
+                    .autoReceive(true).closeTimeout(Duration.ofMillis(500))
+                    .onConnect(() -> {
+                        if (closed.get()) {
+                            late.add("onConnect");
+                        }
+                    })
+                    .onDisconnect(reason -> {
+                        if (closed.get()) {
+                            late.add("onDisconnect " + reason);
+                        }
+                        if (disconnects.incrementAndGet() != 1) {
+                            return;
+                        }
+                        inOnDisconnect.countDown();
+                        Peers.awaitCondition(() -> connecting[0] != null
+                                && connecting[0].getState() == Thread.State.TIMED_WAITING, Peers.WAIT,
+                                () -> "the connect waits for this end");
+                        long started = System.nanoTime();
+                        self[0].close();
+                        closeTook.set(System.nanoTime() - started);
+                        closed.set(true);
+                    }).build());
+            self[0] = client;
+            client.connect();
+            take(connected).disconnect(); // the server drops the client
+            assertTrue(inOnDisconnect.await(5, TimeUnit.SECONDS), "onDisconnect runs");
+            java.util.concurrent.CompletableFuture<Exception> connect = new java.util.concurrent.CompletableFuture<>();
+            connecting[0] = Thread.ofPlatform().name("connecting").start(() -> {
+                try {
+                    client.connect();
+                    connect.complete(null);
+                } catch (Exception e) {
+                    connect.complete(e);
+                }
+            });
+            Exception thrown = connect.get(5, TimeUnit.SECONDS);
+            assertInstanceOf(IOException.class, thrown, "the client was closed while it connected");
+            assertTrue(closeTook.get() >= 0 && closeTook.get() < TimeUnit.MILLISECONDS.toNanos(250),
+                    "close() took " + TimeUnit.NANOSECONDS.toMillis(closeTook.get()) + " ms");
+            assertEquals(ClientState.CLOSED, client.state());
+            client.close();
+            assertEquals(List.of(), List.copyOf(late), "nothing fires after close() returned");
+        }
+    }
 }

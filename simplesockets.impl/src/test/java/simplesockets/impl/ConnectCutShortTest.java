@@ -207,6 +207,66 @@ class ConnectCutShortTest {
      * Connects on a platform thread, waits for the connect to be under way, closes, and checks the
      * aftermath; then closes the connections that filled the listener's backlog.
      */
+    /**
+     * {@code disconnect()} ends the reconnect loop's attempt that waits in its connect, as {@code close()}
+     * and the user's {@code connect()} do: the attempt ran on for its whole connect timeout (and the
+     * handshake's), and could complete a connection the client no longer wanted.
+     */
+    @Test
+    void aDisconnectEndsTheReconnectLoopsConnectThatWaits() throws Exception {
+        CountDownLatch attempting = new CountDownLatch(1);
+        CompletableFuture<Exception> attemptEnded = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicInteger connects = new java.util.concurrent.atomic.AtomicInteger();
+        Network secondWaits = new Network() {
+            @Override
+            public Acceptor bind(SocketAddress address, int backlog) throws IOException {
+                return SocketNetwork.INSTANCE.bind(address, backlog);
+            }
+
+            @Override
+            public Transport connect(SocketAddress address, Duration timeout) throws IOException {
+                return connect(address, timeout, closeable -> { });
+            }
+
+            @Override
+            public Transport connect(SocketAddress address, Duration timeout, Consumer<Closeable> told) throws IOException {
+                if (connects.incrementAndGet() == 1) {
+                    return SocketNetwork.INSTANCE.connect(address, timeout, told);
+                }
+                CountDownLatch closed = new CountDownLatch(1); // a connect that waits until what it told is closed
+                told.accept(closed::countDown);
+                attempting.countDown();
+                try {
+                    boolean cut = closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    IOException e = cut ? new SocketException("closed while connecting") : new SocketTimeoutException("timed out");
+                    attemptEnded.complete(e);
+                    throw e;
+                } catch (InterruptedException e) {
+                    attemptEnded.complete(e);
+                    throw new java.io.InterruptedIOException("interrupted");
+                }
+            }
+        };
+        BlockingQueue<simplesockets.api.Connection> connected = new LinkedBlockingQueue<>();
+        try (simplesockets.api.TcpServer server = simplesockets.api.TcpServer.create(Peers.loopback()
+                .onConnect(connected::add).build())) {
+            server.start();
+            try (TcpClient client = new ClientEngine(secondWaits, ClientOptions.builder()
+                    .address(server.localAddress().orElseThrow()).autoReceive(true).connectTimeout(Duration.ofSeconds(60))
+                    .reconnect(simplesockets.api.ReconnectPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(10))
+                            .withJitter(0)).build(), null)) {
+                client.connect();
+                Peers.take(connected).disconnect(); // the server drops the client: the loop's attempt waits
+                assertTrue(attempting.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the loop's attempt began");
+                client.disconnect();
+                Exception ended = attemptEnded.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS); // 60 s before
+                assertInstanceOf(SocketException.class, ended, "cut short, not timed out");
+                assertEquals(ClientState.DISCONNECTED, client.state());
+                assertEquals(List.of(), List.copyOf(connected), "no connection after the disconnect");
+            }
+        }
+    }
+
     private static void cutShortByClose(ClientOptions.Builder options, List<Closeable> queued) throws Exception {
         try {
             cutShortByClose(options);
