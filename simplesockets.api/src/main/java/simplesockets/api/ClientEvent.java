@@ -85,8 +85,11 @@ public sealed interface ClientEvent {
 
     /**
      * The client is about to try to reconnect, by its {@link ReconnectPolicy}, after waiting
-     * {@code delay}. A {@link Connected} event or a {@link Failed} event with a {@link Failure.Connect}
-     * follows.
+     * {@code delay}. The attempt ends in a {@link Connected} event or in a failure: a
+     * {@link Failure.Connect}, or a {@link Failure.Tls} when the handshake failed, queued as a
+     * {@link Failed} event unless an {@code onFailure} callback takes it. Nothing follows when the user
+     * takes over during the wait or the attempt ({@code connect()}, {@code disconnect()},
+     * {@code close()}): that attempt is cut short, and not recorded.
      *
      * @param attempt the attempt, from 1
      * @param delay   the wait before it

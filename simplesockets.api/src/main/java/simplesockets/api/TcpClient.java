@@ -109,7 +109,8 @@ public interface TcpClient extends AutoCloseable {
      * {@link TlsOptions#handshakeTimeout()}), and, when the connection
      * before is still reporting its end, up to {@link ClientOptions#closeTimeout()} more, so that its
      * disconnect comes before this connect. It takes over from the reconnect loop: an attempt of the
-     * loop under way is cut short (and not recorded as a failure) before this connect begins; a call
+     * loop under way is cut short (and not recorded as a failure) before this connect begins, which
+     * waits up to {@link ClientOptions#closeTimeout()} more for a callback the loop runs; a call
      * refused with {@link IllegalStateException} takes nothing over. The host name is looked up first,
      * by the JDK's resolver, within the connect timeout, which bounds the lookup and the connect together;
      * a {@link #close()} cuts a lookup short as it cuts a connect (the resolver's own wait goes on, on a

@@ -44,7 +44,9 @@
  *     </ul></li>
  *   <li><b>Blocking</b> is in the name or in the documentation. Methods named {@code await...} and
  *       {@code receive} wait at most their timeout, never spin, and throw
- *       {@link java.lang.InterruptedException}; {@code connect()} waits at most the connect timeout,
+ *       {@link java.lang.InterruptedException}; {@code connect()} waits at most the connect timeout
+ *       (with the TLS handshake's, and the close timeout more for each of a reconnect loop it takes
+ *       over and a connection before it still reporting its end),
  *       {@code close()} and {@code exitAccept()} at most the close timeout (plus the grace
  *       {@code close} is given; a client's {@code close()} twice that when it first waits for an
  *       {@code onConnect} still running), {@code start()} and {@code restart()} while they bind. {@code has...}, {@code is...}, {@code poll...} and
