@@ -786,7 +786,8 @@ public final class ServerOptions {
      * peers that each stop just short of the end of a large frame can pass the bound by up to one such
      * frame each, one more a second, until their frames finish or their connections end; where peers are
      * not trusted, set an {@link #idleTimeout() idle timeout}, or a maximum frame well under the bound. Polling readers also wait
-     * while the data waiting for polling alone is at the bound. A frame still arriving is charged what has
+     * while the data waiting for polling alone is at the bound; a connection that ended with data still
+     * waiting counts 2 KiB more until that data is taken, as the data keeps the whole connection. A frame still arriving is charged what has
      * arrived of it, up to twice that as its buffer grows, never its announced size.
      * <p>Sends count toward it (so readers are held back while replies pile up) but are never refused or
      * held by it: each connection's sends are bounded by {@link #maxPendingSendBytes()}. A broadcast

@@ -31,6 +31,8 @@ final class Credit {
     volatile int queuedBytes;
     boolean cancelled;
     boolean graceOver;
+    /** Whether its connection ended with pieces queued, charged for what they keep ({@link EventQueue#ENDED_CONNECTION}). */
+    boolean endedCharged;
 
     /** Of the queued bytes, what taken pieces cost until they are settled. */
     private int held;

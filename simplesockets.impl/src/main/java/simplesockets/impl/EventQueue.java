@@ -18,6 +18,12 @@ final class EventQueue<E> {
 
     /** What one queued piece costs on top of its bytes, so empty pieces cannot queue unbounded memory. */
     static final int ENTRY_OVERHEAD = 64;
+    /**
+     * What a connection that ended with pieces still queued costs until the last of them is taken: its
+     * pieces keep the whole connection (its socket's objects, its parts and counters, about 1.5 KB), so
+     * peers that connect, send a byte and leave cannot keep twenty times the bound in ended connections.
+     */
+    static final int ENDED_CONNECTION = 2048;
 
     private record Entry<E>(E event, Credit credit, int bytes, long order) {
     }
@@ -45,6 +51,15 @@ final class EventQueue<E> {
         credit.charge(bytes, ENTRY_OVERHEAD);
         queuedTotal += cost;
         budget.charge(cost);
+    }
+
+    /** A connection ended with pieces still queued: charged {@link #ENDED_CONNECTION} until they are taken. */
+    void ended(Credit credit) {
+        if (credit.waiting() && !credit.endedCharged) {
+            credit.endedCharged = true;
+            queuedTotal += ENDED_CONNECTION;
+            budget.charge(ENDED_CONNECTION);
+        }
     }
 
     /** Queues another kind of event, dropping the oldest such event when full. */
@@ -92,11 +107,16 @@ final class EventQueue<E> {
             inHand.add(credit);
         }
         credit.release(entry.bytes(), ENTRY_OVERHEAD);
+        int released = entry.bytes();
         if (!credit.waiting()) {
             credit.room.signal(); // a drain after end of stream waits for this (Credit.awaitDrainedThenGrace)
+            if (credit.endedCharged) { // the last piece of a connection that ended: it is let go
+                credit.endedCharged = false;
+                released += ENDED_CONNECTION;
+            }
         }
-        queuedTotal -= entry.bytes();
-        return entry.bytes();
+        queuedTotal -= released;
+        return released;
     }
 
     /**

@@ -317,6 +317,7 @@ final class EventState<E> {
     void cancel(Credit credit) {
         update(() -> {
             credit.cancelled = true;
+            queue.ended(credit);
             credit.room.signal();
             readers.signalAll();
         });

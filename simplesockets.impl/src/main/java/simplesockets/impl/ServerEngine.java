@@ -138,11 +138,11 @@ public final class ServerEngine implements TcpServer {
         Endpoint endpoint = Endpoint.of(options.unixSocket(), options.host(), options.port());
         binding.lock();
         try {
+            listener.awaitStopped(); // outside the lock, which the old loop may need to end; its listener is then shut
             refuseWhileClosing("restart"); // before the socket file's probe, which a closing server has no use for
             if (lifecycle.is(ServerState.KILLED)) {
                 Listener.prepare(endpoint);
             }
-            listener.awaitStopped(); // outside the lock, which the old loop may need to end
             lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING, from -> {
                 refuseWhileClosing("restart"); // again under the lifecycle's lock: a close may have begun since
                 listener.listen(null, endpoint, options.unixSocketPermissions().orElse(null));

@@ -212,4 +212,37 @@ class LeakTest {
             }
         }
     }
+
+    /**
+     * Connections that ended with data still waiting for polling count what they keep against
+     * {@code maxQueuedBytesTotal}, not only their bytes: their waiting pieces keep each whole connection.
+     * Peers that connect, send a byte and reset, faster than the loop polls, held about 65 bytes of the
+     * bound each and kept twenty times as much. Now a newer peer's reader waits once the ended ones fill
+     * the bound, and goes on when the loop takes what waits.
+     */
+    @Test
+    void endedConnectionsWithDataWaitingCountWhatTheyKeep() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().maxQueuedBytesTotal(16 * 1024).build())) {
+            server.start();
+            int sent = 0;
+            boolean stalled = false;
+            for (; sent < 40 && !stalled; sent++) { // 40 ended connections' bytes alone are 2.6 KB
+                try (java.net.Socket peer = Peers.connect(server.localAddress().orElseThrow())) {
+                    peer.getOutputStream().write(1);
+                    int want = sent + 1;
+                    Peers.awaitCondition(() -> server.stats().messagesIn() >= want || server.stats().readersStalled() > 0,
+                            Peers.WAIT, () -> "neither read nor held back: " + server.stats());
+                    stalled = server.stats().readersStalled() > 0;
+                    peer.setSoLinger(true, 0); // a reset: its connection ends with its byte waiting
+                }
+            }
+            assertTrue(stalled, "no reader held back by " + sent + " ended connections: " + server.stats());
+            assertTrue(sent <= 10, "16 KiB holds about eight ended connections, held " + sent);
+            for (int round = 0; round < 100 && server.stats().readersStalled() > 0; round++) { // bounded
+                server.drainReceived();
+                server.awaitReceived(Duration.ofMillis(100));
+            }
+            assertEquals(0, server.stats().readersStalled(), "the held reader goes on once the loop takes what waits");
+        }
+    }
 }

@@ -185,8 +185,14 @@ class ReliabilityTest {
             try (peer) {
                 byte[] got = new byte[large.length];
                 int have = 0;
+                int writesBefore = -1;
                 for (int step = 0; step < 3; step++) {
+                    // A write begun after the peer's last read, blocked: the one before it may still look
+                    // blocked for a moment after the read, and its time would run on past the timeout.
+                    int since = writesBefore;
+                    Peers.awaitCondition(() -> network.writesBegun() > since, Peers.WAIT, () -> "no write began");
                     awaitBlockedWrite(network, sender);
+                    writesBefore = network.writesBegun();
                     clock.advance(Stepping.justUnder(timeout));
                     have += peer.getInputStream().readNBytes(got, have, 4 << 20); // the peer reads a part
                 }

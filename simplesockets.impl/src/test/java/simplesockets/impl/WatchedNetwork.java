@@ -19,6 +19,7 @@ final class WatchedNetwork implements Network {
 
     private final AtomicInteger reading = new AtomicInteger();
     private final AtomicInteger writing = new AtomicInteger();
+    private final AtomicInteger begun = new AtomicInteger();
     private final AtomicInteger inputsEnding = new AtomicInteger();
     private final AcceptHook sockets = new AcceptHook(real -> watch(real.accept()), this::watch);
 
@@ -35,6 +36,11 @@ final class WatchedNetwork implements Network {
     /** How many writes are in a transport of this network now. */
     int writesInProgress() {
         return writing.get();
+    }
+
+    /** How many writes to a transport of this network have begun so far. */
+    int writesBegun() {
+        return begun.get();
     }
 
     @Override
@@ -63,6 +69,7 @@ final class WatchedNetwork implements Network {
             @Override
             public void write(byte[] buffer, int offset, int length) throws IOException {
                 writing.incrementAndGet();
+                begun.incrementAndGet();
                 try {
                     real.write(buffer, offset, length);
                 } finally {
