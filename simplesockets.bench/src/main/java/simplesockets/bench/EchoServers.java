@@ -240,36 +240,21 @@ public final class EchoServers {
      * framing, no limits, no stats, no shutdown of its connections: the floor under {@code ss-raw}.
      */
     private static Running virtualThreadPerConnection() throws Exception {
-        ServerSocket listener = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress());
-        Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
-            Thread.Builder connections = Thread.ofVirtual();
-            while (!listener.isClosed()) {
-                try {
-                    Socket socket = listener.accept();
-                    socket.setTcpNoDelay(true);
-                    connections.start(new VirtualEcho(socket));
-                } catch (Exception e) {
-                    return;
-                }
-            }
-        });
-        return new Running() {
-            public int port() {
-                return listener.getLocalPort();
-            }
-
-            public void close() throws Exception {
-                listener.close();
-                acceptor.join(5_000);
-            }
-        };
+        return perConnection(Thread.ofVirtual(), socket -> new BlockingEcho(socket, 256));
     }
 
-    /** A class rather than a lambda: one frame on the parked thread's stack, not three. */
-    private record VirtualEcho(Socket socket) implements Runnable {
+    private static Running threadPerConnection() throws Exception {
+        return perConnection(Thread.ofPlatform().daemon().stackSize(256 * 1024), socket -> new BlockingEcho(socket, 8192));
+    }
+
+    /**
+     * One connection's blocking echo. A class rather than a lambda: a virtual thread parked in its read
+     * keeps one frame for it, not three.
+     */
+    private record BlockingEcho(Socket socket, int bufferSize) implements Runnable {
         @Override
         public void run() {
-            byte[] buffer = new byte[256];
+            byte[] buffer = new byte[bufferSize];
             try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
                 for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                     out.write(buffer, 0, n);
@@ -280,23 +265,16 @@ public final class EchoServers {
         }
     }
 
-    private static Running threadPerConnection() throws Exception {
+    /** A plain JDK listener that starts a thread of {@code threads} running {@code echo} for each connection. */
+    private static Running perConnection(Thread.Builder threads, java.util.function.Function<Socket, Runnable> echo)
+            throws Exception {
         ServerSocket listener = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress());
         Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
             while (!listener.isClosed()) {
                 try {
                     Socket socket = listener.accept();
                     socket.setTcpNoDelay(true);
-                    Thread.ofPlatform().daemon().stackSize(256 * 1024).start(() -> {
-                        byte[] buffer = new byte[8192];
-                        try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
-                            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                                out.write(buffer, 0, n);
-                            }
-                        } catch (Exception e) {
-                            // the peer went away
-                        }
-                    });
+                    threads.start(echo.apply(socket));
                 } catch (Exception e) {
                     return;
                 }

@@ -20,21 +20,38 @@ final class AcceptHook implements Network {
         Transport accept(Acceptor real) throws IOException;
     }
 
+    /** What runs in place of each look at whether the listener is open. */
+    @FunctionalInterface
+    interface Looks {
+        boolean isOpen(Acceptor real);
+    }
+
     private final Around around;
     private final UnaryOperator<Transport> connected;
+    private final Looks looks;
 
     /**
      * @param around    runs in place of each accept
      * @param connected wraps each client connection
      */
     AcceptHook(Around around, UnaryOperator<Transport> connected) {
+        this(around, connected, Acceptor::isOpen);
+    }
+
+    private AcceptHook(Around around, UnaryOperator<Transport> connected, Looks looks) {
         this.around = around;
         this.connected = connected;
+        this.looks = looks;
     }
 
     /** A network whose accepts go through {@code around}, with client connections as they are. */
     static Network around(Around around) {
         return new AcceptHook(around, t -> t);
+    }
+
+    /** The same, with each look at whether the listener is open going through {@code looks}. */
+    static Network around(Around around, Looks looks) {
+        return new AcceptHook(around, t -> t, looks);
     }
 
     @Override
@@ -48,7 +65,7 @@ final class AcceptHook implements Network {
 
             @Override
             public boolean isOpen() {
-                return real.isOpen();
+                return looks.isOpen(real);
             }
 
             @Override

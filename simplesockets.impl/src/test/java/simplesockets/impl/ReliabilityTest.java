@@ -812,14 +812,7 @@ class ReliabilityTest {
         CountDownLatch inOnDisconnect = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).onReceive((c, d) -> c.send(d)).build());
-                TcpClient client = startClient(server, policy, clock, options -> options.onDisconnect(reason -> {
-                    inOnDisconnect.countDown();
-                    try {
-                        release.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }))) {
+                TcpClient client = startClient(server, policy, clock, options -> options.onDisconnect(reason -> holdOn(inOnDisconnect, release)))) {
             client.connect();
             take(connected).disconnect(); // the server drops us
             assertTrue(inOnDisconnect.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "onDisconnect runs");
@@ -847,14 +840,7 @@ class ReliabilityTest {
         CountDownLatch inOnDisconnect = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build());
-                TcpClient client = startClient(server, policy, clock, options -> options.onDisconnect(reason -> {
-                    inOnDisconnect.countDown();
-                    try {
-                        release.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }))) {
+                TcpClient client = startClient(server, policy, clock, options -> options.onDisconnect(reason -> holdOn(inOnDisconnect, release)))) {
             client.connect();
             take(connected);
             CompletableFuture.runAsync(client::disconnect); // waits for the end's report
@@ -987,6 +973,16 @@ class ReliabilityTest {
         assertThrows(java.util.concurrent.TimeoutException.class, () -> poll.get(300, TimeUnit.MILLISECONDS),
                 "the poll waits while the loop may still connect");
         return poll;
+    }
+
+    /** A callback that says it runs, then waits until {@code release} (at most {@link Peers#WAIT}). */
+    private static void holdOn(CountDownLatch running, CountDownLatch release) {
+        running.countDown();
+        try {
+            release.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** {@code awaitReceived(ZERO)} on a virtual thread. */

@@ -861,57 +861,29 @@ class ServerTest {
         java.util.concurrent.CountDownLatch looking = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch exited = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean justAccepted = new java.util.concurrent.atomic.AtomicBoolean();
-        simplesockets.impl.transport.Network slowLook = new simplesockets.impl.transport.Network() {
-            @Override
-            public simplesockets.impl.transport.Acceptor bind(java.net.SocketAddress address, int backlog) throws IOException {
-                simplesockets.impl.transport.Acceptor real = SocketNetwork.INSTANCE.bind(address, backlog);
-                return new simplesockets.impl.transport.Acceptor() {
-                    @Override
-                    public simplesockets.impl.transport.Transport accept() throws IOException {
-                        simplesockets.impl.transport.Transport t = real.accept();
-                        justAccepted.set(true);
-                        return t;
+        simplesockets.impl.transport.Network slowLook = AcceptHook.around(real -> {
+            simplesockets.impl.transport.Transport t = real.accept();
+            justAccepted.set(true);
+            return t;
+        }, real -> {
+            boolean open = real.isOpen();
+            if (justAccepted.getAndSet(false)) { // the first look after an accept: exitAccept lands now
+                looking.countDown();
+                boolean interrupted = false; // the listener's close interrupts the loop: wait on
+                for (int tries = 0; tries < 10; tries++) {
+                    try {
+                        exited.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
                     }
-
-                    @Override
-                    public boolean isOpen() {
-                        boolean open = real.isOpen();
-                        if (justAccepted.getAndSet(false)) { // the first look after an accept: exitAccept lands now
-                            looking.countDown();
-                            boolean interrupted = false; // the listener's close interrupts the loop: wait on
-                            for (int tries = 0; tries < 10; tries++) {
-                                try {
-                                    exited.await(5, java.util.concurrent.TimeUnit.SECONDS);
-                                    break;
-                                } catch (InterruptedException e) {
-                                    interrupted = true;
-                                }
-                            }
-                            if (interrupted) {
-                                Thread.currentThread().interrupt();
-                            }
-                        }
-                        return open;
-                    }
-
-                    @Override
-                    public InetSocketAddress localAddress() {
-                        return real.localAddress();
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        real.close();
-                    }
-                };
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
-
-            @Override
-            public simplesockets.impl.transport.Transport connect(java.net.SocketAddress address, Duration timeout)
-                    throws IOException {
-                return SocketNetwork.INSTANCE.connect(address, timeout);
-            }
-        };
+            return open;
+        });
         BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
         try (TcpServer server = new ServerEngine(slowLook, loopback().closeTimeout(Duration.ofMillis(200))
                 .onConnect(connected::add).build(), null)) {
