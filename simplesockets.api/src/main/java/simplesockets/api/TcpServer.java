@@ -394,7 +394,8 @@ public interface TcpServer extends AutoCloseable {
      * callback's), which that close is waiting for. When the close under way was made by one of the
      * server's own threads (a callback closed its server), a call from any other thread also waits, within
      * the same bound, for that thread to end, since its connection is closed and reported only once its
-     * callback returns. A call during a graceful {@link #close(Duration)} does not wait for its grace: it
+     * callback returns (a callback that closes its server and then never returns, one that calls
+     * {@code System.exit} after it, say, keeps a shutdown hook's {@code close()} waiting that long). A call during a graceful {@link #close(Duration)} does not wait for its grace: it
      * ends it now, closing the connections still busy as if the grace had run out (that
      * {@code close(Duration)} counts them as cut off).
      *

@@ -65,7 +65,7 @@ public final class ClientEngine implements TcpClient {
         this.delivery = new Delivery<>(new ClientSide(options), events, failures, clock);
         this.polling = new ClientPolling(delivery, this::mayReceive, options.autoReceive());
         this.timeouts = new Timeouts(clock, options.idleTimeout(), options.writeTimeout(), life::links, scope,
-                options.closeTimeout(), events::pollWaitPeriod);
+                options.closeTimeout(), events::pollWaits);
         this.connector = new Connector(network, options, clock, scope, delivery, new ClientEnds(life, delivery.events(),
                 this::lost));
         this.reconnector = new Reconnector(options.reconnect().orElse(null), clock, scope, delivery, this::attempt,
@@ -134,12 +134,13 @@ public final class ClientEngine implements TcpClient {
         connector.tally().admitted();
         reconnector.connected(generation == Reconnector.ANY);
         awaitLastEndReported();
-        if (!link.isOpen()) {
-            // Ended while the last connection reported its end (a close from its onDisconnect): never
-            // announced, so its end is not reported either.
+        if (life.state() == ClientState.CLOSED) {
+            // Closed while the last connection reported its end (a close from its onDisconnect, which did
+            // not wait for this connect): never announced, so its end is not reported either.
             link.own();
             life.reader(link, null); // no reader: a disconnect waiting for one goes on
             link.finish(DisconnectReason.CLOSED_BY_US);
+            reconnector.settled(link);
             return new SocketException("the client was closed while connecting to " + target);
         }
         try {
@@ -162,6 +163,8 @@ public final class ClientEngine implements TcpClient {
         link.own(); // counted as open, as its reader would have: its end is counted as a close
         life.reader(link, null); // no reader: a disconnect waiting for one goes on
         delivery.disconnected(link, link.finish(why));
+        reconnector.settled(link); // no loop starts for it: waits for data kept going since its loss end
+        delivery.events().ended();
     }
 
     /**
@@ -360,8 +363,9 @@ public final class ClientEngine implements TcpClient {
     public void close() {
         Optional<Link> open = life.close();
         if (open == null) { // closed, or closing: whoever closes returns once it is over
-            closing.await(options.closeTimeout(), scope); // twice: the first close may wait for an onConnect first
-            closing.await(options.closeTimeout(), scope);
+            if (!closing.await(options.closeTimeout(), scope)) {
+                closing.await(options.closeTimeout(), scope); // the first close may wait for an onConnect first
+            }
             return;
         }
         try {

@@ -169,11 +169,14 @@ final class ClientLife {
             if (lifecycle.state() != ClientState.CONNECTED) {
                 return Optional.empty();
             }
+            // onConnect still runs on the connecting thread; not waited for by the reader of the connection
+            // before (a disconnect from its onDisconnect), since that connect waits for it: its reader
+            // reports this end when it starts.
+            boolean toCome = reader == null && pendingLink == link && lastReader != Thread.currentThread();
             lifecycle.set(ClientState.DISCONNECTED);
             disconnected = true;
             lastLink = link;
             lastReader = reader;
-            boolean toCome = reader == null && pendingLink == link; // onConnect still runs on the connecting thread
             return Optional.of(new Closing(link, reader, toCome ? pendingReader : null, toCome ? connectingThread : null));
         });
     }

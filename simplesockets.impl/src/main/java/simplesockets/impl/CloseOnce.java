@@ -47,24 +47,28 @@ final class CloseOnce {
      * Waits for the first close to finish, and for the thread of the owner's own that made it, if one
      * did, at most {@code timeout} and a second in all. A thread of the owner's own (a callback's) does
      * not wait: the first close is waiting for it.
+     *
+     * @return whether the first close had finished within the wait (its closer thread may still run)
      */
-    void await(Duration timeout, Scope scope) {
+    boolean await(Duration timeout, Scope scope) {
         if (scope.owns(Thread.currentThread())) {
-            return;
+            return true;
         }
         long nanos = timeout.toNanos();
         long bound = nanos > Long.MAX_VALUE - MARGIN_NANOS ? Long.MAX_VALUE : nanos + MARGIN_NANOS;
         long start = System.nanoTime();
         try {
-            if (done.await(bound, TimeUnit.NANOSECONDS)) {
-                Thread closer = ownCloser;
-                long left = bound - (System.nanoTime() - start);
-                if (closer != null && left > 0) {
-                    closer.join(Duration.ofNanos(left)); // bounded: the same wait in all
-                }
+            if (!done.await(bound, TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+            Thread closer = ownCloser;
+            long left = bound - (System.nanoTime() - start);
+            if (closer != null && left > 0) {
+                closer.join(Duration.ofNanos(left)); // bounded: the same wait in all
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return true;
     }
 }

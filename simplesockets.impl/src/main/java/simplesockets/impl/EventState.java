@@ -38,10 +38,10 @@ final class EventState<E> {
     private final long maxQueuedTotal;
     private final Budget budget; // the bytes in flight of the whole server or client, queued data among them
     private int dataWaiters;
-    /** The waits for data so far that began with nobody else waiting; guarded by the lock. */
-    private long waitPeriods;
-    /** While someone waits for data, {@link #waitPeriods} as that began; -1 while nobody does. */
-    private volatile long waitPeriod = -1;
+    /** The waits for data begun so far; guarded by the lock. */
+    private long waitsBegun;
+    /** {@link #waitsBegun} shifted left by one, its low bit set while someone waits; written under the lock. */
+    private volatile long waitState;
     /** Bumped when a connection ends, so that waiters who asked to be told return. */
     private long endings;
     /** Written under the lock; read without it by {@link #awaitPushed}'s fast path. */
@@ -176,9 +176,8 @@ final class EventState<E> {
 
     /** A poller begins to wait for data (until it decrements the count): in pull mode, a reader may read for it. */
     private void pollerWaits() {
-        if (dataWaiters++ == 0) {
-            waitPeriod = ++waitPeriods;
-        }
+        dataWaiters++;
+        waitState = (++waitsBegun << 1) | 1;
         if (pull) {
             readers.signalAll();
         }
@@ -187,17 +186,17 @@ final class EventState<E> {
     /** A poller stops waiting for data. */
     private void pollerDone() {
         if (--dataWaiters == 0) {
-            waitPeriod = -1;
+            waitState = waitsBegun << 1;
         }
     }
 
     /**
-     * For a reader that reads only while someone waits for data (pull mode): a number that names the
-     * current wait, a new one each time someone begins to wait with nobody else waiting, or -1 while
-     * nobody waits. Outside pull mode, 0: every read counts as waited for. Any thread, no lock.
+     * For a reader that reads only while someone waits for data (pull mode): the waits for data begun so
+     * far, shifted left by one, with the low bit set while someone waits. Outside pull mode, -1: every
+     * read counts as waited for. Any thread, no lock.
      */
-    long pollWaitPeriod() {
-        return pull ? waitPeriod : 0;
+    long pollWaits() {
+        return pull ? waitState : -1;
     }
 
     /** A poller's wait for a change, without a timer when it has no limit ({@link WaitLimit}). */

@@ -67,7 +67,8 @@ class SocketTransport implements Transport {
         this.out = socket.getOutputStream();
         this.remote = (InetSocketAddress) socket.getRemoteSocketAddress();
         InetSocketAddress own = (InetSocketAddress) socket.getLocalSocketAddress();
-        this.local = own != null && own.equals(sameLocal) ? sameLocal : own;
+        boolean scoped = own != null && own.getAddress() instanceof java.net.Inet6Address six && six.getScopeId() != 0;
+        this.local = own != null && !scoped && own.equals(sameLocal) ? sameLocal : own; // equals ignores an IPv6 scope
     }
 
     @Override

@@ -41,11 +41,13 @@ final class Timeouts {
     private final Duration endingsWait;
     private volatile boolean stopped;
     private volatile Clock.Timer next;
-    /** Whether a read counts as idle: see {@link EventState#pollWaitPeriod()}; 0 always. */
+    /** Whether a read counts as idle: see {@link EventState#pollWaits()}; -1 always. */
     private final LongSupplier pollWaits;
-    /** The wait for data the last check saw ({@link #pollWaits}), and when it first saw it; the checks' own. */
-    private long waitSeen;
-    private long waitSeenAt;
+    /** The waits begun as the last check saw them, and when a check first saw waiting go on; the checks' own. */
+    private long waitsSeen;
+    private boolean sawWaiting;
+    private long waitingSince = NONE;
+    private static final long NONE = Long.MIN_VALUE;
 
     /**
      * @param scope        where connections whose close may wait are ended
@@ -53,14 +55,16 @@ final class Timeouts {
      */
     Timeouts(Clock clock, Duration idle, Duration write, Supplier<? extends Iterable<Link>> links, Scope scope,
             Duration closeTimeout) {
-        this(clock, idle, write, links, scope, closeTimeout, () -> 0);
+        this(clock, idle, write, links, scope, closeTimeout, () -> -1);
     }
 
     /**
      * @param pollWaits for a client without background receiving, whose reader reads only for someone who
-     *                  waits for data: {@link EventState#pollWaitPeriod()}. A read counts as idle only while
-     *                  someone waits, from when this check first saw the wait begin (a read begun for an
-     *                  earlier wait that timed out goes on, and its time does not count)
+     *                  waits for data: {@link EventState#pollWaits()}. A read counts as idle only while
+     *                  someone waits, from the check that first saw waiting go on (someone waiting, or a
+     *                  wait begun or ended since the check before: a poll loop's waits, one after another,
+     *                  are one);
+     *                  a read begun for a wait that timed out, with nobody waiting since, does not count
      */
     Timeouts(Clock clock, Duration idle, Duration write, Supplier<? extends Iterable<Link>> links, Scope scope,
             Duration closeTimeout, LongSupplier pollWaits) {
@@ -111,18 +115,23 @@ final class Timeouts {
 
     /** How long someone has waited for data, for a reader that reads only for them; else as long as can be. */
     private long waitedFor(long now) {
-        long wait = pollWaits.getAsLong();
-        if (wait == 0) {
+        long waits = pollWaits.getAsLong();
+        if (waits < 0) {
             return Long.MAX_VALUE; // every read counts
         }
-        if (wait < 0) {
-            return 0; // nobody waits: a read still under way was begun for a wait that ended
+        boolean waiting = (waits & 1) != 0;
+        // Someone waits, or a wait began or ended since the check before (one that saw someone waiting).
+        boolean waited = waiting || waits >>> 1 != waitsSeen || sawWaiting;
+        waitsSeen = waits >>> 1;
+        sawWaiting = waiting;
+        if (!waited) {
+            waitingSince = NONE; // nobody waited since the check before: a read still under way waits for nobody
+            return 0;
         }
-        if (wait != waitSeen) {
-            waitSeen = wait;
-            waitSeenAt = now; // at most one check's period after it began
+        if (waitingSince == NONE) {
+            waitingSince = now; // at most one check's period after the waiting began
         }
-        return now - waitSeenAt;
+        return now - waitingSince;
     }
 
     void stop() {

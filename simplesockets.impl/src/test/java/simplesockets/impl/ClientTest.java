@@ -549,20 +549,14 @@ class ClientTest {
                     clock.advance(Stepping.checkPeriod(idle));
                 }
                 assertEquals(ClientState.CONNECTED, client.state(), "nobody waited: not idle");
-                // Someone waits again: the idle clock runs from then, and ends the connection.
-                java.util.concurrent.CompletableFuture<Optional<byte[]>> waiting =
-                        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                            try {
-                                return client.receive(Peers.WAIT);
-                            } catch (InterruptedException e) {
-                                throw new IllegalStateException(e);
-                            }
-                        });
-                Peers.awaitCondition(() -> {
+                // A poll loop waits again, one short wait after another, each over before the next check:
+                // the idle clock runs from then (a wait since the check before counts), and ends the connection.
+                int waits = 0;
+                for (; waits < 100 && client.state() == ClientState.CONNECTED; waits++) {
+                    assertEquals(Optional.empty(), client.receive(Duration.ofMillis(1)));
                     clock.advance(Stepping.checkPeriod(idle));
-                    return client.state() == ClientState.DISCONNECTED;
-                }, Peers.WAIT, () -> "the idle timeout while someone waits");
-                assertEquals(Optional.empty(), waiting.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS));
+                }
+                assertEquals(ClientState.DISCONNECTED, client.state(), "the idle timeout while a loop polls, after " + waits);
                 Peers.awaitCondition(() -> !peer.isOpen(), Peers.WAIT, () -> "the server sees the close");
             }
         }
@@ -629,6 +623,56 @@ class ClientTest {
             assertEquals(ClientState.CLOSED, client.state());
             client.close();
             assertEquals(List.of(), List.copyOf(late), "nothing fires after close() returned");
+        }
+    }
+
+    /**
+     * The same with {@code disconnect()} from {@code onDisconnect}: it returns at once, and the connect
+     * that waited goes on, its connection ended by the disconnect. Both waited the close timeout.
+     */
+    @Test
+    void aDisconnectFromOnDisconnectWhileAConnectWaitsForThatEndReturnsAtOnce() throws Exception {
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build())) {
+            server.start();
+            TcpClient[] self = {null};
+            Thread[] connecting = {null};
+            java.util.concurrent.CountDownLatch inOnDisconnect = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicLong disconnectTook = new java.util.concurrent.atomic.AtomicLong(-1);
+            java.util.concurrent.atomic.AtomicInteger disconnects = new java.util.concurrent.atomic.AtomicInteger();
+            try (TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress().orElseThrow())
+                    .autoReceive(true).closeTimeout(Duration.ofMillis(500))
+                    .onDisconnect(reason -> {
+                        if (disconnects.incrementAndGet() != 1) {
+                            return;
+                        }
+                        inOnDisconnect.countDown();
+                        Peers.awaitCondition(() -> connecting[0] != null
+                                && connecting[0].getState() == Thread.State.TIMED_WAITING, Peers.WAIT,
+                                () -> "the connect waits for this end");
+                        long started = System.nanoTime();
+                        self[0].disconnect();
+                        disconnectTook.set(System.nanoTime() - started);
+                    }).build())) {
+                self[0] = client;
+                client.connect();
+                take(connected).disconnect(); // the server drops the client
+                assertTrue(inOnDisconnect.await(5, TimeUnit.SECONDS), "onDisconnect runs");
+                java.util.concurrent.CompletableFuture<Exception> connect = new java.util.concurrent.CompletableFuture<>();
+                connecting[0] = Thread.ofPlatform().name("connecting").start(() -> {
+                    try {
+                        client.connect();
+                        connect.complete(null);
+                    } catch (Exception e) {
+                        connect.complete(e);
+                    }
+                });
+                assertEquals(null, connect.get(5, TimeUnit.SECONDS), "the connect went on");
+                assertTrue(disconnectTook.get() >= 0 && disconnectTook.get() < TimeUnit.MILLISECONDS.toNanos(250),
+                        "disconnect() took " + TimeUnit.NANOSECONDS.toMillis(disconnectTook.get()) + " ms");
+                Peers.awaitCondition(() -> disconnects.get() == 2, Peers.WAIT, () -> "the new connection's end reported");
+                assertEquals(ClientState.DISCONNECTED, client.state());
+            }
         }
     }
 }

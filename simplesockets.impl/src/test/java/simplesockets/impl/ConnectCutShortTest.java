@@ -204,10 +204,6 @@ class ConnectCutShortTest {
     }
 
     /**
-     * Connects on a platform thread, waits for the connect to be under way, closes, and checks the
-     * aftermath; then closes the connections that filled the listener's backlog.
-     */
-    /**
      * {@code disconnect()} ends the reconnect loop's attempt that waits in its connect, as {@code close()}
      * and the user's {@code connect()} do: the attempt ran on for its whole connect timeout (and the
      * handshake's), and could complete a connection the client no longer wanted.
@@ -267,6 +263,10 @@ class ConnectCutShortTest {
         }
     }
 
+    /**
+     * Connects on a platform thread, waits for the connect to be under way, closes, and checks the
+     * aftermath; then closes the connections that filled the listener's backlog.
+     */
     private static void cutShortByClose(ClientOptions.Builder options, List<Closeable> queued) throws Exception {
         try {
             cutShortByClose(options);

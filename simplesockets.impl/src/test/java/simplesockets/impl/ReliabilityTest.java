@@ -21,6 +21,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -852,6 +853,25 @@ class ReliabilityTest {
             } finally {
                 release.countDown();
             }
+        }
+    }
+
+    /**
+     * ... but a connection that an {@code Error} out of the user's {@code onConnect} ended before its reader
+     * ran starts no loop, and a wait after it returns at once.
+     */
+    @Test
+    void aPollAfterAConnectWhoseOnConnectThrewAnErrorReturnsAtOnce() throws Exception {
+        ReconnectPolicy policy = ReconnectPolicy.exponential(Duration.ofMillis(20), Duration.ofMillis(200)).withJitter(0);
+        SteppedClock clock = new SteppedClock();
+        try (TcpServer server = TcpServer.create(loopback().build());
+                TcpClient client = startClient(server, policy, clock, options -> options.onConnect(() -> {
+                    throw new StackOverflowError("onConnect's error, for the test");
+                }))) {
+            assertThrows(StackOverflowError.class, client::connect);
+            long started = System.nanoTime();
+            assertEquals(Optional.empty(), client.receive(Peers.WAIT), "no connection, no loop: no data");
+            assertTrue(System.nanoTime() - started < Peers.WAIT.toNanos() / 2, "returned at once");
         }
     }
 
