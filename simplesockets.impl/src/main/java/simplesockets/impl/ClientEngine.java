@@ -7,10 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import simplesockets.api.ClientEvent;
 import simplesockets.api.ClientOptions;
 import simplesockets.api.ClientState;
@@ -23,14 +20,13 @@ import simplesockets.impl.transport.Network;
 
 /**
  * The client, over any {@link Network}: a thin front over the same parts as the server. Its
- * {@link ClientLife} holds the state and the current {@link Link}; the {@link Connector} opens links;
- * each link's reader thread runs a {@link Session}; {@link Delivery} takes every event;
+ * {@link ClientLife} holds the state and the current {@link Link}; the {@link Connector} opens links,
+ * which {@link Connecting} commits, announces and gives a reader thread running a {@link Session}; {@link Delivery} takes every event;
  * {@link ClientPolling} answers receives; a {@link Reconnector} brings a lost connection back; the
  * {@link Scope} owns every thread.
  */
 public final class ClientEngine implements TcpClient {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ClientEngine.class);
     private static final AtomicLong CLIENTS = new AtomicLong();
 
     private final ClientOptions options;
@@ -44,8 +40,8 @@ public final class ClientEngine implements TcpClient {
     private final Timeouts timeouts;
     private final Connector connector;
     private final Reconnector reconnector;
+    private final Connecting connecting;
     private final CloseOnce closing = new CloseOnce();
-    private volatile InetSocketAddress address;
 
     /**
      * Creates a client; nothing connects until {@link #connect()}.
@@ -70,8 +66,9 @@ public final class ClientEngine implements TcpClient {
                 this::lost));
         this.reconnector = new Reconnector(options.reconnect().orElse(null), clock, scope, delivery, this::attempt,
                 connector::abortUnderway, events::ended);
-        this.address = options.unixSocket().map(UnixSocketFile::shown)
-                .orElseGet(() -> InetSocketAddress.createUnresolved(options.host(), options.port()));
+        this.connecting = new Connecting(options, life, connector, reconnector, delivery, scope,
+                options.unixSocket().map(UnixSocketFile::shown)
+                        .orElseGet(() -> InetSocketAddress.createUnresolved(options.host(), options.port())));
         timeouts.start();
     }
 
@@ -86,7 +83,7 @@ public final class ClientEngine implements TcpClient {
     public void connect() throws IOException {
         life.checkUserConnect(); // a connect refused here takes nothing over
         reconnector.takeOver(options.closeTimeout());
-        IOException failed = connect(Reconnector.ANY);
+        IOException failed = connecting.connect(Reconnector.ANY);
         if (failed != null) {
             delivery.events().ended(); // a wait for data that the reconnect loop kept going, which this took over, ends
             throw failed;
@@ -95,114 +92,7 @@ public final class ClientEngine implements TcpClient {
 
     /** One attempt of the reconnect loop; it throws if the user took over. */
     private boolean attempt(long generation) {
-        if (!reconnector.current(generation) || !life.disconnected()) {
-            throw new IllegalStateException("the user took over");
-        }
-        return connect(generation) == null;
-    }
-
-    /**
-     * Connects; a reconnect attempt's link is dropped if the user took over meanwhile.
-     *
-     * @return {@code null} once connected, else why not (also recorded)
-     */
-    private IOException connect(long generation) {
-        Endpoint endpoint = Endpoint.toReach(options.unixSocket(), options.host(), options.port()); // looked up in open()
-        InetSocketAddress target = endpoint.shown();
-        life.beginConnect(generation == Reconnector.ANY);
-        address = target;
-        Failure[] failed = {null};
-        Optional<Link> opened = connector.open(endpoint, () -> reconnector.current(generation), failure -> {
-            failed[0] = failure;
-            life.connectFailed();
-            // Not an attempt the user's connect cut short, nor a connect the client's close cut short.
-            if (reconnector.current(generation) && life.state() != ClientState.CLOSED) {
-                delivery.failed(failure);
-            }
-        });
-        if (opened.isEmpty()) {
-            return Transports.asIoException(failed[0].cause(), "could not connect to " + target);
-        }
-        Link link = opened.get();
-        address = link.remoteAddress(); // the host name looked up
-        if (!life.commit(link, () -> reconnector.current(generation))) {
-            link.end(DisconnectReason.CLOSED_BY_US);
-            return new SocketException("the client was closed, or connected elsewhere, while connecting to " + target);
-        }
-        LOG.debug("Connected to {}", target);
-        long made = reconnector.generation(); // a disconnect() from now on stops any loop this link's loss starts
-        connector.tally().admitted();
-        reconnector.connected(generation == Reconnector.ANY);
-        awaitLastEndReported();
-        if (life.state() == ClientState.CLOSED) {
-            // Closed while the last connection reported its end (a close from its onDisconnect, which did
-            // not wait for this connect): never announced, so its end is not reported either.
-            link.own();
-            life.reader(link, null); // no reader: a disconnect waiting for one goes on
-            link.finish(DisconnectReason.CLOSED_BY_US);
-            reconnector.settled(link);
-            return new SocketException("the client was closed while connecting to " + target);
-        }
-        try {
-            delivery.connected(link); // a callback's exception is recorded there; an Error escapes
-        } catch (Error e) {
-            endUnread(link, new DisconnectReason.Failed(e)); // as a handler's Error ends its connection
-            throw e;
-        }
-        try {
-            life.reader(link, scope.fork("reader", () -> read(link, made)));
-        } catch (RejectedExecutionException e) {
-            endUnread(link, DisconnectReason.CLOSED_BY_US);
-            return new SocketException("the client was closed while connecting to " + target);
-        }
-        return null;
-    }
-
-    /** A connection that ends before its reader ran: closed and reported here, as its reader would have. */
-    private void endUnread(Link link, DisconnectReason why) {
-        link.own(); // counted as open, as its reader would have: its end is counted as a close
-        life.reader(link, null); // no reader: a disconnect waiting for one goes on
-        delivery.disconnected(link, link.finish(why));
-        reconnector.settled(link); // no loop starts for it: waits for data kept going since its loss end
-        delivery.events().ended();
-    }
-
-    /**
-     * Lets the connection that ended last report its end first (its reader may still be writing its last
-     * sends), for at most the close timeout, so that its {@code Disconnected} comes before the new
-     * {@code Connected}; skipped on that reader's own thread (a callback that connects again).
-     */
-    private void awaitLastEndReported() {
-        Optional<Thread> last = life.lastReader();
-        if (last.isEmpty()) {
-            return;
-        }
-        try {
-            Scope.join(last.get(), options.closeTimeout().plusMillis(100));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * The body of the reader thread; a lost connection (not one the user ended) starts the reconnect
-     * loop, unless the user took over since the connection was made ({@code generation}).
-     */
-    private void read(Link link, long generation) {
-        DisconnectReason reason = DisconnectReason.CLOSED_BY_US;
-        try {
-            reason = Session.run(link, delivery, false, null);
-        } catch (Error e) { // out of a callback: the connection ended with it (reported), and is lost as any other
-            reason = new DisconnectReason.Failed(e);
-            throw e;
-        } finally {
-            boolean looping = !(reason instanceof DisconnectReason.ClosedByUs) && life.disconnected()
-                    && reconnector.start(generation);
-            reconnector.settled(link);
-            if (!looping) {
-                delivery.events().ended(); // waits for data kept going since the loss end: no loop will connect
-            }
-        }
+        return connecting.attempt(generation);
     }
 
     /** The current connection was lost (not ended by the user): the reconnect loop is to come. */
@@ -252,7 +142,7 @@ public final class ClientEngine implements TcpClient {
 
     @Override
     public InetSocketAddress address() {
-        return address;
+        return connecting.address();
     }
 
     @Override
@@ -383,6 +273,6 @@ public final class ClientEngine implements TcpClient {
 
     @Override
     public String toString() {
-        return "TcpClient[" + state() + ", " + address + "]";
+        return "TcpClient[" + state() + ", " + address() + "]";
     }
 }
