@@ -593,8 +593,9 @@ public final class ClientOptions {
      * With nothing received and nothing sent for this long, the client disconnects with
      * {@link DisconnectReason.TimedOut}; {@link Duration#ZERO} (the default) means never. It counts while
      * the client's reader waits in a read for more bytes (with background receiving off, only while
-     * someone waits for data) and no write is in progress, from the later of the read's start and the
-     * last write's end.
+     * someone waits for data, where waits less than this timeout apart count as one, as a poll loop's
+     * do; time checked about four times per timeout) and no write is in progress, from the later of the
+     * read's start and the last write's end.
      *
      * @return the setting
      */

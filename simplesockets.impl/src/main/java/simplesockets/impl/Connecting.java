@@ -89,14 +89,15 @@ final class Connecting {
         connector.tally().admitted();
         reconnector.connected(generation == Reconnector.ANY);
         awaitLastEndReported();
-        if (life.state() == ClientState.CLOSED) {
-            // Closed while the last connection reported its end (a close from its onDisconnect, which did
-            // not wait for this connect): never announced, so its end is not reported either.
+        if (!life.current().filter(current -> current == link).isPresent()) {
+            // Closed, disconnected or lost while the last connection reported its end (a close, disconnect
+            // or reconnect from its onDisconnect, which did not wait for this connect): never announced,
+            // so its end is not reported either, and a newer connection's events keep their order.
             link.own();
             life.reader(link, null); // no reader: a disconnect waiting for one goes on
             link.finish(DisconnectReason.CLOSED_BY_US);
             reconnector.settled(link);
-            return new SocketException("the client was closed while connecting to " + target);
+            return new SocketException("the client was closed or disconnected while connecting to " + target);
         }
         try {
             delivery.connected(link); // a callback's exception is recorded there; an Error escapes

@@ -46,7 +46,9 @@ final class Timeouts {
     /** The waits begun as the last check saw them, and when a check first saw waiting go on; the checks' own. */
     private long waitsSeen;
     private boolean sawWaiting;
+    /** The first and the last check that saw someone waiting, of waits less than the idle timeout apart. */
     private long waitingSince = NONE;
+    private long lastWaitSeen;
     private static final long NONE = Long.MIN_VALUE;
 
     /**
@@ -61,10 +63,10 @@ final class Timeouts {
     /**
      * @param pollWaits for a client without background receiving, whose reader reads only for someone who
      *                  waits for data: {@link EventState#pollWaits()}. A read counts as idle only while
-     *                  someone waits, from the check that first saw waiting go on (someone waiting, or a
-     *                  wait begun or ended since the check before: a poll loop's waits, one after another,
-     *                  are one);
-     *                  a read begun for a wait that timed out, with nobody waiting since, does not count
+     *                  someone waits: from the first check that saw someone waiting (or a wait begun or
+     *                  ended since the check before) to the last, where waits less than the idle timeout
+     *                  apart count as one (a poll loop that works between its waits); a read begun for a
+     *                  wait that timed out, with nobody waiting since, does not count past that wait
      */
     Timeouts(Clock clock, Duration idle, Duration write, Supplier<? extends Iterable<Link>> links, Scope scope,
             Duration closeTimeout, LongSupplier pollWaits) {
@@ -124,14 +126,19 @@ final class Timeouts {
         boolean waited = waiting || waits >>> 1 != waitsSeen || sawWaiting;
         waitsSeen = waits >>> 1;
         sawWaiting = waiting;
-        if (!waited) {
-            waitingSince = NONE; // nobody waited since the check before: a read still under way waits for nobody
-            return 0;
+        // Waits less than the idle timeout apart are one (a poll loop that works between its waits): the
+        // clock runs from the first check that saw them to the last; a wait alone, or after a longer
+        // pause, starts it again. A read begun for a wait that timed out, with nobody waiting since, is
+        // not counted past that wait.
+        if (waited) {
+            if (waitingSince == NONE || now - lastWaitSeen > idleNanos) {
+                waitingSince = now;
+            }
+            lastWaitSeen = now;
+        } else if (waitingSince != NONE && now - lastWaitSeen > idleNanos) {
+            waitingSince = NONE;
         }
-        if (waitingSince == NONE) {
-            waitingSince = now; // at most one check's period after the waiting began
-        }
-        return now - waitingSince;
+        return waitingSince == NONE ? 0 : lastWaitSeen - waitingSince;
     }
 
     void stop() {

@@ -549,12 +549,13 @@ class ClientTest {
                     clock.advance(Stepping.checkPeriod(idle));
                 }
                 assertEquals(ClientState.CONNECTED, client.state(), "nobody waited: not idle");
-                // A poll loop waits again, one short wait after another, each over before the next check:
-                // the idle clock runs from then (a wait since the check before counts), and ends the connection.
+                // A poll loop waits again, a short wait every two checks (it works between them): waits less
+                // than the idle timeout apart are one, so the idle clock runs from then and ends the connection.
                 int waits = 0;
                 for (; waits < 100 && client.state() == ClientState.CONNECTED; waits++) {
                     assertEquals(Optional.empty(), client.receive(Duration.ofMillis(1)));
-                    clock.advance(Stepping.checkPeriod(idle));
+                    clock.advance(Stepping.checkPeriod(idle)); // a check that sees the wait
+                    clock.advance(Stepping.checkPeriod(idle)); // one that sees none
                 }
                 assertEquals(ClientState.DISCONNECTED, client.state(), "the idle timeout while a loop polls, after " + waits);
                 Peers.awaitCondition(() -> !peer.isOpen(), Peers.WAIT, () -> "the server sees the close");
@@ -627,23 +628,28 @@ class ClientTest {
     }
 
     /**
-     * The same with {@code disconnect()} from {@code onDisconnect}: it returns at once, and the connect
-     * that waited goes on, its connection ended by the disconnect. Both waited the close timeout.
+     * The same with {@code reconnect()} from {@code onDisconnect}: its disconnect does not wait for the
+     * connect that waits for this end, and that connect, whose connection the disconnect ended, fails
+     * without announcing it, so the events keep their order: the lost connection's end, then the new one.
+     * Both waited the close timeout; then the order was broken (the new connection's Connected, then the
+     * ended one's Connected and Disconnected, with the client connected).
      */
     @Test
-    void aDisconnectFromOnDisconnectWhileAConnectWaitsForThatEndReturnsAtOnce() throws Exception {
+    void aReconnectFromOnDisconnectWhileAConnectWaitsForThatEndKeepsTheOrder() throws Exception {
         BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
         try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build())) {
             server.start();
             TcpClient[] self = {null};
             Thread[] connecting = {null};
             java.util.concurrent.CountDownLatch inOnDisconnect = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.atomic.AtomicLong disconnectTook = new java.util.concurrent.atomic.AtomicLong(-1);
-            java.util.concurrent.atomic.AtomicInteger disconnects = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicLong reconnectTook = new java.util.concurrent.atomic.AtomicLong(-1);
+            List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
             try (TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress().orElseThrow())
                     .autoReceive(true).closeTimeout(Duration.ofMillis(500))
+                    .onConnect(() -> events.add("connected"))
                     .onDisconnect(reason -> {
-                        if (disconnects.incrementAndGet() != 1) {
+                        events.add("disconnected");
+                        if (events.size() != 2) { // the first connection's end only
                             return;
                         }
                         inOnDisconnect.countDown();
@@ -651,8 +657,12 @@ class ClientTest {
                                 && connecting[0].getState() == Thread.State.TIMED_WAITING, Peers.WAIT,
                                 () -> "the connect waits for this end");
                         long started = System.nanoTime();
-                        self[0].disconnect();
-                        disconnectTook.set(System.nanoTime() - started);
+                        try {
+                            self[0].reconnect();
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        reconnectTook.set(System.nanoTime() - started);
                     }).build())) {
                 self[0] = client;
                 client.connect();
@@ -667,11 +677,11 @@ class ClientTest {
                         connect.complete(e);
                     }
                 });
-                assertEquals(null, connect.get(5, TimeUnit.SECONDS), "the connect went on");
-                assertTrue(disconnectTook.get() >= 0 && disconnectTook.get() < TimeUnit.MILLISECONDS.toNanos(250),
-                        "disconnect() took " + TimeUnit.NANOSECONDS.toMillis(disconnectTook.get()) + " ms");
-                Peers.awaitCondition(() -> disconnects.get() == 2, Peers.WAIT, () -> "the new connection's end reported");
-                assertEquals(ClientState.DISCONNECTED, client.state());
+                assertInstanceOf(IOException.class, connect.get(5, TimeUnit.SECONDS), "its connection was ended meanwhile");
+                assertTrue(reconnectTook.get() >= 0 && reconnectTook.get() < TimeUnit.MILLISECONDS.toNanos(250),
+                        "reconnect() took " + TimeUnit.NANOSECONDS.toMillis(reconnectTook.get()) + " ms");
+                assertEquals(ClientState.CONNECTED, client.state(), "connected by the reconnect");
+                assertEquals(List.of("connected", "disconnected", "connected"), List.copyOf(events));
             }
         }
     }
