@@ -43,7 +43,7 @@ final class Timeouts {
     private volatile Clock.Timer next;
     /** Whether a read counts as idle: see {@link EventState#pollWaits()}; -1 always. */
     private final LongSupplier pollWaits;
-    /** The waits begun as the last check saw them, and when a check first saw waiting go on; the checks' own. */
+    /** The waits begun, and whether someone waited, as the last check saw them; the checks' own. */
     private long waitsSeen;
     private boolean sawWaiting;
     /** The first and the last check that saw someone waiting, of waits less than the idle timeout apart. */
