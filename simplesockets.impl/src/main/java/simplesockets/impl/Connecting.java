@@ -89,7 +89,7 @@ final class Connecting {
         connector.tally().admitted();
         reconnector.connected(generation == Reconnector.ANY);
         awaitLastEndReported();
-        if (!life.current().filter(current -> current == link).isPresent()) {
+        if (life.current().orElse(null) != link) {
             // Closed, disconnected or lost while the last connection reported its end (a close, disconnect
             // or reconnect from its onDisconnect, which did not wait for this connect): never announced,
             // so its end is not reported either, and a newer connection's events keep their order.

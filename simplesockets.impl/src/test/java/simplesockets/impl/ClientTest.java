@@ -596,12 +596,7 @@ class ClientTest {
                             return;
                         }
                         inOnDisconnect.countDown();
-                        Peers.awaitCondition(() -> connecting[0] != null
-                                && connecting[0].getState() == Thread.State.TIMED_WAITING, Peers.WAIT,
-                                () -> "the connect waits for this end");
-                        long started = System.nanoTime();
-                        self[0].close();
-                        closeTook.set(System.nanoTime() - started);
+                        closeTook.set(onceTheConnectWaits(connecting, () -> self[0].close()));
                         closed.set(true);
                     }).build());
             self[0] = client;
@@ -609,14 +604,7 @@ class ClientTest {
             take(connected).disconnect(); // the server drops the client
             assertTrue(inOnDisconnect.await(5, TimeUnit.SECONDS), "onDisconnect runs");
             java.util.concurrent.CompletableFuture<Exception> connect = new java.util.concurrent.CompletableFuture<>();
-            connecting[0] = Thread.ofPlatform().name("connecting").start(() -> {
-                try {
-                    client.connect();
-                    connect.complete(null);
-                } catch (Exception e) {
-                    connect.complete(e);
-                }
-            });
+            connecting[0] = Peers.connectOnAPlatformThread(client, connect);
             Exception thrown = connect.get(5, TimeUnit.SECONDS);
             assertInstanceOf(IOException.class, thrown, "the client was closed while it connected");
             assertTrue(closeTook.get() >= 0 && closeTook.get() < TimeUnit.MILLISECONDS.toNanos(250),
@@ -653,30 +641,14 @@ class ClientTest {
                             return;
                         }
                         inOnDisconnect.countDown();
-                        Peers.awaitCondition(() -> connecting[0] != null
-                                && connecting[0].getState() == Thread.State.TIMED_WAITING, Peers.WAIT,
-                                () -> "the connect waits for this end");
-                        long started = System.nanoTime();
-                        try {
-                            self[0].reconnect();
-                        } catch (IOException e) {
-                            throw new IllegalStateException(e);
-                        }
-                        reconnectTook.set(System.nanoTime() - started);
+                        reconnectTook.set(onceTheConnectWaits(connecting, () -> self[0].reconnect()));
                     }).build())) {
                 self[0] = client;
                 client.connect();
                 take(connected).disconnect(); // the server drops the client
                 assertTrue(inOnDisconnect.await(5, TimeUnit.SECONDS), "onDisconnect runs");
                 java.util.concurrent.CompletableFuture<Exception> connect = new java.util.concurrent.CompletableFuture<>();
-                connecting[0] = Thread.ofPlatform().name("connecting").start(() -> {
-                    try {
-                        client.connect();
-                        connect.complete(null);
-                    } catch (Exception e) {
-                        connect.complete(e);
-                    }
-                });
+                connecting[0] = Peers.connectOnAPlatformThread(client, connect);
                 assertInstanceOf(IOException.class, connect.get(5, TimeUnit.SECONDS), "its connection was ended meanwhile");
                 assertTrue(reconnectTook.get() >= 0 && reconnectTook.get() < TimeUnit.MILLISECONDS.toNanos(250),
                         "reconnect() took " + TimeUnit.NANOSECONDS.toMillis(reconnectTook.get()) + " ms");
@@ -684,5 +656,26 @@ class ClientTest {
                 assertEquals(List.of("connected", "disconnected", "connected"), List.copyOf(events));
             }
         }
+    }
+
+    /** What a callback does to its client, which may throw. */
+    private interface ClientCall {
+        void run() throws IOException;
+    }
+
+    /**
+     * In {@code onDisconnect}: waits until the connect on {@code connecting[0]} waits (for the end this
+     * callback reports), then runs {@code call}; returns how long it took, in nanoseconds.
+     */
+    private static long onceTheConnectWaits(Thread[] connecting, ClientCall call) {
+        Peers.awaitCondition(() -> connecting[0] != null && connecting[0].getState() == Thread.State.TIMED_WAITING,
+                Peers.WAIT, () -> "the connect waits for this end");
+        long started = System.nanoTime();
+        try {
+            call.run();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return System.nanoTime() - started;
     }
 }

@@ -113,7 +113,7 @@ class ConnectCutShortTest {
         BlockingQueue<Failure> failures = new LinkedBlockingQueue<>();
         TcpClient client = new ClientEngine(SocketNetwork.INSTANCE, ClientOptions.builder().host("closing.slow.test")
                 .port(9).connectTimeout(Duration.ofSeconds(30)).onFailure(failures::add).build(), null);
-        CompletableFuture<Exception> connecting = connectOnAPlatformThread(client);
+        CompletableFuture<Exception> connecting = Peers.connectOnAPlatformThread(client);
         assertTrue(SlowResolver.awaitAsked(Peers.WAIT.toMillis()), "the lookup began");
         Thread closer = Thread.ofVirtual().start(client::close); // it waits, bounded, for the lookup's thread
         try {
@@ -286,7 +286,7 @@ class ConnectCutShortTest {
         BlockingQueue<Failure> failures = new LinkedBlockingQueue<>();
         TcpClient client = new ClientEngine(new Watched(underway), options.connectTimeout(Duration.ofSeconds(30))
                 .onFailure(failures::add).build(), null);
-        CompletableFuture<Exception> connecting = connectOnAPlatformThread(client);
+        CompletableFuture<Exception> connecting = Peers.connectOnAPlatformThread(client);
         assertTrue(underway.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the connect began");
         client.close();
         Exception thrown = connecting.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS); // 30 s before
@@ -299,24 +299,11 @@ class ConnectCutShortTest {
 
     /** A connect on a platform thread times out, is recorded as a failed connect, and leaves the client disconnected. */
     private static void assertConnectTimesOut(TcpClient client, BlockingQueue<Failure> failures) throws Exception {
-        Exception thrown = connectOnAPlatformThread(client).get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        Exception thrown = Peers.connectOnAPlatformThread(client).get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertInstanceOf(SocketTimeoutException.class, thrown, "the connect timed out");
         Failure failure = failures.poll(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertInstanceOf(Failure.Connect.class, failure, "the timeout is recorded as a failed connect");
         assertEquals(ClientState.DISCONNECTED, client.state());
-    }
-
-    private static CompletableFuture<Exception> connectOnAPlatformThread(TcpClient client) {
-        CompletableFuture<Exception> thrown = new CompletableFuture<>();
-        Thread.ofPlatform().name("connecting").start(() -> {
-            try {
-                client.connect();
-                thrown.complete(null);
-            } catch (Exception e) {
-                thrown.complete(e);
-            }
-        });
-        return thrown;
     }
 
     /** Connects until one connect waits: the listener's backlog is full. Bounded in count and time. */

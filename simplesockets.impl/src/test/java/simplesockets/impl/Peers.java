@@ -203,6 +203,28 @@ final class Peers {
      * state that offers no event to wait on (a server's state, a thread's state). Fails the test if the
      * condition does not hold in time.
      */
+    /**
+     * {@code client.connect()} on a platform thread, as a {@code main} method's (nothing interrupts its
+     * waits): the future gets what it threw, or {@code null}.
+     */
+    static CompletableFuture<Exception> connectOnAPlatformThread(simplesockets.api.TcpClient client) {
+        CompletableFuture<Exception> thrown = new CompletableFuture<>();
+        connectOnAPlatformThread(client, thrown);
+        return thrown;
+    }
+
+    /** The same, completing {@code thrown}; returns the thread, whose state a test may watch. */
+    static Thread connectOnAPlatformThread(simplesockets.api.TcpClient client, CompletableFuture<Exception> thrown) {
+        return Thread.ofPlatform().name("connecting").start(() -> {
+            try {
+                client.connect();
+                thrown.complete(null);
+            } catch (Exception e) {
+                thrown.complete(e);
+            }
+        });
+    }
+
     static void awaitCondition(BooleanSupplier condition, Duration within, Supplier<String> failure) {
         long deadline = System.nanoTime() + within.toNanos();
         while (!condition.getAsBoolean()) {
