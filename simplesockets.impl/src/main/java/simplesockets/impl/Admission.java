@@ -105,7 +105,7 @@ final class Admission {
             link = registered;
             if (registered != null) {
                 LOG.debug("Accepted {}", registered);
-                scope.fork("conn", new Session(registered, delivery, true, options.handler().orElse(null)));
+                scope.forkLeaving("conn", new Session(registered, delivery, true, options.handler().orElse(null), scope));
             }
         } catch (RejectedExecutionException e) {
             undo(transport, link); // the server is closing

@@ -49,10 +49,4 @@ final class Cork {
             sink.write(buffer, 0, n);
         }
     }
-
-    /** Lets go of the buffer (a quiet connection, or one that ended), and of anything still in it. */
-    void release() {
-        buffer = null;
-        length = 0;
-    }
 }

@@ -4,7 +4,8 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
-import java.util.concurrent.atomic.AtomicReference;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * An accepted socket that runs a hook just before it closes, whoever closes it: the engine, a
@@ -13,16 +14,27 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class HookedSocket extends Socket {
 
-    private final AtomicReference<Runnable> first = new AtomicReference<>();
+    private static final VarHandle FIRST;
+
+    static {
+        try {
+            FIRST = MethodHandles.lookup().findVarHandle(HookedSocket.class, "first", Runnable.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The hook, until it runs; a field rather than an atomic reference, as every accepted socket has one. */
+    private volatile Runnable first;
 
     /** Runs {@code hook} (once) before the socket closes; {@code null} clears it. */
     void beforeClose(Runnable hook) {
-        first.set(hook);
+        first = hook;
     }
 
     @Override
     public void close() throws IOException {
-        Runnable hook = first.getAndSet(null);
+        Runnable hook = (Runnable) FIRST.getAndSet(this, null);
         if (hook != null) {
             hook.run();
         }

@@ -2,6 +2,8 @@ package simplesockets.impl;
 
 import java.io.IOException;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How long a connection that ends stays for its queued sends: a peer that closed its side may still read
@@ -11,7 +13,35 @@ import java.time.Duration;
  */
 final class Linger {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Linger.class);
+
     private Linger() {
+    }
+
+    /**
+     * Writes the last sends of a connection that ends, on its own thread: those gathered, then those
+     * queued, within {@code linger}, or, for a graceful close, until the close's grace ends the connection.
+     * Nothing is written if a writer stays blocked on a peer that does not read.
+     *
+     * @param repliesToHalfClosed whether the peer closed its side first and the replies are a server's: they
+     *                            go out for as long as the peer reads them ({@link #whileWriting})
+     * @param draining            whether a graceful close ends it: its grace bounds the wait
+     */
+    static void lastSends(Link link, boolean repliesToHalfClosed, boolean draining, Duration linger) {
+        Outbound out = link.out();
+        try {
+            // A graceful close bounds these itself: at its grace it ends the link, which closes out.
+            Duration max = draining ? null : linger;
+            if (repliesToHalfClosed && !draining) {
+                whileWriting(out, max);
+            } else if (out.flushGathered(max)) { // not if a writer stayed blocked on a peer that does not read
+                out.awaitFlushed(max);
+            }
+        } catch (IOException e) {
+            LOG.debug("Writing the last sends of connection {} failed", link.id(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

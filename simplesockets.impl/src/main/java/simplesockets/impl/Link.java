@@ -275,19 +275,8 @@ final class Link implements Connection, Outbound.Ends {
         decide(why, NOTHING);
         DisconnectReason decided = reason.get();
         if (flushFirst || decided instanceof DisconnectReason.PeerClosed || draining) {
-            try {
-                // A graceful close bounds these itself: at its grace it ends the link, which closes out.
-                Duration max = draining ? null : settings.linger();
-                if (decided instanceof DisconnectReason.PeerClosed && !draining && settings.servesHalfClosed()) {
-                    Linger.whileWriting(out, max); // a server's replies to a half-closed peer, while it reads them
-                } else if (out.flushGathered(max)) { // not if a writer stayed blocked on a peer that does not read
-                    out.awaitFlushed(max);
-                }
-            } catch (IOException e) {
-                LOG.debug("Writing the last sends of connection {} failed", id, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            Linger.lastSends(this, decided instanceof DisconnectReason.PeerClosed && settings.servesHalfClosed(), draining,
+                    settings.linger());
         }
         out.close();
         closeTransport();

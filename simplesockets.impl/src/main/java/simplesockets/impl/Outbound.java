@@ -49,16 +49,14 @@ final class Outbound {
     private IOException brokenBy;
     /** The reader thread while it hands out the pieces of one read to a callback, else null. */
     private volatile Thread corkedBy;
-    /** Guarded by writeLock. */
-    private final Cork cork = new Cork();
+    /** The sends gathered while corked, made when first needed and let go with its buffer; guarded by writeLock. */
+    private Cork cork;
     /**
      * Made on the first send from another thread, so a connection that only answers on its own
      * thread (a callback server's) has none.
      */
     private volatile SendQueue queue;
     private volatile boolean closed;
-    /** The writer while it runs; the connection's thread joins it ({@link #joinWriter}). */
-    private volatile Thread writer;
     private final int maxPending;
     private final SendOverflow overflow;
     private final Budget budget;
@@ -91,13 +89,10 @@ final class Outbound {
     }
 
     private static final java.lang.invoke.VarHandle QUEUE;
-    private static final java.lang.invoke.VarHandle WRITER;
 
     static {
         try {
-            java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
-            QUEUE = lookup.findVarHandle(Outbound.class, "queue", SendQueue.class);
-            WRITER = lookup.findVarHandle(Outbound.class, "writer", Thread.class);
+            QUEUE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Outbound.class, "queue", SendQueue.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -114,6 +109,9 @@ final class Outbound {
                 writeBatches(false);
             }
             if (corkedBy == Thread.currentThread()) {
+                if (cork == null) {
+                    cork = new Cork();
+                }
                 cork.gather(bytes, this::write);
             } else {
                 flushCork();
@@ -129,9 +127,7 @@ final class Outbound {
         SendQueue q = queue();
         if (q.offer(bytes)) {
             try {
-                Thread started = scope.child("writer", this::writeQueued);
-                writer = started; // before it runs, so that whoever sees it stopped sees it here
-                started.start();
+                q.writer().start(scope, this::writeQueued);
             } catch (RejectedExecutionException e) {
                 q.writerRefused();
                 throw ends.closed();
@@ -139,11 +135,7 @@ final class Outbound {
         }
     }
 
-    /**
-     * The writer thread: writes the queue, gathered, until it is empty. Its last act lets go of its own
-     * reference ({@link #writer}), so a connection that is quiet after a burst of replies keeps no ended
-     * thread; a joiner that finds none knows the writer is past its work.
-     */
+    /** The writer thread: writes the queue, gathered, until it is empty; then lets go of itself ({@link WriterThread#ending}). */
     private void writeQueued() {
         Throwable failed = null;
         IOException shown = null;
@@ -171,7 +163,7 @@ final class Outbound {
                 }
             }
         } finally {
-            WRITER.compareAndSet(this, Thread.currentThread(), null);
+            queue.writer().ending();
         }
     }
 
@@ -231,7 +223,9 @@ final class Outbound {
     }
 
     private void flushCork() throws IOException {
-        cork.flush(this::write);
+        if (cork != null) {
+            cork.flush(this::write);
+        }
     }
 
     /** The reader starts handing out the pieces of one read: its sends are gathered until {@link #uncork}. */
@@ -246,7 +240,8 @@ final class Outbound {
 
     /** Whether the calling thread is this connection's writer. */
     boolean onWriterThread() {
-        return writer == Thread.currentThread();
+        SendQueue q = queue;
+        return q != null && q.writer().isCurrent();
     }
 
     /**
@@ -262,7 +257,7 @@ final class Outbound {
             flushCork();
         } finally {
             if (!keep) {
-                cork.release();
+                cork = null; // its buffer and anything still in it go
             }
             writeLock.unlock();
         }
@@ -284,7 +279,7 @@ final class Outbound {
             flushCork();
             return true;
         } finally {
-            cork.release();
+            cork = null; // its buffer and anything still in it go
             writeLock.unlock();
         }
     }
@@ -325,51 +320,21 @@ final class Outbound {
 
     /**
      * Waits for the writer to stop, on the connection's own thread after {@link #close()} and the
-     * transport's close (so a write in progress fails at once): the connection owns its writer, as the
-     * scope owns the connection. A writer still running at {@code max}, or when the wait is interrupted
-     * (the scope's close ran out of time), is interrupted and given {@code max} once more.
+     * transport's close ({@link WriterThread#join}): the connection owns its writer, as the scope owns the
+     * connection.
      *
      * @return whether the writer stopped (or none ran)
      */
     boolean joinWriter(Duration max) {
         SendQueue q = queue;
-        if (q == null) {
-            return true;
-        }
-        try {
-            if (q.awaitWriterStopped(max) && joined(max)) {
-                return true;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        Thread w = writer;
-        if (w != null) {
-            w.interrupt();
-        }
-        boolean interrupted = Thread.interrupted();
-        try {
-            return joined(max);
-        } catch (InterruptedException e) {
-            return false;
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** Whether the writer started last has ended, waiting at most {@code max}. */
-    private boolean joined(Duration max) throws InterruptedException {
-        Thread w = writer;
-        return w == null || w.join(max);
+        return q == null || q.writer().join(q, max);
     }
 
     /** Lets go of the gathering buffer: the connection ended. Waits for a write in progress to fail. */
     void release() {
         writeLock.lock();
         try {
-            cork.release();
+            cork = null; // its buffer and anything still in it go
         } finally {
             writeLock.unlock();
         }

@@ -56,7 +56,29 @@ final class Scope {
      * @throws RejectedExecutionException if the scope is closed
      */
     Thread fork(String name, Runnable task) {
+        return start(Thread.ofVirtual(), name, new Tracked(task, this));
+    }
+
+    /**
+     * Starts a virtual thread named as {@link #fork} names it, for a task that leaves the scope itself: its
+     * last act, on its own thread however it ends, must be {@link #leave()}. Its thread runs it with no
+     * frame of the scope's beneath it, which every idle connection's thread would keep on its stack.
+     *
+     * @throws RejectedExecutionException if the scope is closed
+     */
+    Thread forkLeaving(String name, Runnable task) {
         return start(Thread.ofVirtual(), name, task);
+    }
+
+    /**
+     * The last act of a tracked thread's task, on that thread: it leaves the scope's set, and {@link #close}
+     * joins it until it has terminated.
+     */
+    void leave() {
+        Thread me = Thread.currentThread();
+        exiting.removeIf(ended -> !ended.isAlive());
+        exiting.add(me); // before it leaves the set: a close sees it in one or the other
+        threads.remove(me);
     }
 
     /**
@@ -86,14 +108,14 @@ final class Scope {
      * close like the rest.
      */
     Thread forkPlatform(String name, Runnable task) {
-        return start(Thread.ofPlatform().daemon(), name, task);
+        return start(Thread.ofPlatform().daemon(), name, new Tracked(task, this));
     }
 
     private Thread start(Thread.Builder builder, String name, Runnable task) {
         Thread thread = builder
                 .name(prefix + name + "-" + counter.incrementAndGet())
                 .uncaughtExceptionHandler(Scope::uncaught)
-                .unstarted(new Tracked(task, threads, exiting));
+                .unstarted(task);
         lock.lock();
         try {
             if (closed) {
@@ -109,20 +131,22 @@ final class Scope {
 
     /**
      * A tracked thread's body: the task, then out of the scope's set. A class rather than a lambda, for
-     * one frame less on every stack (an idle connection's thread keeps its stack while it waits).
+     * one frame less on every stack.
      */
-    private record Tracked(Runnable task, Set<Thread> threads, java.util.Queue<Thread> exiting) implements Runnable {
+    private record Tracked(Runnable task, Scope scope) implements Runnable {
         @Override
         public void run() {
             try {
                 task.run();
             } finally {
-                Thread me = Thread.currentThread();
-                exiting.removeIf(ended -> !ended.isAlive());
-                exiting.add(me); // before it leaves the set: a close sees it in one or the other
-                threads.remove(me);
+                scope.leave();
             }
         }
+    }
+
+    /** How many threads it tracks now: started, and not yet left ({@link #leave()}); for tests. */
+    int tracked() {
+        return threads.size();
     }
 
     /**

@@ -59,6 +59,7 @@ final class SendQueue {
     private int stalledAt = -1;
     /** What runs once the writer stops, if one runs: a disconnect's waking of the reader. */
     private Runnable whenStopped;
+    private final WriterThread writer = new WriterThread();
 
     SendQueue(Outbound.Ends ends, Clock clock, int maxPending, SendOverflow overflow, Budget budget) {
         this.ends = ends;
@@ -66,6 +67,11 @@ final class SendQueue {
         this.maxPending = maxPending;
         this.overflow = overflow;
         this.budget = budget;
+    }
+
+    /** The thread that writes this queue, while one runs. */
+    WriterThread writer() {
+        return writer;
     }
 
     /**

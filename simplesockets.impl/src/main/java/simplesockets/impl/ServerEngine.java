@@ -352,4 +352,9 @@ public final class ServerEngine implements TcpServer {
         InetSocketAddress bound = listener.bound();
         return "TcpServer[" + state() + (bound == null ? "" : ", " + bound) + ", " + registry.size() + " connection(s)]";
     }
+
+    /** The scope of its threads; for tests. */
+    Scope scope() {
+        return scope;
+    }
 }

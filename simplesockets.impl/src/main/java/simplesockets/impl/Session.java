@@ -11,9 +11,9 @@ import simplesockets.api.Failure;
  * engine's read loop, or the user's handler), then close it and report its end exactly once, even
  * when an {@link Error} escapes a callback.
  *
- * <p>A server connection's thread runs an instance of this class itself: a class rather than a lambda
- * or a call through one, so the thread's stack, which an idle connection keeps while it waits for
- * data, holds one frame for it.
+ * <p>A server connection's thread runs an instance of this class itself, with nothing of its scope's
+ * beneath it ({@link Scope#forkLeaving}): a class rather than a lambda or a call through one, so the
+ * thread's stack, which an idle connection keeps while it waits for data, holds one frame for it.
  */
 final class Session implements Runnable {
 
@@ -21,6 +21,8 @@ final class Session implements Runnable {
     private final Delivery<?> delivery;
     private final boolean announce;
     private final ConnectionHandler handler;
+    /** The scope to leave at the end, when the thread runs this with nothing beneath ({@link Scope#forkLeaving}), or null. */
+    private final Scope leaving;
     /** The reason it ended, as reported; set by {@link #run()} on the thread that ran it. */
     private DisconnectReason reason;
 
@@ -29,10 +31,19 @@ final class Session implements Runnable {
      * @param handler  the user's handler, or {@code null} for the engine's read loop
      */
     Session(Link link, Delivery<?> delivery, boolean announce, ConnectionHandler handler) {
+        this(link, delivery, announce, handler, null);
+    }
+
+    /**
+     * One that leaves {@code scope} at its end: for a thread started by {@link Scope#forkLeaving}, which
+     * runs it with no frame beneath it.
+     */
+    Session(Link link, Delivery<?> delivery, boolean announce, ConnectionHandler handler, Scope leaving) {
         this.link = link;
         this.delivery = delivery;
         this.announce = announce;
         this.handler = handler;
+        this.leaving = leaving;
     }
 
     /**
@@ -51,19 +62,25 @@ final class Session implements Runnable {
     /** Serves the connection on the calling thread, which becomes its own thread. */
     @Override
     public void run() {
-        link.own();
-        DisconnectReason why = DisconnectReason.CLOSED_BY_US;
-        try {
-            if (announce) {
-                delivery.connected(link);
+        try { // one method, however nested: a parked connection's stack keeps a frame per call
+            link.own();
+            DisconnectReason why = DisconnectReason.CLOSED_BY_US;
+            try {
+                if (announce) {
+                    delivery.connected(link);
+                }
+                why = handler == null ? link.loop().run() : handle(link, delivery, handler);
+            } catch (Error e) { // out of a callback (they record exceptions, not errors): the connection ends with it
+                why = new DisconnectReason.Failed(e);
+                throw e;
+            } finally {
+                reason = link.finish(why);
+                delivery.disconnected(link, reason);
             }
-            why = handler == null ? link.loop().run() : handle(link, delivery, handler);
-        } catch (Error e) { // out of a callback (they record exceptions, not errors): the connection ends with it
-            why = new DisconnectReason.Failed(e);
-            throw e;
         } finally {
-            reason = link.finish(why);
-            delivery.disconnected(link, reason);
+            if (leaving != null) {
+                leaving.leave();
+            }
         }
     }
 

@@ -100,6 +100,37 @@ class LeakTest {
         return server.stats().connectionsClosed();
     }
 
+    /**
+     * A plain connection's thread runs with nothing of the scope's beneath it, and leaves the scope itself:
+     * once connections have ended, the server's scope tracks its accept thread alone (a thread that never
+     * left would be kept for the server's life). Polling, with default options.
+     */
+    @Test
+    void endedConnectionsThreadsLeaveTheScope() throws Exception {
+        try (TcpServer server = TcpServer.create(loopback().build())) {
+            server.start();
+            int peers = 20;
+            for (int i = 0; i < peers; i++) {
+                try (java.net.Socket peer = new java.net.Socket()) {
+                    peer.connect(server.localAddress().orElseThrow(), 5_000);
+                }
+            }
+            Scope scope = ((ServerEngine) server).scope();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            int ended = 0;
+            while (ended < peers && System.nanoTime() < deadline) {
+                if (server.awaitEvent(Duration.ofMillis(100)).orElse(null) instanceof simplesockets.api.ServerEvent.Disconnected) {
+                    ended++;
+                }
+            }
+            assertEquals(peers, ended, "every connection ended");
+            while (scope.tracked() > 1 && System.nanoTime() < deadline) {
+                server.awaitEvent(Duration.ofMillis(10)); // each leaves just after its end is reported
+            }
+            assertEquals(1, scope.tracked(), "the accept thread alone");
+        }
+    }
+
     @Test
     void closeLeavesNoThreadOfOursAlive() throws Exception {
         BlockingQueue<String> serverThreads = new LinkedBlockingQueue<>();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,5 +41,32 @@ class ScopeTest {
             assertTrue(scope.close(Duration.ofSeconds(5)).isEmpty());
             other.close(Duration.ofSeconds(5));
         }
+    }
+
+    /**
+     * A connection's thread runs its task with no frame of the scope's beneath it and leaves the scope
+     * itself: it is still the scope's to join and, once late, to interrupt.
+     */
+    @Test
+    void aThreadThatLeavesItselfIsJoinedAndInterruptedByClose() throws Exception {
+        Scope scope = new Scope("simplesockets-scopetest-");
+        CountDownLatch running = new CountDownLatch(1);
+        CompletableFuture<Boolean> interrupted = new CompletableFuture<>();
+        Thread leaving = scope.forkLeaving("conn", () -> {
+            try {
+                running.countDown();
+                new CountDownLatch(1).await(); // until the close, late, interrupts it
+                interrupted.complete(false);
+            } catch (InterruptedException e) {
+                interrupted.complete(true);
+            } finally {
+                scope.leave();
+            }
+        });
+        assertTrue(running.await(5, TimeUnit.SECONDS));
+        assertTrue(scope.owns(leaving));
+        assertTrue(scope.close(Duration.ofMillis(50)).isEmpty(), "it ended once interrupted");
+        assertTrue(interrupted.get(5, TimeUnit.SECONDS), "the close knew it and interrupted it");
+        assertFalse(leaving.isAlive(), "the close joined it");
     }
 }
