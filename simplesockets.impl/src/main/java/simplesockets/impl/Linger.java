@@ -23,12 +23,12 @@ final class Linger {
      * queued, within {@code linger}, or, for a graceful close, until the close's grace ends the connection.
      * Nothing is written if a writer stays blocked on a peer that does not read.
      *
+     * @param id                  the connection's, for the log
      * @param repliesToHalfClosed whether the peer closed its side first and the replies are a server's: they
      *                            go out for as long as the peer reads them ({@link #whileWriting})
      * @param draining            whether a graceful close ends it: its grace bounds the wait
      */
-    static void lastSends(Link link, boolean repliesToHalfClosed, boolean draining, Duration linger) {
-        Outbound out = link.out();
+    static void lastSends(Outbound out, long id, boolean repliesToHalfClosed, boolean draining, Duration linger) {
         try {
             // A graceful close bounds these itself: at its grace it ends the link, which closes out.
             Duration max = draining ? null : linger;
@@ -38,7 +38,7 @@ final class Linger {
                 out.awaitFlushed(max);
             }
         } catch (IOException e) {
-            LOG.debug("Writing the last sends of connection {} failed", link.id(), e);
+            LOG.debug("Writing the last sends of connection {} failed", id, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -275,8 +275,8 @@ final class Link implements Connection, Outbound.Ends {
         decide(why, NOTHING);
         DisconnectReason decided = reason.get();
         if (flushFirst || decided instanceof DisconnectReason.PeerClosed || draining) {
-            Linger.lastSends(this, decided instanceof DisconnectReason.PeerClosed && settings.servesHalfClosed(), draining,
-                    settings.linger());
+            Linger.lastSends(out, id, decided instanceof DisconnectReason.PeerClosed && settings.servesHalfClosed(),
+                    draining, settings.linger());
         }
         out.close();
         closeTransport();

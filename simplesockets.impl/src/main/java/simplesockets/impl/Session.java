@@ -11,9 +11,11 @@ import simplesockets.api.Failure;
  * engine's read loop, or the user's handler), then close it and report its end exactly once, even
  * when an {@link Error} escapes a callback.
  *
- * <p>A server connection's thread runs an instance of this class itself, with nothing of its scope's
- * beneath it ({@link Scope#forkLeaving}): a class rather than a lambda or a call through one, so the
- * thread's stack, which an idle connection keeps while it waits for data, holds one frame for it.
+ * <p>A plain server connection's thread runs an instance of this class itself, with nothing of its
+ * scope's beneath it ({@link Scope#forkLeaving}): a class rather than a lambda or a call through one, so
+ * the thread's stack, which an idle connection keeps while it waits for data, holds one frame for it.
+ * (A connection with a PROXY header or a TLS handshake to go through first, and a client's, run it
+ * through {@link #run(Link, Delivery, boolean, ConnectionHandler)}.)
  */
 final class Session implements Runnable {
 
@@ -35,8 +37,8 @@ final class Session implements Runnable {
     }
 
     /**
-     * One that leaves {@code scope} at its end: for a thread started by {@link Scope#forkLeaving}, which
-     * runs it with no frame beneath it.
+     * One that leaves the scope {@code leaving} at its end: for a thread started by
+     * {@link Scope#forkLeaving}, which runs it with no frame beneath it.
      */
     Session(Link link, Delivery<?> delivery, boolean announce, ConnectionHandler handler, Scope leaving) {
         this.link = link;

@@ -64,9 +64,10 @@ class ScopeTest {
             }
         });
         assertTrue(running.await(5, TimeUnit.SECONDS));
-        assertTrue(scope.owns(leaving));
+        assertEquals(1, scope.tracked(), "tracked while it runs");
         assertTrue(scope.close(Duration.ofMillis(50)).isEmpty(), "it ended once interrupted");
         assertTrue(interrupted.get(5, TimeUnit.SECONDS), "the close knew it and interrupted it");
         assertFalse(leaving.isAlive(), "the close joined it");
+        assertEquals(0, scope.tracked(), "it left");
     }
 }
