@@ -68,7 +68,8 @@ class IdleStackTest {
                         .map(f -> f.strip().replaceAll("^\"|\"$", "")) // "module/class.method(File.java:1)"
                         .map(f -> f.replaceFirst("^[^/(]*/", "").replaceFirst("\\(.*", ""))
                         .toList();
-                if (frames.contains("simplesockets.impl.SocketTransport.read")) {
+                if (frames.contains("simplesockets.impl.SocketTransport.read")
+                        && frames.stream().anyMatch(f -> f.startsWith("java.lang.VirtualThread.park"))) {
                     return frames;
                 }
             }
