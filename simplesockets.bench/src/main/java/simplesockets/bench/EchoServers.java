@@ -85,6 +85,7 @@ public final class EchoServers {
         for (String line = commands.readLine(); line != null; line = commands.readLine()) {
             switch (line.trim()) {
                 case "stats" -> System.out.println("stats " + processStats());
+                case "settled" -> System.out.println("stats " + settledStats());
                 case "close" -> {
                     long started = System.nanoTime();
                     server.close();
@@ -100,6 +101,32 @@ public final class EchoServers {
     /** After a full GC: {@code rss_kb=... heap_kb=... cpu_ms=...} of this process. */
     static String processStats() {
         System.gc();
+        return readStats();
+    }
+
+    /**
+     * As {@link #processStats()}, once the RSS has settled after the full GC, with {@code settle_ms=...}: in the
+     * seconds after a collection the JVM gives memory back (G1 uncommits heap regions in the background, and
+     * the JIT's arenas are freed on a timer), so an RSS read at once counts memory an idle process no longer
+     * holds. Read every second until two reads differ by less than 1%, for at most 20 s.
+     */
+    static String settledStats() throws InterruptedException {
+        System.gc();
+        long started = System.nanoTime();
+        long previous = rssKb();
+        for (int i = 0; i < 20; i++) {
+            Thread.sleep(1_000);
+            long now = rssKb();
+            boolean settled = Math.abs(now - previous) < Math.max(1, previous / 100);
+            previous = now;
+            if (settled) {
+                break;
+            }
+        }
+        return readStats() + " settle_ms=" + (System.nanoTime() - started) / 1_000_000;
+    }
+
+    private static String readStats() {
         Runtime rt = Runtime.getRuntime();
         long cpuMs = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime() / 1_000_000;

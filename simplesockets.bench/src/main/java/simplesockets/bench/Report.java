@@ -133,15 +133,18 @@ final class Report {
             md.append(String.format(Locale.ROOT, "| echo | %s | %.0f | %.2fx netty-nio, %.2fx ss-raw, %.2fx iperf3 |%n",
                     server, v, v / nettyEcho, v / callbackEcho, v / iperf));
         }
-        md.append("\n## Idle connections, shutdown and connection rate\n\n| server | RSS KiB/conn | heap KiB/conn | heap KiB/conn after a load | close ms | conns/s |\n|---|---|---|---|---|---|\n");
+        md.append("\n## Idle connections, shutdown and connection rate\n\n| server | RSS KiB/conn | RSS KiB/conn at the GC | heap KiB/conn | heap KiB/conn after a load | close ms | conns/s |\n|---|---|---|---|---|---|---|\n");
         long idle = rows.stream().filter(r -> r.startsWith("idle,")).map(r -> Long.parseLong(r.split(",")[2])).findFirst().orElse(0L);
         for (String server : List.of("ss-raw", "ss-poll", "netty-nio", "threads", "vthreads")) {
-            md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.0f | %.0f |%n", server,
-                    median(rows, "idle", server, idle, "rss_kb_per_conn"), median(rows, "idle", server, idle, "heap_kb_per_conn"),
+            md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.0f | %.0f |%n", server,
+                    median(rows, "idle", server, idle, "rss_kb_per_conn"), median(rows, "idle", server, idle, "rss_kb_per_conn_at_gc"),
+                    median(rows, "idle", server, idle, "heap_kb_per_conn"),
                     median(rows, "idle-warm", server, idle, "heap_kb_per_conn"),
                     median(rows, "idle", server, idle, "close_ms"), median(rows, "connrate", server, 50, "conns_per_s")));
         }
-        md.append("\n(idle figures at ").append(idle).append(" connections, opened at once and left silent, each read after a full GC;"
+        md.append("\n(idle figures at ").append(idle).append(" connections, opened at once and left silent, each read after a full GC"
+                + " once the RSS has settled (two reads a second apart within 1%; \"at the GC\": read at once, as runs before"
+                + " 2 December's eighth session did, which counts memory the JVM gives back in the seconds after a collection);"
                 + " first on a fresh server, then on a fresh server after a 5 s echo load of 1,000 connections, which compiles"
                 + " its read path. After a load only the heap is shown: the RSS the load left is given back while the idle"
                 + " connections are measured, so their RSS growth cannot be told from it)\n");

@@ -34,6 +34,11 @@ class BenchSmokeTest {
                 assertTrue(result.getOrDefault("msgs_per_s", 0.0) > 100, kind + ": " + result);
                 assertTrue(result.getOrDefault("server_cpu_us_per_msg", 0.0) > 0, kind + ": " + result);
                 assertTrue(result.get("connect_errors") == 0.0, kind + ": " + result);
+                if (kind.equals("ss-raw")) { // the idle scenario's reading, once the RSS settled after a GC
+                    Map<String, Double> settled = server.command("settled");
+                    assertTrue(settled.getOrDefault("rss_kb", 0.0) > 0, "settled: " + settled);
+                    assertTrue(settled.getOrDefault("settle_ms", 0.0) >= 1_000, "read again a second later at least: " + settled);
+                }
             }
         }
         if (System.getProperty("os.name").startsWith("Linux")) {
