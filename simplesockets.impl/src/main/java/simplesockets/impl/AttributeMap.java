@@ -15,15 +15,7 @@ import simplesockets.api.Attributes;
  */
 final class AttributeMap implements Attributes {
 
-    private static final VarHandle VALUES;
-
-    static {
-        try {
-            VALUES = MethodHandles.lookup().findVarHandle(AttributeMap.class, "values", ConcurrentHashMap.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle VALUES = VarHandles.field(MethodHandles.lookup(), "values", ConcurrentHashMap.class);
 
     private volatile ConcurrentHashMap<Key<?>, Object> values;
     private volatile boolean cleared;

@@ -16,15 +16,7 @@ import simplesockets.impl.time.Clock;
  * lock; the queued bytes may be read without it ({@link #queued()}).
  */
 final class Credit {
-    private static final VarHandle DATA;
-
-    static {
-        try {
-            DATA = MethodHandles.lookup().findVarHandle(Credit.class, "dataBytes", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle DATA = VarHandles.field(MethodHandles.lookup(), "dataBytes", int.class);
 
     /** Its reader waits here for its own bytes to be drained, not on the pollers' condition. */
     final Condition room;

@@ -1,11 +1,11 @@
 package simplesockets.impl;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
  * An accepted socket that runs a hook just before it closes, whoever closes it: the engine, a
@@ -14,15 +14,7 @@ import java.lang.invoke.VarHandle;
  */
 final class HookedSocket extends Socket {
 
-    private static final VarHandle FIRST;
-
-    static {
-        try {
-            FIRST = MethodHandles.lookup().findVarHandle(HookedSocket.class, "first", Runnable.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle FIRST = VarHandles.field(MethodHandles.lookup(), "first", Runnable.class);
 
     /** The hook, until it runs; a field rather than an atomic reference, as every accepted socket has one. */
     private volatile Runnable first;

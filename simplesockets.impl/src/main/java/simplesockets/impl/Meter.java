@@ -231,11 +231,7 @@ final class Meter {
     }
 
     private static VarHandle handle(Class<?> type, String field, Class<?> fieldType) {
-        try {
-            return MethodHandles.lookup().findVarHandle(type, field, fieldType);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        return VarHandles.field(MethodHandles.lookup(), type, field, fieldType);
     }
 
     /**

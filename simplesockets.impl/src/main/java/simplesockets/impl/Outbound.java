@@ -88,15 +88,8 @@ final class Outbound {
         return q;
     }
 
-    private static final java.lang.invoke.VarHandle QUEUE;
-
-    static {
-        try {
-            QUEUE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Outbound.class, "queue", SendQueue.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final java.lang.invoke.VarHandle QUEUE =
+            VarHandles.field(java.lang.invoke.MethodHandles.lookup(), "queue", SendQueue.class);
 
     /** Sends framed bytes from the connection's own thread: gathered while corked, else written now. */
     void sendOwn(byte[] bytes) throws IOException {

@@ -13,15 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class WriterThread {
 
-    private static final VarHandle THREAD;
-
-    static {
-        try {
-            THREAD = MethodHandles.lookup().findVarHandle(WriterThread.class, "thread", Thread.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle THREAD = VarHandles.field(MethodHandles.lookup(), "thread", Thread.class);
 
     /** The writer started last, until it lets go of itself ({@link #ending()}). */
     private volatile Thread thread;
