@@ -1,11 +1,12 @@
 package simplesockets.impl;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import simplesockets.api.Connection;
@@ -49,7 +50,9 @@ final class Link implements Connection, Outbound.Ends {
     private final Meter meter;
     private final AttributeMap attributes = new AttributeMap();
     private final ReadLoop loop;
-    private final AtomicReference<DisconnectReason> reason = new AtomicReference<>();
+    private static final VarHandle REASON = VarHandles.field(MethodHandles.lookup(), "reason", DisconnectReason.class);
+    /** Why it ended, once decided ({@link #decide}); a field, not an atomic reference: an object less per connection. */
+    private volatile DisconnectReason reason;
     /** The connection's own thread (its reader or handler), once it runs. */
     private volatile Thread own;
     /** The thread recording the failure that ends this connection, while it does ({@link #decide}). */
@@ -103,7 +106,7 @@ final class Link implements Connection, Outbound.Ends {
 
     @Override
     public boolean isOpen() {
-        return reason.get() == null;
+        return reason == null;
     }
 
     Transport transport() {
@@ -112,7 +115,7 @@ final class Link implements Connection, Outbound.Ends {
 
     /** The reason its end was decided with, or {@code null} while it is open. */
     DisconnectReason decidedReason() {
-        return reason.get();
+        return reason;
     }
 
     Reader reader() {
@@ -156,7 +159,7 @@ final class Link implements Connection, Outbound.Ends {
     }
 
     private void sendFramed(byte[] bytes, boolean owned) throws IOException {
-        if (reason.get() != null) {
+        if (reason != null) {
             throw closed();
         }
         if (!onOwnThread()) {
@@ -168,7 +171,7 @@ final class Link implements Connection, Outbound.Ends {
             out.sendOwn(bytes);
             meter.sentOwn();
         } catch (IOException e) {
-            if (reason.get() != null) {
+            if (reason != null) {
                 throw closed();
             }
             writeFailed(e);
@@ -233,7 +236,7 @@ final class Link implements Connection, Outbound.Ends {
     }
 
     private boolean decide(DisconnectReason why, Runnable ifDecided) {
-        if (!reason.compareAndSet(null, why)) {
+        if (!REASON.compareAndSet(this, null, why)) {
             return false;
         }
         owner.ending(this); // first, so that the state is true for the failure's onFailure too
@@ -273,7 +276,7 @@ final class Link implements Connection, Outbound.Ends {
      */
     DisconnectReason finish(DisconnectReason why) {
         decide(why, NOTHING);
-        DisconnectReason decided = reason.get();
+        DisconnectReason decided = reason;
         if (flushFirst || decided instanceof DisconnectReason.PeerClosed || draining) {
             Linger.lastSends(out, id, decided instanceof DisconnectReason.PeerClosed && settings.servesHalfClosed(),
                     draining, settings.linger());
@@ -316,7 +319,7 @@ final class Link implements Connection, Outbound.Ends {
         try {
             return reader.next(); // empty once the connection ended, too: the reader drops what it read after
         } catch (IOException e) {
-            if (reason.get() != null || draining) {
+            if (reason != null || draining) {
                 return Optional.empty();
             }
             end(readFailed(e)); // at once, recorded once, whatever the handler then does with the failure
@@ -336,7 +339,7 @@ final class Link implements Connection, Outbound.Ends {
 
     /** Sorts a failed read into a reason and decides the end with it; then records a real failure, so onFailure sees the end. */
     DisconnectReason readFailed(IOException e) {
-        ReadFailures.Sorted sorted = ReadFailures.readFailed(e, reason.get() != null || draining, reader, this, delivery);
+        ReadFailures.Sorted sorted = ReadFailures.readFailed(e, reason != null || draining, reader, this, delivery);
         if (sorted.failure() != null) {
             decide(sorted.reason(), () -> delivery.failed(sorted.failure()));
         }
@@ -355,7 +358,7 @@ final class Link implements Connection, Outbound.Ends {
 
     @Override
     public IOException closed() {
-        return SendFailures.closed(this, reason.get());
+        return SendFailures.closed(this, reason);
     }
 
     @Override
