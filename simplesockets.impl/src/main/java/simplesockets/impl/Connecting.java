@@ -93,9 +93,7 @@ final class Connecting {
             // Closed, disconnected or lost while the last connection reported its end (a close, disconnect
             // or reconnect from its onDisconnect, which did not wait for this connect): never announced,
             // so its end is not reported either, and a newer connection's events keep their order.
-            link.own();
-            life.reader(link, null); // no reader: a disconnect waiting for one goes on
-            link.finish(DisconnectReason.CLOSED_BY_US);
+            finishUnread(link, DisconnectReason.CLOSED_BY_US);
             reconnector.settled(link);
             return new SocketException("the client was closed or disconnected while connecting to " + target);
         }
@@ -116,11 +114,16 @@ final class Connecting {
 
     /** A connection that ends before its reader ran: closed and reported here, as its reader would have. */
     private void endUnread(Link link, DisconnectReason why) {
-        link.own(); // counted as open, as its reader would have: its end is counted as a close
-        life.reader(link, null); // no reader: a disconnect waiting for one goes on
-        delivery.disconnected(link, link.finish(why));
+        delivery.disconnected(link, finishUnread(link, why));
         reconnector.settled(link); // no loop starts for it: waits for data kept going since its loss end
         delivery.events().ended();
+    }
+
+    /** Closes a connection no reader will serve, on this thread, as its reader would have; returns the reason. */
+    private DisconnectReason finishUnread(Link link, DisconnectReason why) {
+        link.own(); // counted as open, as its reader would have: its end is counted as a close
+        life.reader(link, null); // no reader: a disconnect waiting for one goes on
+        return link.finish(why);
     }
 
     /**
