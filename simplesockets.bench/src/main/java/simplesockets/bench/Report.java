@@ -76,8 +76,8 @@ final class Report {
             }
         }
         StringBuilder md = new StringBuilder("## Echo, 64-byte request/response (medians)\n\n");
-        md.append("| connections | server | msgs/s | vs netty-nio | vs threads | p50 µs | p99 µs | p99.9 µs | fairness | server CPU µs/msg | CPU vs netty-nio | connect errors | listen overflows |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("| connections | server | msgs/s | vs netty-nio | vs threads | p50 µs | p99 µs | p99.9 µs | fairness | fairness, all | server CPU µs/msg | CPU vs netty-nio | connect errors | listen overflows |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         StringBuilder data = new StringBuilder("# connections " + String.join(" ", servers) + "\n");
         for (long level : levels.keySet()) {
             data.append(level);
@@ -88,10 +88,11 @@ final class Report {
                 double rate = median(rows, "echo", server, level, "msgs_per_s");
                 double cpu = median(rows, "echo", server, level, "server_cpu_us_per_msg");
                 data.append(' ').append(Double.isNaN(rate) ? "NaN" : String.format(Locale.ROOT, "%.0f", rate));
-                md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.2fx | %.2fx | %.0f | %.0f | %.0f | %.3f | %.2f | %.2fx | %.0f | %.0f |%n",
+                md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.2fx | %.2fx | %.0f | %.0f | %.0f | %.3f | %.3f | %.2f | %.2fx | %.0f | %.0f |%n",
                         level, server, rate, rate / netty, rate / threads,
                         median(rows, "echo", server, level, "p50_us"), median(rows, "echo", server, level, "p99_us"),
                         median(rows, "echo", server, level, "p999_us"), median(rows, "echo", server, level, "fairness"),
+                        median(rows, "echo", server, level, "fairness_all"),
                         cpu, cpu / nettyCpu, max(rows, "echo", server, level, "connect_errors"),
                         max(rows, "echo", server, level, "listen_overflows")));
             }
@@ -99,7 +100,8 @@ final class Report {
         }
         long most = levels.isEmpty() ? 0 : levels.lastKey();
         md.append("\n## Messages per connection at ").append(most)
-                .append(" connections (medians; fairness is min / max)\n\n")
+                .append(" connections (medians; fairness is min / max among the connections of one load-generator thread,"
+                        + " the worse thread's; \"fairness, all\" is over all connections, and counts the threads' own difference)\n\n")
                 .append("| server | min | p1 | median | p99 | max |\n|---|---|---|---|---|---|\n");
         for (String server : servers) {
             md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %.0f |%n", server,
