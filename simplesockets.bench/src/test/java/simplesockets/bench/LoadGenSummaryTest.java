@@ -16,36 +16,31 @@ class LoadGenSummaryTest {
     @Test
     void fairnessIsTheWorseThreadsMinOverMaxAndTheOverallRatioStandsBesideIt() {
         // Thread 0 serves connections 0 and 2, thread 1 connections 1 and 3.
-        LoadGen.Run run = new LoadGen.Run(4, 2);
-        long[] counts = {30, 20, 30, 40};
-        for (int i = 0; i < counts.length; i++) {
-            run.counts.set(i, counts[i]);
-        }
-        Map<String, Double> result = Bench.values(run.summarize(List.of(new Histogram(3_600_000_000L, 3)), 1.0));
-        assertEquals(0.5, result.get("fairness"), 1e-9, "thread 1: 20 / 40; thread 0 is even (30 / 30)");
-        assertEquals(0.5, result.get("fairness_all"), 1e-9, "20 / 40 over all");
-        assertEquals(120, result.get("messages"));
+        Map<String, Double> uneven = summary(2, 30, 20, 30, 40);
+        assertEquals(0.5, uneven.get("fairness"), 1e-9, "thread 1: 20 / 40; thread 0 is even (30 / 30)");
+        assertEquals(0.5, uneven.get("fairness_all"), 1e-9, "20 / 40 over all");
+        assertEquals(120, uneven.get("messages"));
 
-        LoadGen.Run skewed = new LoadGen.Run(4, 2);
-        long[] apart = {20, 40, 20, 40}; // each thread even, one twice as fast as the other
-        for (int i = 0; i < apart.length; i++) {
-            skewed.counts.set(i, apart[i]);
-        }
-        Map<String, Double> threads = Bench.values(skewed.summarize(List.of(new Histogram(3_600_000_000L, 3)), 1.0));
-        assertEquals(1.0, threads.get("fairness"), 1e-9, "each thread serves its connections evenly");
-        assertEquals(0.5, threads.get("fairness_all"), 1e-9, "the threads' own difference");
-        assertEquals(20, threads.get("count_min"));
-        assertEquals(40, threads.get("count_max"));
+        Map<String, Double> apart = summary(2, 20, 40, 20, 40); // each thread even, one twice as fast
+        assertEquals(1.0, apart.get("fairness"), 1e-9, "each thread serves its connections evenly");
+        assertEquals(0.5, apart.get("fairness_all"), 1e-9, "the threads' own difference");
+        assertEquals(20, apart.get("count_min"));
+        assertEquals(40, apart.get("count_max"));
     }
 
     @Test
     void oneThreadReadsAllConnectionsTogether() {
-        LoadGen.Run run = new LoadGen.Run(3, 1);
-        run.counts.set(0, 10);
-        run.counts.set(1, 40);
-        run.counts.set(2, 20);
-        Map<String, Double> result = Bench.values(run.summarize(List.of(new Histogram(3_600_000_000L, 3)), 1.0));
+        Map<String, Double> result = summary(1, 10, 40, 20);
         assertEquals(0.25, result.get("fairness"), 1e-9);
         assertEquals(0.25, result.get("fairness_all"), 1e-9);
+    }
+
+    /** The result line of a run whose connections were answered {@code counts} times, read as the harness reads it. */
+    private static Map<String, Double> summary(int threads, long... counts) {
+        LoadGen.Run run = new LoadGen.Run(counts.length, threads);
+        for (int i = 0; i < counts.length; i++) {
+            run.counts.set(i, counts[i]);
+        }
+        return Bench.values(run.summarize(List.of(new Histogram(3_600_000_000L, 3)), 1.0));
     }
 }
