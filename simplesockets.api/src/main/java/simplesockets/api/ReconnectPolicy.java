@@ -9,7 +9,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * timed out or failed; never after {@link TcpClient#disconnect()} or {@link TcpClient#close()}):
  * exponential backoff with jitter and a cap. Every attempt is announced first as a
  * {@link ClientEvent.Reconnecting} event; its outcome follows as a {@code Connected} event or a
- * recorded {@link Failure.Connect}.
+ * recorded {@link Failure.Connect} (a {@link Failure.Tls} when the handshake failed), unless the user
+ * takes over during the wait or the attempt ({@code connect()}, {@code disconnect()}, {@code close()}):
+ * then nothing follows.
  *
  * <p>The attempt count, which sets each wait, starts again from 1 only after a connection has stayed
  * up for {@code stableAfter}: against a server that accepts and closes at once (as a full server

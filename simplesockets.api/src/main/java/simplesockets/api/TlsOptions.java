@@ -31,6 +31,11 @@ import javax.net.ssl.TrustManagerFactory;
  * after {@link #handshakeTimeout()}. A failed handshake is recorded as a {@link Failure.Tls} on the side
  * that detects it, with a {@link Failure.TlsProblem} saying what went wrong; the server goes on serving
  * the others.
+ *
+ * <p>TLS 1.2 closes both ways at once: the JDK answers a peer's close with its own and closes the
+ * output. So replies to a TLS 1.2 peer that closed its side first, and replies still being written when
+ * a graceful close wakes the reader, can be cut off; a {@code disconnect()} after replies writes them
+ * first. TLS 1.3 keeps the output open.
  */
 public final class TlsOptions {
 
