@@ -98,9 +98,9 @@ public final class LoadGen {
         /**
          * The result line's figures. Fairness is the least-served connection's count over the most-served
          * one's among the connections of one of the generator's threads, the worst of its threads: the
-         * threads themselves run at rates the OS decides (one often answers its connections a fifth more
-         * often than the other, whatever the server), which is not the server's unfairness. The ratio over
-         * all connections is {@code fairness_all}.
+         * threads themselves run at rates the OS decides (in many rounds one sends on its connections 15 to
+         * 20% more often than the other, whatever the server), which is not the server's unfairness. The
+         * ratio over all connections is {@code fairness_all}.
          */
         String summarize(List<Histogram> histograms, double seconds) {
             Histogram all = new Histogram(3_600_000_000L, 3);
