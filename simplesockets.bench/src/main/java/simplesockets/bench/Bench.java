@@ -159,22 +159,20 @@ public final class Bench {
     /**
      * Opens {@code connections} idle connections to {@code server} from a generator process, and gives the
      * server's RSS and heap growth per connection, each read after a full GC once the RSS has settled (and the
-     * RSS also as read at once after the GC, as runs before 2 December's eighth session read it), and with {@code timeClose}
+     * RSS also as read at once after that GC, as runs before 2 December's eighth session read it), and with {@code timeClose}
      * how long the server's {@code close()} takes while they are open; they close when this returns.
      */
     Map<String, Double> idle(Server server, int connections, boolean timeClose) throws Exception {
-        Map<String, Double> beforeAtGc = server.command("stats");
         Map<String, Double> before = server.command("settled");
         Process gen = new ProcessBuilder(java, "-cp", classPath, LoadGen.class.getName(), "idle",
                 String.valueOf(server.port), String.valueOf(connections)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader lines = new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.UTF_8));
         String connected = lines.readLine();
         Thread.sleep(2_000); // let the server finish accepting
-        Map<String, Double> afterAtGc = server.command("stats");
         Map<String, Double> after = server.command("settled");
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("rss_kb_per_conn", (after.get("rss_kb") - before.get("rss_kb")) / connections);
-        values.put("rss_kb_per_conn_at_gc", (afterAtGc.get("rss_kb") - beforeAtGc.get("rss_kb")) / connections);
+        values.put("rss_kb_per_conn_at_gc", (after.get("rss_kb_at_gc") - before.get("rss_kb_at_gc")) / connections);
         values.put("heap_kb_per_conn", (after.get("heap_kb") - before.get("heap_kb")) / connections);
         if (timeClose) {
             values.put("close_ms", server.command("close").getOrDefault("closed_ms", -1.0));

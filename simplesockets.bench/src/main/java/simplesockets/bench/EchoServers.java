@@ -36,7 +36,8 @@ import simplesockets.api.TlsOptions;
 /**
  * One echo (or sink) server per process, every kind started the same way:
  * {@code java -cp ... simplesockets.bench.EchoServers KIND [KEYSTORE]}. It prints {@code ready PORT}, then
- * answers commands on stdin: {@code stats} prints {@code rss_kb=... heap_kb=... cpu_ms=...}, {@code close}
+ * answers commands on stdin: {@code stats} prints {@code rss_kb=... heap_kb=... cpu_ms=...}, {@code settled} the
+ * same once the RSS has settled, with {@code rss_kb_at_gc=... settle_ms=...}, {@code close}
  * closes the server and prints {@code closed_ms=...}, and end of input exits.
  *
  * <p>Kinds: {@code ss-raw} (default options: pieces of at most 2 KiB), {@code ss-raw-64k} (pieces of up to 64 KiB), {@code ss-framed}, {@code ss-tls}, {@code ss-sink},
@@ -108,12 +109,14 @@ public final class EchoServers {
      * As {@link #processStats()}, once the RSS has settled after the full GC, with {@code settle_ms=...}: in the
      * seconds after a collection the JVM gives memory back (G1 uncommits heap regions in the background, and
      * the JIT's arenas are freed on a timer), so an RSS read at once counts memory an idle process no longer
-     * holds. Read every second until two reads differ by less than 1%, for at most 20 s.
+     * holds. Read every second until two reads differ by less than 1%, for at most 20 s. The RSS read at once
+     * after the same GC is {@code rss_kb_at_gc}.
      */
     static String settledStats() throws InterruptedException {
         System.gc();
         long started = System.nanoTime();
-        long previous = rssKb();
+        long atGc = rssKb();
+        long previous = atGc;
         for (int i = 0; i < 20; i++) {
             Thread.sleep(1_000);
             long now = rssKb();
@@ -123,7 +126,7 @@ public final class EchoServers {
                 break;
             }
         }
-        return readStats() + " settle_ms=" + (System.nanoTime() - started) / 1_000_000;
+        return readStats() + " rss_kb_at_gc=" + atGc + " settle_ms=" + (System.nanoTime() - started) / 1_000_000;
     }
 
     private static String readStats() {

@@ -1,6 +1,8 @@
 package simplesockets.impl;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -88,8 +90,7 @@ final class Outbound {
         return q;
     }
 
-    private static final java.lang.invoke.VarHandle QUEUE =
-            VarHandles.field(java.lang.invoke.MethodHandles.lookup(), "queue", SendQueue.class);
+    private static final VarHandle QUEUE = VarHandles.field(MethodHandles.lookup(), "queue", SendQueue.class);
 
     /** Sends framed bytes from the connection's own thread: gathered while corked, else written now. */
     void sendOwn(byte[] bytes) throws IOException {
