@@ -388,6 +388,9 @@ public final class ServerOptions {
          * @param interval time between probes; zero for the system's
          * @param count    unanswered probes before the connection is dropped; zero for the system's
          * @return this builder
+         * @throws NullPointerException     if a duration is {@code null}
+         * @throws IllegalArgumentException if a value is out of {@link KeepAlive}'s ranges; here, at once,
+         *                                  not by {@code build()}
          */
         public Builder keepAlive(Duration idle, Duration interval, int count) {
             this.keepAlive = true;

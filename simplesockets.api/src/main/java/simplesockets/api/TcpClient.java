@@ -126,7 +126,8 @@ public interface TcpClient extends AutoCloseable {
      *                               or the handshake timeout, a {@link javax.net.ssl.SSLException} when
      *                               the handshake fails
      * @throws IllegalStateException if already connected (it needs a client that is not connected:
-     *                               use {@link #reconnect()}), or closed
+     *                               use {@link #reconnect()}), if another {@code connect()} or
+     *                               {@code reconnect()} is in progress, or if closed
      */
     void connect() throws IOException;
 
@@ -136,7 +137,8 @@ public interface TcpClient extends AutoCloseable {
      * {@link #connect()} does.
      *
      * @throws IOException           as {@link #connect()} does; the client is then disconnected
-     * @throws IllegalStateException if the client is closed
+     * @throws IllegalStateException if the client is closed, or if another {@code connect()} or
+     *                               {@code reconnect()} is in progress
      */
     void reconnect() throws IOException;
 
@@ -144,9 +146,10 @@ public interface TcpClient extends AutoCloseable {
      * Sends bytes. From the caller's thread the bytes join the connection's queue, which its writer
      * thread writes in order, so this never writes to the socket itself; past
      * {@link ClientOptions#maxPendingSendBytes()} it waits for room under {@link SendOverflow#WAIT}
-     * (the default). From the client's own callbacks on its reader thread ({@code onReceive},
-     * {@code onDisconnect}) it writes directly, as {@link Connection#send(byte[])} does; from
-     * {@code onConnect}, which runs on the thread that connects, it is queued like any other thread's. A failed write disconnects the client at once: the state
+     * (the default). From the client's {@code onReceive} on its reader thread it writes directly, as
+     * {@link Connection#send(byte[])} does; from {@code onConnect}, which runs on the thread that
+     * connects, it is queued like any other thread's. From {@code onDisconnect} it throws: the
+     * connection is gone by then (reconnect first). A failed write disconnects the client at once: the state
      * is {@link ClientState#DISCONNECTED}, the failure is recorded, and the disconnect is reported
      * once.
      *
@@ -172,6 +175,9 @@ public interface TcpClient extends AutoCloseable {
      * with it, nothing is read), and otherwise waits in the socket. A read in progress when it is
      * turned off, or begun for a {@code receive} or an await that then timed out, still delivers its
      * data, which waits for the next call; such a read also sees the peer's close.
+     *
+     * <p>Never waits for data or for the reader: it takes effect for the reader's next read, and
+     * {@link #isAutoReceiving()} says so at once. Any thread may call it, the client's callbacks too.
      *
      * @param on whether to receive in the background
      */

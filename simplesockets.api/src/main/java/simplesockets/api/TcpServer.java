@@ -234,8 +234,11 @@ public interface TcpServer extends AutoCloseable {
      * under the server's default {@link SendOverflow#DISCONNECT} it never waits for a peer (under
      * {@link SendOverflow#WAIT} it waits for room at a peer that does not read; on a connection's own
      * thread, as in a callback, the bytes to that connection are written at once). A connection whose
-     * send fails is skipped; its failure is recorded (a {@link Failure.SlowConsumer} for a peer that
-     * does not read, else a {@link Failure.Io}).
+     * send fails is skipped, and ended as that send ends it: a peer that does not read is cut off (a
+     * {@link Failure.SlowConsumer} is recorded), a failed write is recorded as a {@link Failure.Io}, and
+     * a reset is an ordinary disconnect, not recorded. Under {@link SendOverflow#WAIT}, an interrupt of
+     * the calling thread while it waits skips each connection that has no room (nothing is queued to it,
+     * and it stays open), and the thread's interrupt status stays set.
      *
      * <p>The bytes are framed once for all, and a copy is kept, so the caller may reuse its array.
      *

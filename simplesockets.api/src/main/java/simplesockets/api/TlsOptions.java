@@ -210,11 +210,12 @@ public final class TlsOptions {
         /**
          * Sets {@code timeout}: the longest a handshake may take.
          *
-         * @param timeout the longest a handshake may take
+         * @param timeout the longest a handshake may take; positive ({@link #build()} checks)
          * @return this builder
+         * @throws NullPointerException if {@code timeout} is {@code null}
          */
         public Builder handshakeTimeout(Duration timeout) {
-            this.handshakeTimeout = timeout;
+            this.handshakeTimeout = Objects.requireNonNull(timeout, "handshakeTimeout");
             return this;
         }
 
@@ -225,8 +226,13 @@ public final class TlsOptions {
          * @throws IOException              if a store cannot be read, or its password is wrong (as
          *                                  {@link java.security.KeyStore#load} reports it)
          * @throws GeneralSecurityException if a store is not a PKCS#12 store the JDK can use
+         * @throws IllegalArgumentException if the handshake timeout is not positive; checked before the
+         *                                  stores are read
          */
         public TlsOptions build() throws IOException, GeneralSecurityException {
+            if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+                throw new IllegalArgumentException("handshakeTimeout must be positive, not " + handshakeTimeout);
+            }
             SSLContext context = SSLContext.getInstance("TLS");
             KeyManagerFactory keys = null;
             if (keyStore != null) {

@@ -127,6 +127,27 @@ class TypesTest {
         assertEquals(3, KeepAlive.class.getConstructors()[0].getParameterCount(), "a small record is fine");
     }
 
+    /**
+     * A TLS handshake timeout that is {@code null} is refused by its setter, and one that is not positive by
+     * {@code build()} with a message, before any store is read, as each one's Javadoc says; a keep-alive out
+     * of TCP's ranges is refused by its setter.
+     */
+    @Test
+    void badTlsTimeoutsAndKeepAlivesAreRefusedWhereTheirJavadocSays() {
+        assertThrows(NullPointerException.class, () -> TlsOptions.builder().handshakeTimeout(null));
+        for (Duration bad : List.of(Duration.ZERO, Duration.ofSeconds(-1))) {
+            TlsOptions.Builder builder = TlsOptions.builder()
+                    .keyStore(java.nio.file.Path.of("no-such-store.p12"), new char[0]).handshakeTimeout(bad);
+            IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, builder::build,
+                    "refused before the missing store is read");
+            assertTrue(thrown.getMessage().contains("handshakeTimeout"), thrown.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> ServerOptions.builder().keepAlive(Duration.ofMillis(1500), Duration.ZERO, 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> ClientOptions.builder().keepAlive(Duration.ZERO, Duration.ZERO, 128));
+    }
+
     @Test
     void conflictingOptionsAreRefusedAtBuildWithAMessage() {
         IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> ServerOptions.builder()

@@ -150,6 +150,11 @@ final class AcceptLoop {
         thread.interrupt(); // ends a back-off at once
     }
 
+    /** Whether the loop's thread has ended (and so let go of its listening socket). */
+    boolean ended() {
+        return !thread.isAlive();
+    }
+
     /** Waits for the loop to end, at most {@code timeout}. */
     void join(Duration timeout) {
         try {

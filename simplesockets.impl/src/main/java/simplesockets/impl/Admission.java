@@ -41,20 +41,21 @@ final class Admission {
     private final ProxyGate gate;
 
     /**
-     * @param ended told when a connection's end is decided, after it left the registry (the accept loop
-     *              may be waiting for a descriptor to come free)
+     * @param ended told when a connection's end is decided and its failure recorded, after it left the
+     *                registry (the accept loop may be waiting for a descriptor to come free)
      */
     Admission(ServerOptions options, Supplier<ServerState> state, Registry registry, Scope scope,
             Delivery<ServerEvent> delivery, Clock clock, Runnable ended) {
         this.owner = new LinkOwner() {
             @Override
             public void ending(Link link) {
-                // Nothing before the failure is recorded: a reader that sees its end meanwhile could report it first.
+                // At once, before the failure is recorded: its onFailure, and a poller that takes its Failed
+                // event, find it gone from clients() and its slot free, as isOpen() says.
+                registry.remove(link);
             }
 
             @Override
             public void ended(Link link) {
-                registry.remove(link);
                 ended.run();
             }
 

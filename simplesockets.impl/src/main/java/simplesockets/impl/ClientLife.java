@@ -68,7 +68,8 @@ final class ClientLife {
     private void refuseConnect(boolean inFlightCounts) {
         ClientState state = lifecycle.state();
         if (connecting && inFlightCounts) {
-            throw new IllegalStateException("connect() needs a client that is not connecting, and a connect is in progress");
+            throw new IllegalStateException("connect() needs a client that is not connecting, and a connect is in"
+                    + " progress (the client is " + lifecycle.state() + ")");
         }
         if (state == ClientState.CONNECTED || state == ClientState.CLOSED) {
             throw lifecycle.illegal("connect", EnumSet.of(ClientState.CREATED, ClientState.DISCONNECTED), ClientState.CONNECTED);

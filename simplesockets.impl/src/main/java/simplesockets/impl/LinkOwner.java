@@ -8,8 +8,8 @@ interface LinkOwner {
 
     /**
      * The end was just decided, on the thread that decided it, before its failure is recorded: only what
-     * must be true for the failure's {@code onFailure} (a client's state), as the connection's reader may
-     * already see the end and report it.
+     * must be true for the failure's {@code onFailure} and for a poller that takes its event (a client's
+     * state, a server's list of connections), as the connection's reader may already see the end and report it.
      */
     void ending(Link link);
 

@@ -61,13 +61,19 @@ final class Listener {
     /**
      * Binds {@code address} (or, given {@code null}, the address bound before) and starts accepting.
      * A thread blocked in accept keeps the listening socket alive until it wakes, even after the socket
-     * is closed, so a bind after {@link #close} first waits for that thread to end (a matter of
-     * microseconds; bounded by the close timeout, and at least a second, so a zero close timeout too):
-     * a restart never races the exit before it.
+     * is closed, so a bind after {@link #close} needs that thread ended, which {@link #awaitStopped} waits
+     * for first, outside the lifecycle's lock (a matter of microseconds; bounded by the close timeout, and
+     * at least a second, so a zero close timeout too): a restart never races the exit before it. Called
+     * under the lifecycle's lock, this never waits: a thread still there fails the bind.
+     *
+     * @throws java.net.BindException if the accept thread of the listener closed before has not ended
      */
     void listen(SocketAddress address) throws IOException {
         if (stopped != null) {
-            stopped.join(letGo);
+            if (!stopped.ended()) {
+                throw new java.net.BindException("the accept thread of the listener closed before did not end within "
+                        + letGo + ", so it may still hold the address; try again later");
+            }
             stopped = null;
         }
         SocketAddress target = address != null ? address : bindAddress instanceof InetSocketAddress ? bound : bindAddress;

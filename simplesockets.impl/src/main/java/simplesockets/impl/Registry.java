@@ -23,8 +23,9 @@ import simplesockets.impl.transport.Transport;
  * port must not overwrite a live entry), and the slots they hold against {@code maxConnections}.
  *
  * <p>A slot is taken when a connection is admitted, before its PROXY protocol header and TLS
- * handshake, and freed once its end is decided and its failure, if any, recorded (a synchronous
- * {@code onFailure} runs first, so it sees the connection still listed). Once closed, nothing more is admitted, and the
+ * handshake, and freed the moment its end is decided, before its failure, if any, is recorded: like
+ * {@link Connection#isOpen()}, {@code clients()} and the open count are true for the failure's
+ * {@code onFailure} and for a poller that takes its event. Once closed, nothing more is admitted, and the
  * connections still in their header or handshake are closed, so that no close waits for them.
  */
 final class Registry {

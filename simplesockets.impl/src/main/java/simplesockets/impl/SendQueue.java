@@ -75,7 +75,7 @@ final class SendQueue {
     }
 
     /**
-     * Queues framed bytes, waiting for room under {@link SendOverflow#BLOCK}.
+     * Queues framed bytes, waiting for room under {@link SendOverflow#WAIT}.
      *
      * @return whether the caller must start a writer
      * @throws IOException past the bound under {@link SendOverflow#DISCONNECT}, or once closed

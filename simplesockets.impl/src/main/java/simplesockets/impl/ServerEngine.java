@@ -138,7 +138,7 @@ public final class ServerEngine implements TcpServer {
         Endpoint endpoint = Endpoint.of(options.unixSocket(), options.host(), options.port());
         binding.lock();
         try {
-            listener.awaitStopped(); // outside the lock, which the old loop may need to end; its listener is then shut
+            listener.awaitStopped(); // outside the lifecycle's lock, which the old loop may need to end
             refuseWhileClosing("restart"); // before the socket file's probe, which a closing server has no use for
             if (lifecycle.is(ServerState.KILLED)) {
                 Listener.prepare(endpoint);

@@ -564,6 +564,40 @@ class ClientTest {
     }
 
     /**
+     * A send from {@code onDisconnect} throws a {@link java.net.SocketException} that says the client is
+     * disconnected, as {@code TcpClient.send} says: the connection is gone by then, and the state already
+     * tells so. (Its Javadoc said such a send wrote directly.)
+     */
+    @Test
+    void aSendFromOnDisconnectThrowsThatTheClientIsDisconnected() throws Exception {
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        try (TcpServer server = TcpServer.create(loopback().onConnect(connected::add).build())) {
+            server.start();
+            TcpClient[] self = {null};
+            java.util.concurrent.CompletableFuture<Object> sent = new java.util.concurrent.CompletableFuture<>();
+            try (TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress().orElseThrow())
+                    .autoReceive(true) // reads, so it sees the server's close
+                    .onDisconnect(reason -> {
+                        ClientState state = self[0].state();
+                        try {
+                            self[0].send(bytes("late"));
+                            sent.complete("sent, the client " + state);
+                        } catch (IOException e) {
+                            sent.complete(e);
+                        }
+                    }).build())) {
+                self[0] = client;
+                client.connect();
+                take(connected).disconnect(); // the server drops the client
+                Object outcome = sent.get(5, TimeUnit.SECONDS);
+                java.net.SocketException thrown = assertInstanceOf(java.net.SocketException.class, outcome);
+                assertTrue(thrown.getMessage().contains("DISCONNECTED"), thrown.getMessage());
+                assertEquals(List.of(), client.exceptions(), "nothing recorded: onDisconnect caught it");
+            }
+        }
+    }
+
+    /**
      * A {@code close()} from {@code onDisconnect} while another thread's {@code connect()} waits for that
      * end to be reported returns at once, and nothing of the client fires after it: the close waited its
      * whole close timeout for the connect, which waited for the close's own thread, and the connect then

@@ -323,10 +323,14 @@ class ReliabilityTest {
         }
     }
 
-    /** Takes the client's events, in order, into {@code events} until one of the given kind. */
+    /**
+     * Takes the client's events, in order, into {@code events} until one of the given kind: for at most 30 s
+     * in all and 1,000 events.
+     */
     private static <E extends ClientEvent> E eventsUntil(TcpClient client, List<ClientEvent> events, Class<E> kind)
             throws InterruptedException {
-        while (true) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (int i = 0; i < 1_000 && System.nanoTime() - deadline < 0; i++) {
             ClientEvent event = client.awaitEvent(Peers.WAIT)
                     .orElseThrow(() -> new AssertionError("no " + kind.getSimpleName() + " event; so far " + events));
             events.add(event);
@@ -334,6 +338,7 @@ class ReliabilityTest {
                 return kind.cast(event);
             }
         }
+        throw new AssertionError("no " + kind.getSimpleName() + " event within 30 s or 1,000 events; so far " + events);
     }
 
     private static long connectFailures(TcpClient client) {

@@ -304,14 +304,17 @@ class SendFailureTest {
         }
     }
 
+    /** Takes the server's events until a connect, for at most 10 s in all and 1,000 events. */
     private static void awaitConnectedEvent(TcpServer server) throws InterruptedException {
-        while (true) {
+        long deadline = System.nanoTime() + 2 * Peers.WAIT.toNanos();
+        for (int i = 0; i < 1_000 && System.nanoTime() - deadline < 0; i++) {
             ServerEvent event = server.awaitEvent(Peers.WAIT)
                     .orElseThrow(() -> new AssertionError("the server did not report the client within " + Peers.WAIT));
             if (event instanceof ServerEvent.Connected) {
                 return;
             }
         }
+        throw new AssertionError("the server reported other events, and no connect, for 10 s or 1,000 events");
     }
 
     private static void assertJdkOrApiType(Throwable thrown) {

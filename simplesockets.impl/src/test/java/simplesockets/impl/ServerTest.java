@@ -499,6 +499,73 @@ class ServerTest {
         }
     }
 
+    /**
+     * A restart whose old accept thread has not ended within its bound (the JDK's accept holding on to a
+     * closed listener; here a hook that ignores the close and interrupts) fails with a
+     * {@link java.net.BindException} once that bound, waited outside the lifecycle's lock, is over, and
+     * leaves the server {@code KILLED}; once that thread ends, a restart binds. Before, the restart then
+     * waited the bound a second time under the lifecycle's lock, where a {@code close()}, {@code stop()} or
+     * {@code exitAccept()} from another thread waited behind it.
+     */
+    @Test
+    void aRestartWhoseOldAcceptThreadLingersFailsAfterOneBound() throws Exception {
+        java.util.concurrent.CountDownLatch lingering = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch accepting = new java.util.concurrent.CountDownLatch(1);
+        simplesockets.impl.transport.Network network = AcceptHook.around(real -> {
+            try {
+                accepting.countDown();
+                return real.accept();
+            } catch (IOException e) {
+                if (!real.isOpen()) {
+                    lingering.countDown();
+                    holdIgnoringInterrupts(release);
+                }
+                throw e;
+            }
+        });
+        try (TcpServer server = new ServerEngine(network, loopback().closeTimeout(Duration.ofMillis(200)).build(), null)) {
+            server.start();
+            assertTrue(accepting.await(5, java.util.concurrent.TimeUnit.SECONDS), "the accept thread accepts");
+            server.exitAccept(); // waits its close timeout for the accept thread, which lingers
+            assertTrue(lingering.await(5, java.util.concurrent.TimeUnit.SECONDS), "the accept thread lingers");
+            long began = System.nanoTime();
+            java.net.BindException refused = assertThrows(java.net.BindException.class, server::restart);
+            long tookMs = (System.nanoTime() - began) / 1_000_000;
+            assertTrue(tookMs < 2_500, "one bound of at least 1 s, not two: " + tookMs + " ms");
+            assertTrue(refused.getMessage().contains("did not end"), refused.getMessage());
+            assertEquals(ServerState.KILLED, server.state(), "the state did not move");
+            assertTrue(server.exceptions().stream().anyMatch(f -> f instanceof Failure.Accept a
+                    && a.cause() instanceof java.net.BindException), "recorded: " + server.exceptions());
+            release.countDown();
+            server.restart(); // waits for the thread, now ending
+            assertEquals(ServerState.ACCEPTING, server.state());
+            try (Socket peer = connect(server.localAddress().orElseThrow())) {
+                assertFalse(Peers.closedByPeer(peer, Duration.ofMillis(100)), "served after the restart");
+            }
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /** Holds the calling thread until {@code release}, for at most 10 s, as an accept that ignores its close would. */
+    private static void holdIgnoringInterrupts(java.util.concurrent.CountDownLatch release) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        boolean interrupted = false;
+        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+            try {
+                if (release.await(left, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void connectionsSurviveExitAcceptAndPause() throws Exception {
         try (TcpServer server = TcpServer.create(loopback().onReceive((c, d) -> c.send(d)).build())) {

@@ -183,6 +183,65 @@ class SlowPeerIsolationTest {
         }
     }
 
+    /**
+     * The server's state is true at once for the failure's own callback: while a synchronous
+     * {@code onFailure} for a slow consumer runs (held here), the connection is gone from {@code clients()}
+     * and the open count, and its slot is free, so a server full at {@code maxConnections(1)} admits the
+     * next client. Before, the connection left the list only once {@code onFailure} returned, though its
+     * {@code isOpen()} was already false.
+     */
+    @Test
+    void aSlowConsumerHasLeftTheListAndFreedItsSlotWhileItsOnFailureRuns() throws Exception {
+        CountDownLatch inCallback = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<TcpServer> self = new AtomicReference<>();
+        AtomicReference<String> seenInCallback = new AtomicReference<>();
+        try (TcpServer server = TcpServer.create(loopback().maxConnections(1).maxPendingSendBytes(64 * 1024)
+                .onFailure(failure -> {
+                    if (failure instanceof Failure.SlowConsumer) {
+                        TcpServer me = self.get();
+                        seenInCallback.set("clients " + me.clients() + ", open " + me.stats().connectionsOpen());
+                        inCallback.countDown();
+                        release.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    }
+                }).build())) {
+            self.set(server);
+            server.start();
+            InetSocketAddress address = server.localAddress().orElseThrow();
+            try (Socket stalled = stalledPeer(address)) {
+                awaitConnected(server, 1);
+                Connection connection = server.clients().getFirst();
+                CompletableFuture<IOException> sender = Peers.startOn(Thread.ofPlatform(), "sender", () -> {
+                    byte[] block = new byte[16 * 1024];
+                    for (int i = 0; i < 10_000; i++) { // the kernel's buffers first, then the bound
+                        try {
+                            connection.send(block);
+                        } catch (IOException e) {
+                            return e;
+                        }
+                    }
+                    return null;
+                });
+                try {
+                    assertTrue(inCallback.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS),
+                            "the peer that never reads was cut off: " + sender.getNow(null));
+                    assertEquals("clients [], open 0", seenInCallback.get(), "what onFailure saw");
+                    assertFalse(connection.isOpen(), "the slow consumer is closed");
+                    assertEquals(List.of(), server.clients(), "clients() while onFailure runs");
+                    assertEquals(0, server.stats().connectionsOpen(), "the open count while onFailure runs");
+                    try (Socket next = connect(address)) {
+                        awaitConnected(server, 1); // admitted, not refused: the slot is free
+                        assertEquals(1, server.clients().size(), "the next client is served: " + server.clients());
+                        assertTrue(server.clients().getFirst().isOpen(), "the next client's connection is open");
+                    }
+                } finally {
+                    release.countDown();
+                }
+                assertNotNull(sender.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the send that overflowed threw");
+            }
+        }
+    }
+
     // ---- c) callbacks ----
 
     @Test

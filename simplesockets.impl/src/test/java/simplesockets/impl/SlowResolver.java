@@ -52,10 +52,14 @@ public final class SlowResolver extends InetAddressResolverProvider {
                     ASKS.incrementAndGet();
                     ASKED.release();
                     boolean interrupted = false;
-                    while (true) { // as the JDK's lookup: no interrupt ends it
+                    // As the JDK's lookup: no interrupt ends it. Bounded, so a test that fails before its
+                    // release() leaves no lookup behind for long.
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    for (long left; (left = deadline - System.nanoTime()) > 0; ) {
                         try {
-                            waitFor.await();
-                            break;
+                            if (waitFor.await(left, TimeUnit.NANOSECONDS)) {
+                                break;
+                            }
                         } catch (InterruptedException e) {
                             interrupted = true;
                         }

@@ -227,6 +227,27 @@ final class Pipe {
     }
 
     /**
+     * Waits until the reader's input begins to end ({@link #endInput()}).
+     *
+     * @return whether it did within the timeout
+     */
+    boolean awaitInputEnding(Duration timeout) throws InterruptedException {
+        lock.lock();
+        try {
+            long left = timeout.toNanos();
+            while (leftAtEnd < 0) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = changed.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Records the write, then blocks until every byte is in the pipe. Writes from several threads take
      * turns, each whole, as on a socket.
      */

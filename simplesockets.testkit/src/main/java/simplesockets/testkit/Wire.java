@@ -116,6 +116,21 @@ public final class Wire {
     }
 
     /**
+     * Waits until the far end of one direction begins to end its input: a graceful close
+     * ({@code close(grace)}) reached that connection, which from now on reads what had arrived (and the
+     * rest of a message it began), then ends. A test waits for this before it plays what a peer does
+     * during the drain.
+     *
+     * @param direction which side's input: the server's for {@link Direction#CLIENT_TO_SERVER}
+     * @param timeout   the longest wait, in real time; zero looks once without waiting
+     * @return whether the input began to end within the timeout
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    public boolean awaitInputEnding(Direction direction, Duration timeout) throws InterruptedException {
+        return pipe(direction).awaitInputEnding(Objects.requireNonNull(timeout, "timeout"));
+    }
+
+    /**
      * Takes the oldest write recorded in one direction, exactly as the sender's transport wrote it.
      * A send and its framing header always go out in one write, but several sends may go out in one:
      * a connection's writer gathers the sends queued from other threads (up to 64 KiB), and the sends

@@ -75,21 +75,16 @@ class DrainOverPipesTest {
 
     /**
      * The peer sends {@code part} of a frame, and once the server reads again, a graceful close of
-     * {@code grace} begins on another thread; returns when the drain has reached the connection, as far
-     * as a test can tell.
+     * {@code grace} begins on another thread; returns once the drain has reached the connection (its
+     * input began to end).
      */
     private static CompletableFuture<Integer> drainAfterAPartOf(TcpServer server, RawPeer peer, byte[] part, Duration grace)
             throws Exception {
         peer.send(part);
         assertTrue(peer.wire().awaitReading(Direction.CLIENT_TO_SERVER, WAIT), "the server did not read the part");
         CompletableFuture<Integer> closing = CompletableFuture.supplyAsync(() -> server.close(grace));
-        for (long deadline = System.nanoTime() + WAIT.toNanos(); server.state() == ServerState.ACCEPTING; ) {
-            assertTrue(System.nanoTime() < deadline, "the drain did not begin");
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // looks again
-        }
-        // Not a synchronization: the scenarios are what comes after the drain reached the connection,
-        // which nothing shows before it comes.
-        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+        assertTrue(peer.wire().awaitInputEnding(Direction.CLIENT_TO_SERVER, WAIT), "the drain did not reach the connection");
+        assertEquals(ServerState.KILLED, server.state(), "draining");
         return closing;
     }
 

@@ -62,13 +62,15 @@ class FaultTest {
         return server;
     }
 
-    /** A polling server's next disconnect event, the events before it passed over. */
+    /** A polling server's next disconnect event, the events before it passed over: at most 1,000 of them, within 10 s. */
     private static ServerEvent.Disconnected awaitDisconnected(TcpServer server) throws InterruptedException {
-        while (true) {
+        long deadline = System.nanoTime() + 2 * WAIT.toNanos();
+        for (int i = 0; i < 1_000 && System.nanoTime() - deadline < 0; i++) {
             if (server.awaitEvent(WAIT).orElseThrow() instanceof ServerEvent.Disconnected gone) {
                 return gone;
             }
         }
+        throw new AssertionError("no disconnect among 1,000 events or within " + WAIT.multipliedBy(2));
     }
 
     private static DisconnectReason take(BlockingQueue<DisconnectReason> queue) throws InterruptedException {
