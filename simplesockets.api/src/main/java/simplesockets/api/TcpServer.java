@@ -146,9 +146,13 @@ public interface TcpServer extends AutoCloseable {
      * and first until the old accept loop has ended, if an {@code exitAccept()} on another thread is
      * still waiting for it or it was not waited for (at most {@link ServerOptions#closeTimeout()}, and at
      * least a second, so that a zero close timeout never leaves the port taken; the loop ends within
-     * microseconds of its socket's close).
+     * microseconds of its socket's close). An {@code exitAccept()} on another thread meanwhile is waited
+     * for the same way, up to three waits in all. None of these waits holds up a {@code close()},
+     * {@code stop()} or {@code exitAccept()} on another thread.
      *
-     * @throws IOException           if binding fails
+     * @throws IOException           if binding fails: a {@link java.net.BindException} too when an old
+     *                               accept loop is still there after those waits (the state stays
+     *                               {@link ServerState#KILLED}; try again later)
      * @throws IllegalStateException if the server is not {@link ServerState#KILLED}, or a graceful
      *                               {@link #close(Duration)} has begun (it stays {@code KILLED} while it
      *                               waits for the last connections)

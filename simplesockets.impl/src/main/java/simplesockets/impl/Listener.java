@@ -27,6 +27,8 @@ final class Listener {
      * the thread ends microseconds after its socket closes, and the port is not free before.
      */
     private static final Duration LET_GO_AT_LEAST = Duration.ofSeconds(1);
+    /** How many times {@link #afterStopped} waits for an accept loop that is still there before it gives up. */
+    static final int BIND_TRIES = 3;
 
     private final Network network;
     private final int backlog;
@@ -123,6 +125,32 @@ final class Listener {
         AcceptLoop last = stopped;
         if (last != null) {
             last.join(letGo);
+        }
+    }
+
+    /** A bind that may throw. */
+    interface Bind {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code bind} (a restart's move to listening) once the accept loop closed last has ended,
+     * waiting for it with {@link #awaitStopped}, outside the lifecycle's lock. If {@code bind} fails
+     * because a loop is still there (an {@code exitAccept()} on another thread closed the listener after
+     * the wait), it waits for that one too, up to {@link #BIND_TRIES} times in all.
+     */
+    void afterStopped(Bind bind) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            awaitStopped();
+            try {
+                bind.run();
+                return;
+            } catch (java.net.BindException e) {
+                AcceptLoop last = stopped;
+                if (attempt >= BIND_TRIES || last == null || last.ended()) {
+                    throw e;
+                }
+            }
         }
     }
 

@@ -138,14 +138,15 @@ public final class ServerEngine implements TcpServer {
         Endpoint endpoint = Endpoint.of(options.unixSocket(), options.host(), options.port());
         binding.lock();
         try {
-            listener.awaitStopped(); // outside the lifecycle's lock, which the old loop may need to end
-            refuseWhileClosing("restart"); // before the socket file's probe, which a closing server has no use for
-            if (lifecycle.is(ServerState.KILLED)) {
-                Listener.prepare(endpoint);
-            }
-            lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING, from -> {
-                refuseWhileClosing("restart"); // again under the lifecycle's lock: a close may have begun since
-                listener.listen(null, endpoint, options.unixSocketPermissions().orElse(null));
+            listener.afterStopped(() -> { // each try outside the lifecycle's lock, which the old loop may need to end
+                refuseWhileClosing("restart"); // before the socket file's probe, which a closing server has no use for
+                if (lifecycle.is(ServerState.KILLED)) {
+                    Listener.prepare(endpoint);
+                }
+                lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING, from -> {
+                    refuseWhileClosing("restart"); // again under the lifecycle's lock: a close may have begun since
+                    listener.listen(null, endpoint, options.unixSocketPermissions().orElse(null));
+                });
             });
         } catch (IOException e) {
             throw bindFailed(e);
