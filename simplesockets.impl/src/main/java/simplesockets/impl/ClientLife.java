@@ -69,7 +69,7 @@ final class ClientLife {
         ClientState state = lifecycle.state();
         if (connecting && inFlightCounts) {
             throw new IllegalStateException("connect() needs a client that is not connecting, and a connect is in"
-                    + " progress (the client is " + lifecycle.state() + ")");
+                    + " progress (the client is " + state + ")");
         }
         if (state == ClientState.CONNECTED || state == ClientState.CLOSED) {
             throw lifecycle.illegal("connect", EnumSet.of(ClientState.CREATED, ClientState.DISCONNECTED), ClientState.CONNECTED);

@@ -211,19 +211,7 @@ final class Pipe {
      * @return whether one did within the timeout
      */
     boolean awaitReaderWaiting(Duration timeout) throws InterruptedException {
-        lock.lock();
-        try {
-            long left = timeout.toNanos();
-            while (waitingReaders == 0) {
-                if (left <= 0) {
-                    return false;
-                }
-                left = changed.awaitNanos(left);
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return awaitUntil(() -> waitingReaders > 0, timeout);
     }
 
     /**
@@ -232,10 +220,15 @@ final class Pipe {
      * @return whether it did within the timeout
      */
     boolean awaitInputEnding(Duration timeout) throws InterruptedException {
+        return awaitUntil(() -> leftAtEnd >= 0, timeout);
+    }
+
+    /** Waits until {@code done}, asked under the lock, holds, at most {@code timeout}; returns whether it does. */
+    private boolean awaitUntil(java.util.function.BooleanSupplier done, Duration timeout) throws InterruptedException {
         lock.lock();
         try {
             long left = timeout.toNanos();
-            while (leftAtEnd < 0) {
+            while (!done.getAsBoolean()) {
                 if (left <= 0) {
                     return false;
                 }
