@@ -8,8 +8,12 @@ import java.util.Objects;
  * peer would. Apply it to a live connection with {@link Wire#apply(Fault)}, or queue it for the next
  * connection with {@link LoopbackNetwork#faultNextConnection(Fault...)}.
  *
- * <p>Faults are deterministic: they act on bytes at the moment they are applied, in the order they
- * were written.
+ * <p>A fault queued with {@code faultNextConnection} acts from the connection's first byte, so its
+ * effect is the same every run. One applied to a live connection acts from the moment it is applied,
+ * and which bytes it meets then depends on how far the engine's reader and writer got: {@link Fragment}
+ * and {@link Stall} act as bytes are read, so they also meet bytes already in the pipe; {@link Delay}
+ * holds back only bytes written after it. To fault a live connection at a known point, first wait for
+ * that point ({@link Wire#awaitReading}, a received event).
  *
  * {@snippet :
  * Wire wire = network.takeWire(Duration.ofSeconds(1)).orElseThrow();

@@ -62,6 +62,10 @@ public final class LoopbackNetwork implements AutoCloseable {
     private static final Object RESERVED = new Object();
     private final AtomicInteger nextPort = new AtomicInteger();
     private final List<AutoCloseable> made = new CopyOnWriteArrayList<>();
+    /** Guards {@link #closed} against a server or client made as the network finishes closing. */
+    private final java.util.concurrent.locks.ReentrantLock making = new java.util.concurrent.locks.ReentrantLock();
+    /** Set once {@link #close()} closed the last of what it made: the network makes nothing more. */
+    private boolean closed;
     private final BlockingQueue<Wire> wires = new LinkedBlockingQueue<>(MAX_UNTAKEN_WIRES);
     private final java.util.concurrent.ConcurrentLinkedDeque<List<Fault>> pendingFaults = new java.util.concurrent.ConcurrentLinkedDeque<>();
     /** The transport seam the engines run over; package-private for tests. */
@@ -133,15 +137,12 @@ public final class LoopbackNetwork implements AutoCloseable {
      * @return a server in state CREATED, closed with this network
      * @throws IllegalArgumentException if the options ask for TLS or a Unix domain socket, which this
      *                                  network does not have
+     * @throws IllegalStateException    if the network is closed
      */
     public TcpServer server(ServerOptions options) {
         refuseTls(options.tls().orElse(null));
         refuseUnixSocket(options.unixSocket());
-        TcpServer server = new ServerEngine(network, options, engineClock());
-        if (track) {
-            made.add(server);
-        }
-        return server;
+        return track(new ServerEngine(network, options, engineClock()));
     }
 
     /**
@@ -151,15 +152,38 @@ public final class LoopbackNetwork implements AutoCloseable {
      * @return a client in state CREATED, closed with this network
      * @throws IllegalArgumentException if the options ask for TLS or a Unix domain socket, which this
      *                                  network does not have
+     * @throws IllegalStateException    if the network is closed
      */
     public TcpClient client(ClientOptions options) {
         refuseTls(options.tls().orElse(null));
         refuseUnixSocket(options.unixSocket());
-        TcpClient client = new ClientEngine(network, options, engineClock());
-        if (track) {
-            made.add(client);
+        return track(new ClientEngine(network, options, engineClock()));
+    }
+
+    /**
+     * Keeps what was made, to close it with the network, and lets go of those closed since (so a network
+     * that lives for a whole test class holds only what is open); refuses it once the network is closed.
+     */
+    private <T extends AutoCloseable> T track(T engine) {
+        if (!track) {
+            return engine;
         }
-        return client;
+        making.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the loopback network is closed: make a new one");
+            }
+            made.removeIf(LoopbackNetwork::isClosed);
+            made.add(engine);
+        } finally {
+            making.unlock();
+        }
+        return engine;
+    }
+
+    private static boolean isClosed(AutoCloseable engine) {
+        return engine instanceof TcpServer server && server.state() == simplesockets.api.ServerState.CLOSED
+                || engine instanceof TcpClient client && client.state() == simplesockets.api.ClientState.CLOSED;
     }
 
     private static InetSocketAddress inet(SocketAddress address) throws IOException {
@@ -281,7 +305,7 @@ public final class LoopbackNetwork implements AutoCloseable {
      *
      * @param address a server's address on this network
      * @return the connected peer
-     * @throws ConnectException if nothing listens there
+     * @throws ConnectException if nothing listens there (nothing does once the network is closed)
      * @throws IOException      if the host name does not resolve
      */
     public RawPeer dial(InetSocketAddress address) throws IOException {
@@ -313,7 +337,8 @@ public final class LoopbackNetwork implements AutoCloseable {
 
     /**
      * Closes every server and client made on this network, those made while it closes too (by a callback
-     * of one it closes, say).
+     * of one it closes, say); from then on it makes none ({@link #server} and {@link #client} throw).
+     * Calling it again does nothing.
      *
      * @throws IllegalStateException if one did not close cleanly; the others are closed anyway
      */
@@ -321,7 +346,7 @@ public final class LoopbackNetwork implements AutoCloseable {
     public void close() {
         List<Throwable> problems = new ArrayList<>();
         // Until none is left: one made while these close (by a callback, say) is closed too.
-        while (!made.isEmpty()) {
+        while (!closedWithNothingLeft()) {
             for (AutoCloseable closeable : made) {
                 made.remove(closeable);
                 try {
@@ -335,6 +360,17 @@ public final class LoopbackNetwork implements AutoCloseable {
             IllegalStateException e = new IllegalStateException("the loopback network did not close cleanly");
             problems.forEach(e::addSuppressed);
             throw e;
+        }
+    }
+
+    /** Whether nothing made here is left to close; if so, the network is closed from now on. */
+    private boolean closedWithNothingLeft() {
+        making.lock();
+        try {
+            closed = closed || made.isEmpty();
+            return closed;
+        } finally {
+            making.unlock();
         }
     }
 }

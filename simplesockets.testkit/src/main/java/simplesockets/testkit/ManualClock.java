@@ -29,7 +29,12 @@ import simplesockets.impl.time.SteppedClock;
  * {@link Wire#awaitReading} before a step that must close the connection.
  *
  * <p>{@link #advance} runs the timers that come due on the calling thread, in order, so that what they
- * do (closing a connection, say) has been done, or at least begun, when it returns. Thread-safe.
+ * do (closing a connection, say) has been done, or at least begun, when it returns; a timer's work can
+ * take real time on the calling thread (closing the connections an idle check found). A back-off or
+ * delay that a thread of the engine sleeps on this clock (a reconnect's or the accept loop's back-off)
+ * is different: the step wakes that thread, which then does its work (the next connect attempt, say)
+ * on its own, after {@code advance} may have returned. Wait for what it does by its event
+ * ({@code awaitEvent}, a callback's latch), not by the step. Thread-safe.
  */
 public final class ManualClock {
 
@@ -40,7 +45,9 @@ public final class ManualClock {
     }
 
     /**
-     * Moves time forward, running every timer that comes due on the way.
+     * Moves time forward, running every timer that comes due on the way, on the calling thread, and
+     * waking every thread that sleeps until a time on the way (see above: their work follows on their
+     * own threads).
      *
      * @param step how far; not negative
      * @throws IllegalArgumentException if {@code step} is negative

@@ -62,10 +62,15 @@ final class MemoryTransport implements Transport {
 
     @Override
     public void write(byte[] buffer, int offset, int length) throws IOException {
+        write(buffer, offset, length, 0);
+    }
+
+    /** A write that waits for room at most {@code timeoutNanos} ({@code 0} for no limit), for {@link RawPeer}. */
+    void write(byte[] buffer, int offset, int length, long timeoutNanos) throws IOException {
         if (closed) {
             throw new SocketException("Socket closed");
         }
-        out.write(buffer, offset, length);
+        out.write(buffer, offset, length, timeoutNanos);
     }
 
     @Override

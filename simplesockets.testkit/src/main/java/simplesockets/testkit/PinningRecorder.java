@@ -33,7 +33,10 @@ import jdk.jfr.consumer.RecordingStream;
  *       when many threads start at once (seen on JDK 25 as "Freeze or preempt failed" on a contended
  *       monitor of a {@code ConcurrentHashMap}).</li>
  * </ul>
- * Starting JFR costs some tens of milliseconds; use one recorder around a whole load-style test.
+ * Starting JFR costs some tens of milliseconds; use one recorder around a whole load-style test. It
+ * hears every virtual thread of the JVM, not only the test's: with tests run in parallel, a pinning in
+ * one test fails whichever recorders are open, so run tests that use it on their own (JUnit's
+ * {@code @Isolated}, say).
  */
 public final class PinningRecorder implements AutoCloseable {
 

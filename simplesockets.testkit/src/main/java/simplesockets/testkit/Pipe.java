@@ -18,7 +18,8 @@ import simplesockets.impl.transport.PeerResetException;
  * write for {@link Wire#take}.
  *
  * <p>A full pipe blocks its writer, as a full TCP window does; an empty (or stalled, or delayed) one
- * blocks its reader. All waits are on one lock's conditions, with deadlines.
+ * blocks its reader. All waits are on one lock's conditions: a test's waits ({@link RawPeer}, {@link Wire})
+ * with deadlines; the engine's writes, as on a socket, until room comes or a close or reset ends them.
  */
 final class Pipe {
 
@@ -245,14 +246,25 @@ final class Pipe {
      * turns, each whole, as on a socket.
      */
     void write(byte[] buffer, int offset, int length) throws IOException {
+        write(buffer, offset, length, 0);
+    }
+
+    /**
+     * {@link #write(byte[], int, int)}, waiting for its turn and for room at most {@code timeoutNanos}
+     * ({@code 0} for no limit) in all.
+     *
+     * @throws SocketTimeoutException if the time ran out; the bytes already in the pipe stay there
+     */
+    void write(byte[] buffer, int offset, int length, long timeoutNanos) throws IOException {
+        long deadline = System.nanoTime() + timeoutNanos;
         lock.lock();
         try {
             while (writing) {
-                changed.await();
+                awaitUntil(deadline, timeoutNanos, 0, length);
             }
             writing = true;
             try {
-                put(buffer, offset, length);
+                put(buffer, offset, length, deadline, timeoutNanos);
             } finally {
                 writing = false;
                 changed.signalAll();
@@ -265,8 +277,24 @@ final class Pipe {
         }
     }
 
+    /** Waits for a change, within the write's time if it has a limit. Under the lock. */
+    private void awaitUntil(long deadline, long timeoutNanos, int written, int length)
+            throws InterruptedException, SocketTimeoutException {
+        if (timeoutNanos == 0) {
+            changed.await();
+            return;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new SocketTimeoutException("Write timed out: " + written + " of " + length + " bytes written;"
+                    + " the other end does not read, or this direction is stalled");
+        }
+        changed.awaitNanos(left);
+    }
+
     /** The body of {@link #write}, in its turn, under the lock. */
-    private void put(byte[] buffer, int offset, int length) throws IOException, InterruptedException {
+    private void put(byte[] buffer, int offset, int length, long deadline, long timeoutNanos)
+            throws IOException, InterruptedException {
         if ((readerClosed || peerGone) && !reset && !writtenAfterClose) {
             writtenAfterClose = true; // as TCP: taken, and dropped; only a later write meets the reset
             record(buffer, offset, length);
@@ -277,7 +305,7 @@ final class Pipe {
         int written = 0;
         while (written < length) {
             while (buffered >= capacity && !readerClosed && !ended && !reset && !peerGone) {
-                changed.await();
+                awaitUntil(deadline, timeoutNanos, written, length);
             }
             if (peerGone && !reset && !writtenAfterClose) {
                 writtenAfterClose = true; // closed under a write: the rest is taken and dropped, as above

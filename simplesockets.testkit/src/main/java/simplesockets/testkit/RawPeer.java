@@ -32,16 +32,42 @@ public final class RawPeer implements AutoCloseable {
         return wire;
     }
 
+    /** How long {@link #send(byte[])} waits for room at most. */
+    public static final Duration SEND_WAIT = Duration.ofSeconds(30);
+
     /**
-     * Writes all the bytes, blocking while the server does not read and the pipe is full.
+     * Writes all the bytes, blocking while the server does not read and the pipe is full, for at most
+     * {@link #SEND_WAIT} (30 s), so a test never waits for good by mistake: {@link #send(byte[], Duration)}
+     * with that bound.
      *
      * @param data the bytes
-     * @throws IOException if the connection is closed or reset
+     * @throws java.net.SocketTimeoutException if the bytes did not all fit in time
+     * @throws IOException                     if the connection is closed or reset
      */
     public void send(byte[] data) throws IOException {
+        send(data, SEND_WAIT);
+    }
+
+    /**
+     * Writes all the bytes, blocking while the server does not read and the pipe is full (or its direction
+     * is stalled), for at most {@code timeout} in all. As over TCP, the first write after the server closed
+     * its end is taken and dropped; a later one fails.
+     *
+     * @param data    the bytes
+     * @param timeout the longest wait for room, in real time; positive, and under about 292 years
+     * @throws java.net.SocketTimeoutException if the bytes did not all fit in time; those that did stay
+     *                                         in the pipe, and the connection stays open
+     * @throws java.io.InterruptedIOException  if the thread is interrupted while it waits
+     * @throws IOException                     if the connection is closed or reset
+     * @throws IllegalArgumentException        if {@code timeout} is not positive
+     */
+    public void send(byte[] data, Duration timeout) throws IOException {
         Objects.requireNonNull(data, "data");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, not " + timeout);
+        }
         try {
-            end.write(data, 0, data.length);
+            end.write(data, 0, data.length, timeout.toNanos());
         } catch (IOException e) {
             throw shown(e);
         }
@@ -50,9 +76,11 @@ public final class RawPeer implements AutoCloseable {
     /**
      * Reads what has arrived, up to 64 KiB, waiting up to the timeout.
      *
-     * @param timeout the longest wait, in real time; zero looks once without waiting
+     * @param timeout the longest wait, in real time; zero looks once without waiting; under about 292
+     *                years ({@link Duration#toNanos()})
      * @return the bytes, or empty at end of stream
      * @throws java.net.SocketTimeoutException if nothing came in time
+     * @throws java.io.InterruptedIOException  if the thread is interrupted while it waits
      * @throws IOException                     if the connection was reset or closed here
      */
     public Optional<byte[]> read(Duration timeout) throws IOException {
@@ -77,7 +105,8 @@ public final class RawPeer implements AutoCloseable {
     }
 
     /**
-     * Reads and discards until the server ends the connection (end of stream or reset).
+     * Reads and discards until the connection ends: the server's end of stream, a reset, or this end's
+     * own {@link #close()} or {@link #reset()}, which end it too.
      *
      * @param timeout the longest wait, in real time; zero looks once without waiting
      * @return {@code true} if the connection ended in time, {@code false} if it stayed open (or the

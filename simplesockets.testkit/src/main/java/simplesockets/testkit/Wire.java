@@ -76,7 +76,8 @@ public final class Wire {
     }
 
     /**
-     * Injects a fault now.
+     * Injects a fault now, racing whatever the connection's two ends are doing at that moment (see
+     * {@link Fault}); for a fault from the first byte, use {@link LoopbackNetwork#faultNextConnection}.
      *
      * @param fault what to do to the connection
      */
@@ -137,9 +138,13 @@ public final class Wire {
      * made in one callback are gathered until it returns; so compare bytes rather than count writes.
      * Older writes are dropped first once the record passes 64 KiB per direction (each write counted
      * with 32 bytes more, for its keeping), but the newest write is always kept whole, however large.
+     * A write is recorded when it is made, so the record also holds writes that did not all arrive: one
+     * still blocked on a full pipe, one a {@link Fault.Close} or {@link Fault.Reset} cut short, and the
+     * first write after a close, which is taken and dropped as over TCP.
      *
      * @param direction which side's writes
-     * @param timeout   the longest wait, in real time; zero looks once without waiting
+     * @param timeout   the longest wait, in real time; zero looks once without waiting; under about 292
+     *                  years
      * @return the bytes of one write, or empty if none came in time
      * @throws InterruptedException if the waiting thread is interrupted
      */

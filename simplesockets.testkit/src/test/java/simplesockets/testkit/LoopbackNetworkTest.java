@@ -236,4 +236,54 @@ class LoopbackNetworkTest {
             kept.close();
         }
     }
+
+    /**
+     * A raw peer's send to a server that does not read (its direction stalled, the pipe full) gives up
+     * after its timeout with a {@link java.net.SocketTimeoutException}: what fit stays in the pipe, the
+     * connection stays open, and the server reads it all once released. It waited for good before.
+     */
+    @Test
+    void aRawPeersSendToAServerThatDoesNotReadEndsAtItsTimeout() throws Exception {
+        try (LoopbackNetwork network = new LoopbackNetwork(16)) {
+            BlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+            TcpServer server = network.server(ServerOptions.builder().port(0)
+                    .onReceive((c, d) -> received.add(d)).build());
+            server.start();
+            RawPeer peer = network.dial(server.localAddress().orElseThrow());
+            peer.wire().apply(new Fault.Stall(Direction.CLIENT_TO_SERVER));
+            byte[] data = new byte[24];
+            java.util.Arrays.fill(data, (byte) 'x');
+            long began = System.nanoTime();
+            java.net.SocketTimeoutException timedOut = assertThrows(java.net.SocketTimeoutException.class,
+                    () -> peer.send(data, Duration.ofMillis(200)));
+            assertTrue(System.nanoTime() - began >= Duration.ofMillis(200).toNanos(), "waited its timeout");
+            assertTrue(timedOut.getMessage().contains("16 of 24 bytes"), timedOut.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> peer.send(data, Duration.ZERO));
+            peer.wire().release(Direction.CLIENT_TO_SERVER);
+            int got = 0;
+            while (got < 16) {
+                got += take(received).length;
+            }
+            assertEquals(16, got, "what fit arrived, and nothing more");
+            peer.send(bytes("more"));
+            assertEquals("more", text(take(received)), "the connection stays open");
+        }
+    }
+
+    /**
+     * A closed network makes nothing more (a server or client made after it closed would never be closed
+     * with it), and closing it twice does nothing.
+     */
+    @Test
+    void aClosedNetworkMakesNothingMore() {
+        LoopbackNetwork network = new LoopbackNetwork();
+        TcpServer server = network.server(ServerOptions.builder().port(0).build());
+        network.close();
+        assertEquals(ServerState.CLOSED, server.state(), "closed with the network");
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> network.server(ServerOptions.builder().port(0).build()));
+        assertTrue(refused.getMessage().contains("closed"), refused.getMessage());
+        assertThrows(IllegalStateException.class, () -> network.client(ClientOptions.builder().port(1).build()));
+        network.close();
+    }
 }

@@ -13,7 +13,13 @@ import simplesockets.testkit.LoopbackNetwork;
  *
  * <p>A network asked for by the class instead (a {@code @BeforeAll} method's parameter, or the
  * constructor's under {@code @TestInstance(PER_CLASS)}) belongs to the class: every test method of it is
- * given that same network, which JUnit closes after the last one.
+ * given that same network, which JUnit closes after the last one. What one test leaves on a shared
+ * network stays for the next: its open servers and clients, connections it did not
+ * {@linkplain LoopbackNetwork#takeWire take}, and faults it {@linkplain LoopbackNetwork#faultNextConnection
+ * queued} and no connection used; take or close them in each test, or keep the default lifecycle. Two
+ * parameters of one method are the same network. The network is made with the defaults; a test that
+ * wants a {@link simplesockets.testkit.ManualClock} or another pipe size makes its own, in a
+ * try-with-resources.
  *
  * <p>It needs JUnit Jupiter 5.13 or later (the build uses 5.14): older versions neither resolve a
  * constructor's parameter in the test method's context nor close what an extension keeps for a class,
