@@ -68,13 +68,13 @@ final class Listener {
      * at least a second, so a zero close timeout too): a restart never races the exit before it. Called
      * under the lifecycle's lock, this never waits: a thread still there fails the bind.
      *
-     * @throws java.net.BindException if the accept thread of the listener closed before has not ended
+     * @throws IOException if the accept thread of the listener closed before has not ended (for
+     *                     {@link #afterStopped}, which waits for it again), or the bind failed
      */
     void listen(SocketAddress address) throws IOException {
         if (stopped != null) {
             if (!stopped.ended()) {
-                throw new java.net.BindException("the accept thread of the listener closed before did not end within "
-                        + letGo + ", so it may still hold the address; try again later");
+                throw new OldLoopStillThere();
             }
             stopped = null;
         }
@@ -133,6 +133,13 @@ final class Listener {
         void run() throws IOException;
     }
 
+    /** {@link #listen} found the accept loop closed before still there; never seen outside this class. */
+    private static final class OldLoopStillThere extends IOException {
+        OldLoopStillThere() {
+            super("the accept loop closed before is still there");
+        }
+    }
+
     /**
      * Runs {@code bind} (a restart's move to listening) once the accept loop closed last has ended,
      * waiting for it with {@link #awaitStopped}, outside the lifecycle's lock. If {@code bind} fails
@@ -145,10 +152,11 @@ final class Listener {
             try {
                 bind.run();
                 return;
-            } catch (java.net.BindException e) {
-                AcceptLoop last = stopped;
-                if (attempt >= BIND_TRIES || last == null || last.ended()) {
-                    throw e;
+            } catch (OldLoopStillThere e) {
+                if (attempt >= BIND_TRIES) {
+                    throw new java.net.BindException("the accept thread of the listener closed before did not end"
+                            + " within " + BIND_TRIES + " waits of " + letGo + ", so it may still hold the address;"
+                            + " try again later");
                 }
             }
         }
