@@ -321,7 +321,7 @@ final class Outbound {
      */
     boolean joinWriter(Duration max) {
         SendQueue q = queue;
-        return q == null || q.writer().join(q, max);
+        return q == null || q.writer().join(q, max, scope);
     }
 
     /** Lets go of the gathering buffer: the connection ended. Waits for a write in progress to fail. */

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * Owns every thread a server or client starts: our structured concurrency. {@link #fork} starts a
  * named virtual thread inside the scope; {@link #close} joins them all within a deadline, interrupts
  * the ones that are late, and reports any that still live. Once closed, nothing more can be forked. A
- * {@link #child} thread is owned by the scope's thread that starts it, which joins it.
+ * {@link #child} thread is owned by the scope's thread that starts it, which joins it, or, giving up,
+ * hands it back ({@link #adopt}) for the scope's close to join.
  *
  * <p>The JDK's {@code StructuredTaskScope} is still a preview API in JDK 21 to 25; this small type
  * is where it would go once it is final.
@@ -79,6 +80,16 @@ final class Scope {
         exiting.removeIf(ended -> !ended.isAlive());
         exiting.add(me); // before it leaves the set: a close sees it in one or the other
         threads.remove(me);
+    }
+
+    /**
+     * Takes over a {@link #child} thread that its owner gave up waiting for (a writer still in a user's
+     * callback when its connection's thread ends): {@link #close} joins it like its own, and names it if it
+     * outlives the close.
+     */
+    void adopt(Thread child) {
+        exiting.removeIf(ended -> !ended.isAlive());
+        exiting.add(child);
     }
 
     /**
@@ -183,16 +194,21 @@ final class Scope {
         List<Thread> late = new ArrayList<>();
         List<Thread> all = new ArrayList<>(threads);
         all.addAll(exiting); // after the set: one that moves meanwhile is in the one or the other
-        for (Thread thread : all) {
-            try {
-                if (!join(thread, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))
-                        && thread != Thread.currentThread()) {
+        java.util.Set<Thread> seen = new java.util.HashSet<>();
+        while (!all.isEmpty()) { // again for the children adopted meanwhile by the threads joined
+            for (Thread thread : all) {
+                seen.add(thread);
+                try {
+                    if (!join(thread, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))
+                            && thread != Thread.currentThread()) {
+                        late.add(thread);
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
                     late.add(thread);
                 }
-            } catch (InterruptedException e) {
-                interrupted = true;
-                late.add(thread);
             }
+            all = exiting.stream().filter(thread -> !seen.contains(thread)).toList();
         }
         late.forEach(Thread::interrupt);
         List<Thread> alive = new ArrayList<>();

@@ -48,10 +48,14 @@ final class WriterThread {
      * the wait is interrupted (the scope's close ran out of time), is interrupted and given {@code max}
      * once more.
      *
+     * A writer still running after that (in a user's {@code onFailure} that blocks, say) is handed to
+     * {@code scope}, whose close joins it and names it if it outlives the close.
+     *
      * @param queue the queue it writes, which tells when it stopped writing
+     * @param scope the scope of the connection, which takes over a writer that outlives this wait
      * @return whether the writer stopped (or none ran)
      */
-    boolean join(SendQueue queue, Duration max) {
+    boolean join(SendQueue queue, Duration max, Scope scope) {
         try {
             if (queue.awaitWriterStopped(max) && joined(max)) {
                 return true;
@@ -65,14 +69,21 @@ final class WriterThread {
         }
         boolean interrupted = Thread.interrupted();
         try {
-            return joined(max);
+            if (joined(max)) {
+                return true;
+            }
         } catch (InterruptedException e) {
-            return false;
+            // given up on: the scope takes it over below
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
+        Thread late = thread;
+        if (late != null) {
+            scope.adopt(late);
+        }
+        return false;
     }
 
     /** Whether the writer started last has ended, waiting at most {@code max}. */

@@ -70,4 +70,59 @@ class ScopeTest {
         assertFalse(leaving.isAlive(), "the close joined it");
         assertEquals(0, scope.tracked(), "it left");
     }
+
+    /**
+     * A child thread whose owner gave up waiting for it (a connection's writer still in a user's
+     * {@code onFailure} when the connection's thread ends) is the scope's to join: a close that is under
+     * way when the owner hands it over joins it within the same deadline, and names it if it outlives the
+     * close. Before, such a writer ran on after close() returned, and nothing named it.
+     */
+    @Test
+    void aChildItsOwnerGaveUpOnIsJoinedAndNamedByAClose() throws Exception {
+        Scope scope = new Scope("simplesockets-scopetest-");
+        CountDownLatch handOver = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread[] child = {null};
+        scope.fork("conn", () -> {
+            child[0] = scope.child("writer", () -> holdIgnoringInterrupts(release));
+            child[0].start();
+            try {
+                handOver.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            scope.adopt(child[0]); // as a connection's thread does once its wait for the writer is over
+        });
+        CompletableFuture<List<Thread>> closed = new CompletableFuture<>();
+        Thread closer = Thread.ofPlatform().start(() -> closed.complete(scope.close(Duration.ofMillis(800))));
+        try {
+            Peers.awaitCondition(() -> closer.getState() == Thread.State.TIMED_WAITING, Duration.ofSeconds(5),
+                    () -> "the close did not begin to join");
+            handOver.countDown(); // the close is joining the owner now: the child is handed over after it looked
+            List<Thread> alive = closed.get(5, TimeUnit.SECONDS);
+            assertEquals(List.of(child[0]), alive, "the child, late and ignoring its interrupt, is named");
+        } finally {
+            release.countDown();
+        }
+        child[0].join(Duration.ofSeconds(5));
+        assertFalse(child[0].isAlive());
+    }
+
+    /** Holds the calling thread until {@code release}, at most 10 s, ignoring interrupts. */
+    private static void holdIgnoringInterrupts(CountDownLatch release) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        boolean interrupted = false;
+        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+            try {
+                if (release.await(left, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }
