@@ -470,6 +470,10 @@ class ServerTest {
             assertEquals(ServerState.PAUSED, server.state());
             assertFalse(server.isAccepting());
             assertFalse(server.isKilled());
+            IllegalStateException paused = assertThrows(IllegalStateException.class, server::restart);
+            assertTrue(paused.getMessage().contains("PAUSED") && paused.getMessage().contains("call start()"),
+                    "restart() follows exitAccept() only; a paused server resumes with start(): " + paused.getMessage());
+            assertEquals(ServerState.PAUSED, server.state(), "the refused restart moved nothing");
             server.start();
             assertTrue(server.isAccepting());
             InetSocketAddress address = server.localAddress().orElseThrow();
@@ -545,6 +549,39 @@ class ServerTest {
             }
         } finally {
             release.countDown();
+        }
+    }
+
+    /**
+     * An {@code onConnect} that blocks holds up only its own connection: the server goes on accepting and
+     * serving other clients. The seed ran {@code on_connect} on its accept thread, so one slow callback
+     * kept every new client waiting.
+     */
+    @Test
+    void anOnConnectThatBlocksHoldsUpOnlyItsOwnConnection() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        try (TcpServer server = TcpServer.create(loopback()
+                .onConnect(c -> {
+                    if (calls.incrementAndGet() == 1) {
+                        release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    }
+                })
+                .onReceive((c, d) -> c.send(d)).build())) {
+            server.start();
+            InetSocketAddress address = server.localAddress().orElseThrow();
+            try (Socket stuck = connect(address)) {
+                Peers.awaitCondition(() -> calls.get() == 1, Peers.WAIT, () -> "the first onConnect did not run");
+                for (int i = 0; i < 3; i++) {
+                    try (Socket next = connect(address)) {
+                        next.getOutputStream().write(bytes("ping " + i));
+                        assertEquals("ping " + i, text(Peers.readExactly(next, 6)), "served while the first waits");
+                    }
+                }
+                assertEquals(4, calls.get(), "each later client's onConnect ran");
+            } finally {
+                release.countDown();
+            }
         }
     }
 
