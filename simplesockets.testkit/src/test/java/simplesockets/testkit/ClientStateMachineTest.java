@@ -40,9 +40,9 @@ class ClientStateMachineTest {
     static final Framing FRAMING = Framing.lengthPrefixed(64);
 
     record Model(ClientState state, boolean isConnected, boolean hasConnected, boolean isDisconnected,
-            boolean autoReceive, String echoed, int failedSends, int illegalMoves, int connects, int disconnects) {
+            boolean autoReceive, String echoed, int failedSends, int illegalMoves, int connects, String disconnects) {
         static Model initial() {
-            return new Model(ClientState.CREATED, false, false, false, false, "", 0, 0, 0, 0);
+            return new Model(ClientState.CREATED, false, false, false, false, "", 0, 0, 0, "");
         }
 
         Model connected() {
@@ -51,8 +51,9 @@ class ClientStateMachineTest {
         }
 
         Model disconnected() {
+            // Every end here is the user's (disconnect, reconnect, close): each reported once, as ClosedByUs.
             return new Model(ClientState.DISCONNECTED, false, hasConnected, true, autoReceive, echoed, failedSends,
-                    illegalMoves, connects, disconnects + 1);
+                    illegalMoves, connects, disconnects + "ClosedByUs|");
         }
 
         Model illegal() {
@@ -65,7 +66,8 @@ class ClientStateMachineTest {
         final Fixture fixture;
         final TcpClient client;
         final AtomicInteger connects = new AtomicInteger();
-        final AtomicInteger disconnects = new AtomicInteger();
+        /** Each disconnect's reason, in order: its kind's simple name, then "|". */
+        final StringBuffer disconnects = new StringBuffer();
         final StringBuilder echoed = new StringBuilder();
         int failedSends;
         int illegalMoves;
@@ -80,13 +82,13 @@ class ClientStateMachineTest {
             }
             this.client = fixture.client(ClientOptions.builder().address(server.localAddress().orElseThrow()).framing(FRAMING)
                     .onConnect(connects::incrementAndGet)
-                    .onDisconnect(r -> disconnects.incrementAndGet()));
+                    .onDisconnect(r -> disconnects.append(r.getClass().getSimpleName()).append('|')));
         }
 
         Model observe() {
             return new Model(client.state(), client.isConnected(), client.hasConnected(), client.isDisconnected(),
                     client.isAutoReceiving(), echoed.toString(), failedSends, illegalMoves, connects.get(),
-                    disconnects.get());
+                    disconnects.toString());
         }
 
         @Override
