@@ -322,7 +322,7 @@ public final class LoopbackNetwork implements AutoCloseable {
      * @throws InterruptedException if the waiting thread is interrupted
      */
     public Optional<Wire> takeWire(Duration timeout) throws InterruptedException {
-        return Optional.ofNullable(wires.poll(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        return Optional.ofNullable(wires.poll(Pipe.nanos(timeout), TimeUnit.NANOSECONDS));
     }
 
     /**

@@ -215,6 +215,17 @@ final class Pipe {
         return awaitUntil(() -> waitingReaders > 0, timeout);
     }
 
+    /** The longest wait the testkit makes: about 73 years, so a deadline of now plus it never overflows. */
+    private static final long LONGEST_WAIT_NANOS = Long.MAX_VALUE / 4;
+
+    /**
+     * A test's timeout in nanoseconds, at most {@link #LONGEST_WAIT_NANOS}: a {@code Duration} too long for
+     * a {@code long} of nanoseconds ({@code ChronoUnit.FOREVER}'s, say) waits for good instead of throwing.
+     */
+    static long nanos(Duration timeout) {
+        return timeout.compareTo(Duration.ofNanos(LONGEST_WAIT_NANOS)) > 0 ? LONGEST_WAIT_NANOS : timeout.toNanos();
+    }
+
     /**
      * Waits until the reader's input begins to end ({@link #endInput()}).
      *
@@ -228,7 +239,7 @@ final class Pipe {
     private boolean awaitUntil(java.util.function.BooleanSupplier done, Duration timeout) throws InterruptedException {
         lock.lock();
         try {
-            long left = timeout.toNanos();
+            long left = nanos(timeout);
             while (!done.getAsBoolean()) {
                 if (left <= 0) {
                     return false;

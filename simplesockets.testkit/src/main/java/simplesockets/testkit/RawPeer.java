@@ -54,7 +54,7 @@ public final class RawPeer implements AutoCloseable {
      * its end is taken and dropped; a later one fails.
      *
      * @param data    the bytes
-     * @param timeout the longest wait for room, in real time; positive, and under about 292 years
+     * @param timeout the longest wait for room, in real time; positive
      * @throws java.net.SocketTimeoutException if the bytes did not all fit in time; those that did stay
      *                                         in the pipe, and the connection stays open
      * @throws java.io.InterruptedIOException  if the thread is interrupted while it waits
@@ -67,7 +67,7 @@ public final class RawPeer implements AutoCloseable {
             throw new IllegalArgumentException("timeout must be positive, not " + timeout);
         }
         try {
-            end.write(data, 0, data.length, timeout.toNanos());
+            end.write(data, 0, data.length, Pipe.nanos(timeout));
         } catch (IOException e) {
             throw shown(e);
         }
@@ -76,8 +76,7 @@ public final class RawPeer implements AutoCloseable {
     /**
      * Reads what has arrived, up to 64 KiB, waiting up to the timeout.
      *
-     * @param timeout the longest wait, in real time; zero looks once without waiting; under about 292
-     *                years ({@link Duration#toNanos()})
+     * @param timeout the longest wait, in real time; zero looks once without waiting
      * @return the bytes, or empty at end of stream
      * @throws java.net.SocketTimeoutException if nothing came in time
      * @throws java.io.InterruptedIOException  if the thread is interrupted while it waits
@@ -113,7 +112,7 @@ public final class RawPeer implements AutoCloseable {
      *         waiting thread was interrupted; its interrupt status is then set)
      */
     public boolean awaitClosed(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + Pipe.nanos(timeout);
         byte[] buffer = new byte[64 * 1024];
         try {
             while (true) {

@@ -143,8 +143,7 @@ public final class Wire {
      * first write after a close, which is taken and dropped as over TCP.
      *
      * @param direction which side's writes
-     * @param timeout   the longest wait, in real time; zero looks once without waiting; under about 292
-     *                  years
+     * @param timeout   the longest wait, in real time; zero looks once without waiting
      * @return the bytes of one write, or empty if none came in time
      * @throws InterruptedException if the waiting thread is interrupted
      */

@@ -286,4 +286,23 @@ class LoopbackNetworkTest {
         assertThrows(IllegalStateException.class, () -> network.client(ClientOptions.builder().port(1).build()));
         network.close();
     }
+
+    /**
+     * A timeout too long for a {@code long} of nanoseconds ({@code ChronoUnit.FOREVER}'s) waits as long as
+     * it takes, where it threw {@code ArithmeticException}.
+     */
+    @Test
+    void aTimeoutOfForeverWaitsInsteadOfThrowing() throws Exception {
+        Duration forever = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+        try (LoopbackNetwork network = new LoopbackNetwork()) {
+            TcpServer server = network.server(ServerOptions.builder().port(0).onReceive((c, d) -> c.send(d)).build());
+            server.start();
+            RawPeer peer = network.dial(server.localAddress().orElseThrow());
+            Wire wire = network.takeWire(forever).orElseThrow();
+            peer.send(bytes("ping"), forever);
+            assertEquals("ping", text(peer.read(forever).orElseThrow()));
+            assertEquals("ping", text(wire.take(Direction.CLIENT_TO_SERVER, forever).orElseThrow()));
+            assertTrue(wire.awaitReading(Direction.CLIENT_TO_SERVER, forever));
+        }
+    }
 }
