@@ -78,6 +78,83 @@ public record Args(String host, int port, boolean proxyProtocol, List<String> tr
         return parsed;
     }
 
+    /** What a program does with its parsed command line; returns its exit status. */
+    @FunctionalInterface
+    public interface Program {
+        /**
+         * Runs the program.
+         *
+         * @param args the parsed command line
+         * @return the exit status: 0 when all went well
+         * @throws Exception anything; see {@link #exitStatus}
+         */
+        int run(Args args) throws Exception;
+    }
+
+    /**
+     * Runs a program's {@code main}: parses its command line and runs it, and exits with its status when
+     * that is not 0. A bad command line prints its message and the usage to standard error and exits 2; a
+     * failed bind or connect prints its message and exits 1: no stack trace for what a user can fix.
+     *
+     * @param program the program's name, for messages
+     * @param usage   its options, for the usage line
+     * @param argv    the command line
+     * @param body    the program
+     */
+    public static void main(String program, String usage, String[] argv, Program body) {
+        int status = exitStatus(program, usage, argv, body, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /**
+     * {@link #main}'s work, without the exit.
+     *
+     * @param program the program's name, for messages
+     * @param usage   its options, for the usage line
+     * @param argv    the command line
+     * @param body    the program
+     * @param err     where messages go
+     * @return the exit status: the program's, 2 for a bad command line, 1 for an I/O failure (a port in use,
+     *         a server that is not there)
+     * @throws RuntimeException what the program threw otherwise (a bug: its stack trace is wanted)
+     */
+    public static int exitStatus(String program, String usage, String[] argv, Program body, java.io.PrintStream err) {
+        try {
+            return body.run(parse(argv));
+        } catch (IllegalArgumentException e) {
+            err.println(program + ": " + e.getMessage());
+            err.println("usage: " + program + " " + usage);
+            return 2;
+        } catch (java.io.IOException e) {
+            err.println(program + ": " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println(program + ": interrupted");
+            return 1;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(program + " failed", e);
+        }
+    }
+
+    /**
+     * For a program that takes no options of a server's (a client): refuses {@code --proxy-protocol},
+     * {@code --trusted-proxy} and {@code --stats}, so that they are not taken and quietly ignored.
+     *
+     * @param program the program's name, for the message
+     * @throws IllegalArgumentException if one of them was given
+     */
+    public void refuseServerOptions(String program) {
+        if (proxyProtocol || stats.isPresent()) {
+            throw new IllegalArgumentException(program + " takes no --proxy-protocol, --trusted-proxy or --stats:"
+                    + " those are the servers' options");
+        }
+    }
+
     /**
      * For a program that takes no words (a server): refuses any, so that {@code echo-server 9999} does not
      * quietly listen on the default port.

@@ -46,17 +46,23 @@ public final class ChatServer {
     /**
      * Starts the chat server and serves until the process is interrupted.
      *
+     * <p>A bad command line prints its message and the usage to standard error and exits 2; an address
+     * in use prints its message and exits 1.
+     *
      * @param args {@code --host HOST --port PORT | --unix PATH, [--proxy-protocol] [--trusted-proxy ADDRESS-OR-CIDR]...}
-     * @throws Exception if binding fails
      */
-    public static void main(String[] args) throws Exception {
-        Args options = Args.parse(args);
-        TcpServer server = start(options);
-        System.out.println("chat on " + Args.where(server));
-        // On SIGTERM or Ctrl-C: lines on their way are relayed, members hear who left, and a Unix
-        // socket's file is removed; then the process ends.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.close(Duration.ofSeconds(5)), "chat-server-close"));
-        Thread.currentThread().join(); // serve until the process ends
+    public static void main(String[] args) {
+        Args.main("chat-server", "[--host HOST] [--port PORT | --unix PATH] [--proxy-protocol]"
+                + " [--trusted-proxy ADDRESS-OR-CIDR]...", args, options -> {
+                    TcpServer server = start(options);
+                    System.out.println("chat on " + Args.where(server));
+                    // On SIGTERM or Ctrl-C: lines on their way are relayed, members hear who left, and a Unix
+                    // socket's file is removed; then the process ends.
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> server.close(Duration.ofSeconds(5)),
+                            "chat-server-close"));
+                    Thread.currentThread().join(); // serve until the process ends
+                    return 0;
+                });
     }
 
     /**
@@ -93,7 +99,12 @@ public final class ChatServer {
                 .onDisconnect((left, reason) -> announce(self[0], args, left, "left"))
                 .build());
         self[0] = server;
-        server.start();
+        try {
+            server.start();
+        } catch (java.io.IOException | RuntimeException e) { // a server that did not start is closed all the same
+            server.close();
+            throw e;
+        }
         return server;
     }
 

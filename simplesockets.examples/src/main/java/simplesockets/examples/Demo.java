@@ -27,10 +27,14 @@ public final class Demo {
     /**
      * Runs the demo.
      *
-     * @param args ignored
+     * @param args none: the demo takes no arguments (any is refused, exit status 2)
      * @throws Exception if anything fails; the exit status is then not 0
      */
     public static void main(String[] args) throws Exception {
+        if (args.length > 0) {
+            System.err.println("demo: takes no arguments, not " + java.util.List.of(args));
+            System.exit(2);
+        }
         if (!run(System.out)) {
             System.exit(1);
         }

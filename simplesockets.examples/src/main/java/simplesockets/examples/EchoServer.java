@@ -48,19 +48,38 @@ public final class EchoServer {
     /**
      * Starts the server and serves until the process is told to stop (SIGTERM or Ctrl-C), then drains.
      *
+     * <p>A bad command line prints its message and the usage to standard error and exits 2; an address
+     * in use prints its message and exits 1. After a drain on SIGTERM or Ctrl-C, the JVM exits with 143
+     * or 130 (128 plus the signal), as any Java program a signal ends.
+     *
      * @param args {@code --host HOST --port PORT | --unix PATH, [--proxy-protocol]
      *             [--trusted-proxy ADDRESS-OR-CIDR]... [--stats SECONDS] [--framing raw|length|lines]};
      *             port 0 picks a free port
-     * @throws Exception if binding fails
      */
-    public static void main(String[] args) throws Exception {
-        Args options = Args.parse(args);
+    public static void main(String[] args) {
+        Args.main("echo-server", USAGE, args, EchoServer::serveUntilStopped);
+    }
+
+    /**
+     * The server's program: starts it, drains it on SIGTERM or Ctrl-C, and serves until then.
+     *
+     * @param options the parsed command line
+     * @return 0, once the drain is over
+     * @throws IOException          if binding fails
+     * @throws InterruptedException if interrupted while serving
+     */
+    static int serveUntilStopped(Args options) throws IOException, InterruptedException {
         Duration statsEvery = statsEvery(options);
         try (TcpServer server = start(options, System.out)) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(server, System.out), "echo-server-drain"));
             serve(server, statsEvery, System.out); // the poll loop answers until the drain is over
         }
+        return 0;
     }
+
+    /** The options, for the usage line. */
+    static final String USAGE = "[--host HOST] [--port PORT | --unix PATH] [--proxy-protocol]"
+            + " [--trusted-proxy ADDRESS-OR-CIDR]... [--framing raw|length|lines] [--stats SECONDS]";
 
     /**
      * The {@code --framing raw|length|lines} option.
@@ -171,7 +190,12 @@ public final class EchoServer {
                 .onConnect(c -> c.proxyAddress().ifPresent(via -> out.println("client " + text(c.remoteAddress())
                         + " via " + text(via)))));
         TcpServer server = TcpServer.create(options.build());
-        server.start();
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) { // a server that did not start is closed all the same
+            server.close();
+            throw e;
+        }
         out.println("listening on " + Args.where(server));
         out.flush();
         return server;

@@ -35,6 +35,65 @@ class CommandLineTest {
         assertThrows(IllegalArgumentException.class, () -> Args.parse("--framing"), "an option without its value");
     }
 
+    /**
+     * What the programs' {@code main} makes of a bad command line or a port in use: a message and the
+     * usage on standard error and exit status 2, or a message and 1; never a stack trace. The client refuses
+     * the servers' options instead of ignoring them.
+     */
+    @Test
+    void badCommandLinesAndTakenPortsEndWithAMessageAndAStatusNotAStackTrace() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream errors = new PrintStream(err, true, StandardCharsets.UTF_8);
+        assertEquals(2, Args.exitStatus("echo-server", EchoServer.USAGE, new String[] {"--prot", "9999"},
+                EchoServer::serveUntilStopped, errors));
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertTrue(said.startsWith("echo-server: unknown option --prot"), said);
+        assertTrue(said.contains("usage: echo-server [--host HOST]"), said);
+        assertTrue(!said.contains("\tat "), "no stack trace: " + said);
+
+        for (String[] serverOnly : List.of(new String[] {"--stats", "10", "hi"}, new String[] {"--proxy-protocol", "hi"},
+                new String[] {"--trusted-proxy", "10.0.0.0/8", "hi"})) {
+            err.reset();
+            assertEquals(2, Args.exitStatus("echo-client", EchoClient.USAGE, serverOnly, EchoClient::sendAll, errors),
+                    List.of(serverOnly) + ": " + err.toString(StandardCharsets.UTF_8));
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains("those are the servers' options"),
+                    err.toString(StandardCharsets.UTF_8));
+        }
+
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            err.reset();
+            String port = String.valueOf(taken.getLocalPort());
+            assertEquals(1, Args.exitStatus("echo-server", EchoServer.USAGE, new String[] {"--port", port},
+                    EchoServer::serveUntilStopped, errors));
+            said = err.toString(StandardCharsets.UTF_8);
+            assertTrue(said.startsWith("echo-server: ") && !said.contains("\tat "), said);
+        }
+    }
+
+    /** A message the framing cannot carry (a line break in a line) ends the client with a message, not a stack trace. */
+    @Test
+    void theEchoClientReportsAMessageItsFramingCannotCarry() throws Exception {
+        try (TcpServer server = EchoServer.start(Args.parse("--port", "0", "--framing", "lines"),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            Args args = Args.parse("--port", String.valueOf(server.localAddress().orElseThrow().getPort()),
+                    "--framing", "lines");
+            Thread loop = ServingLoop.start(server, Duration.ZERO, System.out);
+            boolean ok;
+            try {
+                ok = EchoClient.run(EchoClient.options(args), List.of("fine", "a\nb", "never sent"),
+                        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+            } finally {
+                server.close();
+                ServingLoop.stop(loop);
+            }
+            assertTrue(!ok, "not every message came back");
+            assertEquals("fine" + System.lineSeparator(), out.toString(StandardCharsets.UTF_8), "the replies only");
+            assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("cannot send a"), err.toString(StandardCharsets.UTF_8));
+        }
+    }
+
     @Test
     void wordsAfterALoneDoubleDashAreMessagesEvenWithDashes() {
         Args args = Args.parse("--port", "1", "--framing", "lines", "hello", "--", "--not-an-option");
