@@ -3,6 +3,7 @@ package simplesockets.examples;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import simplesockets.api.Connection;
+import simplesockets.api.DisconnectReason;
 import simplesockets.api.Framing;
 import simplesockets.api.ServerOptions;
 import simplesockets.api.TcpServer;
@@ -96,7 +97,7 @@ public final class ChatServer {
                 .framing(Framing.lines(MAX_LINE_BYTES))
                 .onConnect(joined -> announce(self[0], args, joined, "joined"))
                 .onReceive((sender, data) -> relay(self[0], sender, data))
-                .onDisconnect((left, reason) -> announce(self[0], args, left, "left"))
+                .onDisconnect((left, reason) -> announce(self[0], args, left, left(reason)))
                 .build());
         self[0] = server;
         try {
@@ -133,6 +134,23 @@ public final class ChatServer {
                 }
             }
         }
+    }
+
+    /**
+     * How the room hears that someone left, by why: a {@code switch} over the sealed reason names every
+     * kind, so the compiler would point here if a new kind came.
+     */
+    static String left(DisconnectReason reason) {
+        return switch (reason) {
+            case DisconnectReason.PeerClosed closed -> "left";
+            case DisconnectReason.ClosedByUs us -> "left (the chat is closing)";
+            case DisconnectReason.Reset reset -> "left (connection reset)";
+            case DisconnectReason.TimedOut timedOut -> "left (timed out)";
+            case DisconnectReason.SlowConsumer slow -> "left (too slow to read the chat)";
+            case DisconnectReason.Failed failed when failed.cause() instanceof java.net.ProtocolException ->
+                    "left (a line over " + MAX_LINE_BYTES + " bytes)";
+            case DisconnectReason.Failed failed -> "left (" + failed.cause().getClass().getSimpleName() + ")";
+        };
     }
 
     /**

@@ -160,7 +160,8 @@ class ChatLinesTest {
                 } catch (IOException e) {
                     // ncat already exited: the chat cut it off
                 }
-                assertEquals(from + "left", bob.nextLine(), "the chat cut the flood off, and none of it reached bob");
+                assertEquals(from + "left (a line over 8192 bytes)", bob.nextLine(),
+                        "the chat cut the flood off, and none of it reached bob");
             }
             assertTrue(chat.exceptions(false, false).stream().anyMatch(f -> f instanceof Failure.Protocol),
                     "recorded: " + chat.exceptions(false, false));
@@ -191,5 +192,16 @@ class ChatLinesTest {
             }
             assertTrue(chat.exceptions(false, false).stream().anyMatch(f -> f instanceof Failure.Protocol));
         }
+    }
+
+    /** The room hears why someone left, for every kind of end. */
+    @Test
+    void theRoomHearsWhySomeoneLeft() {
+        assertEquals("left", ChatServer.left(simplesockets.api.DisconnectReason.PEER_CLOSED));
+        assertEquals("left (too slow to read the chat)", ChatServer.left(simplesockets.api.DisconnectReason.SLOW_CONSUMER));
+        assertEquals("left (a line over 8192 bytes)", ChatServer.left(
+                new simplesockets.api.DisconnectReason.Failed(new java.net.ProtocolException("line too long"))));
+        assertEquals("left (SocketException)", ChatServer.left(
+                new simplesockets.api.DisconnectReason.Failed(new java.net.SocketException("broken pipe"))));
     }
 }
