@@ -56,7 +56,7 @@ public final class Demo {
                 .onReceive((connection, data) -> connection.send(data))
                 .build())) {
             server.start();
-            out.println("server  listening on " + server.localAddress().orElseThrow());
+            out.println("server  listening on " + Args.where(server));
 
             // 2. Three clients, each with its own connection.
             List<TcpClient> clients = new ArrayList<>();
@@ -66,7 +66,8 @@ public final class Demo {
                             .address(server.localAddress().orElseThrow()).framing(framing).build());
                     clients.add(client); // closed below, even if its connect fails
                     client.connect();
-                    out.println("client" + i + " connected from " + client.localAddress().orElseThrow());
+                    var from = client.localAddress().orElseThrow();
+                    out.println("client" + i + " connected from " + from.getHostString() + ":" + from.getPort());
                 }
 
                 // 3. Request and response: send, then wait for the echo.
