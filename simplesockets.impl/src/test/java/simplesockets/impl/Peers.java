@@ -288,4 +288,25 @@ final class Peers {
         original.print(text);
         return text;
     }
+
+    /**
+     * Holds the calling thread until {@code release}, for at most {@code max}, ignoring interrupts, as a
+     * callback or a JDK call that ignores its close would; the interrupt status is set again afterwards.
+     */
+    static void holdIgnoringInterrupts(java.util.concurrent.CountDownLatch release, Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        boolean interrupted = false;
+        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+            try {
+                if (release.await(left, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

@@ -84,7 +84,7 @@ class ScopeTest {
         CountDownLatch release = new CountDownLatch(1);
         Thread[] child = {null};
         scope.fork("conn", () -> {
-            child[0] = scope.child("writer", () -> holdIgnoringInterrupts(release));
+            child[0] = scope.child("writer", () -> Peers.holdIgnoringInterrupts(release, Duration.ofSeconds(10)));
             child[0].start();
             try {
                 handOver.await(5, TimeUnit.SECONDS);
@@ -106,23 +106,5 @@ class ScopeTest {
         }
         child[0].join(Duration.ofSeconds(5));
         assertFalse(child[0].isAlive());
-    }
-
-    /** Holds the calling thread until {@code release}, at most 10 s, ignoring interrupts. */
-    private static void holdIgnoringInterrupts(CountDownLatch release) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        boolean interrupted = false;
-        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
-            try {
-                if (release.await(left, TimeUnit.NANOSECONDS)) {
-                    break;
-                }
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -523,7 +523,7 @@ class ServerTest {
             } catch (IOException e) {
                 if (!real.isOpen()) {
                     lingering.countDown();
-                    holdIgnoringInterrupts(release);
+                    Peers.holdIgnoringInterrupts(release, java.time.Duration.ofSeconds(15));
                 }
                 throw e;
             }
@@ -585,23 +585,6 @@ class ServerTest {
         }
     }
 
-    /** Holds the calling thread until {@code release}, for at most 15 s, as an accept that ignores its close would. */
-    private static void holdIgnoringInterrupts(java.util.concurrent.CountDownLatch release) {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
-        boolean interrupted = false;
-        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
-            try {
-                if (release.await(left, java.util.concurrent.TimeUnit.NANOSECONDS)) {
-                    break;
-                }
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     @Test
     void connectionsSurviveExitAcceptAndPause() throws Exception {
