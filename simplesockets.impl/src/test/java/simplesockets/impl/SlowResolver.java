@@ -6,6 +6,7 @@ import java.net.spi.InetAddressResolver;
 import java.net.spi.InetAddressResolverProvider;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -51,22 +52,9 @@ public final class SlowResolver extends InetAddressResolverProvider {
                     CountDownLatch waitFor = answer;
                     ASKS.incrementAndGet();
                     ASKED.release();
-                    boolean interrupted = false;
                     // As the JDK's lookup: no interrupt ends it. Bounded, so a test that fails before its
                     // release() leaves no lookup behind for long.
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                    for (long left; (left = deadline - System.nanoTime()) > 0; ) {
-                        try {
-                            if (waitFor.await(left, TimeUnit.NANOSECONDS)) {
-                                break;
-                            }
-                        } catch (InterruptedException e) {
-                            interrupted = true;
-                        }
-                    }
-                    if (interrupted) {
-                        Thread.currentThread().interrupt();
-                    }
+                    Peers.holdIgnoringInterrupts(waitFor, Duration.ofSeconds(60));
                     throw new UnknownHostException(host);
                 }
                 if (host.endsWith(".missing.test")) {

@@ -271,7 +271,7 @@ final class Pipe {
         lock.lock();
         try {
             while (writing) {
-                awaitUntil(deadline, timeoutNanos, 0, length);
+                awaitChangeForWrite(deadline, timeoutNanos, 0, length);
             }
             writing = true;
             try {
@@ -289,7 +289,7 @@ final class Pipe {
     }
 
     /** Waits for a change, within the write's time if it has a limit. Under the lock. */
-    private void awaitUntil(long deadline, long timeoutNanos, int written, int length)
+    private void awaitChangeForWrite(long deadline, long timeoutNanos, int written, int length)
             throws InterruptedException, SocketTimeoutException {
         if (timeoutNanos == 0) {
             changed.await();
@@ -316,7 +316,7 @@ final class Pipe {
         int written = 0;
         while (written < length) {
             while (buffered >= capacity && !readerClosed && !ended && !reset && !peerGone) {
-                awaitUntil(deadline, timeoutNanos, written, length);
+                awaitChangeForWrite(deadline, timeoutNanos, written, length);
             }
             if (peerGone && !reset && !writtenAfterClose) {
                 writtenAfterClose = true; // closed under a write: the rest is taken and dropped, as above
