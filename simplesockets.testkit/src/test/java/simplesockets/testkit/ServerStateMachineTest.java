@@ -43,6 +43,9 @@ import simplesockets.api.TcpServer;
  * <p>The polled variant takes the same server's events from its queue instead of callbacks, the
  * tutorial's way, all of them in order ({@code awaitEvent}): each connection's {@code Connected} comes
  * once and before its data, its data before its one {@code Disconnected}, and no failure is queued.
+ * There, a connect to a full server while one of its peers has closed is not tried: that connection
+ * ends once the application has taken its data, which a wait for any later event does, so whether its
+ * slot is free yet races.
  */
 @Timeout(600)
 class ServerStateMachineTest {
@@ -66,12 +69,15 @@ class ServerStateMachineTest {
         }
     }
 
-    /** The model: everything a test can observe of the server, plus what the peers did. */
-    record Model(ServerState state, List<Slot> slots, int illegalMoves, boolean hasNewData, int clients,
-            int callbackViolations) {
+    /**
+     * The model: everything a test can observe of the server, plus what the peers did, and whether the
+     * application polls its events.
+     */
+    record Model(boolean polled, ServerState state, List<Slot> slots, int illegalMoves, boolean hasNewData,
+            int clients, int callbackViolations) {
 
-        static Model initial() {
-            return new Model(ServerState.CREATED, Collections.nCopies(SLOTS, Slot.EMPTY), 0, false, 0, 0);
+        static Model initial(boolean polled) {
+            return new Model(polled, ServerState.CREATED, Collections.nCopies(SLOTS, Slot.EMPTY), 0, false, 0, 0);
         }
 
         int live() {
@@ -79,11 +85,11 @@ class ServerStateMachineTest {
         }
 
         Model with(ServerState newState) {
-            return new Model(newState, slots, illegalMoves, hasNewData, clients, callbackViolations);
+            return new Model(polled, newState, slots, illegalMoves, hasNewData, clients, callbackViolations);
         }
 
         Model illegal() {
-            return new Model(state, slots, illegalMoves + 1, hasNewData, clients, callbackViolations);
+            return new Model(polled, state, slots, illegalMoves + 1, hasNewData, clients, callbackViolations);
         }
 
         Model withSlot(int i, Slot slot) {
@@ -93,10 +99,10 @@ class ServerStateMachineTest {
         }
 
         /** Recomputes the derived observations from the slots. */
-        static Model derive(ServerState state, List<Slot> slots, int illegalMoves) {
+        Model derive(ServerState state, List<Slot> slots, int illegalMoves) {
             boolean undrained = slots.stream().anyMatch(s -> !s.sent().equals(s.drained()));
             int clients = (int) slots.stream().filter(Slot::live).count();
-            return new Model(state, List.copyOf(slots), illegalMoves, undrained, clients, 0);
+            return new Model(polled, state, List.copyOf(slots), illegalMoves, undrained, clients, 0);
         }
 
         /** Every sent byte drained; peers that closed are then gone with "peer closed". */
@@ -137,7 +143,7 @@ class ServerStateMachineTest {
         final List<ServerEvent.Received> held = new ArrayList<>();
         InetSocketAddress bound;
         int illegalMoves;
-        Model model = Model.initial();
+        Model model;
 
         Harness(Fixture fixture) {
             this(fixture, false);
@@ -146,6 +152,7 @@ class ServerStateMachineTest {
         Harness(Fixture fixture, boolean polling) {
             this.fixture = fixture;
             this.polling = polling;
+            this.model = Model.initial(polling);
             ServerOptions.Builder options = ServerOptions.builder().maxConnections(MAX_CONNECTIONS)
                     .halfCloseGrace(Duration.ZERO);
             this.server = fixture.server(polling ? options : options
@@ -203,7 +210,7 @@ class ServerStateMachineTest {
                 clients = live;
             }
             // Polled: data a wait took and the application holds is new data too.
-            return new Model(server.state(), List.copyOf(slots), illegalMoves, server.hasNewData() || !held.isEmpty(),
+            return new Model(polling, server.state(), List.copyOf(slots), illegalMoves, server.hasNewData() || !held.isEmpty(),
                     clients, callbackViolations);
         }
 
@@ -480,7 +487,7 @@ class ServerStateMachineTest {
                 slots.add(s.live() ? new Slot(false, s.peerClosed(), s.sent(), s.drained(),
                         reason(DisconnectReason.CLOSED_BY_US)) : s);
             }
-            return Model.derive(ServerState.CLOSED, slots, m.illegalMoves());
+            return m.derive(ServerState.CLOSED, slots, m.illegalMoves());
         }
     }
 
@@ -489,9 +496,19 @@ class ServerStateMachineTest {
             return m.state() == ServerState.ACCEPTING && m.live() < MAX_CONNECTIONS;
         }
 
+        /**
+         * Polled, a full server with a connection whose peer closed may have let go of it already, or not:
+         * the connection ends once the application took its data, and a wait for another event takes
+         * whatever is queued before that event. Whether a connect is then served races, so it is skipped.
+         */
+        static boolean undecided(Model m) {
+            return m.polled() && m.state() == ServerState.ACCEPTING && !accepted(m)
+                    && m.slots().stream().anyMatch(s -> s.live() && s.peerClosed());
+        }
+
         public void act(Harness h, Model m) throws IOException {
-            if (m.slots().get(slot).live() || h.bound == null || m.state() == ServerState.CLOSED) {
-                return; // nothing to do, or never bound
+            if (m.slots().get(slot).live() || h.bound == null || m.state() == ServerState.CLOSED || undecided(m)) {
+                return; // nothing to do, never bound, or a race the model cannot decide
             }
             if (m.state() == ServerState.KILLED) {
                 // exitAccept closed the listening socket: the connect is refused, nobody waits in a backlog.
@@ -524,7 +541,7 @@ class ServerStateMachineTest {
         }
 
         public Model next(Model m) {
-            if (m.slots().get(slot).live() || !accepted(m)) {
+            if (m.slots().get(slot).live() || !accepted(m) || undecided(m)) {
                 return m;
             }
             return m.withSlot(slot, new Slot(true, false, "", "", ""));
@@ -640,7 +657,7 @@ class ServerStateMachineTest {
     void serverMatchesTheModelAfterEveryStep(String name, Supplier<Fixture> fixtures, int examples) {
         qt().withExamples(examples).withShrinkCycles(50)
                 .forAll(lists().of(steps()).ofSizeBetween(1, 25).map(ServerStateMachineTest::startFirst))
-                .checkAssert(steps -> check(() -> new Harness(fixtures.get()), steps));
+                .checkAssert(steps -> check(false, () -> new Harness(fixtures.get()), steps));
     }
 
     @ParameterizedTest(name = "{0}: {2} sequences")
@@ -648,7 +665,7 @@ class ServerStateMachineTest {
     void aPolledServerMatchesTheModelAfterEveryStep(String name, Supplier<Fixture> fixtures, int examples) {
         qt().withExamples(examples).withShrinkCycles(50)
                 .forAll(lists().of(steps()).ofSizeBetween(1, 25).map(ServerStateMachineTest::startFirst))
-                .checkAssert(steps -> check(() -> new Harness(fixtures.get(), true), steps));
+                .checkAssert(steps -> check(true, () -> new Harness(fixtures.get(), true), steps));
     }
 
     /** Most interesting sequences run on a started server; the generated ones may stop it again. */
@@ -659,8 +676,8 @@ class ServerStateMachineTest {
         return List.copyOf(all);
     }
 
-    static void check(Supplier<Harness> harnesses, List<Step> steps) {
-        ModelCheck.run(Model.initial(), steps, harnesses, Harness::observe, h -> {
+    static void check(boolean polled, Supplier<Harness> harnesses, List<Step> steps) {
+        ModelCheck.run(Model.initial(polled), steps, harnesses, Harness::observe, h -> {
             // Finally: close, and every connection ever accepted fired onConnect and onDisconnect once.
             h.server.close();
             for (InetSocketAddress a : h.connects.keySet()) {
