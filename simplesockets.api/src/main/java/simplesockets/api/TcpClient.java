@@ -107,8 +107,8 @@ public interface TcpClient extends AutoCloseable {
      * or timed out, else as a {@link Failure.Connect}. Blocks for at most
      * {@link ClientOptions#connectTimeout()} (plus the TLS handshake, if any, within its
      * {@link TlsOptions#handshakeTimeout()}), and, when the connection
-     * before is still reporting its end, up to {@link ClientOptions#closeTimeout()} more, so that its
-     * disconnect comes before this connect. It takes over from the reconnect loop: an attempt of the
+     * before is still reporting its end, up to {@link ClientOptions#closeTimeout()} and one second more
+     * (its last sends, then its socket's close), so that its disconnect comes before this connect. It takes over from the reconnect loop: an attempt of the
      * loop under way is cut short (and not recorded as a failure) before this connect begins, which
      * waits up to {@link ClientOptions#closeTimeout()} more for a callback the loop runs; a call
      * refused with {@link IllegalStateException} takes nothing over. The host name is looked up first,

@@ -128,8 +128,11 @@ final class Connecting {
 
     /**
      * Lets the connection that ended last report its end first (its reader may still be writing its last
-     * sends), for at most the close timeout, so that its {@code Disconnected} comes before the new
-     * {@code Connected}; skipped on that reader's own thread (a callback that connects again).
+     * sends, within the close timeout, then closing and waiting for its writer), for at most the close
+     * timeout and {@link Link#WRITER_JOIN}, so that its {@code Disconnected} comes before the new
+     * {@code Connected}; skipped on that reader's own thread (a callback that connects again). A reader
+     * that lingered its whole close timeout on a writer blocked by a peer that does not read needs
+     * moments more: a margin of 100 ms was too thin for a loaded machine.
      */
     private void awaitLastEndReported() {
         Optional<Thread> last = life.lastReader();
@@ -137,7 +140,7 @@ final class Connecting {
             return;
         }
         try {
-            Scope.join(last.get(), options.closeTimeout().plusMillis(100));
+            Scope.join(last.get(), options.closeTimeout().plus(Link.WRITER_JOIN));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -32,7 +32,8 @@ final class Link implements Connection, Outbound.Ends {
 
     private static final Logger LOG = LoggerFactory.getLogger(Link.class);
     /** How long a closed connection's thread waits for its writer, whose write the close made fail. */
-    private static final Duration WRITER_JOIN = Duration.ofSeconds(1);
+    /** How long a finishing link waits for its writer after closing its socket (which fails a blocked write). */
+    static final Duration WRITER_JOIN = Duration.ofSeconds(1);
     private static final Runnable NOTHING = () -> { };
 
     private final long id;

@@ -39,9 +39,11 @@ class ClientStatsTest {
                 client.send(Peers.bytes("abc"));
                 client.send(Peers.bytes("defg"));
                 // Echoed: 7 bytes of data wait for polling, 15 crossed each way with the headers.
-                // The echo can arrive before the writer's write call returned: wait for that count too.
+                // The echo can arrive before the writer's write call returned, and before it settled its
+                // pending bytes: wait for those counts too.
                 awaitCondition(() -> client.stats().queuedBytes() == 7 && client.stats().messagesIn() == 2
-                        && client.stats().bytesOut() == 15, Peers.WAIT, () -> "not queued: " + client.stats());
+                        && client.stats().bytesOut() == 15 && client.stats().pendingBytes() == 0, Peers.WAIT,
+                        () -> "not queued: " + client.stats());
                 ClientStats echoed = client.stats();
                 assertEquals(15, echoed.bytesOut());
                 assertEquals(2, echoed.messagesOut());

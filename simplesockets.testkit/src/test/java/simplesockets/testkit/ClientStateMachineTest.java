@@ -80,7 +80,10 @@ class ClientStateMachineTest {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
+            // disconnect(), reconnect() and shutdown() wait for onDisconnect at most the close timeout: the model
+            // reads the callbacks right after them, so the bound is one a loaded machine never reaches.
             this.client = fixture.client(ClientOptions.builder().address(server.localAddress().orElseThrow()).framing(FRAMING)
+                    .closeTimeout(Duration.ofSeconds(5))
                     .onConnect(connects::incrementAndGet)
                     .onDisconnect(r -> disconnects.append(r.getClass().getSimpleName()).append('|')));
         }

@@ -86,9 +86,13 @@ class HalfClosedRepliesTest {
             try {
                 RawPeer peer = network.dial(server.localAddress().orElseThrow());
                 peer.send("request".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                peer.shutdownOutput(); // as ncat at the end of its input
                 long got = 0;
                 for (Optional<byte[]> piece = peer.read(WAIT); piece.isPresent() && got < reply; piece = peer.read(WAIT)) {
+                    if (got == 0) {
+                        // As ncat at the end of its input, once the reply is under way: a half-close before the
+                        // loop took the request would leave the send a race with the half-close grace.
+                        peer.shutdownOutput();
+                    }
                     got += piece.get().length;
                     // The peer's pace, not a wait for a condition: at most 64 KiB (the pipe) per 100 ms.
                     Thread.sleep(100);
