@@ -7,10 +7,11 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -37,7 +38,7 @@ public final class Bench {
     }
 
     private final boolean full;
-    private final List<String> rows = new ArrayList<>();
+    private final Results results = new Results();
 
     Bench(Path out, boolean full) {
         this.out = out;
@@ -82,6 +83,29 @@ public final class Bench {
                 throw new IOException(kind + " did not start: " + ready);
             }
             port = Integer.parseInt(ready.substring(6).trim());
+        }
+
+        /** How many file descriptors the server's process holds (on Linux; -1 where it cannot be read). */
+        long descriptors() {
+            try (var fds = Files.list(Path.of("/proc", String.valueOf(process.pid()), "fd"))) {
+                return fds.count();
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+
+        /**
+         * Waits until the server holds at least {@code count} descriptors, reading every 100 ms for at most
+         * {@code limit}, and once more after that; returns the last reading.
+         */
+        long awaitDescriptors(long count, Duration limit) throws InterruptedException {
+            long deadline = System.nanoTime() + limit.toNanos();
+            long now = descriptors();
+            while (now >= 0 && now < count && System.nanoTime() < deadline) {
+                Thread.sleep(100); // another process's table: nothing to wait on
+                now = descriptors();
+            }
+            return now;
         }
 
         Map<String, Double> command(String command) throws IOException {
@@ -160,17 +184,25 @@ public final class Bench {
      * Opens {@code connections} idle connections to {@code server} from a generator process, and gives the
      * server's RSS and heap growth per connection, each read after a full GC once the RSS has settled (and the
      * RSS also as read at once after that GC, as runs before 2 December's eighth session read it), and with {@code timeClose}
-     * how long the server's {@code close()} takes while they are open; they close when this returns.
+     * how long the server's {@code close()} takes while they are open; they close when this returns. The
+     * server is read once it holds a descriptor for each of them (at most a minute), and {@code accepted}
+     * says how many it held: fewer than asked means the figures are per connection it never accepted.
      */
     Map<String, Double> idle(Server server, int connections, boolean timeClose) throws Exception {
         Map<String, Double> before = server.command("settled");
+        long descriptorsBefore = server.descriptors();
         Process gen = new ProcessBuilder(java, "-cp", classPath, LoadGen.class.getName(), "idle",
                 String.valueOf(server.port), String.valueOf(connections)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader lines = new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.UTF_8));
         String connected = lines.readLine();
-        Thread.sleep(2_000); // let the server finish accepting
-        Map<String, Double> after = server.command("settled");
         Map<String, Double> values = new LinkedHashMap<>();
+        if (descriptorsBefore >= 0) {
+            values.put("accepted", (double) (server.awaitDescriptors(descriptorsBefore + connections, Duration.ofSeconds(60))
+                    - descriptorsBefore));
+        } else {
+            Thread.sleep(2_000); // no descriptor table to read: let the server finish accepting
+        }
+        Map<String, Double> after = server.command("settled");
         values.put("rss_kb_per_conn", (after.get("rss_kb") - before.get("rss_kb")) / connections);
         values.put("rss_kb_per_conn_at_gc", (after.get("rss_kb_at_gc") - before.get("rss_kb_at_gc")) / connections);
         values.put("heap_kb_per_conn", (after.get("heap_kb") - before.get("heap_kb")) / connections);
@@ -185,28 +217,48 @@ public final class Bench {
         return values;
     }
 
-    /** Runs the load generator; at its "measuring" and "measured" marks, reads the server's CPU time. */
+    /** How long one run of the load generator may take before it is ended (a 1 GiB bulk echo takes seconds). */
+    static final Duration GENERATOR_LIMIT = Duration.ofMinutes(30);
+
+    /**
+     * Runs the load generator; at its "measuring" and "measured" marks, reads the server's CPU time (without
+     * a GC). A generator that fails or is ended counts one more {@code gen_errors}.
+     */
     Map<String, Double> load(Server server, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(java, "-Xss512k", "-cp", classPath, LoadGen.class.getName()));
         command.add(args[0]);
         command.add(String.valueOf(server.port));
         command.addAll(List.of(args).subList(1, args.length));
         Process gen = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        // A generator that hangs (a server that stops answering a bulk echo) is ended, which ends its output.
+        Thread watchdog = Thread.ofVirtual().start(() -> {
+            try {
+                if (!gen.waitFor(GENERATOR_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    System.out.println("warning: the load generator ran past " + GENERATOR_LIMIT + "; ended");
+                    gen.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                gen.destroyForcibly();
+            }
+        });
         BufferedReader lines = new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.UTF_8));
         double cpuStart = 0;
         double cpuEnd = 0;
         Map<String, Double> result = Map.of();
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
             if (line.equals("measuring")) {
-                cpuStart = server.command("stats").getOrDefault("cpu_ms", 0.0);
+                cpuStart = server.command("cpu").getOrDefault("cpu_ms", 0.0);
             } else if (line.equals("measured")) {
-                cpuEnd = server.command("stats").getOrDefault("cpu_ms", 0.0);
+                cpuEnd = server.command("cpu").getOrDefault("cpu_ms", 0.0);
             } else if (line.startsWith("result ")) {
                 result = new LinkedHashMap<>(values(line));
             }
         }
-        if (!gen.waitFor(30, TimeUnit.MINUTES)) {
-            gen.destroyForcibly();
+        gen.waitFor();
+        watchdog.interrupt();
+        watchdog.join();
+        if (gen.exitValue() != 0) {
+            result.put("gen_errors", result.getOrDefault("gen_errors", 0.0) + 1);
         }
         if (cpuEnd > cpuStart && result.containsKey("messages") && result.get("messages") > 0) {
             result.put("server_cpu_us_per_msg", (cpuEnd - cpuStart) * 1000 / result.get("messages"));
@@ -217,9 +269,20 @@ public final class Bench {
         return result;
     }
 
-    void record(String scenario, String server, long connections, Map<String, Double> values) {
-        values.forEach((k, v) -> rows.add(String.format(Locale.ROOT, "%s,%s,%d,%s,%.3f", scenario, server, connections, k, v)));
-        System.out.println(scenario + " " + server + " " + connections + " " + values);
+    void record(String scenario, String server, long connections, int round, Map<String, Double> values) {
+        values.forEach((k, v) -> results.add(new Results.Row(scenario, server, connections, round, k, v)));
+        System.out.println(scenario + " " + server + " " + connections + " round " + round + " " + values);
+        System.out.flush();
+    }
+
+    /**
+     * The servers of a round in the order they run: the list turned by one place a round, so that no server
+     * always runs first, right after a fresh JVM's start, or last (the machine drifts within a round).
+     */
+    static List<String> order(List<String> servers, int round) {
+        List<String> turned = new ArrayList<>(servers);
+        Collections.rotate(turned, -round);
+        return turned;
     }
 
     void runAll() throws Exception {
@@ -235,13 +298,13 @@ public final class Bench {
         // 1. Request/response echo, interleaved: every server at a level before the next round.
         for (int level : levels) {
             for (int round = 0; round < rounds; round++) {
-                for (String kind : echoServers) {
+                for (String kind : order(echoServers, round)) {
                     try (Server server = new Server(kind)) {
                         long overflows = listenOverflows();
                         Map<String, Double> result = load(server, "echo", String.valueOf(level), String.valueOf(warmup),
                                 String.valueOf(measure));
                         putListenOverflows(result, overflows, listenOverflows());
-                        record("echo", kind, level, result);
+                        record("echo", kind, level, round, result);
                     }
                 }
             }
@@ -250,27 +313,33 @@ public final class Bench {
         Path keys = TestKeys.make(out.resolve("keys"));
         int tlsConnections = full ? 100 : 10;
         for (int round = 0; round < rounds; round++) {
-            try (Server server = new Server("ss-raw")) {
-                record("echo-blocking", "ss-raw", tlsConnections, load(server, "blocking", String.valueOf(tlsConnections),
-                        String.valueOf(warmup), String.valueOf(measure)));
-            }
-            try (Server server = new Server("ss-tls", keys.resolve("server.p12").toString())) {
-                record("echo-blocking", "ss-tls", tlsConnections, load(server, "blocking", String.valueOf(tlsConnections),
-                        String.valueOf(warmup), String.valueOf(measure), keys.resolve("trust.p12").toString()));
+            for (String kind : order(List.of("ss-raw", "ss-tls"), round)) {
+                boolean tls = kind.equals("ss-tls");
+                try (Server server = tls ? new Server(kind, keys.resolve("server.p12").toString()) : new Server(kind)) {
+                    List<String> args = new ArrayList<>(List.of("blocking", String.valueOf(tlsConnections),
+                            String.valueOf(warmup), String.valueOf(measure)));
+                    if (tls) {
+                        args.add(keys.resolve("trust.p12").toString());
+                    }
+                    record("echo-blocking", kind, tlsConnections, round, load(server, args.toArray(String[]::new)));
+                }
             }
         }
         // 3. Bulk one way (against iperf3 as the ceiling) and bulk echo.
         long bulk = full ? 1L << 30 : 16L << 20;
         for (int round = 0; round < rounds; round++) {
-            for (String kind : List.of("ss-sink", "netty-sink")) {
+            for (String kind : order(List.of("ss-sink", "netty-sink", "iperf3"), round)) {
+                if (kind.equals("iperf3")) {
+                    record("bulk", "iperf3", 1, round, iperf3(bulk));
+                    continue;
+                }
                 try (Server server = new Server(kind)) {
-                    record("bulk", kind, 1, load(server, "bulk", String.valueOf(bulk)));
+                    record("bulk", kind, 1, round, load(server, "bulk", String.valueOf(bulk)));
                 }
             }
-            record("bulk", "iperf3", 1, iperf3(bulk));
-            for (String kind : List.of("ss-raw", "ss-raw-64k", "ss-poll", "netty-nio")) {
+            for (String kind : order(List.of("ss-raw", "ss-raw-64k", "ss-poll", "netty-nio"), round)) {
                 try (Server server = new Server(kind)) {
-                    record("bulkecho", kind, 1, load(server, "bulkecho", String.valueOf(bulk)));
+                    record("bulkecho", kind, 1, round, load(server, "bulkecho", String.valueOf(bulk)));
                 }
             }
         }
@@ -286,25 +355,22 @@ public final class Bench {
                     }
                     // close() is timed with the idle connections open, on the fresh server
                     Map<String, Double> values = idle(server, idle, !kind.endsWith("threads") && !afterLoad);
-                    record(afterLoad ? "idle-warm" : "idle", kind, idle, values);
+                    record(afterLoad ? "idle-warm" : "idle", kind, idle, 0, values);
                 }
             }
         }
-        // 5. Connection rate.
-        for (String kind : List.of("ss-raw", "ss-poll", "netty-nio", "threads")) {
-            try (Server server = new Server(kind)) {
-                record("connrate", kind, 50, load(server, "connrate", String.valueOf(full ? 5 : 1), "50"));
+        // 5. Connection rate, interleaved like the echo.
+        for (int round = 0; round < rounds; round++) {
+            for (String kind : order(List.of("ss-raw", "ss-poll", "netty-nio", "threads"), round)) {
+                try (Server server = new Server(kind)) {
+                    record("connrate", kind, 50, round, load(server, "connrate", String.valueOf(full ? 5 : 1), "50"));
+                }
             }
         }
-        Files.write(out.resolve("results.csv"), prepend("scenario,server,connections,metric,value", rows));
-        Report.write(out, rows);
-    }
-
-    private static List<String> prepend(String header, List<String> rows) {
-        List<String> all = new ArrayList<>();
-        all.add(header);
-        all.addAll(rows);
-        return all;
+        List<String> csv = new ArrayList<>(List.of(Results.HEADER));
+        results.rows().forEach(row -> csv.add(row.csv()));
+        Files.write(out.resolve("results.csv"), csv);
+        Report.write(out, results);
     }
 
     private boolean epollWorks() {

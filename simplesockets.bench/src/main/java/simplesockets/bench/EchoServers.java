@@ -36,8 +36,9 @@ import simplesockets.api.TlsOptions;
 /**
  * One echo (or sink) server per process, every kind started the same way:
  * {@code java -cp ... simplesockets.bench.EchoServers KIND [KEYSTORE]}. It prints {@code ready PORT}, then
- * answers commands on stdin: {@code stats} prints {@code rss_kb=... heap_kb=... cpu_ms=...}, {@code settled} the
- * same once the RSS has settled, with {@code rss_kb_at_gc=... settle_ms=...}, {@code close}
+ * answers commands on stdin: {@code stats} prints {@code rss_kb=... heap_kb=... cpu_ms=...} after a full GC,
+ * {@code cpu} the same without the GC (the reading a measured window begins and ends with, which a GC would
+ * lengthen and bill), {@code settled} the same once the RSS has settled, with {@code rss_kb_at_gc=... settle_ms=...}, {@code close}
  * closes the server and prints {@code closed_ms=...}, and end of input exits.
  *
  * <p>Kinds: {@code ss-raw} (default options: pieces of at most 2 KiB), {@code ss-raw-64k} (pieces of up to 64 KiB), {@code ss-framed}, {@code ss-tls}, {@code ss-sink},
@@ -86,6 +87,7 @@ public final class EchoServers {
         for (String line = commands.readLine(); line != null; line = commands.readLine()) {
             switch (line.trim()) {
                 case "stats" -> System.out.println("stats " + processStats());
+                case "cpu" -> System.out.println("stats " + readStats());
                 case "settled" -> System.out.println("stats " + settledStats());
                 case "close" -> {
                     long started = System.nanoTime();

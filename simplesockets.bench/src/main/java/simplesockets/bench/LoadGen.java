@@ -1,6 +1,7 @@
 package simplesockets.bench;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -16,9 +17,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import javax.net.ssl.SSLContext;
@@ -38,22 +42,62 @@ import org.HdrHistogram.Histogram;
  *   <li>{@code idle PORT CONNECTIONS}: opens idle connections, prints {@code connected}, closes them at end of stdin;</li>
  *   <li>{@code connrate PORT SECONDS CONCURRENCY}: connect, one echo, close, as fast as it goes.</li>
  * </ul>
- * Messages start with a 4-byte length of 60 so that the same bytes also work as a length-prefixed frame.
+ *
+ * <p>It checks what comes back, so that a server that garbles, drops or closes cannot look fast. A message
+ * starts with a 4-byte big-endian length of 60 (so that the same bytes also work as a length-prefixed frame),
+ * then the connection's index (an int) and a sequence number (a long) that grows with every message sent on
+ * that connection, then a fixed pattern; every reply must equal, byte for byte, the message last sent on its
+ * connection. A bulk stream's byte at offset {@code k} is {@code (byte) (k % 251)}, and the bytes echoed back
+ * are compared with it at their offset. The comparisons are vectorized ({@code Arrays.mismatch},
+ * {@code ByteBuffer.mismatch}) and allocate nothing, so checking does not make the generator the bottleneck.
+ *
+ * <p>Keys besides the figures ({@code messages} and the latencies count only correct replies in the
+ * measured time; the keys below count over the whole run, warm-up included):
+ * <ul>
+ *   <li>{@code bad_echoes} (echo, blocking, Unix echo, bulkecho, connrate): replies that differ from what was
+ *       sent; in bulkecho, reads whose bytes differ from the stream's at their offset. A connection whose
+ *       first echo (the greeting that proves it is served, echo mode) is wrong or missing is instead closed
+ *       and counted in {@code connect_errors}, and takes no part in the run;</li>
+ *   <li>{@code closed} (echo, blocking, Unix echo, bulk, bulkecho): connections the server closed, or that
+ *       failed with an I/O error, during the run; in bulk and bulkecho {@code 1} if the stream ended (or
+ *       failed) before everything was sent or came back;</li>
+ *   <li>{@code gen_errors} (all but idle): the generator's own failures, any other exception of one of its
+ *       threads (printed to stderr once), and in bulk and bulkecho a run that passed its deadline (then the
+ *       figures are those of the bytes that made it); a run with {@code gen_errors > 0} measured nothing
+ *       trustworthy;</li>
+ *   <li>{@code errors} (connrate): connections that failed (connect, I/O error, time-out, or closed before
+ *       their echo); {@code connections} counts only correct ones, and {@code conns_per_s} divides them by
+ *       the time actually measured.</li>
+ * </ul>
+ * In bulk and bulkecho {@code mb_per_s} divides the bytes that made it (all of them, in a good run) by the
+ * time measured; {@code bytes} stays the size asked for.
  */
 public final class LoadGen {
 
     static final int SIZE = 64;
     static final int SELECTORS = 2;
+    /** Where the sequence number sits in a message, after the length and the connection's index. */
+    static final int SEQUENCE = 8;
+    /** A bulk stream's byte at offset {@code k} is {@code (byte) (k % PERIOD)}: a prime, so it drifts across any power of two. */
+    static final int PERIOD = 251;
+    /** The bulk modes' writes and reads. */
+    static final int CHUNK = 1024 * 1024;
 
     private LoadGen() {
     }
 
+    /** The first message of connection 0 (sequence 0): a valid length-prefixed frame of 60 bytes. */
     static byte[] message() {
+        return message(0);
+    }
+
+    /** The message of connection {@code index} with sequence number 0; put the next ones at {@link #SEQUENCE}. */
+    static byte[] message(int index) {
         byte[] m = new byte[SIZE];
-        ByteBuffer.wrap(m).putInt(SIZE - 4);
-        for (int i = 4; i < SIZE; i++) {
+        for (int i = 16; i < SIZE; i++) {
             m[i] = (byte) i;
         }
+        ByteBuffer.wrap(m).putInt(SIZE - 4).putInt(index).putLong(0);
         return m;
     }
 
@@ -81,8 +125,29 @@ public final class LoadGen {
         System.exit(0);
     }
 
+    /** What went wrong in a run, counted by all of its threads; see the class comment for the keys. */
+    static class Tally {
+        final AtomicLong badEchoes = new AtomicLong();
+        final AtomicLong closed = new AtomicLong();
+        final AtomicLong genErrors = new AtomicLong();
+        private final AtomicBoolean printed = new AtomicBoolean();
+
+        /** Counts one of the generator's own failures; the first is printed to stderr. */
+        void genError(Throwable e) {
+            genErrors.incrementAndGet();
+            if (printed.compareAndSet(false, true)) {
+                System.err.println("load generator error (further ones only counted in gen_errors):");
+                e.printStackTrace();
+            }
+        }
+
+        String keys() {
+            return " bad_echoes=" + badEchoes.get() + " closed=" + closed.get() + " gen_errors=" + genErrors.get();
+        }
+    }
+
     /** Per-run measurement state shared by the selector threads. */
-    static final class Run {
+    static final class Run extends Tally {
         final AtomicLongArray counts;
         /** Connection {@code i} is served by the generator's thread {@code i % threads}. */
         final int threads;
@@ -100,14 +165,14 @@ public final class LoadGen {
          * one's among the connections of one of the generator's threads, the worst of its threads: the
          * threads themselves run at rates the OS decides (in many rounds one sends on its connections 15 to
          * 20% more often than the other, whatever the server), which is not the server's unfairness. The
-         * ratio over all connections is {@code fairness_all}.
+         * ratio over all connections is {@code fairness_all}. Then the {@link Tally}'s keys.
          */
         String summarize(List<Histogram> histograms, double seconds) {
             Histogram all = new Histogram(3_600_000_000L, 3);
             histograms.forEach(all::add);
             long[] min = new long[threads];
             long[] max = new long[threads];
-            java.util.Arrays.fill(min, Long.MAX_VALUE);
+            Arrays.fill(min, Long.MAX_VALUE);
             long total = 0;
             long[] sorted = new long[counts.length()];
             for (int i = 0; i < sorted.length; i++) {
@@ -121,7 +186,7 @@ public final class LoadGen {
             for (int t = 0; t < threads && t < sorted.length; t++) {
                 fairness = Math.min(fairness, max[t] == 0 ? 0 : (double) min[t] / max[t]);
             }
-            java.util.Arrays.sort(sorted);
+            Arrays.sort(sorted);
             long lowest = sorted[0];
             long highest = sorted[sorted.length - 1];
             return String.format(java.util.Locale.ROOT,
@@ -129,7 +194,8 @@ public final class LoadGen {
                             + " count_min=%d count_p1=%d count_p50=%d count_p99=%d count_max=%d",
                     total, total / seconds, all.getValueAtPercentile(50) / 1000.0, all.getValueAtPercentile(99) / 1000.0,
                     all.getValueAtPercentile(99.9) / 1000.0, fairness, highest == 0 ? 0 : (double) lowest / highest,
-                    lowest, sorted[sorted.length / 100], sorted[sorted.length / 2], sorted[sorted.length * 99 / 100], highest);
+                    lowest, sorted[sorted.length / 100], sorted[sorted.length / 2], sorted[sorted.length * 99 / 100], highest)
+                    + keys();
         }
     }
 
@@ -146,16 +212,25 @@ public final class LoadGen {
         System.out.flush();
     }
 
+    /** How long a generator's thread may take to end once asked to. */
+    static final Duration THREAD_END = Duration.ofSeconds(30);
+
     private static final class Conn {
         final int index;
         final SocketChannel channel;
-        final ByteBuffer out = ByteBuffer.wrap(message());
-        final ByteBuffer in = ByteBuffer.allocate(SIZE);
+        /** The message last sent (or being sent): {@link #out}'s array. */
+        final byte[] sent;
+        final ByteBuffer out;
+        final byte[] back = new byte[SIZE];
+        final ByteBuffer in = ByteBuffer.wrap(back);
+        long sequence;
         long sentAt;
 
         Conn(int index, SocketChannel channel) {
             this.index = index;
             this.channel = channel;
+            sent = message(index);
+            out = ByteBuffer.wrap(sent);
         }
     }
 
@@ -176,7 +251,7 @@ public final class LoadGen {
                 }
                 channel.connect(server);
                 wave.add(new Conn(i, channel));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 connectErrors++; // counted, and the run goes on with the others
                 channel.close();
             }
@@ -194,14 +269,22 @@ public final class LoadGen {
         for (List<Conn> group : groups) {
             Histogram histogram = new Histogram(3_600_000_000L, 3);
             histograms.add(histogram);
-            threads.add(Thread.ofPlatform().start(() -> select(group, run, histogram)));
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    select(group, run, histogram);
+                } catch (Throwable e) {
+                    run.genError(e);
+                }
+            }));
         }
         measure(run, warmup, measure);
         long started = run.started;
         double seconds = (System.nanoTime() - started) / 1e9;
         run.stop = true;
         for (Thread t : threads) {
-            t.join();
+            if (!t.join(THREAD_END)) {
+                run.genError(new IllegalStateException("a selector thread did not end within " + THREAD_END));
+            }
         }
         return run.summarize(histograms, seconds) + " connect_errors=" + connectErrors;
     }
@@ -214,14 +297,15 @@ public final class LoadGen {
     static final int WAVE = 1000;
 
     /**
-     * One blocking echo on each connection of a wave, which proves it accepted and served; a
-     * connection that fails it is closed, taken out of the wave and counted as a connect error.
+     * One blocking echo on each connection of a wave (its message with sequence 0), which proves it
+     * accepted and served; a connection whose echo fails, or comes back different from what was sent, is
+     * closed, taken out of the wave and counted as a connect error.
      *
      * @return the connections that failed
      */
-    private static int greet(List<Conn> wave) throws java.io.IOException {
+    private static int greet(List<Conn> wave) throws IOException {
         int failed = 0;
-        for (java.util.Iterator<Conn> it = wave.iterator(); it.hasNext(); ) {
+        for (Iterator<Conn> it = wave.iterator(); it.hasNext(); ) {
             Conn c = it.next();
             try {
                 c.out.clear();
@@ -235,7 +319,10 @@ public final class LoadGen {
                     }
                 }
                 c.in.clear();
-            } catch (java.io.IOException e) {
+                if (Arrays.mismatch(c.back, c.sent) >= 0) {
+                    throw new IOException("its first echo differs from what was sent");
+                }
+            } catch (IOException e) {
                 failed++;
                 c.channel.close();
                 it.remove();
@@ -244,52 +331,106 @@ public final class LoadGen {
         return failed;
     }
 
-    private static void select(List<Conn> group, Run run, Histogram histogram) {
+    /**
+     * One selector thread's loop over its connections until the run stops. A connection the server
+     * closes, or that fails, is closed and counted in {@code closed}; any other failure on a connection
+     * closes it and counts in {@code gen_errors}; a failure of the selector itself counts in
+     * {@code gen_errors} and ends the loop (its connections are answered no more).
+     */
+    private static void select(List<Conn> group, Run run, Histogram histogram) throws IOException {
         try (Selector selector = Selector.open()) {
             for (Conn c : group) {
-                c.channel.register(selector, SelectionKey.OP_READ, c);
-                send(c);
+                try {
+                    c.channel.register(selector, SelectionKey.OP_READ, c);
+                    send(c);
+                    if (c.out.hasRemaining()) {
+                        c.channel.keyFor(selector).interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                    }
+                } catch (IOException e) {
+                    drop(c, run.closed);
+                }
             }
             while (!run.stop) {
-                selector.select(100);
+                try {
+                    selector.select(100);
+                } catch (IOException | RuntimeException e) {
+                    run.genError(e);
+                    break;
+                }
                 for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext(); ) {
                     SelectionKey key = it.next();
                     it.remove();
                     Conn c = (Conn) key.attachment();
-                    if (key.isWritable()) {
-                        c.channel.write(c.out);
-                        if (!c.out.hasRemaining()) {
-                            key.interestOps(SelectionKey.OP_READ);
-                        }
-                    }
-                    if (key.isValid() && key.isReadable()) {
-                        if (c.channel.read(c.in) < 0) {
-                            key.cancel();
-                            continue;
-                        }
-                        if (!c.in.hasRemaining()) {
-                            if (run.measuring) {
-                                histogram.recordValue(Math.min(System.nanoTime() - c.sentAt, 3_600_000_000L));
-                                run.counts.incrementAndGet(c.index);
-                            }
-                            c.in.clear();
-                            send(c);
-                            if (c.out.hasRemaining()) {
-                                key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-                            }
-                        }
+                    try {
+                        ready(key, c, run, histogram);
+                    } catch (IOException e) {
+                        drop(c, run.closed);
+                    } catch (RuntimeException e) {
+                        run.genError(e);
+                        drop(c, null);
                     }
                 }
             }
+        } finally {
             for (Conn c : group) {
-                c.channel.close();
+                try {
+                    c.channel.close();
+                } catch (IOException e) {
+                    // closing at the end
+                }
             }
-        } catch (Exception e) {
-            throw new RuntimeException(e);
         }
     }
 
-    private static void send(Conn c) throws java.io.IOException {
+    /** Handles one connection's readiness: finishes a write, reads, and on a whole reply checks it and sends the next. */
+    private static void ready(SelectionKey key, Conn c, Run run, Histogram histogram) throws IOException {
+        if (key.isWritable()) {
+            c.channel.write(c.out);
+            if (!c.out.hasRemaining()) {
+                key.interestOps(SelectionKey.OP_READ);
+            }
+        }
+        if (key.isValid() && key.isReadable()) {
+            if (c.channel.read(c.in) < 0) {
+                throw new java.io.EOFException("closed by the server");
+            }
+            if (!c.in.hasRemaining()) {
+                c.in.clear();
+                if (c.out.hasRemaining()) {
+                    // A whole reply before the server can have had the whole message: wrong, whatever it holds.
+                    // The write goes on (OP_WRITE is on), and the next 64 bytes read answer it.
+                    run.badEchoes.incrementAndGet();
+                    return;
+                }
+                if (Arrays.mismatch(c.back, c.sent) >= 0) {
+                    run.badEchoes.incrementAndGet();
+                } else if (run.measuring) {
+                    histogram.recordValue(Math.min(System.nanoTime() - c.sentAt, 3_600_000_000L));
+                    run.counts.incrementAndGet(c.index);
+                }
+                send(c);
+                if (c.out.hasRemaining()) {
+                    key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                }
+            }
+        }
+    }
+
+    /** Closes a connection that failed, its key cancelled with it, and counts it in {@code closed} if given. */
+    private static void drop(Conn c, AtomicLong closed) {
+        if (c.channel.isOpen() && closed != null) {
+            closed.incrementAndGet();
+        }
+        try {
+            c.channel.close();
+        } catch (IOException e) {
+            // it failed already
+        }
+    }
+
+    /** Sends the connection's next message: the same bytes with the next sequence number. */
+    private static void send(Conn c) throws IOException {
+        c.out.putLong(SEQUENCE, ++c.sequence);
         c.out.clear();
         c.sentAt = System.nanoTime();
         c.channel.write(c.out);
@@ -325,29 +466,37 @@ public final class LoadGen {
             Socket s = socket;
             int index = i;
             threads.add(Thread.ofVirtual().start(() -> {
-                byte[] m = message();
+                byte[] m = message(index);
+                ByteBuffer sequence = ByteBuffer.wrap(m);
                 byte[] back = new byte[SIZE];
                 try (s; OutputStream out = s.getOutputStream(); InputStream in = s.getInputStream()) {
-                    while (!run.stop) {
+                    for (long n = 1; !run.stop; n++) {
+                        sequence.putLong(SEQUENCE, n);
                         long sent = System.nanoTime();
                         out.write(m);
                         int got = 0;
                         while (got < SIZE) {
-                            int n = in.read(back, got, SIZE - got);
-                            if (n < 0) {
-                                return;
+                            int r = in.read(back, got, SIZE - got);
+                            if (r < 0) {
+                                throw new java.io.EOFException("closed by the server");
                             }
-                            got += n;
+                            got += r;
                         }
-                        if (run.measuring) {
+                        if (Arrays.mismatch(back, m) >= 0) {
+                            run.badEchoes.incrementAndGet();
+                        } else if (run.measuring) {
                             synchronized (histogram) {
                                 histogram.recordValue(Math.min(System.nanoTime() - sent, 3_600_000_000L));
                             }
                             run.counts.incrementAndGet(index);
                         }
                     }
-                } catch (Exception e) {
-                    // closed at the end
+                } catch (IOException e) {
+                    if (!run.stop) {
+                        run.closed.incrementAndGet();
+                    }
+                } catch (Throwable e) {
+                    run.genError(e);
                 }
             }));
         }
@@ -361,55 +510,142 @@ public final class LoadGen {
         return run.summarize(histograms, seconds);
     }
 
+    /** How long a bulk run of {@code total} bytes may take: a minute, and a second more for every 5 MB. */
+    static Duration bulkLimit(long total) {
+        return Duration.ofSeconds(60 + total / 5_000_000);
+    }
+
+    /** A direct buffer of {@code CHUNK + PERIOD} bytes whose byte {@code i} is {@code (byte) (i % PERIOD)}. */
+    static ByteBuffer pattern() {
+        ByteBuffer pattern = ByteBuffer.allocateDirect(CHUNK + PERIOD);
+        for (int i = 0; i < pattern.capacity(); i++) {
+            pattern.put(i, (byte) (i % PERIOD));
+        }
+        return pattern;
+    }
+
+    static String bulk(InetSocketAddress server, long bytes, boolean echo) throws Exception {
+        return bulk(server, bytes, echo, bulkLimit(bytes + bytes / 4));
+    }
+
     /**
      * Streams {@code bytes} one way (or through an echo server and back) over one connection, after a
-     * quarter as many untimed bytes, so that every server is measured warm (JIT-compiled). Channels with direct buffers, so the generator copies nothing
-     * and is not the bottleneck.
+     * quarter as many untimed bytes, so that every server is measured warm (JIT-compiled). Channels with
+     * direct buffers, so the generator copies nothing and is not the bottleneck. The stream's byte at
+     * offset {@code k} is {@code (byte) (k % PERIOD)}, written from {@link #pattern()} at the stream's phase, and
+     * an echo is compared with it at its offset. Past {@code limit} the connection is closed, which ends
+     * the run with {@code gen_errors=1} and the figures of the bytes that made it.
      */
-    static String bulk(InetSocketAddress server, long bytes, boolean echo) throws Exception {
+    static String bulk(InetSocketAddress server, long bytes, boolean echo, Duration limit) throws Exception {
+        Tally tally = new Tally();
+        long warmup = bytes / 4;
+        long total = warmup + bytes;
         try (SocketChannel channel = SocketChannel.open()) {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             channel.connect(server);
-            long warmup = bytes / 4;
-            long total = warmup + bytes;
-            ByteBuffer chunk = ByteBuffer.allocateDirect(1024 * 1024);
+            ByteBuffer pattern = pattern();
+            ByteBuffer chunk = pattern.duplicate();
             AtomicLong received = new AtomicLong();
             AtomicLong echoedAt = new AtomicLong();
+            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicBoolean timedOut = new AtomicBoolean();
+            long deadline = System.nanoTime() + limit.toNanos();
             Thread reader = Thread.ofPlatform().start(() -> {
-                ByteBuffer buffer = ByteBuffer.allocateDirect(1024 * 1024);
+                ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
+                ByteBuffer expected = pattern.duplicate();
+                long at = 0; // the stream offset of buffer's first byte
                 try {
                     for (int n = channel.read(buffer); n >= 0; n = channel.read(buffer.clear())) {
-                        if (echo && received.addAndGet(n) >= total) {
+                        if (!echo) {
+                            continue; // a sink sends nothing back; what it might is not checked
+                        }
+                        int phase = (int) (at % PERIOD);
+                        expected.clear().position(phase).limit(phase + n);
+                        if (buffer.flip().mismatch(expected) >= 0) {
+                            tally.badEchoes.incrementAndGet();
+                        }
+                        at += n;
+                        received.set(at);
+                        if (at >= total) {
                             echoedAt.set(System.nanoTime());
                             return;
                         }
                     }
-                    echoedAt.set(System.nanoTime()); // the sink closed: it has read everything
-                } catch (Exception e) {
-                    // closed
+                    echoedAt.set(System.nanoTime()); // a sink closed: it has read everything, unless...
+                    if (echo || writing.get()) { // ... it closed before the end; an echo closed before the end
+                        tally.closed.set(1);
+                    }
+                } catch (IOException e) {
+                    echoedAt.set(System.nanoTime());
+                    if (!timedOut.get()) {
+                        tally.closed.set(1);
+                    }
+                } catch (Throwable e) {
+                    echoedAt.set(System.nanoTime());
+                    tally.genError(e);
+                }
+            });
+            // Past the deadline, closing the channel ends a write or read that waits for a stalled server.
+            Thread watchdog = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(limit);
+                    timedOut.set(true);
+                    channel.close();
+                } catch (InterruptedException e) {
+                    // the run ended in time
+                } catch (IOException e) {
+                    tally.genError(e);
                 }
             });
             long started = 0;
-            for (long sent = 0; sent < total; ) {
-                if (sent >= warmup && started == 0) {
-                    System.out.println("measuring");
-                    System.out.flush();
-                    started = System.nanoTime();
+            long sent = 0;
+            try {
+                while (sent < total) {
+                    if (sent >= warmup && started == 0) {
+                        System.out.println("measuring");
+                        System.out.flush();
+                        started = System.nanoTime();
+                    }
+                    int phase = (int) (sent % PERIOD);
+                    chunk.clear().position(phase).limit(phase + (int) Math.min(CHUNK, (sent < warmup ? warmup : total) - sent));
+                    while (chunk.hasRemaining()) {
+                        sent += channel.write(chunk);
+                    }
                 }
-                chunk.clear().limit((int) Math.min(chunk.capacity(), (sent < warmup ? warmup : total) - sent));
-                while (chunk.hasRemaining()) {
-                    sent += channel.write(chunk);
+                writing.set(false);
+                if (!echo) {
+                    channel.shutdownOutput(); // the sink closes once it has read everything
+                }
+            } catch (IOException e) {
+                if (!timedOut.get()) {
+                    tally.closed.set(1);
                 }
             }
-            if (!echo) {
-                channel.shutdownOutput(); // the sink closes once it has read everything
+            if (!reader.join(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())).plus(THREAD_END))) {
+                timedOut.set(true);
+                channel.close();
+                reader.join(THREAD_END);
             }
-            reader.join();
+            watchdog.interrupt();
+            if (timedOut.get()) {
+                tally.genError(new java.util.concurrent.TimeoutException("bulk run passed its limit of " + limit
+                        + " with " + sent + " bytes sent" + (echo ? " and " + received.get() + " echoed" : "")));
+                tally.closed.set(0); // closed by the generator, not the server
+            }
+            long ended = echoedAt.get() != 0 ? echoedAt.get() : System.nanoTime();
+            if (started == 0) { // it failed during the warm-up: nothing measured
+                System.out.println("measuring");
+                started = ended;
+            }
             System.out.println("measured");
             System.out.flush();
-            double seconds = (echoedAt.get() - started) / 1e9;
+            double seconds = (ended - started) / 1e9;
+            long echoed = echo ? Math.max(0, Math.min(received.get(), total) - warmup) : 0;
+            long delivered = echo ? echoed : Math.max(0, sent - warmup);
             return String.format(java.util.Locale.ROOT, "bytes=%d seconds=%.3f mb_per_s=%.1f echoed=%d",
-                    bytes, seconds, bytes / seconds / 1e6, echo ? received.get() - warmup : 0);
+                    bytes, seconds, seconds > 0 ? delivered / seconds / 1e6 : 0, echoed)
+                    + (echo ? " bad_echoes=" + tally.badEchoes.get() : "")
+                    + " closed=" + tally.closed.get() + " gen_errors=" + tally.genErrors.get();
         }
     }
 
@@ -429,30 +665,51 @@ public final class LoadGen {
         return "connections=" + connections;
     }
 
+    /** How long connrate waits for a connect or an echo before counting the connection failed. */
+    static final int CONNRATE_TIMEOUT_MS = 10_000;
+
     static String connectionRate(InetSocketAddress server, int seconds, int concurrency) throws Exception {
         AtomicLong done = new AtomicLong();
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        AtomicLong errors = new AtomicLong();
+        Tally tally = new Tally();
+        long started = System.nanoTime();
+        long deadline = started + seconds * 1_000_000_000L;
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < concurrency; t++) {
+            int index = t;
             threads.add(Thread.ofVirtual().start(() -> {
-                byte[] m = message();
+                byte[] m = message(index);
+                ByteBuffer sequence = ByteBuffer.wrap(m);
                 byte[] back = new byte[SIZE];
-                while (System.nanoTime() < deadline) {
-                    try (Socket s = new Socket()) {
-                        s.setTcpNoDelay(true);
-                        s.connect(server);
-                        s.getOutputStream().write(m);
-                        s.getInputStream().readNBytes(back, 0, SIZE);
-                        done.incrementAndGet();
-                    } catch (Exception e) {
-                        // count only successes
+                try {
+                    for (long n = 1; System.nanoTime() < deadline; n++) {
+                        sequence.putLong(SEQUENCE, n);
+                        try (Socket s = new Socket()) {
+                            s.setTcpNoDelay(true);
+                            s.setSoTimeout(CONNRATE_TIMEOUT_MS);
+                            s.connect(server, CONNRATE_TIMEOUT_MS);
+                            s.getOutputStream().write(m);
+                            if (s.getInputStream().readNBytes(back, 0, SIZE) < SIZE) {
+                                errors.incrementAndGet(); // closed before its echo
+                            } else if (Arrays.mismatch(back, m) >= 0) {
+                                tally.badEchoes.incrementAndGet();
+                            } else {
+                                done.incrementAndGet();
+                            }
+                        } catch (IOException e) {
+                            errors.incrementAndGet();
+                        }
                     }
+                } catch (Throwable e) {
+                    tally.genError(e);
                 }
             }));
         }
         for (Thread t : threads) {
             t.join();
         }
-        return String.format(java.util.Locale.ROOT, "connections=%d conns_per_s=%.0f", done.get(), done.get() / (double) seconds);
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        return String.format(java.util.Locale.ROOT, "connections=%d conns_per_s=%.0f errors=%d bad_echoes=%d gen_errors=%d",
+                done.get(), done.get() / elapsed, errors.get(), tally.badEchoes.get(), tally.genErrors.get());
     }
 }

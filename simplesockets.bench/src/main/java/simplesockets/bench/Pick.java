@@ -22,15 +22,17 @@ import java.util.Map;
  *       in place of this build's, so an older engine can run beside the new one in the same rounds;</li>
  *   <li>{@code jvm=OPTION,OPTION} extra JVM options for every server.</li>
  * </ul>
- * Each result goes to stdout as it comes; at the end, a table of medians, min to max, and the median over
- * rounds of each server's ratio to {@code netty-nio} in the same round (and the same for server CPU per
- * message, or per GiB in bulk echo). Results are also written to {@code pick.csv} and {@code pick.txt}.
+ * Each round runs its servers in an order turned by one place a round ({@link Bench#order}). Each result
+ * goes to stdout as it comes; at the end, a table of medians, min to max, and the median over rounds of
+ * each server's ratio to {@code netty-nio} in the same round with their range (and the same for server
+ * CPU per message, or per GiB in bulk echo), after a list of any rounds whose echo was wrong
+ * ({@link Results#failedRounds}). Results are also written to {@code pick.csv} and {@code pick.txt}.
  */
 final class Pick {
 
     private final Bench bench;
     private final Map<String, String> args = new LinkedHashMap<>();
-    private final List<String> rows = new ArrayList<>();
+    private final Results results = new Results();
 
     Pick(Bench bench, List<String> arguments) {
         this.bench = bench;
@@ -71,7 +73,7 @@ final class Pick {
         int rounds = number("rounds", 3);
         for (int level : list("levels", "1,100,1000,10000").stream().map(Integer::parseInt).toList()) {
             for (int round = 0; round < rounds; round++) {
-                for (String name : list("echo", "ss-poll,ss-raw,netty-nio")) {
+                for (String name : Bench.order(list("echo", "ss-poll,ss-raw,netty-nio"), round)) {
                     try (Bench.Server server = start(name)) {
                         long overflows = Bench.listenOverflows();
                         Map<String, Double> result = bench.load(server, "echo", String.valueOf(level),
@@ -84,7 +86,7 @@ final class Pick {
         }
         long bulk = (long) number("bulkmib", 1024) << 20;
         for (int round = 0; round < rounds; round++) {
-            for (String name : list("bulk", "")) {
+            for (String name : Bench.order(list("bulk", ""), round)) {
                 try (Bench.Server server = start(name)) {
                     record("bulkecho", name, 1, round, bench.load(server, "bulkecho", String.valueOf(bulk)));
                 }
@@ -93,8 +95,8 @@ final class Pick {
         for (String name : list("idle", "")) {
             record("idle", name, number("idleconns", 10_000), 0, idle(name, number("idleconns", 10_000)));
         }
-        List<String> csv = new ArrayList<>(List.of("scenario,server,connections,round,metric,value"));
-        csv.addAll(rows);
+        List<String> csv = new ArrayList<>(List.of(Results.HEADER));
+        results.rows().forEach(row -> csv.add(row.csv()));
         Files.write(bench.out().resolve("pick.csv"), csv);
         summarize();
     }
@@ -110,71 +112,43 @@ final class Pick {
     }
 
     private void record(String scenario, String server, int connections, int round, Map<String, Double> values) {
-        values.forEach((k, v) -> rows.add(String.format(Locale.ROOT, "%s,%s,%d,%d,%s,%.3f", scenario, server, connections,
-                round, k, v)));
+        values.forEach((k, v) -> results.add(new Results.Row(scenario, server, connections, round, k, v)));
         System.out.println(scenario + " " + server + " " + connections + " round " + round + " " + values);
         System.out.flush();
     }
 
-    /** The value of one measurement, or NaN. */
-    private double value(String scenario, String server, int connections, int round, String metric) {
-        String prefix = scenario + "," + server + "," + connections + "," + round + "," + metric + ",";
-        return rows.stream().filter(r -> r.startsWith(prefix)).mapToDouble(r -> Double.parseDouble(r.substring(prefix.length())))
-                .findFirst().orElse(Double.NaN);
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> v = values.stream().filter(d -> !d.isNaN()).sorted().toList();
-        if (v.isEmpty()) {
-            return Double.NaN;
-        }
-        int n = v.size();
-        return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
-    }
-
     private void summarize() {
-        int rounds = number("rounds", 3);
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%-9s %6s %-16s %10s %21s %9s %9s %8s %7s %9s%n", "scenario", "conns", "server",
-                "median", "min..max", "vs nio", "cpu us", "cpu/nio", "fair", "p99 us"));
+        List<String> failed = results.failedRounds();
+        if (!failed.isEmpty()) {
+            out.append("ROUNDS WHOSE ECHO WAS WRONG (their figures measure nothing to trust):\n");
+            failed.forEach(f -> out.append("  ").append(f).append('\n'));
+        }
+        out.append(String.format(Locale.ROOT, "%-9s %6s %-16s %10s %21s %22s %9s %22s %7s %9s%n", "scenario", "conns", "server",
+                "median", "min..max", "vs nio (min..max)", "cpu us", "cpu/nio (min..max)", "fair", "p99 us"));
         List<String> seen = new ArrayList<>();
-        for (String row : rows) {
-            String[] f = row.split(",");
-            String key = f[0] + "," + f[1] + "," + f[2];
-            if (seen.contains(key) || f[0].equals("idle")) {
+        for (Results.Row row : results.rows()) {
+            String key = row.scenario() + "," + row.server() + "," + row.connections();
+            if (seen.contains(key) || row.scenario().equals("idle")) {
                 continue;
             }
             seen.add(key);
-            String scenario = f[0];
-            String server = f[1];
-            int conns = Integer.parseInt(f[2]);
+            String scenario = row.scenario();
+            String server = row.server();
+            long conns = row.connections();
             String metric = scenario.equals("echo") ? "msgs_per_s" : "mb_per_s";
-            List<Double> rates = new ArrayList<>();
-            List<Double> ratios = new ArrayList<>();
-            List<Double> cpu = new ArrayList<>();
-            List<Double> cpuRatios = new ArrayList<>();
-            List<Double> fair = new ArrayList<>();
-            List<Double> p99 = new ArrayList<>();
-            for (int r = 0; r < rounds; r++) {
-                double rate = value(scenario, server, conns, r, metric);
-                rates.add(rate);
-                ratios.add(rate / value(scenario, "netty-nio", conns, r, metric));
-                String cpuMetric = scenario.equals("echo") ? "server_cpu_us_per_msg" : "server_cpu_ms_per_gib";
-                double c = value(scenario, server, conns, r, cpuMetric);
-                cpu.add(c);
-                cpuRatios.add(c / value(scenario, "netty-nio", conns, r, cpuMetric));
-                fair.add(value(scenario, server, conns, r, "fairness"));
-                p99.add(value(scenario, server, conns, r, "p99_us"));
-            }
-            double min = rates.stream().filter(d -> !d.isNaN()).mapToDouble(d -> d).min().orElse(Double.NaN);
-            double max = rates.stream().filter(d -> !d.isNaN()).mapToDouble(d -> d).max().orElse(Double.NaN);
-            out.append(String.format(Locale.ROOT, "%-9s %6d %-16s %10.0f %10.0f..%-10.0f %8.2fx %9.2f %7.2fx %7.3f %9.0f%n",
-                    scenario, conns, server, median(rates), min, max, median(ratios), median(cpu), median(cpuRatios),
-                    median(fair), median(p99)));
+            String cpuMetric = scenario.equals("echo") ? "server_cpu_us_per_msg" : "server_cpu_ms_per_gib";
+            Results.Spread rates = results.of(scenario, server, conns, metric);
+            out.append(String.format(Locale.ROOT, "%-9s %6d %-16s %10.0f %10.0f..%-10.0f %22s %9.2f %22s %7.3f %9.0f%n",
+                    scenario, conns, server, rates.median(), rates.min(), rates.max(),
+                    results.ratio(scenario, server, "netty-nio", conns, metric).asRatio(),
+                    results.median(scenario, server, conns, cpuMetric),
+                    results.ratio(scenario, server, "netty-nio", conns, cpuMetric).asRatio(),
+                    results.median(scenario, server, conns, "fairness"), results.median(scenario, server, conns, "p99_us")));
         }
-        for (String row : rows) {
-            if (row.startsWith("idle,")) {
-                out.append(row).append('\n');
+        for (Results.Row row : results.rows()) {
+            if (row.scenario().equals("idle")) {
+                out.append(row.csv()).append('\n');
             }
         }
         System.out.print(out);

@@ -12,7 +12,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * Turns the result rows into {@code summary.md} (medians over rounds, and ratios against Netty NIO and
+ * Turns the result rows into {@code summary.md} (medians over rounds, and same-round ratios against Netty NIO and
  * the other peers named by the goals) and a gnuplot chart ({@code echo.svg}) of echo rates.
  */
 final class Report {
@@ -30,74 +30,54 @@ final class Report {
         Path out = Path.of(args[0]);
         List<String> rows = new ArrayList<>(Files.readAllLines(out.resolve("results.csv")));
         rows.removeFirst();
-        write(out, rows);
+        write(out, Results.parse(rows));
     }
 
-    /** The largest value of a metric over the rounds, so that a count of errors is never hidden by a median. */
-    static double max(List<String> rows, String scenario, String server, long connections, String metric) {
-        double max = Double.NaN;
-        for (String row : rows) {
-            String[] f = row.split(",");
-            if (f[0].equals(scenario) && f[1].equals(server) && Long.parseLong(f[2]) == connections && f[3].equals(metric)) {
-                double v = Double.parseDouble(f[4]);
-                max = Double.isNaN(max) ? v : Math.max(max, v);
-            }
-        }
-        return max;
-    }
-
-    /** Median of a metric over rounds. */
-    static double median(List<String> rows, String scenario, String server, long connections, String metric) {
-        List<Double> values = new ArrayList<>();
-        for (String row : rows) {
-            String[] f = row.split(",");
-            if (f[0].equals(scenario) && f[1].equals(server) && Long.parseLong(f[2]) == connections && f[3].equals(metric)) {
-                values.add(Double.parseDouble(f[4]));
-            }
-        }
-        if (values.isEmpty()) {
-            return Double.NaN;
-        }
-        values.sort(Double::compare);
-        int n = values.size();
-        return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
-    }
-
-    static void write(Path out, List<String> rows) throws IOException, InterruptedException {
+    static void write(Path out, Results results) throws IOException, InterruptedException {
         TreeMap<Long, List<String>> levels = new TreeMap<>();
         List<String> servers = new ArrayList<>();
-        for (String row : rows) {
-            String[] f = row.split(",");
-            if (f[0].equals("echo")) {
-                levels.computeIfAbsent(Long.parseLong(f[2]), k -> new ArrayList<>());
-                if (!servers.contains(f[1])) {
-                    servers.add(f[1]);
+        for (Results.Row row : results.rows()) {
+            if (row.scenario().equals("echo")) {
+                levels.computeIfAbsent(row.connections(), k -> new ArrayList<>());
+                if (!servers.contains(row.server())) {
+                    servers.add(row.server());
                 }
             }
         }
-        StringBuilder md = new StringBuilder("## Echo, 64-byte request/response (medians)\n\n");
+        StringBuilder md = new StringBuilder();
+        List<String> failed = results.failedRounds();
+        if (!failed.isEmpty()) {
+            md.append("## Rounds whose echo was wrong (their figures measure nothing to trust)\n\n");
+            failed.forEach(f -> md.append("- ").append(f).append('\n'));
+            md.append('\n');
+        }
+        md.append("## Echo, 64-byte request/response\n\n"
+                + "Medians over rounds. A ratio is the median of the server's ratios to the peer in the same round, with"
+                + " their range.\n\n");
         md.append("| connections | server | msgs/s | vs netty-nio | vs threads | p50 µs | p99 µs | p99.9 µs | fairness | fairness, all | server CPU µs/msg | CPU vs netty-nio | connect errors | listen overflows |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         StringBuilder data = new StringBuilder("# connections " + String.join(" ", servers) + "\n");
         for (long level : levels.keySet()) {
             data.append(level);
-            double netty = median(rows, "echo", "netty-nio", level, "msgs_per_s");
-            double threads = median(rows, "echo", "threads", level, "msgs_per_s");
-            double nettyCpu = median(rows, "echo", "netty-nio", level, "server_cpu_us_per_msg");
             for (String server : servers) {
-                double rate = median(rows, "echo", server, level, "msgs_per_s");
-                double cpu = median(rows, "echo", server, level, "server_cpu_us_per_msg");
+                double rate = results.median("echo", server, level, "msgs_per_s");
                 data.append(' ').append(Double.isNaN(rate) ? "NaN" : String.format(Locale.ROOT, "%.0f", rate));
-                md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.2fx | %.2fx | %.0f | %.0f | %.0f | %.3f | %.3f | %.2f | %.2fx | %.0f | %.0f |%n",
-                        level, server, rate, rate / netty, rate / threads,
-                        median(rows, "echo", server, level, "p50_us"), median(rows, "echo", server, level, "p99_us"),
-                        median(rows, "echo", server, level, "p999_us"), median(rows, "echo", server, level, "fairness"),
-                        median(rows, "echo", server, level, "fairness_all"),
-                        cpu, cpu / nettyCpu, max(rows, "echo", server, level, "connect_errors"),
-                        max(rows, "echo", server, level, "listen_overflows")));
+                md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %s | %s | %.0f | %.0f | %.0f | %.3f | %.3f | %.2f | %s | %.0f | %.0f |%n",
+                        level, server, rate, results.ratio("echo", server, "netty-nio", level, "msgs_per_s").asRatio(),
+                        results.ratio("echo", server, "threads", level, "msgs_per_s").asRatio(),
+                        results.median("echo", server, level, "p50_us"), results.median("echo", server, level, "p99_us"),
+                        results.median("echo", server, level, "p999_us"), results.median("echo", server, level, "fairness"),
+                        results.median("echo", server, level, "fairness_all"),
+                        results.median("echo", server, level, "server_cpu_us_per_msg"),
+                        results.ratio("echo", server, "netty-nio", level, "server_cpu_us_per_msg").asRatio(),
+                        results.max("echo", server, level, "connect_errors"),
+                        results.max("echo", server, level, "listen_overflows")));
             }
             data.append('\n');
         }
+        md.append("\nThe latencies are closed-loop service times: each connection sends its next request when the"
+                + " reply came, so a stalled connection contributes fewer samples, not larger ones (coordinated"
+                + " omission). Read them to compare servers in the same run, not as what an open-loop client would see.\n");
         long most = levels.isEmpty() ? 0 : levels.lastKey();
         md.append("\n## Messages per connection at ").append(most)
                 .append(" connections (medians; fairness is min / max among the connections of one load-generator thread,"
@@ -105,44 +85,44 @@ final class Report {
                 .append("| server | min | p1 | median | p99 | max |\n|---|---|---|---|---|---|\n");
         for (String server : servers) {
             md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %.0f |%n", server,
-                    median(rows, "echo", server, most, "count_min"), median(rows, "echo", server, most, "count_p1"),
-                    median(rows, "echo", server, most, "count_p50"), median(rows, "echo", server, most, "count_p99"),
-                    median(rows, "echo", server, most, "count_max")));
+                    results.median("echo", server, most, "count_min"), results.median("echo", server, most, "count_p1"),
+                    results.median("echo", server, most, "count_p50"), results.median("echo", server, most, "count_p99"),
+                    results.median("echo", server, most, "count_max")));
         }
         md.append("\n## TLS against plain TCP (blocking clients)\n\n");
-        for (String row : rows) {
-            String[] f = row.split(",");
-            if (f[0].equals("echo-blocking") && f[1].equals("ss-tls") && f[3].equals("msgs_per_s")) {
-                long n = Long.parseLong(f[2]);
-                double tls = median(rows, "echo-blocking", "ss-tls", n, "msgs_per_s");
-                double plain = median(rows, "echo-blocking", "ss-raw", n, "msgs_per_s");
-                md.append(String.format(Locale.ROOT, "%d connections: TLS %.0f msgs/s, plain %.0f msgs/s: **%.2fx**%n%n", n, tls, plain,
-                        tls / plain));
+        for (Results.Row row : results.rows()) {
+            if (row.scenario().equals("echo-blocking") && row.server().equals("ss-tls") && row.metric().equals("msgs_per_s")) {
+                long n = row.connections();
+                double tls = results.median("echo-blocking", "ss-tls", n, "msgs_per_s");
+                double plain = results.median("echo-blocking", "ss-raw", n, "msgs_per_s");
+                md.append(String.format(Locale.ROOT, "%d connections: TLS %.0f msgs/s, plain %.0f msgs/s: **%s**%n%n", n, tls, plain,
+                        results.ratio("echo-blocking", "ss-tls", "ss-raw", n, "msgs_per_s").asRatio()));
                 break;
             }
         }
-        double iperf = median(rows, "bulk", "iperf3", 1, "mb_per_s");
-        md.append("## Bulk (MB/s, medians)\n\n| scenario | server | MB/s | ratio |\n|---|---|---|---|\n");
+        double iperf = results.median("bulk", "iperf3", 1, "mb_per_s");
+        md.append("## Bulk (MB/s, medians; ratios per round, as above)\n\n| scenario | server | MB/s | ratio |\n|---|---|---|---|\n");
         for (String server : List.of("ss-sink", "netty-sink")) {
-            double v = median(rows, "bulk", server, 1, "mb_per_s");
-            md.append(String.format(Locale.ROOT, "| one way | %s | %.0f | %.2fx iperf3 |%n", server, v, v / iperf));
+            double v = results.median("bulk", server, 1, "mb_per_s");
+            md.append(String.format(Locale.ROOT, "| one way | %s | %.0f | %s iperf3 |%n", server, v,
+                    results.ratio("bulk", server, "iperf3", 1, "mb_per_s").asRatio()));
         }
         md.append(String.format(Locale.ROOT, "| one way | iperf3 | %.0f | 1.00x |%n", iperf));
-        double nettyEcho = median(rows, "bulkecho", "netty-nio", 1, "mb_per_s");
-        double callbackEcho = median(rows, "bulkecho", "ss-raw", 1, "mb_per_s");
         for (String server : List.of("ss-raw", "ss-raw-64k", "ss-poll", "netty-nio")) {
-            double v = median(rows, "bulkecho", server, 1, "mb_per_s");
-            md.append(String.format(Locale.ROOT, "| echo | %s | %.0f | %.2fx netty-nio, %.2fx ss-raw, %.2fx iperf3 |%n",
-                    server, v, v / nettyEcho, v / callbackEcho, v / iperf));
+            double v = results.median("bulkecho", server, 1, "mb_per_s");
+            md.append(String.format(Locale.ROOT, "| echo | %s | %.0f | %s netty-nio, %s ss-raw |%n", server, v,
+                    results.ratio("bulkecho", server, "netty-nio", 1, "mb_per_s").asRatio(),
+                    results.ratio("bulkecho", server, "ss-raw", 1, "mb_per_s").asRatio()));
         }
         md.append("\n## Idle connections, shutdown and connection rate\n\n| server | RSS KiB/conn | RSS KiB/conn at the GC | heap KiB/conn | heap KiB/conn after a load | close ms | conns/s |\n|---|---|---|---|---|---|---|\n");
-        long idle = rows.stream().filter(r -> r.startsWith("idle,")).map(r -> Long.parseLong(r.split(",")[2])).findFirst().orElse(0L);
+        long idle = results.rows().stream().filter(r -> r.scenario().equals("idle")).mapToLong(Results.Row::connections)
+                .findFirst().orElse(0L);
         for (String server : List.of("ss-raw", "ss-poll", "netty-nio", "threads", "vthreads")) {
             md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.0f | %.0f |%n", server,
-                    median(rows, "idle", server, idle, "rss_kb_per_conn"), median(rows, "idle", server, idle, "rss_kb_per_conn_at_gc"),
-                    median(rows, "idle", server, idle, "heap_kb_per_conn"),
-                    median(rows, "idle-warm", server, idle, "heap_kb_per_conn"),
-                    median(rows, "idle", server, idle, "close_ms"), median(rows, "connrate", server, 50, "conns_per_s")));
+                    results.median("idle", server, idle, "rss_kb_per_conn"), results.median("idle", server, idle, "rss_kb_per_conn_at_gc"),
+                    results.median("idle", server, idle, "heap_kb_per_conn"),
+                    results.median("idle-warm", server, idle, "heap_kb_per_conn"),
+                    results.median("idle", server, idle, "close_ms"), results.median("connrate", server, 50, "conns_per_s")));
         }
         md.append("\n(idle figures at ").append(idle).append(" connections, opened at once and left silent, each read after a full GC"
                 + " once the RSS has settled (two reads a second apart within 1%; \"at the GC\": read at once, as runs before"

@@ -35,6 +35,26 @@ class LoadGenSummaryTest {
         assertEquals(0.25, result.get("fairness_all"), 1e-9);
     }
 
+    @Test
+    void whatWentWrongFollowsTheFigures() {
+        LoadGen.Run run = new LoadGen.Run(2, 2);
+        run.counts.set(0, 5);
+        run.counts.set(1, 5);
+        Map<String, Double> clean = Bench.values(run.summarize(List.of(new Histogram(3_600_000_000L, 3)), 1.0));
+        assertEquals(0, clean.get("bad_echoes"));
+        assertEquals(0, clean.get("closed"));
+        assertEquals(0, clean.get("gen_errors"));
+
+        run.badEchoes.set(3);
+        run.closed.set(1);
+        run.genErrors.set(2);
+        Map<String, Double> bad = Bench.values(run.summarize(List.of(new Histogram(3_600_000_000L, 3)), 1.0));
+        assertEquals(3, bad.get("bad_echoes"));
+        assertEquals(1, bad.get("closed"));
+        assertEquals(2, bad.get("gen_errors"));
+        assertEquals(10, bad.get("messages"), "the figures stay as they were");
+    }
+
     /** The result line of a run whose connections were answered {@code counts} times, read as the harness reads it. */
     private static Map<String, Double> summary(int threads, long... counts) {
         LoadGen.Run run = new LoadGen.Run(counts.length, threads);
