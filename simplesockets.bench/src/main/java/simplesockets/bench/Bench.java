@@ -244,7 +244,7 @@ public final class Bench {
         BufferedReader lines = new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.UTF_8));
         double cpuStart = 0;
         double cpuEnd = 0;
-        Map<String, Double> result = Map.of();
+        Map<String, Double> result = new LinkedHashMap<>(); // stays empty, but for gen_errors, if no result came
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
             if (line.equals("measuring")) {
                 cpuStart = server.command("cpu").getOrDefault("cpu_ms", 0.0);

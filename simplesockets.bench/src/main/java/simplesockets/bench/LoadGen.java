@@ -59,7 +59,8 @@ import org.HdrHistogram.Histogram;
  *       first echo (the greeting that proves it is served, echo mode) is wrong or missing is instead closed
  *       and counted in {@code connect_errors}, and takes no part in the run;</li>
  *   <li>{@code closed} (echo, blocking, Unix echo, bulk, bulkecho): connections the server closed, or that
- *       failed with an I/O error, during the run; in bulk and bulkecho {@code 1} if the stream ended (or
+ *       failed with an I/O error, during the run (in blocking mode, a reply that did not come within
+ *       {@link #STALL} too); in bulk and bulkecho {@code 1} if the stream ended (or
  *       failed) before everything was sent or came back;</li>
  *   <li>{@code gen_errors} (all but idle): the generator's own failures, any other exception of one of its
  *       threads (printed to stderr once), and in bulk and bulkecho a run that passed its deadline (then the
@@ -296,10 +297,39 @@ public final class LoadGen {
      */
     static final int WAVE = 1000;
 
+    /** How long a connection's first echo may take before the connection counts as a connect error. */
+    static final Duration GREETING_WAIT = Duration.ofSeconds(10);
+
     /**
-     * One blocking echo on each connection of a wave (its message with sequence 0), which proves it
-     * accepted and served; a connection whose echo fails, or comes back different from what was sent, is
-     * closed, taken out of the wave and counted as a connect error.
+     * Fills {@code buffer} from {@code channel}, which it makes non-blocking, waiting on a selector of its
+     * own until {@code deadline} ({@link System#nanoTime()}): a server that accepts and never answers
+     * fails the read with a {@link java.net.SocketTimeoutException} instead of holding the generator.
+     */
+    static void readWithin(SocketChannel channel, ByteBuffer buffer, long deadline) throws IOException {
+        channel.configureBlocking(false);
+        try (Selector selector = Selector.open()) {
+            channel.register(selector, SelectionKey.OP_READ);
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer);
+                if (n < 0) {
+                    throw new java.io.EOFException("closed before its first echo");
+                }
+                if (n == 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new java.net.SocketTimeoutException("no first echo within " + GREETING_WAIT);
+                    }
+                    selector.select(Math.max(1, left / 1_000_000));
+                    selector.selectedKeys().clear();
+                }
+            }
+        }
+    }
+
+    /**
+     * One echo on each connection of a wave (its message with sequence 0), which proves it accepted and
+     * served; a connection whose echo fails, does not come within {@link #GREETING_WAIT}, or comes back
+     * different from what was sent, is closed, taken out of the wave and counted as a connect error.
      *
      * @return the connections that failed
      */
@@ -313,11 +343,7 @@ public final class LoadGen {
                     c.channel.write(c.out);
                 }
                 c.in.clear();
-                while (c.in.hasRemaining()) {
-                    if (c.channel.read(c.in) < 0) {
-                        throw new java.io.EOFException("closed before its first echo");
-                    }
-                }
+                readWithin(c.channel, c.in, System.nanoTime() + GREETING_WAIT.toNanos());
                 c.in.clear();
                 if (Arrays.mismatch(c.back, c.sent) >= 0) {
                     throw new IOException("its first echo differs from what was sent");
@@ -461,6 +487,7 @@ public final class LoadGen {
                 ssl.startHandshake();
                 socket = ssl;
             }
+            socket.setSoTimeout((int) STALL.toMillis()); // a server that stops answering ends the connection
             Histogram histogram = new Histogram(3_600_000_000L, 3);
             histograms.add(histogram);
             Socket s = socket;
@@ -504,11 +531,21 @@ public final class LoadGen {
         long started = run.started;
         double seconds = (System.nanoTime() - started) / 1e9;
         run.stop = true;
+        long deadline = System.nanoTime() + STALL.plus(THREAD_END).toNanos();
         for (Thread t : threads) {
-            t.join(5_000);
+            if (!t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
+                run.genError(new IllegalStateException("a connection's thread did not end within " + STALL.plus(THREAD_END)));
+                break;
+            }
         }
         return run.summarize(histograms, seconds);
     }
+
+    /**
+     * How long a blocking connection waits for its reply before it counts as closed ({@code closed}): a
+     * server that stops answering ends the run's wait instead of holding it.
+     */
+    static final Duration STALL = Duration.ofSeconds(30);
 
     /** How long a bulk run of {@code total} bytes may take: a minute, and a second more for every 5 MB. */
     static Duration bulkLimit(long total) {

@@ -69,18 +69,26 @@ final class Results {
 
     /**
      * Reads the lines of a {@code results.csv} without its header. Runs before the round column (before
-     * 3 December 2026) wrote five fields; their rounds are numbered in the order the rows came, which is
-     * the order the rounds ran.
+     * 3 December 2026) wrote five fields, a round's metrics of one server together; their rounds are
+     * numbered in the order they came: a server's next round begins where one of its metrics comes again
+     * (so that a metric one round lacks does not shift the rounds after it).
      */
     static Results parse(List<String> lines) {
         Results results = new Results();
-        Map<String, Integer> seen = new HashMap<>();
+        Map<String, Integer> rounds = new HashMap<>();
+        Map<String, java.util.Set<String>> metrics = new HashMap<>();
         for (String line : lines) {
             String[] f = line.split(",");
             if (f.length == 6) {
                 results.add(new Row(f[0], f[1], Long.parseLong(f[2]), Integer.parseInt(f[3]), f[4], Double.parseDouble(f[5])));
             } else if (f.length == 5) {
-                int round = seen.merge(f[0] + "," + f[1] + "," + f[2] + "," + f[3], 1, Integer::sum) - 1;
+                String server = f[0] + "," + f[1] + "," + f[2];
+                if (!metrics.computeIfAbsent(server, k -> new java.util.HashSet<>()).add(f[3])) {
+                    rounds.merge(server, 1, Integer::sum);
+                    metrics.get(server).clear();
+                    metrics.get(server).add(f[3]);
+                }
+                int round = rounds.getOrDefault(server, 0);
                 results.add(new Row(f[0], f[1], Long.parseLong(f[2]), round, f[3], Double.parseDouble(f[4])));
             } else {
                 throw new IllegalArgumentException("not a result row: " + line);
@@ -91,23 +99,38 @@ final class Results {
 
     /** The value of one round, or NaN. */
     double value(String scenario, String server, long connections, int round, String metric) {
-        for (Row r : rows) {
-            if (r.round == round && r.is(scenario, server, connections, metric)) {
-                return r.value;
-            }
-        }
-        return Double.NaN;
+        Row r = row(scenario, server, connections, round, metric);
+        return r == null ? Double.NaN : r.value;
     }
 
-    /** A metric over the rounds. */
+    /** A metric over the rounds, leaving out the rounds whose echo was wrong ({@link #failedRounds}). */
     Spread of(String scenario, String server, long connections, String metric) {
         List<Double> values = new ArrayList<>();
         for (Row r : rows) {
-            if (r.is(scenario, server, connections, metric)) {
+            if (r.is(scenario, server, connections, metric) && (isCount(metric) || !failed(r))) {
                 values.add(r.value);
             }
         }
         return Spread.of(values);
+    }
+
+    /** Counts of what went wrong are read over every round: a median or maximum must never hide one. */
+    private static boolean isCount(String metric) {
+        return WRONG.contains(metric) || metric.endsWith("errors") || metric.equals("listen_overflows");
+    }
+
+    /** The counts that make a round's figures untrustworthy. */
+    private static final java.util.Set<String> WRONG = java.util.Set.of("bad_echoes", "closed", "gen_errors");
+
+    /** Whether the round of {@code row}'s server was found wrong. */
+    private boolean failed(Row row) {
+        for (Row r : rows) {
+            if (r.value > 0 && WRONG.contains(r.metric) && r.round == row.round && r.scenario.equals(row.scenario)
+                    && r.server.equals(row.server) && r.connections == row.connections) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The median of a metric over rounds; NaN when there is none. */
@@ -121,22 +144,35 @@ final class Results {
     }
 
     /**
-     * The server's metric over the peer's in each round both were measured, as a median and its range:
-     * {@code ratio("echo", "ss-raw", "netty-nio", 100, "msgs_per_s")}.
+     * The server's metric over the peer's in each round both were measured and neither was found wrong,
+     * as a median and its range: {@code ratio("echo", "ss-raw", "netty-nio", 100, "msgs_per_s")}.
      */
     Spread ratio(String scenario, String server, String peer, long connections, String metric) {
         List<Double> ratios = new ArrayList<>();
         for (Row r : rows) {
-            if (r.is(scenario, server, connections, metric)) {
-                ratios.add(r.value / value(scenario, peer, connections, r.round, metric));
+            if (r.is(scenario, server, connections, metric) && !failed(r)) {
+                Row theirs = row(scenario, peer, connections, r.round, metric);
+                if (theirs != null && !failed(theirs)) {
+                    ratios.add(r.value / theirs.value);
+                }
             }
         }
         return Spread.of(ratios);
     }
 
+    private Row row(String scenario, String server, long connections, int round, String metric) {
+        for (Row r : rows) {
+            if (r.round == round && r.is(scenario, server, connections, metric)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
     /**
      * The rounds in which a server's echo was found wrong: replies that differed from what was sent,
-     * connections it closed, or a load generator that failed. Such a round measured nothing to trust.
+     * connections it closed, or a load generator that failed. Such a round measured nothing to trust: its
+     * figures are left out of medians and ratios (but for the counts themselves).
      */
     List<String> failedRounds() {
         List<String> failed = new ArrayList<>();

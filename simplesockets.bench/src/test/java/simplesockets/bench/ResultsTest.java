@@ -54,6 +54,36 @@ class ResultsTest {
     }
 
     @Test
+    void aMetricOneOldRoundLacksDoesNotShiftTheRoundsAfterIt() {
+        Results results = Results.parse(List.of(
+                "echo,ss-raw,100,msgs_per_s,50", "echo,ss-raw,100,server_cpu_us_per_msg,10",
+                "echo,netty-nio,100,msgs_per_s,100", "echo,netty-nio,100,server_cpu_us_per_msg,5",
+                "echo,ss-raw,100,msgs_per_s,90", // no CPU reading in this round
+                "echo,netty-nio,100,msgs_per_s,100", "echo,netty-nio,100,server_cpu_us_per_msg,6",
+                "echo,ss-raw,100,msgs_per_s,60", "echo,ss-raw,100,server_cpu_us_per_msg,12",
+                "echo,netty-nio,100,msgs_per_s,100", "echo,netty-nio,100,server_cpu_us_per_msg,4"));
+        assertEquals(12, results.value("echo", "ss-raw", 100, 2, "server_cpu_us_per_msg"), 1e-9, "round 2's, not round 1's");
+        assertTrue(Double.isNaN(results.value("echo", "ss-raw", 100, 1, "server_cpu_us_per_msg")));
+        Results.Spread cpu = results.ratio("echo", "ss-raw", "netty-nio", 100, "server_cpu_us_per_msg");
+        assertEquals(2, cpu.rounds());
+        assertEquals(2.5, cpu.median(), 1e-9, "10 / 5 and 12 / 4");
+    }
+
+    @Test
+    void aWrongRoundIsLeftOutOfMediansAndRatiosButItsCountsAreNot() {
+        Results results = Results.parse(List.of(
+                "echo,fast,100,0,msgs_per_s,1000", "echo,fast,100,0,bad_echoes,7", "echo,netty-nio,100,0,msgs_per_s,100",
+                "echo,fast,100,1,msgs_per_s,50", "echo,fast,100,1,bad_echoes,0", "echo,netty-nio,100,1,msgs_per_s,100",
+                "echo,fast,100,2,msgs_per_s,70", "echo,fast,100,2,bad_echoes,0", "echo,netty-nio,100,2,msgs_per_s,100",
+                "echo,netty-nio,100,2,closed,1"));
+        assertEquals(60, results.median("echo", "fast", 100, "msgs_per_s"), 1e-9, "the garbling round's 1000 is out");
+        Results.Spread ratio = results.ratio("echo", "fast", "netty-nio", 100, "msgs_per_s");
+        assertEquals(1, ratio.rounds(), "round 0 garbled, and the peer's round 2 lost a connection");
+        assertEquals(0.5, ratio.median(), 1e-9);
+        assertEquals(7, results.max("echo", "fast", 100, "bad_echoes"), 1e-9, "a count is never hidden");
+    }
+
+    @Test
     void everyServerRunsFirstInSomeRound() {
         List<String> servers = List.of("a", "b", "c");
         assertEquals(List.of("a", "b", "c"), Bench.order(servers, 0));
