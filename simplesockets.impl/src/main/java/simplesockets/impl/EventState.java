@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  *   <li>All data entries together are bounded too: past the total, every reader waits.</li>
  *   <li>Other events are bounded by count; past it the oldest is dropped and counted.</li>
  *   <li>In pull mode (a client without background receiving) a reader may read only while someone
- *       waits for data and none is queued.</li>
+ *       waits for data and none is queued ({@link Demand}).</li>
  * </ul>
  *
  * @param <E> the event type
@@ -32,20 +32,13 @@ final class EventState<E> {
     private final ReentrantLock lock = new ReentrantLock();
     /** Pollers wait here. */
     private final Condition changed = lock.newCondition();
-    /** Readers held back by the total bound or by pull mode wait here. */
-    private final Condition readers = lock.newCondition();
+    /** Who waits for data, and pull mode; readers held back by the total bound wait on its condition too. */
+    private final Demand demand = new Demand(lock);
     private final EventQueue<E> queue;
     private final long maxQueuedTotal;
     private final Budget budget; // the bytes in flight of the whole server or client, queued data among them
-    private int dataWaiters;
-    /** The waits for data begun so far; guarded by the lock. */
-    private long waitsBegun;
-    /** {@link #waitsBegun} shifted left by one, its low bit set while someone waits; written under the lock. */
-    private volatile long waitState;
     /** Bumped when a connection ends, so that waiters who asked to be told return. */
     private long endings;
-    /** Written under the lock; read without it by {@link #awaitPushed}'s fast path. */
-    private volatile boolean pull;
     private boolean closed;
 
     EventState(int maxOtherEvents, long maxQueuedTotal) {
@@ -160,7 +153,7 @@ final class EventState<E> {
         long nanos = WaitLimit.nanos(timeout);
         boolean untilEnding = endingsSince != IGNORE_ENDINGS;
         long endingsAtStart = endingsSince;
-        pollerWaits();
+        demand.begin();
         try {
             while (queue.dataEntries() == 0 && !closed && !(untilEnding && endings != endingsAtStart)) {
                 if (nanos <= 0) {
@@ -170,33 +163,13 @@ final class EventState<E> {
             }
             return queue.dataEntries() > 0;
         } finally {
-            pollerDone();
+            demand.end();
         }
     }
 
-    /** A poller begins to wait for data (until it decrements the count): in pull mode, a reader may read for it. */
-    private void pollerWaits() {
-        dataWaiters++;
-        waitState = (++waitsBegun << 1) | 1;
-        if (pull) {
-            readers.signalAll();
-        }
-    }
-
-    /** A poller stops waiting for data. */
-    private void pollerDone() {
-        if (--dataWaiters == 0) {
-            waitState = waitsBegun << 1;
-        }
-    }
-
-    /**
-     * For a reader that reads only while someone waits for data (pull mode): the waits for data begun so
-     * far, shifted left by one, with the low bit set while someone waits. Outside pull mode, -1: every
-     * read counts as waited for. Any thread, no lock.
-     */
+    /** {@link Demand#pollWaits()}: any thread, no lock. */
     long pollWaits() {
-        return pull ? waitState : -1;
+        return demand.pollWaits();
     }
 
     /** A poller's wait for a change, without a timer when it has no limit ({@link WaitLimit}). */
@@ -229,7 +202,7 @@ final class EventState<E> {
         lock.lock();
         try {
             queue.settle();
-            pollerWaits();
+            demand.begin();
             try {
                 while (queue.isEmpty() && !closed) {
                     if (nanos <= 0) {
@@ -238,7 +211,7 @@ final class EventState<E> {
                     nanos = awaitChange(nanos);
                 }
             } finally {
-                pollerDone();
+                demand.end();
             }
             return Optional.ofNullable(pollLocked());
         } finally {
@@ -255,8 +228,8 @@ final class EventState<E> {
 
     /** Data was taken: wakes the readers that wait for the total to fall under its bound, or in pull mode. */
     private void released(boolean wasFull) {
-        if (wasFull && queue.queuedTotal() < maxQueuedTotal || pull && queue.dataEntries() == 0) {
-            readers.signalAll();
+        if (wasFull && queue.queuedTotal() < maxQueuedTotal || demand.freedBy(queue.dataEntries() > 0)) {
+            demand.wakeReaders();
         }
     }
 
@@ -272,8 +245,8 @@ final class EventState<E> {
             while (!credit.cancelled) {
                 if (credit.queuedBytes >= limit) {
                     credit.await(credit.room, Meter.Bound.CONNECTION_QUEUE);
-                } else if (queue.queuedTotal() >= maxQueuedTotal || pull && (dataWaiters == 0 || queue.dataEntries() > 0)) {
-                    credit.await(readers, queue.queuedTotal() >= maxQueuedTotal ? Meter.Bound.ALL_QUEUES : null);
+                } else if (queue.queuedTotal() >= maxQueuedTotal || demand.holdsReader(queue.dataEntries() > 0)) {
+                    credit.await(demand.readers(), queue.queuedTotal() >= maxQueuedTotal ? Meter.Bound.ALL_QUEUES : null);
                 } else {
                     return true;
                 }
@@ -284,23 +257,9 @@ final class EventState<E> {
         }
     }
 
-    /**
-     * Blocks a callback reader while a client's background receiving is off: its {@code onReceive} gets
-     * data only while that is on. Returns whether {@code open} still holds; its end wakes this wait.
-     */
+    /** {@link Demand#awaitPushed}: a callback reader's wait while a client's background receiving is off. */
     boolean awaitPushed(java.util.function.BooleanSupplier open) throws InterruptedException {
-        if (!pull) {
-            return true; // every server, and a client receiving in the background: no lock taken
-        }
-        lock.lock();
-        try {
-            while (pull && !closed && open.getAsBoolean()) {
-                readers.await();
-            }
-            return open.getAsBoolean();
-        } finally {
-            lock.unlock();
-        }
+        return demand.awaitPushed(open);
     }
 
     /** A connection ended: waiters that wait only while it lives return. */
@@ -308,7 +267,7 @@ final class EventState<E> {
         update(() -> {
             endings++;
             changed.signalAll();
-            readers.signalAll(); // a callback reader waiting in pull mode ends too
+            demand.wakeReaders(); // a callback reader waiting in pull mode ends too
         });
     }
 
@@ -318,16 +277,13 @@ final class EventState<E> {
             credit.cancelled = true;
             queue.ended(credit);
             credit.room.signal();
-            readers.signalAll();
+            demand.wakeReaders();
         });
     }
 
     /** Pull mode: read only on demand (a client with background receiving off). */
     void pull(boolean on) {
-        update(() -> {
-            pull = on;
-            readers.signalAll();
-        });
+        update(() -> demand.pull(on));
     }
 
     /** Wakes every waiter; awaits return at once from now on, with what is queued. */
@@ -336,7 +292,7 @@ final class EventState<E> {
             closed = true;
             queue.settle();
             changed.signalAll();
-            readers.signalAll();
+            demand.close();
         });
     }
 

@@ -31,7 +31,6 @@ import simplesockets.impl.transport.Transport;
 final class Link implements Connection, Outbound.Ends {
 
     private static final Logger LOG = LoggerFactory.getLogger(Link.class);
-    /** How long a closed connection's thread waits for its writer, whose write the close made fail. */
     /** How long a finishing link waits for its writer after closing its socket (which fails a blocked write). */
     static final Duration WRITER_JOIN = Duration.ofSeconds(1);
     private static final Runnable NOTHING = () -> { };

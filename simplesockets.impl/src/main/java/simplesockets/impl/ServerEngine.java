@@ -27,7 +27,7 @@ import simplesockets.impl.transport.Network;
  * moves between states; an {@link AcceptLoop} per listening period hands new connections to the
  * {@link Admission}, which gives each a virtual thread that runs a {@link Session} over a
  * {@link Link}; the {@link Registry} keeps the live ones, {@link Delivery} takes every event, and the
- * {@link Scope} owns every thread. {@link #exitAccept()} closes the listening socket.
+ * {@link Scope} owns every thread. Its {@link Binding} starts and ends listening periods.
  */
 public final class ServerEngine implements TcpServer {
 
@@ -47,11 +47,8 @@ public final class ServerEngine implements TcpServer {
     /** Its moves happen under the lifecycle's lock. */
     private final Listener listener;
     private final CloseOnce closing = new CloseOnce();
-    /**
-     * Held by a start or restart from its look at a Unix socket file to its bind, so that a second one
-     * never probes the first's live listener. Only those two take it; the probe is a local connect.
-     */
-    private final java.util.concurrent.locks.ReentrantLock binding = new java.util.concurrent.locks.ReentrantLock();
+    /** Starts, restarts and exitAccept: the listening periods. */
+    private final Binding binding;
     /** Frames a broadcast once for every connection (a codec's encoding keeps no state). */
     private final Codec encoder;
 
@@ -80,6 +77,7 @@ public final class ServerEngine implements TcpServer {
         int backlog = options.backlog() == ServerOptions.SYSTEM_BACKLOG ? SystemBacklog.largest() : options.backlog();
         this.listener = new Listener(network, backlog, options.closeTimeout(), scope, clock, admission::admit,
                 failure -> delivery.recordAside(failure, scope));
+        this.binding = new Binding(options, lifecycle, listener, closing, delivery, clock);
     }
 
     /** A connection's end freed a descriptor: an accept loop backing off tries again now. */
@@ -96,26 +94,7 @@ public final class ServerEngine implements TcpServer {
 
     @Override
     public void start() throws IOException {
-        Endpoint endpoint = Endpoint.of(options.unixSocket(), options.host(), options.port()); // resolved before the lock
-        ServerState before;
-        binding.lock(); // a second start waits, then finds the first's listener: no probe of its socket file
-        try {
-            refuseWhileClosing("start");
-            if (lifecycle.is(ServerState.CREATED)) {
-                Listener.prepare(endpoint);
-            }
-            before = lifecycle.move("start", EnumSet.of(ServerState.CREATED, ServerState.PAUSED,
-                    ServerState.ACCEPTING), ServerState.ACCEPTING, from -> {
-                        if (from == ServerState.CREATED) {
-                            listener.listen(endpoint.address(), endpoint, options.unixSocketPermissions().orElse(null));
-                        }
-                    });
-        } catch (IOException e) {
-            throw bindFailed(e);
-        } finally {
-            binding.unlock();
-        }
-        if (before == ServerState.CREATED) {
+        if (binding.start() == ServerState.CREATED) {
             timeouts.start();
         }
     }
@@ -127,50 +106,12 @@ public final class ServerEngine implements TcpServer {
 
     @Override
     public void exitAccept() {
-        Runnable[] join = {() -> { }};
-        lifecycle.move("exitAccept", EnumSet.of(ServerState.ACCEPTING, ServerState.PAUSED, ServerState.KILLED),
-                ServerState.KILLED, from -> join[0] = listener.close(options.closeTimeout()));
-        join[0].run();
+        binding.exitAccept();
     }
 
     @Override
     public void restart() throws IOException {
-        Endpoint endpoint = Endpoint.of(options.unixSocket(), options.host(), options.port());
-        binding.lock();
-        try {
-            listener.afterStopped(() -> { // each try outside the lifecycle's lock, which the old loop may need to end
-                refuseWhileClosing("restart"); // before the socket file's probe, which a closing server has no use for
-                if (lifecycle.is(ServerState.KILLED)) {
-                    Listener.prepare(endpoint);
-                }
-                lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING, from -> {
-                    refuseWhileClosing("restart"); // again under the lifecycle's lock: a close may have begun since
-                    listener.listen(null, endpoint, options.unixSocketPermissions().orElse(null));
-                });
-            });
-        } catch (IOException e) {
-            throw bindFailed(e);
-        } finally {
-            binding.unlock();
-        }
-    }
-
-    /**
-     * A graceful close is waiting for the last connections (the state is {@link ServerState#KILLED} until
-     * it is over): the server accepts no more, whatever the state alone would allow.
-     */
-    private void refuseWhileClosing(String action) {
-        if (closing.begun() && lifecycle.is(ServerState.KILLED)) {
-            throw new IllegalStateException(action + "() needs a server that is not closing, and this one is"
-                    + " closing: close(grace) was called");
-        }
-    }
-
-    /** A failed bind is thrown to the caller and recorded, like every failure. */
-    private IOException bindFailed(IOException e) {
-        IOException shown = Transports.shown(e);
-        delivery.recordQuietly(new Failure.Accept(shown, clock.now()));
-        return shown;
+        binding.restart();
     }
 
     @Override
