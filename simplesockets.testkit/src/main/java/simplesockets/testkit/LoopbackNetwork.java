@@ -1,7 +1,6 @@
 package simplesockets.testkit;
 
 import java.io.IOException;
-import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,9 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import simplesockets.api.ClientOptions;
 import simplesockets.api.ServerOptions;
 import simplesockets.api.TcpClient;
@@ -44,23 +41,15 @@ public final class LoopbackNetwork implements AutoCloseable {
 
     /** The default capacity of each direction of a connection, in bytes. */
     public static final int DEFAULT_PIPE_BYTES = 64 * 1024;
-    private static final int FIRST_EPHEMERAL_PORT = 49_152;
     /** How many connections {@link #takeWire} keeps for the test before it drops the oldest. */
     private static final int MAX_UNTAKEN_WIRES = 256;
-    private static final int PORTS = 65_536 - FIRST_EPHEMERAL_PORT;
 
     private final int pipeBytes;
     private final boolean track;
     /** The time of every server and client made here, or null for real time. */
     private final ManualClock clock;
-    private final ConcurrentHashMap<InetSocketAddress, MemoryAcceptor> listening = new ConcurrentHashMap<>();
-    /**
-     * The client ends of connections not yet closed, by their address (or {@link #RESERVED} while one is
-     * made): a new connection never gets one of these addresses.
-     */
-    private final ConcurrentHashMap<InetSocketAddress, Object> clientsOpen = new ConcurrentHashMap<>();
-    private static final Object RESERVED = new Object();
-    private final AtomicInteger nextPort = new AtomicInteger();
+    /** Who listens where, and which client addresses are taken. */
+    private final Addresses addresses = new Addresses();
     private final List<AutoCloseable> made = new CopyOnWriteArrayList<>();
     /** Guards {@link #closed} against a server or client made as the network finishes closing. */
     private final java.util.concurrent.locks.ReentrantLock making = new java.util.concurrent.locks.ReentrantLock();
@@ -72,7 +61,7 @@ public final class LoopbackNetwork implements AutoCloseable {
     final Network network = new Network() {
         @Override
         public Acceptor bind(SocketAddress address, int backlog) throws IOException {
-            return LoopbackNetwork.this.bind(inet(address), backlog);
+            return addresses.bind(inet(address), backlog);
         }
 
         @Override
@@ -208,41 +197,6 @@ public final class LoopbackNetwork implements AutoCloseable {
         }
     }
 
-    private MemoryAcceptor bind(InetSocketAddress requested, int backlog) throws IOException {
-        refuseWhatTcpRefuses(requested);
-        InetSocketAddress address = requested;
-        if (requested.getPort() == 0) {
-            // Ephemeral ports cycle, skipping bound ones, as the kernel's do.
-            for (int tries = 0; tries < PORTS; tries++) {
-                address = new InetSocketAddress(requested.getAddress(), ephemeralPort());
-                if (!listening.containsKey(address) && !clientsOpen.containsKey(address)) {
-                    break;
-                }
-            }
-        }
-        MemoryAcceptor acceptor = new MemoryAcceptor(address, backlog, a -> listening.remove(a.localAddress(), a));
-        if (listening.putIfAbsent(address, acceptor) != null) {
-            throw new BindException("Address already in use: " + address);
-        }
-        return acceptor;
-    }
-
-    /**
-     * A bind that a real socket refuses is refused here too, so that a test does not pass where the server
-     * would not start: a host name that did not resolve, and an address of no interface of this machine.
-     */
-    private static void refuseWhatTcpRefuses(InetSocketAddress requested) throws IOException {
-        if (requested.isUnresolved()) {
-            throw new java.net.SocketException("Unresolved address: " + requested.getHostString());
-        }
-        InetAddress host = requested.getAddress();
-        if (!host.isAnyLocalAddress() && !host.isLoopbackAddress()
-                && java.net.NetworkInterface.getByInetAddress(host) == null) {
-            throw new BindException("Cannot assign requested address: " + host.getHostAddress()
-                    + " is no address of this machine");
-        }
-    }
-
     private Transport connect(InetSocketAddress target) throws IOException {
         return connectWire(target).clientEnd();
     }
@@ -250,24 +204,20 @@ public final class LoopbackNetwork implements AutoCloseable {
     private Wire connectWire(InetSocketAddress target) throws IOException {
         InetSocketAddress resolved = target.isUnresolved()
                 ? new InetSocketAddress(InetAddress.getByName(target.getHostString()), target.getPort()) : target;
-        MemoryAcceptor acceptor = listening.get(resolved);
-        if (acceptor == null && !resolved.getAddress().isAnyLocalAddress()) {
-            acceptor = listening.get(new InetSocketAddress(resolved.getPort()));
-        }
+        MemoryAcceptor acceptor = addresses.listenerFor(resolved);
         if (acceptor == null) {
             throw new ConnectException("Connection refused: nothing listens on " + resolved);
         }
-        InetSocketAddress local = freeClientAddress(resolved.getAddress());
+        InetSocketAddress local = addresses.freeClientAddress(resolved.getAddress());
         Wire wire = new Wire(local, acceptor.localAddress(), pipeBytes, engineClock(), track);
         MemoryTransport clientEnd = wire.clientEnd();
-        clientsOpen.put(local, clientEnd); // in place of the reservation
-        clientEnd.whenClosed(() -> clientsOpen.remove(local, clientEnd));
+        addresses.opened(local, clientEnd);
         List<Fault> faults = pendingFaults.poll();
         if (faults != null) {
             faults.forEach(wire::apply);
         }
         if (!acceptor.offer(wire)) {
-            clientsOpen.remove(local, clientEnd); // never connected: its address is free again
+            addresses.release(local, clientEnd); // never connected: its address is free again
             if (faults != null) {
                 pendingFaults.offerFirst(faults); // meant for the next connection made, which this was not
             }
@@ -279,25 +229,6 @@ public final class LoopbackNetwork implements AutoCloseable {
             }
         }
         return wire;
-    }
-
-    /**
-     * Reserves a client address whose port no open connection of this network uses, nor a listener, from
-     * the ephemeral ports in turn, as the kernel picks one: two live connections never share a client
-     * address, however many came and went in between.
-     */
-    private InetSocketAddress freeClientAddress(InetAddress host) throws IOException {
-        for (int tries = 0; tries < PORTS; tries++) {
-            InetSocketAddress address = new InetSocketAddress(host, ephemeralPort());
-            if (!listening.containsKey(address) && clientsOpen.putIfAbsent(address, RESERVED) == null) {
-                return address;
-            }
-        }
-        throw new BindException("Cannot assign requested address: every ephemeral port of " + host + " is in use");
-    }
-
-    private int ephemeralPort() {
-        return FIRST_EPHEMERAL_PORT + Math.floorMod(nextPort.getAndIncrement(), PORTS);
     }
 
     /**
@@ -322,7 +253,7 @@ public final class LoopbackNetwork implements AutoCloseable {
      * @throws InterruptedException if the waiting thread is interrupted
      */
     public Optional<Wire> takeWire(Duration timeout) throws InterruptedException {
-        return Optional.ofNullable(wires.poll(Pipe.nanos(timeout), TimeUnit.NANOSECONDS));
+        return Optional.ofNullable(wires.poll(Waits.nanos(timeout), TimeUnit.NANOSECONDS));
     }
 
     /**

@@ -57,7 +57,7 @@ final class MemoryTransport implements Transport {
 
     /** A read with its own timeout, for {@link RawPeer}. */
     int read(byte[] buffer, Duration timeout) throws IOException {
-        return in.read(buffer, 0, buffer.length, Math.max(1, Pipe.nanos(timeout)));
+        return in.read(buffer, 0, buffer.length, Math.max(1, Waits.nanos(timeout)));
     }
 
     @Override

@@ -67,7 +67,7 @@ public final class RawPeer implements AutoCloseable {
             throw new IllegalArgumentException("timeout must be positive, not " + timeout);
         }
         try {
-            end.write(data, 0, data.length, Pipe.nanos(timeout));
+            end.write(data, 0, data.length, Waits.nanos(timeout));
         } catch (IOException e) {
             throw shown(e);
         }
@@ -112,7 +112,7 @@ public final class RawPeer implements AutoCloseable {
      *         waiting thread was interrupted; its interrupt status is then set)
      */
     public boolean awaitClosed(Duration timeout) {
-        long deadline = System.nanoTime() + Pipe.nanos(timeout);
+        long deadline = System.nanoTime() + Waits.nanos(timeout);
         byte[] buffer = new byte[64 * 1024];
         try {
             while (true) {

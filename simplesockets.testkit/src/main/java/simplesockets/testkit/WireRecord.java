@@ -52,7 +52,7 @@ final class WireRecord {
     Optional<byte[]> take(Duration timeout) throws InterruptedException {
         lock.lock();
         try {
-            long nanos = Pipe.nanos(timeout);
+            long nanos = Waits.nanos(timeout);
             while (writes.isEmpty()) {
                 if (nanos <= 0) {
                     return Optional.empty();
