@@ -10,9 +10,9 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One direction of an in-memory connection: a bounded queue of written segments plus an
- * end-of-stream marker, with the faults of {@link Fault} built in, and a bounded record of every
- * write for {@link Wire#take}.
+ * One direction of an in-memory connection: the waits of its reader and writer around the bytes in
+ * transit ({@link PipeState}: bounded, with an end of stream and the faults of {@link Fault}), and a
+ * bounded record of every write for {@link Wire#take}.
  *
  * <p>A full pipe blocks its writer, as a full TCP window does; an empty (or stalled, or delayed) one
  * blocks its reader. All waits are on one lock's conditions: a test's waits ({@link RawPeer}, {@link Wire})
