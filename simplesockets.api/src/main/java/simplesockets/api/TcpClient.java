@@ -208,8 +208,10 @@ public interface TcpClient extends AutoCloseable {
      * loss after which this is called (from {@code onDisconnect}, say) is not reconnected.
      *
      * <p>Blocks until the connection is closed and {@code onDisconnect} has run, for at most
-     * {@link ClientOptions#closeTimeout()} plus 100 ms: the sends made before this call are written
-     * first, within the close timeout. Called from the client's own callbacks, it does not wait.
+     * {@link ClientOptions#closeTimeout()} plus one second: the sends made before this call are written
+     * first, within the close timeout, and then the socket is closed and its writer's end awaited (a
+     * writer blocked by a server that does not read ends when the socket closes). Called from the
+     * client's own callbacks, it does not wait.
      */
     void disconnect();
 

@@ -120,7 +120,7 @@ public final class ClientEngine implements TcpClient {
         // Under the lock that a reconnect attempt's commit asks under: that attempt then either connected
         // before (and is disconnected here) or sees it is no longer wanted.
         life.disconnect(reconnector::cancel)
-                .ifPresent(closing -> closing.disconnect(options.closeTimeout().plusMillis(100)));
+                .ifPresent(closing -> closing.disconnect(options.closeTimeout().plus(Link.WRITER_JOIN)));
         reconnector.stop(); // outside the lock: an attempt under way is cut short, a back-off ended, as by close()
         delivery.events().ended(); // a wait for data that a reconnect loop kept going ends with it
     }
