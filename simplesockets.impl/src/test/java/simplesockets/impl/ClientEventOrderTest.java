@@ -70,6 +70,27 @@ class ClientEventOrderTest {
         }
     }
 
+    /**
+     * The slowest end a {@code disconnect()} waits for: its last sends cannot go out (the server does not
+     * read, and the connection's writer is blocked), so they are given the close timeout, then the socket's
+     * close ends the writer. It still returns once {@code onDisconnect} has run, with a margin for that close
+     * (it gave up 100 ms after the close timeout, thin on a loaded machine).
+     */
+    @Test
+    void aDisconnectWhoseWriterIsBlockedReturnsOnceOnDisconnectRan() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                TcpClient client = TcpClient.create(ClientOptions.builder().host("127.0.0.1").port(listener.getLocalPort())
+                        .closeTimeout(Duration.ofMillis(300)).onDisconnect(reason -> ran.set(true)).build())) {
+            client.connect();
+            try (Socket server = listener.accept()) {
+                client.send(new byte[16 << 20]); // more than the kernels hold for a server that does not read
+                client.disconnect();
+                org.junit.jupiter.api.Assertions.assertTrue(ran.get(), "onDisconnect had run when disconnect() returned");
+            }
+        }
+    }
+
     @Test
     void theLastConnectionsEndIsReportedBeforeTheNextConnection() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
