@@ -66,6 +66,10 @@ import org.HdrHistogram.Histogram;
  *       threads (printed to stderr once), and in bulk and bulkecho a run that passed its deadline (then the
  *       figures are those of the bytes that made it); a run with {@code gen_errors > 0} measured nothing
  *       trustworthy;</li>
+ *   <li>{@code stalled} (echo, Unix echo): open connections whose request, sent before the measured window
+ *       began, was still unanswered at its end: a server that drops a request stalls that connection's
+ *       closed loop for good, which the other counts would show only as unfairness (blocking mode prints
+ *       0 here: a reply that does not come within {@link #STALL} ends its connection, counted as closed);</li>
  *   <li>{@code errors} (connrate): connections that failed (connect, I/O error, time-out, or closed before
  *       their echo); {@code connections} counts only correct ones, and {@code conns_per_s} divides them by
  *       the time actually measured.</li>
@@ -131,6 +135,8 @@ public final class LoadGen {
         final AtomicLong badEchoes = new AtomicLong();
         final AtomicLong closed = new AtomicLong();
         final AtomicLong genErrors = new AtomicLong();
+        /** Connections whose request went unanswered through the whole measured window (echo and Unix echo). */
+        final AtomicLong stalled = new AtomicLong();
         private final AtomicBoolean printed = new AtomicBoolean();
 
         /** Counts one of the generator's own failures; the first is printed to stderr. */
@@ -143,7 +149,8 @@ public final class LoadGen {
         }
 
         String keys() {
-            return " bad_echoes=" + badEchoes.get() + " closed=" + closed.get() + " gen_errors=" + genErrors.get();
+            return " bad_echoes=" + badEchoes.get() + " closed=" + closed.get() + " gen_errors=" + genErrors.get()
+                    + " stalled=" + stalled.get();
         }
     }
 
@@ -399,6 +406,11 @@ public final class LoadGen {
             }
         } finally {
             for (Conn c : group) {
+                // A request sent before the measured window began and not answered by its end: the server
+                // dropped it (a closed loop waits for good), where a served one answers within milliseconds.
+                if (run.stop && c.channel.isOpen() && c.sentAt - run.started < 0) {
+                    run.stalled.incrementAndGet();
+                }
                 try {
                     c.channel.close();
                 } catch (IOException e) {

@@ -120,7 +120,7 @@ final class Results {
     }
 
     /** The counts that make a round's figures untrustworthy. */
-    private static final java.util.Set<String> WRONG = java.util.Set.of("bad_echoes", "closed", "gen_errors");
+    private static final java.util.Set<String> WRONG = java.util.Set.of("bad_echoes", "closed", "gen_errors", "stalled");
 
     /** Whether the round of {@code row}'s server was found wrong. */
     private boolean failed(Row row) {
@@ -171,13 +171,13 @@ final class Results {
 
     /**
      * The rounds in which a server's echo was found wrong: replies that differed from what was sent,
-     * connections it closed, or a load generator that failed. Such a round measured nothing to trust: its
+     * connections it closed or stalled, or a load generator that failed. Such a round measured nothing to trust: its
      * figures are left out of medians and ratios (but for the counts themselves).
      */
     List<String> failedRounds() {
         List<String> failed = new ArrayList<>();
         for (Row r : rows) {
-            if (r.value > 0 && (r.metric.equals("bad_echoes") || r.metric.equals("closed") || r.metric.equals("gen_errors"))) {
+            if (r.value > 0 && WRONG.contains(r.metric)) {
                 failed.add(String.format(Locale.ROOT, "%s %s at %d, round %d: %s=%.0f", r.scenario, r.server, r.connections,
                         r.round, r.metric, r.value));
             }

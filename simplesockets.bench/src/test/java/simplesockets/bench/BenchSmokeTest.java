@@ -36,6 +36,7 @@ class BenchSmokeTest {
                 assertTrue(result.getOrDefault("server_cpu_us_per_msg", 0.0) > 0, kind + ": " + result);
                 assertEquals(0.0, result.get("connect_errors"), kind + ": " + result);
                 assertEchoedRight(kind, result);
+                assertEquals(0.0, result.get("stalled"), kind + ": " + result);
                 if (kind.equals("ss-raw")) { // the idle scenario, its server read once it holds every connection
                     Map<String, Double> idle = bench.idle(server, 20, false);
                     // The server's descriptors grew by one a connection (or more, if it opened another meanwhile).

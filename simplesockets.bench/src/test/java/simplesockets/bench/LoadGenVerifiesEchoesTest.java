@@ -68,6 +68,25 @@ class LoadGenVerifiesEchoesTest {
         }
     }
 
+    /**
+     * A server that drops a request stalls that connection's closed loop for good: nothing else would
+     * tell it from a slow connection, so a request left unanswered through the whole window is counted.
+     */
+    @Test
+    void aServerThatDropsARequestHasItsConnectionsCountedAsStalled() throws Exception {
+        try (EchoServer server = new EchoServer(Fault.DROP, 3)) {
+            Map<String, Double> r = Bench.values(LoadGen.nioEcho(server.address(), CONNECTIONS, 1, 1));
+            assertEquals(CONNECTIONS, r.get("stalled"), r::toString);
+            assertEquals(0, r.get("messages"), r::toString);
+            assertEquals(0, r.get("closed"), r::toString);
+            assertEquals(0, r.get("bad_echoes"), r::toString);
+        }
+        try (EchoServer server = new EchoServer(Fault.NONE, 0)) {
+            Map<String, Double> r = Bench.values(LoadGen.nioEcho(server.address(), CONNECTIONS, 0, 1));
+            assertEquals(0, r.get("stalled"), r::toString);
+        }
+    }
+
     @Test
     void aServerThatRepeatsItsFirstReplyHasOnlyBadEchoes() throws Exception {
         try (EchoServer server = new EchoServer(Fault.STALE, 0)) {
@@ -177,7 +196,9 @@ class LoadGenVerifiesEchoesTest {
         /** Answers every block with the first one its connection sent. */
         STALE,
         /** Reads everything and answers nothing. */
-        SWALLOW
+        SWALLOW,
+        /** Answers each connection's first {@code n - 1} blocks, and none after them. */
+        DROP
     }
 
     /**
@@ -249,6 +270,12 @@ class LoadGenVerifiesEchoesTest {
                         }
                         case SWALLOW -> {
                             continue;
+                        }
+                        case DROP -> {
+                            if (mine >= n) {
+                                out.flush();
+                                continue;
+                            }
                         }
                     }
                     out.write(block, 0, got);

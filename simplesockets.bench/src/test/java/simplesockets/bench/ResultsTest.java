@@ -96,8 +96,9 @@ class ResultsTest {
     void aRoundWithAWrongEchoIsListed() {
         Results results = Results.parse(List.of(
                 "echo,ss-raw,100,0,bad_echoes,0", "echo,ss-raw,100,0,closed,0", "echo,ss-raw,100,0,gen_errors,0",
-                "echo,broken,100,1,bad_echoes,3", "echo,broken,100,2,closed,1", "echo,broken,100,2,connect_errors,5"));
-        assertEquals(List.of("echo broken at 100, round 1: bad_echoes=3", "echo broken at 100, round 2: closed=1"),
-                results.failedRounds());
+                "echo,broken,100,1,bad_echoes,3", "echo,broken,100,2,closed,1", "echo,broken,100,2,connect_errors,5",
+                "echo,broken,100,3,stalled,2"));
+        assertEquals(List.of("echo broken at 100, round 1: bad_echoes=3", "echo broken at 100, round 2: closed=1",
+                "echo broken at 100, round 3: stalled=2"), results.failedRounds());
     }
 }
