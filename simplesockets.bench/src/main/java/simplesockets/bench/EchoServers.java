@@ -272,18 +272,18 @@ public final class EchoServers {
      * framing, no limits, no stats, no shutdown of its connections: the floor under {@code ss-raw}.
      */
     private static Running virtualThreadPerConnection() throws Exception {
-        return perConnection(Thread.ofVirtual(), socket -> new BlockingEcho(socket, 256));
+        return perConnection(Thread.ofVirtual(), socket -> new ThreadEcho(socket, 256));
     }
 
     private static Running threadPerConnection() throws Exception {
-        return perConnection(Thread.ofPlatform().daemon().stackSize(256 * 1024), socket -> new BlockingEcho(socket, 8192));
+        return perConnection(Thread.ofPlatform().daemon().stackSize(256 * 1024), socket -> new ThreadEcho(socket, 8192));
     }
 
     /**
      * One connection's blocking echo. A class rather than a lambda: a virtual thread parked in its read
      * keeps one frame for it, not three.
      */
-    private record BlockingEcho(Socket socket, int bufferSize) implements Runnable {
+    private record ThreadEcho(Socket socket, int bufferSize) implements Runnable {
         @Override
         public void run() {
             byte[] buffer = new byte[bufferSize];

@@ -37,7 +37,7 @@ class LoadGenSummaryTest {
 
     @Test
     void whatWentWrongFollowsTheFigures() {
-        LoadGen.Run run = new LoadGen.Run(2, 2);
+        Run run = new Run(2, 2);
         run.counts.set(0, 5);
         run.counts.set(1, 5);
         Map<String, Double> clean = Bench.values(run.summarize(List.of(new Histogram(3_600_000_000L, 3)), 1.0));
@@ -57,7 +57,7 @@ class LoadGenSummaryTest {
 
     /** The result line of a run whose connections were answered {@code counts} times, read as the harness reads it. */
     private static Map<String, Double> summary(int threads, long... counts) {
-        LoadGen.Run run = new LoadGen.Run(counts.length, threads);
+        Run run = new Run(counts.length, threads);
         for (int i = 0; i < counts.length; i++) {
             run.counts.set(i, counts[i]);
         }

@@ -40,7 +40,7 @@ class LoadGenVerifiesEchoesTest {
     @Test
     void aCorrectEchoServerShowsNothingWrong() throws Exception {
         try (EchoServer server = new EchoServer(Fault.NONE, 0)) {
-            Map<String, Double> r = Bench.values(LoadGen.nioEcho(server.address(), CONNECTIONS, 0, 1));
+            Map<String, Double> r = Bench.values(NioEcho.run(server.address(), CONNECTIONS, 0, 1));
             assertClean(r);
             assertEquals(0, r.get("connect_errors"), r::toString);
             assertTrue(r.get("messages") > 0, r::toString);
@@ -50,7 +50,7 @@ class LoadGenVerifiesEchoesTest {
     @Test
     void aServerThatFlipsAByteOfSomeRepliesHasBadEchoes() throws Exception {
         try (EchoServer server = new EchoServer(Fault.FLIP, FLIP_EVERY)) {
-            Map<String, Double> r = Bench.values(LoadGen.nioEcho(server.address(), CONNECTIONS, 0, 1));
+            Map<String, Double> r = Bench.values(NioEcho.run(server.address(), CONNECTIONS, 0, 1));
             assertTrue(r.get("bad_echoes") > 0, r::toString);
             assertEquals(0, r.get("closed"), r::toString);
             assertEquals(0, r.get("gen_errors"), r::toString);
@@ -61,7 +61,7 @@ class LoadGenVerifiesEchoesTest {
     @Test
     void aServerThatClosesConnectionsHasThemCountedAndTheOthersGoOn() throws Exception {
         try (EchoServer server = new EchoServer(Fault.CLOSE, CLOSE_AFTER)) {
-            Map<String, Double> r = Bench.values(LoadGen.nioEcho(server.address(), CONNECTIONS, 0, 1));
+            Map<String, Double> r = Bench.values(NioEcho.run(server.address(), CONNECTIONS, 0, 1));
             assertEquals(CONNECTIONS, r.get("closed"), r::toString);
             assertEquals(0, r.get("gen_errors"), r::toString);
             assertEquals(0, r.get("bad_echoes"), r::toString);
@@ -75,14 +75,14 @@ class LoadGenVerifiesEchoesTest {
     @Test
     void aServerThatDropsARequestHasItsConnectionsCountedAsStalled() throws Exception {
         try (EchoServer server = new EchoServer(Fault.DROP, 3)) {
-            Map<String, Double> r = Bench.values(LoadGen.nioEcho(server.address(), CONNECTIONS, 1, 1));
+            Map<String, Double> r = Bench.values(NioEcho.run(server.address(), CONNECTIONS, 1, 1));
             assertEquals(CONNECTIONS, r.get("stalled"), r::toString);
             assertEquals(0, r.get("messages"), r::toString);
             assertEquals(0, r.get("closed"), r::toString);
             assertEquals(0, r.get("bad_echoes"), r::toString);
         }
         try (EchoServer server = new EchoServer(Fault.NONE, 0)) {
-            Map<String, Double> r = Bench.values(LoadGen.nioEcho(server.address(), CONNECTIONS, 0, 1));
+            Map<String, Double> r = Bench.values(NioEcho.run(server.address(), CONNECTIONS, 0, 1));
             assertEquals(0, r.get("stalled"), r::toString);
         }
     }
@@ -90,7 +90,7 @@ class LoadGenVerifiesEchoesTest {
     @Test
     void aServerThatRepeatsItsFirstReplyHasOnlyBadEchoes() throws Exception {
         try (EchoServer server = new EchoServer(Fault.STALE, 0)) {
-            Map<String, Double> r = Bench.values(LoadGen.nioEcho(server.address(), CONNECTIONS, 0, 1));
+            Map<String, Double> r = Bench.values(NioEcho.run(server.address(), CONNECTIONS, 0, 1));
             assertTrue(r.get("bad_echoes") > 0, r::toString);
             assertEquals(0, r.get("messages"), r::toString);
             assertEquals(0, r.get("connect_errors"), r::toString); // its first reply, the greeting, is right
@@ -100,7 +100,7 @@ class LoadGenVerifiesEchoesTest {
     @Test
     void aConnectionWhoseGreetingComesBackWrongIsAConnectError() throws Exception {
         try (EchoServer server = new EchoServer(Fault.FLIP, 1)) {
-            Map<String, Double> r = Bench.values(LoadGen.nioEcho(server.address(), CONNECTIONS, 0, 1));
+            Map<String, Double> r = Bench.values(NioEcho.run(server.address(), CONNECTIONS, 0, 1));
             assertEquals(CONNECTIONS, r.get("connect_errors"), r::toString);
             assertEquals(0, r.get("messages"), r::toString);
         }
@@ -109,18 +109,18 @@ class LoadGenVerifiesEchoesTest {
     @Test
     void theBlockingGeneratorChecksToo() throws Exception {
         try (EchoServer server = new EchoServer(Fault.NONE, 0)) {
-            Map<String, Double> r = Bench.values(LoadGen.blockingEcho(server.address(), CONNECTIONS, 0, 1, null));
+            Map<String, Double> r = Bench.values(BlockingEcho.run(server.address(), CONNECTIONS, 0, 1, null));
             assertClean(r);
             assertTrue(r.get("messages") > 0, r::toString);
         }
         try (EchoServer server = new EchoServer(Fault.FLIP, FLIP_EVERY)) {
-            Map<String, Double> r = Bench.values(LoadGen.blockingEcho(server.address(), CONNECTIONS, 0, 1, null));
+            Map<String, Double> r = Bench.values(BlockingEcho.run(server.address(), CONNECTIONS, 0, 1, null));
             assertTrue(r.get("bad_echoes") > 0, r::toString);
             assertEquals(0, r.get("closed"), r::toString);
             assertEquals(0, r.get("gen_errors"), r::toString);
         }
         try (EchoServer server = new EchoServer(Fault.CLOSE, CLOSE_AFTER)) {
-            Map<String, Double> r = Bench.values(LoadGen.blockingEcho(server.address(), CONNECTIONS, 0, 1, null));
+            Map<String, Double> r = Bench.values(BlockingEcho.run(server.address(), CONNECTIONS, 0, 1, null));
             assertEquals(CONNECTIONS, r.get("closed"), r::toString);
             assertEquals(0, r.get("gen_errors"), r::toString);
             assertEquals(0, r.get("bad_echoes"), r::toString);
@@ -130,19 +130,19 @@ class LoadGenVerifiesEchoesTest {
     @Test
     void bulkEchoComparesTheStreamAtItsOffsets() throws Exception {
         try (EchoServer server = new EchoServer(Fault.NONE, 0)) {
-            Map<String, Double> r = Bench.values(LoadGen.bulk(server.address(), BULK, true));
+            Map<String, Double> r = Bench.values(Bulk.run(server.address(), BULK, true));
             assertClean(r);
             assertEquals(BULK, r.get("echoed"), r::toString);
             assertEquals(BULK, r.get("bytes"), r::toString);
         }
         try (EchoServer server = new EchoServer(Fault.FLIP, FLIP_EVERY)) {
-            Map<String, Double> r = Bench.values(LoadGen.bulk(server.address(), BULK, true));
+            Map<String, Double> r = Bench.values(Bulk.run(server.address(), BULK, true));
             assertTrue(r.get("bad_echoes") > 0, r::toString);
             assertEquals(0, r.get("closed"), r::toString);
             assertEquals(0, r.get("gen_errors"), r::toString);
         }
         try (EchoServer server = new EchoServer(Fault.CLOSE, CLOSE_AFTER)) {
-            Map<String, Double> r = Bench.values(LoadGen.bulk(server.address(), BULK, true));
+            Map<String, Double> r = Bench.values(Bulk.run(server.address(), BULK, true));
             assertEquals(1, r.get("closed"), r::toString);
             assertTrue(r.get("echoed") < BULK, r::toString);
         }
@@ -151,13 +151,13 @@ class LoadGenVerifiesEchoesTest {
     @Test
     void bulkGivesUpOnAServerThatNeverEchoesAndASinkEndsClean() throws Exception {
         try (EchoServer server = new EchoServer(Fault.SWALLOW, 0)) {
-            Map<String, Double> r = Bench.values(LoadGen.bulk(server.address(), BULK, true, Duration.ofSeconds(1)));
+            Map<String, Double> r = Bench.values(Bulk.run(server.address(), BULK, true, Duration.ofSeconds(1)));
             assertEquals(1, r.get("gen_errors"), r::toString);
             assertEquals(0, r.get("echoed"), r::toString);
             assertEquals(0, r.get("mb_per_s"), r::toString);
         }
         try (EchoServer server = new EchoServer(Fault.SWALLOW, 0)) { // a sink: reads all, closes at the end
-            Map<String, Double> r = Bench.values(LoadGen.bulk(server.address(), BULK, false));
+            Map<String, Double> r = Bench.values(Bulk.run(server.address(), BULK, false));
             assertEquals(0, r.get("closed"), r::toString);
             assertEquals(0, r.get("gen_errors"), r::toString);
             assertTrue(r.get("mb_per_s") > 0, r::toString);
@@ -167,14 +167,14 @@ class LoadGenVerifiesEchoesTest {
     @Test
     void connectionRateCountsOnlyCorrectEchoes() throws Exception {
         try (EchoServer server = new EchoServer(Fault.NONE, 0)) {
-            Map<String, Double> r = Bench.values(LoadGen.connectionRate(server.address(), 1, CONNECTIONS));
+            Map<String, Double> r = Bench.values(Connections.rate(server.address(), 1, CONNECTIONS));
             assertTrue(r.get("connections") > 0, r::toString);
             assertEquals(0, r.get("bad_echoes"), r::toString);
             assertEquals(0, r.get("errors"), r::toString);
             assertEquals(0, r.get("gen_errors"), r::toString);
         }
         try (EchoServer server = new EchoServer(Fault.FLIP, FLIP_EVERY)) {
-            Map<String, Double> r = Bench.values(LoadGen.connectionRate(server.address(), 1, CONNECTIONS));
+            Map<String, Double> r = Bench.values(Connections.rate(server.address(), 1, CONNECTIONS));
             assertTrue(r.get("bad_echoes") > 0, r::toString);
             assertEquals(0, r.get("gen_errors"), r::toString);
         }
