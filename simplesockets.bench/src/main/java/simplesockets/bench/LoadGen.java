@@ -43,7 +43,9 @@ import java.time.Duration;
  *       trustworthy;</li>
  *   <li>{@code stalled} (echo, Unix echo): open connections whose request, sent before the measured window
  *       began, was still unanswered at its end: a server that drops a request stalls that connection's
- *       closed loop for good, which the other counts would show only as unfairness (blocking mode prints
+ *       closed loop for good, which the other counts would show only as unfairness; a server that starves a
+ *       connection for the whole window counts too, so such a round is listed but not left out of the
+ *       figures ({@link Results#stalledRounds}) (blocking mode prints
  *       0 here: a reply that does not come within {@link BlockingEcho#STALL} ends its connection, counted as closed);</li>
  *   <li>{@code errors} (connrate): connections that failed (connect, I/O error, time-out, or closed before
  *       their echo); {@code connections} counts only correct ones, and {@code conns_per_s} divides them by

@@ -124,6 +124,11 @@ final class Pick {
             out.append("ROUNDS WHOSE ECHO WAS WRONG (their figures measure nothing to trust):\n");
             failed.forEach(f -> out.append("  ").append(f).append('\n'));
         }
+        List<String> stalled = results.stalledRounds();
+        if (!stalled.isEmpty()) {
+            out.append("ROUNDS WITH A CONNECTION UNANSWERED THROUGH THE WHOLE WINDOW (counted in):\n");
+            stalled.forEach(f -> out.append("  ").append(f).append('\n'));
+        }
         out.append(String.format(Locale.ROOT, "%-9s %6s %-16s %10s %21s %22s %9s %22s %7s %9s%n", "scenario", "conns", "server",
                 "median", "min..max", "vs nio (min..max)", "cpu us", "cpu/nio (min..max)", "fair", "p99 us"));
         List<String> seen = new ArrayList<>();

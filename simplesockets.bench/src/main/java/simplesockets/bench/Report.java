@@ -51,6 +51,13 @@ final class Report {
             failed.forEach(f -> md.append("- ").append(f).append('\n'));
             md.append('\n');
         }
+        List<String> stalled = results.stalledRounds();
+        if (!stalled.isEmpty()) {
+            md.append("## Rounds with a connection unanswered through the whole measured window (a dropped request, or a"
+                    + " connection starved that long; counted in, not left out)\n\n");
+            stalled.forEach(f -> md.append("- ").append(f).append('\n'));
+            md.append('\n');
+        }
         md.append("## Echo, 64-byte request/response\n\n"
                 + "Medians over rounds. A ratio is the median of the server's ratios to the peer in the same round, with"
                 + " their range.\n\n");

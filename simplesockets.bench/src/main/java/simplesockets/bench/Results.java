@@ -116,11 +116,12 @@ final class Results {
 
     /** Counts of what went wrong are read over every round: a median or maximum must never hide one. */
     private static boolean isCount(String metric) {
-        return WRONG.contains(metric) || metric.endsWith("errors") || metric.equals("listen_overflows");
+        return WRONG.contains(metric) || metric.endsWith("errors") || metric.equals("listen_overflows")
+                || metric.equals("stalled");
     }
 
     /** The counts that make a round's figures untrustworthy. */
-    private static final java.util.Set<String> WRONG = java.util.Set.of("bad_echoes", "closed", "gen_errors", "stalled");
+    private static final java.util.Set<String> WRONG = java.util.Set.of("bad_echoes", "closed", "gen_errors");
 
     /** Whether the round of {@code row}'s server was found wrong. */
     private boolean failed(Row row) {
@@ -171,7 +172,7 @@ final class Results {
 
     /**
      * The rounds in which a server's echo was found wrong: replies that differed from what was sent,
-     * connections it closed or stalled, or a load generator that failed. Such a round measured nothing to trust: its
+     * connections it closed, or a load generator that failed. Such a round measured nothing to trust: its
      * figures are left out of medians and ratios (but for the counts themselves).
      */
     List<String> failedRounds() {
@@ -183,5 +184,21 @@ final class Results {
             }
         }
         return failed;
+    }
+
+    /**
+     * The rounds in which a connection's request went unanswered through the whole measured window
+     * ({@code stalled}): a server that dropped a request, or one that starved a connection that long.
+     * Listed, not left out: starving a connection is what the fairness figures are there to show.
+     */
+    List<String> stalledRounds() {
+        List<String> stalled = new ArrayList<>();
+        for (Row r : rows) {
+            if (r.value > 0 && r.metric.equals("stalled")) {
+                stalled.add(String.format(Locale.ROOT, "%s %s at %d, round %d: stalled=%.0f", r.scenario, r.server,
+                        r.connections, r.round, r.value));
+            }
+        }
+        return stalled;
     }
 }

@@ -97,8 +97,11 @@ class ResultsTest {
         Results results = Results.parse(List.of(
                 "echo,ss-raw,100,0,bad_echoes,0", "echo,ss-raw,100,0,closed,0", "echo,ss-raw,100,0,gen_errors,0",
                 "echo,broken,100,1,bad_echoes,3", "echo,broken,100,2,closed,1", "echo,broken,100,2,connect_errors,5",
-                "echo,broken,100,3,stalled,2"));
-        assertEquals(List.of("echo broken at 100, round 1: bad_echoes=3", "echo broken at 100, round 2: closed=1",
-                "echo broken at 100, round 3: stalled=2"), results.failedRounds());
+                "echo,broken,100,3,stalled,2", "echo,broken,100,3,msgs_per_s,10"));
+        assertEquals(List.of("echo broken at 100, round 1: bad_echoes=3", "echo broken at 100, round 2: closed=1"),
+                results.failedRounds());
+        assertEquals(List.of("echo broken at 100, round 3: stalled=2"), results.stalledRounds());
+        assertEquals(10, results.median("echo", "broken", 100, "msgs_per_s"), 1e-9,
+                "a stalled connection's round is listed, not left out: starving one is what fairness shows");
     }
 }

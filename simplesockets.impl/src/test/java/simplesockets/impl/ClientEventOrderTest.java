@@ -85,8 +85,12 @@ class ClientEventOrderTest {
             client.connect();
             try (Socket server = listener.accept()) {
                 client.send(new byte[16 << 20]); // more than the kernels hold for a server that does not read
+                long started = System.nanoTime();
                 client.disconnect();
+                long tookMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                 org.junit.jupiter.api.Assertions.assertTrue(ran.get(), "onDisconnect had run when disconnect() returned");
+                // The scenario, not a speed: the last sends were given their close timeout, so the writer was blocked.
+                org.junit.jupiter.api.Assertions.assertTrue(tookMillis >= 290, "the writer was not blocked: " + tookMillis + " ms");
             }
         }
     }

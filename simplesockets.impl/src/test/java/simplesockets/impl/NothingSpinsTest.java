@@ -36,47 +36,50 @@ class NothingSpinsTest {
     @Test
     void aProcessWhoseServersAndClientsAllWaitBurnsNextToNoCpu() throws Exception {
         List<AutoCloseable> open = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
         try (TcpServer polled = TcpServer.create(loopback().halfCloseGrace(Duration.ofMinutes(1)).build());
                 TcpServer echo = TcpServer.create(loopback().onReceive((c, d) -> c.send(d)).build())) {
-            polled.start();
-            echo.start();
-            for (int i = 0; i < 50; i++) {
-                open.add(connect(polled.localAddress().orElseThrow())); // idle
-            }
-            Socket flooding = connect(polled.localAddress().orElseThrow());
-            open.add(flooding);
-            byte[] chunk = new byte[64 * 1024];
-            Thread filler = Thread.ofVirtual().start(() -> { // until the kernel's buffers are full too
-                try {
-                    while (true) {
-                        flooding.getOutputStream().write(chunk);
-                    }
-                } catch (IOException closed) {
-                    // the test ends
-                }
-            });
-            Socket halfClosed = connect(polled.localAddress().orElseThrow());
-            open.add(halfClosed);
-            halfClosed.getOutputStream().write(Peers.bytes("the last request"));
-            halfClosed.shutdownOutput();
-            TcpClient pulling = TcpClient.create(ClientOptions.builder().address(echo.localAddress().orElseThrow()).build());
-            open.add(pulling);
-            pulling.connect();
-            TcpClient pushed = TcpClient.create(ClientOptions.builder().address(echo.localAddress().orElseThrow())
-                    .autoReceive(true).onReceive(d -> { }).build());
-            open.add(pushed);
-            pushed.connect();
-            pushed.send(Peers.bytes("one round trip"));
-            Thread poller = Thread.ofPlatform().start(() -> { // the tutorial's loop, with nothing to echo
-                try {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        echo.awaitReceived(Duration.ofMillis(100));
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
             try {
+                polled.start();
+                echo.start();
+                for (int i = 0; i < 50; i++) {
+                    open.add(connect(polled.localAddress().orElseThrow())); // idle
+                }
+                Socket flooding = connect(polled.localAddress().orElseThrow());
+                open.add(flooding);
+                byte[] chunk = new byte[64 * 1024];
+                Thread filler = Thread.ofVirtual().start(() -> { // until the kernel's buffers are full too
+                    try {
+                        while (true) {
+                            flooding.getOutputStream().write(chunk);
+                        }
+                    } catch (IOException closed) {
+                        // the test ends
+                    }
+                });
+                threads.add(filler);
+                Socket halfClosed = connect(polled.localAddress().orElseThrow());
+                open.add(halfClosed);
+                halfClosed.getOutputStream().write(Peers.bytes("the last request"));
+                halfClosed.shutdownOutput();
+                TcpClient pulling = TcpClient.create(ClientOptions.builder().address(echo.localAddress().orElseThrow()).build());
+                open.add(pulling);
+                pulling.connect();
+                TcpClient pushed = TcpClient.create(ClientOptions.builder().address(echo.localAddress().orElseThrow())
+                        .autoReceive(true).onReceive(d -> { }).build());
+                open.add(pushed);
+                pushed.connect();
+                pushed.send(Peers.bytes("one round trip"));
+                // A polling loop's timed waits, on a server whose data goes to its callback: nothing comes.
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        while (!Thread.currentThread().isInterrupted()) {
+                            echo.awaitReceived(Duration.ofMillis(100));
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
                 // Settled: every connection is served, and the flood fills the kernel's buffers (its writer waits).
                 Peers.awaitCondition(() -> polled.clients().size() == 52 && filler.getState() == Thread.State.WAITING
                         && polled.stats().bytesIn() > 0, Peers.WAIT, () -> "not settled: " + polled.stats());
@@ -89,12 +92,13 @@ class NothingSpinsTest {
                 assertTrue(cpuMillis < wallMillis / 2, "the whole process burnt " + cpuMillis + " ms of CPU in "
                         + wallMillis + " ms while everything waited");
             } finally {
-                poller.interrupt();
-                poller.join(Peers.WAIT);
+                threads.forEach(Thread::interrupt);
                 for (AutoCloseable c : open) {
-                    c.close();
+                    c.close(); // the flood's socket too, which ends its writer
                 }
-                filler.join(Peers.WAIT);
+                for (Thread t : threads) {
+                    t.join(Peers.WAIT);
+                }
             }
         }
     }
