@@ -104,10 +104,7 @@ final class BlockingEcho {
                 }
             }));
         }
-        run.measure(warmup, measure);
-        long started = run.started;
-        double seconds = (System.nanoTime() - started) / 1e9;
-        run.stop = true;
+        double seconds = run.measureThenStop(warmup, measure);
         long deadline = System.nanoTime() + STALL.plus(THREAD_END).toNanos();
         for (Thread t : threads) {
             if (!t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {

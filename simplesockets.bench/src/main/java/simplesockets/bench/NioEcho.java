@@ -100,10 +100,7 @@ final class NioEcho {
                 }
             }));
         }
-        run.measure(warmup, measure);
-        long started = run.started;
-        double seconds = (System.nanoTime() - started) / 1e9;
-        run.stop = true;
+        double seconds = run.measureThenStop(warmup, measure);
         for (Thread t : threads) {
             if (!t.join(THREAD_END)) {
                 run.genError(new IllegalStateException("a selector thread did not end within " + THREAD_END));

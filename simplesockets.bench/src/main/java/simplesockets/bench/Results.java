@@ -176,14 +176,7 @@ final class Results {
      * figures are left out of medians and ratios (but for the counts themselves).
      */
     List<String> failedRounds() {
-        List<String> failed = new ArrayList<>();
-        for (Row r : rows) {
-            if (r.value > 0 && WRONG.contains(r.metric)) {
-                failed.add(String.format(Locale.ROOT, "%s %s at %d, round %d: %s=%.0f", r.scenario, r.server, r.connections,
-                        r.round, r.metric, r.value));
-            }
-        }
-        return failed;
+        return roundsCounting(WRONG);
     }
 
     /**
@@ -192,13 +185,18 @@ final class Results {
      * Listed, not left out: starving a connection is what the fairness figures are there to show.
      */
     List<String> stalledRounds() {
-        List<String> stalled = new ArrayList<>();
+        return roundsCounting(java.util.Set.of("stalled"));
+    }
+
+    /** Each round with a count of one of {@code metrics} above 0, as a line naming it. */
+    private List<String> roundsCounting(java.util.Set<String> metrics) {
+        List<String> listed = new ArrayList<>();
         for (Row r : rows) {
-            if (r.value > 0 && r.metric.equals("stalled")) {
-                stalled.add(String.format(Locale.ROOT, "%s %s at %d, round %d: stalled=%.0f", r.scenario, r.server,
-                        r.connections, r.round, r.value));
+            if (r.value > 0 && metrics.contains(r.metric)) {
+                listed.add(String.format(Locale.ROOT, "%s %s at %d, round %d: %s=%.0f", r.scenario, r.server, r.connections,
+                        r.round, r.metric, r.value));
             }
         }
-        return stalled;
+        return listed;
     }
 }

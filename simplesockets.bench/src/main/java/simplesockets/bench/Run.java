@@ -64,8 +64,13 @@ final class Run extends Tally {
                 + keys();
     }
 
-    /** Warm up, then measure; tells the harness when measuring starts and ends, for its CPU readings. */
-    void measure(int warmup, int measure) throws Exception {
+    /**
+     * Warm up, then measure, then tell the generator's threads to stop; tells the harness when measuring
+     * starts and ends, for its CPU readings.
+     *
+     * @return the seconds measured
+     */
+    double measureThenStop(int warmup, int measure) throws Exception {
         Thread.sleep(warmup * 1000L);
         System.out.println("measuring");
         System.out.flush();
@@ -75,5 +80,8 @@ final class Run extends Tally {
         measuring = false;
         System.out.println("measured");
         System.out.flush();
+        double seconds = (System.nanoTime() - started) / 1e9;
+        stop = true;
+        return seconds;
     }
 }
