@@ -82,10 +82,12 @@ class ScopeTest {
         Scope scope = new Scope("simplesockets-scopetest-");
         CountDownLatch handOver = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch childStarted = new CountDownLatch(1);
         Thread[] child = {null};
         scope.fork("conn", () -> {
             child[0] = scope.child("writer", () -> Peers.holdIgnoringInterrupts(release, Duration.ofSeconds(10)));
             child[0].start();
+            childStarted.countDown();
             try {
                 handOver.await(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -93,6 +95,8 @@ class ScopeTest {
             }
             scope.adopt(child[0]); // as a connection's thread does once its wait for the writer is over
         });
+        // the owner makes its child before the close begins: a closed scope makes none (and the owner ends)
+        assertTrue(childStarted.await(5, TimeUnit.SECONDS), "the owner started its child");
         CompletableFuture<List<Thread>> closed = new CompletableFuture<>();
         Thread closer = Thread.ofPlatform().start(() -> closed.complete(scope.close(Duration.ofMillis(800))));
         try {
