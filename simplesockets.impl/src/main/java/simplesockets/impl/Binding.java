@@ -11,8 +11,9 @@ import simplesockets.impl.time.Clock;
  * A server's listening periods: {@link #start()} and {@link #restart()} begin one by binding its
  * {@link Listener}, {@link #exitAccept()} ends one by closing it, each a move of the {@link Lifecycle}.
  * A start or restart holds its own lock from its look at a Unix socket file to its bind, so that a
- * second one never probes the first's live listener; a failed bind is thrown and recorded. Any thread
- * may call; the waits for an old accept loop happen outside the lifecycle's lock.
+ * second one never probes the first's live listener; a failed bind is thrown and recorded once that
+ * lock is let go (recording it runs the user's {@code onFailure}). Any thread may call; the waits for an
+ * old accept loop hold neither that lock nor the lifecycle's.
  */
 final class Binding {
 
@@ -45,6 +46,7 @@ final class Binding {
      */
     ServerState start() throws IOException {
         Endpoint endpoint = endpoint(); // resolved before the lock
+        IOException failed;
         binding.lock(); // a second start waits, then finds the first's listener: no probe of its socket file
         try {
             refuseWhileClosing("start");
@@ -58,10 +60,11 @@ final class Binding {
                         }
                     });
         } catch (IOException e) {
-            throw bindFailed(e);
+            failed = e;
         } finally {
             binding.unlock();
         }
+        throw bindFailed(failed); // outside the lock: recording it runs the user's onFailure
     }
 
     /**
@@ -72,22 +75,26 @@ final class Binding {
      */
     void restart() throws IOException {
         Endpoint endpoint = endpoint();
-        binding.lock();
         try {
-            listener.afterStopped(() -> { // each try outside the lifecycle's lock, which the old loop may need to end
-                refuseWhileClosing("restart"); // before the socket file's probe, which a closing server has no use for
-                if (lifecycle.is(ServerState.KILLED)) {
-                    Listener.prepare(endpoint);
+            // Each try outside the lifecycle's lock, which the old loop may need to end, and outside the
+            // binding lock: the wait for the old loop holds neither.
+            listener.afterStopped(() -> {
+                binding.lock();
+                try {
+                    refuseWhileClosing("restart"); // before the socket file's probe, which a closing server has no use for
+                    if (lifecycle.is(ServerState.KILLED)) {
+                        Listener.prepare(endpoint);
+                    }
+                    lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING, from -> {
+                        refuseWhileClosing("restart"); // again under the lifecycle's lock: a close may have begun since
+                        listener.listen(null, endpoint, options.unixSocketPermissions().orElse(null));
+                    });
+                } finally {
+                    binding.unlock();
                 }
-                lifecycle.move("restart", EnumSet.of(ServerState.KILLED), ServerState.ACCEPTING, from -> {
-                    refuseWhileClosing("restart"); // again under the lifecycle's lock: a close may have begun since
-                    listener.listen(null, endpoint, options.unixSocketPermissions().orElse(null));
-                });
             });
         } catch (IOException e) {
-            throw bindFailed(e);
-        } finally {
-            binding.unlock();
+            throw bindFailed(e); // outside the lock: recording it runs the user's onFailure
         }
     }
 
