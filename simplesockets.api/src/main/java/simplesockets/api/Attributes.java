@@ -9,7 +9,8 @@ import java.util.function.Supplier;
  * session, an authenticated principal), each under a typed {@link Key}. Netty calls these attributes.
  *
  * <p>Thread-safe: any thread may read and write, and {@link #computeIfAbsent} creates a value at most
- * once. None of these methods blocks, and none does I/O.
+ * once. None of these methods blocks, but a {@code computeIfAbsent} waiting for another thread's
+ * {@code create} of the same key; none does I/O, and none holds a lock while a {@code create} runs.
  *
  * <p>The values live as long as the connection's story, and are cleared when it ends, so that a
  * connection kept somewhere by mistake does not keep its values alive. They are still there while
@@ -70,12 +71,18 @@ public interface Attributes {
 
     /**
      * The value under a key, created and set by {@code create} when there is none. {@code create} runs
-     * at most once per key, on the calling thread; it must not use these attributes itself.
+     * on the calling thread, and at most once per key while it succeeds: other callers for the same key
+     * wait for its value meanwhile (and the key reads as absent until it is made); nothing else waits for
+     * it. If it throws, its caller gets the exception, the key stays absent, and a caller that waited
+     * tries its own {@code create}. {@code create} may use these attributes, but not this key.
      *
      * @param key    the key
      * @param create makes the value; it must not return {@code null}
      * @param <T>    the value's type
-     * @return the value now set
+     * @return the value now set (a value {@link #set} for the key while {@code create} ran wins)
+     * @throws NullPointerException  if {@code create} returned {@code null}
+     * @throws ClassCastException    if what it returned is not of the key's type
+     * @throws IllegalStateException if {@code create} asked for its own key
      */
     <T> T computeIfAbsent(Key<T> key, Supplier<? extends T> create);
 

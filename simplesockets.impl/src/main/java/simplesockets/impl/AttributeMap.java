@@ -24,7 +24,7 @@ final class AttributeMap implements Attributes {
     public <T> Optional<T> get(Key<T> key) {
         Objects.requireNonNull(key, "key");
         ConcurrentHashMap<Key<?>, Object> map = values;
-        return map == null ? Optional.empty() : Optional.ofNullable(key.type().cast(map.get(key)));
+        return map == null ? Optional.empty() : value(key, map.get(key));
     }
 
     @Override
@@ -37,28 +37,108 @@ final class AttributeMap implements Attributes {
         }
         Object previous = map.put(key, checked);
         dropIfCleared(map);
-        return Optional.ofNullable(key.type().cast(previous));
+        return value(key, previous);
     }
 
     @Override
     public <T> Optional<T> remove(Key<T> key) {
         Objects.requireNonNull(key, "key");
         ConcurrentHashMap<Key<?>, Object> map = values;
-        return map == null ? Optional.empty() : Optional.ofNullable(key.type().cast(map.remove(key)));
+        return map == null ? Optional.empty() : value(key, map.remove(key));
     }
 
+    /**
+     * Makes the value with no lock held while {@code create} runs (a map's {@code computeIfAbsent} would
+     * hold a bin's monitor, which a clear, a set of another key in that bin and, on JDK 21, the carrier of a
+     * virtual thread blocked in {@code create} would wait behind): the key holds a {@link Making} meanwhile,
+     * which other callers for the key wait on and the rest see as absent.
+     */
     @Override
     public <T> T computeIfAbsent(Key<T> key, Supplier<? extends T> create) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(create, "create");
-        ConcurrentHashMap<Key<?>, Object> map = map();
-        if (map == null) {
-            return Objects.requireNonNull(create.get(), "create returned null");
+        while (true) {
+            ConcurrentHashMap<Key<?>, Object> map = map();
+            if (map == null) {
+                return make(key, create);
+            }
+            Object present = map.get(key);
+            if (present instanceof Making making) {
+                Object made = making.await(); // null: its create threw, and the key is free again
+                if (made != null) {
+                    return key.type().cast(made);
+                }
+            } else if (present != null) {
+                return key.type().cast(present);
+            } else {
+                Making mine = new Making();
+                if (map.putIfAbsent(key, mine) == null) {
+                    return makeUnder(key, create, map, mine);
+                }
+            }
         }
-        Object value = map.computeIfAbsent(key, k -> key.type().cast(Objects.requireNonNull(create.get(),
-                "create returned null")));
+    }
+
+    private <T> T makeUnder(Key<T> key, Supplier<? extends T> create, ConcurrentHashMap<Key<?>, Object> map,
+            Making mine) {
+        T value = null;
+        try {
+            value = make(key, create);
+        } finally {
+            if (value == null) {
+                map.remove(key, mine);
+            } else if (!map.replace(key, mine, value)) { // set, removed or cleared meanwhile: theirs stands
+                Object now = map.get(key);
+                value = now == null || now instanceof Making ? value : key.type().cast(now);
+            }
+            mine.done(value);
+        }
         dropIfCleared(map);
-        return key.type().cast(value);
+        return value;
+    }
+
+    private static <T> T make(Key<T> key, Supplier<? extends T> create) {
+        return key.type().cast(Objects.requireNonNull(create.get(), "create returned null"));
+    }
+
+    /** A value as the API shows it: one still being made is not there yet. */
+    private static <T> Optional<T> value(Key<T> key, Object stored) {
+        return stored instanceof Making ? Optional.empty() : Optional.ofNullable(key.type().cast(stored));
+    }
+
+    /**
+     * A value that a {@link #computeIfAbsent} is making, in the map in its place until it is made: other
+     * callers for its key wait for it, and its maker calling again for the same key is refused.
+     */
+    private static final class Making {
+        private final Thread maker = Thread.currentThread();
+        private final java.util.concurrent.CountDownLatch made = new java.util.concurrent.CountDownLatch(1);
+        private volatile Object value;
+
+        void done(Object result) {
+            value = result;
+            made.countDown();
+        }
+
+        /** The value made, or {@code null} if its {@code create} threw; waits as a lock would, not interruptibly. */
+        Object await() {
+            if (maker == Thread.currentThread()) {
+                throw new IllegalStateException("computeIfAbsent's create called it again for the same key");
+            }
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    made.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return value;
+        }
     }
 
     /** Empties the map for good: the connection's end was reported. */
@@ -97,6 +177,7 @@ final class AttributeMap implements Attributes {
     @Override
     public String toString() {
         ConcurrentHashMap<Key<?>, Object> map = values;
-        return "Attributes" + (map == null ? "{}" : map.keySet());
+        return "Attributes" + (map == null ? "[]" : map.entrySet().stream()
+                .filter(entry -> !(entry.getValue() instanceof Making)).map(java.util.Map.Entry::getKey).toList());
     }
 }

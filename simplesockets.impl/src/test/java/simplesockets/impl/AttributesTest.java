@@ -152,6 +152,96 @@ class AttributesTest {
         assertEquals("Key[once: Integer]", once.toString());
     }
 
+    /**
+     * A {@code create} that blocks (a lookup, say) holds up only the callers that want its key's value:
+     * reads and writes of other keys, a read of its own key (absent until made) and the clear at the
+     * connection's end go on, and a second caller for the key gets the first one's value. Before, {@code
+     * create} ran inside the map's bin lock, so a clear or a write that hashed to that bin waited for it,
+     * and on JDK 21 a virtual thread blocked in it pinned its carrier.
+     */
+    @Test
+    void aCreateThatBlocksHoldsUpOnlyTheCallersForItsKey() throws Exception {
+        AttributeMap map = new AttributeMap();
+        Attributes.Key<String> slow = Attributes.Key.of("slow", String.class);
+        CountDownLatch creating = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger creates = new AtomicInteger();
+        java.util.concurrent.CompletableFuture<String> first = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> map.computeIfAbsent(slow, () -> {
+                    creates.incrementAndGet();
+                    creating.countDown();
+                    try {
+                        release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return "made";
+                }), runnable -> Thread.ofVirtual().start(runnable));
+        assertTrue(creating.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        java.util.concurrent.CompletableFuture<String> second = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> map.computeIfAbsent(slow, () -> {
+                    creates.incrementAndGet();
+                    return "second";
+                }), runnable -> Thread.ofPlatform().start(runnable));
+        for (int i = 0; i < 64; i++) { // enough keys that some share the slow key's bin
+            Attributes.Key<Integer> other = Attributes.Key.of("other" + i, Integer.class);
+            map.set(other, i);
+            assertEquals(Optional.of(i), map.get(other));
+            assertEquals(i, map.computeIfAbsent(other, () -> -1));
+        }
+        assertEquals(Optional.empty(), map.get(slow), "absent until made");
+        assertTrue(!first.isDone() && !second.isDone(), "both callers for the key wait for its create");
+        release.countDown();
+        assertEquals("made", first.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("made", second.get(5, java.util.concurrent.TimeUnit.SECONDS), "the second got the first's value");
+        assertEquals(1, creates.get(), "created once");
+        assertEquals(Optional.of("made"), map.get(slow));
+    }
+
+    @Test
+    void aClearDoesNotWaitForACreateAndItsValueIsDroppedOnceMade() throws Exception {
+        AttributeMap map = new AttributeMap();
+        Attributes.Key<String> slow = Attributes.Key.of("slow", String.class);
+        CountDownLatch creating = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<String> made = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> map.computeIfAbsent(slow, () -> {
+                    creating.countDown();
+                    try {
+                        release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return "late";
+                }), runnable -> Thread.ofPlatform().start(runnable));
+        assertTrue(creating.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        map.clear(); // the connection's end was handled: returns at once
+        assertTrue(!made.isDone(), "the create still runs");
+        release.countDown();
+        assertEquals("late", made.get(5, java.util.concurrent.TimeUnit.SECONDS), "its caller gets what it made");
+        assertEquals(Optional.empty(), map.get(slow), "but a cleared map keeps nothing");
+    }
+
+    @Test
+    void aCreateThatThrowsLeavesTheKeyAbsentAndACreateCallingItselfIsRefused() {
+        AttributeMap map = new AttributeMap();
+        Attributes.Key<String> key = Attributes.Key.of("key", String.class);
+        assertThrows(IllegalArgumentException.class, () -> map.computeIfAbsent(key, () -> {
+            throw new IllegalArgumentException("no");
+        }));
+        assertEquals(Optional.empty(), map.get(key), "nothing was set");
+        assertThrows(NullPointerException.class, () -> map.computeIfAbsent(key, () -> null));
+        assertEquals(Optional.empty(), map.get(key));
+        assertThrows(IllegalStateException.class, () -> map.computeIfAbsent(key, () -> map.computeIfAbsent(key, () -> "inner")),
+                "a create that asks for its own key would wait for itself");
+        assertEquals(Optional.empty(), map.get(key), "the refused create set nothing");
+        Attributes.Key<String> other = Attributes.Key.of("other", String.class);
+        assertEquals("outer", map.computeIfAbsent(key, () -> map.computeIfAbsent(other, () -> "inner").replace("inner", "outer")),
+                "a create may use other keys");
+        assertEquals(Optional.of("inner"), map.get(other));
+        assertEquals(Optional.of("outer"), map.get(key));
+    }
+
     private static BufferedReader reader(Socket socket) throws Exception {
         socket.setSoTimeout(5_000);
         return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
