@@ -145,6 +145,7 @@ final class Outbound {
             writeLock.unlock(); // before the failure is handled: recording it runs the user's onFailure
         }
         try {
+            queue.afterStopping(); // what waited for the writer to stop runs now, outside the write lock
             if (failed != null) {
                 // Ends the connection, unless its end was decided already; one not the socket's still ends it,
                 // or no send would start a writer again.

@@ -59,6 +59,7 @@ final class SendQueue {
     private int stalledAt = -1;
     /** What runs once the writer stops, if one runs: a disconnect's waking of the reader. */
     private Runnable whenStopped;
+    private Runnable stoppedThen; // what whenStopped left for the writer that just stopped; only it touches this
     private final WriterThread writer = new WriterThread();
 
     SendQueue(Outbound.Ends ends, Clock clock, int maxPending, SendOverflow overflow, Budget budget) {
@@ -137,7 +138,6 @@ final class SendQueue {
      * @return the next batch, or {@code null} once the queue is empty (or closed)
      */
     byte[] next(byte[] done, boolean asWriter) {
-        Runnable stopped = null;
         lock.lock();
         try {
             if (done != null) {
@@ -151,7 +151,7 @@ final class SendQueue {
                 if (asWriter) {
                     writing = false;
                     changed.signalAll();
-                    stopped = whenStopped;
+                    stoppedThen = whenStopped; // run by the writer once it let go of the write lock
                     whenStopped = null;
                 }
                 return null;
@@ -166,9 +166,6 @@ final class SendQueue {
             }
         } finally {
             lock.unlock();
-            if (stopped != null) {
-                stopped.run();
-            }
         }
         return gathering.joined(); // copied outside the lock, so senders queue meanwhile
     }
@@ -196,6 +193,15 @@ final class SendQueue {
         });
         if (stopped[0] != null) {
             stopped[0].run();
+        }
+    }
+
+    /** On the writer that stopped in {@link #next}, after the write lock: runs what {@link #whenStopped} left. */
+    void afterStopping() {
+        Runnable then = stoppedThen;
+        stoppedThen = null;
+        if (then != null) {
+            then.run();
         }
     }
 
