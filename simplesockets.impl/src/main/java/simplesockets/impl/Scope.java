@@ -29,6 +29,7 @@ final class Scope {
     private static final Duration AFTER_INTERRUPT = Duration.ofMillis(100);
 
     private final String prefix;
+    private final Duration afterInterrupt;
     private final AtomicLong counter = new AtomicLong();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     /**
@@ -48,7 +49,17 @@ final class Scope {
      * @param prefix the start of every thread name, such as {@code "simplesockets-server-3-"}
      */
     Scope(String prefix) {
+        this(prefix, AFTER_INTERRUPT);
+    }
+
+    /**
+     * @param afterInterrupt how long the threads late for a close get once interrupted ({@link #AFTER_INTERRUPT}
+     *                       but in tests, which give a loaded machine longer to tell "ended on the interrupt"
+     *                       from "would not end")
+     */
+    Scope(String prefix, Duration afterInterrupt) {
         this.prefix = prefix;
+        this.afterInterrupt = afterInterrupt;
     }
 
     /**
@@ -212,7 +223,7 @@ final class Scope {
         }
         late.forEach(Thread::interrupt);
         List<Thread> alive = new ArrayList<>();
-        long secondDeadline = System.nanoTime() + AFTER_INTERRUPT.toNanos();
+        long secondDeadline = System.nanoTime() + afterInterrupt.toNanos();
         for (Thread thread : late) {
             try {
                 long left = Math.max(0, secondDeadline - System.nanoTime());

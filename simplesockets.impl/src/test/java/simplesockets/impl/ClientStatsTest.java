@@ -9,6 +9,7 @@ import static simplesockets.impl.Peers.loopback;
 
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,7 +32,7 @@ class ClientStatsTest {
             server.start();
             InetSocketAddress address = server.localAddress().orElseThrow();
             try (TcpClient client = TcpClient.create(ClientOptions.builder().address(address).framing(framing)
-                    .autoReceive(true).build())) {
+                    .autoReceive(true).closeTimeout(Duration.ofSeconds(5)).build())) { // disconnect()'s bound
                 assertEquals(0, client.stats().connects());
                 client.connect();
                 assertEquals(1, client.stats().connects(), "counted before connect() returns");

@@ -190,6 +190,7 @@ class ClientTest {
                 .onConnect(() -> calls.add("connect"))
                 .onReceive(d -> calls.add("receive " + text(d)))
                 .onDisconnect(r -> calls.add("disconnect " + r))
+                .closeTimeout(Duration.ofSeconds(5)) // disconnect() waits for onDisconnect on this bound: a loaded machine's margin
                 .build())) {
             client.connect();
             assertEquals("connect", take(calls), "onConnect has run when connect() returns");
@@ -329,7 +330,8 @@ class ClientTest {
         AtomicInteger disconnects = new AtomicInteger();
         try (TcpServer server = echoServer()) {
             TcpClient client = TcpClient.create(to(server).autoReceive(true)
-                    .onDisconnect(r -> disconnects.incrementAndGet()).build());
+                    .onDisconnect(r -> disconnects.incrementAndGet())
+                    .closeTimeout(Duration.ofSeconds(5)).build()); // the bound of the waits for onDisconnect
             client.connect();
             client.shutdown();
             client.close();
@@ -486,7 +488,9 @@ class ClientTest {
                 inOnConnect.countDown();
                 release.await();
                 seen.add("onConnect ended");
-            }).onDisconnect(reason -> seen.add("onDisconnect")).build());
+            }).onDisconnect(reason -> seen.add("onDisconnect"))
+                    .closeTimeout(Duration.ofSeconds(5)) // close() waits for onConnect this long: well past the check below
+                    .build());
             java.util.concurrent.CompletableFuture<Void> connecting = java.util.concurrent.CompletableFuture.runAsync(() -> {
                 try {
                     client.connect();

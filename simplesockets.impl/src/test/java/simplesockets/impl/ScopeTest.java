@@ -49,7 +49,7 @@ class ScopeTest {
      */
     @Test
     void aThreadThatLeavesItselfIsJoinedAndInterruptedByClose() throws Exception {
-        Scope scope = new Scope("simplesockets-scopetest-");
+        Scope scope = new Scope("simplesockets-scopetest-", Peers.WAIT); // time to end once interrupted, on a loaded machine
         CountDownLatch running = new CountDownLatch(1);
         CompletableFuture<Boolean> interrupted = new CompletableFuture<>();
         Thread leaving = scope.forkLeaving("conn", () -> {
@@ -98,12 +98,12 @@ class ScopeTest {
         // the owner makes its child before the close begins: a closed scope makes none (and the owner ends)
         assertTrue(childStarted.await(5, TimeUnit.SECONDS), "the owner started its child");
         CompletableFuture<List<Thread>> closed = new CompletableFuture<>();
-        Thread closer = Thread.ofPlatform().start(() -> closed.complete(scope.close(Duration.ofMillis(800))));
+        Thread closer = Thread.ofPlatform().start(() -> closed.complete(scope.close(Duration.ofSeconds(3))));
         try {
             Peers.awaitCondition(() -> closer.getState() == Thread.State.TIMED_WAITING, Duration.ofSeconds(5),
                     () -> "the close did not begin to join");
             handOver.countDown(); // the close is joining the owner now: the child is handed over after it looked
-            List<Thread> alive = closed.get(5, TimeUnit.SECONDS);
+            List<Thread> alive = closed.get(10, TimeUnit.SECONDS);
             assertEquals(List.of(child[0]), alive, "the child, late and ignoring its interrupt, is named");
         } finally {
             release.countDown();

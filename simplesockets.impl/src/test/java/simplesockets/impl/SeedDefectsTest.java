@@ -172,6 +172,7 @@ class SeedDefectsTest {
         AtomicInteger connects = new AtomicInteger();
         AtomicInteger disconnects = new AtomicInteger();
         TcpServer server = TcpServer.create(loopback().maxConnections(1)
+                .closeTimeout(Duration.ofSeconds(5)) // close() joins every thread within it: the count below is then final
                 .onConnect(c -> connects.incrementAndGet())
                 .onDisconnect((c, r) -> disconnects.incrementAndGet()).build());
         try (server) {

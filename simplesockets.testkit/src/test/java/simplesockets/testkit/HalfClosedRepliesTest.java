@@ -27,10 +27,10 @@ class HalfClosedRepliesTest {
     /**
      * A polling echo server (the tutorial's loop) answers a stream whose sender half-closes and then
      * reads slowly but steadily, 64 KiB every 100 ms: every byte comes back. The replies still queued when
-     * the server read the peer's end were dropped after the half-close grace and the close timeout (450
-     * ms here, 700 by default), in silence, and the output came back cut short. (The close timeout is
-     * shorter than the default only to keep the test short; it still leaves a batch two and a half times
-     * the peer's pace.)
+     * the server read the peer's end were dropped after the half-close grace and the close timeout (1.2 s
+     * here, 0.7 s by default), in silence, and the output came back cut short; the whole stream takes the
+     * peer over 3 s. (The close timeout is longer than the default so that a stall of the peer or the
+     * writer on a loaded machine does not pass a window in which no batch is written.)
      */
     @Test
     void aHalfClosedPeerThatReadsSlowlyGetsEveryReply() throws Exception {
@@ -69,8 +69,8 @@ class HalfClosedRepliesTest {
     /**
      * One large reply (1 MiB, sent at once) to a request whose sender half-closed and then reads slowly,
      * 64 KiB every 100 ms: it comes back whole. It went out as one batch, and the linger counted only
-     * batches written, so after the first close timeout (250 ms here) without a whole batch done it was cut
-     * off, in silence.
+     * batches written, so after the first close timeout (1 s here) without a whole batch done it was cut
+     * off, in silence: at the peer's pace the reply takes about 1.6 s.
      */
     @Test
     void aHalfClosedPeerThatReadsSlowlyGetsAWholeLargeReply() throws Exception {
@@ -106,9 +106,9 @@ class HalfClosedRepliesTest {
         }
     }
 
-    /** A server with a close timeout of 250 ms (shorter than the default only to keep the tests short), started. */
+    /** A server with a close timeout of 1 s, a margin for a loaded machine over the peer's 100 ms pace, started. */
     private static TcpServer started(LoopbackNetwork network) throws java.io.IOException {
-        TcpServer server = network.server(ServerOptions.builder().port(0).closeTimeout(Duration.ofMillis(250)).build());
+        TcpServer server = network.server(ServerOptions.builder().port(0).closeTimeout(Duration.ofSeconds(1)).build());
         server.start();
         return server;
     }

@@ -97,7 +97,8 @@ class LoopbackNetworkTest {
                     .onConnect(accepted::add)
                     .onDisconnect((c, r) -> serverSide.add(r)).build());
             server.start();
-            TcpClient client = network.client(ClientOptions.builder().address(server.localAddress().orElseThrow()).autoReceive(true).build());
+            TcpClient client = network.client(ClientOptions.builder().address(server.localAddress().orElseThrow()).autoReceive(true)
+                    .closeTimeout(Duration.ofSeconds(5)).build()); // disconnect() queues the end within this bound
             client.connect();
             client.disconnect();
             assertEquals(DisconnectReason.PEER_CLOSED, take(serverSide));
