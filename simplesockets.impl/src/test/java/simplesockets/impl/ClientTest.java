@@ -620,7 +620,7 @@ class ClientTest {
             List<String> late = java.util.Collections.synchronizedList(new ArrayList<>());
             java.util.concurrent.atomic.AtomicInteger disconnects = new java.util.concurrent.atomic.AtomicInteger();
             TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress().orElseThrow())
-                    .autoReceive(true).closeTimeout(Duration.ofMillis(500))
+                    .autoReceive(true).closeTimeout(Duration.ofSeconds(5)) // what the old code waited: far past the bound below
                     .onConnect(() -> {
                         if (closed.get()) {
                             late.add("onConnect");
@@ -645,7 +645,7 @@ class ClientTest {
             connecting[0] = Peers.connectOnAPlatformThread(client, connect);
             Exception thrown = connect.get(5, TimeUnit.SECONDS);
             assertInstanceOf(IOException.class, thrown, "the client was closed while it connected");
-            assertTrue(closeTook.get() >= 0 && closeTook.get() < TimeUnit.MILLISECONDS.toNanos(250),
+            assertTrue(closeTook.get() >= 0 && closeTook.get() < TimeUnit.SECONDS.toNanos(2),
                     "close() took " + TimeUnit.NANOSECONDS.toMillis(closeTook.get()) + " ms");
             assertEquals(ClientState.CLOSED, client.state());
             client.close();
@@ -671,7 +671,7 @@ class ClientTest {
             java.util.concurrent.atomic.AtomicLong reconnectTook = new java.util.concurrent.atomic.AtomicLong(-1);
             List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
             try (TcpClient client = TcpClient.create(ClientOptions.builder().address(server.localAddress().orElseThrow())
-                    .autoReceive(true).closeTimeout(Duration.ofMillis(500))
+                    .autoReceive(true).closeTimeout(Duration.ofSeconds(5)) // what the old code waited: far past the bound below
                     .onConnect(() -> events.add("connected"))
                     .onDisconnect(reason -> {
                         events.add("disconnected");
@@ -688,7 +688,7 @@ class ClientTest {
                 java.util.concurrent.CompletableFuture<Exception> connect = new java.util.concurrent.CompletableFuture<>();
                 connecting[0] = Peers.connectOnAPlatformThread(client, connect);
                 assertInstanceOf(IOException.class, connect.get(5, TimeUnit.SECONDS), "its connection was ended meanwhile");
-                assertTrue(reconnectTook.get() >= 0 && reconnectTook.get() < TimeUnit.MILLISECONDS.toNanos(250),
+                assertTrue(reconnectTook.get() >= 0 && reconnectTook.get() < TimeUnit.SECONDS.toNanos(2),
                         "reconnect() took " + TimeUnit.NANOSECONDS.toMillis(reconnectTook.get()) + " ms");
                 assertEquals(ClientState.CONNECTED, client.state(), "connected by the reconnect");
                 assertEquals(List.of("connected", "disconnected", "connected"), List.copyOf(events));
