@@ -169,13 +169,7 @@ class AttributesTest {
         java.util.concurrent.CompletableFuture<String> first = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> map.computeIfAbsent(slow, () -> {
                     creates.incrementAndGet();
-                    creating.countDown();
-                    try {
-                        release.await(10, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    return "made";
+                    return blockingCreate(creating, release, "made");
                 }), runnable -> Thread.ofVirtual().start(runnable));
         assertTrue(creating.await(5, java.util.concurrent.TimeUnit.SECONDS));
         java.util.concurrent.CompletableFuture<String> second = java.util.concurrent.CompletableFuture.supplyAsync(
@@ -205,15 +199,8 @@ class AttributesTest {
         CountDownLatch creating = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         java.util.concurrent.CompletableFuture<String> made = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> map.computeIfAbsent(slow, () -> {
-                    creating.countDown();
-                    try {
-                        release.await(10, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    return "late";
-                }), runnable -> Thread.ofPlatform().start(runnable));
+                () -> map.computeIfAbsent(slow, () -> blockingCreate(creating, release, "late")),
+                runnable -> Thread.ofPlatform().start(runnable));
         assertTrue(creating.await(5, java.util.concurrent.TimeUnit.SECONDS));
         map.clear(); // the connection's end was handled: returns at once
         assertTrue(!made.isDone(), "the create still runs");
@@ -240,6 +227,17 @@ class AttributesTest {
                 "a create may use other keys");
         assertEquals(Optional.of("inner"), map.get(other));
         assertEquals(Optional.of("outer"), map.get(key));
+    }
+
+    /** A create that says it began, then waits for {@code release} (at most 10 s) before it returns {@code value}. */
+    private static String blockingCreate(CountDownLatch creating, CountDownLatch release, String value) {
+        creating.countDown();
+        try {
+            release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return value;
     }
 
     private static BufferedReader reader(Socket socket) throws Exception {
