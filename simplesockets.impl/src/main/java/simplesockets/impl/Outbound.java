@@ -21,7 +21,11 @@ import simplesockets.impl.time.Clock;
  *
  * <p>Socket writes take {@link #writeLock}, so two sends never interleave, and gathered bytes and
  * queued sends go out before anything sent after them. A failed write ends the connection
- * ({@link Ends#writeFailed}).
+ * ({@link Ends#writeFailed}). The lock is the socket's write side, held across a write that may block
+ * as the JDK's socket holds its own write lock: only this connection's writers wait on it (its own
+ * thread's send, which is to block while the peer does not read, and its end, which waits a bound).
+ * Nothing else does: a send from another thread queues, and state queries, stats and other connections
+ * never take it; no callback runs under it.
  */
 final class Outbound {
 
