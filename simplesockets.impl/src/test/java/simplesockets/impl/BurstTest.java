@@ -34,6 +34,16 @@ class BurstTest {
 
     private enum Outcome { SERVED, CLOSED, NO_ANSWER, CONNECT_FAILED }
 
+    /** How long a client waits for its echo or its end; also the bound on the slowest client. */
+    private static final int ANSWER_MILLIS = 5_000;
+
+    /**
+     * Every client of the burst is served or refused, the slowest within 5 s (about 150 ms on an idle
+     * machine: the bound is room for a loaded one). With the seed's backlog of 5 ({@code backlog(5)}), a
+     * hundred or more of the 1,000 (116 to 530 in runs here) get no answer at all, not even within 15 s,
+     * so the counts fail whatever the waits, and the slowest client, who waited for an answer that never
+     * came, takes its whole wait and more, past the bound.
+     */
     @Test
     void aBurstOfAThousandAgainstAHundredSlotsIsServedOrRefusedPromptly() throws Exception {
         int clients = 1_000;
@@ -77,15 +87,16 @@ class BurstTest {
             System.out.println("burst of " + clients + " against " + slots + " slots: " + figures);
             assertEquals(slots, outcomes.getOrDefault(Outcome.SERVED, 0), figures);
             assertEquals(clients - slots, outcomes.getOrDefault(Outcome.CLOSED, 0), figures);
-            assertTrue(slowestMillis < 3_000, "every client answered within 3 s: " + figures);
+            assertTrue(slowestMillis < ANSWER_MILLIS,
+                    "every client answered within " + ANSWER_MILLIS + " ms: " + figures);
         }
     }
 
-    /** Connects, sends a ping, and waits at most 3 s for the echo (served) or the end (refused). */
+    /** Connects, sends a ping, and waits at most {@link #ANSWER_MILLIS} for the echo (served) or the end (refused). */
     private static Outcome attempt(Socket socket, InetSocketAddress address) {
         try {
             socket.connect(address, 5_000);
-            socket.setSoTimeout(3_000);
+            socket.setSoTimeout(ANSWER_MILLIS);
             socket.getOutputStream().write("ping".getBytes(StandardCharsets.UTF_8));
             InputStream in = socket.getInputStream();
             byte[] echo = in.readNBytes(4);

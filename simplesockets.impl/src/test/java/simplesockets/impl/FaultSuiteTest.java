@@ -107,6 +107,14 @@ class FaultSuiteTest {
         }
     }
 
+    /**
+     * A handler that ignores interrupts and closes does not hold up {@code close()} for good: the close
+     * waits for its thread the close timeout (300 ms here), interrupts it, gives it 100 ms more, and then
+     * names it in an error and returns, about 400 ms in all. The handler is let go only after the test,
+     * so a close that waited for it would not return at all: any bound tells the two apart, and 2 s leaves
+     * a loaded machine more than a second and a half of slack. (The 400 ms themselves are what the close
+     * promises: a longer close timeout would only lengthen the test.)
+     */
     @Test
     void aHandlerThatNeverReturnsStillLetsCloseFinishInBoundedTimeAndIsReported() throws Exception {
         AtomicBoolean release = new AtomicBoolean();
@@ -127,10 +135,10 @@ class FaultSuiteTest {
             long begin = System.nanoTime();
             String logged = Peers.stderrOf(server::close); // never throws: the stuck thread is logged
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
-            assertTrue(tookMillis < 1_000, "close took " + tookMillis + " ms");
+            assertTrue(tookMillis < 2_000, "close took " + tookMillis + " ms");
             assertTrue(logged.contains("ERROR") && logged.contains("simplesockets-server-")
                     && logged.contains("did not end"), logged);
-            assertTrue(Peers.closedByPeer(peer, Duration.ofSeconds(1)), "its socket was closed anyway");
+            assertTrue(Peers.closedByPeer(peer, Peers.WAIT), "its socket was closed anyway (before close() returned)");
         } finally {
             release.set(true);
         }

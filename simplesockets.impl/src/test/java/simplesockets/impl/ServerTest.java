@@ -1086,7 +1086,8 @@ class ServerTest {
      */
     @Test
     void closeEndsConnectionsWhoseCloseWaitsSideBySide() throws Exception {
-        TcpServer server = new ServerEngine(slowToClose(), loopback().onReceive((c, d) -> c.send(d)).build(), null);
+        TcpServer server = new ServerEngine(slowToClose(Duration.ofMillis(400)),
+                loopback().onReceive((c, d) -> c.send(d)).build(), null);
         server.start();
         List<Socket> peers = new java.util.ArrayList<>();
         try {
@@ -1129,14 +1130,19 @@ class ServerTest {
 
     /**
      * The idle timeout, too, ends connections whose close may wait side by side: one after another, eight
-     * of them that each take 400 ms to close were ended over 3.2 s after their timeout (3.5 s in all).
+     * of them that each take 1 s to close here are ended over 8 s after their timeout (8.2 s in all); side
+     * by side, in about 1.3 s (the timeout, a check's period, one close). The bound of 4 s fails the first
+     * by seconds and leaves the second more than 2.5 s of slack on a loaded machine. (The close timeout is
+     * 5 s so that a check waits for the closes it started, which take longer than its least wait, 1 s.)
      */
     @Test
     void idleConnectionsWhoseCloseWaitsAreEndedSideBySide() throws Exception {
         Duration idle = Duration.ofMillis(200);
+        Duration bound = Duration.ofSeconds(4);
         BlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
         List<Socket> peers = new java.util.ArrayList<>();
-        try (TcpServer server = new ServerEngine(slowToClose(), loopback().idleTimeout(idle)
+        try (TcpServer server = new ServerEngine(slowToClose(Duration.ofSeconds(1)), loopback().idleTimeout(idle)
+                .closeTimeout(Duration.ofSeconds(5))
                 .onReceive((c, d) -> { }).onDisconnect((c, r) -> reasons.add(r)).build(), null)) {
             server.start();
             for (int i = 0; i < 8; i++) {
@@ -1144,12 +1150,12 @@ class ServerTest {
             }
             Peers.awaitCondition(() -> server.clients().size() == 8, Peers.WAIT, () -> "not all connected");
             long silentSince = System.nanoTime();
-            for (Socket peer : peers) { // one after another, the last closed about 3.4 s from now
-                assertTrue(Peers.closedByPeer(peer, Duration.ofMillis(2_500)),
-                        "every idle peer closed within 2.5 s, the 400 ms closes side by side (one or two checks)");
+            for (Socket peer : peers) { // one after another, the last closed about 8.2 s from now
+                assertTrue(Peers.closedByPeer(peer, bound),
+                        "every idle peer closed within " + bound + ", the 1 s closes side by side (one or two checks)");
             }
             Duration took = Duration.ofNanos(System.nanoTime() - silentSince);
-            assertTrue(took.compareTo(Duration.ofMillis(2_500)) < 0, "all closed within 2.5 s, took " + took);
+            assertTrue(took.compareTo(bound) < 0, "all closed within " + bound + ", took " + took);
             for (int i = 0; i < 8; i++) {
                 assertEquals(DisconnectReason.TIMED_OUT, take(reasons));
             }
@@ -1160,10 +1166,18 @@ class ServerTest {
         }
     }
 
-    /** A network whose accepted connections each take 400 ms to close, as a TLS close_notify nobody reads. */
-    private static simplesockets.impl.transport.Network slowToClose() {
+    /**
+     * A network whose accepted connections each take {@code closing} to close, as a TLS close_notify nobody
+     * reads. As a TLS transport's, only the first close waits: a close made meanwhile waits for it, and one
+     * made after it (the connection's own thread's, once its read ended) returns at once.
+     */
+    private static simplesockets.impl.transport.Network slowToClose(Duration closing) {
         java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
         return AcceptHook.around(real -> new ForwardingTransport(real.accept()) {
+            private final java.util.concurrent.atomic.AtomicBoolean closeBegun =
+                    new java.util.concurrent.atomic.AtomicBoolean();
+            private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+
             @Override
             public boolean closeMayWait() {
                 return true;
@@ -1172,11 +1186,19 @@ class ServerTest {
             @Override
             public void close() throws IOException {
                 try {
-                    never.await(400, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    if (closeBegun.compareAndSet(false, true)) {
+                        never.await(closing.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    } else {
+                        closed.await(); // the first close ends within closing
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                super.close();
+                try {
+                    super.close();
+                } finally {
+                    closed.countDown();
+                }
             }
         });
     }

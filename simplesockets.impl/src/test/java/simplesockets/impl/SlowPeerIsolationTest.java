@@ -49,8 +49,14 @@ class SlowPeerIsolationTest {
 
     /** What the misbehaving peer pushes, as in the issue. */
     private static final int FLOOD = 16 << 20;
-    /** A well-behaved client's round trip must take at most this long. */
-    private static final Duration ROUND_TRIP = Duration.ofSeconds(1);
+    /**
+     * A well-behaved client's round trip must take at most this long. On loopback one takes well under a
+     * millisecond. What the peer that never reads causes where it is not isolated is a wait without end
+     * (the write timeout is off by default, so a write to it never returns), which the read, given three
+     * times this, reports as no answer: 2 s tells the two apart as surely as 1 s did, and leaves a loaded
+     * machine's stalls of several hundred milliseconds room.
+     */
+    private static final Duration ROUND_TRIP = Duration.ofSeconds(2);
     private static final int ROUND_TRIPS = 20;
     /**
      * The receive buffer of a peer that never reads. Small and fixed, so the kernel cannot absorb the
