@@ -179,12 +179,14 @@ class SlowPeerIsolationTest {
                 }
                 assertNotNull(cutOff, "the peer that never reads was cut off");
                 List<Class<?>> kinds = new ArrayList<>();
-                for (var event = server.awaitEvent(Peers.WAIT); event.isPresent()
-                        && !(event.get() instanceof ServerEvent.Disconnected); event = server.awaitEvent(Peers.WAIT)) {
+                Optional<ServerEvent> event = server.awaitEvent(Peers.WAIT);
+                for (; event.isPresent() && !(event.get() instanceof ServerEvent.Disconnected); event = server.awaitEvent(Peers.WAIT)) {
                     kinds.add(event.get().getClass());
                 }
-                assertEquals(List.of(ServerEvent.Failed.class), kinds,
-                        "the failure, then the disconnect");
+                String seen = "the events before " + event + "; the send threw " + cutOff + "; recorded "
+                        + server.exceptions();
+                assertEquals(List.of(ServerEvent.Failed.class), kinds, () -> "the failure, then the disconnect: " + seen);
+                assertEquals(DisconnectReason.SLOW_CONSUMER, ((ServerEvent.Disconnected) event.orElseThrow()).reason(), seen);
             }
         }
     }
