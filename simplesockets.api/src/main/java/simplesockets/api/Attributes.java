@@ -72,9 +72,11 @@ public interface Attributes {
     /**
      * The value under a key, created and set by {@code create} when there is none. {@code create} runs
      * on the calling thread, and at most once per key while it succeeds: other callers for the same key
-     * wait for its value meanwhile (and the key reads as absent until it is made); nothing else waits for
-     * it. If it throws, its caller gets the exception, the key stays absent, and a caller that waited
-     * tries its own {@code create}. {@code create} may use these attributes, but not this key.
+     * wait for its value meanwhile (the key reads as absent until it is made, and a {@link #remove} leaves it
+     * being made); nothing else waits for it. If it throws, its caller gets the exception, nothing is set
+     * for it, and a caller that waited tries its own {@code create}. {@code create} may use these
+     * attributes, but not this key; two that ask for each other's key on two threads wait for each other
+     * for good, as two locks taken in opposite orders would.
      *
      * @param key    the key
      * @param create makes the value; it must not return {@code null}

@@ -44,7 +44,18 @@ final class AttributeMap implements Attributes {
     public <T> Optional<T> remove(Key<T> key) {
         Objects.requireNonNull(key, "key");
         ConcurrentHashMap<Key<?>, Object> map = values;
-        return map == null ? Optional.empty() : value(key, map.remove(key));
+        if (map == null) {
+            return Optional.empty();
+        }
+        Object[] removed = {null};
+        map.computeIfPresent(key, (k, stored) -> { // a value being made stays: the removal came before it
+            if (stored instanceof Making) {
+                return stored;
+            }
+            removed[0] = stored;
+            return null;
+        });
+        return Optional.ofNullable(key.type().cast(removed[0]));
     }
 
     /**
@@ -85,13 +96,16 @@ final class AttributeMap implements Attributes {
         try {
             value = make(key, create);
         } finally {
-            if (value == null) {
-                map.remove(key, mine);
-            } else if (!map.replace(key, mine, value)) { // set, removed or cleared meanwhile: theirs stands
-                Object now = map.get(key);
-                value = now == null || now instanceof Making ? value : key.type().cast(now);
+            try {
+                if (value == null) {
+                    map.remove(key, mine);
+                } else if (!map.replace(key, mine, value)) { // a set meanwhile stands (or a clear)
+                    Object now = map.putIfAbsent(key, value); // a set, then a remove: this value after all
+                    value = now == null || now instanceof Making ? value : key.type().cast(now);
+                }
+            } finally {
+                mine.done(value); // whatever happened above: no caller waits on it for good
             }
-            mine.done(value);
         }
         dropIfCleared(map);
         return value;

@@ -21,11 +21,9 @@ import simplesockets.impl.time.Clock;
  *
  * <p>Socket writes take {@link #writeLock}, so two sends never interleave, and gathered bytes and
  * queued sends go out before anything sent after them. A failed write ends the connection
- * ({@link Ends#writeFailed}). The lock is the socket's write side, held across a write that may block
- * as the JDK's socket holds its own write lock: only this connection's writers wait on it (its own
- * thread's send, which is to block while the peer does not read, and its end, which waits a bound).
- * Nothing else does: a send from another thread queues, and state queries, stats and other connections
- * never take it; no callback runs under it.
+ * ({@link Ends#writeFailed}). Like the JDK socket's own write lock, it is held across a write that may
+ * block, and only this connection's writers wait on it (its own thread's send, meant to block while the
+ * peer does not read, and its end, within a bound); no callback runs under it.
  */
 final class Outbound {
 
@@ -63,6 +61,7 @@ final class Outbound {
      */
     private volatile SendQueue queue;
     private volatile boolean closed;
+    private volatile boolean refusing; // set by refuseNew(): a queue made after it refuses too
     private final int maxPending;
     private final SendOverflow overflow;
     private final Budget budget;
@@ -86,6 +85,9 @@ final class Outbound {
             q = (SendQueue) QUEUE.compareAndExchange(this, null, made);
             if (q == null) {
                 q = made;
+                if (refusing) {
+                    q.refuseNew(); // as closed, below
+                }
                 if (closed) {
                     q.close(); // close() set the flag, then found no queue: this one is closed here
                 }
@@ -104,7 +106,7 @@ final class Outbound {
             if (q != null && q.mayHoldBytes()) {
                 // Sends queued by other threads returned before this one: they go first.
                 flushCork();
-                writeBatches(false);
+                writeBatches(null);
             }
             if (corkedBy == Thread.currentThread()) {
                 if (cork == null) {
@@ -137,10 +139,11 @@ final class Outbound {
     private void writeQueued() {
         Throwable failed = null;
         IOException shown = null;
+        Runnable[] stopped = {null};
         writeLock.lock();
         try {
             flushCork();
-            writeBatches(true);
+            writeBatches(stopped);
         } catch (IOException | RuntimeException | Error e) {
             failed = e;
             shown = e instanceof IOException io ? io : new IOException("the connection's writer failed", e);
@@ -149,7 +152,9 @@ final class Outbound {
             writeLock.unlock(); // before the failure is handled: recording it runs the user's onFailure
         }
         try {
-            queue.afterStopping(); // what waited for the writer to stop runs now, outside the write lock
+            if (stopped[0] != null) {
+                stopped[0].run(); // what waited for this writer to stop (a disconnect's wake-up), outside the write lock
+            }
             if (failed != null) {
                 // Ends the connection, unless its end was decided already; one not the socket's still ends it,
                 // or no send would start a writer again.
@@ -171,9 +176,9 @@ final class Outbound {
      * taken and written in order whoever writes them. A failed batch is counted as done before the
      * failure is thrown.
      */
-    private void writeBatches(boolean asWriter) throws IOException {
+    private void writeBatches(Runnable[] stopped) throws IOException {
         SendQueue q = queue;
-        byte[] batch = q.next(null, asWriter);
+        byte[] batch = q.next(null, stopped);
         while (batch != null) {
             try {
                 write(batch, 0, batch.length);
@@ -181,7 +186,7 @@ final class Outbound {
                 q.failed(batch);
                 throw e;
             }
-            batch = q.next(batch, asWriter);
+            batch = q.next(batch, stopped);
         }
     }
 
@@ -297,6 +302,7 @@ final class Outbound {
 
     /** New sends are refused (and waiting senders told so) while the queued ones still go out. */
     void refuseNew() {
+        refusing = true;
         Optional.ofNullable(queue).ifPresent(SendQueue::refuseNew);
     }
 

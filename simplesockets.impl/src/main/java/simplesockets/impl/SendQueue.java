@@ -59,7 +59,6 @@ final class SendQueue {
     private int stalledAt = -1;
     /** What runs once the writer stops, if one runs: a disconnect's waking of the reader. */
     private Runnable whenStopped;
-    private Runnable stoppedThen; // what whenStopped left for the writer that just stopped; only it touches this
     private final WriterThread writer = new WriterThread();
 
     SendQueue(Outbound.Ends ends, Clock clock, int maxPending, SendOverflow overflow, Budget budget) {
@@ -132,12 +131,14 @@ final class SendQueue {
      * Counts a batch as written (or failed) and takes the next one, in one step: the caller holds the
      * write lock, so batches are taken and written in order whoever writes them.
      *
-     * @param done     the batch just written or failed, or {@code null}
-     * @param asWriter whether the caller is the writer thread, which stops when this returns {@code null}
-     *                 (in the same step, so that a send queued after it starts a new writer)
+     * @param done    the batch just written or failed, or {@code null}
+     * @param stopped {@code null} unless the caller is the writer thread, which stops when this returns
+     *                {@code null} (in the same step, so that a send queued after it starts a new writer); it
+     *                then finds there what was to run once it stopped ({@link #whenStopped}), to run once it
+     *                let go of the write lock: on its own stack, where a next writer cannot take it
      * @return the next batch, or {@code null} once the queue is empty (or closed)
      */
-    byte[] next(byte[] done, boolean asWriter) {
+    byte[] next(byte[] done, Runnable[] stopped) {
         lock.lock();
         try {
             if (done != null) {
@@ -148,10 +149,10 @@ final class SendQueue {
             }
             if (queue == null || queue.isEmpty() || closed) {
                 queued = false;
-                if (asWriter) {
+                if (stopped != null) {
                     writing = false;
                     changed.signalAll();
-                    stoppedThen = whenStopped; // run by the writer once it let go of the write lock
+                    stopped[0] = whenStopped;
                     whenStopped = null;
                 }
                 return null;
@@ -193,15 +194,6 @@ final class SendQueue {
         });
         if (stopped[0] != null) {
             stopped[0].run();
-        }
-    }
-
-    /** On the writer that stopped in {@link #next}, after the write lock: runs what {@link #whenStopped} left. */
-    void afterStopping() {
-        Runnable then = stoppedThen;
-        stoppedThen = null;
-        if (then != null) {
-            then.run();
         }
     }
 

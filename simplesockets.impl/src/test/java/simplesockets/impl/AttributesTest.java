@@ -1,6 +1,7 @@
 package simplesockets.impl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -172,11 +173,15 @@ class AttributesTest {
                     return blockingCreate(creating, release, "made");
                 }), runnable -> Thread.ofVirtual().start(runnable));
         assertTrue(creating.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        java.util.concurrent.atomic.AtomicReference<Thread> secondThread = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.CompletableFuture<String> second = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> map.computeIfAbsent(slow, () -> {
                     creates.incrementAndGet();
                     return "second";
-                }), runnable -> Thread.ofPlatform().start(runnable));
+                }), runnable -> secondThread.set(Thread.ofPlatform().start(runnable)));
+        // The second caller waits for the first's create: in WAITING (it has no other wait of that kind).
+        Peers.awaitCondition(() -> secondThread.get() != null && secondThread.get().getState() == Thread.State.WAITING,
+                Peers.WAIT, () -> "the second caller did not wait for the first's create");
         for (int i = 0; i < 64; i++) { // enough keys that some share the slow key's bin
             Attributes.Key<Integer> other = Attributes.Key.of("other" + i, Integer.class);
             map.set(other, i);
@@ -193,7 +198,7 @@ class AttributesTest {
     }
 
     @Test
-    void aClearDoesNotWaitForACreateAndItsValueIsDroppedOnceMade() throws Exception {
+    void aClearDoesNotWaitForACreate() throws Exception {
         AttributeMap map = new AttributeMap();
         Attributes.Key<String> slow = Attributes.Key.of("slow", String.class);
         CountDownLatch creating = new CountDownLatch(1);
@@ -206,7 +211,62 @@ class AttributesTest {
         assertTrue(!made.isDone(), "the create still runs");
         release.countDown();
         assertEquals("late", made.get(5, java.util.concurrent.TimeUnit.SECONDS), "its caller gets what it made");
-        assertEquals(Optional.empty(), map.get(slow), "but a cleared map keeps nothing");
+    }
+
+    /** A caller waiting for a create that throws makes the value itself; the creator gets its exception. */
+    @Test
+    void aWaiterForACreateThatThrowsMakesItsOwn() throws Exception {
+        AttributeMap map = new AttributeMap();
+        Attributes.Key<String> key = Attributes.Key.of("key", String.class);
+        CountDownLatch creating = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<String> failing = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> map.computeIfAbsent(key, () -> {
+                    blockingCreate(creating, release, "unused");
+                    throw new IllegalStateException("the lookup failed");
+                }), runnable -> Thread.ofPlatform().start(runnable));
+        assertTrue(creating.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        java.util.concurrent.atomic.AtomicReference<Thread> waiterThread = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CompletableFuture<String> waiter = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> map.computeIfAbsent(key, () -> "the waiter's"),
+                runnable -> waiterThread.set(Thread.ofPlatform().start(runnable)));
+        Peers.awaitCondition(() -> waiterThread.get() != null && waiterThread.get().getState() == Thread.State.WAITING,
+                Peers.WAIT, () -> "the waiter did not wait");
+        release.countDown();
+        java.util.concurrent.ExecutionException thrown = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> failing.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("the lookup failed", thrown.getCause().getMessage(), "the creator gets its exception");
+        assertEquals("the waiter's", waiter.get(5, java.util.concurrent.TimeUnit.SECONDS), "the waiter made its own");
+        assertEquals(Optional.of("the waiter's"), map.get(key));
+    }
+
+    /**
+     * A remove while a create runs leaves the value being made: a caller that comes after it waits for that
+     * value instead of making a second one. Before, the remove took the create's place, the next caller
+     * made its own value, and the two callers got different values.
+     */
+    @Test
+    void aRemoveWhileACreateRunsDoesNotLetASecondCreateRun() throws Exception {
+        AttributeMap map = new AttributeMap();
+        Attributes.Key<String> key = Attributes.Key.of("key", String.class);
+        CountDownLatch creating = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<String> first = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> map.computeIfAbsent(key, () -> blockingCreate(creating, release, "first")),
+                runnable -> Thread.ofPlatform().start(runnable));
+        assertTrue(creating.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(Optional.empty(), map.remove(key), "nothing to remove while it is being made");
+        java.util.concurrent.atomic.AtomicReference<Thread> laterThread = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CompletableFuture<String> later = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> map.computeIfAbsent(key, () -> "second"),
+                runnable -> laterThread.set(Thread.ofPlatform().start(runnable)));
+        Peers.awaitCondition(() -> later.isDone() || laterThread.get() != null
+                        && laterThread.get().getState() == Thread.State.WAITING, Peers.WAIT, () -> "the later caller did not get on");
+        assertFalse(later.isDone(), "the later caller waits for the create under way: " + later.getNow(null));
+        release.countDown();
+        assertEquals("first", first.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("first", later.get(5, java.util.concurrent.TimeUnit.SECONDS), "one value for both");
+        assertEquals(Optional.of("first"), map.get(key));
     }
 
     @Test

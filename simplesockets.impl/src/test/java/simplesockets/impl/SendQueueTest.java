@@ -67,7 +67,7 @@ class SendQueueTest {
     void aFlushThatDroppedSendsIsNotAllWritten() throws Exception {
         SendQueue failing = new SendQueue(ENDS, new SteppedClock(), 1 << 20, SendOverflow.WAIT, new Budget(Long.MAX_VALUE));
         assertTrue(failing.offer(new byte[100]), "the first send starts the writer");
-        byte[] batch = failing.next(null, true);
+        byte[] batch = failing.next(null, new Runnable[1]);
         failing.failed(batch); // its write failed
         failing.writerRefused(); // and the writer stops
         assertFalse(failing.awaitFlushed(java.time.Duration.ofSeconds(1)), "a failed write is not written");
@@ -79,8 +79,8 @@ class SendQueueTest {
 
         SendQueue writing = new SendQueue(ENDS, new SteppedClock(), 1 << 20, SendOverflow.WAIT, new Budget(Long.MAX_VALUE));
         writing.offer(new byte[100]);
-        byte[] written = writing.next(null, true);
-        assertEquals(null, writing.next(written, true), "written, and the writer stops");
+        byte[] written = writing.next(null, new Runnable[1]);
+        assertEquals(null, writing.next(written, new Runnable[1]), "written, and the writer stops");
         writing.close();
         assertTrue(writing.awaitFlushed(java.time.Duration.ofSeconds(1)), "everything written, then closed");
     }
