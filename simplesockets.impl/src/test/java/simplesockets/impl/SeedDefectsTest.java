@@ -330,7 +330,7 @@ class SeedDefectsTest {
         server.close();
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         assertTrue(tookMillis < 2_000, "close() took " + tookMillis + " ms");
-        assertTrue(Peers.closedByPeer(live, Peers.WAIT), "closed by close(): its end is there already");
+        assertTrue(Peers.closedByPeer(live, Duration.ofMillis(250)), "closed by close(): its end is there already");
         live.close();
         assertThrows(ConnectException.class, () -> connect(address), "closed: nothing listens");
         server.close(); // idempotent
