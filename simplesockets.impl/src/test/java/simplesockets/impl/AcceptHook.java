@@ -49,6 +49,27 @@ final class AcceptHook implements Network {
         return new AcceptHook(around, t -> t);
     }
 
+    /**
+     * A network whose accept thread, once its listener is closed, lingers (ignoring interrupts) until
+     * {@code release}, at most 15 s: the JDK's accept holding on to a closed listener. {@code accepting} is
+     * counted down as it accepts, {@code lingering} once it lingers.
+     */
+    static Network lingeringOnceClosed(java.util.concurrent.CountDownLatch accepting,
+            java.util.concurrent.CountDownLatch lingering, java.util.concurrent.CountDownLatch release) {
+        return around(real -> {
+            try {
+                accepting.countDown();
+                return real.accept();
+            } catch (IOException e) {
+                if (!real.isOpen()) {
+                    lingering.countDown();
+                    Peers.holdIgnoringInterrupts(release, java.time.Duration.ofSeconds(15));
+                }
+                throw e;
+            }
+        });
+    }
+
     /** The same, with each look at whether the listener is open going through {@code looks}. */
     static Network around(Around around, Looks looks) {
         return new AcceptHook(around, t -> t, looks);

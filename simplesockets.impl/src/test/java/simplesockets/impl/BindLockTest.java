@@ -74,18 +74,7 @@ class BindLockTest {
         CountDownLatch lingering = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch accepting = new CountDownLatch(1);
-        simplesockets.impl.transport.Network network = AcceptHook.around(real -> {
-            try {
-                accepting.countDown();
-                return real.accept();
-            } catch (IOException e) {
-                if (!real.isOpen()) {
-                    lingering.countDown();
-                    Peers.holdIgnoringInterrupts(release, Duration.ofSeconds(15));
-                }
-                throw e;
-            }
-        });
+        simplesockets.impl.transport.Network network = AcceptHook.lingeringOnceClosed(accepting, lingering, release);
         try (TcpServer server = new ServerEngine(network, loopback().closeTimeout(Duration.ofMillis(200)).build(), null)) {
             server.start();
             assertTrue(accepting.await(5, TimeUnit.SECONDS), "the accept thread accepts");

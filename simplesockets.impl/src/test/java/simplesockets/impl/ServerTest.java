@@ -516,18 +516,7 @@ class ServerTest {
         java.util.concurrent.CountDownLatch lingering = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch accepting = new java.util.concurrent.CountDownLatch(1);
-        simplesockets.impl.transport.Network network = AcceptHook.around(real -> {
-            try {
-                accepting.countDown();
-                return real.accept();
-            } catch (IOException e) {
-                if (!real.isOpen()) {
-                    lingering.countDown();
-                    Peers.holdIgnoringInterrupts(release, java.time.Duration.ofSeconds(15));
-                }
-                throw e;
-            }
-        });
+        simplesockets.impl.transport.Network network = AcceptHook.lingeringOnceClosed(accepting, lingering, release);
         try (TcpServer server = new ServerEngine(network, loopback().closeTimeout(Duration.ofMillis(200)).build(), null)) {
             server.start();
             assertTrue(accepting.await(5, java.util.concurrent.TimeUnit.SECONDS), "the accept thread accepts");
