@@ -164,24 +164,18 @@ class AttributesTest {
     void aCreateThatBlocksHoldsUpOnlyTheCallersForItsKey() throws Exception {
         AttributeMap map = new AttributeMap();
         Attributes.Key<String> slow = Attributes.Key.of("slow", String.class);
-        CountDownLatch creating = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
+        Held held = new Held();
         AtomicInteger creates = new AtomicInteger();
-        java.util.concurrent.CompletableFuture<String> first = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> map.computeIfAbsent(slow, () -> {
-                    creates.incrementAndGet();
-                    return blockingCreate(creating, release, "made");
-                }), runnable -> Thread.ofVirtual().start(runnable));
-        assertTrue(creating.await(5, java.util.concurrent.TimeUnit.SECONDS));
-        java.util.concurrent.atomic.AtomicReference<Thread> secondThread = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.CompletableFuture<String> second = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> map.computeIfAbsent(slow, () -> {
-                    creates.incrementAndGet();
-                    return "second";
-                }), runnable -> secondThread.set(Thread.ofPlatform().start(runnable)));
-        // The second caller waits for the first's create: in WAITING (it has no other wait of that kind).
-        Peers.awaitCondition(() -> secondThread.get() != null && secondThread.get().getState() == Thread.State.WAITING,
-                Peers.WAIT, () -> "the second caller did not wait for the first's create");
+        Caller<String> first = Caller.start(Thread.ofVirtual(), () -> map.computeIfAbsent(slow, () -> {
+            creates.incrementAndGet();
+            return held.create("made");
+        }));
+        held.awaitCreating();
+        Caller<String> second = Caller.start(Thread.ofPlatform(), () -> map.computeIfAbsent(slow, () -> {
+            creates.incrementAndGet();
+            return "second";
+        }));
+        second.awaitWaiting("the second caller did not wait for the first's create");
         for (int i = 0; i < 64; i++) { // enough keys that some share the slow key's bin
             Attributes.Key<Integer> other = Attributes.Key.of("other" + i, Integer.class);
             map.set(other, i);
@@ -189,10 +183,10 @@ class AttributesTest {
             assertEquals(i, map.computeIfAbsent(other, () -> -1));
         }
         assertEquals(Optional.empty(), map.get(slow), "absent until made");
-        assertTrue(!first.isDone() && !second.isDone(), "both callers for the key wait for its create");
-        release.countDown();
-        assertEquals("made", first.get(5, java.util.concurrent.TimeUnit.SECONDS));
-        assertEquals("made", second.get(5, java.util.concurrent.TimeUnit.SECONDS), "the second got the first's value");
+        assertTrue(!first.result().isDone() && !second.result().isDone(), "both callers for the key wait for its create");
+        held.release();
+        assertEquals("made", first.get());
+        assertEquals("made", second.get(), "the second got the first's value");
         assertEquals(1, creates.get(), "created once");
         assertEquals(Optional.of("made"), map.get(slow));
     }
@@ -201,16 +195,13 @@ class AttributesTest {
     void aClearDoesNotWaitForACreate() throws Exception {
         AttributeMap map = new AttributeMap();
         Attributes.Key<String> slow = Attributes.Key.of("slow", String.class);
-        CountDownLatch creating = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        java.util.concurrent.CompletableFuture<String> made = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> map.computeIfAbsent(slow, () -> blockingCreate(creating, release, "late")),
-                runnable -> Thread.ofPlatform().start(runnable));
-        assertTrue(creating.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        Held held = new Held();
+        Caller<String> made = Caller.start(Thread.ofPlatform(), () -> map.computeIfAbsent(slow, () -> held.create("late")));
+        held.awaitCreating();
         map.clear(); // the connection's end was handled: returns at once
-        assertTrue(!made.isDone(), "the create still runs");
-        release.countDown();
-        assertEquals("late", made.get(5, java.util.concurrent.TimeUnit.SECONDS), "its caller gets what it made");
+        assertTrue(!made.result().isDone(), "the create still runs");
+        held.release();
+        assertEquals("late", made.get(), "its caller gets what it made");
     }
 
     /** A caller waiting for a create that throws makes the value itself; the creator gets its exception. */
@@ -218,25 +209,19 @@ class AttributesTest {
     void aWaiterForACreateThatThrowsMakesItsOwn() throws Exception {
         AttributeMap map = new AttributeMap();
         Attributes.Key<String> key = Attributes.Key.of("key", String.class);
-        CountDownLatch creating = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        java.util.concurrent.CompletableFuture<String> failing = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> map.computeIfAbsent(key, () -> {
-                    blockingCreate(creating, release, "unused");
-                    throw new IllegalStateException("the lookup failed");
-                }), runnable -> Thread.ofPlatform().start(runnable));
-        assertTrue(creating.await(5, java.util.concurrent.TimeUnit.SECONDS));
-        java.util.concurrent.atomic.AtomicReference<Thread> waiterThread = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.CompletableFuture<String> waiter = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> map.computeIfAbsent(key, () -> "the waiter's"),
-                runnable -> waiterThread.set(Thread.ofPlatform().start(runnable)));
-        Peers.awaitCondition(() -> waiterThread.get() != null && waiterThread.get().getState() == Thread.State.WAITING,
-                Peers.WAIT, () -> "the waiter did not wait");
-        release.countDown();
+        Held held = new Held();
+        Caller<String> failing = Caller.start(Thread.ofPlatform(), () -> map.computeIfAbsent(key, () -> {
+            held.create("unused");
+            throw new IllegalStateException("the lookup failed");
+        }));
+        held.awaitCreating();
+        Caller<String> waiter = Caller.start(Thread.ofPlatform(), () -> map.computeIfAbsent(key, () -> "the waiter's"));
+        waiter.awaitWaiting("the waiter did not wait");
+        held.release();
         java.util.concurrent.ExecutionException thrown = assertThrows(java.util.concurrent.ExecutionException.class,
-                () -> failing.get(5, java.util.concurrent.TimeUnit.SECONDS));
+                failing::get);
         assertEquals("the lookup failed", thrown.getCause().getMessage(), "the creator gets its exception");
-        assertEquals("the waiter's", waiter.get(5, java.util.concurrent.TimeUnit.SECONDS), "the waiter made its own");
+        assertEquals("the waiter's", waiter.get(), "the waiter made its own");
         assertEquals(Optional.of("the waiter's"), map.get(key));
     }
 
@@ -249,23 +234,15 @@ class AttributesTest {
     void aRemoveWhileACreateRunsDoesNotLetASecondCreateRun() throws Exception {
         AttributeMap map = new AttributeMap();
         Attributes.Key<String> key = Attributes.Key.of("key", String.class);
-        CountDownLatch creating = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        java.util.concurrent.CompletableFuture<String> first = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> map.computeIfAbsent(key, () -> blockingCreate(creating, release, "first")),
-                runnable -> Thread.ofPlatform().start(runnable));
-        assertTrue(creating.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        Held held = new Held();
+        Caller<String> first = Caller.start(Thread.ofPlatform(), () -> map.computeIfAbsent(key, () -> held.create("first")));
+        held.awaitCreating();
         assertEquals(Optional.empty(), map.remove(key), "nothing to remove while it is being made");
-        java.util.concurrent.atomic.AtomicReference<Thread> laterThread = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.CompletableFuture<String> later = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> map.computeIfAbsent(key, () -> "second"),
-                runnable -> laterThread.set(Thread.ofPlatform().start(runnable)));
-        Peers.awaitCondition(() -> later.isDone() || laterThread.get() != null
-                        && laterThread.get().getState() == Thread.State.WAITING, Peers.WAIT, () -> "the later caller did not get on");
-        assertFalse(later.isDone(), "the later caller waits for the create under way: " + later.getNow(null));
-        release.countDown();
-        assertEquals("first", first.get(5, java.util.concurrent.TimeUnit.SECONDS));
-        assertEquals("first", later.get(5, java.util.concurrent.TimeUnit.SECONDS), "one value for both");
+        Caller<String> later = Caller.start(Thread.ofPlatform(), () -> map.computeIfAbsent(key, () -> "second"));
+        later.awaitWaiting("the later caller did not wait for the create under way");
+        held.release();
+        assertEquals("first", first.get());
+        assertEquals("first", later.get(), "one value for both");
         assertEquals(Optional.of("first"), map.get(key));
     }
 
@@ -289,15 +266,54 @@ class AttributesTest {
         assertEquals(Optional.of("outer"), map.get(key));
     }
 
-    /** A create that says it began, then waits for {@code release} (at most 10 s) before it returns {@code value}. */
-    private static String blockingCreate(CountDownLatch creating, CountDownLatch release, String value) {
-        creating.countDown();
-        try {
-            release.await(10, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** A create held until the test lets it go: it says it began, then waits (at most 10 s). */
+    private static final class Held {
+        private final CountDownLatch creating = new CountDownLatch(1);
+        private final CountDownLatch release = new CountDownLatch(1);
+
+        String create(String value) {
+            creating.countDown();
+            try {
+                release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return value;
         }
-        return value;
+
+        void awaitCreating() throws InterruptedException {
+            assertTrue(creating.await(5, java.util.concurrent.TimeUnit.SECONDS), "the create did not begin");
+        }
+
+        void release() {
+            release.countDown();
+        }
+    }
+
+    /** A call on a thread of its own, and that thread. */
+    private record Caller<T>(java.util.concurrent.CompletableFuture<T> result, Thread thread) {
+        static <T> Caller<T> start(Thread.Builder builder, java.util.function.Supplier<T> call) {
+            java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+            Thread thread = builder.start(() -> {
+                try {
+                    result.complete(call.get());
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                }
+            });
+            return new Caller<>(result, thread);
+        }
+
+        /** Until it waits for another caller's create (WAITING: it has no other wait of that kind), or fails. */
+        void awaitWaiting(String failure) {
+            Peers.awaitCondition(() -> result.isDone() || thread.getState() == Thread.State.WAITING, Peers.WAIT,
+                    () -> failure);
+            assertFalse(result.isDone(), () -> failure + ": " + result);
+        }
+
+        T get() throws Exception {
+            return result.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     private static BufferedReader reader(Socket socket) throws Exception {
