@@ -1,6 +1,9 @@
 package simplesockets.impl;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -17,7 +20,7 @@ import simplesockets.impl.time.SteppedClock;
 import simplesockets.impl.transport.PeerResetException;
 import simplesockets.impl.transport.Transport;
 
-/** A connection's write path when its writer fails. */
+/** A connection's write path: when its writer fails, when it stops, and after a disconnect. */
 @Timeout(30)
 class OutboundTest {
 
@@ -57,7 +60,9 @@ class OutboundTest {
         };
         Scope scope = new Scope("simplesockets-outboundtest-");
         Clock clock = new SteppedClock();
-        Outbound out = new Outbound(new TimedWrites(new Failing(reset), clock, new Meter(null, null)), clock, scope, ends,
+        Outbound out = new Outbound(new TimedWrites(new Scripted(() -> {
+            throw reset;
+        }), clock, new Meter(null, null)), clock, scope, ends,
                 1 << 20, SendOverflow.WAIT, new Budget(Long.MAX_VALUE));
         try {
             out.sendQueued(new byte[10]); // another thread's send: the writer writes it, and fails
@@ -72,8 +77,106 @@ class OutboundTest {
         }
     }
 
-    /** A transport whose writes fail with {@code failure}. */
-    private record Failing(IOException failure) implements Transport {
+    /**
+     * What waits for the writer to stop (a disconnect's wake-up of the reader, which may close a TLS
+     * transport) runs once, on the writer, after the writer let go of the write lock: another thread can
+     * take that lock meanwhile. It ran inside the queue's last step, under the lock.
+     */
+    @Test
+    void whatWaitsForTheWriterRunsOnceItLetGoOfTheWriteLock() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch writeRelease = new CountDownLatch(1);
+        Scope scope = new Scope("simplesockets-outboundtest-");
+        Clock clock = new SteppedClock();
+        Outbound out = new Outbound(new TimedWrites(new Scripted(() -> {
+            writing.countDown();
+            try {
+                writeRelease.await(10, TimeUnit.SECONDS); // a peer that reads late
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }), clock, new Meter(null, null)), clock, scope, ENDS, 1 << 20, SendOverflow.WAIT, new Budget(Long.MAX_VALUE));
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CompletableFuture<String> seen = new java.util.concurrent.CompletableFuture<>();
+        try {
+            out.sendQueued(new byte[10]);
+            assertTrue(writing.await(10, TimeUnit.SECONDS), "the writer writes");
+            out.whenWritten(() -> {
+                runs.incrementAndGet();
+                java.util.concurrent.CompletableFuture<Boolean> tookLock = new java.util.concurrent.CompletableFuture<>();
+                Thread probe = Thread.ofPlatform().start(() -> {
+                    try {
+                        tookLock.complete(out.flushGathered(java.time.Duration.ZERO)); // a tryLock, from another thread
+                    } catch (Exception e) {
+                        tookLock.completeExceptionally(e);
+                    }
+                });
+                try {
+                    probe.join(java.time.Duration.ofSeconds(10));
+                    seen.complete(Thread.currentThread().getName() + ", lock free: " + tookLock.getNow(null));
+                } catch (InterruptedException e) {
+                    seen.completeExceptionally(e);
+                }
+            });
+            assertFalse(seen.isDone(), "it waits while the writer writes");
+            writeRelease.countDown();
+            String where = seen.get(10, TimeUnit.SECONDS);
+            assertTrue(where.contains("writer") && where.endsWith("lock free: true"), where);
+            assertTrue(out.awaitFlushed(java.time.Duration.ofSeconds(10)), "written");
+            assertEquals(1, runs.get(), "run once");
+        } finally {
+            writeRelease.countDown();
+            out.close();
+            scope.close(java.time.Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * A disconnect that came before any send was queued refuses the queued sends that come after it, as
+     * one that came after the first queued send does: the queue made later refused nothing, and its
+     * sends went out after the disconnect had been decided.
+     */
+    @Test
+    void aQueuedSendAfterADisconnectIsRefusedEvenIfItsQueueIsNew() {
+        Scope scope = new Scope("simplesockets-outboundtest-");
+        Clock clock = new SteppedClock();
+        Outbound out = new Outbound(new TimedWrites(new Scripted(() -> { }), clock, new Meter(null, null)), clock, scope,
+                ENDS, 1 << 20, SendOverflow.WAIT, new Budget(Long.MAX_VALUE));
+        try {
+            out.refuseNew(); // a user's disconnect, with no queue yet
+            IOException refused = assertThrows(IOException.class, () -> out.sendQueued(new byte[10]));
+            assertEquals("closed", refused.getMessage());
+        } finally {
+            out.close();
+            scope.close(java.time.Duration.ofSeconds(5));
+        }
+    }
+
+    /** Ends whose exceptions say which they are; a failed write is not expected. */
+    private static final Outbound.Ends ENDS = new Outbound.Ends() {
+        @Override
+        public void writeFailed(IOException e) {
+            throw new AssertionError("no write fails here", e);
+        }
+
+        @Override
+        public IOException overflowed(int limit) {
+            return new IOException("overflow");
+        }
+
+        @Override
+        public IOException closed() {
+            return new IOException("closed");
+        }
+    };
+
+    /** What a {@link Scripted} transport's write does. */
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    /** A transport whose writes do what the test says (fail, or wait), and whose reads see the end. */
+    private record Scripted(Write write) implements Transport {
         @Override
         public int read(byte[] buffer, int offset, int length) {
             return -1;
@@ -81,7 +184,7 @@ class OutboundTest {
 
         @Override
         public void write(byte[] buffer, int offset, int length) throws IOException {
-            throw failure;
+            write.run();
         }
 
         @Override
