@@ -36,34 +36,20 @@ class OutboundTest {
         CountDownLatch reporting = new CountDownLatch(1);
         CountDownLatch reported = new CountDownLatch(1);
         IOException[] seenByWriter = {null};
-        Outbound.Ends ends = new Outbound.Ends() {
-            @Override
-            public void writeFailed(IOException e) {
-                seenByWriter[0] = e;
-                reporting.countDown();
-                try {
-                    reported.await(10, TimeUnit.SECONDS); // the own thread's send comes now
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+        Outbound.Ends ends = new Ends(e -> {
+            seenByWriter[0] = e;
+            reporting.countDown();
+            try {
+                reported.await(10, TimeUnit.SECONDS); // the own thread's send comes now
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
             }
-
-            @Override
-            public IOException overflowed(int limit) {
-                return new IOException("overflow");
-            }
-
-            @Override
-            public IOException closed() {
-                return new IOException("closed");
-            }
-        };
+        });
         Scope scope = new Scope("simplesockets-outboundtest-");
         Clock clock = new SteppedClock();
-        Outbound out = new Outbound(new TimedWrites(new Scripted(() -> {
+        Outbound out = outbound(() -> {
             throw reset;
-        }), clock, new Meter(null, null)), clock, scope, ends,
-                1 << 20, SendOverflow.WAIT, new Budget(Long.MAX_VALUE));
+        }, ends, scope, clock);
         try {
             out.sendQueued(new byte[10]); // another thread's send: the writer writes it, and fails
             assertTrue(reporting.await(10, TimeUnit.SECONDS), "the writer reports its failure");
@@ -88,14 +74,14 @@ class OutboundTest {
         CountDownLatch writeRelease = new CountDownLatch(1);
         Scope scope = new Scope("simplesockets-outboundtest-");
         Clock clock = new SteppedClock();
-        Outbound out = new Outbound(new TimedWrites(new Scripted(() -> {
+        Outbound out = outbound(() -> {
             writing.countDown();
             try {
                 writeRelease.await(10, TimeUnit.SECONDS); // a peer that reads late
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }), clock, new Meter(null, null)), clock, scope, ENDS, 1 << 20, SendOverflow.WAIT, new Budget(Long.MAX_VALUE));
+        }, ENDS, scope, clock);
         java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.CompletableFuture<String> seen = new java.util.concurrent.CompletableFuture<>();
         try {
@@ -140,8 +126,7 @@ class OutboundTest {
     void aQueuedSendAfterADisconnectIsRefusedEvenIfItsQueueIsNew() {
         Scope scope = new Scope("simplesockets-outboundtest-");
         Clock clock = new SteppedClock();
-        Outbound out = new Outbound(new TimedWrites(new Scripted(() -> { }), clock, new Meter(null, null)), clock, scope,
-                ENDS, 1 << 20, SendOverflow.WAIT, new Budget(Long.MAX_VALUE));
+        Outbound out = outbound(() -> { }, ENDS, scope, clock);
         try {
             out.refuseNew(); // a user's disconnect, with no queue yet
             IOException refused = assertThrows(IOException.class, () -> out.sendQueued(new byte[10]));
@@ -153,10 +138,15 @@ class OutboundTest {
     }
 
     /** Ends whose exceptions say which they are; a failed write is not expected. */
-    private static final Outbound.Ends ENDS = new Outbound.Ends() {
+    private static final Outbound.Ends ENDS = new Ends(e -> {
+        throw new AssertionError("no write fails here", e);
+    });
+
+    /** Ends that hand a failed write to {@code writeFailed}, and whose exceptions say which they are. */
+    private record Ends(java.util.function.Consumer<IOException> writeFailed) implements Outbound.Ends {
         @Override
         public void writeFailed(IOException e) {
-            throw new AssertionError("no write fails here", e);
+            writeFailed.accept(e);
         }
 
         @Override
@@ -168,7 +158,13 @@ class OutboundTest {
         public IOException closed() {
             return new IOException("closed");
         }
-    };
+    }
+
+    /** A write path over a {@link Scripted} transport, with a bound of 1 MiB that senders wait for. */
+    private static Outbound outbound(Write write, Outbound.Ends ends, Scope scope, Clock clock) {
+        return new Outbound(new TimedWrites(new Scripted(write), clock, new Meter(null, null)), clock, scope, ends,
+                1 << 20, SendOverflow.WAIT, new Budget(Long.MAX_VALUE));
+    }
 
     /** What a {@link Scripted} transport's write does. */
     private interface Write {
