@@ -108,10 +108,11 @@ public interface TcpClient extends AutoCloseable {
      * {@link ClientOptions#connectTimeout()} (plus the TLS handshake, if any, within its
      * {@link TlsOptions#handshakeTimeout()}), and, when the connection
      * before is still reporting its end, up to {@link ClientOptions#closeTimeout()} and one second more
-     * (its last sends, then its socket's close), so that its disconnect comes before this connect. It takes over from the reconnect loop: an attempt of the
-     * loop under way is cut short (and not recorded as a failure) before this connect begins, which
-     * waits up to {@link ClientOptions#closeTimeout()} more for a callback the loop runs; a call
-     * refused with {@link IllegalStateException} takes nothing over. The host name is looked up first,
+     * (its last sends, then its socket's close), so that its disconnect comes before this connect. It
+     * takes over from the reconnect loop: an attempt of the loop under way is cut short (and not
+     * recorded as a failure) before this connect begins, which waits up to
+     * {@link ClientOptions#closeTimeout()} more for a callback the loop runs; a call refused with
+     * {@link IllegalStateException} takes nothing over. The host name is looked up first,
      * by the JDK's resolver, within the connect timeout, which bounds the lookup and the connect together;
      * a {@link #close()} cuts a lookup short as it cuts a connect (the resolver's own wait goes on, on a
      * thread of the client's, which {@code close()} waits for as for its others). Called from the client's own
